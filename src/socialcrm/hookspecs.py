@@ -1,0 +1,127 @@
+"""Hook specifications: every way a plugin can extend socialcrm.
+
+Hooks are grouped by lifecycle.  Never call ``pm.hook.*`` directly: use the
+typed wrappers in :mod:`socialcrm.hooks`, which isolate failing plugins and
+report them by name.  ``docs/plugins.md`` documents each hook with an example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from socialcrm.io.formats import Exporter, Importer
+    from socialcrm.models import Event, Pipeline, Prospect
+    from socialcrm.networks import NetworkAdapter
+    from socialcrm.rules import Problem
+    from socialcrm.scoring import Contribution
+    from socialcrm.stages import Stage
+
+PROJECT_NAME = "socialcrm"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+__all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
+
+
+# -- registration hooks: called once, when the CRM first needs the registry ------------
+
+
+@hookspec
+def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
+    """Register network adapters (LinkedIn, X, …).
+
+    Called once, the first time the CRM parses a profile URL or checks a message.
+
+    :param register: call it with each :class:`~socialcrm.networks.NetworkAdapter`.
+        The first adapter registered for a network id wins.
+    """
+
+
+@hookspec
+def register_importers(register: Callable[[Importer], None]) -> None:
+    """Register file importers (a network's data export, vCard, CSV …).
+
+    Called once, when ``socialcrm import`` or :meth:`CRM.import_file` runs.
+
+    :param register: call it with each :class:`~socialcrm.io.formats.Importer`.
+    """
+
+
+@hookspec
+def register_exporters(register: Callable[[Exporter], None]) -> None:
+    """Register file exporters (CSV, vCard, another CRM's import format …).
+
+    Called once, when ``socialcrm export`` runs.
+
+    :param register: call it with each :class:`~socialcrm.io.formats.Exporter`.
+    """
+
+
+@hookspec
+def register_commands(app: Any) -> None:
+    """Add commands to the ``socialcrm`` CLI.
+
+    Only the CLI calls this hook, when it builds its Typer application; the
+    library never imports Typer.
+
+    :param app: the root :class:`typer.Typer` application; add commands with
+        ``@app.command()`` or sub-applications with ``app.add_typer(...)``.
+    """
+
+
+# -- pipeline hooks: called while the rep works prospects ---------------------------------
+
+
+@hookspec
+def check_transition(
+    prospect: Prospect,
+    from_stage: Stage,
+    to_stage: Stage,
+    pipeline: Pipeline,
+    events: Sequence[Event],
+) -> Sequence[Problem] | None:
+    """Add exit criteria to a forward stage move.
+
+    Called for every forward move (``move``/``advance``), after the built-in
+    rules.  Results of all plugins are collected; a plugin that raises is
+    reported by name and its criteria are skipped.
+
+    :param prospect: the prospect before the move.
+    :param from_stage: its current stage.
+    :param to_stage: the requested stage (after ``from_stage``).
+    :param pipeline: the prospect's pipeline, with its settings.
+    :param events: the prospect's history, oldest first.
+    :return: the unmet criteria as :class:`~socialcrm.rules.Problem` values
+        (an empty sequence or ``None`` when all are met).
+    """
+
+
+@hookspec
+def score_prospect(prospect: Prospect, icp: Any) -> Sequence[Contribution] | None:
+    """Contribute to a prospect's ideal-customer-profile score.
+
+    Called when a prospect is scored (on add, edit, import and ``score``),
+    after the built-in criteria.  Contributions of all plugins are added up.
+
+    :param prospect: the prospect being scored.
+    :param icp: the pipeline's ideal customer profile.
+    :return: :class:`~socialcrm.scoring.Contribution` values, each explaining
+        its points.
+    """
+
+
+@hookspec
+def on_event(event: Event, prospect: Prospect | None) -> None:
+    """React to an event after it has been recorded (e.g. sync a won prospect).
+
+    Called once per event, after the store committed it: a plugin that raises
+    cannot lose the event; the failure is reported with the plugin's name.
+
+    :param event: the recorded event.
+    :param prospect: the prospect after the change (``None`` once deleted).
+    """

@@ -1,0 +1,441 @@
+"""Value objects of the pipeline: prospects, identities, events, pipelines.
+
+All models are frozen attrs classes: a change is a new value made with
+:func:`attrs.evolve`, so a model handed to a plugin or a host application can
+never be mutated behind the CRM's back.  Text is normalised to Unicode NFC on
+the way in so that "é" typed on macOS and on Windows is the same name.
+Models know nothing about storage, JSON or the CLI.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeAlias
+
+import attrs
+from attrs import field, frozen
+
+from socialcrm.stages import Stage, Status
+
+__all__ = [
+    "PAYLOAD_TYPES",
+    "Assessed",
+    "Assessment",
+    "Created",
+    "Edited",
+    "Event",
+    "EventKind",
+    "Identity",
+    "Imported",
+    "Interaction",
+    "LawfulBasis",
+    "Merged",
+    "MessageReceived",
+    "MessageSent",
+    "Note",
+    "Payload",
+    "Pipeline",
+    "PointOfInterest",
+    "PointOfInterestSet",
+    "ProblemRecord",
+    "Prospect",
+    "Source",
+    "StageChanged",
+    "StatusChanged",
+    "nfc",
+]
+
+
+def nfc(value: str) -> str:
+    """Normalise text to NFC and strip surrounding whitespace."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def _opt_nfc(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = nfc(value)
+    return text or None
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware (UTC)")
+    return value.astimezone(UTC)
+
+
+def _opt_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
+def _network_id(value: str) -> str:
+    return nfc(value).lower()
+
+
+def _identity_tuple(values: Iterable[Identity]) -> tuple[Identity, ...]:
+    return tuple(values)
+
+
+def _problem_tuple(values: Iterable[ProblemRecord]) -> tuple[ProblemRecord, ...]:
+    return tuple(values)
+
+
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    """Unique, order-preserving, NFC, empty strings dropped."""
+    seen: dict[str, None] = {}
+    for v in values:
+        text = nfc(v)
+        if text:
+            seen.setdefault(text, None)
+    return tuple(seen)
+
+
+def _tags(values: Iterable[str]) -> tuple[str, ...]:
+    """Tags are case-insensitive labels: stored lower-case, sorted, unique."""
+    return tuple(sorted({nfc(v).casefold() for v in values if nfc(v)}))
+
+
+def _custom(values: Mapping[str, str]) -> dict[str, str]:
+    return {nfc(k): nfc(v) for k, v in sorted(values.items()) if nfc(k)}
+
+
+class LawfulBasis(enum.StrEnum):
+    """GDPR article 6 basis under which a prospect's data is processed."""
+
+    LEGITIMATE_INTEREST = "legitimate_interest"
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    VITAL_INTEREST = "vital_interest"
+    PUBLIC_TASK = "public_task"
+
+
+@frozen
+class Identity:
+    """A prospect's account on one network.
+
+    ``handle`` is in the network's canonical form (as produced by its
+    adapter), so two identities are the same person iff their keys are equal.
+    """
+
+    network: str = field(converter=_network_id)
+    handle: str = field(converter=nfc)
+    url: str = field(converter=nfc)
+
+    @property
+    def key(self) -> str:
+        """``network:handle`` — the uniqueness key within a pipeline."""
+        return f"{self.network}:{self.handle}"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+@frozen
+class Source:
+    """Where and when a prospect's data was collected (GDPR art. 14 information)."""
+
+    network: str | None = field(default=None, converter=_opt_nfc)
+    url: str | None = field(default=None, converter=_opt_nfc)
+    collected_at: datetime | None = field(default=None, converter=_opt_utc)
+    note: str | None = field(default=None, converter=_opt_nfc)
+
+
+@frozen
+class PointOfInterest:
+    """What the prospect shared or reacted to: the hook of the first message."""
+
+    text: str = field(converter=nfc)
+    url: str | None = field(default=None, converter=_opt_nfc)
+    at: datetime | None = field(default=None, converter=_opt_utc)
+
+    @text.validator
+    def _non_empty(self, _attr: attrs.Attribute[str], value: str) -> None:
+        if not value:
+            raise ValueError("a point of interest needs a text")
+
+
+@frozen
+class Assessment:
+    """The prospect's fit with the ideal customer profile.
+
+    ``qualified`` is the decision; ``score`` the number behind it when one was
+    computed (the playbook's ICP scoring), ``None`` for an explicit decision.
+    """
+
+    qualified: bool
+    score: float | None = None
+    threshold: float | None = None
+    note: str | None = field(default=None, converter=_opt_nfc)
+    at: datetime | None = field(default=None, converter=_opt_utc)
+
+
+@frozen
+class Prospect:
+    """A person the rep is working, and where they stand in the journey."""
+
+    id: str
+    name: str = field(converter=nfc)
+    pipeline: str = field(default="default", converter=nfc)
+    first_name: str | None = field(default=None, converter=_opt_nfc)
+    last_name: str | None = field(default=None, converter=_opt_nfc)
+    title: str | None = field(default=None, converter=_opt_nfc)
+    company: str | None = field(default=None, converter=_opt_nfc)
+    sector: str | None = field(default=None, converter=_opt_nfc)
+    company_size: int | None = None
+    location: str | None = field(default=None, converter=_opt_nfc)
+    emails: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    phones: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    identities: tuple[Identity, ...] = field(default=(), converter=_identity_tuple)
+    tags: tuple[str, ...] = field(default=(), converter=_tags)
+    notes: str = field(default="", converter=nfc)
+    custom: dict[str, str] = field(factory=dict, converter=_custom)
+    stage: Stage = Stage.PROFILE
+    status: Status = Status.OPEN
+    lost_reason: str | None = field(default=None, converter=_opt_nfc)
+    point_of_interest: PointOfInterest | None = None
+    assessment: Assessment | None = None
+    owner: str | None = field(default=None, converter=_opt_nfc)
+    source: Source | None = None
+    lawful_basis: LawfulBasis = LawfulBasis.LEGITIMATE_INTEREST
+    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
+    updated_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
+
+    @name.validator
+    def _name_non_empty(self, _attr: attrs.Attribute[str], value: str) -> None:
+        if not value:
+            raise ValueError("a prospect needs a name")
+
+    @identities.validator
+    def _one_identity_per_network(
+        self, _attr: attrs.Attribute[tuple[Identity, ...]], value: tuple[Identity, ...]
+    ) -> None:
+        networks = [i.network for i in value]
+        if len(networks) != len(set(networks)):
+            raise ValueError("a prospect has at most one identity per network")
+
+    def identity(self, network: str) -> Identity | None:
+        """The prospect's identity on ``network``, if any."""
+        return next((i for i in self.identities if i.network == network), None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+
+# ---------------------------------------------------------------------------
+# Events: an append-only log.  Each kind has a typed payload.
+
+
+class EventKind(enum.StrEnum):
+    """What happened to a prospect."""
+
+    CREATED = "created"
+    STAGE_CHANGED = "stage_changed"
+    STATUS_CHANGED = "status_changed"
+    INTERACTION = "interaction"
+    MESSAGE_SENT = "message_sent"
+    MESSAGE_RECEIVED = "message_received"
+    NOTE = "note"
+    POINT_OF_INTEREST_SET = "point_of_interest_set"
+    ASSESSED = "assessed"
+    IMPORTED = "imported"
+    MERGED = "merged"
+    EDITED = "edited"
+
+
+@frozen
+class Created:
+    """The prospect entered the pipeline at ``stage``."""
+
+    kind: ClassVar[EventKind] = EventKind.CREATED
+    stage: Stage = Stage.PROFILE
+    status: Status = Status.OPEN
+
+
+@frozen
+class ProblemRecord:
+    """A failed exit criterion as stored in an event (see :class:`socialcrm.rules.Problem`)."""
+
+    rule: str
+    message: str
+    fix: str | None = None
+
+
+@frozen
+class StageChanged:
+    """A move between stages; ``overridden`` lists the problems a forced move ignored."""
+
+    kind: ClassVar[EventKind] = EventKind.STAGE_CHANGED
+    from_stage: Stage
+    to_stage: Stage
+    forced: bool = False
+    reason: str | None = None
+    overridden: tuple[ProblemRecord, ...] = field(default=(), converter=_problem_tuple)
+
+
+@frozen
+class StatusChanged:
+    """An outcome: won, lost (with a reason) or reopened."""
+
+    kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
+    from_status: Status
+    to_status: Status
+    reason: str | None = None
+    forced: bool = False
+
+
+@frozen
+class Interaction:
+    """A notoriety signal: like, comment, share, follow, mention, view, group, event…"""
+
+    kind: ClassVar[EventKind] = EventKind.INTERACTION
+    type: str
+    network: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+@frozen
+class MessageSent:
+    """A message the rep sent to the prospect."""
+
+    kind: ClassVar[EventKind] = EventKind.MESSAGE_SENT
+    text: str
+    network: str | None = None
+    channel: str | None = None
+
+
+@frozen
+class MessageReceived:
+    """A message from the prospect: a reply."""
+
+    kind: ClassVar[EventKind] = EventKind.MESSAGE_RECEIVED
+    text: str
+    network: str | None = None
+    channel: str | None = None
+
+
+@frozen
+class Note:
+    """A free note about the prospect."""
+
+    kind: ClassVar[EventKind] = EventKind.NOTE
+    text: str
+
+
+@frozen
+class PointOfInterestSet:
+    """The point of interest was recorded or replaced."""
+
+    kind: ClassVar[EventKind] = EventKind.POINT_OF_INTEREST_SET
+    text: str
+    url: str | None = None
+
+
+@frozen
+class Assessed:
+    """The prospect was assessed against the ideal customer profile."""
+
+    kind: ClassVar[EventKind] = EventKind.ASSESSED
+    qualified: bool
+    score: float | None = None
+    threshold: float | None = None
+    note: str | None = None
+
+
+@frozen
+class Imported:
+    """The prospect was created or updated from a file."""
+
+    kind: ClassVar[EventKind] = EventKind.IMPORTED
+    format: str
+    file: str | None = None
+    row: int | None = None
+    created: bool = True
+
+
+@frozen
+class Merged:
+    """Another prospect was merged into this one; its events were re-pointed here."""
+
+    kind: ClassVar[EventKind] = EventKind.MERGED
+    other_id: str
+    other_name: str
+
+
+@frozen
+class Edited:
+    """Fields changed: ``changes`` maps field name to ``[old, new]`` (JSON-able)."""
+
+    kind: ClassVar[EventKind] = EventKind.EDITED
+    changes: dict[str, list[Any]] = field(factory=dict)
+
+
+Payload: TypeAlias = (
+    Created
+    | StageChanged
+    | StatusChanged
+    | Interaction
+    | MessageSent
+    | MessageReceived
+    | Note
+    | PointOfInterestSet
+    | Assessed
+    | Imported
+    | Merged
+    | Edited
+)
+
+PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
+    EventKind.CREATED: Created,
+    EventKind.STAGE_CHANGED: StageChanged,
+    EventKind.STATUS_CHANGED: StatusChanged,
+    EventKind.INTERACTION: Interaction,
+    EventKind.MESSAGE_SENT: MessageSent,
+    EventKind.MESSAGE_RECEIVED: MessageReceived,
+    EventKind.NOTE: Note,
+    EventKind.POINT_OF_INTEREST_SET: PointOfInterestSet,
+    EventKind.ASSESSED: Assessed,
+    EventKind.IMPORTED: Imported,
+    EventKind.MERGED: Merged,
+    EventKind.EDITED: Edited,
+}
+
+
+@frozen
+class Event:
+    """One entry of a prospect's append-only history."""
+
+    id: str
+    prospect_id: str
+    at: datetime = field(converter=_utc)
+    payload: Payload
+    actor: str | None = None
+    pipeline: str = "default"
+
+    @property
+    def kind(self) -> EventKind:
+        return self.payload.kind
+
+
+@frozen
+class Pipeline:
+    """A named pipeline (e.g. one per offer) with its free-form settings.
+
+    ``settings`` holds JSON-compatible values; features document the keys they
+    read (e.g. the playbook's ICP and stage time limits).
+    """
+
+    name: str = field(converter=nfc)
+    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
+    description: str = field(default="", converter=nfc)
+    settings: dict[str, Any] = field(factory=dict)
+
+    @name.validator
+    def _valid_name(self, _attr: attrs.Attribute[str], value: str) -> None:
+        if not value or any(c.isspace() and c != " " for c in value) or len(value) > 64:
+            raise ValueError("a pipeline name is 1-64 characters without tabs or newlines")

@@ -1,0 +1,317 @@
+"""The storage port: what the CRM needs from a store, and an in-memory store.
+
+A backend implements :class:`Repository` (structurally: no base class to
+inherit) and proves it with the contract suite in
+:mod:`socialcrm.testing.contract`.  The CRM groups each change in
+``transaction()``, so a backend that can make that block atomic (TinyDB store,
+SQLite…) never exposes a prospect without its event, or half an import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol, runtime_checkable
+
+from attrs import frozen
+
+from socialcrm.errors import DuplicateIdentityError, NotFoundError, ValidationError
+from socialcrm.models import Event, Pipeline, Prospect, nfc
+from socialcrm.stages import Stage, Status
+
+__all__ = ["SORT_FIELDS", "MemoryRepository", "Query", "Repository"]
+
+SORT_FIELDS = ("name", "created_at", "updated_at", "stage", "status", "company", "id")
+
+
+def _sort_key(field: str) -> Any:
+    def key(p: Prospect) -> Any:
+        if field == "stage":
+            return p.stage.order
+        value = getattr(p, field)
+        if isinstance(value, str):
+            return value.casefold()
+        return "" if value is None else value
+
+    return key
+
+
+@frozen
+class Query:
+    """A filter over one pipeline's prospects; ``None`` means "any".
+
+    ``text`` matches case-insensitively in name, company, title, e-mails,
+    handles, tags and notes.  ``sort`` is a field of :data:`SORT_FIELDS`,
+    prefixed with ``-`` for descending order.
+    """
+
+    pipeline: str = "default"
+    stage: Stage | None = None
+    status: Status | None = None
+    tag: str | None = None
+    network: str | None = None
+    text: str | None = None
+    owner: str | None = None
+    sort: str = "created_at"
+    limit: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.sort.lstrip("-") not in SORT_FIELDS:
+            raise ValidationError(
+                f"cannot sort by {self.sort!r}",
+                field="sort",
+                value=self.sort,
+                hint="one of: " + ", ".join(SORT_FIELDS),
+            )
+        if self.limit is not None and self.limit < 0:
+            raise ValidationError("limit must be >= 0", field="limit", value=self.limit)
+
+    def matches(self, p: Prospect) -> bool:
+        """Whether ``p`` passes every filter (backends may use this directly)."""
+        if p.pipeline != self.pipeline:
+            return False
+        if self.stage is not None and p.stage is not self.stage:
+            return False
+        if self.status is not None and p.status is not self.status:
+            return False
+        if self.tag is not None and nfc(self.tag).casefold() not in p.tags:
+            return False
+        if self.network is not None and p.identity(self.network.lower()) is None:
+            return False
+        if self.owner is not None and p.owner != self.owner:
+            return False
+        if self.text:
+            needle = nfc(self.text).casefold()
+            hay = " ".join(
+                [p.name, p.company or "", p.title or "", p.notes, *p.emails, *p.tags]
+                + [i.handle for i in p.identities]
+            ).casefold()
+            if needle not in hay:
+                return False
+        return True
+
+    def apply(self, prospects: Iterator[Prospect] | list[Prospect]) -> list[Prospect]:
+        """Filter, sort and limit ``prospects`` (ties broken by id: stable output)."""
+        selected = [p for p in prospects if self.matches(p)]
+        field = self.sort.lstrip("-")
+        selected.sort(key=lambda p: p.id)
+        selected.sort(key=_sort_key(field), reverse=self.sort.startswith("-"))
+        return selected if self.limit is None else selected[: self.limit]
+
+
+@runtime_checkable
+class Repository(Protocol):
+    """Where prospects, events, pipelines and store settings live."""
+
+    # -- pipelines and store settings
+    def list_pipelines(self) -> list[Pipeline]:
+        """All pipelines, sorted by name."""
+        ...
+
+    def get_pipeline(self, name: str) -> Pipeline | None: ...
+
+    def put_pipeline(self, pipeline: Pipeline) -> None:
+        """Insert or replace a pipeline (by name)."""
+        ...
+
+    def rename_pipeline(self, old: str, new: str) -> None:
+        """Rename a pipeline and re-point its prospects and events."""
+        ...
+
+    def delete_pipeline(self, name: str) -> None:
+        """Delete a pipeline with all its prospects and their events."""
+        ...
+
+    def get_meta(self, key: str) -> Any:
+        """A store-wide setting (JSON value), ``None`` when unset."""
+        ...
+
+    def set_meta(self, key: str, value: Any) -> None: ...
+
+    # -- prospects
+    def get(self, prospect_id: str) -> Prospect | None: ...
+
+    def put(self, prospect: Prospect) -> None:
+        """Insert or replace a prospect.
+
+        Raises :class:`DuplicateIdentityError` if one of its identities belongs
+        to another prospect of the same pipeline.
+        """
+        ...
+
+    def delete(self, prospect_id: str) -> None:
+        """Delete a prospect and its events (right to erasure)."""
+        ...
+
+    def query(self, query: Query) -> list[Prospect]: ...
+
+    def count(self, pipeline: str) -> int:
+        """Number of prospects in ``pipeline``."""
+        ...
+
+    def find_by_id_prefix(self, pipeline: str, prefix: str) -> list[Prospect]: ...
+
+    def find_by_email(self, pipeline: str, email: str) -> list[Prospect]:
+        """Prospects having ``email``, compared case-insensitively."""
+        ...
+
+    def find_by_identity(self, pipeline: str, key: str) -> Prospect | None:
+        """The prospect owning identity ``network:handle`` in ``pipeline``."""
+        ...
+
+    # -- events
+    def append_event(self, event: Event) -> None: ...
+
+    def events(self, prospect_id: str) -> list[Event]:
+        """A prospect's events, oldest first."""
+        ...
+
+    def move_events(self, from_prospect_id: str, to_prospect_id: str) -> None:
+        """Re-point every event of one prospect to another (used by merges)."""
+        ...
+
+    # -- atomicity
+    def transaction(self) -> AbstractContextManager[None]:
+        """A block whose writes are all applied, or none if it raises."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class MemoryRepository:
+    """A repository in a few dicts: for tests, demos and hosts that persist elsewhere."""
+
+    def __init__(self) -> None:
+        self._prospects: dict[str, Prospect] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._pipelines: dict[str, Pipeline] = {}
+        self._meta: dict[str, Any] = {}
+        self._depth = 0
+
+    # pipelines -----------------------------------------------------------
+    def list_pipelines(self) -> list[Pipeline]:
+        return [self._pipelines[k] for k in sorted(self._pipelines)]
+
+    def get_pipeline(self, name: str) -> Pipeline | None:
+        return self._pipelines.get(name)
+
+    def put_pipeline(self, pipeline: Pipeline) -> None:
+        self._pipelines[pipeline.name] = pipeline
+
+    def rename_pipeline(self, old: str, new: str) -> None:
+        from attrs import evolve
+
+        pipeline = self._pipelines.pop(old, None)
+        if pipeline is None:
+            raise NotFoundError(old, what="pipeline")
+        self._pipelines[new] = evolve(pipeline, name=new)
+        for pid, p in list(self._prospects.items()):
+            if p.pipeline == old:
+                self._prospects[pid] = evolve(p, pipeline=new)
+                self._events[pid] = [evolve(e, pipeline=new) for e in self._events.get(pid, [])]
+
+    def delete_pipeline(self, name: str) -> None:
+        self._pipelines.pop(name, None)
+        for pid in [pid for pid, p in self._prospects.items() if p.pipeline == name]:
+            self.delete(pid)
+
+    def get_meta(self, key: str) -> Any:
+        return self._meta.get(key)
+
+    def set_meta(self, key: str, value: Any) -> None:
+        if value is None:
+            self._meta.pop(key, None)
+        else:
+            self._meta[key] = value
+
+    # prospects -----------------------------------------------------------
+    def get(self, prospect_id: str) -> Prospect | None:
+        return self._prospects.get(prospect_id)
+
+    def put(self, prospect: Prospect) -> None:
+        for identity in prospect.identities:
+            owner = self.find_by_identity(prospect.pipeline, identity.key)
+            if owner is not None and owner.id != prospect.id:
+                raise DuplicateIdentityError(identity.key, owner.id, prospect.pipeline)
+        self._prospects[prospect.id] = prospect
+
+    def delete(self, prospect_id: str) -> None:
+        self._prospects.pop(prospect_id, None)
+        self._events.pop(prospect_id, None)
+
+    def query(self, query: Query) -> list[Prospect]:
+        return query.apply(list(self._prospects.values()))
+
+    def count(self, pipeline: str) -> int:
+        return sum(1 for p in self._prospects.values() if p.pipeline == pipeline)
+
+    def find_by_id_prefix(self, pipeline: str, prefix: str) -> list[Prospect]:
+        prefix = prefix.upper()
+        return sorted(
+            (
+                p
+                for pid, p in self._prospects.items()
+                if pid.startswith(prefix) and p.pipeline == pipeline
+            ),
+            key=lambda p: p.id,
+        )
+
+    def find_by_email(self, pipeline: str, email: str) -> list[Prospect]:
+        wanted = email.strip().casefold()
+        return sorted(
+            (
+                p
+                for p in self._prospects.values()
+                if p.pipeline == pipeline and any(e.casefold() == wanted for e in p.emails)
+            ),
+            key=lambda p: p.id,
+        )
+
+    def find_by_identity(self, pipeline: str, key: str) -> Prospect | None:
+        for p in self._prospects.values():
+            if p.pipeline == pipeline and any(i.key == key for i in p.identities):
+                return p
+        return None
+
+    # events --------------------------------------------------------------
+    def append_event(self, event: Event) -> None:
+        self._events.setdefault(event.prospect_id, []).append(event)
+
+    def events(self, prospect_id: str) -> list[Event]:
+        return sorted(self._events.get(prospect_id, []), key=lambda e: (e.at, e.id))
+
+    def move_events(self, from_prospect_id: str, to_prospect_id: str) -> None:
+        from attrs import evolve
+
+        moved = [
+            evolve(e, prospect_id=to_prospect_id) for e in self._events.pop(from_prospect_id, [])
+        ]
+        self._events.setdefault(to_prospect_id, []).extend(moved)
+
+    # atomicity -----------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        snapshot = (
+            dict(self._prospects),
+            {k: list(v) for k, v in self._events.items()},
+            dict(self._pipelines),
+            dict(self._meta),
+        )
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._prospects, self._events, self._pipelines, self._meta = snapshot
+            raise
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,182 @@
+"""Models ⇄ plain, JSON-compatible dicts, versioned.
+
+This is the one place that knows the document form of the models; storage
+backends, exports and the CLI's ``--format json`` all go through it.  It uses a
+*private* cattrs converter so that a host application's own cattrs
+configuration can never change socialcrm's format (and vice versa).
+
+Every top-level document carries ``"v": FORMAT_VERSION``.  Documents of an
+older version are upgraded on load; a newer version is refused.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import datetime
+from typing import Any, TypeVar
+
+import cattrs
+from attrs import fields
+
+from socialcrm.errors import ValidationError
+from socialcrm.models import PAYLOAD_TYPES, Event, EventKind, Payload, Pipeline, Prospect
+
+__all__ = [
+    "FORMAT_VERSION",
+    "dumps",
+    "event_from_dict",
+    "event_to_dict",
+    "from_dict",
+    "loads",
+    "pipeline_from_dict",
+    "pipeline_to_dict",
+    "prospect_from_dict",
+    "prospect_to_dict",
+    "to_dict",
+]
+
+FORMAT_VERSION = 1
+
+T = TypeVar("T")
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
+    conv.register_structure_hook(datetime, lambda v, _t: _parse_datetime(v))
+
+    def unstructure_payload(payload: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": payload.kind.value}
+        data.update(conv.unstructure(payload, unstructure_as=type(payload)))
+        return data
+
+    def structure_payload(value: Any, _t: Any) -> Any:
+        if not isinstance(value, dict) or "kind" not in value:
+            raise ValueError("an event payload needs a 'kind'")
+        kind = EventKind(value["kind"])
+        body = {k: v for k, v in value.items() if k != "kind"}
+        return conv.structure(body, PAYLOAD_TYPES[kind])
+
+    conv.register_structure_hook(Payload, structure_payload)
+
+    def unstructure_event(event: Event) -> dict[str, Any]:
+        return {
+            "id": event.id,
+            "prospect_id": event.prospect_id,
+            "at": event.at.isoformat(),
+            "actor": event.actor,
+            "pipeline": event.pipeline,
+            "payload": unstructure_payload(event.payload),
+        }
+
+    conv.register_unstructure_hook(Event, unstructure_event)
+    conv.register_structure_hook(
+        Event,
+        lambda v, _t: Event(
+            id=v["id"],
+            prospect_id=v["prospect_id"],
+            at=_parse_datetime(v["at"]),
+            actor=v.get("actor"),
+            pipeline=v.get("pipeline", "default"),
+            payload=structure_payload(v["payload"], None),
+        ),
+    )
+    # Enums (Stage, Status, LawfulBasis…) are stored as their plain string values.
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda e: e.value
+    )
+    return conv
+
+
+def _parse_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 timestamp, got {value!r}")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp {value!r} has no time zone")
+    return parsed
+
+
+_converter = _make_converter()
+
+
+def to_dict(obj: Prospect | Event | Pipeline) -> dict[str, Any]:
+    """The versioned document form of a model."""
+    data: dict[str, Any] = {"v": FORMAT_VERSION}
+    data.update(_converter.unstructure(obj))
+    return data
+
+
+def _upgrade(data: dict[str, Any], what: str) -> dict[str, Any]:
+    version = data.get("v", 1)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValidationError(
+            f"{what} document has format version {version!r}; this socialcrm reads up to "
+            f"{FORMAT_VERSION}",
+            field="v",
+            value=version,
+            hint="upgrade socialcrm",
+        )
+    # Version 1 is the first format: nothing to upgrade yet.
+    return {k: v for k, v in data.items() if k != "v"}
+
+
+def from_dict(cls: type[T], data: Any) -> T:
+    """Build a model from its document form, with a clear error on bad data."""
+    what = cls.__name__.lower()
+    if not isinstance(data, dict):
+        raise ValidationError(f"a {what} document must be an object, got {type(data).__name__}")
+    body = _upgrade(data, what)
+    try:
+        return _converter.structure(body, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        detail = _explain(exc)
+        raise ValidationError(f"invalid {what} document: {detail}", value=data.get("id")) from exc
+
+
+def _explain(exc: BaseException) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        messages = cattrs.transform_error(exc)
+        return "; ".join(messages)
+    return str(exc) or type(exc).__name__
+
+
+def prospect_to_dict(p: Prospect) -> dict[str, Any]:
+    return to_dict(p)
+
+
+def prospect_from_dict(data: Any) -> Prospect:
+    return from_dict(Prospect, data)
+
+
+def event_to_dict(e: Event) -> dict[str, Any]:
+    return to_dict(e)
+
+
+def event_from_dict(data: Any) -> Event:
+    return from_dict(Event, data)
+
+
+def pipeline_to_dict(p: Pipeline) -> dict[str, Any]:
+    return to_dict(p)
+
+
+def pipeline_from_dict(data: Any) -> Pipeline:
+    return from_dict(Pipeline, data)
+
+
+def dumps(data: Any, *, indent: int | None = None) -> str:
+    """JSON text: UTF-8 characters kept as they are, keys in a stable order."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent)
+
+
+def loads(text: str | bytes) -> Any:
+    return json.loads(text)
+
+
+def field_names(cls: type[Any]) -> list[str]:
+    """Names of a model's fields, in declaration order (for exports and docs)."""
+    return [f.name for f in fields(cls)]
