@@ -20,7 +20,16 @@ import cattrs
 from attrs import fields
 
 from socialcrm.errors import ValidationError
-from socialcrm.models import PAYLOAD_TYPES, Event, EventKind, Payload, Pipeline, Prospect
+from socialcrm.models import (
+    PAYLOAD_TYPES,
+    Event,
+    EventKind,
+    LawfulBasis,
+    Payload,
+    Pipeline,
+    Prospect,
+)
+from socialcrm.stages import Stage, Status
 
 __all__ = [
     "FORMAT_VERSION",
@@ -83,10 +92,13 @@ def _make_converter() -> cattrs.Converter:
         ),
     )
     # Enums (Stage, Status, LawfulBasis…) are stored as their plain string values.
-    conv.register_unstructure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda e: e.value
-    )
+    for enum_type in (Stage, Status, LawfulBasis, EventKind):
+        conv.register_unstructure_hook(enum_type, _enum_value)
     return conv
+
+
+def _enum_value(member: enum.Enum) -> Any:
+    return member.value
 
 
 def _parse_datetime(value: Any) -> datetime:
@@ -139,9 +151,16 @@ def from_dict(cls: type[T], data: Any) -> T:
 
 def _explain(exc: BaseException) -> str:
     if isinstance(exc, cattrs.BaseValidationError):
-        messages = cattrs.transform_error(exc)
+        messages = cattrs.transform_error(exc, format_exception=_format_leaf)
         return "; ".join(messages)
     return str(exc) or type(exc).__name__
+
+
+def _format_leaf(exc: BaseException, type_: Any) -> str:
+    """Keep our own validators' messages (they say what is wrong), cattrs' otherwise."""
+    if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
+        return str(exc)
+    return cattrs.v.format_exception(exc, type_)
 
 
 def prospect_to_dict(p: Prospect) -> dict[str, Any]:
