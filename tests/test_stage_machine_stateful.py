@@ -8,11 +8,12 @@ shows it reached ``convert`` before being won.
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
 import hypothesis.strategies as st
-from attrs import frozen
+from attrs import field, frozen
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -39,7 +40,7 @@ class _TestNet:
     id: str = "testnet"
     name: str = "TestNet"
     domains: tuple[str, ...] = ("testnet.example",)
-    channels: dict[str, Channel] = {"dm": Channel("dm", "Direct message", 50)}
+    channels: dict[str, Channel] = field(factory=lambda: {"dm": Channel("dm", "DM", 50)})
     checklist: tuple[ChecklistItem, ...] = ()
 
     def parse(self, text: str) -> Identity:
@@ -157,7 +158,7 @@ class Journey(RuleBasedStateMachine):
             events = self.crm.repository.events(pid)
             spans = stage_spans(events)
             assert spans and spans[-1].stage is p.stage and spans[-1].end is None
-            for a, b in zip(spans, spans[1:], strict=False):
+            for a, b in itertools.pairwise(spans):
                 assert a.end == b.start
             total = sum(time_in_stages(events, now).values(), timedelta())
             assert total == now - p.created_at
