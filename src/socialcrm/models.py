@@ -42,6 +42,8 @@ __all__ = [
     "PointOfInterestSet",
     "ProblemRecord",
     "Prospect",
+    "SequenceEnrolled",
+    "SequenceStopped",
     "Source",
     "StageChanged",
     "StatusChanged",
@@ -245,6 +247,8 @@ class EventKind(enum.StrEnum):
     IMPORTED = "imported"
     MERGED = "merged"
     EDITED = "edited"
+    SEQUENCE_ENROLLED = "sequence_enrolled"
+    SEQUENCE_STOPPED = "sequence_stopped"
 
 
 @frozen
@@ -375,6 +379,23 @@ class Edited:
     changes: dict[str, list[Any]] = field(factory=dict)
 
 
+@frozen
+class SequenceEnrolled:
+    """The prospect entered a follow-up sequence (steps are derived from later messages)."""
+
+    kind: ClassVar[EventKind] = EventKind.SEQUENCE_ENROLLED
+    sequence: str
+
+
+@frozen
+class SequenceStopped:
+    """The rep took the prospect out of its sequence (a reply stops it implicitly)."""
+
+    kind: ClassVar[EventKind] = EventKind.SEQUENCE_STOPPED
+    sequence: str
+    reason: str | None = None
+
+
 Payload: TypeAlias = (
     Created
     | StageChanged
@@ -388,6 +409,8 @@ Payload: TypeAlias = (
     | Imported
     | Merged
     | Edited
+    | SequenceEnrolled
+    | SequenceStopped
 )
 
 PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
@@ -403,6 +426,8 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
     EventKind.IMPORTED: Imported,
     EventKind.MERGED: Merged,
     EventKind.EDITED: Edited,
+    EventKind.SEQUENCE_ENROLLED: SequenceEnrolled,
+    EventKind.SEQUENCE_STOPPED: SequenceStopped,
 }
 
 
