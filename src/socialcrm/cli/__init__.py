@@ -1,0 +1,31 @@
+"""socialcrm's command line: ``socialcrm`` (console script) and :func:`make_app`.
+
+This package is the only one importing Typer and Rich.  Importing it is cheap:
+the Typer application is built by :func:`make_app` when the CLI runs, and
+each command imports the library pieces it needs when it is invoked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pluggy
+    import typer
+
+__all__ = ["main", "make_app"]
+
+
+def make_app(pm: pluggy.PluginManager | None = None) -> typer.Typer:
+    """The root Typer application with plugin commands (``pm``: default the installed ones)."""
+    from socialcrm.cli.app import make_app as _make_app
+
+    return _make_app(pm)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``socialcrm`` console script."""
+    from socialcrm.cli.app import run
+
+    run(argv)

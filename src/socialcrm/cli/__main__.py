@@ -1,0 +1,5 @@
+"""``python -m socialcrm.cli`` runs the CLI (same as the ``socialcrm`` script)."""
+
+from socialcrm.cli import main
+
+main()

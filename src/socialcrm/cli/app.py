@@ -1,0 +1,272 @@
+"""The root Typer application: global options, command modules, plugin commands.
+
+Each command group lives in its own module exposing ``register(app)``, listed
+in :data:`COMMAND_MODULES`; plugins add theirs through the
+``register_commands`` hook.  The global options ``--db``, ``--pipeline`` and
+``--format`` are accepted before the command name *and* after it
+(``socialcrm list --format json``): :class:`SocialGroup` adds them to every
+command, including the ones plugins register.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from socialcrm.cli.context import CLIState, parse_format
+
+if TYPE_CHECKING:
+    import pluggy
+
+__all__ = ["COMMAND_MODULES", "SocialGroup", "make_app", "run"]
+
+COMMAND_MODULES: tuple[str, ...] = ("socialcrm.cli.setup",)
+
+OVERVIEW = """\
+socialcrm — social selling from the command line.
+
+  socialcrm demo --db ./demo-store     try it on a sample pipeline
+  socialcrm init                       create your store
+  socialcrm add "Jane Doe" --url https://www.linkedin.com/in/janedoe
+  socialcrm list                       who is where
+  socialcrm board                      the pipeline at a glance
+  socialcrm advance jane               move to the next stage
+
+Run 'socialcrm --help' for every command and option, 'socialcrm COMMAND --help'
+for one command (each has an example).
+"""
+
+GLOBAL_PANEL = "Global options"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("socialcrm")
+    except PackageNotFoundError:  # running from a source tree
+        from socialcrm import __version__
+
+        return __version__
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"socialcrm {_version()}")
+        raise typer.Exit()
+
+
+# -- global options repeated on every command ------------------------------------------
+
+
+def _store_db(ctx: typer.Context, value: str | None) -> None:
+    if value is not None and isinstance(ctx.find_root().obj, CLIState):
+        ctx.find_root().obj.db = value
+
+
+def _store_pipeline(ctx: typer.Context, value: str | None) -> None:
+    if value is not None and isinstance(ctx.find_root().obj, CLIState):
+        ctx.find_root().obj.pipeline = value
+
+
+def _store_format(ctx: typer.Context, value: str | None) -> None:
+    if value is not None and isinstance(ctx.find_root().obj, CLIState):
+        ctx.find_root().obj.output_format = parse_format(value)
+
+
+def _global_options() -> list[Any]:
+    """The per-command copies of the global options, built by Typer itself.
+
+    They are declared on a throw-away command so Typer makes its own option
+    objects (its constructors are not public API); they only store their
+    value in the run's :class:`CLIState`.
+    """
+    scratch = typer.Typer(add_completion=False)
+
+    @scratch.command()
+    def _options(
+        db: Annotated[
+            str | None,
+            typer.Option(
+                "--db",
+                metavar="PATH",
+                help="Store to use (env SOCIALCRM_DB).",
+                callback=_store_db,
+                expose_value=False,
+                rich_help_panel=GLOBAL_PANEL,
+            ),
+        ] = None,
+        pipeline: Annotated[
+            str | None,
+            typer.Option(
+                "--pipeline",
+                metavar="NAME",
+                help="Pipeline to work on (env SOCIALCRM_PIPELINE).",
+                callback=_store_pipeline,
+                expose_value=False,
+                rich_help_panel=GLOBAL_PANEL,
+            ),
+        ] = None,
+        output_format: Annotated[
+            str | None,
+            typer.Option(
+                "--format",
+                metavar="[table|json|csv]",
+                help="Output format for lists and records.",
+                callback=_store_format,
+                expose_value=False,
+                rich_help_panel=GLOBAL_PANEL,
+            ),
+        ] = None,
+    ) -> None:
+        """Never run."""
+
+    wanted = {"--db", "--pipeline", "--format"}
+    return [p for p in typer.main.get_command(scratch).params if wanted.intersection(p.opts)]
+
+
+def _add_global_options(command: Any, options: list[Any]) -> None:
+    """Give ``command`` (and its subcommands) the global options it does not declare."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is not None:
+        for sub in subcommands.values():
+            _add_global_options(sub, options)
+        return
+    taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
+    for option in options:
+        if not taken.intersection(option.opts):
+            command.params.append(option)
+
+
+class SocialGroup(TyperGroup):
+    """The root group: global options on every command, library errors → exit codes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        options = _global_options()
+        for command in self.commands.values():
+            _add_global_options(command, options)
+
+    def invoke(self, ctx: Any) -> Any:
+        from socialcrm.errors import SocialCRMError
+
+        try:
+            return super().invoke(ctx)
+        except SocialCRMError as exc:
+            from socialcrm.cli.errors import report_error
+
+            raise typer.Exit(report_error(exc)) from None
+
+
+# -- the application ----------------------------------------------------------------
+
+
+def make_app(pm: pluggy.PluginManager | None = None) -> typer.Typer:
+    """Build the root application for plugin manager ``pm`` (default: installed plugins)."""
+    if pm is None:
+        from socialcrm.plugins import get_plugin_manager
+
+        pm = get_plugin_manager()
+    plugin_manager = pm
+
+    app = typer.Typer(
+        name="socialcrm",
+        cls=SocialGroup,
+        help="Social selling pipeline: profile → identify → notoriety → contact → convert.",
+        epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found/ambiguous, "
+        "4 invalid input, 5 refused transition, 6 store, 7 plugin.  See docs/cli.md.",
+        invoke_without_command=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="rich",
+    )
+
+    @app.callback()
+    def root(
+        ctx: typer.Context,
+        db: Annotated[
+            str | None,
+            typer.Option(
+                "--db",
+                envvar="SOCIALCRM_DB",
+                metavar="PATH",
+                help="Store to use (default: your user data directory).",
+                show_envvar=True,
+                rich_help_panel=GLOBAL_PANEL,
+            ),
+        ] = None,
+        pipeline: Annotated[
+            str | None,
+            typer.Option(
+                "--pipeline",
+                envvar="SOCIALCRM_PIPELINE",
+                metavar="NAME",
+                help="Pipeline to work on (default: the store's current one).",
+                show_envvar=True,
+                rich_help_panel=GLOBAL_PANEL,
+            ),
+        ] = None,
+        output_format: Annotated[
+            str,
+            typer.Option(
+                "--format",
+                metavar="[table|json|csv]",
+                help="Output format for lists and records.",
+                rich_help_panel=GLOBAL_PANEL,
+            ),
+        ] = "table",
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version",
+                callback=_version_callback,
+                is_eager=True,
+                help="Print the version and exit.",
+                rich_help_panel=GLOBAL_PANEL,
+            ),
+        ] = False,
+    ) -> None:
+        """Social selling pipeline: profile → identify → notoriety → contact → convert."""
+        state = CLIState(
+            plugin_manager, db=db, pipeline=pipeline, output_format=parse_format(output_format)
+        )
+        ctx.obj = state
+        ctx.call_on_close(state.close)
+        if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+            typer.echo(OVERVIEW, nl=False)
+            raise typer.Exit()
+
+    for dotted in COMMAND_MODULES:
+        importlib.import_module(dotted).register(app)
+
+    from socialcrm.cli.errors import warn_plugin_failure
+    from socialcrm.hooks import Hooks
+
+    Hooks(plugin_manager, report=warn_plugin_failure).register_commands(app)
+    return app
+
+
+def run(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI as the console script does: unexpected errors → one line, exit 1."""
+    app = make_app()
+    try:
+        app(args=list(argv) if argv is not None else None, prog_name="socialcrm")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise SystemExit(130) from None
+    except Exception as exc:
+        if os.environ.get("SOCIALCRM_DEBUG"):
+            raise
+        typer.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} "
+            "(set SOCIALCRM_DEBUG=1 for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(1)

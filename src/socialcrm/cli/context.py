@@ -1,0 +1,149 @@
+"""The state shared by the commands of one CLI run (``ctx.obj``).
+
+Global options (``--db``, ``--pipeline``, ``--format``) land here whether they
+are given before the command name or after it; the store is opened once, on
+first use, so ``--help`` and usage errors never touch it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import typer
+
+if TYPE_CHECKING:
+    import pluggy
+    from rich.console import Console
+
+    from socialcrm.crm import CRM
+
+__all__ = ["FORMATS", "CLIState", "OutputFormat", "get_state"]
+
+OutputFormat = Literal["table", "json", "csv"]
+FORMATS: tuple[OutputFormat, ...] = ("table", "json", "csv")
+
+
+def parse_format(value: str) -> OutputFormat:
+    """Validate a ``--format`` value (case-insensitive)."""
+    lowered = value.strip().lower()
+    for known in FORMATS:
+        if lowered == known:
+            return known
+    raise typer.BadParameter(f"{value!r} is not one of: {', '.join(FORMATS)}")
+
+
+class CLIState:
+    """Options of this run, the plugin manager, and the lazily opened CRM."""
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        *,
+        db: str | Path | None = None,
+        pipeline: str | None = None,
+        output_format: OutputFormat = "table",
+    ) -> None:
+        self.pm = pm
+        self.db: str | Path | None = db
+        self.pipeline: str | None = pipeline
+        self.output_format: OutputFormat = output_format
+        self._crm: CRM | None = None
+        self._console: Console | None = None
+        self._err_console: Console | None = None
+
+    # -- store ---------------------------------------------------------------
+    @property
+    def db_given(self) -> bool:
+        """Whether the store was chosen explicitly (``--db`` or ``SOCIALCRM_DB``)."""
+        return bool(self.db) or bool(os.environ.get("SOCIALCRM_DB"))
+
+    @property
+    def db_path(self) -> Path:
+        """The store path: ``--db`` > ``SOCIALCRM_DB`` > the user data directory."""
+        from socialcrm.storage import resolve_db_path
+
+        return resolve_db_path(self.db or None)
+
+    def open_crm(self) -> CRM:
+        """The CRM over the store at :attr:`db_path` (opened once per run)."""
+        if self._crm is None:
+            from socialcrm.cli.errors import warn, warn_plugin_failure
+            from socialcrm.crm import CRM
+            from socialcrm.storage import open_repository
+
+            for failure in getattr(self.pm, "load_failures", ()):
+                warn(f"plugin {failure.name!r} could not be loaded: {failure.error}")
+            repository = open_repository(self.db_path)
+            self._crm = CRM(
+                repository,
+                self.pm,
+                pipeline=self.pipeline or None,
+                report=warn_plugin_failure,
+                actor=os.environ.get("SOCIALCRM_ACTOR") or None,
+            )
+        return self._crm
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._crm is not None:
+            crm, self._crm = self._crm, None
+            crm.close()
+
+    # -- output --------------------------------------------------------------
+    @property
+    def is_terminal(self) -> bool:
+        """Rich output: stdout is a terminal and colour is not disabled."""
+        return _rich_allowed(sys.stdout)
+
+    @property
+    def progress_allowed(self) -> bool:
+        """Progress bars go to stderr, only when it is a terminal."""
+        return _rich_allowed(sys.stderr)
+
+    @property
+    def console(self) -> Console:
+        """A rich console on stdout (for tables on a terminal; never for JSON/CSV)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(highlight=False, no_color="NO_COLOR" in os.environ)
+        return self._console
+
+    @property
+    def err_console(self) -> Console:
+        """A rich console on stderr (progress, status messages)."""
+        if self._err_console is None:
+            from rich.console import Console
+
+            self._err_console = Console(
+                stderr=True, highlight=False, no_color="NO_COLOR" in os.environ
+            )
+        return self._err_console
+
+    def info(self, message: str) -> None:
+        """A human-oriented status line on stderr, only on a terminal (scripts stay quiet)."""
+        if _rich_allowed(sys.stderr):
+            from rich.markup import escape
+
+            self.err_console.print(f"[dim]{escape(message)}[/dim]")
+
+
+def _rich_allowed(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return (
+        bool(isatty and isatty())
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def get_state(ctx: typer.Context) -> CLIState:
+    """The run's :class:`CLIState`, from any (sub)command's context."""
+    root = ctx.find_root()
+    state = root.obj
+    if not isinstance(state, CLIState):
+        raise RuntimeError("the socialcrm CLI state is missing: build the app with make_app()")
+    return state

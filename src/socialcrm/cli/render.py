@@ -1,0 +1,355 @@
+"""Shared renderers: the JSON shape of records, CSV for spreadsheets, tables.
+
+Three output forms, chosen by ``--format``:
+
+* ``table`` — a rich table with colour on a terminal; plain aligned text
+  (no colour, no box drawing, nothing truncated) when piped or with
+  ``NO_COLOR``, so ``grep``/``awk`` see stable lines;
+* ``json`` — the documented, stable shape (docs/cli.md), printed with plain
+  ``typer.echo`` (rich would treat ``[...]`` as markup and wrap lines);
+* ``csv`` — one header row, cells that a spreadsheet would run as a formula
+  neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+    from socialcrm.crm import Board
+    from socialcrm.models import Event, Pipeline, Prospect
+
+__all__ = [
+    "PROSPECT_COLUMNS",
+    "board_record",
+    "describe_event",
+    "emit",
+    "emit_csv",
+    "emit_json",
+    "emit_table",
+    "event_record",
+    "neutralise",
+    "pipeline_record",
+    "prospect_record",
+    "prospect_row",
+]
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+STAGE_COLORS = {
+    "profile": "bright_black",
+    "identify": "cyan",
+    "notoriety": "blue",
+    "contact": "magenta",
+    "convert": "yellow",
+    "won": "green",
+    "lost": "red",
+}
+
+
+# -- JSON shapes ----------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def prospect_record(p: Prospect) -> dict[str, Any]:
+    """The stable JSON form of a prospect (documented in docs/cli.md)."""
+    poi = p.point_of_interest
+    assessment = p.assessment
+    source = p.source
+    return {
+        "id": p.id,
+        "name": p.name,
+        "pipeline": p.pipeline,
+        "stage": p.stage.value,
+        "status": p.status.value,
+        "lost_reason": p.lost_reason,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "company": p.company,
+        "title": p.title,
+        "sector": p.sector,
+        "company_size": p.company_size,
+        "location": p.location,
+        "identities": [
+            {"network": i.network, "handle": i.handle, "url": i.url} for i in p.identities
+        ],
+        "emails": list(p.emails),
+        "phones": list(p.phones),
+        "tags": list(p.tags),
+        "notes": p.notes,
+        "custom": dict(p.custom),
+        "point_of_interest": (
+            {"text": poi.text, "url": poi.url, "at": _iso(poi.at)} if poi is not None else None
+        ),
+        "assessment": (
+            {
+                "qualified": assessment.qualified,
+                "score": assessment.score,
+                "threshold": assessment.threshold,
+                "note": assessment.note,
+                "at": _iso(assessment.at),
+            }
+            if assessment is not None
+            else None
+        ),
+        "owner": p.owner,
+        "source": (
+            {
+                "network": source.network,
+                "url": source.url,
+                "collected_at": _iso(source.collected_at),
+                "note": source.note,
+            }
+            if source is not None
+            else None
+        ),
+        "lawful_basis": p.lawful_basis.value,
+        "created_at": _iso(p.created_at),
+        "updated_at": _iso(p.updated_at),
+    }
+
+
+def event_record(e: Event) -> dict[str, Any]:
+    """The stable JSON form of an event: ``kind`` plus the payload's fields in ``data``."""
+    from socialcrm.serialization import event_to_dict
+
+    payload = dict(event_to_dict(e)["payload"])
+    payload.pop("kind", None)
+    return {
+        "id": e.id,
+        "at": _iso(e.at),
+        "kind": e.kind.value,
+        "actor": e.actor,
+        "summary": describe_event(e),
+        "data": payload,
+    }
+
+
+def pipeline_record(p: Pipeline, *, prospects: int, current: bool) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "current": current,
+        "prospects": prospects,
+        "description": p.description,
+        "created_at": _iso(p.created_at),
+    }
+
+
+def _brief(p: Prospect) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "company": p.company}
+
+
+def board_record(board: Board) -> dict[str, Any]:
+    """The board as JSON: open prospects per stage, won and lost."""
+    return {
+        "pipeline": board.pipeline,
+        "stages": {
+            stage.value: [_brief(p) for p in people] for stage, people in board.stages.items()
+        },
+        "counts": {stage.value: len(people) for stage, people in board.stages.items()},
+        "won": [_brief(p) for p in board.won],
+        "lost": [_brief(p) for p in board.lost],
+        "total": board.total,
+    }
+
+
+# -- event summaries ------------------------------------------------------------------
+
+
+def _short(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def describe_event(e: Event) -> str:
+    """One human line for an event (history tables, ``show``)."""
+    from socialcrm import models as m
+
+    p = e.payload
+    if isinstance(p, m.Created):
+        return f"created at {p.stage.value}"
+    if isinstance(p, m.StageChanged):
+        text = f"{p.from_stage.value} → {p.to_stage.value}"
+        if p.forced:
+            text += f" (forced over {len(p.overridden)} problem(s))"
+        if p.reason:
+            text += f": {p.reason}"
+        return text
+    if isinstance(p, m.StatusChanged):
+        text = f"{p.from_status.value} → {p.to_status.value}"
+        return text + (f": {p.reason}" if p.reason else "")
+    if isinstance(p, m.Interaction):
+        where = f" on {p.network}" if p.network else ""
+        extra = f": {_short(p.note)}" if p.note else (f" {p.url}" if p.url else "")
+        return f"{p.type}{where}{extra}"
+    if isinstance(p, m.MessageSent | m.MessageReceived):
+        arrow = "sent" if isinstance(p, m.MessageSent) else "received"
+        via = ".".join(x for x in (p.network, p.channel) if x)
+        return f"{arrow}{' via ' + via if via else ''}: {_short(p.text)}"
+    if isinstance(p, m.Note):
+        return _short(p.text)
+    if isinstance(p, m.PointOfInterestSet):
+        return _short(p.text) + (f" {p.url}" if p.url else "")
+    if isinstance(p, m.Assessed):
+        verdict = "qualified" if p.qualified else "not qualified"
+        score = f" (score {p.score:g})" if p.score is not None else ""
+        return verdict + score + (f": {_short(p.note)}" if p.note else "")
+    if isinstance(p, m.Imported):
+        return f"{'created' if p.created else 'updated'} from {p.format}" + (
+            f" {p.file}" if p.file else ""
+        )
+    if isinstance(p, m.Merged):
+        return f"merged {p.other_name} ({p.other_id})"
+    if isinstance(p, m.Edited):
+        return "changed " + ", ".join(sorted(p.changes))
+    return e.kind.value
+
+
+# -- low-level emitters ---------------------------------------------------------------
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (UTF-8 kept, stable key order) on stdout."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def neutralise(value: Any) -> str:
+    """A CSV cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a CSV document (header row first) on stdout."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralise(h) for h in headers])
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    typer.echo(buffer.getvalue(), nl=False)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def emit_table(
+    state: CLIState,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str | None = None,
+    styles: Mapping[int, str] | None = None,
+) -> None:
+    """A rich table on a terminal; plain aligned columns otherwise."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    if state.is_terminal:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title=title, header_style="bold", title_justify="left")
+        for header in headers:
+            table.add_column(header)
+        for row in cells:
+            styled = []
+            for i, value in enumerate(row):
+                style = (styles or {}).get(i)
+                if style == "stage":
+                    style = STAGE_COLORS.get(value.split()[0] if value else "", "")
+                styled.append(Text(value, style=style or ""))
+            table.add_row(*styled)
+        state.console.print(table)
+        return
+    if title:
+        typer.echo(title)
+    widths = [len(h) for h in headers]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = [list(headers), *cells]
+    for row in lines:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# -- prospects ------------------------------------------------------------------------
+
+PROSPECT_COLUMNS = (
+    "id",
+    "name",
+    "stage",
+    "status",
+    "company",
+    "title",
+    "emails",
+    "phones",
+    "identities",
+    "tags",
+    "created_at",
+    "updated_at",
+)
+
+
+def prospect_row(p: Prospect) -> list[Any]:
+    """A prospect as CSV cells in :data:`PROSPECT_COLUMNS` order (lists joined with ``;``)."""
+    return [
+        p.id,
+        p.name,
+        p.stage.value,
+        p.status.value,
+        p.company or "",
+        p.title or "",
+        "; ".join(p.emails),
+        "; ".join(p.phones),
+        "; ".join(i.url for i in p.identities),
+        "; ".join(p.tags),
+        _iso(p.created_at),
+        _iso(p.updated_at),
+    ]
+
+
+def stage_label(p: Prospect) -> str:
+    """``contact``, or ``won``/``lost`` for closed prospects (with their last stage)."""
+    if p.status.value == "open":
+        return p.stage.value
+    return f"{p.status.value} (at {p.stage.value})"
+
+
+def emit(state: CLIState, prospects: Sequence[Prospect]) -> None:
+    """Print a list of prospects in the chosen format."""
+    if state.output_format == "json":
+        emit_json([prospect_record(p) for p in prospects])
+    elif state.output_format == "csv":
+        emit_csv(PROSPECT_COLUMNS, [prospect_row(p) for p in prospects])
+    else:
+        rows = [
+            [
+                p.id,
+                p.name,
+                stage_label(p),
+                p.company or "",
+                " ".join(i.network for i in p.identities),
+                " ".join(p.tags),
+            ]
+            for p in prospects
+        ]
+        emit_table(
+            state, ["ID", "NAME", "STAGE", "COMPANY", "NETWORKS", "TAGS"], rows, styles={2: "stage"}
+        )
+        if not prospects:
+            state.info("no prospects match")
