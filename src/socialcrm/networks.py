@@ -7,30 +7,48 @@ knows its message channels' length limits (as data, overridable because
 networks change them) and the checklist of a seller's own profile.
 
 :func:`check_profile_url` holds the safety checks every adapter must apply
-before looking at a URL's path, so no adapter can forget one.
+before looking at a URL's path, so no adapter can forget one;
+:class:`BaseNetworkAdapter` applies them for you and leaves only the
+network-specific path and handle rules to write.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
-from attrs import frozen
+from attrs import field, frozen
 
 from socialcrm.errors import InvalidURLError, MessageTooLongError, NotFoundError, ValidationError
 from socialcrm.models import Identity
 
 __all__ = [
+    "ID_PREFIX",
+    "BaseNetworkAdapter",
     "Channel",
     "ChecklistItem",
     "NetworkAdapter",
     "NetworkRegistry",
     "check_profile_url",
     "count_characters",
+    "has_scheme",
     "host_matches",
+    "path_segments",
+    "reject_unsafe_text",
 ]
+
+ID_PREFIX = "id:"
+"""Prefix of a handle that is an opaque account id (``x:id:12345``), not a username."""
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)")
+_HOST = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.?$"
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NETWORK_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 
 
 @frozen
@@ -111,39 +129,166 @@ def host_matches(host: str, domains: Sequence[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
+def has_scheme(text: str) -> bool:
+    """Whether ``text`` starts with a URL scheme (``https:``, ``javascript:``…).
+
+    ``host:443/…`` is not a scheme (a digit follows the colon).
+    """
+    return _SCHEME.match(text) is not None
+
+
+def reject_unsafe_text(text: str, *, network: str | None = None) -> None:
+    """Refuse empty text and text holding whitespace, control or format characters.
+
+    Format characters (zero-width joiners, bidi overrides) can make a URL
+    display differently from what it is.
+    """
+    if not text or any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in text):
+        raise InvalidURLError(
+            text, "empty, or contains whitespace or control characters", network=network
+        )
+
+
 def check_profile_url(
     url: str, domains: Sequence[str], *, network: str | None = None
 ) -> urllib.parse.SplitResult:
     """Reject hostile or foreign URLs; return the parsed URL for path parsing.
 
     Accepts ``http``/``https`` only, no user-info, no port other than the
-    default, no whitespace or control characters, and a host on one of
-    ``domains``.  A URL without scheme (``linkedin.com/in/x``) is read as https.
+    scheme's default, no whitespace or control characters, a plain ASCII host
+    name (no backslash or percent-escape tricks) equal to one of ``domains``
+    or a subdomain of it.  A URL without scheme (``linkedin.com/in/x``) is read
+    as https.
     """
-    if not url or any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in url):
-        raise InvalidURLError(url, "contains whitespace or control characters", network=network)
+    reject_unsafe_text(url, network=network)
+    if "\\" in url:
+        raise InvalidURLError(url, "backslashes are not allowed in URLs", network=network)
     candidate = url
-    if "://" not in candidate and ":" not in candidate.split("/", 1)[0]:
+    if candidate.startswith("//"):
+        candidate = "https:" + candidate
+    elif not has_scheme(candidate):
         candidate = "https://" + candidate
     try:
         parts = urllib.parse.urlsplit(candidate)
         port = parts.port
     except ValueError as exc:
         raise InvalidURLError(url, f"malformed URL ({exc})", network=network) from None
-    if parts.scheme.lower() not in {"http", "https"}:
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
         raise InvalidURLError(url, "only http and https URLs are accepted", network=network)
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+    if "@" in parts.netloc:
         raise InvalidURLError(url, "URLs with user information are refused", network=network)
-    if port not in (None, 80, 443):
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
         raise InvalidURLError(url, f"unexpected port {port}", network=network)
     host = parts.hostname or ""
+    if not _HOST.match(host):
+        raise InvalidURLError(url, f"{host!r} is not a valid host name", network=network)
     if not host_matches(host, domains):
         raise InvalidURLError(url, f"host {host!r} is not on {', '.join(domains)}", network=network)
     return parts
 
 
+def path_segments(parts: urllib.parse.SplitResult) -> list[str]:
+    """The non-empty path segments, percent-decoded (strictly) and NFC-normalised.
+
+    Raises :class:`ValueError` on invalid UTF-8 or on a decoded segment holding
+    a slash, whitespace or a control character (``%2F``, ``%0A``…).
+    """
+    segments = []
+    for raw in parts.path.split("/"):
+        if not raw:
+            continue
+        decoded = urllib.parse.unquote(raw, errors="strict")
+        if any(
+            c in "/\\" or c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in decoded
+        ):
+            raise ValueError(f"unexpected character in path segment {raw!r}")
+        segments.append(unicodedata.normalize("NFC", decoded))
+    return segments
+
+
+def _domains(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(d.lower().strip(".") for d in values)
+
+
+def _checklist(values: Iterable[ChecklistItem]) -> tuple[ChecklistItem, ...]:
+    return tuple(values)
+
+
+def _channel_map(channels: Iterable[Channel] | Mapping[str, Channel]) -> Mapping[str, Channel]:
+    if isinstance(channels, Mapping):
+        return dict(channels)
+    return {c.id: c for c in channels}
+
+
+@frozen(kw_only=True)
+class BaseNetworkAdapter:
+    """A reusable :class:`NetworkAdapter`: data fields plus a safe ``parse`` template.
+
+    Subclasses write only the network rules: :meth:`handle_from_url` (read a
+    handle from an already safety-checked URL), :meth:`handle_from_text`
+    (validate a bare handle) and :meth:`profile_url`.  :meth:`parse` applies
+    :func:`check_profile_url` to anything that looks like a URL, so no network
+    can forget a safety check.
+    """
+
+    id: str
+    name: str
+    domains: tuple[str, ...] = field(converter=_domains)
+    channels: Mapping[str, Channel] = field(converter=_channel_map)
+    checklist: tuple[ChecklistItem, ...] = field(converter=_checklist)
+    handle_example: str = ""
+
+    def looks_like_url(self, text: str) -> bool:
+        """Whether ``text`` is meant as a URL rather than a bare handle."""
+        if text.lower().startswith(ID_PREFIX):
+            return False
+        head = text.split("/", 1)[0]
+        return "/" in text or "\\" in text or has_scheme(text) or host_matches(head, self.domains)
+
+    def parse(self, text: str) -> Identity:
+        """A canonical identity from a profile URL or a bare handle (see the class doc)."""
+        reject_unsafe_text(text, network=self.id)
+        if self.looks_like_url(text):
+            parts = check_profile_url(text, self.domains, network=self.id)
+            try:
+                handle = self.handle_from_url(parts)
+            except ValueError as exc:
+                raise InvalidURLError(text, str(exc), network=self.id) from None
+        else:
+            try:
+                handle = self.handle_from_text(text)
+            except ValueError as exc:
+                hint = f" (e.g. {self.id}:{self.handle_example})" if self.handle_example else ""
+                raise InvalidURLError(text, f"{exc}{hint}", network=self.id) from None
+        return Identity(self.id, handle, self.profile_url(handle))
+
+    def handle_from_url(self, parts: urllib.parse.SplitResult) -> str:
+        """The canonical handle in a URL already checked by :func:`check_profile_url`.
+
+        Raise :class:`ValueError` with a readable reason for anything that is
+        not a person's profile.
+        """
+        raise NotImplementedError
+
+    def handle_from_text(self, text: str) -> str:
+        """The canonical handle of a bare handle (``@name``, ``name``, ``id:123``).
+
+        Raise :class:`ValueError` with a readable reason when it is invalid.
+        """
+        raise NotImplementedError
+
+    def profile_url(self, handle: str) -> str:
+        """The canonical profile URL of a canonical handle."""
+        raise NotImplementedError
+
+
 class NetworkRegistry:
-    """The adapters registered by plugins, plus configured channel limits."""
+    """The adapters registered by plugins, plus configured channel limits.
+
+    ``limit_overrides`` maps ``"network.channel"`` to a limit that replaces the
+    adapter's default (persisted per store by :meth:`CRM.set_channel_limit`).
+    """
 
     def __init__(
         self,
@@ -157,7 +302,16 @@ class NetworkRegistry:
             self.register(adapter)
 
     def register(self, adapter: NetworkAdapter) -> None:
-        """Add an adapter; the first registered for an id wins (plugins before defaults)."""
+        """Add an adapter; the first registered for an id wins (plugins before defaults).
+
+        Raises :class:`TypeError` for an object that is not a
+        :class:`NetworkAdapter` or whose id is not a lower-case name, so the
+        faulty plugin is reported by name.
+        """
+        if not isinstance(adapter, NetworkAdapter):
+            raise TypeError(f"{adapter!r} is not a NetworkAdapter")
+        if not isinstance(adapter.id, str) or not _NETWORK_ID.match(adapter.id):
+            raise TypeError(f"invalid network id {adapter.id!r} (lower-case letters, digits, _-)")
         self._adapters.setdefault(adapter.id, adapter)
 
     def __iter__(self) -> Iterator[NetworkAdapter]:
@@ -170,6 +324,7 @@ class NetworkRegistry:
         return network_id in self._adapters
 
     def get(self, network_id: str) -> NetworkAdapter:
+        """The adapter of ``network_id`` (case-insensitive); :class:`NotFoundError` if none."""
         adapter = self._adapters.get(network_id.strip().lower())
         if adapter is None:
             known = ", ".join(sorted(self._adapters)) or "none installed"
@@ -177,35 +332,39 @@ class NetworkRegistry:
         return adapter
 
     def parse(self, text: str, *, network: str | None = None) -> Identity:
-        """Identity from a profile URL, ``network:handle``, or a handle with ``network``."""
+        """Identity from a profile URL, ``network:handle``, or a handle with ``network``.
+
+        Surrounding whitespace is ignored (pasted text); anything else is the
+        adapter's job.  A URL goes to the adapter whose domains hold its host.
+        """
         text = text.strip()
         if network is not None:
             return self.get(network).parse(text)
         head, sep, rest = text.partition(":")
         if sep and head.lower() in self._adapters and not rest.startswith("//"):
             return self._adapters[head.lower()].parse(rest)
-        looks_like_url = "://" in text or ("/" in text and "." in text.split("/", 1)[0])
-        if not looks_like_url:
+        reject_unsafe_text(text)
+        if not (has_scheme(text) or "/" in text or "\\" in text or "." in text.split("/")[0]):
+            known = ", ".join(sorted(self._adapters)) or "none installed"
             raise InvalidURLError(
                 text,
-                "not a URL; write a handle as network:handle (e.g. x:jdupont)",
+                f"not a URL; write a handle as network:handle, e.g. x:jdupont (networks: {known})",
             )
-        candidate = text if "://" in text else "https://" + text
-        try:
-            host = urllib.parse.urlsplit(candidate).hostname or ""
-        except ValueError:
-            host = ""
         for adapter in self._adapters.values():
-            if host and host_matches(host, adapter.domains):
-                return adapter.parse(text)
+            try:
+                check_profile_url(text, adapter.domains, network=adapter.id)
+            except InvalidURLError:
+                continue
+            return adapter.parse(text)
         if not self._adapters:
             raise InvalidURLError(text, "no network plugin is installed")
-        # Let one adapter's safety checks give the precise reason (scheme, user-info…).
+        # Let the safety checks give the precise reason (scheme, user-info, port…).
         reason = "no installed network recognises this host"
         try:
             check_profile_url(text, ("invalid.invalid",))
         except InvalidURLError as exc:
-            reason = exc.reason
+            if not exc.reason.startswith("host "):
+                reason = exc.reason
         raise InvalidURLError(text, reason)
 
     def channel(self, network: str, channel: str) -> Channel:
@@ -231,6 +390,6 @@ class NetworkRegistry:
         length = count_characters(text)
         if length > target.limit:
             raise MessageTooLongError(
-                network=network, channel=channel, limit=target.limit, length=length
+                network=self.get(network).id, channel=channel, limit=target.limit, length=length
             )
         return length

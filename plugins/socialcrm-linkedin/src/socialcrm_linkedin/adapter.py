@@ -1,0 +1,171 @@
+"""LinkedIn profile URLs, message channels and the seller-profile checklist.
+
+Canonical identity: the public profile slug, percent-decoded, NFC and
+case-folded (``éric-dupont``); canonical URL
+``https://www.linkedin.com/in/<slug>`` (non-ASCII percent-encoded, no trailing
+slash, no query).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import urllib.parse
+
+from attrs import frozen
+
+from socialcrm.networks import BaseNetworkAdapter, Channel, ChecklistItem, path_segments
+
+__all__ = ["CHANNELS", "CHECKLIST", "LinkedInAdapter", "create_adapter"]
+
+# 3–100 characters (LinkedIn's rule for custom URLs): letters of any script,
+# digits and hyphens; generated slugs also end in a hyphen and a hex suffix.
+_SLUG = re.compile(r"^[^\W_][\w\-]{2,99}$")
+_HEX = re.compile(r"^[0-9a-f]{1,3}$")
+# Path prefixes of mobile or e-mail links that precede /in/<slug>.
+_PREFIXES = {"m", "mwlite", "comm"}
+_NOT_PEOPLE = {
+    "company": "company page",
+    "school": "school page",
+    "showcase": "showcase page",
+    "groups": "group",
+    "posts": "post",
+    "pulse": "article",
+    "feed": "feed page",
+    "jobs": "job page",
+    "events": "event",
+    "newsletters": "newsletter",
+    "learning": "LinkedIn Learning page",
+    "sales": "Sales Navigator page",
+}
+
+CHANNELS = (
+    Channel(
+        "connection_note",
+        "Connection request note",
+        300,
+        "300 with Premium; free accounts get 200 (and a few personalised notes a month)",
+    ),
+    Channel("message", "Message (1st-degree connection)", 8000),
+    Channel("inmail_subject", "InMail subject", 200),
+    Channel(
+        "inmail_body",
+        "InMail body",
+        1900,
+        "LinkedIn documents 1,900 to 2,000 depending on the product; 1,900 is the safe value",
+    ),
+    Channel("comment", "Comment on a post", 1250),
+)
+
+CHECKLIST = (
+    ChecklistItem(
+        "photo",
+        "A recent, professional profile photo",
+        "Profiles with a photo get far more views and accepted invitations: people "
+        "check who is writing to them before they answer.",
+    ),
+    ChecklistItem(
+        "banner",
+        "A banner that says what you do for whom",
+        "The banner is the largest visual on the profile; it can carry your offer or a "
+        "proof (logo, figure) before anyone scrolls.",
+    ),
+    ChecklistItem(
+        "headline",
+        "A headline naming the problem you solve, not only your job title",
+        "The headline follows you in every comment, invitation and search result; it "
+        "is what makes a prospect click.",
+    ),
+    ChecklistItem(
+        "about",
+        "An 'About' section written for your buyers",
+        "It turns a visit into a conversation: who you help, how, with which results, "
+        "and how to reach you.",
+    ),
+    ChecklistItem(
+        "contact",
+        "Contact details (e-mail, phone, website) visible to connections",
+        "A prospect who is ready should not have to search for a way to reach you.",
+    ),
+    ChecklistItem(
+        "featured",
+        "A 'Featured' section with proof of expertise",
+        "Case studies, articles or talks pinned at the top are the proof that makes "
+        "your messages credible.",
+    ),
+    ChecklistItem(
+        "experience",
+        "Current position linked to your company page",
+        "The company logo and page link show the prospect a real business stands behind you.",
+    ),
+    ChecklistItem(
+        "recommendations",
+        "Recommendations from clients",
+        "Third-party words weigh more than your own; they answer objections before "
+        "they are raised.",
+    ),
+    ChecklistItem(
+        "custom_url",
+        "A custom profile URL (linkedin.com/in/your-name)",
+        "A clean URL is easier to share on a card, in a signature or an e-mail.",
+    ),
+    ChecklistItem(
+        "activity",
+        "Recent activity (posts or comments in the last weeks)",
+        "An active profile shows you are reachable and feeds the notoriety stage.",
+    ),
+)
+
+
+@frozen(kw_only=True)
+class LinkedInAdapter(BaseNetworkAdapter):
+    """LinkedIn's rules: ``/in/<slug>``, legacy ``/pub/`` paths, company pages refused."""
+
+    def handle_from_url(self, parts: urllib.parse.SplitResult) -> str:
+        segments = path_segments(parts)
+        while segments and segments[0].lower() in _PREFIXES:
+            segments = segments[1:]
+        kind = segments[0].lower() if segments else ""
+        if kind == "in" and len(segments) >= 2:
+            return self.handle_from_text(segments[1])
+        if kind == "pub" and len(segments) >= 2 and segments[1].lower() != "dir":
+            return self.handle_from_text(_pub_slug(segments[1:]))
+        if kind in _NOT_PEOPLE:
+            raise ValueError(f"a LinkedIn {_NOT_PEOPLE[kind]}, not a person's profile")
+        raise ValueError("not a LinkedIn profile URL (expected linkedin.com/in/<name>)")
+
+    def handle_from_text(self, text: str) -> str:
+        slug = urllib.parse.unquote(text, errors="strict") if "%" in text else text
+        slug = unicodedata.normalize("NFC", slug.casefold())
+        if not _SLUG.match(slug):
+            raise ValueError("a LinkedIn profile name has 3 to 100 letters, digits or hyphens")
+        return slug
+
+    def profile_url(self, handle: str) -> str:
+        return "https://www.linkedin.com/in/" + urllib.parse.quote(handle, safe="-")
+
+
+def _pub_slug(segments: list[str]) -> str:
+    """The ``/in/`` slug of a legacy ``/pub/<name>/<a>/<b>/<c>`` URL.
+
+    LinkedIn redirects such URLs to ``/in/<name>-<c><b><a>`` with ``c``
+    zero-padded to 3, ``b`` to 2, and ``a`` dropped when it is ``0``.  A
+    ``/pub/<name>`` URL without the three parts is the slug itself.
+    """
+    name, *rest = segments
+    if len(rest) >= 3 and all(_HEX.match(part.lower()) for part in rest[:3]):
+        a, b, c = (part.lower() for part in rest[:3])
+        return f"{name}-{c.zfill(3)}{b.zfill(2)}{'' if a == '0' else a}"
+    return name
+
+
+def create_adapter() -> LinkedInAdapter:
+    """A fresh LinkedIn adapter with the default limits and checklist."""
+    return LinkedInAdapter(
+        id="linkedin",
+        name="LinkedIn",
+        domains=("linkedin.com",),
+        channels=CHANNELS,
+        checklist=CHECKLIST,
+        handle_example="jean-dupont",
+    )
