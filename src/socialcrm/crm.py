@@ -406,6 +406,7 @@ class CRM:
         with self.repository.transaction():
             before = self.resolve(ref)
             after, payloads = change(before)
+            after, payloads = self._assessed(after, payloads)
             events = self._commit(after, payloads, prospect_id=before.id)
         self._notify(events, after)
         return after
@@ -519,6 +520,7 @@ class CRM:
             payloads: list[Payload] = [Created(stage=prospect.stage, status=prospect.status)]
             if note and nfc(note):
                 payloads.append(Note(text=nfc(note)))
+            prospect, payloads = self._assessed(prospect, payloads)
             events = self._commit(prospect, payloads, prospect_id=prospect.id)
         self._notify(events, prospect)
         return prospect
@@ -639,6 +641,7 @@ class CRM:
             return []
         pipeline = self.repository.get_pipeline(prospect.pipeline) or self.pipeline
         events = self.repository.events(prospect.id)
+        prospect, _ = self._assessed(prospect)  # judge on the current ICP
         context = TransitionContext(prospect, prospect.stage, to_stage, pipeline, events)
         problems = self.rules.check(context)
         problems += self.hooks.check_transition(
@@ -728,7 +731,19 @@ class CRM:
         threshold: float | None = None,
         note: str | None = None,
     ) -> Prospect:
-        """Record the prospect's fit with the ideal customer profile."""
+        """Record the prospect's fit with the ideal customer profile.
+
+        Only for pipelines without an ICP: with one, the fit is the ICP score
+        (see :mod:`socialcrm.playbook.icp`), recomputed on every change.
+        """
+        from socialcrm.playbook.icp import get_icp
+
+        if get_icp(self.pipeline) is not None:
+            raise ValidationError(
+                f"pipeline {self.pipeline_name!r} qualifies prospects by their ICP score",
+                field="assessment",
+                hint="see 'socialcrm score REF'; edit the prospect or the ICP, or force the move",
+            )
 
         def change(p: Prospect) -> tuple[Prospect, Sequence[Payload]]:
             at = self.now()
@@ -830,6 +845,18 @@ class CRM:
         if not nfc(text):
             raise ValidationError("a note needs a text", field="text")
         return self._change(ref, lambda p: (p, [Note(nfc(text))]))
+
+    def _assessed(
+        self, prospect: Prospect, payloads: Sequence[Payload] = ()
+    ) -> tuple[Prospect, list[Payload]]:
+        """Re-score ``prospect`` when its pipeline has an ICP (call before ``_commit``).
+
+        Adds an ``assessed`` payload when the result changed; see
+        :func:`socialcrm.playbook.icp.reassess`.
+        """
+        from socialcrm.playbook.icp import reassess
+
+        return reassess(self, prospect, payloads)
 
     # ------------------------------------------------------------------- views
     def history(self, ref: str) -> list[Event]:

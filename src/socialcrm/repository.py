@@ -21,13 +21,16 @@ from socialcrm.stages import Stage, Status
 
 __all__ = ["SORT_FIELDS", "MemoryRepository", "Query", "Repository"]
 
-SORT_FIELDS = ("name", "created_at", "updated_at", "stage", "status", "company", "id")
+SORT_FIELDS = ("name", "created_at", "updated_at", "stage", "status", "company", "id", "score")
 
 
 def _sort_key(field: str) -> Any:
     def key(p: Prospect) -> Any:
         if field == "stage":
             return p.stage.order
+        if field == "score":  # unscored prospects sort before any score ("-score": last)
+            score = p.assessment.score if p.assessment else None
+            return (score is not None, score or 0.0)
         value = getattr(p, field)
         if isinstance(value, str):
             return value.casefold()
@@ -42,7 +45,8 @@ class Query:
 
     ``text`` matches case-insensitively in name, company, title, e-mails,
     handles, tags and notes.  ``sort`` is a field of :data:`SORT_FIELDS`,
-    prefixed with ``-`` for descending order.
+    prefixed with ``-`` for descending order (``-score``: best ICP fit first).
+    ``min_score`` keeps prospects whose stored ICP score is at least that value.
     """
 
     pipeline: str = "default"
@@ -54,6 +58,7 @@ class Query:
     owner: str | None = None
     sort: str = "created_at"
     limit: int | None = None
+    min_score: float | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.sort.lstrip("-") not in SORT_FIELDS:
@@ -80,6 +85,10 @@ class Query:
             return False
         if self.owner is not None and p.owner != self.owner:
             return False
+        if self.min_score is not None:
+            score = p.assessment.score if p.assessment else None
+            if score is None or score < self.min_score:
+                return False
         if self.text:
             needle = nfc(self.text).casefold()
             hay = " ".join(

@@ -140,6 +140,11 @@ def _has_identity(ctx: TransitionContext) -> Iterator[Problem]:
 
 
 def _is_assessed(ctx: TransitionContext) -> Iterator[Problem]:
+    from socialcrm.playbook.icp import get_icp, problems
+
+    if get_icp(ctx.pipeline) is not None:  # the pipeline qualifies by ICP score
+        yield from problems(ctx.prospect, ctx.pipeline)
+        return
     assessment = ctx.prospect.assessment
     if assessment is None:
         yield Problem(
@@ -173,8 +178,21 @@ def _has_reply(ctx: TransitionContext) -> Iterator[Problem]:
         )
 
 
+def _is_reachable(ctx: TransitionContext) -> Iterator[Problem]:
+    if not ctx.prospect.emails and not ctx.prospect.phones:
+        yield Problem(
+            "convert.reachable",
+            "no e-mail or phone is recorded: once converted, the contact details belong here",
+            "add one (edit REF --add-email ADDRESS or --add-phone NUMBER), or force",
+        )
+
+
 def default_rules() -> RuleRegistry:
-    """The method's default exit criteria, one per stage before ``convert``."""
+    """The method's default exit criteria, one per stage; ``convert``'s is the win criterion.
+
+    ``identify.assessed`` follows the pipeline's ICP score when it has one
+    (:mod:`socialcrm.playbook.icp`), the explicit qualification otherwise.
+    """
     return RuleRegistry(
         [
             Rule(
@@ -200,6 +218,12 @@ def default_rules() -> RuleRegistry:
                 Stage.CONTACT,
                 "at least one inbound message (a reply) is logged",
                 _has_reply,
+            ),
+            Rule(
+                "convert.reachable",
+                Stage.CONVERT,
+                "the customer can be reached: an e-mail or a phone is recorded (to win)",
+                _is_reachable,
             ),
         ]
     )

@@ -1,0 +1,43 @@
+"""The playbook: what each stage asks of the rep, as working tools.
+
+One module per concept, each reading its configuration from the pipeline's
+``settings`` (keys below) so a host application can keep several offers with
+different playbooks side by side:
+
+========================  ==================================================
+``settings`` key           module
+========================  ==================================================
+``seller_profile``         :mod:`~socialcrm.playbook.seller_profile` (stage 1)
+``icp``                    :mod:`~socialcrm.playbook.icp` (stage 2)
+``warmth``                 :mod:`~socialcrm.playbook.warmth` (stage 3)
+``post_target``            :mod:`~socialcrm.playbook.posts` (stage 3)
+``templates``              :mod:`~socialcrm.playbook.templates` (stage 4)
+``sequences``              :mod:`~socialcrm.playbook.sequences` (stage 4)
+``stage_limits``           :mod:`~socialcrm.playbook.agenda`
+========================  ==================================================
+
+The rep's own posts are not tied to an offer: they live in the store's meta
+(``posts``).  Nothing is imported eagerly: each module is loaded on use.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ICP_KEY",
+    "POSTS_META_KEY",
+    "POST_TARGET_KEY",
+    "SELLER_PROFILE_KEY",
+    "SEQUENCES_KEY",
+    "STAGE_LIMITS_KEY",
+    "TEMPLATES_KEY",
+    "WARMTH_KEY",
+]
+
+SELLER_PROFILE_KEY = "seller_profile"
+ICP_KEY = "icp"
+WARMTH_KEY = "warmth"
+POST_TARGET_KEY = "post_target"
+TEMPLATES_KEY = "templates"
+SEQUENCES_KEY = "sequences"
+STAGE_LIMITS_KEY = "stage_limits"
+POSTS_META_KEY = "posts"
