@@ -26,7 +26,14 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMAND_MODULES", "SocialGroup", "make_app", "run"]
 
-COMMAND_MODULES: tuple[str, ...] = ("socialcrm.cli.setup",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "socialcrm.cli.setup",
+    "socialcrm.cli.prospects",
+    "socialcrm.cli.stages",
+    "socialcrm.cli.activity",
+    "socialcrm.cli.board",
+    "socialcrm.cli.pipelines",
+)
 
 OVERVIEW = """\
 socialcrm — social selling from the command line.

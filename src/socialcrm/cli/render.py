@@ -34,6 +34,7 @@ __all__ = [
     "emit",
     "emit_csv",
     "emit_json",
+    "emit_one",
     "emit_table",
     "event_record",
     "neutralise",
@@ -353,3 +354,17 @@ def emit(state: CLIState, prospects: Sequence[Prospect]) -> None:
         )
         if not prospects:
             state.info("no prospects match")
+
+
+def emit_one(state: CLIState, p: Prospect, message: str) -> None:
+    """The result of a change: ``message`` as a line of text, or the record in json/csv."""
+    if state.output_format == "json":
+        emit_json(prospect_record(p))
+    elif state.output_format == "csv":
+        emit_csv(PROSPECT_COLUMNS, [prospect_row(p)])
+    elif state.is_terminal:
+        from rich.markup import escape
+
+        state.console.print(f"[green]✓[/green] {escape(message)}")
+    else:
+        typer.echo(message)

@@ -1,0 +1,160 @@
+"""Working a prospect: ``interest``, ``engage``, ``message``, ``note``, ``history``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from socialcrm.cli.context import get_state
+from socialcrm.cli.prospects import Ref
+
+__all__ = ["register", "split_channel"]
+
+PANEL = "Working a prospect"
+
+Text = Annotated[str, typer.Argument(metavar="TEXT", help="The text; - reads it from stdin.")]
+
+
+def _text(value: str) -> str:
+    return sys.stdin.read() if value == "-" else value
+
+
+def split_channel(value: str | None) -> tuple[str | None, str | None]:
+    """``linkedin.connection_note`` → (``linkedin``, ``connection_note``); ``dm`` → (None, ``dm``).
+
+    Only the first dot separates the network from the channel.
+    """
+    if not value:
+        return None, None
+    network, sep, channel = value.strip().partition(".")
+    if not sep:
+        return None, network
+    return network.lower(), channel
+
+
+def interest(
+    ctx: typer.Context,
+    ref: Ref,
+    text: Text,
+    url: Annotated[str | None, typer.Option(help="Link to the post or content.")] = None,
+) -> None:
+    """Record the point of interest: what the prospect shared or reacted to.
+
+    It is the hook of your first message, and leaving stage notoriety needs one.
+
+    Example:  socialcrm interest jane "Posted about hiring SDRs in Lyon"
+    --url https://www.linkedin.com/posts/janedoe_hiring-123
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().set_point_of_interest(ref, _text(text), url=url)
+    render.emit_one(state, prospect, f"point of interest recorded for {prospect.name}")
+
+
+def engage(
+    ctx: typer.Context,
+    ref: Ref,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND", help="like, comment, share, follow, mention, view, group or event."
+        ),
+    ],
+    url: Annotated[str | None, typer.Option(help="Link to what you engaged with.")] = None,
+    note: Annotated[str | None, typer.Option(help="What you did or wrote.")] = None,
+    network: Annotated[
+        str | None, typer.Option(help="Network (default: from --url or their only identity).")
+    ] = None,
+) -> None:
+    """Log a notoriety signal: you liked, commented, shared, followed…
+
+    Example:  socialcrm engage jane comment --note "Added a case study to her thread"
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().log_interaction(ref, kind, url=url, note=note, network=network)
+    render.emit_one(state, prospect, f"{kind.strip().lower()} logged for {prospect.name}")
+
+
+def message(
+    ctx: typer.Context,
+    ref: Ref,
+    text: Text,
+    sent: Annotated[bool, typer.Option("--sent", help="You sent it.")] = False,
+    received: Annotated[bool, typer.Option("--received", help="They sent it (a reply).")] = False,
+    channel: Annotated[
+        str | None,
+        typer.Option(
+            metavar="[NETWORK.]CHANNEL",
+            help="e.g. linkedin.connection_note, linkedin.inmail, x.dm; a sent message is "
+            "checked against the channel's length limit.",
+        ),
+    ] = None,
+) -> None:
+    """Log a message you sent (--sent) or received (--received).
+
+    Example:  socialcrm message jane --sent "Loved your post on SDR hiring…"
+    --channel linkedin.connection_note
+    """
+    from socialcrm.cli import render
+
+    if sent == received:
+        raise typer.BadParameter("give exactly one of --sent or --received")
+    network, channel_id = split_channel(channel)
+    state = get_state(ctx)
+    prospect = state.open_crm().log_message(
+        ref, _text(text), received=received, channel=channel_id, network=network
+    )
+    way = "received from" if received else "sent to"
+    render.emit_one(state, prospect, f"message {way} {prospect.name} logged")
+
+
+def note(ctx: typer.Context, ref: Ref, text: Text) -> None:
+    """Add a free note to a prospect's history.
+
+    Example:  socialcrm note jane "Prefers e-mail after 6pm"
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().add_note(ref, _text(text))
+    render.emit_one(state, prospect, f"note added for {prospect.name}")
+
+
+def history(ctx: typer.Context, ref: Ref) -> None:
+    """The prospect's timeline: every event, oldest first.
+
+    Example:  socialcrm history jane --format json | jq '.[] | select(.kind=="message_received")'
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    events = state.open_crm().history(ref)
+    if state.output_format == "json":
+        render.emit_json([render.event_record(e) for e in events])
+    elif state.output_format == "csv":
+        render.emit_csv(
+            ["id", "at", "kind", "actor", "summary"],
+            [
+                [e.id, e.at.isoformat(), e.kind.value, e.actor or "", render.describe_event(e)]
+                for e in events
+            ],
+        )
+    else:
+        render.emit_table(
+            state,
+            ["WHEN", "WHAT", "DETAIL"],
+            [
+                [e.at.strftime("%Y-%m-%d %H:%M"), e.kind.value, render.describe_event(e)]
+                for e in events
+            ],
+        )
+
+
+def register(app: typer.Typer) -> None:
+    for command in (interest, engage, message, note, history):
+        app.command(rich_help_panel=PANEL)(command)

@@ -1,0 +1,65 @@
+"""``board``: the pipeline at a glance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from socialcrm.cli.context import get_state
+
+if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+    from socialcrm.crm import Board
+    from socialcrm.models import Prospect
+
+__all__ = ["print_board", "register"]
+
+PANEL = "Pipeline"
+
+
+def _names(people: list[Prospect], limit: int | None) -> str:
+    names = [p.name for p in people]
+    if limit is not None and len(names) > limit:
+        return ", ".join(names[:limit]) + f", … (+{len(names) - limit})"
+    return ", ".join(names)
+
+
+def print_board(state: CLIState, board: Board) -> None:
+    """Render a board in the run's format (also used by ``demo``)."""
+    from socialcrm.cli import render
+
+    if state.output_format == "json":
+        render.emit_json(render.board_record(board))
+        return
+    groups: list[tuple[str, list[Prospect]]] = [
+        (stage.value, people) for stage, people in board.stages.items()
+    ]
+    groups += [("won", board.won), ("lost", board.lost)]
+    if state.output_format == "csv":
+        render.emit_csv(
+            ["stage", "count", "prospects"],
+            [[name, len(people), "; ".join(p.name for p in people)] for name, people in groups],
+        )
+        return
+    limit = 8 if state.is_terminal else None
+    render.emit_table(
+        state,
+        ["STAGE", "COUNT", "PROSPECTS"],
+        [[name, len(people), _names(people, limit)] for name, people in groups],
+        title=f"Pipeline {board.pipeline!r} — {board.total} prospect(s)",
+        styles={0: "stage"},
+    )
+
+
+def board(ctx: typer.Context) -> None:
+    """The pipeline at a glance: count and names per stage, won and lost totals.
+
+    Example:  socialcrm board --pipeline agencies
+    """
+    state = get_state(ctx)
+    print_board(state, state.open_crm().board())
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel=PANEL)(board)

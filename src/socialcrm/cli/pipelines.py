@@ -1,0 +1,136 @@
+"""``pipeline list|create|use|rename|delete``: several pipelines in one store."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from socialcrm.cli.context import get_state
+
+__all__ = ["register"]
+
+pipeline_app = typer.Typer(
+    name="pipeline",
+    help="Several pipelines in one store (e.g. one per offer).",
+    no_args_is_help=True,
+)
+
+Name = Annotated[str, typer.Argument(metavar="NAME", help="Pipeline name.")]
+
+
+@pipeline_app.command("list")
+def list_pipelines(ctx: typer.Context) -> None:
+    """List the pipelines, their prospect counts, and which one is current.
+
+    Example:  socialcrm pipeline list --format json
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    crm.init()
+    current = crm.pipeline_name
+    records = [
+        render.pipeline_record(p, prospects=crm.repository.count(p.name), current=p.name == current)
+        for p in crm.pipelines()
+    ]
+    if state.output_format == "json":
+        render.emit_json(records)
+    elif state.output_format == "csv":
+        render.emit_csv(
+            ["name", "current", "prospects", "description", "created_at"],
+            [
+                [r["name"], r["current"], r["prospects"], r["description"], r["created_at"]]
+                for r in records
+            ],
+        )
+    else:
+        render.emit_table(
+            state,
+            ["", "NAME", "PROSPECTS", "DESCRIPTION"],
+            [
+                ["*" if r["current"] else "", r["name"], r["prospects"], r["description"]]
+                for r in records
+            ],
+        )
+
+
+@pipeline_app.command()
+def create(
+    ctx: typer.Context,
+    name: Name,
+    description: Annotated[str, typer.Option(help="What this pipeline is for.")] = "",
+    use: Annotated[bool, typer.Option("--use", help="Make it the current pipeline.")] = False,
+) -> None:
+    """Create a pipeline.
+
+    Example:  socialcrm pipeline create agencies --description "Marketing agencies" --use
+    """
+    state = get_state(ctx)
+    crm = state.open_crm()
+    pipeline = crm.create_pipeline(name, description=description)
+    if use:
+        crm.use_pipeline(pipeline.name)
+    typer.echo(f"created pipeline {pipeline.name!r}" + (" (now current)" if use else ""))
+
+
+@pipeline_app.command()
+def use(ctx: typer.Context, name: Name) -> None:
+    """Make a pipeline the store's current one (--pipeline overrides it per command).
+
+    Example:  socialcrm pipeline use agencies
+    """
+    state = get_state(ctx)
+    pipeline = state.open_crm().use_pipeline(name)
+    typer.echo(f"current pipeline: {pipeline.name!r}")
+
+
+@pipeline_app.command()
+def rename(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(metavar="OLD")],
+    new: Annotated[str, typer.Argument(metavar="NEW")],
+) -> None:
+    """Rename a pipeline (its prospects and history follow).
+
+    Example:  socialcrm pipeline rename default freelancers
+    """
+    state = get_state(ctx)
+    pipeline = state.open_crm().rename_pipeline(old, new)
+    typer.echo(f"renamed pipeline {old!r} to {pipeline.name!r}")
+
+
+@pipeline_app.command()
+def delete(
+    ctx: typer.Context,
+    name: Name,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a pipeline with all its prospects and their history.
+
+    Asks for confirmation on a terminal; in a script pass --yes.
+
+    Example:  socialcrm pipeline delete old-offer --yes
+    """
+    from socialcrm.cli.errors import EXIT_INVALID, fail
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    pipeline = crm.get_pipeline(name)
+    count = crm.repository.count(pipeline.name)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise fail(
+                f"not deleting pipeline {pipeline.name!r} ({count} prospect(s)) without "
+                "confirmation: pass --yes when not on a terminal",
+                EXIT_INVALID,
+            )
+        typer.confirm(f"Delete pipeline {pipeline.name!r} and its {count} prospect(s)?", abort=True)
+    deleted = crm.delete_pipeline(pipeline.name)
+    typer.echo(f"deleted pipeline {pipeline.name!r} and {deleted} prospect(s)")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(pipeline_app, rich_help_panel="Pipeline")

@@ -1,0 +1,422 @@
+"""Prospect commands: ``add``, ``show``, ``list``, ``edit``, ``rm``.
+
+Each one parses its options, makes one call on the CRM facade and renders the
+result; the rules (validation, identity parsing, duplicates) live in the library.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from socialcrm.cli.context import get_state
+
+if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+    from socialcrm.crm import CRM
+    from socialcrm.models import Prospect
+
+__all__ = ["SET_FIELDS", "parse_assignments", "register"]
+
+PANEL = "Prospects"
+
+#: ``--set``/``--unset`` keys that change a prospect's own field; any other key
+#: is a custom field (``--set budget=10k``).
+SET_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "title",
+    "company",
+    "sector",
+    "company_size",
+    "location",
+    "notes",
+    "owner",
+    "lawful_basis",
+)
+
+Ref = Annotated[
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="Id or unique id prefix, e-mail, profile URL, network:handle, or exact name.",
+        show_default=False,
+    ),
+]
+
+
+def _listed(values: list[str] | None) -> list[str]:
+    return list(values or [])
+
+
+# -- add --------------------------------------------------------------------------------
+
+
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help='Display name, e.g. "Jane Doe".')],
+    url: Annotated[
+        list[str] | None,
+        typer.Option("--url", "-u", help="Profile URL or network:handle (repeatable)."),
+    ] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", "-e", help="E-mail (repeatable).")
+    ] = None,
+    phone: Annotated[
+        list[str] | None, typer.Option("--phone", help="Phone, international form (repeatable).")
+    ] = None,
+    company: Annotated[str | None, typer.Option(help="Company.")] = None,
+    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
+    sector: Annotated[str | None, typer.Option(help="Company sector.")] = None,
+    location: Annotated[str | None, typer.Option(help="City or country.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable).")] = None,
+    note: Annotated[str | None, typer.Option(help="A first note, kept in the history.")] = None,
+    source: Annotated[
+        str | None, typer.Option(help='Where you found them, e.g. "comment on X\'s post".')
+    ] = None,
+) -> None:
+    """Add a prospect at stage profile and print its id.
+
+    Each --url becomes a network identity, read by the installed network plugins.
+
+    Example:  socialcrm add "Jane Doe" --url https://www.linkedin.com/in/janedoe
+    --email jane@acme.example --company Acme --tag fintech
+    """
+    state = get_state(ctx)
+    crm = state.open_crm()
+    prospect = crm.add(
+        name,
+        urls=_listed(url),
+        emails=_listed(email),
+        phones=_listed(phone),
+        company=company,
+        title=title,
+        sector=sector,
+        location=location,
+        tags=_listed(tag),
+        note=note,
+        source=source,
+    )
+    from socialcrm.cli import render
+
+    if state.output_format == "table":
+        typer.echo(prospect.id)
+        state.info(f"added {prospect.name} at stage {prospect.stage.value}")
+    else:
+        render.emit_one(state, prospect, prospect.id)
+
+
+# -- show -------------------------------------------------------------------------------
+
+
+def show(ctx: typer.Context, ref: Ref) -> None:
+    """Everything about one prospect: identities, stage, assessment, history…
+
+    Example:  socialcrm show jane@acme.example
+    """
+    state = get_state(ctx)
+    crm = state.open_crm()
+    prospect = crm.resolve(ref)
+    events = crm.repository.events(prospect.id)
+    from socialcrm.cli import render
+    from socialcrm.history import stage_spans
+
+    spans = stage_spans(events)
+    blocking = _blocking(crm, prospect)
+    if state.output_format == "json":
+        record = render.prospect_record(prospect)
+        record["stage_history"] = [
+            {
+                "stage": s.stage.value,
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat() if s.end else None,
+            }
+            for s in spans
+        ]
+        record["next_stage"] = blocking[0] if blocking else None
+        record["blocking"] = [
+            {"rule": p.rule, "message": p.message, "fix": p.fix}
+            for p in (blocking[1] if blocking else [])
+        ]
+        record["history"] = [render.event_record(e) for e in events]
+        render.emit_json(record)
+        return
+    if state.output_format == "csv":
+        render.emit_csv(render.PROSPECT_COLUMNS, [render.prospect_row(prospect)])
+        return
+    _show_table(state, crm, prospect, spans, blocking, events)
+
+
+def _blocking(crm: CRM, prospect: Prospect) -> tuple[str, list[Any]] | None:
+    """The next step and what stops it: (target, problems), or None if closed/last."""
+    if not prospect.is_open:
+        return None
+    target = prospect.stage.next
+    if target is None:
+        return ("won", crm.win_problems(prospect))
+    return (target.value, crm.problems(prospect, target))
+
+
+def _show_table(
+    state: CLIState,
+    crm: CRM,
+    p: Prospect,
+    spans: list[Any],
+    blocking: tuple[str, list[Any]] | None,
+    events: list[Any],
+) -> None:
+    from socialcrm.cli import render
+
+    now = crm.now()
+    since = spans[-1].start if spans else p.created_at
+    days = (now - since).days
+    lines: list[tuple[str, str]] = [
+        ("id", p.id),
+        ("stage", f"{render.stage_label(p)} — {days} day(s) in stage"),
+    ]
+    if p.lost_reason:
+        lines.append(("lost because", p.lost_reason))
+    role = " at ".join(x for x in (p.title, p.company) if x)
+    if role:
+        lines.append(("role", role))
+    for label, value in (("sector", p.sector), ("location", p.location)):
+        if value:
+            lines.append((label, value))
+    if p.company_size is not None:
+        lines.append(("company size", str(p.company_size)))
+    for identity in p.identities:
+        lines.append((identity.network, identity.url))
+    if p.emails:
+        lines.append(("e-mails", ", ".join(p.emails)))
+    if p.phones:
+        lines.append(("phones", ", ".join(p.phones)))
+    if p.tags:
+        lines.append(("tags", ", ".join(p.tags)))
+    if p.assessment is not None:
+        a = p.assessment
+        verdict = "qualified" if a.qualified else "not qualified"
+        if a.score is not None:
+            verdict += f", score {a.score:g}"
+            if a.threshold is not None:
+                verdict += f" (threshold {a.threshold:g})"
+        if a.note:
+            verdict += f" — {a.note}"
+        lines.append(("ICP fit", verdict))
+    else:
+        lines.append(("ICP fit", "not assessed"))
+    if p.point_of_interest is not None:
+        poi = p.point_of_interest
+        lines.append(("point of interest", poi.text + (f" ({poi.url})" if poi.url else "")))
+    for key, value in p.custom.items():
+        lines.append((key, value))
+    if p.notes:
+        lines.append(("notes", p.notes))
+    if p.source is not None and (p.source.note or p.source.url):
+        lines.append(("source", " ".join(x for x in (p.source.note, p.source.url) if x)))
+    if blocking is not None:
+        target, problems = blocking
+        if problems:
+            for problem in problems:
+                fix = f" → {problem.fix}" if problem.fix else ""
+                lines.append((f"before {target}", problem.message + fix))
+        else:
+            lines.append((f"before {target}", "nothing blocks"))
+
+    width = max(len(label) for label, _ in lines)
+    if state.is_terminal:
+        from rich.markup import escape
+
+        state.console.print(f"[bold]{escape(p.name)}[/bold]")
+        for label, value in lines:
+            state.console.print(f"  [dim]{escape(label.ljust(width))}[/dim]  {escape(value)}")
+    else:
+        typer.echo(p.name)
+        for label, value in lines:
+            typer.echo(f"  {label.ljust(width)}  {value}")
+    rows = [
+        [e.at.strftime("%Y-%m-%d %H:%M"), e.kind.value, render.describe_event(e)] for e in events
+    ]
+    typer.echo("")
+    render.emit_table(state, ["WHEN", "WHAT", "DETAIL"], rows, title="History")
+
+
+# -- list -------------------------------------------------------------------------------
+
+
+def list_(
+    ctx: typer.Context,
+    stage: Annotated[
+        str | None, typer.Option(help="profile, identify, notoriety, contact or convert.")
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="open, won or lost.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only prospects with this tag.")] = None,
+    network: Annotated[
+        str | None, typer.Option(help="Only prospects with an identity there (e.g. linkedin).")
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(help="Text in name, company, title, e-mails, handles, tags or notes."),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            help="name, created_at, updated_at, stage, status, company or id; "
+            "prefix with - for descending."
+        ),
+    ] = "created_at",
+    limit: Annotated[int | None, typer.Option(min=0, help="At most this many.")] = None,
+) -> None:
+    """List prospects of the pipeline, filtered and sorted.
+
+    Example:  socialcrm list --stage contact --tag fintech --format json | jq '.[].name'
+    """
+    state = get_state(ctx)
+    crm = state.open_crm()
+    prospects = crm.query(
+        stage=stage, status=status, tag=tag, network=network, text=search, sort=sort, limit=limit
+    )
+    from socialcrm.cli import render
+
+    render.emit(state, prospects)
+
+
+# -- edit -------------------------------------------------------------------------------
+
+
+def parse_assignments(values: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``key=value`` pairs → (prospect fields, custom fields); see :data:`SET_FIELDS`."""
+    from socialcrm.errors import ValidationError
+
+    fields: dict[str, Any] = {}
+    custom: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ValidationError(f"--set expects key=value, got {item!r}", field="set", value=item)
+        if key in SET_FIELDS:
+            if key == "company_size":
+                try:
+                    fields[key] = int(value) if value.strip() else None
+                except ValueError:
+                    raise ValidationError(
+                        f"company_size must be a whole number, got {value!r}",
+                        field="company_size",
+                        value=value,
+                    ) from None
+            else:
+                fields[key] = value
+        else:
+            custom[key] = value
+    return fields, custom
+
+
+def edit(
+    ctx: typer.Context,
+    ref: Ref,
+    add_url: Annotated[list[str] | None, typer.Option(help="Add a profile URL.")] = None,
+    rm_url: Annotated[list[str] | None, typer.Option(help="Remove a profile URL.")] = None,
+    add_email: Annotated[list[str] | None, typer.Option(help="Add an e-mail.")] = None,
+    rm_email: Annotated[list[str] | None, typer.Option(help="Remove an e-mail.")] = None,
+    add_phone: Annotated[list[str] | None, typer.Option(help="Add a phone number.")] = None,
+    rm_phone: Annotated[list[str] | None, typer.Option(help="Remove a phone number.")] = None,
+    add_tag: Annotated[list[str] | None, typer.Option(help="Add a tag.")] = None,
+    rm_tag: Annotated[list[str] | None, typer.Option(help="Remove a tag.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Set a field (name, first_name, last_name, title, company, sector, "
+            "company_size, location, notes, owner, lawful_basis) or else a custom field.",
+        ),
+    ] = None,
+    unset: Annotated[
+        list[str] | None,
+        typer.Option(metavar="KEY", help="Clear a field, or remove a custom field."),
+    ] = None,
+) -> None:
+    """Change a prospect's fields, identities, e-mails, phones and tags.
+
+    --set company=Acme changes the field; --set budget=10k (any key not a field)
+    sets a custom field.  Every change is recorded in the history.
+
+    Example:  socialcrm edit jane --set title="Head of Sales" --add-tag warm --set budget=10k
+    """
+    from socialcrm.errors import ValidationError
+
+    state = get_state(ctx)
+    fields, custom = parse_assignments(_listed(set_))
+    unset_custom: list[str] = []
+    for key in _listed(unset):
+        key = key.strip()
+        if key == "name":
+            raise ValidationError("the name cannot be cleared", field="name")
+        if key in SET_FIELDS:
+            fields[key] = "" if key == "notes" else None
+        else:
+            unset_custom.append(key)
+    crm = state.open_crm()
+    before = crm.resolve(ref)
+    after = crm.edit(
+        before.id,
+        set_fields=fields,
+        add_urls=_listed(add_url),
+        rm_urls=_listed(rm_url),
+        add_emails=_listed(add_email),
+        rm_emails=_listed(rm_email),
+        add_phones=_listed(add_phone),
+        rm_phones=_listed(rm_phone),
+        add_tags=_listed(add_tag),
+        rm_tags=_listed(rm_tag),
+        set_custom=custom,
+        unset_custom=unset_custom,
+    )
+    from socialcrm.cli import render
+
+    message = f"updated {after.name} ({after.id})" if after != before else "nothing changed"
+    render.emit_one(state, after, message)
+
+
+# -- rm ---------------------------------------------------------------------------------
+
+
+def rm(
+    ctx: typer.Context,
+    ref: Ref,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a prospect and its whole history (right to erasure).
+
+    Asks for confirmation on a terminal; in a script pass --yes.
+
+    Example:  socialcrm rm 01HV3K --yes
+    """
+    from socialcrm.cli.errors import EXIT_INVALID, fail
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    prospect = crm.resolve(ref)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise fail(
+                f"not deleting {prospect.name} ({prospect.id}) without confirmation: "
+                "pass --yes when not on a terminal",
+                EXIT_INVALID,
+            )
+        typer.confirm(f"Delete {prospect.name} ({prospect.id}) and its whole history?", abort=True)
+    crm.delete(prospect.id)
+    from socialcrm.cli import render
+
+    render.emit_one(state, prospect, f"deleted {prospect.name} ({prospect.id})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel=PANEL)(add)
+    app.command(rich_help_panel=PANEL)(show)
+    app.command("list", rich_help_panel=PANEL)(list_)
+    app.command(rich_help_panel=PANEL)(edit)
+    app.command(rich_help_panel=PANEL)(rm)

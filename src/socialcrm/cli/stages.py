@@ -1,0 +1,132 @@
+"""Stage and outcome commands: ``move``, ``advance``, ``won``, ``lost``, ``reopen``, ``qualify``.
+
+A refused move is a :class:`~socialcrm.errors.TransitionRefusedError`; the
+root group prints each problem with its fix and exits with code 5.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from socialcrm.cli.context import get_state
+from socialcrm.cli.prospects import Ref
+
+__all__ = ["register"]
+
+PANEL = "Stages and outcomes"
+
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Override unmet exit criteria (recorded in the history)."),
+]
+Reason = Annotated[str | None, typer.Option(help="Why (kept in the history).")]
+
+
+def move(
+    ctx: typer.Context,
+    ref: Ref,
+    stage: Annotated[
+        str,
+        typer.Argument(metavar="STAGE", help="profile, identify, notoriety, contact or convert."),
+    ],
+    force: Force = False,
+    reason: Reason = None,
+) -> None:
+    """Move a prospect to a stage; moving forward checks the exit criteria.
+
+    A refused move lists each unmet criterion and how to fix it (exit code 5).
+
+    Example:  socialcrm move jane contact --force --reason "met at a conference"
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().move(ref, stage, force=force, reason=reason)
+    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) → {prospect.stage.value}")
+
+
+def advance(ctx: typer.Context, ref: Ref, force: Force = False, reason: Reason = None) -> None:
+    """Move a prospect to the next stage (checking the exit criteria).
+
+    Example:  socialcrm advance linkedin:janedoe
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().advance(ref, force=force, reason=reason)
+    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) → {prospect.stage.value}")
+
+
+def won(ctx: typer.Context, ref: Ref, force: Force = False) -> None:
+    """Mark a prospect at stage convert as won.
+
+    Example:  socialcrm won jane
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().win(ref, force=force)
+    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) won")
+
+
+def lost(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[str, typer.Option(help='Why it was lost, e.g. "no budget".')],
+) -> None:
+    """Mark a prospect lost, from any stage, with a reason.
+
+    Example:  socialcrm lost jane --reason "chose a competitor"
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().lose(ref, reason)
+    render.emit_one(
+        state, prospect, f"{prospect.name} ({prospect.id}) lost: {prospect.lost_reason}"
+    )
+
+
+def reopen(ctx: typer.Context, ref: Ref) -> None:
+    """Reopen a won or lost prospect, in the stage it was in.
+
+    Example:  socialcrm reopen jane
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().reopen(ref)
+    render.emit_one(
+        state, prospect, f"{prospect.name} ({prospect.id}) reopened at {prospect.stage.value}"
+    )
+
+
+def qualify(
+    ctx: typer.Context,
+    ref: Ref,
+    no: Annotated[
+        bool, typer.Option("--no", help="Record that they do NOT match your ideal customer.")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="Why (kept with the assessment).")] = None,
+) -> None:
+    """Record whether a prospect matches your ideal customer profile.
+
+    Leaving stage identify needs a positive assessment.
+
+    Example:  socialcrm qualify jane --note "VP Sales, 200 people, uses our stack"
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    prospect = state.open_crm().assess(ref, qualified=not no, note=note)
+    verdict = "does not match" if no else "matches"
+    render.emit_one(
+        state, prospect, f"{prospect.name} ({prospect.id}) {verdict} the ideal customer profile"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    for command in (move, advance, won, lost, reopen, qualify):
+        app.command(rich_help_panel=PANEL)(command)
