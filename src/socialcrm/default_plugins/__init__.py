@@ -5,4 +5,4 @@ Each module listed in :data:`DEFAULT_PLUGINS` is registered by
 its implementations use ``trylast=True`` so a third-party plugin can win.
 """
 
-DEFAULT_PLUGINS: tuple[str, ...] = ()
+DEFAULT_PLUGINS: tuple[str, ...] = ("socialcrm.default_plugins.playbook",)
