@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -114,6 +115,25 @@ def normalize_phone(value: str, region: str) -> str:
             value=value,
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def company_size_value(value: Any) -> int | None:
+    """A head count (``int`` >= 0, or its decimal text), ``None`` for empty; else ValidationError.
+
+    Guards the model: an ``int`` field holding text would be written to the
+    store and make the prospect's document unreadable.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and value.strip().isdecimal():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(
+            f"company size must be a whole number >= 0, got {value!r}",
+            field="company_size",
+            value=value,
+        )
+    return value
 
 
 def split_name(name: str) -> tuple[str | None, str | None]:
@@ -459,10 +479,7 @@ class CRM:
         """Validate input and make a new prospect value (nothing is stored)."""
         if not nfc(name):
             raise ValidationError("a prospect needs a name", field="name", value=name)
-        if company_size is not None and company_size < 0:
-            raise ValidationError(
-                "company size must be >= 0", field="company_size", value=company_size
-            )
+        company_size = company_size_value(company_size)
         identities = self._identities(urls)
         if first_name is None and last_name is None:
             first_name, last_name = split_name(name)
@@ -566,6 +583,13 @@ class CRM:
             )
         if "name" in set_fields and not nfc(str(set_fields["name"] or "")):
             raise ValidationError("a prospect needs a name", field="name")
+        for key, value in set_fields.items():
+            if key not in {"company_size", "lawful_basis"} and not isinstance(value, str | None):
+                raise ValidationError(
+                    f"{key} must be text, got {type(value).__name__}", field=key, value=value
+                )
+        if "company_size" in set_fields:
+            set_fields["company_size"] = company_size_value(set_fields["company_size"])
         if "lawful_basis" in set_fields:
             try:
                 set_fields["lawful_basis"] = LawfulBasis(set_fields["lawful_basis"])
@@ -890,6 +914,58 @@ class CRM:
             else:
                 stages[p.stage].append(p)
         return Board(self.pipeline_name, stages, won, lost)
+
+    # ------------------------------------------------- import, export, dedupe
+    def importers(self) -> dict[str, Any]:
+        """File importers registered by plugins and built-ins, by format name."""
+        return dict(self.hooks.importers)
+
+    def exporters(self) -> dict[str, Any]:
+        """File exporters registered by plugins and built-ins, by format name."""
+        return dict(self.hooks.exporters)
+
+    def import_file(
+        self,
+        path: str | Path,
+        format: str = "auto",
+        *,
+        dry_run: bool = False,
+        tags: Sequence[str] = (),
+        update: bool = False,
+        strict: bool = False,
+        mapping: Mapping[str, str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Any:
+        """Import a file into the current pipeline (whole batch or nothing).
+
+        Returns an :class:`~socialcrm.io.importing.ImportReport`; see
+        :func:`socialcrm.io.importing.import_file` for the rules.
+        """
+        from socialcrm.io.importing import import_file
+
+        return import_file(
+            self,
+            Path(path),
+            format,
+            dry_run=dry_run,
+            tags=tags,
+            update=update,
+            strict=strict,
+            mapping=mapping,
+            progress=progress,
+        )
+
+    def find_duplicates(self) -> list[Any]:
+        """Likely duplicates in the current pipeline, with reasons (never merged)."""
+        from socialcrm.dedupe import find_duplicates
+
+        return find_duplicates(self.repository.query(Query(pipeline=self.pipeline_name)))
+
+    def merge(self, keep_ref: str, other_ref: str) -> Prospect:
+        """Fold ``other_ref`` into ``keep_ref`` (history kept, ``merged`` event)."""
+        from socialcrm.dedupe import merge
+
+        return merge(self, keep_ref, other_ref)
 
     def close(self) -> None:
         self.repository.close()
