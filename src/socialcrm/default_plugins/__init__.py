@@ -5,4 +5,7 @@ Each module listed in :data:`DEFAULT_PLUGINS` is registered by
 its implementations use ``trylast=True`` so a third-party plugin can win.
 """
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("socialcrm.default_plugins.playbook",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "socialcrm.default_plugins.playbook",
+    "socialcrm.default_plugins.formats",
+)

@@ -1,48 +1,79 @@
 """The contracts of importers and exporters, and the records they exchange.
 
 An importer *streams* records out of a file without touching the store: the
-CRM validates every record first and writes the whole batch or nothing.  An
-exporter writes prospects (with their events) to a text stream.
+import engine (:mod:`socialcrm.io.importing`) validates every record first and
+writes the whole batch or nothing.  An exporter writes prospects (with their
+events) to a text stream.
+
+Records are plain values so an importer never needs the CRM: it reports each
+row as a person (:class:`ProspectRecord`), a message or signal about a person
+(:class:`ActivityRecord`), a deliberately ignored row (:class:`SkippedRow`) or
+a row it cannot read (:class:`RowProblem`).  socialcrm's own JSON backup
+carries whole models (:class:`StoredPipeline`, :class:`StoredProspect`) so a
+restore is lossless.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeAlias, runtime_checkable
 
 from attrs import field, frozen
 
 if TYPE_CHECKING:
-    from socialcrm.models import Event, Prospect
+    from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.networks import NetworkRegistry
+
+def _strs(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _events(values: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(values)
+
+
+def _pipelines(values: Iterable[Pipeline]) -> tuple[Pipeline, ...]:
+    return tuple(values)
+
 
 __all__ = [
     "ActivityRecord",
+    "ExportContext",
     "Exporter",
+    "ImportItem",
     "Importer",
     "ProspectRecord",
     "RowProblem",
     "SkippedRow",
+    "StoredPipeline",
+    "StoredProspect",
 ]
 
 
 @frozen
 class ProspectRecord:
-    """A person read from a file; ``row`` is the 1-based line/entry number."""
+    """A person read from a file; ``row`` is the 1-based line/entry number.
+
+    ``urls`` are profile URLs or ``network:handle`` references, parsed by the
+    CRM's network registry (never by the importer).  A record with neither URL
+    nor e-mail is recognised on re-import by its name *and* its ``custom``
+    values (e.g. Facebook's name + friendship date), so such importers should
+    put a stable fact about the person in ``custom``.
+    """
 
     row: int
     name: str
     first_name: str | None = None
     last_name: str | None = None
-    emails: tuple[str, ...] = field(default=(), converter=tuple)
-    phones: tuple[str, ...] = field(default=(), converter=tuple)
-    urls: tuple[str, ...] = field(default=(), converter=tuple)
+    emails: tuple[str, ...] = field(default=(), converter=_strs)
+    phones: tuple[str, ...] = field(default=(), converter=_strs)
+    urls: tuple[str, ...] = field(default=(), converter=_strs)
     company: str | None = None
     title: str | None = None
     location: str | None = None
-    tags: tuple[str, ...] = field(default=(), converter=tuple)
+    tags: tuple[str, ...] = field(default=(), converter=_strs)
     notes: str | None = None
     custom: dict[str, str] = field(factory=dict)
     network: str | None = None
@@ -51,15 +82,21 @@ class ProspectRecord:
 
 @frozen
 class ActivityRecord:
-    """A message or signal to attach to a known prospect, found by profile URL."""
+    """A message or signal to attach to a known prospect, found by profile URL.
+
+    ``kind`` is ``"message_sent"`` (the rep wrote it), ``"message_received"``
+    (the prospect wrote it) or ``"interaction"`` (``interaction`` names the
+    type: follow, like…).  Activities never create prospects.
+    """
 
     row: int
-    urls: tuple[str, ...] = field(converter=tuple)
-    kind: str  # "message_sent" | "message_received" | "interaction"
+    urls: tuple[str, ...] = field(converter=_strs)
+    kind: str
     text: str = ""
     at: datetime | None = None
     network: str | None = None
     channel: str | None = None
+    interaction: str | None = None
 
 
 @frozen
@@ -79,7 +116,26 @@ class RowProblem:
     field: str | None = None
 
 
-ImportItem = ProspectRecord | ActivityRecord | SkippedRow | RowProblem
+@frozen
+class StoredPipeline:
+    """A whole pipeline (name, description, settings) from a socialcrm backup."""
+
+    row: int
+    pipeline: Pipeline
+
+
+@frozen
+class StoredProspect:
+    """A whole prospect with its history from a socialcrm backup (restored as is)."""
+
+    row: int
+    prospect: Prospect
+    events: tuple[Event, ...] = field(default=(), converter=_events)
+
+
+ImportItem: TypeAlias = (
+    ProspectRecord | ActivityRecord | SkippedRow | RowProblem | StoredPipeline | StoredProspect
+)
 
 
 @runtime_checkable
@@ -95,12 +151,26 @@ class Importer(Protocol):
     def description(self) -> str: ...
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """Whether the file looks like this format (``head``: its first bytes)."""
+        """Whether the file looks like this format (``head``: its first bytes).
+
+        Decide from content (a header row, a JSON key…), never from the file
+        name alone: networks rename files and users rename them again.
+        """
         ...
 
     def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
         """Stream the file's records; raise ImportFormatError if it is unreadable."""
         ...
+
+
+@frozen
+class ExportContext:
+    """What an export covers besides prospects: for lossless formats (JSON)."""
+
+    pipelines: tuple[Pipeline, ...] = field(default=(), converter=_pipelines)
+    meta: Mapping[str, Any] = field(factory=dict)
+    exported_at: datetime | None = None
+    stage: str | None = None
 
 
 @runtime_checkable
@@ -113,6 +183,16 @@ class Exporter(Protocol):
     @property
     def description(self) -> str: ...
 
-    def write(self, items: Iterable[tuple[Prospect, list[Event]]], out: TextIO) -> int:
+    @property
+    def suffix(self) -> str:
+        """File name suffix for ``--out`` suggestions (``.csv``)."""
+        ...
+
+    def write(
+        self,
+        items: Iterable[tuple[Prospect, list[Event]]],
+        out: TextIO,
+        context: ExportContext,
+    ) -> int:
         """Write every prospect (with its events) to ``out``; return how many."""
         ...

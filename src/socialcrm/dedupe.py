@@ -1,0 +1,189 @@
+"""Likely duplicates, and merging two prospects into one.
+
+:func:`find_duplicates` lists pairs with the reasons they look alike: the
+same e-mail (ignoring case), the same canonical profile (identity key or
+URL), or a similar name *and* the same company (rapidfuzz, token order
+ignored).  A similar name alone is never enough to list a pair, and nothing is
+ever merged automatically: the rep decides with :func:`merge`.
+
+:func:`merge` keeps one prospect and folds the other into it in one
+transaction: identities, e-mails, phones, tags and custom fields are unioned,
+empty fields are filled from the other, the other's events are re-pointed
+(its history is kept), a ``merged`` event is recorded and the other is deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from attrs import evolve, frozen
+
+from socialcrm.errors import ValidationError
+from socialcrm.models import Merged, Prospect
+
+if TYPE_CHECKING:
+    from socialcrm.crm import CRM
+
+__all__ = ["NAME_THRESHOLD", "DuplicatePair", "find_duplicates", "merge", "merged_prospect"]
+
+#: Minimal rapidfuzz token-sort ratio (0-100) for two names to count as similar.
+NAME_THRESHOLD = 88.0
+
+
+@frozen
+class DuplicatePair:
+    """Two prospects that are probably one person; ``keep`` is the older one."""
+
+    keep: Prospect
+    other: Prospect
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "keep": {"id": self.keep.id, "name": self.keep.name},
+            "other": {"id": self.other.id, "name": self.other.name},
+            "reasons": list(self.reasons),
+        }
+
+
+def _name_score(a: str, b: str) -> float:
+    from rapidfuzz import fuzz, utils
+
+    score: float = fuzz.token_sort_ratio(a, b, processor=utils.default_process)
+    return score
+
+
+def find_duplicates(
+    prospects: Iterable[Prospect], *, name_threshold: float = NAME_THRESHOLD
+) -> list[DuplicatePair]:
+    """Pairs of likely duplicates with their reasons, strongest evidence first."""
+    people = sorted(prospects, key=lambda p: (p.created_at, p.id))
+    reasons: dict[tuple[str, str], list[str]] = {}
+    order = {p.id: n for n, p in enumerate(people)}
+    by_id = {p.id: p for p in people}
+
+    def note(a: Prospect, b: Prospect, reason: str) -> None:
+        if a.id == b.id:
+            return
+        first, second = (a, b) if order[a.id] < order[b.id] else (b, a)
+        found = reasons.setdefault((first.id, second.id), [])
+        if reason not in found:
+            found.append(reason)
+
+    def group(keys: dict[str, list[Prospect]], label: str) -> None:
+        for key, members in keys.items():
+            for n, a in enumerate(members):
+                for b in members[n + 1 :]:
+                    note(a, b, f"{label} {key}")
+
+    emails: dict[str, list[Prospect]] = {}
+    profiles: dict[str, list[Prospect]] = {}
+    companies: dict[str, list[Prospect]] = {}
+    for p in people:
+        for email in {e.casefold() for e in p.emails}:
+            emails.setdefault(email, []).append(p)
+        for key in {k for i in p.identities for k in (i.key, i.url.casefold().rstrip("/"))}:
+            profiles.setdefault(key, []).append(p)
+        if p.company:
+            companies.setdefault(p.company.casefold(), []).append(p)
+    group(emails, "same e-mail")
+    group(
+        {k: v for k, v in profiles.items() if "://" not in k},
+        "same profile",
+    )
+    for key, members in profiles.items():
+        if "://" in key:
+            for n, a in enumerate(members):
+                for b in members[n + 1 :]:
+                    if not any(i.key in {j.key for j in b.identities} for i in a.identities):
+                        note(a, b, f"same profile URL {key}")
+    for members in companies.values():
+        for n, a in enumerate(members):
+            for b in members[n + 1 :]:
+                score = _name_score(a.name, b.name)
+                if score >= name_threshold:
+                    note(
+                        a,
+                        b,
+                        f"similar name ({a.name} / {b.name}, {score:.0f}%) "
+                        f"and same company {a.company}",
+                    )
+    pairs = [DuplicatePair(by_id[k], by_id[o], tuple(r)) for (k, o), r in reasons.items()]
+    pairs.sort(
+        key=lambda d: (
+            all(r.startswith("similar name") for r in d.reasons),
+            order[d.keep.id],
+            order[d.other.id],
+        )
+    )
+    return pairs
+
+
+def merged_prospect(keep: Prospect, other: Prospect) -> Prospect:
+    """``keep`` with ``other``'s facts folded in (stage and status stay ``keep``'s)."""
+    identities = list(keep.identities)
+    for identity in other.identities:
+        current = keep.identity(identity.network)
+        if current is None:
+            identities.append(identity)
+        elif current.key != identity.key:
+            raise ValidationError(
+                f"cannot merge: {keep.name} is {current.key} and {other.name} is "
+                f"{identity.key} on {identity.network}",
+                field="identities",
+                value=identity.key,
+                hint=f"remove one of them first ('socialcrm edit {other.id} --rm-url ...')",
+            )
+    fill: dict[str, Any] = {}
+    for attr in (
+        "first_name",
+        "last_name",
+        "title",
+        "company",
+        "sector",
+        "company_size",
+        "location",
+        "point_of_interest",
+        "assessment",
+        "owner",
+        "source",
+        "lost_reason",
+    ):
+        if getattr(keep, attr) is None and getattr(other, attr) is not None:
+            fill[attr] = getattr(other, attr)
+    notes = keep.notes
+    if other.notes and other.notes not in notes:
+        notes = f"{notes}\n\n{other.notes}".strip()
+    custom = dict(other.custom)
+    custom.update(keep.custom)
+    keep_emails = {e.casefold() for e in keep.emails}
+    return evolve(
+        keep,
+        **fill,
+        identities=identities,
+        emails=[*keep.emails, *[e for e in other.emails if e.casefold() not in keep_emails]],
+        phones=[*keep.phones, *other.phones],
+        tags=[*keep.tags, *other.tags],
+        custom=custom,
+        notes=notes,
+        created_at=min(keep.created_at, other.created_at),
+    )
+
+
+def merge(crm: CRM, keep_ref: str, other_ref: str) -> Prospect:
+    """Fold ``other_ref`` into ``keep_ref`` atomically; return the kept prospect."""
+    with crm.repository.transaction():
+        keep = crm.resolve(keep_ref)
+        other = crm.resolve(other_ref)
+        if keep.id == other.id:
+            raise ValidationError(
+                f"{keep_ref!r} and {other_ref!r} are the same prospect ({keep.id})",
+                field="other",
+            )
+        merged = evolve(merged_prospect(keep, other), updated_at=crm.now())
+        crm.repository.move_events(other.id, keep.id)
+        crm.repository.delete(other.id)
+        events = crm._commit(merged, [Merged(other.id, other.name)], prospect_id=keep.id)
+    crm._notify(events, merged)
+    return merged

@@ -1,0 +1,828 @@
+"""The import engine: read a file through an importer, plan every change, write once.
+
+An import runs in two phases:
+
+1. **plan** — stream the importer's records and decide, row by row, what
+   would happen (create, update, skip, attach a message, or refuse the row)
+   against in-memory indexes of the pipeline (identity keys, e-mails, names),
+   so 30,000 rows cost 30,000 dictionary look-ups, not 30,000 store queries;
+2. **write** — unless it is a dry run, apply the plan inside ONE
+   ``repository.transaction()``: the whole batch or nothing.
+
+Matching (what makes re-imports idempotent and avoids duplicates):
+
+* a record whose profile URL (canonical identity key) or e-mail (ignoring
+  case) belongs to a known prospect *is* that prospect: it is skipped with the
+  reason "already known", or updated with ``update=True``;
+* a record with neither URL nor e-mail matches a known prospect with the same
+  name (ignoring case) whose company and custom fields agree with the record;
+* a message is attached once: the same kind, time and text is never recorded
+  twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attrs import define, evolve, field, frozen
+
+from socialcrm.errors import ImportFormatError, InvalidURLError, SocialCRMError, ValidationError
+from socialcrm.io.csvsafe import check_text, read_head
+from socialcrm.io.formats import (
+    ActivityRecord,
+    Importer,
+    ImportItem,
+    ProspectRecord,
+    RowProblem,
+    SkippedRow,
+    StoredPipeline,
+    StoredProspect,
+)
+from socialcrm.models import (
+    Created,
+    Edited,
+    Event,
+    Identity,
+    Imported,
+    Interaction,
+    MessageReceived,
+    MessageSent,
+    Payload,
+    Pipeline,
+    Prospect,
+    Source,
+    nfc,
+)
+from socialcrm.repository import Query
+
+if TYPE_CHECKING:
+    from socialcrm.crm import CRM
+
+__all__ = [
+    "ImportReport",
+    "RowOutcome",
+    "detect_format",
+    "import_file",
+    "resolve_importer",
+    "run_import",
+]
+
+#: Rows between two progress callbacks.
+PROGRESS_EVERY = 500
+
+Progress = Callable[[int], None]
+
+
+@frozen
+class RowOutcome:
+    """What happened (or would happen) to one row.
+
+    ``action`` is ``created``, ``updated``, ``skipped``, ``invalid`` or
+    ``attached`` (a message or signal added to a known prospect's history).
+    """
+
+    row: int
+    action: str
+    reason: str = ""
+    name: str | None = None
+    prospect_id: str | None = None
+    field: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "action": self.action,
+            "reason": self.reason,
+            "name": self.name,
+            "prospect_id": self.prospect_id,
+            "field": self.field,
+        }
+
+
+@define
+class ImportReport:
+    """The outcome of an import: one :class:`RowOutcome` per row, and totals."""
+
+    path: str
+    format: str
+    dry_run: bool
+    rows: list[RowOutcome] = field(factory=list)
+    events: int = 0
+    written: bool = False
+
+    def _of(self, action: str) -> list[RowOutcome]:
+        return [r for r in self.rows if r.action == action]
+
+    @property
+    def created(self) -> list[RowOutcome]:
+        return self._of("created")
+
+    @property
+    def updated(self) -> list[RowOutcome]:
+        return self._of("updated")
+
+    @property
+    def skipped(self) -> list[RowOutcome]:
+        return self._of("skipped")
+
+    @property
+    def invalid(self) -> list[RowOutcome]:
+        return self._of("invalid")
+
+    @property
+    def attached(self) -> list[RowOutcome]:
+        return self._of("attached")
+
+    def counts(self) -> dict[str, int]:
+        """Rows per action (every action present, zero included)."""
+        keys = ("created", "updated", "attached", "skipped", "invalid")
+        return {k: len(self._of(k)) for k in keys}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "counts": self.counts(),
+            "events": self.events,
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+class _RowError(Exception):
+    """A record that cannot be imported (becomes an ``invalid`` outcome)."""
+
+    def __init__(self, reason: str, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+# ----------------------------------------------------------------------------- detection
+
+
+def detect_format(path: Path, importers: Mapping[str, Importer]) -> Importer:
+    """The first importer (plugins before built-ins) that recognises the file's content."""
+    head = read_head(path)
+    if not head.strip():
+        raise ImportFormatError("the file is empty", path=str(path))
+    check_text(path, head)
+    for importer in importers.values():
+        try:
+            if importer.sniff(path, head):
+                return importer
+        except Exception:  # a sniffer must never break detection of the others
+            continue
+    known = ", ".join(sorted(importers)) or "none installed"
+    raise ImportFormatError(
+        "unrecognised file format",
+        path=str(path),
+        hint=f"give --format explicitly; known formats: {known}",
+    )
+
+
+# ----------------------------------------------------------------------------- indexes
+
+
+class _Index:
+    """One pipeline's prospects as the plan sees them (store + planned changes)."""
+
+    def __init__(self, prospects: Iterable[Prospect]) -> None:
+        self.prospects: dict[str, Prospect] = {}
+        self.by_identity: dict[str, str] = {}
+        self.by_email: dict[str, set[str]] = {}
+        self.by_name: dict[str, set[str]] = {}
+        for p in prospects:
+            self.add(p)
+
+    def add(self, p: Prospect) -> None:
+        old = self.prospects.get(p.id)
+        if old is not None:
+            self.remove(old)
+        self.prospects[p.id] = p
+        for identity in p.identities:
+            self.by_identity[identity.key] = p.id
+        for email in p.emails:
+            self.by_email.setdefault(email.casefold(), set()).add(p.id)
+        self.by_name.setdefault(p.name.casefold(), set()).add(p.id)
+
+    def remove(self, p: Prospect) -> None:
+        self.prospects.pop(p.id, None)
+        for identity in p.identities:
+            if self.by_identity.get(identity.key) == p.id:
+                del self.by_identity[identity.key]
+        for email in p.emails:
+            self.by_email.get(email.casefold(), set()).discard(p.id)
+        self.by_name.get(p.name.casefold(), set()).discard(p.id)
+
+
+# ----------------------------------------------------------------------------- the engine
+
+
+class _Batch:
+    """Plans one import against a CRM, then writes it in one transaction."""
+
+    def __init__(
+        self,
+        crm: CRM,
+        path: Path,
+        importer: Importer,
+        *,
+        tags: Sequence[str],
+        update: bool,
+        dry_run: bool,
+        progress: Progress | None,
+    ) -> None:
+        self.crm = crm
+        self.repo = crm.repository
+        self.path = path
+        self.importer = importer
+        self.tags = tuple(tags)
+        self.update = update
+        self.progress = progress
+        self.report = ImportReport(str(path), importer.name, dry_run)
+        self.now = crm.now()
+        self.pipeline_name = crm.pipeline_name
+        self.indexes: dict[str, _Index] = {}
+        self.new_pipelines: dict[str, Pipeline] = {}
+        self.created_at_row: dict[str, int] = {}
+        self.dirty: dict[str, Prospect] = {}
+        self.events: list[Event] = []
+        self.event_keys: dict[str, set[tuple[str, str, str]]] = {}
+        self.event_ids: dict[str, set[str]] = {}
+
+    # -- helpers -----------------------------------------------------------
+    def index(self, pipeline: str) -> _Index:
+        found = self.indexes.get(pipeline)
+        if found is None:
+            found = _Index(self.repo.query(Query(pipeline=pipeline)))
+            self.indexes[pipeline] = found
+        return found
+
+    def outcome(self, row: int, action: str, reason: str = "", **kw: Any) -> None:
+        self.report.rows.append(RowOutcome(row, action, reason, **kw))
+
+    def new_event(self, prospect: Prospect, payload: Payload, at: datetime | None = None) -> Event:
+        when = at or self.now
+        event = Event(
+            id=self.crm._new_id(when),
+            prospect_id=prospect.id,
+            at=when,
+            payload=payload,
+            actor=self.crm.actor,
+            pipeline=prospect.pipeline,
+        )
+        self.events.append(event)
+        return event
+
+    def stage(self, p: Prospect) -> None:
+        self.index(p.pipeline).add(p)
+        self.dirty[p.id] = p
+
+    # -- record → values ---------------------------------------------------
+    def identities(self, urls: Iterable[str]) -> list[Identity]:
+        found: list[Identity] = []
+        for url in urls:
+            if not url or not url.strip():
+                continue
+            try:
+                identity = self.crm.networks.parse(url)
+            except InvalidURLError as exc:
+                raise _RowError(exc.message, "url") from None
+            except SocialCRMError as exc:
+                raise _RowError(str(exc), "url") from None
+            clash = next((i for i in found if i.network == identity.network), None)
+            if clash is not None and clash.key != identity.key:
+                raise _RowError(
+                    f"two {identity.network} identities ({clash.handle}, {identity.handle})",
+                    "url",
+                )
+            if clash is None:
+                found.append(identity)
+        return found
+
+    def emails(self, values: Iterable[str]) -> list[str]:
+        from socialcrm.crm import normalize_email
+
+        out = []
+        for value in values:
+            if value and value.strip():
+                try:
+                    out.append(normalize_email(value))
+                except ValidationError as exc:
+                    raise _RowError(exc.message, "email") from None
+        return out
+
+    def phones(self, values: Iterable[str]) -> list[str]:
+        from socialcrm.crm import normalize_phone
+
+        out = []
+        for value in values:
+            if value and value.strip():
+                try:
+                    out.append(normalize_phone(value, self.crm.phone_region))
+                except ValidationError as exc:
+                    raise _RowError(exc.message, "phone") from None
+        return out
+
+    # -- matching ------------------------------------------------------------
+    def match(
+        self,
+        index: _Index,
+        identities: Sequence[Identity],
+        emails: Sequence[str],
+        record: ProspectRecord | None,
+    ) -> Prospect | None:
+        ids: dict[str, None] = {}
+        for identity in identities:
+            pid = index.by_identity.get(identity.key)
+            if pid is not None:
+                ids.setdefault(pid, None)
+        for email in emails:
+            for pid in sorted(index.by_email.get(email.casefold(), ())):
+                ids.setdefault(pid, None)
+        if not ids and not identities and not emails and record is not None:
+            for pid in sorted(index.by_name.get(nfc(record.name).casefold(), ())):
+                p = index.prospects[pid]
+                same_company = (
+                    not record.company
+                    or not p.company
+                    or (nfc(record.company).casefold() == p.company.casefold())
+                )
+                same_custom = all(p.custom.get(nfc(k)) == nfc(v) for k, v in record.custom.items())
+                if same_company and same_custom:
+                    ids.setdefault(pid, None)
+        if len(ids) > 1:
+            listed = ", ".join(f"{pid} ({index.prospects[pid].name})" for pid in ids)
+            raise _RowError(
+                f"matches several prospects: {listed}; merge them first ('socialcrm merge')",
+                "identity",
+            )
+        return index.prospects[next(iter(ids))] if ids else None
+
+    # -- prospect records ------------------------------------------------------
+    def on_prospect(self, record: ProspectRecord) -> None:
+        name = nfc(record.name or "")
+        if not name:
+            raise _RowError("no name", "name")
+        identities = self.identities(record.urls)
+        emails = self.emails(record.emails)
+        phones = self.phones(record.phones)
+        index = self.index(self.pipeline_name)
+        known = self.match(index, identities, emails, record)
+        if known is None:
+            self.create(record, name, identities, emails, phones)
+            return
+        first_row = self.created_at_row.get(known.id)
+        if first_row is not None:  # the same person twice in this file
+            merged = self.merged(known, record, identities, emails, phones, tags=())
+            self.stage(merged)
+            self.outcome(
+                record.row,
+                "skipped",
+                f"same person as row {first_row}: details merged into it",
+                name=name,
+                prospect_id=known.id,
+            )
+            return
+        if not self.update:
+            self.outcome(
+                record.row,
+                "skipped",
+                f"already known as {known.id} ({known.name}); use --update to update",
+                name=name,
+                prospect_id=known.id,
+            )
+            return
+        merged = self.merged(known, record, identities, emails, phones, tags=self.tags)
+        changes = _changes(known, merged)
+        if not changes:
+            self.outcome(record.row, "skipped", "unchanged", name=name, prospect_id=known.id)
+            return
+        merged = evolve(merged, updated_at=self.now)
+        self.stage(merged)
+        self.new_event(merged, Imported(self.importer.name, self.path.name, record.row, False))
+        self.new_event(merged, Edited(changes=changes))
+        self.outcome(
+            record.row,
+            "updated",
+            "changed: " + ", ".join(sorted(changes)),
+            name=merged.name,
+            prospect_id=known.id,
+        )
+
+    def create(
+        self,
+        record: ProspectRecord,
+        name: str,
+        identities: list[Identity],
+        emails: list[str],
+        phones: list[str],
+    ) -> None:
+        from socialcrm.crm import split_name
+
+        first, last = record.first_name, record.last_name
+        if first is None and last is None:
+            first, last = split_name(name)
+        primary = identities[0] if identities else None
+        source = Source(
+            network=record.network or (primary.network if primary else None),
+            url=primary.url if primary else None,
+            collected_at=self.now,
+            note=f"imported from {self.path.name} ({self.importer.name}), row {record.row}",
+        )
+        try:
+            prospect = Prospect(
+                id=self.crm._new_id(self.now),
+                name=name,
+                pipeline=self.pipeline_name,
+                first_name=first,
+                last_name=last,
+                title=record.title,
+                company=record.company,
+                location=record.location,
+                emails=emails,
+                phones=phones,
+                identities=identities,
+                tags=[*record.tags, *self.tags],
+                notes=record.notes or "",
+                custom=dict(record.custom),
+                owner=self.crm.actor,
+                source=source,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+        except (ValueError, TypeError) as exc:
+            raise _RowError(str(exc)) from None
+        self.stage(prospect)
+        self.created_at_row[prospect.id] = record.row
+        self.new_event(prospect, Created(stage=prospect.stage, status=prospect.status))
+        self.new_event(prospect, Imported(self.importer.name, self.path.name, record.row, True))
+        self.outcome(record.row, "created", name=prospect.name, prospect_id=prospect.id)
+
+    def merged(
+        self,
+        p: Prospect,
+        record: ProspectRecord,
+        identities: Sequence[Identity],
+        emails: Sequence[str],
+        phones: Sequence[str],
+        *,
+        tags: Sequence[str],
+    ) -> Prospect:
+        """``p`` updated from ``record``: the file's values win, lists are unioned.
+
+        The name is kept (the rep may have corrected it) unless it is only a
+        placeholder (an identity key such as ``x:1234567``).
+        """
+        index = self.index(p.pipeline)
+        all_identities = list(p.identities)
+        for identity in identities:
+            current = p.identity(identity.network)
+            if current is not None and current.key != identity.key:
+                raise _RowError(
+                    f"{p.name} ({p.id}) already has {identity.network} identity "
+                    f"{current.handle}, the file says {identity.handle}",
+                    "url",
+                )
+            owner = index.by_identity.get(identity.key)
+            if owner is not None and owner != p.id:
+                raise _RowError(f"{identity.key} belongs to prospect {owner}", "url")
+            if current is None:
+                all_identities.append(identity)
+        changes: dict[str, Any] = {}
+        placeholder = p.name in {i.key for i in p.identities}
+        name = nfc(record.name or "")
+        if placeholder and name and name not in {i.key for i in identities}:
+            changes["name"] = name
+            if record.first_name is None and record.last_name is None:
+                from socialcrm.crm import split_name
+
+                changes["first_name"], changes["last_name"] = split_name(name)
+        for attr in ("first_name", "last_name", "title", "company", "location"):
+            value = getattr(record, attr)
+            if value is not None and nfc(value):
+                changes[attr] = value
+        if record.notes and nfc(record.notes) and nfc(record.notes) not in p.notes:
+            changes["notes"] = (p.notes + "\n\n" + record.notes).strip()
+        custom = dict(p.custom)
+        custom.update(record.custom)
+        try:
+            return evolve(
+                p,
+                **changes,
+                identities=all_identities,
+                emails=[*p.emails, *[e for e in emails if e.casefold() not in _folded(p.emails)]],
+                phones=[*p.phones, *phones],
+                tags=[*p.tags, *record.tags, *tags],
+                custom=custom,
+            )
+        except (ValueError, TypeError) as exc:
+            raise _RowError(str(exc)) from None
+
+    # -- activities --------------------------------------------------------------
+    def known_events(self, pid: str) -> set[tuple[str, str, str]]:
+        keys = self.event_keys.get(pid)
+        if keys is None:
+            keys = set()
+            if pid not in self.created_at_row:
+                for event in self.repo.events(pid):
+                    keys.add(_event_key(event.payload, event.at))
+            self.event_keys[pid] = keys
+        return keys
+
+    def on_activity(self, record: ActivityRecord) -> None:
+        index = self.index(self.pipeline_name)
+        target: Prospect | None = None
+        bad: list[str] = []
+        for url in record.urls:
+            try:
+                identity = self.crm.networks.parse(url)
+            except SocialCRMError:
+                bad.append(url)
+                continue
+            pid = index.by_identity.get(identity.key)
+            if pid is not None:
+                target = index.prospects[pid]
+                break
+        if target is None:
+            if record.urls and len(bad) == len(record.urls):
+                raise _RowError(f"no valid profile URL ({', '.join(bad)})", "url")
+            self.outcome(record.row, "skipped", "not a known prospect: " + ", ".join(record.urls))
+            return
+        text = nfc(record.text)
+        payload: Payload
+        if record.kind == "message_sent":
+            payload = MessageSent(text, record.network, record.channel)
+        elif record.kind == "message_received":
+            payload = MessageReceived(text, record.network, record.channel)
+        elif record.kind == "interaction":
+            payload = Interaction(
+                record.interaction or "interaction", record.network, None, text or None
+            )
+        else:
+            raise _RowError(f"unknown activity kind {record.kind!r}", "kind")
+        at = record.at or self.now
+        key = _event_key(payload, at)
+        seen = self.known_events(target.id)
+        if key in seen:
+            self.outcome(
+                record.row, "skipped", "already imported", name=target.name, prospect_id=target.id
+            )
+            return
+        seen.add(key)
+        self.new_event(target, payload, at)
+        self.outcome(
+            record.row,
+            "attached",
+            record.kind.replace("_", " "),
+            name=target.name,
+            prospect_id=target.id,
+        )
+
+    # -- socialcrm backups --------------------------------------------------------
+    def on_stored_pipeline(self, record: StoredPipeline) -> None:
+        pipeline = record.pipeline
+        existing = self.new_pipelines.get(pipeline.name) or self.repo.get_pipeline(pipeline.name)
+        if existing is None:
+            self.new_pipelines[pipeline.name] = pipeline
+            self.outcome(record.row, "created", f"pipeline {pipeline.name}", name=pipeline.name)
+        elif existing == pipeline:
+            self.outcome(record.row, "skipped", "pipeline unchanged", name=pipeline.name)
+        elif self.update:
+            self.new_pipelines[pipeline.name] = pipeline
+            self.outcome(record.row, "updated", f"pipeline {pipeline.name}", name=pipeline.name)
+        else:
+            self.outcome(
+                record.row,
+                "skipped",
+                f"pipeline {pipeline.name} already exists; use --update to replace its settings",
+                name=pipeline.name,
+            )
+
+    def on_stored_prospect(self, record: StoredProspect) -> None:
+        p = record.prospect
+        if p.pipeline not in self.new_pipelines and self.repo.get_pipeline(p.pipeline) is None:
+            raise _RowError(f"unknown pipeline {p.pipeline!r}", "pipeline")
+        for event in record.events:
+            if event.prospect_id != p.id:
+                raise _RowError(f"event {event.id} belongs to {event.prospect_id}", "events")
+        index = self.index(p.pipeline)
+        current = index.prospects.get(p.id)
+        if current is None:
+            current = self.match(index, p.identities, p.emails, None)
+        if current is None:
+            self.stage(p)
+            self.created_at_row[p.id] = record.row
+            self.event_ids[p.id] = {e.id for e in record.events}
+            self.events.extend(record.events)
+            self.outcome(record.row, "created", name=p.name, prospect_id=p.id)
+            return
+        if current.id in self.created_at_row:
+            raise _RowError(f"same person as row {self.created_at_row[current.id]}", "id")
+        ids = self.event_ids.get(current.id)
+        if ids is None:
+            ids = {e.id for e in self.repo.events(current.id)}
+            self.event_ids[current.id] = ids
+        missing = [e for e in record.events if e.id not in ids]
+        if current.id == p.id and current == p and not missing:
+            self.outcome(record.row, "skipped", "unchanged", name=p.name, prospect_id=p.id)
+            return
+        if not self.update:
+            self.outcome(
+                record.row,
+                "skipped",
+                f"already known as {current.id} ({current.name}); use --update to update",
+                name=p.name,
+                prospect_id=current.id,
+            )
+            return
+        if current.id == p.id:
+            self.stage(p)
+            for event in missing:
+                ids.add(event.id)
+                self.events.append(event)
+        else:  # another prospect with the same identity or e-mail: merge the facts
+            as_record = ProspectRecord(
+                row=record.row,
+                name=p.name,
+                title=p.title,
+                company=p.company,
+                location=p.location,
+                custom=p.custom,
+                tags=p.tags,
+            )
+            merged = self.merged(current, as_record, p.identities, p.emails, p.phones, tags=())
+            self.stage(evolve(merged, updated_at=self.now))
+        self.outcome(record.row, "updated", name=p.name, prospect_id=current.id)
+
+    # -- the two phases -------------------------------------------------------------
+    def plan(self, items: Iterator[ImportItem]) -> None:
+        rows = 0
+        for item in items:
+            rows += 1
+            if self.progress is not None and rows % PROGRESS_EVERY == 0:
+                self.progress(rows)
+            try:
+                if isinstance(item, ProspectRecord):
+                    self.on_prospect(item)
+                elif isinstance(item, ActivityRecord):
+                    self.on_activity(item)
+                elif isinstance(item, SkippedRow):
+                    self.outcome(item.row, "skipped", item.reason)
+                elif isinstance(item, RowProblem):
+                    self.outcome(item.row, "invalid", item.reason, field=item.field)
+                elif isinstance(item, StoredPipeline):
+                    self.on_stored_pipeline(item)
+                elif isinstance(item, StoredProspect):
+                    self.on_stored_prospect(item)
+                else:
+                    raise ImportFormatError(
+                        f"importer {self.importer.name!r} produced {type(item).__name__}",
+                        path=str(self.path),
+                    )
+            except _RowError as exc:
+                name = getattr(item, "name", None)
+                self.outcome(
+                    item.row,
+                    "invalid",
+                    exc.reason,
+                    field=exc.field,
+                    name=name if isinstance(name, str) else None,
+                )
+        if self.progress is not None:
+            self.progress(rows)
+
+    def write(self) -> None:
+        for pipeline in self.new_pipelines.values():
+            self.repo.put_pipeline(pipeline)
+        for prospect in self.dirty.values():
+            self.repo.put(prospect)
+        for event in self.events:
+            self.repo.append_event(event)
+
+
+def _folded(values: Iterable[str]) -> set[str]:
+    return {v.casefold() for v in values}
+
+
+def _event_key(payload: Payload, at: datetime) -> tuple[str, str, str]:
+    text = getattr(payload, "text", None) or getattr(payload, "type", None) or ""
+    return (payload.kind.value, at.isoformat(), str(text))
+
+
+def _changes(before: Prospect, after: Prospect) -> dict[str, list[Any]]:
+    """Changed fields as ``{field: [old, new]}`` (JSON-compatible), for the Edited event."""
+    from socialcrm.serialization import prospect_to_dict
+
+    old, new = prospect_to_dict(before), prospect_to_dict(after)
+    return {
+        key: [old.get(key), new.get(key)]
+        for key in sorted(set(old) | set(new))
+        if key not in {"updated_at", "v"} and old.get(key) != new.get(key)
+    }
+
+
+def run_import(
+    crm: CRM,
+    path: Path,
+    importer: Importer,
+    *,
+    dry_run: bool = False,
+    tags: Sequence[str] = (),
+    update: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``path`` with ``importer`` into ``crm``'s current pipeline.
+
+    Raises :class:`ImportFormatError` (nothing written) when the file cannot
+    be read.  Invalid rows are reported and left out; with ``strict=True`` an
+    invalid row leaves the whole store unchanged (``report.written`` is
+    ``False``).  A dry run plans everything and writes nothing.
+    """
+    batch = _Batch(
+        crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress
+    )
+    if not dry_run:
+        crm.init()
+        batch.pipeline_name = crm.pipeline_name
+    items = importer.read(path, crm.networks)
+    if dry_run:
+        batch.plan(items)
+    else:
+        with crm.repository.transaction():
+            batch.plan(items)
+            if not (strict and batch.report.invalid):
+                batch.write()
+                batch.report.written = True
+    batch.report.events = len(batch.events)
+    if batch.report.written:
+        by_id = {p.id: p for p in batch.dirty.values()}
+        for event in batch.events:
+            crm.hooks.on_event(event=event, prospect=by_id.get(event.prospect_id))
+    return batch.report
+
+
+def resolve_importer(
+    crm: CRM, path: Path, format: str = "auto", mapping: Mapping[str, str] | None = None
+) -> Importer:
+    """The importer for ``format`` (``auto``: detected from the file's content)."""
+    from socialcrm.io.generic_csv import GenericCSVImporter
+
+    importers = crm.hooks.importers
+    name = (format or "auto").strip().lower()
+    if mapping:
+        if name not in {"auto", "csv"}:
+            raise ValidationError(
+                "--map applies to the generic csv format only", field="map", value=format
+            )
+        return GenericCSVImporter(mapping)
+    if name == "auto":
+        return detect_format(path, importers)
+    found = importers.get(name)
+    if found is None:
+        known = ", ".join(sorted(importers)) or "none installed"
+        raise ValidationError(
+            f"unknown import format {format!r}",
+            field="format",
+            value=format,
+            hint=f"known: {known}",
+        )
+    return found
+
+
+def import_file(
+    crm: CRM,
+    path: Path,
+    format: str = "auto",
+    *,
+    dry_run: bool = False,
+    tags: Sequence[str] = (),
+    update: bool = False,
+    strict: bool = False,
+    mapping: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Detect or look up the importer, then :func:`run_import` (see the module doc)."""
+    path = Path(path)
+    if not path.is_file():
+        if path.exists():
+            raise ImportFormatError("not a regular file", path=str(path))
+        raise ImportFormatError("no such file", path=str(path))
+    read_head(path)  # fails early, clearly, on an unreadable file
+    importer = resolve_importer(crm, path, format, mapping)
+    return run_import(
+        crm,
+        path,
+        importer,
+        dry_run=dry_run,
+        tags=tags,
+        update=update,
+        strict=strict,
+        progress=progress,
+    )

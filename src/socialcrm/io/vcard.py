@@ -1,0 +1,272 @@
+"""vCard 3.0 and 4.0 (RFC 6350), read and written with vobject.
+
+Import reads ``FN``/``N``, ``EMAIL``, ``TEL``, ``ORG``, ``TITLE``, ``ADR``
+(city → location), ``CATEGORIES`` (→ tags), ``NOTE``, ``URL`` (a profile URL
+a network recognises becomes an identity; any other URL is kept as the
+custom field ``website``), Apple's ``X-SOCIALPROFILE`` (a URL, or
+``x-apple:<user>`` with ``x-user``/``type`` parameters) and RFC 9554
+``SOCIALPROFILE`` (a URL, or a text handle with ``SERVICE-TYPE``).  Folded
+lines and escapes are vobject's job.  A row number is the card's position
+in the file (1 = first card).
+
+Export writes vCard 3.0 (``vcard``: Apple ``X-SOCIALPROFILE``, what most
+address books read) or 4.0 (``vcard4``: ``SOCIALPROFILE``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from socialcrm.errors import ImportFormatError, SocialCRMError
+from socialcrm.io.csvsafe import FIELD_LIMIT, check_text, open_text, read_head
+from socialcrm.io.formats import ExportContext, ImportItem, ProspectRecord, RowProblem
+from socialcrm.models import Event, Prospect
+from socialcrm.networks import NetworkRegistry
+
+__all__ = ["VCardExporter", "VCardImporter"]
+
+# Service names used by address books → socialcrm network ids.
+SERVICE_ALIASES = {
+    "twitter": "x",
+    "x": "x",
+    "linkedin": "linkedin",
+    "facebook": "facebook",
+    "instagram": "instagram",
+    "youtube": "youtube",
+}
+SERVICE_NAMES = {
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "youtube": "YouTube",
+}
+# Apple writes the service in TYPE; 3.0 exports use the old "twitter" name for X.
+APPLE_TYPES = {"x": "twitter"}
+
+
+def _param(line: Any, name: str) -> str | None:
+    values = line.params.get(name) or line.params.get(name.lower())
+    return str(values[0]) if values else None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if str(v).strip())
+    return str(value)
+
+
+def _check_lines(path: Path) -> None:
+    """Refuse an over-long line before vobject reads it (it would build it whole)."""
+    with open_text(path) as stream:
+        row = 0
+        while True:
+            try:
+                line = stream.readline(FIELD_LIMIT + 1)
+            except UnicodeDecodeError as exc:
+                raise ImportFormatError(
+                    f"invalid UTF-8 ({exc.reason})", path=str(path), row=row + 1
+                ) from None
+            if not line:
+                return
+            row += 1
+            if len(line) > FIELD_LIMIT:
+                raise ImportFormatError(
+                    f"a line is longer than {FIELD_LIMIT} characters", path=str(path), row=row
+                )
+
+
+class VCardImporter:
+    """Reads vCard 3.0/4.0 files (one or many cards)."""
+
+    name = "vcard"
+    description = "vCard 3.0/4.0 contacts (.vcf)"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCARD")
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        import vobject  # type: ignore[import-untyped]
+        from vobject.base import ParseError  # type: ignore[import-untyped]
+
+        check_text(path, read_head(path))
+        _check_lines(path)
+        card_number = 0
+        with open_text(path) as stream:
+            cards = vobject.readComponents(stream, ignoreUnreadable=False)
+            while True:
+                try:
+                    card = next(cards)
+                except StopIteration:
+                    break
+                except ParseError as exc:
+                    line = getattr(exc, "lineNumber", None)
+                    raise ImportFormatError(
+                        f"invalid vCard: {exc}",
+                        path=str(path),
+                        row=line if isinstance(line, int) else card_number + 1,
+                    ) from None
+                except (ValueError, UnicodeDecodeError) as exc:
+                    raise ImportFormatError(
+                        f"invalid vCard: {exc}", path=str(path), row=card_number + 1
+                    ) from None
+                card_number += 1
+                if card.name != "VCARD":
+                    raise ImportFormatError(
+                        f"expected a VCARD, found {card.name}", path=str(path), row=card_number
+                    )
+                yield self._record(card_number, card, networks)
+
+    def _record(self, row: int, card: Any, networks: NetworkRegistry) -> ImportItem:
+        name = ""
+        first = last = None
+        emails: list[str] = []
+        phones: list[str] = []
+        urls: list[str] = []
+        tags: list[str] = []
+        custom: dict[str, str] = {}
+        company = title = location = notes = None
+        websites: list[str] = []
+        for line in card.getChildren():
+            key = line.name.upper()
+            value = line.value
+            if key == "FN":
+                name = str(value)
+            elif key == "N":
+                first = str(value.given) or None
+                last = str(value.family) or None
+            elif key == "EMAIL":
+                emails.append(str(value))
+            elif key == "TEL":
+                phones.append(str(value))
+            elif key == "ORG":
+                company = str(value[0]) if isinstance(value, list) and value else str(value)
+            elif key == "TITLE":
+                title = str(value)
+            elif key == "NOTE":
+                notes = str(value)
+            elif key == "CATEGORIES":
+                tags.extend(str(v) for v in (value if isinstance(value, list) else [value]))
+            elif key == "ADR":
+                location = str(getattr(value, "city", "") or "") or location
+            elif key == "URL":
+                text = str(value)
+                if _is_profile(text, networks):
+                    urls.append(text)
+                else:
+                    websites.append(text)
+            elif key in {"X-SOCIALPROFILE", "SOCIALPROFILE"}:
+                ref = _social_ref(line, networks)
+                if ref:
+                    urls.append(ref)
+        if websites:
+            custom["website"] = " ".join(websites)
+        if not name:
+            name = " ".join(x for x in (first, last) if x)
+        if not name.strip():
+            return RowProblem(row, "card without FN or N", "FN")
+        return ProspectRecord(
+            row=row,
+            name=name,
+            first_name=first,
+            last_name=last,
+            emails=emails,
+            phones=phones,
+            urls=urls,
+            company=company,
+            title=title,
+            location=location,
+            tags=tags,
+            notes=notes,
+            custom=custom,
+        )
+
+
+def _is_profile(text: str, networks: NetworkRegistry) -> bool:
+    try:
+        networks.parse(text)
+    except SocialCRMError:
+        return False
+    return True
+
+
+def _social_ref(line: Any, networks: NetworkRegistry) -> str | None:
+    """A URL or ``network:handle`` from an (X-)SOCIALPROFILE line."""
+    value = str(line.value).strip()
+    service = (_param(line, "SERVICE-TYPE") or _param(line, "TYPE") or "").casefold()
+    network = SERVICE_ALIASES.get(service, service)
+    user = _param(line, "X-USER")
+    if value.lower().startswith("x-apple:"):
+        value = user or value[len("x-apple:") :]
+    elif "://" in value or _is_profile(value, networks):
+        return value
+    if network and value:
+        return f"{network}:{value.lstrip('@')}"
+    return None
+
+
+class VCardExporter:
+    """Writes one vCard per prospect (3.0 or 4.0)."""
+
+    suffix = ".vcf"
+
+    def __init__(self, version: str = "3.0") -> None:
+        self.version = version
+        self.name = "vcard" if version == "3.0" else "vcard4"
+        self.description = (
+            "vCard 3.0 (address books; X-SOCIALPROFILE)"
+            if version == "3.0"
+            else "vCard 4.0 (RFC 6350, SOCIALPROFILE of RFC 9554)"
+        )
+
+    def write(
+        self,
+        items: Iterable[tuple[Prospect, list[Event]]],
+        out: TextIO,
+        context: ExportContext,
+    ) -> int:
+        count = 0
+        for prospect, _events in items:
+            out.write(self.card(prospect))
+            count += 1
+        return count
+
+    def card(self, p: Prospect) -> str:
+        import vobject
+
+        card = vobject.vCard()
+        card.add("version").value = self.version
+        card.add("uid").value = p.id
+        card.add("fn").value = p.name
+        card.add("n").value = vobject.vcard.Name(family=p.last_name or "", given=p.first_name or "")
+        if p.company:
+            card.add("org").value = [p.company]
+        if p.title:
+            card.add("title").value = p.title
+        for email in p.emails:
+            line = card.add("email")
+            line.value = email
+            if self.version == "3.0":
+                line.type_param = "INTERNET"
+        for phone in p.phones:
+            card.add("tel").value = phone
+        for identity in p.identities:
+            service = SERVICE_NAMES.get(identity.network, identity.network)
+            if self.version == "3.0":
+                line = card.add("x-socialprofile")
+                line.value = identity.url
+                line.params["TYPE"] = [APPLE_TYPES.get(identity.network, identity.network)]
+            else:
+                line = card.add("socialprofile")
+                line.value = identity.url
+                line.params["SERVICE-TYPE"] = [service]
+        if p.location:
+            card.add("adr").value = vobject.vcard.Address(city=p.location)
+        if p.tags:
+            card.add("categories").value = list(p.tags)
+        if p.notes:
+            card.add("note").value = p.notes
+        text: str = card.serialize()
+        return text
