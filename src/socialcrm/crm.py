@@ -967,58 +967,6 @@ class CRM:
 
         return merge(self, keep_ref, other_ref)
 
-    # ------------------------------------------------- import, export, dedupe
-    def importers(self) -> dict[str, Any]:
-        """File importers registered by plugins and built-ins, by format name."""
-        return dict(self.hooks.importers)
-
-    def exporters(self) -> dict[str, Any]:
-        """File exporters registered by plugins and built-ins, by format name."""
-        return dict(self.hooks.exporters)
-
-    def import_file(
-        self,
-        path: str | Path,
-        format: str = "auto",
-        *,
-        dry_run: bool = False,
-        tags: Sequence[str] = (),
-        update: bool = False,
-        strict: bool = False,
-        mapping: Mapping[str, str] | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> Any:
-        """Import a file into the current pipeline (whole batch or nothing).
-
-        Returns an :class:`~socialcrm.io.importing.ImportReport`; see
-        :func:`socialcrm.io.importing.import_file` for the rules.
-        """
-        from socialcrm.io.importing import import_file
-
-        return import_file(
-            self,
-            Path(path),
-            format,
-            dry_run=dry_run,
-            tags=tags,
-            update=update,
-            strict=strict,
-            mapping=mapping,
-            progress=progress,
-        )
-
-    def find_duplicates(self) -> list[Any]:
-        """Likely duplicates in the current pipeline, with reasons (never merged)."""
-        from socialcrm.dedupe import find_duplicates
-
-        return find_duplicates(self.repository.query(Query(pipeline=self.pipeline_name)))
-
-    def merge(self, keep_ref: str, other_ref: str) -> Prospect:
-        """Fold ``other_ref`` into ``keep_ref`` (history kept, ``merged`` event)."""
-        from socialcrm.dedupe import merge
-
-        return merge(self, keep_ref, other_ref)
-
     def close(self) -> None:
         self.repository.close()
 
