@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
@@ -34,9 +34,13 @@ __all__ = [
     "NetworkRegistry",
     "check_profile_url",
     "count_characters",
+    "account_id",
     "has_scheme",
     "host_matches",
+    "match_handle",
     "path_segments",
+    "profile_segment",
+    "query_value",
     "reject_unsafe_text",
 ]
 
@@ -205,6 +209,47 @@ def path_segments(parts: urllib.parse.SplitResult) -> list[str]:
             raise ValueError(f"unexpected character in path segment {raw!r}")
         segments.append(unicodedata.normalize("NFC", decoded))
     return segments
+
+
+def match_handle(
+    text: str, pattern: re.Pattern[str], rule: str, *, reserved: Collection[str] = ()
+) -> str:
+    """A bare handle in canonical form: one leading ``@`` dropped, NFC, case-folded.
+
+    Raises :class:`ValueError` with ``rule`` when ``pattern`` does not match,
+    or when the handle is one of the network's ``reserved`` path words.
+    """
+    handle = unicodedata.normalize("NFC", text.removeprefix("@").casefold())
+    if not pattern.match(handle):
+        raise ValueError(rule)
+    if handle in reserved:
+        raise ValueError(f"{handle!r} is one of the network's own pages, not an account")
+    return handle
+
+
+def account_id(digits: str, *, max_digits: int = 20) -> str:
+    """The handle of a numeric account id: ``id:<digits>`` without leading zeros."""
+    if not digits.isascii() or not digits.isdigit() or len(digits) > max_digits:
+        raise ValueError(f"an account id is 1 to {max_digits} digits")
+    value = int(digits)
+    if value == 0:
+        raise ValueError("an account id cannot be 0")
+    return f"{ID_PREFIX}{value}"
+
+
+def query_value(parts: urllib.parse.SplitResult, name: str) -> str | None:
+    """The value of query parameter ``name``; :class:`ValueError` if given twice differently."""
+    values = set(urllib.parse.parse_qs(parts.query).get(name, []))
+    if len(values) > 1:
+        raise ValueError(f"conflicting {name!r} parameters")
+    return values.pop() if values else None
+
+
+def profile_segment(segments: Sequence[str], tabs: Collection[str] = ()) -> str | None:
+    """The account segment of ``/<account>`` or ``/<account>/<tab>`` paths, else ``None``."""
+    if len(segments) == 1 or (len(segments) == 2 and segments[1].lower() in tabs):
+        return segments[0]
+    return None
 
 
 def _domains(values: Iterable[str]) -> tuple[str, ...]:

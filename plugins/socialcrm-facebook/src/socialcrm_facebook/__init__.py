@@ -1,0 +1,19 @@
+"""Facebook for socialcrm, registered through the ``socialcrm`` entry point.
+
+The hook implementations only import the adapter when called, so loading the
+plugin costs nothing until the CRM needs a network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from socialcrm import NetworkAdapter, hookimpl
+
+
+@hookimpl
+def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
+    """Hand socialcrm the Facebook adapter."""
+    from socialcrm_facebook.adapter import create_adapter
+
+    register(create_adapter())

@@ -1,0 +1,140 @@
+"""Facebook profile URLs, message channels and the seller-profile checklist.
+
+Canonical identity: the username in lower case without periods (Facebook
+ignores both: ``John.Smith55`` is ``johnsmith55``), URL
+``https://www.facebook.com/<username>``; or a numeric profile id keyed
+``id:<digits>``, URL ``https://www.facebook.com/profile.php?id=<digits>``.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+from attrs import frozen
+
+from socialcrm.networks import (
+    ID_PREFIX,
+    BaseNetworkAdapter,
+    Channel,
+    ChecklistItem,
+    account_id,
+    match_handle,
+    path_segments,
+    profile_segment,
+    query_value,
+)
+
+__all__ = ["CHANNELS", "CHECKLIST", "FacebookAdapter", "create_adapter"]
+
+# Once periods are dropped: 5 to 50 letters or digits, at least one letter
+# (all digits is a numeric profile id).
+_USERNAME = re.compile(r"^(?=.*[a-z])[a-z0-9]{5,50}$")
+_RULE = "a Facebook username has 5 to 50 letters or digits (periods are ignored)"
+_RESERVED = frozenset(
+    {
+        "groups", "pages", "events", "watch", "marketplace", "gaming", "help", "settings",
+        "privacy", "policies", "business", "messages", "notifications", "friends", "search",
+        "sharer", "share", "hashtag", "photo", "photos", "reel", "reels", "stories", "login",
+        "dialog", "plugins", "legal", "terms", "fundraisers", "bookmarks", "saved",
+        "memories", "live", "media", "people", "public", "directory", "places", "jobs",
+        "careers", "about", "ads", "pg", "p", "l", "home", "profile", "story", "permalink",
+        "video", "videos", "watchparty", "instantgames", "donate", "latest", "feeds",
+    }
+)  # fmt: skip
+_TABS = frozenset(
+    {"about", "friends", "photos", "videos", "posts", "reels", "followers", "following",
+     "mentions", "likes", "events", "reviews", "map", "music", "sports"}
+)  # fmt: skip
+
+CHANNELS = (
+    Channel("messenger", "Messenger message", 2000, "longer texts are split or refused"),
+    Channel("comment", "Comment", 8000),
+)
+
+CHECKLIST = (
+    ChecklistItem(
+        "photo",
+        "A recognisable profile photo",
+        "Friend requests and Messenger messages from a face get answered; from a "
+        "blank silhouette they look like spam.",
+    ),
+    ChecklistItem(
+        "cover",
+        "A cover photo presenting your activity",
+        "It is the banner of your profile: it tells a visitor what you do before they read a word.",
+    ),
+    ChecklistItem(
+        "intro",
+        "An intro (bio) saying whom you help",
+        "The intro appears on the profile and in previews: it turns a curious visitor "
+        "into a prospect.",
+    ),
+    ChecklistItem(
+        "work",
+        "Current work linked to your company's Facebook page",
+        "The page link shows a real business and lets prospects see its reviews.",
+    ),
+    ChecklistItem(
+        "contact",
+        "Public contact details (website, e-mail, phone)",
+        "A prospect ready to talk should find how to reach you without asking.",
+    ),
+    ChecklistItem(
+        "featured",
+        "Featured posts or photos with client results",
+        "Featured items are the proof of expertise shown at the top of the profile.",
+    ),
+    ChecklistItem(
+        "public_posts",
+        "Some public posts about your field",
+        "Private profiles give nothing to react to: public posts feed the notoriety stage.",
+    ),
+)
+
+
+@frozen(kw_only=True)
+class FacebookAdapter(BaseNetworkAdapter):
+    """Facebook's rules: ``/<username>``, ``/profile.php?id=<digits>``, ``/people/<n>/<id>``."""
+
+    def handle_from_url(self, parts: urllib.parse.SplitResult) -> str:
+        segments = path_segments(parts)
+        lowered = [s.lower() for s in segments]
+        if lowered == ["profile.php"]:
+            user_id = query_value(parts, "id")
+            if user_id is None:
+                raise ValueError("profile.php needs id=<digits>")
+            return account_id(user_id)
+        if len(segments) in (3, 4) and lowered[0] == "people":
+            return account_id(segments[2])
+        account = profile_segment(segments, _TABS)
+        if account is None:
+            raise ValueError("not a Facebook profile URL (expected facebook.com/<username>)")
+        return self.handle_from_text(account)
+
+    def handle_from_text(self, text: str) -> str:
+        raw = text.removeprefix("@").casefold()
+        if raw.startswith(ID_PREFIX):
+            return account_id(raw[len(ID_PREFIX) :])
+        if raw.isdigit():
+            return account_id(raw)
+        if raw in _RESERVED or raw.endswith(".php"):
+            raise ValueError(f"{raw!r} is one of Facebook's own pages, not a profile")
+        return match_handle(raw.replace(".", ""), _USERNAME, _RULE)
+
+    def profile_url(self, handle: str) -> str:
+        if handle.startswith(ID_PREFIX):
+            return "https://www.facebook.com/profile.php?id=" + handle[len(ID_PREFIX) :]
+        return "https://www.facebook.com/" + handle
+
+
+def create_adapter() -> FacebookAdapter:
+    """A fresh Facebook adapter with the default limits and checklist."""
+    return FacebookAdapter(
+        id="facebook",
+        name="Facebook",
+        domains=("facebook.com", "fb.com"),
+        channels=CHANNELS,
+        checklist=CHECKLIST,
+        handle_example="jean.dupont",
+    )

@@ -1,0 +1,19 @@
+"""Instagram for socialcrm, registered through the ``socialcrm`` entry point.
+
+The hook implementations only import the adapter when called, so loading the
+plugin costs nothing until the CRM needs a network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from socialcrm import NetworkAdapter, hookimpl
+
+
+@hookimpl
+def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
+    """Hand socialcrm the Instagram adapter."""
+    from socialcrm_instagram.adapter import create_adapter
+
+    register(create_adapter())

@@ -1,0 +1,139 @@
+"""X (formerly Twitter) profile URLs, message channels and the seller-profile checklist.
+
+Canonical identity: the handle in lower case (handles are compared
+case-insensitively), URL ``https://x.com/<handle>``.  A numeric account id
+(which survives handle changes) is keyed ``id:<digits>``, URL
+``https://x.com/intent/user?user_id=<digits>``.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+from attrs import frozen
+
+from socialcrm.networks import (
+    ID_PREFIX,
+    BaseNetworkAdapter,
+    Channel,
+    ChecklistItem,
+    account_id,
+    match_handle,
+    path_segments,
+    profile_segment,
+    query_value,
+)
+
+__all__ = ["CHANNELS", "CHECKLIST", "XAdapter", "create_adapter"]
+
+_HANDLE = re.compile(r"^[a-z0-9_]{1,15}$")
+_RULE = "an X handle has 1 to 15 letters, digits or underscores"
+# First path segments that are X's own pages, never accounts.
+_RESERVED = frozenset(
+    {
+        "home", "explore", "notifications", "messages", "search", "settings", "i", "intent",
+        "compose", "login", "logout", "signup", "tos", "privacy", "hashtag", "share", "jobs",
+        "account", "download", "lists", "communities", "premium", "who_to_follow", "help",
+        "about", "rules", "following", "followers",
+    }
+)  # fmt: skip
+_TABS = frozenset(
+    {"with_replies", "media", "likes", "highlights", "articles", "followers", "following",
+     "verified_followers", "superfollows"}
+)  # fmt: skip
+
+CHANNELS = (
+    Channel("post", "Post (reply or mention)", 280, "25,000 for Premium subscribers"),
+    Channel("dm", "Direct message", 10000),
+)
+
+CHECKLIST = (
+    ChecklistItem(
+        "photo",
+        "A clear photo of your face",
+        "On a fast-scrolling feed, a face is what makes a reply or a DM recognisable "
+        "as coming from a person.",
+    ),
+    ChecklistItem(
+        "header",
+        "A header image stating your offer",
+        "The header is seen by everyone who opens your profile from a reply: it says "
+        "what you do before they read anything.",
+    ),
+    ChecklistItem(
+        "bio",
+        "A bio saying whom you help and how",
+        "160 characters decide whether a prospect follows you back; name the problem "
+        "you solve, not only your title.",
+    ),
+    ChecklistItem(
+        "link",
+        "A website or booking link in the profile",
+        "It is the only clickable link of the profile: send it where a prospect can "
+        "learn more or contact you.",
+    ),
+    ChecklistItem(
+        "pinned",
+        "A pinned post proving your expertise",
+        "The pinned post is the first content a visitor sees: a case study or a "
+        "thread of advice builds trust at once.",
+    ),
+    ChecklistItem(
+        "dms_open",
+        "Direct messages open to people you do not follow",
+        "A prospect warmed up by your posts must be able to answer you privately.",
+    ),
+    ChecklistItem(
+        "activity",
+        "Regular posts and replies in your niche",
+        "An account that posts gets seen in your prospects' feeds: that is the notoriety stage.",
+    ),
+)
+
+
+@frozen(kw_only=True)
+class XAdapter(BaseNetworkAdapter):
+    """X's rules: ``x.com`` or ``twitter.com``, ``/<handle>``, ``@handle`` and numeric ids."""
+
+    def handle_from_url(self, parts: urllib.parse.SplitResult) -> str:
+        segments = path_segments(parts)
+        lowered = [s.lower() for s in segments]
+        if lowered[:2] in (["intent", "user"], ["intent", "follow"]) and len(segments) == 2:
+            user_id = query_value(parts, "user_id")
+            if user_id is not None:
+                return account_id(user_id)
+            screen_name = query_value(parts, "screen_name")
+            if screen_name is not None:
+                return self.handle_from_text(screen_name)
+            raise ValueError("an intent URL needs user_id=<digits> or screen_name=<handle>")
+        if lowered[:2] == ["i", "user"] and len(segments) == 3:
+            return account_id(segments[2])
+        if len(segments) >= 2 and lowered[1] == "status":
+            raise ValueError("a post, not a profile (use x.com/<handle>)")
+        account = profile_segment(segments, _TABS)
+        if account is None:
+            raise ValueError("not an X profile URL (expected x.com/<handle>)")
+        return self.handle_from_text(account)
+
+    def handle_from_text(self, text: str) -> str:
+        if text.lower().startswith(ID_PREFIX):
+            return account_id(text[len(ID_PREFIX) :])
+        return match_handle(text, _HANDLE, _RULE, reserved=_RESERVED)
+
+    def profile_url(self, handle: str) -> str:
+        if handle.startswith(ID_PREFIX):
+            return "https://x.com/intent/user?user_id=" + handle[len(ID_PREFIX) :]
+        return "https://x.com/" + handle
+
+
+def create_adapter() -> XAdapter:
+    """A fresh X adapter with the default limits and checklist."""
+    return XAdapter(
+        id="x",
+        name="X (Twitter)",
+        domains=("x.com", "twitter.com"),
+        channels=CHANNELS,
+        checklist=CHECKLIST,
+        handle_example="@jdupont",
+    )

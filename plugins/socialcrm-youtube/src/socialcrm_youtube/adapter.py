@@ -1,0 +1,136 @@
+"""YouTube channel URLs, message channels and the seller-profile checklist.
+
+Canonical identity: the @handle without its ``@``, NFC and case-folded
+(handles are case-insensitive and may use many scripts), URL
+``https://www.youtube.com/@<handle>``; or a channel id keyed ``id:UC…``
+(case-sensitive), URL ``https://www.youtube.com/channel/UC…``.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+from attrs import frozen
+
+from socialcrm.networks import (
+    ID_PREFIX,
+    BaseNetworkAdapter,
+    Channel,
+    ChecklistItem,
+    match_handle,
+    path_segments,
+    profile_segment,
+)
+
+__all__ = ["CHANNELS", "CHECKLIST", "YouTubeAdapter", "create_adapter"]
+
+_HANDLE = re.compile(r"^[^\W_][\w.\-·]{2,29}$")
+_RULE = "a YouTube handle has 3 to 30 letters, digits, periods, hyphens or underscores"
+_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_\-]{22}$")
+_TABS = frozenset(
+    {"featured", "videos", "shorts", "streams", "playlists", "community", "posts", "about",
+     "podcasts", "releases", "courses", "store", "channels", "live", "search"}
+)  # fmt: skip
+_NOT_CHANNELS = {
+    "watch": "a video",
+    "shorts": "a short video",
+    "playlist": "a playlist",
+    "results": "a search",
+    "feed": "a feed page",
+    "live": "a live video",
+    "post": "a post",
+}
+
+CHANNELS = (
+    Channel("comment", "Comment", 10000),
+    Channel("live_chat", "Live chat message", 200),
+)
+
+CHECKLIST = (
+    ChecklistItem(
+        "picture",
+        "A channel picture (your face or logo)",
+        "It appears next to every comment you write on a prospect's video: it must "
+        "be recognisable.",
+    ),
+    ChecklistItem(
+        "banner",
+        "A banner stating what the channel teaches and for whom",
+        "Visitors decide to subscribe from the banner and the first videos.",
+    ),
+    ChecklistItem(
+        "description",
+        "A channel description with your offer and keywords",
+        "It is what search engines and visitors read to understand your expertise.",
+    ),
+    ChecklistItem(
+        "links",
+        "Links to your website and a contact e-mail for business enquiries",
+        "A prospect convinced by a video needs a way to reach you outside YouTube.",
+    ),
+    ChecklistItem(
+        "trailer",
+        "A channel trailer or featured video",
+        "Non-subscribers see it first: a short proof of expertise that starts the relationship.",
+    ),
+    ChecklistItem(
+        "playlists",
+        "Playlists organised around your clients' problems",
+        "They guide a prospect from one answer to the next and keep them watching.",
+    ),
+    ChecklistItem(
+        "handle",
+        "A short @handle matching your name or brand",
+        "The handle is how people mention and find you; it should be easy to say.",
+    ),
+)
+
+
+@frozen(kw_only=True)
+class YouTubeAdapter(BaseNetworkAdapter):
+    """YouTube's rules: ``/@handle`` and ``/channel/UC<22 characters>``."""
+
+    def handle_from_url(self, parts: urllib.parse.SplitResult) -> str:
+        segments = path_segments(parts)
+        first = segments[0].lower() if segments else ""
+        if first.startswith("@"):
+            account = profile_segment(segments, _TABS)
+            if account is not None:
+                return self.handle_from_text(account)
+        elif first == "channel" and len(segments) >= 2:
+            account = profile_segment(segments[1:], _TABS)
+            if account is not None and _CHANNEL_ID.match(account):
+                return ID_PREFIX + account
+            raise ValueError("a channel id is UC followed by 22 letters, digits, _ or -")
+        elif first in _NOT_CHANNELS:
+            raise ValueError(f"{_NOT_CHANNELS[first]}, not a channel")
+        raise ValueError(
+            "not a channel URL; open the channel and copy its youtube.com/@handle "
+            "or youtube.com/channel/UC… address"
+        )
+
+    def handle_from_text(self, text: str) -> str:
+        if text.startswith(ID_PREFIX) or _CHANNEL_ID.match(text):
+            channel = text.removeprefix(ID_PREFIX)
+            if not _CHANNEL_ID.match(channel):
+                raise ValueError("a channel id is UC followed by 22 letters, digits, _ or -")
+            return ID_PREFIX + channel
+        return match_handle(text, _HANDLE, _RULE)
+
+    def profile_url(self, handle: str) -> str:
+        if handle.startswith(ID_PREFIX):
+            return "https://www.youtube.com/channel/" + handle[len(ID_PREFIX) :]
+        return "https://www.youtube.com/@" + urllib.parse.quote(handle)
+
+
+def create_adapter() -> YouTubeAdapter:
+    """A fresh YouTube adapter with the default limits and checklist."""
+    return YouTubeAdapter(
+        id="youtube",
+        name="YouTube",
+        domains=("youtube.com",),
+        channels=CHANNELS,
+        checklist=CHECKLIST,
+        handle_example="@jeandupont",
+    )
