@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "socialcrm.cli.activity",
     "socialcrm.cli.board",
     "socialcrm.cli.pipelines",
+    "socialcrm.cli.io",
 )
 
 OVERVIEW = """\

@@ -1,0 +1,309 @@
+"""``import``, ``export``, ``dupes`` and ``merge``: data in, data out, one person once.
+
+The commands only parse options, call the CRM and render; the rules live in
+:mod:`socialcrm.io.importing`, :mod:`socialcrm.io.exports` and
+:mod:`socialcrm.dedupe`.  The import progress bar goes to stderr, only on a
+terminal, so piped runs and scripts stay quiet.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from socialcrm.cli.context import get_state
+
+if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+    from socialcrm.io.importing import ImportReport
+
+__all__ = ["register"]
+
+PANEL = "Import, export and duplicates"
+
+REPORT_FORMATS = ("table", "json")
+
+
+@contextmanager
+def _progress(state: CLIState, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A transient rows counter on stderr when it is a terminal; nothing otherwise."""
+    if not state.progress_allowed:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} rows read"),
+        TimeElapsedColumn(),
+        console=state.err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda rows: bar.update(task, completed=rows)
+
+
+def _print_report(state: CLIState, report: ImportReport, as_json: bool) -> None:
+    from socialcrm.cli import render
+
+    if as_json:
+        render.emit_json(report.to_dict())
+        return
+    counts = report.counts()
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    if report.dry_run:
+        verdict = "dry run: nothing written"
+    elif report.written:
+        verdict = f"written in one transaction ({report.events} events)"
+    else:
+        verdict = "nothing written (--strict and invalid rows)"
+    typer.echo(f"{report.path} ({report.format}): {summary} — {verdict}")
+    problems = report.invalid
+    if problems:
+        render.emit_table(
+            state,
+            ["ROW", "FIELD", "INVALID BECAUSE"],
+            [[r.row, r.field or "", r.reason] for r in problems],
+        )
+    skipped = Counter(_reason_kind(r.reason) for r in report.skipped)
+    if skipped:
+        render.emit_table(
+            state,
+            ["SKIPPED", "ROWS", "FIRST ROWS"],
+            [
+                [reason, n, ", ".join(str(r.row) for r in _first(report, reason))]
+                for reason, n in skipped.most_common()
+            ],
+        )
+
+
+def _reason_kind(reason: str) -> str:
+    """Group skip reasons ("already known as 01H… (Zoé)" → "already known")."""
+    for prefix in ("already known", "same person as row", "not a known prospect"):
+        if reason.startswith(prefix):
+            return prefix
+    return reason
+
+
+def _first(report: ImportReport, kind: str, limit: int = 5) -> list[Any]:
+    return [r for r in report.skipped if _reason_kind(r.reason) == kind][:limit]
+
+
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The file to import (CSV, JSON, .js, .vcf).")],
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="auto|NAME",
+            help="File format; auto detects it from the content; list them with 'socialcrm formats'.",
+        ),
+    ] = "auto",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
+    ] = False,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Tag every imported prospect.")
+    ] = None,
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Update people already known (by e-mail or profile URL)."),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Write nothing if any row is invalid (exit 4).")
+    ] = False,
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            metavar='"COLUMN=FIELD,…"',
+            help='Generic CSV column mapping, e.g. "Full name=name,Mail=email".',
+        ),
+    ] = None,
+    report: Annotated[
+        str, typer.Option("--report", metavar="table|json", help="How to print the report.")
+    ] = "table",
+) -> None:
+    """Import people (and their messages) from a network's data export or a file.
+
+    Everything is validated first, then written in one transaction: the whole
+    batch or nothing.  People already known by e-mail or profile URL are
+    skipped ("already known"), or updated with --update; importing the same
+    file twice changes nothing.
+
+    Examples:
+      socialcrm import Connections.csv --tag linkedin-2025
+      socialcrm import messages.csv --dry-run
+      socialcrm import contacts.vcf --update
+      socialcrm import leads.csv --map "Full name=name,Mail=email,Firm=company"
+      socialcrm import backup.json        (a socialcrm JSON export)
+    """
+    from socialcrm.cli.errors import EXIT_INVALID, fail, warn
+    from socialcrm.io.generic_csv import parse_mapping
+
+    state = get_state(ctx)
+    as_json = report.strip().lower() == "json" or state.output_format == "json"
+    if report.strip().lower() not in REPORT_FORMATS:
+        raise typer.BadParameter(f"{report!r} is not one of: table, json", param_hint="--report")
+    parsed = parse_mapping(mapping) if mapping else None
+    crm = state.open_crm()
+    with _progress(state, f"importing {path.name}") as progress:
+        result = crm.import_file(
+            path,
+            file_format,
+            dry_run=dry_run,
+            tags=tuple(tag or ()),
+            update=update,
+            strict=strict,
+            mapping=parsed,
+            progress=progress,
+        )
+    _print_report(state, result, as_json)
+    if result.invalid:
+        if strict and not dry_run:
+            raise fail(f"{len(result.invalid)} invalid row(s): nothing was written", EXIT_INVALID)
+        warn(f"{len(result.invalid)} invalid row(s) were left out (listed above)")
+
+
+def formats(ctx: typer.Context) -> None:
+    """List the import and export formats (built-in and from plugins).
+
+    Example:  socialcrm formats
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    rows = [["import", name, imp.description] for name, imp in crm.importers().items()]
+    rows += [["export", name, exp.description] for name, exp in crm.exporters().items()]
+    if state.output_format == "json":
+        render.emit_json([{"direction": d, "name": n, "description": t} for d, n, t in rows])
+    elif state.output_format == "csv":
+        render.emit_csv(["direction", "name", "description"], rows)
+    else:
+        render.emit_table(state, ["DIRECTION", "FORMAT", "DESCRIPTION"], rows)
+
+
+def export(
+    ctx: typer.Context,
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="json|csv|vcard|vcard4|hubspot|twenty",
+            help="Export format (see 'socialcrm formats').",
+        ),
+    ] = "json",
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Only prospects at this stage.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write to this file (mode 0600, atomically) instead of stdout.",
+        ),
+    ] = None,
+    all_pipelines: Annotated[
+        bool, typer.Option("--all-pipelines", help="Every pipeline, not only the current one.")
+    ] = False,
+) -> None:
+    """Export prospects to a file or stdout.
+
+    json is socialcrm's lossless backup (pipelines, prospects, events,
+    settings), restorable with 'socialcrm import'.  CSV cells that a
+    spreadsheet would run as formulas are neutralised.
+
+    Examples:
+      socialcrm export --out backup.json
+      socialcrm export --format hubspot --stage convert --out hubspot.csv
+      socialcrm export --format twenty --out people.csv
+      socialcrm export --format vcard > prospects.vcf
+    """
+    from socialcrm.errors import ValidationError
+    from socialcrm.io.exports import export_prospects
+    from socialcrm.stages import Stage
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    exporters = crm.exporters()
+    exporter = exporters.get(file_format.strip().lower())
+    if exporter is None:
+        raise ValidationError(
+            f"unknown export format {file_format!r}",
+            field="format",
+            value=file_format,
+            hint="one of: " + ", ".join(exporters),
+        )
+    target = Stage.parse(stage) if stage else None
+    if out is None:
+        export_prospects(crm, exporter, sys.stdout, stage=target, all_pipelines=all_pipelines)
+        sys.stdout.flush()
+        return
+    count = export_prospects(crm, exporter, out, stage=target, all_pipelines=all_pipelines)
+    state.info(f"exported {count} prospect(s) to {out} ({exporter.name})")
+
+
+def dupes(ctx: typer.Context) -> None:
+    """List likely duplicates with the reason; nothing is merged.
+
+    Reasons: the same e-mail (ignoring case), the same profile, or a similar
+    name at the same company.  A similar name alone is never listed.  Merge a
+    pair with 'socialcrm merge KEEP OTHER'.
+
+    Example:  socialcrm dupes --format json
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    pairs = state.open_crm().find_duplicates()
+    if state.output_format == "json":
+        render.emit_json([d.to_dict() for d in pairs])
+        return
+    rows = [[d.keep.id, d.keep.name, d.other.id, d.other.name, "; ".join(d.reasons)] for d in pairs]
+    if state.output_format == "csv":
+        render.emit_csv(["keep_id", "keep_name", "other_id", "other_name", "reasons"], rows)
+        return
+    if not pairs:
+        typer.echo("no likely duplicates")
+        return
+    render.emit_table(state, ["KEEP", "NAME", "OTHER", "NAME", "WHY"], rows)
+    state.info("merge a pair with: socialcrm merge KEEP OTHER")
+
+
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(help="The prospect to keep (id, e-mail, URL…).")],
+    other: Annotated[str, typer.Argument(help="The prospect merged into it, then deleted.")],
+) -> None:
+    """Merge OTHER into KEEP: identities, e-mails, phones, tags, custom fields and history.
+
+    OTHER's events are re-pointed to KEEP, a 'merged' event is recorded and
+    OTHER is deleted, all in one transaction.  KEEP's stage and status stay.
+
+    Example:  socialcrm merge 01HZX3 01HZY7
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    merged = state.open_crm().merge(keep, other)
+    render.emit_one(state, merged, f"merged {other} into {merged.name} ({merged.id})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import", rich_help_panel=PANEL)(import_)
+    app.command(rich_help_panel=PANEL)(export)
+    app.command(rich_help_panel=PANEL)(formats)
+    app.command(rich_help_panel=PANEL)(dupes)
+    app.command(rich_help_panel=PANEL)(merge)
