@@ -2,25 +2,33 @@
 
 Nothing happens at import time: plugins are discovered when
 :func:`get_plugin_manager` is called.  Entry points are loaded one by one so a
-plugin that fails to import is reported by name instead of stopping the others
-(``pluggy``'s own loader stops at the first failure).
+plugin that fails to import is recorded (:attr:`SocialPluginManager.load_failures`)
+instead of stopping the others (``pluggy``'s own loader stops at the first
+failure).  A plugin whose hook implementations do not match the hook
+specifications (a misspelled hook or argument) is a programming error: it
+raises :class:`~socialcrm.errors.PluginError` naming the plugin and the hook.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Literal
 
 import pluggy
 from attrs import frozen
 
 from socialcrm import hookspecs
 from socialcrm.default_plugins import DEFAULT_PLUGINS
+from socialcrm.errors import PluginError
 
 __all__ = [
+    "DISABLE_ENV",
     "ENTRY_POINT_GROUP",
+    "LoadFailure",
     "PluginInfo",
     "SocialPluginManager",
     "blocked_from_env",
@@ -30,16 +38,24 @@ __all__ = [
 ENTRY_POINT_GROUP = "socialcrm"
 DISABLE_ENV = "SOCIALCRM_DISABLE_PLUGINS"
 
+PluginStatus = Literal["active", "disabled", "failed"]
+
 
 @frozen
 class PluginInfo:
-    """What ``socialcrm plugins`` shows about one registered plugin."""
+    """What ``socialcrm plugins`` shows about one plugin.
+
+    ``status`` is ``active`` (registered), ``disabled`` (blocked by name) or
+    ``failed`` (its entry point could not be loaded; ``error`` says why).
+    """
 
     name: str
     distribution: str | None
     version: str | None
     hooks: tuple[str, ...]
     builtin: bool
+    status: PluginStatus = "active"
+    error: str | None = None
 
 
 @frozen
@@ -48,6 +64,15 @@ class LoadFailure:
 
     name: str
     error: str
+    distribution: str | None = None
+    version: str | None = None
+
+
+def _socialcrm_version() -> str | None:
+    try:
+        return importlib.metadata.version("socialcrm")
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        return None
 
 
 class SocialPluginManager(pluggy.PluginManager):
@@ -59,51 +84,145 @@ class SocialPluginManager(pluggy.PluginManager):
         self.distributions: dict[str, tuple[str, str]] = {}
         self.builtin_names: set[str] = set()
         self.load_failures: list[LoadFailure] = []
+        self.disabled: dict[str, tuple[str, str] | None] = {}
+
+    def block(self, names: Iterable[str]) -> None:
+        """Never register plugins with these names (entry-point or distribution names)."""
+        for name in names:
+            self.set_blocked(name)
+
+    def _entry_point_blocked(self, ep: importlib.metadata.EntryPoint) -> bool:
+        names = [ep.name]
+        if ep.dist is not None:
+            names.append(ep.dist.name)
+        return any(self.is_blocked(n) for n in names)
 
     def load_entrypoints(self, group: str = ENTRY_POINT_GROUP) -> None:
-        """Register every entry point of ``group`` not blocked, one at a time."""
+        """Register every entry point of ``group`` not blocked, one at a time.
+
+        An entry point that fails to import, or whose name is already taken,
+        is recorded in :attr:`load_failures`; the others still load.  A plugin
+        that imports but does not match the hook specifications raises
+        :class:`PluginError` (see :meth:`register_checked`).
+        """
+        seen: set[tuple[str, str]] = set()
         for ep in sorted(importlib.metadata.entry_points(group=group), key=lambda e: e.name):
-            if self.is_blocked(ep.name) or self.has_plugin(ep.name):
+            if (ep.name, ep.value) in seen:  # the same distribution found twice on sys.path
+                continue
+            seen.add((ep.name, ep.value))
+            dist = (ep.dist.name, ep.dist.version) if ep.dist is not None else None
+            if self._entry_point_blocked(ep):
+                self.disabled[ep.name] = dist
+                continue
+            if self.has_plugin(ep.name):
+                taken_by = self.distributions.get(ep.name, ("?", ""))[0]
+                self._failed(ep.name, f"name already used by {taken_by}", dist)
                 continue
             try:
                 plugin = ep.load()
-                self.register(plugin, name=ep.name)
             except Exception as exc:  # a broken plugin must not take the others down
-                self.load_failures.append(LoadFailure(ep.name, f"{type(exc).__name__}: {exc}"))
+                self._failed(ep.name, f"{type(exc).__name__}: {exc}", dist)
                 continue
-            if ep.dist is not None:
-                self.distributions[ep.name] = (ep.dist.name, ep.dist.version)
+            self.register_checked(plugin, name=ep.name)
+            if dist is not None:
+                self.distributions[ep.name] = dist
+
+    def _failed(self, name: str, error: str, dist: tuple[str, str] | None) -> None:
+        self.load_failures.append(
+            LoadFailure(name, error, dist[0] if dist else None, dist[1] if dist else None)
+        )
+
+    def register_checked(self, plugin: object, name: str | None = None) -> str | None:
+        """Register ``plugin``, turning pluggy's validation error into :class:`PluginError`."""
+        try:
+            return self.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            plugin_name = name or self.get_canonical_name(plugin)
+            detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            raise PluginError(plugin_name, _hook_in_message(detail), detail) from exc
 
     def register_builtins(self, modules: Iterable[str] = DEFAULT_PLUGINS) -> None:
         """Register socialcrm's own default plugins (skipping blocked ones)."""
         for dotted in modules:
             name = "socialcrm." + dotted.rsplit(".", 1)[-1]
-            if self.is_blocked(name) or self.has_plugin(name):
+            if self.is_blocked(name):
+                self.disabled[name] = None
                 continue
-            self.register(importlib.import_module(dotted), name=name)
+            if self.has_plugin(name):
+                continue
+            self.register_checked(importlib.import_module(dotted), name=name)
             self.builtin_names.add(name)
 
+    def check_implementations(self) -> None:
+        """Fail loudly on a hook implementation that matches no specification.
+
+        Raises :class:`PluginError` naming the plugin, the unknown hook and the
+        closest known hook name (the likely spelling).
+        """
+        known = sorted(n for n, c in vars(self.hook).items() if c.has_spec())
+        for hook_name, caller in sorted(vars(self.hook).items()):
+            if caller.has_spec():
+                continue
+            for impl in caller.get_hookimpls():
+                if impl.optionalhook:
+                    continue
+                close = difflib.get_close_matches(hook_name, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise PluginError(
+                    impl.plugin_name,
+                    hook_name,
+                    f"unknown hook {hook_name!r}{hint} (known hooks: {', '.join(known)})",
+                )
+        self.check_pending()  # pluggy's own check, in case its rules grow
+
     def plugin_infos(self) -> list[PluginInfo]:
-        """Registered plugins with their distribution, version and hooks, sorted by name."""
+        """Every plugin (active, disabled, failed) with its distribution and hooks, by name."""
+        version = _socialcrm_version()
         infos = []
         for name, plugin in self.list_name_plugin():
-            if plugin is None:  # blocked
+            if plugin is None:  # a blocked name
                 continue
+            builtin = name in self.builtin_names
+            dist = ("socialcrm", version) if builtin else self.distributions.get(name)
             hooks = tuple(sorted(caller.name for caller in self.get_hookcallers(plugin) or []))
-            dist = self.distributions.get(name)
             infos.append(
                 PluginInfo(
-                    name=name,
-                    distribution=dist[0] if dist else None,
-                    version=dist[1] if dist else None,
-                    hooks=hooks,
-                    builtin=name in self.builtin_names,
+                    name, dist[0] if dist else None, dist[1] if dist else None, hooks, builtin
                 )
             )
-        return sorted(infos, key=lambda i: i.name)
+        for name, maybe_dist in self.disabled.items():
+            infos.append(
+                PluginInfo(
+                    name,
+                    maybe_dist[0] if maybe_dist else None,
+                    maybe_dist[1] if maybe_dist else None,
+                    (),
+                    name in self.builtin_names or maybe_dist is None,
+                    "disabled",
+                )
+            )
+        infos.extend(
+            PluginInfo(f.name, f.distribution, f.version, (), False, "failed", f.error)
+            for f in self.load_failures
+        )
+        return sorted(infos, key=lambda i: (i.name, i.status))
 
 
-def blocked_from_env(environ: dict[str, str] | None = None) -> set[str]:
+def _hook_in_message(message: str) -> str:
+    """The hook named in a pluggy validation message (``hook 'x'``), else ``register``."""
+    marker = "hook '"
+    start = message.find(marker)
+    if start < 0:
+        marker = 'hook "'
+        start = message.find(marker)
+    if start < 0:
+        return "register"
+    start += len(marker)
+    end = message.find(marker[-1], start)
+    return message[start:end] if end > start else "register"
+
+
+def blocked_from_env(environ: Mapping[str, str] | None = None) -> set[str]:
     """Plugin names listed (comma separated) in ``SOCIALCRM_DISABLE_PLUGINS``."""
     value = (os.environ if environ is None else environ).get(DISABLE_ENV, "")
     return {name.strip() for name in value.split(",") if name.strip()}
@@ -118,18 +237,22 @@ def get_plugin_manager(
 ) -> SocialPluginManager:
     """A ready plugin manager.
 
-    Order: block (argument and ``SOCIALCRM_DISABLE_PLUGINS``), entry points,
-    explicit ``plugins`` (e.g. a host application's own), built-ins, then
-    ``check_pending()`` so a misspelled hook implementation fails loudly.
+    Order: block (argument and ``SOCIALCRM_DISABLE_PLUGINS``; entry-point or
+    distribution names, e.g. ``linkedin`` or ``socialcrm-linkedin``), entry
+    points (one by one, failures recorded), explicit ``plugins`` (e.g. a host
+    application's own), built-ins (registered last, ``trylast``), then a check
+    that every hook implementation matches a specification.
+
+    :raises PluginError: a plugin implements an unknown (misspelled) hook or
+        takes an argument its hook does not offer.
     """
     pm = SocialPluginManager()
-    for name in {*block, *blocked_from_env()}:
-        pm.set_blocked(name)
+    pm.block({*block, *blocked_from_env()})
     if entrypoints:
         pm.load_entrypoints()
     for plugin in plugins:
-        pm.register(plugin)
+        pm.register_checked(plugin)
     if builtins:
         pm.register_builtins()
-    pm.check_pending()
+    pm.check_implementations()
     return pm
