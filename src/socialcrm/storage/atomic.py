@@ -1,0 +1,73 @@
+"""Crash-safe file writes: a file is either its old bytes or its new bytes, never a mix.
+
+The recipe (POSIX): write a temporary file in the same directory, ``fsync`` it,
+``os.replace`` it over the target, then ``fsync`` the directory so the rename
+itself survives a power cut.  Files are created mode 0600 and directories 0700
+whatever the process umask, because the store holds personal data.
+"""
+
+# ruff: noqa: PTH101, PTH102, PTH105, PTH108
+# (os-level calls on purpose: each step of the write path is a fault-injection point)
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+__all__ = ["DIR_MODE", "FILE_MODE", "TMP_SUFFIX", "ensure_dir", "fsync_dir", "write_atomic"]
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+TMP_SUFFIX = ".tmp"
+
+
+def ensure_dir(path: Path) -> None:
+    """Create ``path`` (and parents) if missing; a directory we create is mode 0700."""
+    if path.is_dir():
+        return
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory, DIR_MODE)
+        os.chmod(directory, DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the directory entries of ``path`` durable (renames, creations)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically and durably (mode 0600).
+
+    ``data`` must already be serialised: nothing can fail half-way through
+    producing it once the target file is touched.  On any error the temporary
+    file is removed and ``path`` keeps its previous content.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        try:
+            os.fchmod(fd, FILE_MODE)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if sync_dir:
+        fsync_dir(path.parent)

@@ -1,0 +1,95 @@
+"""Where each piece of a store lives on disk (see ``docs/storage.md``).
+
+A store is a directory::
+
+    <store>/store.json            the manifest: schema, generation, file map,
+                                  pipelines and store settings (the commit point)
+    <store>/store.lock            the inter-process lock
+    <store>/data/p-XX.<gen>.json  prospects whose id hashes to shard XX
+    <store>/data/e-XX.<gen>.json  their events, grouped by prospect
+    <store>/data/k-YY.<gen>.json  identity and e-mail keys hashing to YY
+    <store>/data/ids.<gen>.json   every prospect id with its pipeline
+    <store>/backups/              rotating backups
+
+Data files are immutable: a commit writes the files it changed under the new
+generation's names, then swaps the manifest.  This module only computes names
+and shards; it performs no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+__all__ = [
+    "BACKUP_DIR",
+    "DATA_DIR",
+    "DEFAULT_KEY_SHARDS",
+    "DEFAULT_PROSPECT_SHARDS",
+    "LOCK_NAME",
+    "MANIFEST_NAME",
+    "SCHEMA_VERSION",
+    "data_file_name",
+    "events_file",
+    "ids_file",
+    "key_file",
+    "parse_data_file_name",
+    "prospect_file",
+    "shard_of",
+]
+
+#: Version of the on-disk layout.  1: one TinyDB file; 2: sharded, manifest-committed.
+SCHEMA_VERSION = 2
+
+MANIFEST_NAME = "store.json"
+LOCK_NAME = "store.lock"
+DATA_DIR = "data"
+BACKUP_DIR = "backups"
+
+DEFAULT_PROSPECT_SHARDS = 256
+DEFAULT_KEY_SHARDS = 64
+
+IDS_FILE = "ids"
+_DATA_RE = re.compile(r"^(?P<logical>(?:[pek]-[0-9a-f]{2,4})|ids)\.(?P<gen>[0-9]{6,})\.json$")
+
+
+def shard_of(key: str, shards: int) -> int:
+    """A stable shard number for ``key`` (CRC-32: fast, same on every platform)."""
+    return zlib.crc32(key.encode("utf-8")) % shards
+
+
+def _hex(n: int, shards: int) -> str:
+    width = max(2, len(f"{shards - 1:x}"))
+    return f"{n:0{width}x}"
+
+
+def prospect_file(prospect_id: str, shards: int) -> str:
+    """Logical name of the file holding prospect ``prospect_id``."""
+    return "p-" + _hex(shard_of(prospect_id, shards), shards)
+
+
+def events_file(prospect_id: str, shards: int) -> str:
+    """Logical name of the file holding the events of ``prospect_id``."""
+    return "e-" + _hex(shard_of(prospect_id, shards), shards)
+
+
+def key_file(key: str, shards: int) -> str:
+    """Logical name of the file holding index ``key`` (identity or e-mail)."""
+    return "k-" + _hex(shard_of(key, shards), shards)
+
+
+def ids_file() -> str:
+    return IDS_FILE
+
+
+def data_file_name(logical: str, generation: int) -> str:
+    """Relative path of a data file written at ``generation``."""
+    return f"{DATA_DIR}/{logical}.{generation:06d}.json"
+
+
+def parse_data_file_name(name: str) -> tuple[str, int] | None:
+    """``(logical, generation)`` for a data file's base name, ``None`` if not ours."""
+    m = _DATA_RE.match(name)
+    if m is None:
+        return None
+    return m["logical"], int(m["gen"])

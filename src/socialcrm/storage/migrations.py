@@ -1,0 +1,78 @@
+"""Upgrading a store written by an older socialcrm, atomically and after a backup.
+
+Schema history (``store.json`` → ``store`` record → ``schema``):
+
+1. one TinyDB file ``store.json`` holding every table (``prospects`` keyed by
+   id, ``events`` keyed by event id, ``pipelines``, ``meta``): simple, but each
+   command parsed and rewrote the whole store.
+2. the sharded layout of :mod:`socialcrm.storage.layout`, committed through
+   the manifest.
+
+A migration runs under the store's lock, first writes a ``pre-migrate`` backup,
+then builds the new layout in memory and commits it like any transaction: the
+new data files are written, then the manifest replaces ``store.json`` in one
+``os.replace``.  A crash before that leaves the old store as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialcrm.errors import SocialCRMError, StoreCorruptError
+from socialcrm.serialization import event_from_dict, pipeline_from_dict, prospect_from_dict
+from socialcrm.storage import layout
+
+if TYPE_CHECKING:
+    from socialcrm.storage.tinydb import Tables, TinyDBRepository
+
+__all__ = ["MIGRATIONS", "migrate"]
+
+
+def _from_v1(repository: TinyDBRepository, old: Tables, manifest_path: Path) -> None:
+    """Replay a single-file store into the (empty, buffered) sharded layout."""
+    try:
+        for doc in old.get("pipelines", {}).values():
+            repository.put_pipeline(pipeline_from_dict(doc))
+        for key, doc in old.get("meta", {}).items():
+            repository.set_meta(key, doc.get("value"))
+        for doc in old.get("prospects", {}).values():
+            repository.put(prospect_from_dict(doc))
+        for doc in old.get("events", {}).values():
+            repository.append_event(event_from_dict(doc))
+    except SocialCRMError as exc:
+        raise StoreCorruptError(
+            path=str(manifest_path), detail=f"cannot migrate from schema 1: {exc.message}"
+        ) from None
+
+
+#: ``version → function`` upgrading a store of that version to the current one.
+MIGRATIONS: dict[int, Callable[[TinyDBRepository, Any, Path], None]] = {1: _from_v1}
+
+
+def migrate(repository: TinyDBRepository, old: Tables) -> None:
+    """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
+    from socialcrm.storage.maintenance import backup
+    from socialcrm.storage.tinydb import empty_manifest, manifest_header
+
+    path = repository.manifest_path
+    version = manifest_header(old, path)["schema"]
+    step = MIGRATIONS.get(version)
+    if step is None:
+        raise StoreCorruptError(path=str(path), detail=f"unknown schema version {version}")
+    backup(repository.path, kind="pre-migrate", _locked=True)
+    prospect_shards, key_shards = layout.DEFAULT_PROSPECT_SHARDS, layout.DEFAULT_KEY_SHARDS
+    repository._manifest = empty_manifest(prospect_shards=prospect_shards, key_shards=key_shards)
+    repository._manifest_sig = None
+    repository._dirty = {}
+    repository._depth = 1
+    try:
+        step(repository, old, path)
+        repository._commit()
+    except BaseException:
+        repository._manifest = None  # re-read the untouched old manifest next time
+        raise
+    finally:
+        repository._dirty = None
+        repository._depth = 0

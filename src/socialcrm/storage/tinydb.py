@@ -1,0 +1,798 @@
+"""The default durable store: sharded TinyDB files committed through one manifest.
+
+TinyDB alone is not safe for our users (it rewrites its file in place, has no
+inter-process lock and rereads the whole file on every operation).  This
+module keeps TinyDB's document model and API and adds what it lacks:
+
+* every data file is a TinyDB database read and written through
+  :class:`OrjsonStorage` (orjson, serialised in memory first, then temporary
+  file + ``fsync`` + ``os.replace`` + directory ``fsync``);
+* data is split in small immutable files (prospects and their events sharded by
+  id, identity/e-mail keys sharded by key) so that a one-prospect command reads
+  and writes a handful of small files whatever the size of the store;
+* a commit writes the files it changed under a new *generation* name, then
+  atomically replaces the manifest ``store.json`` which lists the current file
+  of every shard: a crash at any instant leaves the old or the new state;
+* every operation runs under an inter-process lock and starts by checking the
+  manifest, so no process ever works from a stale cache.
+
+The layout, the file formats and the guarantees are described in
+``docs/storage.md``.  This is the only module of socialcrm importing tinydb.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+from attrs import evolve
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from socialcrm.errors import (
+    DuplicateIdentityError,
+    NotFoundError,
+    SchemaVersionError,
+    SocialCRMError,
+    StoreCorruptError,
+    StoreError,
+)
+from socialcrm.models import Event, Pipeline, Prospect
+from socialcrm.repository import Query
+from socialcrm.serialization import (
+    event_from_dict,
+    event_to_dict,
+    pipeline_from_dict,
+    pipeline_to_dict,
+    prospect_from_dict,
+    prospect_to_dict,
+)
+from socialcrm.storage import layout
+from socialcrm.storage.atomic import TMP_SUFFIX, ensure_dir, fsync_dir, write_atomic
+from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
+
+__all__ = [
+    "OrjsonStorage",
+    "TinyDBRepository",
+    "decode_tables",
+    "digest",
+    "encode_tables",
+]
+
+Tables = dict[str, dict[str, Any]]
+
+#: Pseudo file name of the manifest's own tables (``meta`` and ``pipelines``).
+MANIFEST_TABLES = "@"
+_CACHE_FILES = 96
+_PROSPECTS, _EVENTS, _IDENTITIES, _EMAILS, _IDS = (
+    "prospects",
+    "events",
+    "identities",
+    "emails",
+    "ids",
+)
+
+
+# --------------------------------------------------------------------------- encoding
+def digest(data: bytes) -> str:
+    """Checksum recorded in the manifest for each data file."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def encode_tables(data: Mapping[str, Any]) -> bytes:
+    """Serialise a TinyDB document (``{table: {doc_id: doc}}``) in memory.
+
+    Raises :class:`StoreError` if a value is not JSON-serialisable, before any
+    file is touched.
+    """
+    try:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except (orjson.JSONEncodeError, TypeError) as exc:
+        raise StoreError(
+            f"cannot serialise store data: {exc}",
+            hint="a value is not JSON-compatible; nothing was written",
+        ) from exc
+
+
+def decode_tables(raw: bytes, path: Path) -> Tables:
+    """Parse a TinyDB file, raising :class:`StoreCorruptError` naming it if unreadable."""
+    if not raw:
+        raise StoreCorruptError(path=str(path), detail="the file is empty (truncated?)")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise StoreCorruptError(path=str(path), detail=f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+        for table in data.values()
+    ):
+        raise StoreCorruptError(
+            path=str(path), detail="not a TinyDB document (an object of tables of objects)"
+        )
+    return data
+
+
+class OrjsonStorage(Storage):
+    """A TinyDB storage that never leaves a torn file: orjson + atomic replace, mode 0600.
+
+    Usable on its own: ``TinyDB(path, storage=OrjsonStorage)`` (e.g. to inspect
+    one data file of a store).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> Tables | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return decode_tables(raw, self.path)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        write_atomic(self.path, encode_tables(data))
+
+
+class _BufferStorage(Storage):
+    """A TinyDB storage over one logical file of a repository's current transaction.
+
+    Reads return the committed data (or this transaction's pending copy);
+    writes only mark the copy dirty: the repository writes it at commit.
+    """
+
+    def __init__(self, repository: TinyDBRepository, logical: str) -> None:
+        self._repository = repository
+        self._logical = logical
+
+    def read(self) -> Tables:
+        return self._repository._view(self._logical)
+
+    def read_for_update(self) -> Tables:
+        return self._repository._writable(self._logical)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._repository._mark_dirty(self._logical, data)
+
+
+class _StrTable(Table):
+    """A TinyDB table keyed by our own string ids, updated in O(1).
+
+    TinyDB's ``_update_table`` rebuilds the whole table on each write to
+    convert ids; with string ids no conversion is needed, and our buffer
+    storage hands out a private copy, so we update it in place.
+    """
+
+    document_id_class = str  # type: ignore[assignment]
+
+    def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:
+        storage = self.storage
+        if isinstance(storage, _BufferStorage):
+            tables = storage.read_for_update()
+        else:
+            tables = storage.read() or {}
+        updater(tables.setdefault(self.name, {}))
+        storage.write(tables)
+        self.clear_cache()
+
+    def raw(self) -> Mapping[str, Any]:
+        """The table's documents by id, read-only (no copies: for scans)."""
+        return self._read_table()
+
+    def doc(self, doc_id: str) -> dict[str, Any] | None:
+        """One raw document, read-only, or ``None``."""
+        found = self._read_table().get(doc_id)
+        return None if found is None else dict(found) if not isinstance(found, dict) else found
+
+    def set(self, doc_id: str, document: dict[str, Any]) -> None:
+        """Insert or replace a whole document."""
+        self._update_table(lambda table: table.__setitem__(doc_id, document))
+
+    def discard(self, doc_id: str) -> None:
+        """Remove a document if present."""
+        if doc_id in self._read_table():
+            self._update_table(lambda table: table.pop(doc_id, None))
+
+
+class _StoreDB(TinyDB):
+    table_class = _StrTable
+
+
+def _table(db: TinyDB, name: str) -> _StrTable:
+    table = db.table(name)
+    assert isinstance(table, _StrTable)
+    return table
+
+
+# --------------------------------------------------------------------------- manifest
+def empty_manifest(*, prospect_shards: int, key_shards: int) -> Tables:
+    return {
+        "store": {
+            "1": {
+                "schema": layout.SCHEMA_VERSION,
+                "generation": 0,
+                "prospect_shards": prospect_shards,
+                "key_shards": key_shards,
+            }
+        },
+        "files": {},
+        "meta": {},
+        "pipelines": {},
+    }
+
+
+def manifest_header(manifest: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """The ``store`` record of a manifest, checked enough to trust its numbers."""
+    record = manifest.get("store", {}).get("1")
+    if not isinstance(record, dict) or not isinstance(record.get("schema"), int):
+        raise StoreCorruptError(path=str(path), detail="no 'store' record with a schema version")
+    return record
+
+
+def check_manifest(manifest: Tables, path: Path) -> None:
+    """Validate a current-schema manifest's structure (raises StoreCorruptError)."""
+    header = manifest_header(manifest, path)
+    for key in ("generation", "prospect_shards", "key_shards"):
+        value = header.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise StoreCorruptError(path=str(path), detail=f"store record: bad {key!r}")
+    if header["prospect_shards"] < 1 or header["key_shards"] < 1:
+        raise StoreCorruptError(path=str(path), detail="store record: shard count < 1")
+    for logical, entry in manifest.get("files", {}).items():
+        if (
+            not isinstance(entry.get("path"), str)
+            or not isinstance(entry.get("size"), int)
+            or not isinstance(entry.get("blake2b"), str)
+            or layout.parse_data_file_name(Path(entry["path"]).name) is None
+            or Path(entry["path"]).parent.name != layout.DATA_DIR
+        ):
+            raise StoreCorruptError(path=str(path), detail=f"bad file entry for {logical!r}")
+
+
+def _identity_keys(doc: Mapping[str, Any]) -> set[str]:
+    pipeline = doc.get("pipeline", "default")
+    return {f"{pipeline}\t{i['network']}:{i['handle']}" for i in doc.get("identities", ())}
+
+
+def _email_keys(doc: Mapping[str, Any]) -> set[str]:
+    pipeline = doc.get("pipeline", "default")
+    return {f"{pipeline}\t{e.casefold()}" for e in doc.get("emails", ())}
+
+
+# --------------------------------------------------------------------------- repository
+class TinyDBRepository:
+    """A :class:`~socialcrm.repository.Repository` in a directory of TinyDB files.
+
+    Safe to use from several processes (and threads) at once.  Every
+    operation takes the store's lock; ``transaction()`` holds it for the whole
+    block and writes everything once at the end.
+
+    :param path: the store directory (created mode 0700 if missing).
+    :param lock_timeout: seconds to wait for the lock (default:
+        ``$SOCIALCRM_LOCK_TIMEOUT`` or 10), then :class:`StoreLockedError`.
+    :param migrate: upgrade an older schema (after a backup) when found;
+        with ``False`` an older store raises :class:`SchemaVersionError`.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        lock_timeout: float | None = None,
+        migrate: bool = True,
+        prospect_shards: int = layout.DEFAULT_PROSPECT_SHARDS,
+        key_shards: int = layout.DEFAULT_KEY_SHARDS,
+    ) -> None:
+        self.path = Path(path)
+        self.manifest_path = self.path / layout.MANIFEST_NAME
+        self.lock_path = self.path / layout.LOCK_NAME
+        self._lock_timeout = lock_timeout
+        self._lock: StoreLock | None = None
+        self._migrate = migrate
+        self._new_shards = (prospect_shards, key_shards)
+        self._manifest: Tables | None = None
+        self._manifest_sig: tuple[int, int, int, int] | None = None
+        self._files: OrderedDict[str, Tables] = OrderedDict()
+        self._dirty: dict[str, Tables] | None = None
+        self._dbs: dict[str, TinyDB] = {}
+        self._depth = 0
+        self._thread_lock = threading.RLock()
+        #: Called between writing data files and swapping the manifest (tests).
+        self._before_manifest_swap: Callable[[], None] | None = None
+
+    def __repr__(self) -> str:
+        return f"TinyDBRepository({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ opening
+    def open(self) -> TinyDBRepository:
+        """Create the directory if needed and check (or migrate) the store now."""
+        with self._locked():
+            pass
+        return self
+
+    def _get_lock(self) -> StoreLock:
+        if self._lock is None:
+            if self.path.exists() and not self.path.is_dir():
+                raise StoreError(
+                    f"{self.path} is not a socialcrm store (not a directory)",
+                    path=str(self.path),
+                    hint="a store is a directory; pass --db DIRECTORY",
+                )
+            ensure_dir(self.path)
+            timeout = lock_timeout_from_env() if self._lock_timeout is None else self._lock_timeout
+            self._lock = StoreLock(self.lock_path, store_path=self.path, timeout=timeout)
+        return self._lock
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the thread and process locks with a fresh view of the manifest."""
+        with self._thread_lock:
+            if self._depth:
+                yield
+                return
+            lock = self._get_lock()
+            lock.acquire()
+            try:
+                self._refresh()
+                yield
+            finally:
+                lock.release()
+
+    def _refresh(self) -> None:
+        """Re-read the manifest if another process replaced it (checked under the lock)."""
+        try:
+            st = self.manifest_path.stat()
+        except FileNotFoundError:
+            self._manifest = empty_manifest(
+                prospect_shards=self._new_shards[0], key_shards=self._new_shards[1]
+            )
+            self._manifest_sig = None
+            return
+        sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
+        if self._manifest is not None and sig == self._manifest_sig:
+            return
+        manifest = decode_tables(self.manifest_path.read_bytes(), self.manifest_path)
+        schema = manifest_header(manifest, self.manifest_path)["schema"]
+        if schema > layout.SCHEMA_VERSION:
+            raise SchemaVersionError(
+                path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
+            )
+        if schema < layout.SCHEMA_VERSION:
+            if not self._migrate:
+                raise SchemaVersionError(
+                    path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
+                )
+            from socialcrm.storage.migrations import migrate
+
+            migrate(self, manifest)
+            return
+        check_manifest(manifest, self.manifest_path)
+        self._manifest = manifest
+        self._manifest_sig = sig
+
+    @property
+    def _header(self) -> dict[str, Any]:
+        assert self._manifest is not None
+        header: dict[str, Any] = self._manifest["store"]["1"]
+        return header
+
+    @property
+    def generation(self) -> int:
+        """The number of the last commit (0 for a store never written)."""
+        with self._locked():
+            return int(self._header["generation"])
+
+    # ------------------------------------------------------------------ file access
+    def _load(self, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
+        """The parsed content of a committed data file, verified against the manifest."""
+        rel = entry["path"]
+        found = self._files.get(rel)
+        if found is not None:
+            self._files.move_to_end(rel)
+            return found
+        path = self.path / rel
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise StoreCorruptError(
+                path=str(path), detail=f"missing (listed in {layout.MANIFEST_NAME})"
+            ) from None
+        if len(raw) != entry["size"] or digest(raw) != entry["blake2b"]:
+            raise StoreCorruptError(
+                path=str(path),
+                detail=f"size or checksum differs from {layout.MANIFEST_NAME} (damaged file)",
+            )
+        data = decode_tables(raw, path)
+        if cache:
+            self._files[rel] = data
+            while len(self._files) > _CACHE_FILES:
+                self._files.popitem(last=False)
+        return data
+
+    def _view(self, logical: str, *, cache: bool = True) -> Tables:
+        """Read-only data of a logical file as this transaction sees it."""
+        if self._dirty is not None and logical in self._dirty:
+            return self._dirty[logical]
+        assert self._manifest is not None
+        if logical == MANIFEST_TABLES:
+            return {"meta": self._manifest["meta"], "pipelines": self._manifest["pipelines"]}
+        entry = self._manifest["files"].get(logical)
+        if entry is None:
+            return {}
+        return self._load(entry, cache=cache)
+
+    def _writable(self, logical: str) -> Tables:
+        """This transaction's private copy of a logical file (copied on first write)."""
+        if self._dirty is None:  # pragma: no cover - guarded by _write()
+            raise RuntimeError("write outside a transaction")
+        found = self._dirty.get(logical)
+        if found is None:
+            found = {name: dict(docs) for name, docs in self._view(logical).items()}
+            self._dirty[logical] = found
+        return found
+
+    def _mark_dirty(self, logical: str, data: Tables) -> None:
+        assert self._dirty is not None
+        self._dirty[logical] = data
+
+    def _db(self, logical: str) -> TinyDB:
+        db = self._dbs.get(logical)
+        if db is None:
+            db = _StoreDB(storage=_BufferStorage, repository=self, logical=logical)
+            self._dbs[logical] = db
+        return db
+
+    def _tbl(self, logical: str, name: str) -> _StrTable:
+        return _table(self._db(logical), name)
+
+    def _data_logicals(self, prefix: str) -> list[str]:
+        assert self._manifest is not None
+        names = {n for n in self._manifest["files"] if n.startswith(prefix)}
+        if self._dirty:
+            names.update(n for n in self._dirty if n.startswith(prefix))
+        return sorted(names)
+
+    # shards of the current store
+    def _pfile(self, prospect_id: str) -> str:
+        return layout.prospect_file(prospect_id, self._header["prospect_shards"])
+
+    def _efile(self, prospect_id: str) -> str:
+        return layout.events_file(prospect_id, self._header["prospect_shards"])
+
+    def _kfile(self, key: str) -> str:
+        return layout.key_file(key, self._header["key_shards"])
+
+    # ------------------------------------------------------------------ transactions
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the lock; write every change of the block at once at the end, or none."""
+        with self._thread_lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            with self._locked():
+                self._dirty = {}
+                self._depth = 1
+                try:
+                    yield
+                    self._commit()
+                finally:
+                    self._dirty = None
+                    self._depth = 0
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write: inside the caller's transaction, or in its own."""
+        with self.transaction():
+            yield
+
+    def _commit(self) -> None:
+        """Write the dirty files under a new generation, then swap the manifest."""
+        assert self._manifest is not None and self._dirty is not None
+        if not self._dirty:
+            return
+        header = dict(self._header)
+        generation = header["generation"] + 1
+        header["generation"] = generation
+        files = dict(self._manifest["files"])
+        meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
+        blobs: dict[str, bytes] = {}
+        new_data: dict[str, Tables] = {}
+        for logical, data in self._dirty.items():
+            if logical == MANIFEST_TABLES:
+                meta, pipelines = data.get("meta", {}), data.get("pipelines", {})
+                continue
+            kept = {name: docs for name, docs in data.items() if docs}
+            rel = layout.data_file_name(logical, generation)
+            if not kept:
+                files.pop(logical, None)
+                continue
+            blob = encode_tables(kept)
+            blobs[rel] = blob
+            new_data[rel] = kept
+            files[logical] = {"path": rel, "size": len(blob), "blake2b": digest(blob)}
+        manifest: Tables = {
+            "store": {"1": header},
+            "files": dict(sorted(files.items())),
+            "meta": meta,
+            "pipelines": pipelines,
+        }
+        manifest_blob = encode_tables(manifest)  # everything is serialised before any write
+        data_dir = self.path / layout.DATA_DIR
+        if blobs:
+            ensure_dir(data_dir)
+            for rel, blob in blobs.items():
+                write_atomic(self.path / rel, blob, sync_dir=False)
+            fsync_dir(data_dir)
+        if self._before_manifest_swap is not None:
+            self._before_manifest_swap()
+        write_atomic(self.manifest_path, manifest_blob)  # the commit point
+        st = self.manifest_path.stat()
+        self._manifest = manifest
+        self._manifest_sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
+        for rel, data in new_data.items():
+            self._files[rel] = data
+        while len(self._files) > _CACHE_FILES:
+            self._files.popitem(last=False)
+        self._sweep(data_dir, {entry["path"] for entry in files.values()})
+
+    def _sweep(self, data_dir: Path, referenced: set[str]) -> None:
+        """Delete data files no longer listed (replaced, or left by a crashed commit)."""
+        try:
+            entries = list(os.scandir(data_dir))
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            rel = f"{layout.DATA_DIR}/{entry.name}"
+            ours = layout.parse_data_file_name(entry.name) is not None
+            if (ours and rel not in referenced) or entry.name.endswith(TMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    Path(entry.path).unlink()
+                self._files.pop(rel, None)
+
+    def close(self) -> None:
+        """Drop caches; the lock is only ever held during an operation."""
+        with self._thread_lock:
+            self._files.clear()
+            self._dbs.clear()
+            self._manifest = None
+            self._manifest_sig = None
+
+    # ------------------------------------------------------------------ pipelines, meta
+    def list_pipelines(self) -> list[Pipeline]:
+        with self._locked():
+            docs = self._tbl(MANIFEST_TABLES, "pipelines").raw()
+            return [pipeline_from_dict(docs[name]) for name in sorted(docs)]
+
+    def get_pipeline(self, name: str) -> Pipeline | None:
+        with self._locked():
+            doc = self._tbl(MANIFEST_TABLES, "pipelines").doc(name)
+            return None if doc is None else pipeline_from_dict(doc)
+
+    def put_pipeline(self, pipeline: Pipeline) -> None:
+        with self._write():
+            self._tbl(MANIFEST_TABLES, "pipelines").set(pipeline.name, pipeline_to_dict(pipeline))
+
+    def rename_pipeline(self, old: str, new: str) -> None:
+        with self._write():
+            table = self._tbl(MANIFEST_TABLES, "pipelines")
+            doc = table.doc(old)
+            if doc is None:
+                raise NotFoundError(old, what="pipeline")
+            pipeline = pipeline_from_dict(doc)
+            table.discard(old)
+            table.set(new, pipeline_to_dict(evolve(pipeline, name=new)))
+            for pid in self._ids_in(old):
+                prospect = self._get(pid)
+                if prospect is None:
+                    continue
+                self._put(evolve(prospect, pipeline=new))
+                events = self._tbl(self._efile(pid), _EVENTS)
+                found = events.doc(pid)
+                if found is not None:
+                    moved = [{**e, "pipeline": new} for e in found["events"]]
+                    events.set(pid, {"events": moved})
+
+    def delete_pipeline(self, name: str) -> None:
+        with self._write():
+            self._tbl(MANIFEST_TABLES, "pipelines").discard(name)
+            for pid in self._ids_in(name):
+                self._delete(pid)
+
+    def get_meta(self, key: str) -> Any:
+        with self._locked():
+            doc = self._tbl(MANIFEST_TABLES, "meta").doc(key)
+            return None if doc is None else doc.get("value")
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self._write():
+            table = self._tbl(MANIFEST_TABLES, "meta")
+            if value is None:
+                table.discard(key)
+            else:
+                encode_tables({"check": {"value": value}})  # refuse non-JSON values now
+                table.set(key, {"value": value})
+
+    # ------------------------------------------------------------------ prospects
+    def _ids_in(self, pipeline: str) -> list[str]:
+        ids = self._tbl(layout.ids_file(), _IDS).raw()
+        return sorted(pid for pid, doc in ids.items() if doc.get("pipeline") == pipeline)
+
+    def _raw(self, prospect_id: str) -> dict[str, Any] | None:
+        return self._tbl(self._pfile(prospect_id), _PROSPECTS).doc(prospect_id)
+
+    def _get(self, prospect_id: str) -> Prospect | None:
+        doc = self._raw(prospect_id)
+        return None if doc is None else self._structure(doc, self._pfile(prospect_id))
+
+    def _structure(self, doc: Mapping[str, Any], logical: str) -> Prospect:
+        try:
+            return prospect_from_dict(dict(doc))
+        except SocialCRMError as exc:
+            raise StoreCorruptError(path=self._where(logical), detail=exc.message) from None
+
+    def _where(self, logical: str) -> str:
+        assert self._manifest is not None
+        entry = self._manifest["files"].get(logical)
+        return str(self.path / entry["path"]) if entry else str(self.path / logical)
+
+    def get(self, prospect_id: str) -> Prospect | None:
+        with self._locked():
+            return self._get(prospect_id)
+
+    def put(self, prospect: Prospect) -> None:
+        with self._write():
+            self._put(prospect)
+
+    def _put(self, prospect: Prospect) -> None:
+        doc = prospect_to_dict(prospect)
+        pid = prospect.id
+        old = self._raw(pid)
+        new_identities, new_emails = _identity_keys(doc), _email_keys(doc)
+        old_identities = _identity_keys(old) if old else set()
+        old_emails = _email_keys(old) if old else set()
+        for key in sorted(new_identities):
+            owner = self._tbl(self._kfile(key), _IDENTITIES).doc(key)
+            if owner is not None and owner["id"] != pid:
+                raise DuplicateIdentityError(key.split("\t", 1)[1], owner["id"], prospect.pipeline)
+        self._tbl(self._pfile(pid), _PROSPECTS).set(pid, doc)
+        for key in old_identities - new_identities:
+            self._tbl(self._kfile(key), _IDENTITIES).discard(key)
+        for key in new_identities - old_identities:
+            self._tbl(self._kfile(key), _IDENTITIES).set(key, {"id": pid})
+        for key in old_emails - new_emails:
+            self._unlink_email(key, pid)
+        for key in new_emails - old_emails:
+            table = self._tbl(self._kfile(key), _EMAILS)
+            found = table.doc(key)
+            owners = set(found["ids"]) if found else set()
+            table.set(key, {"ids": sorted(owners | {pid})})
+        if old is None or old.get("pipeline") != prospect.pipeline:
+            self._tbl(layout.ids_file(), _IDS).set(pid, {"pipeline": prospect.pipeline})
+
+    def _unlink_email(self, key: str, pid: str) -> None:
+        table = self._tbl(self._kfile(key), _EMAILS)
+        found = table.doc(key)
+        if found is None:
+            return
+        owners = [o for o in found["ids"] if o != pid]
+        if owners:
+            table.set(key, {"ids": owners})
+        else:
+            table.discard(key)
+
+    def delete(self, prospect_id: str) -> None:
+        with self._write():
+            self._delete(prospect_id)
+
+    def _delete(self, pid: str) -> None:
+        old = self._raw(pid)
+        self._tbl(self._efile(pid), _EVENTS).discard(pid)
+        if old is None:
+            return
+        for key in _identity_keys(old):
+            self._tbl(self._kfile(key), _IDENTITIES).discard(key)
+        for key in _email_keys(old):
+            self._unlink_email(key, pid)
+        self._tbl(layout.ids_file(), _IDS).discard(pid)
+        self._tbl(self._pfile(pid), _PROSPECTS).discard(pid)
+
+    def query(self, query: Query) -> list[Prospect]:
+        """Scan the prospect shards, building models only for likely matches."""
+        stage = None if query.stage is None else query.stage.value
+        status = None if query.status is None else query.status.value
+        selected: list[Prospect] = []
+        with self._locked():
+            for logical in self._data_logicals("p-"):
+                docs = self._view(logical, cache=False).get(_PROSPECTS, {})
+                for doc in docs.values():
+                    if (
+                        doc.get("pipeline") != query.pipeline
+                        or (stage is not None and doc.get("stage") != stage)
+                        or (status is not None and doc.get("status") != status)
+                    ):
+                        continue
+                    selected.append(self._structure(doc, logical))
+        return query.apply(selected)
+
+    def count(self, pipeline: str) -> int:
+        with self._locked():
+            return len(self._ids_in(pipeline))
+
+    def find_by_id_prefix(self, pipeline: str, prefix: str) -> list[Prospect]:
+        prefix = prefix.upper()
+        with self._locked():
+            ids = self._tbl(layout.ids_file(), _IDS).raw()
+            found = sorted(
+                pid
+                for pid, doc in ids.items()
+                if pid.startswith(prefix) and doc.get("pipeline") == pipeline
+            )
+            return [p for p in map(self._get, found) if p is not None]
+
+    def find_by_email(self, pipeline: str, email: str) -> list[Prospect]:
+        key = f"{pipeline}\t{email.strip().casefold()}"
+        with self._locked():
+            found = self._tbl(self._kfile(key), _EMAILS).doc(key)
+            if found is None:
+                return []
+            return [p for p in map(self._get, sorted(found["ids"])) if p is not None]
+
+    def find_by_identity(self, pipeline: str, key: str) -> Prospect | None:
+        index_key = f"{pipeline}\t{key}"
+        with self._locked():
+            found = self._tbl(self._kfile(index_key), _IDENTITIES).doc(index_key)
+            return None if found is None else self._get(found["id"])
+
+    # ------------------------------------------------------------------ events
+    def append_event(self, event: Event) -> None:
+        with self._write():
+            pid = event.prospect_id
+            table = self._tbl(self._efile(pid), _EVENTS)
+            found = table.doc(pid)
+            events = list(found["events"]) if found else []
+            events.append(event_to_dict(event))
+            table.set(pid, {"events": events})
+
+    def events(self, prospect_id: str) -> list[Event]:
+        with self._locked():
+            logical = self._efile(prospect_id)
+            found = self._tbl(logical, _EVENTS).doc(prospect_id)
+            if found is None:
+                return []
+            try:
+                events = [event_from_dict(dict(doc)) for doc in found["events"]]
+            except SocialCRMError as exc:
+                raise StoreCorruptError(path=self._where(logical), detail=exc.message) from None
+        return sorted(events, key=lambda e: (e.at, e.id))
+
+    def move_events(self, from_prospect_id: str, to_prospect_id: str) -> None:
+        with self._write():
+            source = self._tbl(self._efile(from_prospect_id), _EVENTS)
+            found = source.doc(from_prospect_id)
+            if found is None:
+                return
+            source.discard(from_prospect_id)
+            target = self._tbl(self._efile(to_prospect_id), _EVENTS)
+            existing = target.doc(to_prospect_id)
+            events = list(existing["events"]) if existing else []
+            events.extend({**e, "prospect_id": to_prospect_id} for e in found["events"])
+            target.set(to_prospect_id, {"events": events})
+
+    # ------------------------------------------------------------------ bulk helpers
+    def iter_raw(self, prefix: str, table: str) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        """``(logical, doc_id, doc)`` for every document of a kind of file (maintenance)."""
+        for logical in self._data_logicals(prefix):
+            for doc_id, doc in self._view(logical, cache=False).get(table, {}).items():
+                yield logical, doc_id, doc
