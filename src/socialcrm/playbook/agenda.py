@@ -1,0 +1,231 @@
+"""The agenda: what the rep should do now, most urgent first, with the command to act.
+
+``today`` gathers, over the open prospects of the current pipeline:
+
+1. **replies not yet answered** — their last inbound message is newer than the
+   rep's last outbound one (most urgent: a prospect who answered waits);
+2. **sequence steps due** — today (UTC day) or overdue;
+3. **prospects waiting** in their stage longer than the pipeline's limit for
+   that stage (defaults in :data:`DEFAULT_STAGE_LIMITS`, in days, overridden
+   per stage in ``settings["stage_limits"]``).
+
+Urgency is a tier (reply 2000, step 1000, waiting 0) plus the days of delay,
+so within a tier the longest wait comes first.  A prospect who replied is
+never offered a follow-up: their sequence stopped with the reply, and their
+item is the reply to answer, or, once answered, a move forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from socialcrm.errors import ValidationError
+from socialcrm.history import last_event_of, stage_spans
+from socialcrm.models import EventKind, MessageReceived, Pipeline, Prospect
+from socialcrm.playbook import STAGE_LIMITS_KEY
+from socialcrm.repository import Query
+from socialcrm.stages import Stage, Status
+
+if TYPE_CHECKING:
+    from socialcrm.crm import CRM
+    from socialcrm.models import Event
+
+__all__ = [
+    "DEFAULT_STAGE_LIMITS",
+    "AgendaItem",
+    "set_stage_limit",
+    "stage_limits",
+    "today",
+]
+
+DEFAULT_STAGE_LIMITS: dict[Stage, int] = {
+    Stage.PROFILE: 7,
+    Stage.IDENTIFY: 7,
+    Stage.NOTORIETY: 21,
+    Stage.CONTACT: 14,
+    Stage.CONVERT: 30,
+}
+"""Days a prospect may stay in a stage before the agenda brings it up."""
+
+_TIER = {"reply": 2000.0, "step": 1000.0, "waiting": 0.0}
+
+
+@frozen
+class AgendaItem:
+    """One thing to do, why, since when, and the command that does it."""
+
+    kind: str  # "reply" | "step" | "waiting"
+    prospect_id: str
+    name: str
+    stage: Stage
+    since: datetime
+    days: float
+    summary: str
+    command: str
+
+    @property
+    def urgency(self) -> float:
+        return _TIER[self.kind] + self.days
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "prospect_id": self.prospect_id,
+            "name": self.name,
+            "stage": self.stage.value,
+            "since": self.since.isoformat(),
+            "days": round(self.days, 2),
+            "urgency": round(self.urgency, 2),
+            "summary": self.summary,
+            "command": self.command,
+        }
+
+
+def stage_limits(pipeline: Pipeline) -> dict[Stage, int]:
+    """Days allowed per stage: the defaults overridden by ``settings["stage_limits"]``."""
+    limits = dict(DEFAULT_STAGE_LIMITS)
+    raw = pipeline.settings.get(STAGE_LIMITS_KEY) or {}
+    if isinstance(raw, Mapping):
+        for key, value in raw.items():
+            try:
+                stage = Stage(str(key))
+            except ValueError:
+                continue
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                limits[stage] = value
+    return limits
+
+
+def set_stage_limit(crm: CRM, stage: Stage | str, days: int | None) -> dict[Stage, int]:
+    """Set (or with ``None`` reset to the default) how long a stage may last."""
+    target = stage if isinstance(stage, Stage) else Stage.parse(stage)
+    if days is not None and days <= 0:
+        raise ValidationError("a stage limit is a number of days > 0", field="days", value=days)
+    raw = dict(crm.pipeline.settings.get(STAGE_LIMITS_KEY) or {})
+    if days is None:
+        raw.pop(target.value, None)
+    else:
+        raw[target.value] = days
+    return stage_limits(crm.update_pipeline_settings({STAGE_LIMITS_KEY: raw or None}))
+
+
+def _days(delta: timedelta) -> float:
+    return delta.total_seconds() / 86400
+
+
+def _ago(days: float) -> str:
+    whole = int(days)
+    if whole <= 0:
+        return "today"
+    return "1 day ago" if whole == 1 else f"{whole} days ago"
+
+
+def _unanswered(events: list[Event]) -> Event | None:
+    received = last_event_of(events, {EventKind.MESSAGE_RECEIVED})
+    if received is None:
+        return None
+    sent = last_event_of(events, {EventKind.MESSAGE_SENT})
+    if sent is not None and (sent.at, sent.id) > (received.at, received.id):
+        return None
+    return received
+
+
+def _waiting_command(crm: CRM, p: Prospect, events: list[Event], has_icp: bool) -> str:
+    replied = any(e.kind is EventKind.MESSAGE_RECEIVED for e in events)
+    if p.stage is Stage.IDENTIFY:
+        return f"socialcrm score {p.id}" if has_icp else f"socialcrm qualify {p.id}"
+    if p.stage is Stage.NOTORIETY:
+        if p.point_of_interest is None:
+            return f'socialcrm interest {p.id} "WHAT THEY SHARED"'
+        return f"socialcrm advance {p.id}"
+    if p.stage is Stage.CONTACT:
+        if replied:  # never a follow-up after a reply: move on
+            return f"socialcrm advance {p.id}"
+        return f"socialcrm sequence enroll {p.id} SEQUENCE"
+    if p.stage is Stage.CONVERT:
+        return f"socialcrm won {p.id}"
+    return f"socialcrm advance {p.id}"
+
+
+def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
+    """The agenda of the current pipeline at ``now``, most urgent first."""
+    from socialcrm.playbook.icp import get_icp
+    from socialcrm.playbook.sequences import list_sequences, progress
+
+    now = now or crm.now()
+    horizon = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    pipeline = crm.pipeline
+    limits = stage_limits(pipeline)
+    sequences = list_sequences(pipeline)
+    has_icp = get_icp(pipeline) is not None
+    items: list[AgendaItem] = []
+    for p in crm.repository.query(Query(pipeline=pipeline.name, status=Status.OPEN)):
+        events = crm.repository.events(p.id)
+        reply = _unanswered(events)
+        if reply is not None:
+            assert isinstance(reply.payload, MessageReceived)
+            text = " ".join(reply.payload.text.split())
+            excerpt = text if len(text) <= 60 else text[:57] + "…"
+            days = _days(now - reply.at)
+            items.append(
+                AgendaItem(
+                    "reply",
+                    p.id,
+                    p.name,
+                    p.stage,
+                    reply.at,
+                    days,
+                    f"replied {_ago(days)}: “{excerpt}” — answer them",
+                    f'socialcrm message {p.id} --sent "YOUR ANSWER"',
+                )
+            )
+            continue  # nothing else to propose before the reply is answered
+        current = progress(p, events, sequences)
+        if current is not None and current.active:
+            assert current.due_at is not None and current.next_step is not None
+            if current.due_at < horizon:
+                step = next(s for s in sequences if s.name == current.sequence).steps[
+                    current.next_step
+                ]
+                days = _days(now - current.due_at)
+                late = "due today" if days < 1 else f"{int(days)} day(s) overdue"
+                items.append(
+                    AgendaItem(
+                        "step",
+                        p.id,
+                        p.name,
+                        p.stage,
+                        current.due_at,
+                        max(days, 0.0),
+                        f"step {current.next_step + 1}/{current.step_count} of sequence "
+                        f"'{current.sequence}' ({step.network} {step.channel}, template "
+                        f"'{step.template}') {late}",
+                        f"socialcrm next {p.id}",
+                    )
+                )
+            continue  # the sequence sets the pace
+        spans = stage_spans(events)
+        if not spans:
+            continue
+        entered = spans[-1].start
+        waited = _days(now - entered)
+        limit = limits[p.stage]
+        if waited > limit:
+            items.append(
+                AgendaItem(
+                    "waiting",
+                    p.id,
+                    p.name,
+                    p.stage,
+                    entered,
+                    waited - limit,
+                    f"in {p.stage.value} for {int(waited)} days (limit {limit})",
+                    _waiting_command(crm, p, events, has_icp),
+                )
+            )
+    items.sort(key=lambda i: (-i.urgency, i.name.casefold(), i.prospect_id))
+    return items
