@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "socialcrm.cli.board",
     "socialcrm.cli.pipelines",
     "socialcrm.cli.io",
+    "socialcrm.cli.plugins",
 )
 
 OVERVIEW = """\
@@ -160,6 +161,9 @@ class SocialGroup(TyperGroup):
         options = _global_options()
         for command in self.commands.values():
             _add_global_options(command, options)
+        from socialcrm.cli.coercion import install
+
+        install(self)
 
     def invoke(self, ctx: Any) -> Any:
         from socialcrm.errors import SocialCRMError
