@@ -254,6 +254,7 @@ class _Batch:
         self.events: list[Event] = []
         self.event_keys: dict[str, set[tuple[str, str, str]]] = {}
         self.event_ids: dict[str, set[str]] = {}
+        self.has_icp: bool | None = None
 
     # -- helpers -----------------------------------------------------------
     def index(self, pipeline: str) -> _Index:
@@ -278,6 +279,19 @@ class _Batch:
         )
         self.events.append(event)
         return event
+
+    def assessed(
+        self, prospect: Prospect, payloads: list[Payload]
+    ) -> tuple[Prospect, list[Payload]]:
+        """Score with the pipeline's ICP, if it has one (checked once per batch)."""
+        if self.has_icp is None:
+            from socialcrm.playbook.icp import get_icp
+
+            pipeline = self.repo.get_pipeline(self.pipeline_name)
+            self.has_icp = pipeline is not None and get_icp(pipeline) is not None
+        if not self.has_icp:
+            return prospect, payloads
+        return self.crm._assessed(prospect, payloads)
 
     def stage(self, p: Prospect) -> None:
         self.index(p.pipeline).add(p)
@@ -403,10 +417,16 @@ class _Batch:
         if not changes:
             self.outcome(record.row, "skipped", "unchanged", name=name, prospect_id=known.id)
             return
-        merged = evolve(merged, updated_at=self.now)
+        merged, payloads = self.assessed(
+            evolve(merged, updated_at=self.now),
+            [
+                Imported(self.importer.name, self.path.name, record.row, False),
+                Edited(changes=changes),
+            ],
+        )
         self.stage(merged)
-        self.new_event(merged, Imported(self.importer.name, self.path.name, record.row, False))
-        self.new_event(merged, Edited(changes=changes))
+        for payload in payloads:
+            self.new_event(merged, payload)
         self.outcome(
             record.row,
             "updated",
@@ -427,7 +447,7 @@ class _Batch:
 
         first, last = record.first_name, record.last_name
         if first is None and last is None:
-            first, last = split_name(name)
+            first, last = _split(name, split_name)
         primary = identities[0] if identities else None
         source = Source(
             network=record.network or (primary.network if primary else None),
@@ -458,10 +478,15 @@ class _Batch:
             )
         except (ValueError, TypeError) as exc:
             raise _RowError(str(exc)) from None
+        payloads: list[Payload] = [
+            Created(stage=prospect.stage, status=prospect.status),
+            Imported(self.importer.name, self.path.name, record.row, True),
+        ]
+        prospect, payloads = self.assessed(prospect, payloads)
         self.stage(prospect)
         self.created_at_row[prospect.id] = record.row
-        self.new_event(prospect, Created(stage=prospect.stage, status=prospect.status))
-        self.new_event(prospect, Imported(self.importer.name, self.path.name, record.row, True))
+        for payload in payloads:
+            self.new_event(prospect, payload)
         self.outcome(record.row, "created", name=prospect.name, prospect_id=prospect.id)
 
     def merged(
@@ -495,14 +520,15 @@ class _Batch:
             if current is None:
                 all_identities.append(identity)
         changes: dict[str, Any] = {}
-        placeholder = p.name in {i.key for i in p.identities}
         name = nfc(record.name or "")
-        if placeholder and name and name not in {i.key for i in identities}:
-            changes["name"] = name
-            if record.first_name is None and record.last_name is None:
-                from socialcrm.crm import split_name
+        if _is_placeholder(p) and name and name != p.name:
+            probe = evolve(p, name=name, identities=all_identities)
+            if not _is_placeholder(probe):
+                changes["name"] = name
+                if record.first_name is None and record.last_name is None:
+                    from socialcrm.crm import split_name
 
-                changes["first_name"], changes["last_name"] = split_name(name)
+                    changes["first_name"], changes["last_name"] = _split(name, split_name)
         for attr in ("first_name", "last_name", "title", "company", "location"):
             value = getattr(record, attr)
             if value is not None and nfc(value):
@@ -706,6 +732,23 @@ class _Batch:
             self.repo.append_event(event)
 
 
+def _split(
+    name: str, split_name: Callable[[str], tuple[str | None, str | None]]
+) -> tuple[str | None, str | None]:
+    """First and last name from a display name; "Last, First" is read as such."""
+    last, comma, first = name.partition(",")
+    if comma and last.strip() and first.strip() and "," not in first:
+        return first.strip(), last.strip()
+    return split_name(name)
+
+
+def _is_placeholder(p: Prospect) -> bool:
+    """Whether ``p``'s name only stands for an identity (``x:1234567``, ``x:id:1234567``)."""
+    return any(
+        p.name in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}") for i in p.identities
+    )
+
+
 def _folded(values: Iterable[str]) -> set[str]:
     return {v.casefold() for v in values}
 
@@ -745,9 +788,12 @@ def run_import(
     invalid row leaves the whole store unchanged (``report.written`` is
     ``False``).  A dry run plans everything and writes nothing.
     """
+    from socialcrm.playbook.icp import assess_many
+
     batch = _Batch(
         crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress
     )
+    assessed: list[tuple[Prospect, list[Event]]] = []
     if not dry_run:
         crm.init()
         batch.pipeline_name = crm.pipeline_name
@@ -760,10 +806,12 @@ def run_import(
             if not (strict and batch.report.invalid):
                 batch.write()
                 batch.report.written = True
+                assessed = assess_many(crm, batch.dirty.values())  # the pipeline's ICP score
     batch.report.events = len(batch.events)
     if batch.report.written:
         by_id = {p.id: p for p in batch.dirty.values()}
-        for event in batch.events:
+        by_id.update({p.id: p for p, _ in assessed})
+        for event in batch.events + [e for _, events in assessed for e in events]:
             crm.hooks.on_event(event=event, prospect=by_id.get(event.prospect_id))
     return batch.report
 

@@ -60,6 +60,7 @@ __all__ = [
     "Criterion",
     "Score",
     "SizeRange",
+    "assess_many",
     "get_icp",
     "problems",
     "reassess",
@@ -436,17 +437,28 @@ def rescore(crm: CRM, ref: str) -> tuple[Prospect, Score]:
     return prospect, score(prospect, icp, crm.hooks)
 
 
+def assess_many(crm: CRM, prospects: Iterable[Prospect]) -> list[tuple[Prospect, Any]]:
+    """Score freshly written prospects (e.g. an import); caller holds the transaction.
+
+    Returns ``(prospect, events)`` for those whose assessment changed, for the
+    caller to notify plugins once the transaction is committed.
+    """
+    changed: list[tuple[Prospect, Any]] = []
+    for p in prospects:
+        after, payloads = reassess(crm, p)
+        if payloads:
+            changed.append((after, crm._commit(after, payloads, prospect_id=p.id)))
+    return changed
+
+
 def _rescore_open(crm: CRM) -> list[tuple[Prospect, Any]]:
     """Re-score open prospects (caller holds the transaction and notifies)."""
     from socialcrm.repository import Query
     from socialcrm.stages import Status
 
-    changed: list[tuple[Prospect, Any]] = []
-    for p in crm.repository.query(Query(pipeline=crm.pipeline_name, status=Status.OPEN)):
-        after, payloads = reassess(crm, p)
-        if payloads:
-            changed.append((after, crm._commit(after, payloads, prospect_id=p.id)))
-    return changed
+    return assess_many(
+        crm, crm.repository.query(Query(pipeline=crm.pipeline_name, status=Status.OPEN))
+    )
 
 
 def rescore_all(crm: CRM) -> int:
