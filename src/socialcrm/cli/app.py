@@ -161,9 +161,12 @@ class SocialGroup(TyperGroup):
         options = _global_options()
         for command in self.commands.values():
             _add_global_options(command, options)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from socialcrm.cli.coercion import install
 
-        install(self)
+        install(self)  # here, not in __init__: Typer adds the completion options after it
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         from socialcrm.errors import SocialCRMError

@@ -1,0 +1,117 @@
+"""Cheap value coercion for plain parameters, so a command never imports pydantic.
+
+Typer 0.29 coerces every non-flag parameter through a pydantic ``TypeAdapter``,
+building one per parameter when the command runs: importing pydantic and
+building the adapters costs ~100 ms on each invocation, half the start-up
+budget of ``socialcrm show``.  Our parameters are plain ``bool``, ``str``,
+``int``, ``float`` and ``list[str]``, which need no schema: :func:`install` gives those
+parameters a small runtime converter with the same behaviour (including
+``min``/``max``), and leaves every other parameter (paths, enums, custom
+parsers, plugin options of other types) to Typer.
+
+This leans on Typer internals (``_runtime_param``); if they change, install
+does nothing and Typer's own (slower) coercion applies — a test watches that
+pydantic stays out of a normal run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["install"]
+
+try:  # Typer internals: absent or different in other Typer versions
+    from typer._click.core import Context as _Context
+    from typer._click.exceptions import BadParameter as _BadParameter
+    from typer._coercion import RuntimeParam as _RuntimeParam
+except ImportError:  # pragma: no cover - depends on the installed Typer
+    _RuntimeParam = None  # type: ignore[assignment,misc]
+
+
+def _number(kind: type[int] | type[float], value: Any, info: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{value!r} is not a valid {kind.__name__}")
+    try:
+        number = kind(value)
+    except ValueError:
+        noun = "integer" if kind is int else "number"
+        raise ValueError(f"{value!r} is not a valid {noun}") from None
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if low is not None and number < low:
+        raise ValueError(f"{number} is smaller than the minimum {low}")
+    if high is not None and number > high:
+        raise ValueError(f"{number} is larger than the maximum {high}")
+    return number
+
+
+_TRUE = {"1", "true", "t", "yes", "y", "on"}
+_FALSE = {"0", "false", "f", "no", "n", "off"}
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not a valid boolean")
+
+
+def _convert(annotation: Any, value: Any, info: Any) -> Any:
+    if annotation is bool:
+        return _flag(value)
+    if annotation is str:
+        return str(value)
+    if annotation is int or annotation is float:
+        return _number(annotation, value, info)
+    # list[str]
+    items = value if isinstance(value, list | tuple) else [value]
+    return [str(item) for item in items]
+
+
+def _kind(annotation: Any) -> str | None:
+    if annotation in (str, int, float, bool):
+        return str(annotation.__name__)
+    if repr(annotation) == "list[str]":
+        return "list[str]"
+    return None
+
+
+def install(command: Any) -> None:
+    """Give ``command``'s plain parameters (and its subcommands') the cheap converter."""
+    if _RuntimeParam is None:  # pragma: no cover
+        return
+    for sub in getattr(command, "commands", {}).values():
+        install(sub)
+    params = list(getattr(command, "params", ()))
+    with contextlib.suppress(Exception):  # --help is made (and cached) on demand
+        params += [p for p in command.get_params(_Context(command)) if p not in params]
+    for param in params:
+        descriptor = getattr(param, "type_descriptor", None)
+        if descriptor is None or getattr(param, "_runtime_param", "missing") is not None:
+            continue
+        info = descriptor.parameter_info
+        if getattr(info, "parser", None) is not None or getattr(info, "clamp", False):
+            continue
+        if getattr(descriptor, "file_annotation", None) is not None:
+            continue
+        if _kind(descriptor.annotation) is None:
+            continue
+        param._runtime_param = _Light(parameter_info=info, annotation=descriptor.annotation)
+
+
+if _RuntimeParam is not None:
+
+    @dataclass(frozen=True)
+    class _Light(_RuntimeParam):
+        """Converts ``bool``/``str``/``int``/``float``/``list[str]`` without pydantic."""
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            try:
+                return _convert(self.annotation, value, self.parameter_info)
+            except ValueError as exc:
+                raise _BadParameter(str(exc), ctx=ctx, param=param) from None
