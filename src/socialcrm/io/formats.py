@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.networks import NetworkRegistry
 
+
 def _strs(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
@@ -84,9 +85,14 @@ class ProspectRecord:
 class ActivityRecord:
     """A message or signal to attach to a known prospect, found by profile URL.
 
-    ``kind`` is ``"message_sent"`` (the rep wrote it), ``"message_received"``
-    (the prospect wrote it) or ``"interaction"`` (``interaction`` names the
-    type: follow, like…).  Activities never create prospects.
+    ``kind`` is ``"message_sent"`` (the rep wrote it to ``urls``),
+    ``"message_received"`` (``urls`` wrote it), ``"interaction"``
+    (``interaction`` names the type: follow, like…) or ``"message"`` when the
+    file does not say who the rep is: the engine then decides from
+    ``sender``/``recipients`` — a message whose sender is a known prospect was
+    *received* from them; otherwise it was *sent* to each known recipient,
+    unless ``from_rep`` is ``False`` (the importer knows the rep and the sender
+    is a third party).  Activities never create prospects.
     """
 
     row: int
@@ -97,6 +103,9 @@ class ActivityRecord:
     network: str | None = None
     channel: str | None = None
     interaction: str | None = None
+    sender: str | None = None
+    recipients: tuple[str, ...] = field(default=(), converter=_strs)
+    from_rep: bool | None = None
 
 
 @frozen

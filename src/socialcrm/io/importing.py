@@ -561,26 +561,46 @@ class _Batch:
             self.event_keys[pid] = keys
         return keys
 
-    def on_activity(self, record: ActivityRecord) -> None:
+    def lookup(self, url: str | None) -> tuple[Prospect | None, bool]:
+        """The known prospect behind ``url`` (and whether ``url`` was a valid profile)."""
+        if not url or not url.strip():
+            return None, False
+        try:
+            identity = self.crm.networks.parse(url)
+        except SocialCRMError:
+            return None, False
         index = self.index(self.pipeline_name)
+        pid = index.by_identity.get(identity.key)
+        return (index.prospects[pid] if pid is not None else None), True
+
+    def attach(self, target: Prospect, payload: Payload, at: datetime) -> bool:
+        """Record ``payload`` on ``target`` unless the same one is already there."""
+        key = _event_key(payload, at)
+        seen = self.known_events(target.id)
+        if key in seen:
+            return False
+        seen.add(key)
+        self.new_event(target, payload, at)
+        return True
+
+    def on_activity(self, record: ActivityRecord) -> None:
+        text = nfc(record.text)
+        at = record.at or self.now
+        if record.kind == "message":
+            self.on_message(record, text, at)
+            return
         target: Prospect | None = None
-        bad: list[str] = []
+        valid = 0
         for url in record.urls:
-            try:
-                identity = self.crm.networks.parse(url)
-            except SocialCRMError:
-                bad.append(url)
-                continue
-            pid = index.by_identity.get(identity.key)
-            if pid is not None:
-                target = index.prospects[pid]
+            target, ok = self.lookup(url)
+            valid += ok
+            if target is not None:
                 break
         if target is None:
-            if record.urls and len(bad) == len(record.urls):
-                raise _RowError(f"no valid profile URL ({', '.join(bad)})", "url")
+            if record.urls and not valid:
+                raise _RowError(f"no valid profile URL ({', '.join(record.urls)})", "url")
             self.outcome(record.row, "skipped", "not a known prospect: " + ", ".join(record.urls))
             return
-        text = nfc(record.text)
         payload: Payload
         if record.kind == "message_sent":
             payload = MessageSent(text, record.network, record.channel)
@@ -592,22 +612,59 @@ class _Batch:
             )
         else:
             raise _RowError(f"unknown activity kind {record.kind!r}", "kind")
-        at = record.at or self.now
-        key = _event_key(payload, at)
-        seen = self.known_events(target.id)
-        if key in seen:
+        if not self.attach(target, payload, at):
             self.outcome(
                 record.row, "skipped", "already imported", name=target.name, prospect_id=target.id
             )
             return
-        seen.add(key)
-        self.new_event(target, payload, at)
         self.outcome(
             record.row,
             "attached",
             record.kind.replace("_", " "),
             name=target.name,
             prospect_id=target.id,
+        )
+
+    def on_message(self, record: ActivityRecord, text: str, at: datetime) -> None:
+        """A message of unknown direction (see :class:`ActivityRecord`)."""
+        sender, _ = self.lookup(record.sender)
+        if sender is not None:
+            payload: Payload = MessageReceived(text, record.network, record.channel)
+            targets = [sender]
+            what = "message received"
+        elif record.from_rep is False:
+            self.outcome(
+                record.row, "skipped", "from a third party (neither you nor a known prospect)"
+            )
+            return
+        else:
+            found = [self.lookup(url)[0] for url in record.recipients]
+            targets = list({p.id: p for p in found if p is not None}.values())
+            if not targets:
+                self.outcome(
+                    record.row,
+                    "skipped",
+                    "not a known prospect: " + ", ".join(record.recipients or ("(no recipient)",)),
+                )
+                return
+            payload = MessageSent(text, record.network, record.channel)
+            what = "message sent"
+        added = [p for p in targets if self.attach(p, payload, at)]
+        if not added:
+            self.outcome(
+                record.row,
+                "skipped",
+                "already imported",
+                name=targets[0].name,
+                prospect_id=targets[0].id,
+            )
+            return
+        self.outcome(
+            record.row,
+            "attached",
+            what,
+            name=", ".join(p.name for p in added),
+            prospect_id=added[0].id,
         )
 
     # -- socialcrm backups --------------------------------------------------------
@@ -743,9 +800,10 @@ def _split(
 
 
 def _is_placeholder(p: Prospect) -> bool:
-    """Whether ``p``'s name only stands for an identity (``x:1234567``, ``x:id:1234567``)."""
+    """Whether ``p``'s name only stands for an identity (``x:1234567``, ``@zoe.martin``)."""
     return any(
-        p.name in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}") for i in p.identities
+        p.name.casefold() in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}", f"@{i.handle}")
+        for i in p.identities
     )
 
 

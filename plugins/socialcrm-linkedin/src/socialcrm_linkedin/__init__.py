@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from socialcrm import NetworkAdapter, hookimpl
+from socialcrm.io.formats import Importer
 
 
 @hookimpl
@@ -17,3 +18,17 @@ def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
     from socialcrm_linkedin.adapter import create_adapter
 
     register(create_adapter())
+
+
+@hookimpl
+def register_importers(register: Callable[[Importer], None]) -> None:
+    """Hand socialcrm the readers of LinkedIn's data export files."""
+    from socialcrm_linkedin.importers import (
+        ConnectionsImporter,
+        InvitationsImporter,
+        MessagesImporter,
+    )
+
+    register(ConnectionsImporter())
+    register(MessagesImporter())
+    register(InvitationsImporter())

@@ -1,0 +1,315 @@
+"""Importers for LinkedIn's "Get a copy of your data" files.
+
+* ``Connections.csv`` — people (``linkedin-connections``).  The header row is
+  found by content (a ``Notes:`` preamble may precede it); older exports have
+  no ``URL`` column; a spreadsheet round-trip adds a BOM, CRLF and lines of
+  bare commas.  ``Connected On`` (``08 Jul 2025``) is kept as the custom field
+  ``linkedin_connected_on`` in ISO form (``2025-07-08``).
+* ``messages.csv`` — messages attached to known prospects
+  (``linkedin-messages``).  Columns are mapped by name (older files lack the
+  draft columns).  Drafts are skipped.  **Who is the rep**: the profile taking
+  part in every conversation of the file, when there is exactly one (with a
+  single conversation, nobody can tell).  A message whose sender is a known
+  prospect is *received* from them; any other message is *sent* by the rep to
+  each known prospect among its recipients (group threads list several
+  recipient URLs in one cell), except a message from a third party when the
+  rep is known (skipped).
+* ``Invitations.csv`` — connection invitations (``linkedin-invitations``):
+  an outgoing invitation's note is a message sent on the ``connection_note``
+  channel; an incoming one is a message received (or, without a note, a
+  ``follow`` signal).  Invitations to people who are not prospects are skipped.
+
+Every file is read as a stream through :mod:`socialcrm.io.csvsafe` (field size
+limit, invalid UTF-8 and binary files give an error naming the row).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from socialcrm.errors import SocialCRMError
+from socialcrm.io.csvsafe import header_key, read_csv_dicts
+from socialcrm.io.formats import ActivityRecord, ImportItem, ProspectRecord, SkippedRow
+from socialcrm.networks import NetworkRegistry
+
+__all__ = [
+    "ConnectionsImporter",
+    "InvitationsImporter",
+    "MessagesImporter",
+    "parse_linkedin_date",
+]
+
+_MONTHS = {
+    m: n
+    for n, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3})[A-Za-z]*[ -](\d{4})")
+
+
+def parse_linkedin_date(text: str) -> date | None:
+    """``08 Jul 2025`` (or ISO ``2025-07-08``) → a date; ``None`` if unreadable."""
+    text = text.strip()
+    found = _DAY_MONTH_YEAR.fullmatch(text)
+    if found:
+        month = _MONTHS.get(found.group(2).lower())
+        if month:
+            try:
+                return date(int(found.group(3)), month, int(found.group(1)))
+            except ValueError:
+                return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def parse_linkedin_time(text: str) -> datetime | None:
+    """``2025-06-12 15:02:44 UTC``, ISO, or ``7/8/25, 3:02 PM`` → an aware UTC datetime."""
+    text = text.strip()
+    if not text:
+        return None
+    cleaned = text.removesuffix(" UTC").removesuffix("Z").strip()
+    value: datetime | None
+    try:
+        value = datetime.fromisoformat(cleaned)
+    except ValueError:
+        value = None
+        for pattern in ("%m/%d/%y, %I:%M %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%y %I:%M %p"):
+            try:
+                value = datetime.strptime(cleaned, pattern)
+                break
+            except ValueError:
+                continue
+        if value is None:
+            day = parse_linkedin_date(cleaned)
+            if day is None:
+                return None
+            value = datetime(day.year, day.month, day.day)
+    assert value is not None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _head_rows(head: bytes, limit: int = 12) -> list[list[str]]:
+    text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    lines = text.splitlines()[:limit]
+    rows = []
+    for line in lines:
+        try:
+            rows.append(next(csv.reader([line])))
+        except (csv.Error, StopIteration):
+            rows.append([])
+    return rows
+
+
+def _keys(cells: list[str]) -> set[str]:
+    return {header_key(c) for c in cells}
+
+
+def _cell(row: dict[str, str], *names: str) -> str:
+    """The first of ``names`` present in ``row`` (compared loosely), stripped."""
+    for key, value in row.items():
+        if header_key(key) in names:
+            return value.strip()
+    return ""
+
+
+class ConnectionsImporter:
+    """LinkedIn ``Connections.csv``."""
+
+    name = "linkedin-connections"
+    description = "LinkedIn Connections.csv (data export)"
+
+    @staticmethod
+    def is_header(cells: list[str]) -> bool:
+        keys = _keys(cells)
+        return {"first name", "last name"} <= keys and bool(
+            keys & {"company", "position", "connected on", "email address"}
+        )
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return any(self.is_header(cells) for cells in _head_rows(head))
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        rows = read_csv_dicts(
+            path, self.is_header, expected="First Name,Last Name,URL,Email Address,Company,…"
+        )
+        for line, row in rows:
+            if row is None:
+                yield SkippedRow(line, "blank line")
+                continue
+            first = _cell(row, "first name")
+            last = _cell(row, "last name")
+            name = " ".join(x for x in (first, last) if x)
+            if not name:
+                yield SkippedRow(line, "no name (a hidden or deleted member)")
+                continue
+            custom: dict[str, str] = {}
+            connected = _cell(row, "connected on")
+            if connected:
+                day = parse_linkedin_date(connected)
+                custom["linkedin_connected_on"] = day.isoformat() if day else connected
+            url = _cell(row, "url", "profile url")
+            email = _cell(row, "email address", "email")
+            yield ProspectRecord(
+                row=line,
+                name=name,
+                first_name=first or None,
+                last_name=last or None,
+                emails=[email] if email else [],
+                urls=[url] if url else [],
+                company=_cell(row, "company") or None,
+                title=_cell(row, "position") or None,
+                custom=custom,
+                network="linkedin",
+            )
+
+
+def _split_urls(cell: str) -> list[str]:
+    return [u.strip() for u in cell.split(",") if u.strip()]
+
+
+def _key(url: str, networks: NetworkRegistry) -> str:
+    try:
+        return networks.parse(url).key
+    except SocialCRMError:
+        return url.strip()
+
+
+class MessagesImporter:
+    """LinkedIn ``messages.csv``."""
+
+    name = "linkedin-messages"
+    description = "LinkedIn messages.csv (data export): messages of known prospects"
+
+    @staticmethod
+    def is_header(cells: list[str]) -> bool:
+        return {"conversation id", "from", "content", "date"} <= _keys(cells)
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return any(self.is_header(cells) for cells in _head_rows(head))
+
+    def _rows(self, path: Path) -> Iterator[tuple[int, dict[str, str] | None]]:
+        return read_csv_dicts(
+            path, self.is_header, expected="CONVERSATION ID,FROM,SENDER PROFILE URL,…,CONTENT"
+        )
+
+    def find_rep(self, path: Path, networks: NetworkRegistry) -> str | None:
+        """The one profile present in every conversation (first pass over the file)."""
+        conversations: dict[str, set[str]] = {}
+        for _line, row in self._rows(path):
+            if row is None:
+                continue
+            people = {
+                _key(u, networks)
+                for u in [
+                    _cell(row, "sender profile url"),
+                    *_split_urls(_cell(row, "recipient profile urls")),
+                ]
+                if u
+            }
+            conversations.setdefault(_cell(row, "conversation id"), set()).update(people)
+        if len(conversations) < 2:
+            return None
+        common = set.intersection(*conversations.values())
+        return next(iter(common)) if len(common) == 1 else None
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        rep = self.find_rep(path, networks)
+        for line, row in self._rows(path):
+            if row is None:
+                yield SkippedRow(line, "blank line")
+                continue
+            draft = _cell(row, "is message draft").lower() in {"yes", "true", "1"}
+            if draft or _cell(row, "folder").upper() == "DRAFT":
+                yield SkippedRow(line, "draft")
+                continue
+            text = _cell(row, "content")
+            attachments = _cell(row, "attachments")
+            if not text and attachments:
+                text = f"(attachment: {attachments})"
+            if not text:
+                yield SkippedRow(line, "empty message")
+                continue
+            sender = _cell(row, "sender profile url") or None
+            recipients = _split_urls(_cell(row, "recipient profile urls"))
+            from_rep = (
+                None if rep is None else (sender is not None and _key(sender, networks) == rep)
+            )
+            yield ActivityRecord(
+                row=line,
+                urls=[u for u in (sender, *recipients) if u],
+                kind="message",
+                text=text,
+                at=parse_linkedin_time(_cell(row, "date")),
+                network="linkedin",
+                channel="message",
+                sender=sender,
+                recipients=recipients,
+                from_rep=from_rep,
+            )
+
+
+class InvitationsImporter:
+    """LinkedIn ``Invitations.csv``."""
+
+    name = "linkedin-invitations"
+    description = "LinkedIn Invitations.csv (data export): invitation notes of known prospects"
+
+    @staticmethod
+    def is_header(cells: list[str]) -> bool:
+        keys = {k.replace(" ", "") for k in _keys(cells)}
+        return {"direction", "inviterprofileurl", "inviteeprofileurl"} <= keys
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return any(self.is_header(cells) for cells in _head_rows(head))
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        rows = read_csv_dicts(
+            path,
+            self.is_header,
+            expected="From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl",
+        )
+        for line, row in rows:
+            if row is None:
+                yield SkippedRow(line, "blank line")
+                continue
+            direction = _cell(row, "direction").upper()
+            note = _cell(row, "message")
+            at = parse_linkedin_time(_cell(row, "sent at"))
+            if direction == "OUTGOING":
+                who = _cell(row, "inviteeprofileurl", "invitee profile url")
+                if not note:
+                    yield SkippedRow(line, "outgoing invitation without a note")
+                    continue
+                kind, interaction = "message_sent", None
+            elif direction == "INCOMING":
+                who = _cell(row, "inviterprofileurl", "inviter profile url")
+                kind, interaction = (
+                    ("message_received", None) if note else ("interaction", "follow")
+                )
+                if not note:
+                    note = "invited you to connect"
+            else:
+                yield SkippedRow(line, f"unknown direction {direction!r}")
+                continue
+            if not who:
+                yield SkippedRow(line, "no profile URL")
+                continue
+            yield ActivityRecord(
+                row=line,
+                urls=[who],
+                kind=kind,
+                text=note,
+                at=at,
+                network="linkedin",
+                channel="connection_note",
+                interaction=interaction,
+            )
