@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
+from typing import TYPE_CHECKING, Any
+
 import typer
 
 from socialcrm.cli.context import get_state
 
+if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+    from socialcrm.demo import DemoSummary, DueItem
+
 __all__ = ["register"]
+
+PANEL = "Setup"
 
 
 def init(ctx: typer.Context) -> None:
@@ -20,5 +29,136 @@ def init(ctx: typer.Context) -> None:
     typer.echo(f"store ready: {state.db_path} (pipeline {pipeline.name!r})")
 
 
+def demo(ctx: typer.Context) -> None:
+    """Build a sample pipeline of invented people and show the board and what is due.
+
+    The demo only writes to an empty store (or rebuilds one made by a previous
+    demo); a store holding your prospects is never touched.  Without --db it
+    uses your default store, only if that is empty.
+
+    Example:  socialcrm demo --db ./demo-store
+    """
+    from socialcrm.cli.errors import EXIT_INVALID, fail
+    from socialcrm.demo import build_demo, store_kind, what_is_due
+
+    state = get_state(ctx)
+    path = state.db_path
+    crm = state.open_crm()
+    kind = store_kind(crm.repository)
+    if kind == "data":
+        where = "your default store" if not state.db_given else "the store"
+        raise fail(
+            f"{where} {path} already holds prospects; the demo never writes into a store in use. "
+            "Give it a new one: socialcrm demo --db ./demo-store",
+            EXIT_INVALID,
+        )
+    if kind == "demo":
+        state.info(f"rebuilding the demo store {path}")
+    summary = _build_with_progress(
+        state, lambda progress: build_demo(crm.repository, state.pm, progress=progress)
+    )
+    board = crm.board()
+    due = what_is_due(crm)
+    if state.output_format == "json":
+        from socialcrm.cli import render
+
+        render.emit_json(
+            {
+                "db": str(path),
+                "prospects": summary.prospects,
+                "events": summary.events,
+                "pipelines": list(summary.pipelines),
+                "networks": list(summary.networks),
+                "board": render.board_record(board),
+                "due": [_due_record(d) for d in due],
+            }
+        )
+        return
+    from socialcrm.cli.board import print_board
+
+    _headline(state, summary, str(path))
+    print_board(state, board)
+    typer.echo("")
+    _print_due(state, due)
+    if state.output_format == "table":
+        _next_steps(state, str(path))
+
+
+def _build_with_progress(state: CLIState, build: Any) -> DemoSummary:
+    """Run ``build(progress)`` with a progress bar on a terminal (stderr), quietly otherwise."""
+    if not state.progress_allowed:
+        result: DemoSummary = build(None)
+        return result
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("building the demo"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=state.err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name)
+
+        summary: DemoSummary = build(progress)
+    return summary
+
+
+def _headline(state: CLIState, summary: DemoSummary, path: str) -> None:
+    text = (
+        f"Demo store {path}: {summary.prospects} invented prospects, {summary.events} events, "
+        f"on {', '.join(summary.networks)}."
+    )
+    if state.output_format != "table":
+        return
+    typer.echo(text)
+    typer.echo("")
+
+
+def _due_record(item: DueItem) -> dict[str, Any]:
+    return {
+        "id": item.prospect.id,
+        "name": item.prospect.name,
+        "stage": item.prospect.stage.value,
+        "reason": item.reason,
+        "since": item.since.isoformat(),
+    }
+
+
+def _print_due(state: CLIState, due: list[DueItem]) -> None:
+    from socialcrm.cli import render
+
+    rows = [
+        [d.prospect.name, d.prospect.stage.value, d.reason, d.since.strftime("%Y-%m-%d")]
+        for d in due
+    ]
+    if state.output_format == "csv":
+        render.emit_csv(["name", "stage", "reason", "since"], rows)
+        return
+    render.emit_table(
+        state, ["WHO", "STAGE", "WHY", "SINCE"], rows, title="What is due", styles={1: "stage"}
+    )
+
+
+def _next_steps(state: CLIState, path: str) -> None:
+    db = f"--db {shlex.quote(path)}"
+    lines = [
+        "",
+        "Try next:",
+        f"  socialcrm {db} list --stage contact",
+        f"  socialcrm {db} show 'Karim Benali'     # a name, e-mail, profile URL or id prefix",
+        f"  socialcrm {db} history olivia@bluefern.example",
+        f"  socialcrm {db} list --format json",
+        f"  socialcrm {db} pipeline list",
+    ]
+    for line in lines:
+        typer.echo(line)
+
+
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel="Setup")(init)
+    app.command(rich_help_panel=PANEL)(init)
+    app.command(rich_help_panel=PANEL)(demo)

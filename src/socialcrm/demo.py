@@ -1,0 +1,680 @@
+"""A realistic sample pipeline, for trying socialcrm without typing data in.
+
+:func:`build_demo` fills an empty store with invented people spread over every
+stage and outcome, on several networks, with the events a real rep would have
+logged over a few weeks (qualification, likes and comments, points of
+interest, messages both ways, notes, wins and losses).  Everything goes
+through the :class:`~socialcrm.crm.CRM` facade with a clock moved through
+time, so the demo obeys the same exit criteria as real work and its history
+(time in stage, last contact) looks like a real one.
+
+:func:`what_is_due` is the small "what needs me now" view the demo ends with:
+replies waiting for an answer, then the prospects stuck longest in a stage.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pluggy
+from attrs import field, frozen
+
+from socialcrm.crm import CRM, DEFAULT_PIPELINE
+from socialcrm.errors import SocialCRMError
+from socialcrm.history import stage_spans
+from socialcrm.models import EventKind, Prospect
+from socialcrm.repository import Query, Repository
+
+__all__ = [
+    "DEMO_META_KEY",
+    "DemoSummary",
+    "DueItem",
+    "build_demo",
+    "store_kind",
+    "what_is_due",
+]
+
+#: Store setting marking a store built by :func:`build_demo` (safe to rebuild).
+DEMO_META_KEY = "demo"
+
+Progress = Callable[[int, int, str], None]
+
+
+# ---------------------------------------------------------------------------
+# The cast.  Profile URLs are written as a rep would paste them.
+
+
+@frozen
+class _Person:
+    name: str
+    title: str
+    company: str
+    sector: str
+    location: str
+    urls: dict[str, str]
+    target: str  # a stage, "won", or "lost:<stage>"
+    start_days_ago: float
+    idle_days: float  # days since the last logged step
+    emails: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    poi: str = ""
+    poi_url: str | None = None
+    opener: str = ""
+    reply: str = ""
+    note: str = ""
+    lost_reason: str = ""
+    awaiting_answer: bool = False  # the last event is their reply
+    pipeline: str = DEFAULT_PIPELINE
+    company_size: int | None = field(default=None)
+
+
+PEOPLE: tuple[_Person, ...] = (
+    # -- profile: just collected
+    _Person(
+        "Camille Laurent",
+        "Head of Sales",
+        "Brightwave",
+        "SaaS",
+        "Lyon",
+        {"linkedin": "https://fr.linkedin.com/in/camille-laurent-brightwave/"},
+        "profile",
+        2,
+        2,
+        tags=("saas",),
+        note="Spotted in the comments of a sales-enablement webinar",
+    ),
+    _Person(
+        "Tomás Herrera",
+        "Founder",
+        "Pixelmint",
+        "Agency",
+        "Madrid",
+        {"instagram": "https://www.instagram.com/pixelmint.studio/"},
+        "profile",
+        1,
+        1,
+        tags=("agency",),
+    ),
+    _Person(
+        "Aiko Tanaka",
+        "Growth Lead",
+        "Kumo Analytics",
+        "SaaS",
+        "Berlin",
+        {"x": "https://twitter.com/aiko_growth"},
+        "profile",
+        3,
+        3,
+    ),
+    # -- identify: being qualified
+    _Person(
+        "Julien Moreau",
+        "CEO",
+        "Atelier Moreau",
+        "Retail",
+        "Bordeaux",
+        {"facebook": "https://www.facebook.com/julien.moreau.atelier"},
+        "identify",
+        9,
+        8,
+        tags=("retail",),
+    ),
+    _Person(
+        "Priya Raman",
+        "VP Revenue",
+        "Ledgerly",
+        "Fintech",
+        "London",
+        {
+            "linkedin": "https://www.linkedin.com/in/priya-raman-ledgerly",
+            "x": "https://x.com/priyaraman",
+        },
+        "identify",
+        6,
+        5,
+        tags=("fintech",),
+        company_size=120,
+    ),
+    _Person(
+        "Lukas Becker",
+        "Sales Manager",
+        "Nordlicht Solar",
+        "Energy",
+        "Hamburg",
+        {"linkedin": "https://www.linkedin.com/in/lukas-becker-nordlicht/"},
+        "identify",
+        14,
+        13,
+    ),
+    # -- notoriety: warming up
+    _Person(
+        "Sofia Rossi",
+        "Marketing Director",
+        "Verde Foods",
+        "Food",
+        "Milan",
+        {
+            "instagram": "https://instagram.com/sofia.verdefoods",
+            "linkedin": "https://it.linkedin.com/in/sofia-rossi-verde",
+        },
+        "notoriety",
+        20,
+        3,
+        tags=("food", "warm"),
+    ),
+    _Person(
+        "Marcus Johnson",
+        "Creator & Coach",
+        "Closers Academy",
+        "Training",
+        "Austin",
+        {"youtube": "https://www.youtube.com/@closersacademy"},
+        "notoriety",
+        18,
+        11,
+        tags=("creator",),
+    ),
+    _Person(
+        "Léa Dubois",
+        "COO",
+        "Maison Claire",
+        "Hospitality",
+        "Paris",
+        {"linkedin": "https://www.linkedin.com/in/lea-dubois-maisonclaire"},
+        "notoriety",
+        16,
+        2,
+        poi="Shared a post about losing leads between Instagram DMs and the booking tool",
+        poi_url="https://www.linkedin.com/posts/lea-dubois-maisonclaire_booking-leads-7123",
+        tags=("hospitality",),
+    ),
+    _Person(
+        "Noah Schmidt",
+        "Partner",
+        "Schmidt & Vogel",
+        "Consulting",
+        "Zurich",
+        {"x": "https://x.com/noahschmidt", "linkedin": "https://ch.linkedin.com/in/noah-schmidt"},
+        "notoriety",
+        25,
+        12,
+    ),
+    # -- contact: in conversation
+    _Person(
+        "Emma Wilson",
+        "Head of Partnerships",
+        "Tandem HR",
+        "SaaS",
+        "Dublin",
+        {"linkedin": "https://www.linkedin.com/in/emma-wilson-tandem"},
+        "contact",
+        28,
+        6,
+        poi="Asked her network which CRM small HR teams actually keep using",
+        opener="Hi Emma, your question on CRMs for small HR teams struck a chord: we "
+        "built our pipeline around social selling for that exact reason. Happy to connect!",
+        tags=("saas", "hr"),
+    ),
+    _Person(
+        "Karim Benali",
+        "Founder",
+        "Souk Digital",
+        "E-commerce",
+        "Marseille",
+        {
+            "instagram": "https://www.instagram.com/karim.soukdigital",
+            "facebook": "https://www.facebook.com/soukdigital.karim",
+        },
+        "contact",
+        30,
+        1,
+        poi="Story about spending his Sundays answering customer DMs",
+        opener="Karim, your story about Sunday DMs made me smile: we help shops turn "
+        "those conversations into a follow-up list. Would a 10-minute demo help?",
+        reply="Honestly yes, Sundays are killing me. What does it cost?",
+        awaiting_answer=True,
+        tags=("ecommerce", "warm"),
+    ),
+    _Person(
+        "Hannah Müller",
+        "Sales Enablement",
+        "Fernweh Travel",
+        "Travel",
+        "Munich",
+        {"linkedin": "https://de.linkedin.com/in/hannah-mueller-fernweh"},
+        "contact",
+        35,
+        9,
+        poi="Commented on a thread about reps spending hours copy-pasting between tools",
+        opener="Hannah, your comment about copy-pasting between tools hit home. We built "
+        "a tiny CLI for exactly that. Open to connect?",
+    ),
+    # -- convert: proposal on the table
+    _Person(
+        "Olivia Martin",
+        "Managing Director",
+        "Blue Fern Studio",
+        "Agency",
+        "Brussels",
+        {
+            "linkedin": "https://www.linkedin.com/in/olivia-martin-bluefern",
+            "instagram": "https://www.instagram.com/bluefernstudio",
+        },
+        "convert",
+        40,
+        4,
+        emails=("olivia@bluefern.example",),
+        poi="Posted her agency's 2026 goals: double inbound without hiring",
+        opener="Olivia, doubling inbound without hiring is a great goal. Our clients "
+        "use social selling to get there; happy to share what worked.",
+        reply="Sure, send me something concrete for a 6-person team.",
+        note="Proposal sent: team plan, 6 seats, starts next month",
+        tags=("agency", "hot"),
+        company_size=6,
+    ),
+    _Person(
+        "Daniel Kim",
+        "CRO",
+        "Stackfield",
+        "SaaS",
+        "Amsterdam",
+        {"x": "https://x.com/danielkim_cro", "youtube": "https://www.youtube.com/@stackfieldhq"},
+        "convert",
+        45,
+        7,
+        emails=("daniel.kim@stackfield.example",),
+        poi="Video on why outbound sequences feel like spam in 2026",
+        opener="Daniel, loved your video on spammy sequences: we are betting on the "
+        "opposite, slow and personal. Curious what you think.",
+        reply="Agree 100%. Let's talk next week, can you send a calendar link?",
+        note="Call booked Thursday 10:00 with Daniel and his head of SDRs",
+        tags=("saas", "hot"),
+        company_size=240,
+    ),
+    # -- won
+    _Person(
+        "Chloé Bernard",
+        "Owner",
+        "Fleur & Co",
+        "Retail",
+        "Nantes",
+        {"instagram": "https://www.instagram.com/fleurandco.nantes"},
+        "won",
+        60,
+        10,
+        emails=("chloe@fleurandco.example",),
+        poi="Reel about the shop's first year online",
+        opener="Chloé, congrats on the first year online! Your reel about DMs piling up "
+        "is the reason we exist. Want to see how others handle it?",
+        reply="Yes please! Can we do a call on Friday?",
+        note="Signed the yearly plan",
+        tags=("retail",),
+    ),
+    _Person(
+        "Ahmed Haddad",
+        "Sales Director",
+        "Orbit Logistics",
+        "Logistics",
+        "Lyon",
+        {"linkedin": "https://www.linkedin.com/in/ahmed-haddad-orbit"},
+        "won",
+        75,
+        20,
+        emails=("a.haddad@orbit-logistics.example",),
+        poi="Article on training his reps to sell on LinkedIn",
+        opener="Ahmed, your article on training reps for LinkedIn was spot on. We built "
+        "a pipeline tool around that method, would you like a look?",
+        reply="Interesting, we are looking for exactly this. Send details.",
+        tags=("logistics",),
+        company_size=80,
+    ),
+    # -- lost
+    _Person(
+        "Grace Okafor",
+        "Founder",
+        "Lagos Threads",
+        "Fashion",
+        "Lagos",
+        {"facebook": "https://www.facebook.com/lagosthreads"},
+        "lost:contact",
+        50,
+        15,
+        poi="Posted about switching all customer chat to WhatsApp",
+        opener="Grace, your move to WhatsApp for customer chat is bold! How is it going?",
+        reply="Thanks! Going well, we are happy with our current setup for now.",
+        lost_reason="happy with current setup; check again in 6 months",
+    ),
+    _Person(
+        "Peter Novak",
+        "IT Manager",
+        "Novak Print",
+        "Printing",
+        "Prague",
+        {"linkedin": "https://cz.linkedin.com/in/peter-novak-print"},
+        "lost:identify",
+        22,
+        19,
+        lost_reason="not our ideal customer: no sales team",
+    ),
+    # -- a second pipeline: one offer per pipeline
+    _Person(
+        "Inès Garcia",
+        "Community Manager",
+        "Ola Events",
+        "Events",
+        "Barcelona",
+        {"instagram": "https://www.instagram.com/inesgarcia.events"},
+        "notoriety",
+        12,
+        4,
+        pipeline="agencies",
+        tags=("events",),
+    ),
+    _Person(
+        "Ben Carter",
+        "Founder",
+        "Carter Creative",
+        "Agency",
+        "Manchester",
+        {"linkedin": "https://uk.linkedin.com/in/ben-carter-creative"},
+        "identify",
+        5,
+        4,
+        pipeline="agencies",
+    ),
+)
+
+PIPELINE_DESCRIPTIONS = {
+    DEFAULT_PIPELINE: "Demo: small B2B teams who sell on social networks",
+    "agencies": "Demo: a second offer, for creative and event agencies",
+}
+
+
+# ---------------------------------------------------------------------------
+# Journeys: the steps that take a person to their target, in order.
+
+Step = tuple[str, tuple[Any, ...]]
+
+
+def _journey(person: _Person, networks: list[str]) -> list[Step]:
+    target = person.target
+    lost_at: str | None = None
+    if target.startswith("lost:"):
+        lost_at = target.split(":", 1)[1]
+        target = lost_at
+    order = ["profile", "identify", "notoriety", "contact", "convert", "won"]
+    reach = order.index(target)
+    first = networks[0] if networks else None
+    steps: list[Step] = [("add", ())]
+    if reach >= 1:
+        steps.append(("advance", ()))
+    if reach == 1 and lost_at is None and person.start_days_ago < 10:
+        steps.append(("qualify", (True, "Decision maker, team of 5-50 selling online")))
+    if reach >= 2:
+        steps += [
+            ("qualify", (True, f"{person.title} at a {person.sector} company")),
+            ("advance", ()),
+        ]
+        steps += [("engage", ("follow", first, None)), ("engage", ("like", first, None))]
+        if person.poi:
+            steps.append(("engage", ("comment", first, "Shared a useful resource in the thread")))
+            steps.append(("interest", (person.poi, person.poi_url)))
+        elif reach == 2:
+            steps.append(("engage", ("view", first, None)))
+    if reach >= 3:
+        steps += [("advance", ()), ("sent", (person.opener, first, "opener"))]
+        if person.reply:
+            steps.append(("received", (person.reply, first)))
+    if reach >= 4:
+        steps += [
+            ("advance", ()),
+            ("sent", ("Here is a short proposal, happy to walk you through it.", first, "dm")),
+        ]
+        if person.note:
+            steps.append(("note", (person.note,)))
+    if reach >= 5:
+        steps.append(("won", ()))
+    elif person.note and reach < 4:
+        steps.insert(1, ("note", (person.note,)))
+    if lost_at == "identify":
+        steps.append(("disqualify", ("No sales team: not our ideal customer",)))
+    if lost_at is not None:
+        steps.append(("lost", (person.lost_reason,)))
+    return steps
+
+
+def _channel(crm: CRM, network: str | None, purpose: str) -> tuple[str | None, str | None]:
+    """A channel of ``network`` suited to ``purpose`` (first message or follow-up)."""
+    if network is None or network not in crm.networks:
+        return network, None
+    channels = crm.networks.get(network).channels
+    wanted = (
+        ("connection_note", "dm", "message")
+        if purpose == "opener"
+        else ("message", "dm", "inmail_body")
+    )
+    return network, next((c for c in wanted if c in channels), None)
+
+
+def _ascii_handle(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.lower())[:15] or "demoperson"
+
+
+def _urls(person: _Person, crm: CRM) -> list[str]:
+    """The person's URLs on installed networks, or one on the first installed network."""
+    urls = [url for net, url in person.urls.items() if net in crm.networks]
+    if urls:
+        return urls
+    adapter = next(iter(crm.networks))
+    return [adapter.profile_url(_ascii_handle(person.name))]
+
+
+# ---------------------------------------------------------------------------
+
+
+@frozen
+class DemoSummary:
+    """What :func:`build_demo` made."""
+
+    prospects: int
+    events: int
+    pipelines: tuple[str, ...]
+    networks: tuple[str, ...]
+
+
+@frozen
+class DueItem:
+    """Something needing the rep: a reply to answer, or a prospect stuck in a stage."""
+
+    prospect: Prospect
+    reason: str
+    since: datetime
+
+
+def store_kind(repository: Repository) -> str:
+    """``"empty"``, ``"demo"`` (built by :func:`build_demo`) or ``"data"`` (real work)."""
+    if repository.get_meta(DEMO_META_KEY):
+        return "demo"
+    pipelines = repository.list_pipelines()
+    if any(repository.count(p.name) for p in pipelines):
+        return "data"
+    if any(p.name != DEFAULT_PIPELINE for p in pipelines):
+        return "data"
+    return "empty"
+
+
+def _office_hours(at: datetime) -> datetime:
+    """Squeeze a time of day into 09:00-18:00 (order kept): reps log work in the day."""
+    midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + timedelta(hours=9) + (at - midnight) * (9 / 24)
+
+
+class _Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def build_demo(
+    repository: Repository,
+    plugin_manager: pluggy.PluginManager,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Fill ``repository`` with the sample pipelines (it must be empty or a demo store).
+
+    A demo store is rebuilt from scratch.  ``progress(done, total, name)`` is
+    called after each person.  Needs at least one network plugin.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    kind = store_kind(repository)
+    if kind == "data":
+        raise SocialCRMError(
+            "the store already holds prospects; the demo only fills an empty store",
+            hint="choose a new store with --db PATH",
+        )
+    clock = _Clock(now)
+    crms: dict[str, CRM] = {}
+
+    def crm_for(pipeline: str) -> CRM:
+        if pipeline not in crms:
+            crms[pipeline] = CRM(
+                repository, plugin_manager, clock=clock, pipeline=pipeline, actor="demo"
+            )
+        return crms[pipeline]
+
+    main = crm_for(DEFAULT_PIPELINE)
+    if not len(main.networks):
+        raise SocialCRMError(
+            "the demo needs at least one network plugin, and none is installed",
+            hint="install one, e.g. pip install -e plugins/socialcrm-linkedin",
+        )
+
+    # Every step of every person, in time order: ids (ULIDs) then follow time too.
+    timeline: list[tuple[datetime, int, int, Step]] = []
+    for index, person in enumerate(PEOPLE):
+        crm = crm_for(person.pipeline)
+        networks = [i.network for i in (crm.networks.parse(u) for u in _urls(person, crm))]
+        steps = _journey(person, networks)
+        start = now - timedelta(days=person.start_days_ago)
+        end = now - timedelta(days=person.idle_days)
+        gap = (end - start) / max(len(steps) - 1, 1)
+        for n, step in enumerate(steps):
+            timeline.append((_office_hours(start + gap * n), index, n, step))
+    timeline.sort(key=lambda item: (item[0], item[1], item[2]))
+
+    ids: dict[int, str] = {}
+    done = 0
+    remaining = {i: sum(1 for t in timeline if t[1] == i) for i in range(len(PEOPLE))}
+    with repository.transaction():
+        if kind == "demo":
+            for pipeline in repository.list_pipelines():
+                repository.delete_pipeline(pipeline.name)
+            repository.set_meta("current_pipeline", None)
+        for name, description in PIPELINE_DESCRIPTIONS.items():
+            clock.now = timeline[0][0] - timedelta(hours=1)
+            crm = crm_for(name)
+            if repository.get_pipeline(name) is None:
+                crm.create_pipeline(name, description=description)
+        for at, index, _n, (action, args) in timeline:
+            clock.now = at
+            person = PEOPLE[index]
+            crm = crm_for(person.pipeline)
+            _apply(crm, person, ids, index, action, args)
+            remaining[index] -= 1
+            if remaining[index] == 0:
+                done += 1
+                if progress is not None:
+                    progress(done, len(PEOPLE), person.name)
+        repository.set_meta(DEMO_META_KEY, {"built_at": now.isoformat()})
+    events = sum(len(repository.events(pid)) for pid in ids.values())
+    return DemoSummary(
+        prospects=len(PEOPLE),
+        events=events,
+        pipelines=tuple(PIPELINE_DESCRIPTIONS),
+        networks=tuple(a.id for a in main.networks),
+    )
+
+
+def _apply(
+    crm: CRM, person: _Person, ids: dict[int, str], index: int, action: str, args: tuple[Any, ...]
+) -> None:
+    """Run one journey step through the facade (so the exit criteria apply)."""
+    if action == "add":
+        prospect = crm.add(
+            person.name,
+            urls=_urls(person, crm),
+            emails=person.emails,
+            title=person.title,
+            company=person.company,
+            sector=person.sector,
+            location=person.location,
+            company_size=person.company_size,
+            tags=person.tags,
+            source="demo data (invented person)",
+        )
+        ids[index] = prospect.id
+        return
+    ref = ids[index]
+    if action == "advance":
+        crm.advance(ref)
+    elif action == "qualify":
+        crm.assess(ref, qualified=True, note=args[1])
+    elif action == "disqualify":
+        crm.assess(ref, qualified=False, note=args[0])
+    elif action == "engage":
+        kind, network, note = args
+        crm.log_interaction(ref, kind, network=network, note=note)
+    elif action == "interest":
+        crm.set_point_of_interest(ref, args[0], url=args[1])
+    elif action == "sent":
+        text, network, purpose = args
+        network, channel = _channel(crm, network, purpose)
+        crm.log_message(ref, text, channel=channel, network=network)
+    elif action == "received":
+        text, network = args
+        crm.log_message(ref, text, received=True, network=network)
+    elif action == "note":
+        crm.add_note(ref, args[0])
+    elif action == "won":
+        crm.win(ref)
+    elif action == "lost":
+        crm.lose(ref, args[0])
+    else:  # pragma: no cover - a typo in the journey table
+        raise ValueError(f"unknown demo step {action!r}")
+
+
+# ---------------------------------------------------------------------------
+
+
+def what_is_due(crm: CRM, *, limit: int = 8, now: datetime | None = None) -> list[DueItem]:
+    """Replies waiting for an answer (oldest first), then prospects longest in their stage."""
+    now = now or crm.now()
+    replies: list[DueItem] = []
+    stuck: list[DueItem] = []
+    for prospect in crm.repository.query(Query(pipeline=crm.pipeline_name, status=None)):
+        if not prospect.is_open:
+            continue
+        events = crm.repository.events(prospect.id)
+        messages = [e for e in events if e.kind in _MESSAGE_KINDS]
+        if messages and messages[-1].kind is EventKind.MESSAGE_RECEIVED:
+            replies.append(DueItem(prospect, "replied: answer them", messages[-1].at))
+            continue
+        spans = stage_spans(events)
+        since = spans[-1].start if spans else prospect.created_at
+        days = (now - since).days
+        stuck.append(DueItem(prospect, f"{days} day(s) at {prospect.stage.value}", since))
+    replies.sort(key=lambda d: d.since)
+    stuck.sort(key=lambda d: d.since)
+    return (replies + stuck)[:limit]
+
+
+_MESSAGE_KINDS = frozenset({EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED})
