@@ -416,7 +416,7 @@ def _journey(person: _Person, networks: list[str]) -> list[Step]:
         steps.append(("qualify", (True, "Decision maker, team of 5-50 selling online")))
     if reach >= 2:
         steps += [
-            ("qualify", (True, f"{person.title} at a {person.sector} company")),
+            ("qualify", (True, f"{person.title}, {person.sector}: a decision maker we can help")),
             ("advance", ()),
         ]
         steps += [("engage", ("follow", first, None)), ("engage", ("like", first, None))]
