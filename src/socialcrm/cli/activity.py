@@ -44,7 +44,7 @@ def interest(
 
     It is the hook of your first message, and leaving stage notoriety needs one.
 
-    Example:  socialcrm interest jane "Posted about hiring SDRs in Lyon"
+    Example:  socialcrm interest jane@acme.example "Posted about hiring SDRs in Lyon"
     --url https://www.linkedin.com/posts/janedoe_hiring-123
     """
     from socialcrm.cli import render
@@ -71,7 +71,7 @@ def engage(
 ) -> None:
     """Log a notoriety signal: you liked, commented, shared, followed…
 
-    Example:  socialcrm engage jane comment --note "Added a case study to her thread"
+    Example:  socialcrm engage jane@acme.example comment --note "Added a case study to her thread"
     """
     from socialcrm.cli import render
 
@@ -97,7 +97,7 @@ def message(
 ) -> None:
     """Log a message you sent (--sent) or received (--received).
 
-    Example:  socialcrm message jane --sent "Loved your post on SDR hiring…"
+    Example:  socialcrm message jane@acme.example --sent "Loved your post on SDR hiring…"
     --channel linkedin.connection_note
     """
     from socialcrm.cli import render
@@ -116,7 +116,7 @@ def message(
 def note(ctx: typer.Context, ref: Ref, text: Text) -> None:
     """Add a free note to a prospect's history.
 
-    Example:  socialcrm note jane "Prefers e-mail after 6pm"
+    Example:  socialcrm note jane@acme.example "Prefers e-mail after 6pm"
     """
     from socialcrm.cli import render
 
@@ -128,7 +128,7 @@ def note(ctx: typer.Context, ref: Ref, text: Text) -> None:
 def history(ctx: typer.Context, ref: Ref) -> None:
     """The prospect's timeline: every event, oldest first.
 
-    Example:  socialcrm history jane --format json | jq '.[] | select(.kind=="message_received")'
+    Example:  socialcrm history jane@acme.example --format json | jq '.[].kind'
     """
     from socialcrm.cli import render
 

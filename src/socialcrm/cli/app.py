@@ -45,7 +45,8 @@ socialcrm — social selling from the command line.
   socialcrm add "Jane Doe" --url https://www.linkedin.com/in/janedoe
   socialcrm list                       who is where
   socialcrm board                      the pipeline at a glance
-  socialcrm advance jane               move to the next stage
+  socialcrm show "Jane Doe"            everything about one prospect
+  socialcrm advance "Jane Doe"         move to the next stage
 
 Run 'socialcrm --help' for every command and option, 'socialcrm COMMAND --help'
 for one command (each has an example).

@@ -344,7 +344,7 @@ def edit(
     --set company=Acme changes the field; --set budget=10k (any key not a field)
     sets a custom field.  Every change is recorded in the history.
 
-    Example:  socialcrm edit jane --set title="Head of Sales" --add-tag warm --set budget=10k
+    Example:  socialcrm edit jane@acme.example --set title="Head of Sales" --set budget=10k
     """
     from socialcrm.errors import ValidationError
 

@@ -38,7 +38,7 @@ def move(
 
     A refused move lists each unmet criterion and how to fix it (exit code 5).
 
-    Example:  socialcrm move jane contact --force --reason "met at a conference"
+    Example:  socialcrm move jane@acme.example contact --force --reason "met at a conference"
     """
     from socialcrm.cli import render
 
@@ -62,7 +62,7 @@ def advance(ctx: typer.Context, ref: Ref, force: Force = False, reason: Reason =
 def won(ctx: typer.Context, ref: Ref, force: Force = False) -> None:
     """Mark a prospect at stage convert as won.
 
-    Example:  socialcrm won jane
+    Example:  socialcrm won jane@acme.example
     """
     from socialcrm.cli import render
 
@@ -78,7 +78,7 @@ def lost(
 ) -> None:
     """Mark a prospect lost, from any stage, with a reason.
 
-    Example:  socialcrm lost jane --reason "chose a competitor"
+    Example:  socialcrm lost jane@acme.example --reason "chose a competitor"
     """
     from socialcrm.cli import render
 
@@ -92,7 +92,7 @@ def lost(
 def reopen(ctx: typer.Context, ref: Ref) -> None:
     """Reopen a won or lost prospect, in the stage it was in.
 
-    Example:  socialcrm reopen jane
+    Example:  socialcrm reopen jane@acme.example
     """
     from socialcrm.cli import render
 
@@ -115,7 +115,7 @@ def qualify(
 
     Leaving stage identify needs a positive assessment.
 
-    Example:  socialcrm qualify jane --note "VP Sales, 200 people, uses our stack"
+    Example:  socialcrm qualify jane@acme.example --note "VP Sales, 200 people, uses our stack"
     """
     from socialcrm.cli import render
 
