@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from socialcrm import NetworkAdapter, hookimpl
+from socialcrm.io.formats import Importer
 
 
 @hookimpl
@@ -17,3 +18,12 @@ def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
     from socialcrm_instagram.adapter import create_adapter
 
     register(create_adapter())
+
+
+@hookimpl
+def register_importers(register: Callable[[Importer], None]) -> None:
+    """Hand socialcrm the readers of Instagram's followers and following lists."""
+    from socialcrm_instagram.importers import RelationsImporter
+
+    register(RelationsImporter("followers"))
+    register(RelationsImporter("following"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from socialcrm import NetworkAdapter, hookimpl
+from socialcrm.io.formats import Importer
 
 
 @hookimpl
@@ -17,3 +18,13 @@ def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
     from socialcrm_x.adapter import create_adapter
 
     register(create_adapter())
+
+
+@hookimpl
+def register_importers(register: Callable[[Importer], None]) -> None:
+    """Hand socialcrm the readers of the X archive (followers, following, DMs)."""
+    from socialcrm_x.importers import DirectMessagesImporter, FollowImporter
+
+    register(FollowImporter("follower"))
+    register(FollowImporter("following"))
+    register(DirectMessagesImporter())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from socialcrm import NetworkAdapter, hookimpl
+from socialcrm.io.formats import Importer
 
 
 @hookimpl
@@ -17,3 +18,11 @@ def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
     from socialcrm_youtube.adapter import create_adapter
 
     register(create_adapter())
+
+
+@hookimpl
+def register_importers(register: Callable[[Importer], None]) -> None:
+    """Hand socialcrm the reader of YouTube's subscriptions.csv."""
+    from socialcrm_youtube.importers import SubscriptionsImporter
+
+    register(SubscriptionsImporter())
