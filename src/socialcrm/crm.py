@@ -700,6 +700,7 @@ class CRM:
     def advance(self, ref: str, *, force: bool = False, reason: str | None = None) -> Prospect:
         """Move a prospect to the next stage."""
         prospect = self.resolve(ref)
+        machine.require_open(prospect, "advance")  # a won prospect is not "at the last stage"
         target = prospect.stage.next
         if target is None:
             raise InvalidTransitionError(
