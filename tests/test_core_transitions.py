@@ -353,8 +353,9 @@ def test_closed_prospect_cannot_move(crm: CRM, closed: Prospect, target: Stage) 
 
 
 def test_closed_prospect_cannot_advance_win_or_lose(crm: CRM, closed: Prospect) -> None:
-    with pytest.raises(InvalidTransitionError):
+    with pytest.raises(InvalidTransitionError) as info:
         crm.advance(closed.id, force=True)
+    assert info.value.hint == "reopen it first"  # not "mark it won or lost"
     with pytest.raises(InvalidTransitionError):
         crm.win(closed.id, force=True)
     with pytest.raises(InvalidTransitionError):
