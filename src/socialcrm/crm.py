@@ -899,11 +899,12 @@ class CRM:
                 filters[key] = Stage.parse(filters[key])
         if isinstance(filters.get("status"), str):
             filters["status"] = Status.parse(filters["status"])
-        return self.repository.query(Query(pipeline=self.pipeline_name, **filters))
+        # ``self.pipeline`` (not the bare name): an unknown pipeline is an error, not "empty".
+        return self.repository.query(Query(pipeline=self.pipeline.name, **filters))
 
     def board(self) -> Board:
         """Open prospects per stage and the won/lost lists."""
-        everyone = self.repository.query(Query(pipeline=self.pipeline_name, sort="name"))
+        everyone = self.repository.query(Query(pipeline=self.pipeline.name, sort="name"))
         stages: dict[Stage, list[Prospect]] = {s: [] for s in Stage}
         won: list[Prospect] = []
         lost: list[Prospect] = []
