@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "socialcrm.cli.pipelines",
     "socialcrm.cli.io",
     "socialcrm.cli.plugins",
+    "socialcrm.cli.playbook",
 )
 
 OVERVIEW = """\
