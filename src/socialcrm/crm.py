@@ -393,14 +393,24 @@ class CRM:
 
     # --------------------------------------------------------------- recording
     def _commit(
-        self, prospect: Prospect | None, payloads: Sequence[Payload], *, prospect_id: str
+        self,
+        prospect: Prospect | None,
+        payloads: Sequence[Payload],
+        *,
+        prospect_id: str,
+        at: datetime | None = None,
     ) -> list[Event]:
-        """Write ``prospect`` and its events (caller holds the transaction)."""
+        """Write ``prospect`` and its events (caller holds the transaction).
+
+        All events of one change share one time (ids keep their order);
+        ``at`` pins it (``add``: the prospect's ``created_at``, so its stage
+        history starts exactly when the prospect does).
+        """
         if prospect is not None:
             self.repository.put(prospect)
         events = []
+        at = at or self.now()
         for payload in payloads:
-            at = self.now()
             event = Event(
                 id=self._new_id(at),
                 prospect_id=prospect_id,
@@ -538,7 +548,9 @@ class CRM:
             if note and nfc(note):
                 payloads.append(Note(text=nfc(note)))
             prospect, payloads = self._assessed(prospect, payloads)
-            events = self._commit(prospect, payloads, prospect_id=prospect.id)
+            events = self._commit(
+                prospect, payloads, prospect_id=prospect.id, at=prospect.created_at
+            )
         self._notify(events, prospect)
         return prospect
 

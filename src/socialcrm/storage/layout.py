@@ -18,6 +18,7 @@ and shards; it performs no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 
@@ -58,24 +59,25 @@ def shard_of(key: str, shards: int) -> int:
     return zlib.crc32(key.encode("utf-8")) % shards
 
 
-def _hex(n: int, shards: int) -> str:
+@functools.lru_cache(maxsize=16)
+def _names(kind: str, shards: int) -> tuple[str, ...]:
     width = max(2, len(f"{shards - 1:x}"))
-    return f"{n:0{width}x}"
+    return tuple(f"{kind}-{n:0{width}x}" for n in range(shards))
 
 
 def prospect_file(prospect_id: str, shards: int) -> str:
     """Logical name of the file holding prospect ``prospect_id``."""
-    return "p-" + _hex(shard_of(prospect_id, shards), shards)
+    return _names("p", shards)[shard_of(prospect_id, shards)]
 
 
 def events_file(prospect_id: str, shards: int) -> str:
     """Logical name of the file holding the events of ``prospect_id``."""
-    return "e-" + _hex(shard_of(prospect_id, shards), shards)
+    return _names("e", shards)[shard_of(prospect_id, shards)]
 
 
 def key_file(key: str, shards: int) -> str:
     """Logical name of the file holding index ``key`` (identity or e-mail)."""
-    return "k-" + _hex(shard_of(key, shards), shards)
+    return _names("k", shards)[shard_of(key, shards)]
 
 
 def ids_file() -> str:

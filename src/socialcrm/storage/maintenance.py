@@ -119,7 +119,7 @@ def _verified_files(path: Path) -> tuple[dict[str, Any], list[tuple[str, bytes]]
                 raw = file_path.read_bytes()
             except FileNotFoundError:
                 raise StoreCorruptError(path=str(file_path), detail="missing") from None
-            if len(raw) != entry["size"] or digest(raw) != entry["blake2b"]:
+            if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
                 raise StoreCorruptError(path=str(file_path), detail="checksum mismatch")
             decode_tables(raw, file_path)
             members.append((entry["path"], raw))
@@ -314,7 +314,7 @@ def restore(
         check_manifest(manifest, archive)
         for logical, entry in manifest["files"].items():
             raw = members.get(entry["path"])
-            if raw is None or len(raw) != entry["size"] or digest(raw) != entry["blake2b"]:
+            if raw is None or len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
                 raise StoreCorruptError(
                     path=str(archive), detail=f"{entry['path']} ({logical}) missing or damaged"
                 )
@@ -587,7 +587,7 @@ def _diagnose(store: Path, report: DoctorReport, deep: bool) -> None:
             )
             continue
         _mode_findings(file_path, FILE_MODE, findings)
-        if len(raw) != entry["size"] or digest(raw) != entry["blake2b"]:
+        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
             findings.append(
                 Finding(
                     "error",

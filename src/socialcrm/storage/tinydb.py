@@ -23,13 +23,14 @@ The layout, the file formats and the guarantees are described in
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import threading
+import zlib
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from attrs import evolve
@@ -68,23 +69,26 @@ __all__ = [
 ]
 
 Tables = dict[str, dict[str, Any]]
+T = TypeVar("T")
 
 #: Pseudo file name of the manifest's own tables (``meta`` and ``pipelines``).
 MANIFEST_TABLES = "@"
 _CACHE_FILES = 96
+_ULID_LENGTH = 26
 _PROSPECTS, _EVENTS, _IDENTITIES, _EMAILS, _IDS = (
     "prospects",
     "events",
     "identities",
     "emails",
-    "ids",
+    "pipelines",
 )
 
 
 # --------------------------------------------------------------------------- encoding
 def digest(data: bytes) -> str:
-    """Checksum recorded in the manifest for each data file."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """Checksum recorded in the manifest for each data file (CRC-32: catches torn or
+    garbled files, fast enough to verify on every read)."""
+    return f"{zlib.crc32(data):08x}"
 
 
 def encode_tables(data: Mapping[str, Any]) -> bytes:
@@ -249,7 +253,7 @@ def check_manifest(manifest: Tables, path: Path) -> None:
         if (
             not isinstance(entry.get("path"), str)
             or not isinstance(entry.get("size"), int)
-            or not isinstance(entry.get("blake2b"), str)
+            or not isinstance(entry.get("crc32"), str)
             or layout.parse_data_file_name(Path(entry["path"]).name) is None
             or Path(entry["path"]).parent.name != layout.DATA_DIR
         ):
@@ -301,6 +305,8 @@ class TinyDBRepository:
         self._manifest_sig: tuple[int, int, int, int] | None = None
         self._files: OrderedDict[str, Tables] = OrderedDict()
         self._dirty: dict[str, Tables] | None = None
+        self._owned: set[tuple[str, str, str]] = set()
+        self._owner: int | None = None
         self._dbs: dict[str, TinyDB] = {}
         self._depth = 0
         self._thread_lock = threading.RLock()
@@ -404,7 +410,7 @@ class TinyDBRepository:
             raise StoreCorruptError(
                 path=str(path), detail=f"missing (listed in {layout.MANIFEST_NAME})"
             ) from None
-        if len(raw) != entry["size"] or digest(raw) != entry["blake2b"]:
+        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
             raise StoreCorruptError(
                 path=str(path),
                 detail=f"size or checksum differs from {layout.MANIFEST_NAME} (damaged file)",
@@ -483,19 +489,56 @@ class TinyDBRepository:
                 return
             with self._locked():
                 self._dirty = {}
+                self._owned = set()
                 self._depth = 1
+                self._owner = threading.get_ident()
                 try:
                     yield
                     self._commit()
                 finally:
                     self._dirty = None
+                    self._owned = set()
                     self._depth = 0
+                    self._owner = None
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
         """One write: inside the caller's transaction, or in its own."""
         with self.transaction():
             yield
+
+    def _call(self, fn: Callable[..., T], *args: Any, write: bool = False) -> T:
+        """Run ``fn`` under the lock (in a transaction if ``write``).
+
+        Inside this thread's own transaction it runs directly: bulk writes
+        (imports) then cost a few dict operations each, not a lock round-trip.
+        """
+        if self._depth and self._owner == threading.get_ident():
+            return fn(*args)
+        if write:
+            with self.transaction():
+                return fn(*args)
+        with self._locked():
+            return fn(*args)
+
+    def _own(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
+        """A document this transaction may change in place (copied once), or ``None``.
+
+        Appending to a prospect's events or to a pipeline's id list thus costs
+        O(1) per call instead of copying the list each time.
+        """
+        docs = self._writable(logical).setdefault(table, {})
+        doc: dict[str, Any] | None = docs.get(doc_id)
+        key = (logical, table, doc_id)
+        if doc is not None and key not in self._owned:
+            doc = {k: list(v) if isinstance(v, list) else v for k, v in doc.items()}
+            docs[doc_id] = doc
+            self._owned.add(key)
+        return doc
+
+    def _own_new(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
+        self._writable(logical).setdefault(table, {})[doc_id] = doc
+        self._owned.add((logical, table, doc_id))
 
     def _commit(self) -> None:
         """Write the dirty files under a new generation, then swap the manifest."""
@@ -507,34 +550,35 @@ class TinyDBRepository:
         header["generation"] = generation
         files = dict(self._manifest["files"])
         meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
-        blobs: dict[str, bytes] = {}
         new_data: dict[str, Tables] = {}
+        data_dir = self.path / layout.DATA_DIR
+        # Each data file is serialised in memory, then written under the new
+        # generation's name: no file of the current state is touched, so an
+        # error (or a crash) before the manifest swap leaves the old state.
         for logical, data in self._dirty.items():
             if logical == MANIFEST_TABLES:
                 meta, pipelines = data.get("meta", {}), data.get("pipelines", {})
                 continue
             kept = {name: docs for name, docs in data.items() if docs}
-            rel = layout.data_file_name(logical, generation)
             if not kept:
                 files.pop(logical, None)
                 continue
             blob = encode_tables(kept)
-            blobs[rel] = blob
+            rel = layout.data_file_name(logical, generation)
+            if not new_data:
+                ensure_dir(data_dir)
+            write_atomic(self.path / rel, blob, sync_dir=False)
             new_data[rel] = kept
-            files[logical] = {"path": rel, "size": len(blob), "blake2b": digest(blob)}
+            files[logical] = {"path": rel, "size": len(blob), "crc32": digest(blob)}
         manifest: Tables = {
             "store": {"1": header},
             "files": dict(sorted(files.items())),
             "meta": meta,
             "pipelines": pipelines,
         }
-        manifest_blob = encode_tables(manifest)  # everything is serialised before any write
-        data_dir = self.path / layout.DATA_DIR
-        if blobs:
-            ensure_dir(data_dir)
-            for rel, blob in blobs.items():
-                write_atomic(self.path / rel, blob, sync_dir=False)
-            fsync_dir(data_dir)
+        manifest_blob = encode_tables(manifest)
+        if new_data:
+            fsync_dir(data_dir)  # the new files' names are durable before the commit point
         if self._before_manifest_swap is not None:
             self._before_manifest_swap()
         write_atomic(self.manifest_path, manifest_blob)  # the commit point
@@ -626,8 +670,32 @@ class TinyDBRepository:
 
     # ------------------------------------------------------------------ prospects
     def _ids_in(self, pipeline: str) -> list[str]:
-        ids = self._tbl(layout.ids_file(), _IDS).raw()
-        return sorted(pid for pid, doc in ids.items() if doc.get("pipeline") == pipeline)
+        """Sorted ids of ``pipeline``'s prospects (a copy)."""
+        doc = self._tbl(layout.ids_file(), _IDS).doc(pipeline)
+        return [] if doc is None else list(doc["ids"])
+
+    def _index_id(self, pipeline: str, pid: str) -> None:
+        logical = layout.ids_file()
+        doc = self._own(logical, _IDS, pipeline)
+        if doc is None:
+            self._own_new(logical, _IDS, pipeline, {"ids": [pid]})
+            return
+        ids: list[str] = doc["ids"]
+        i = bisect_left(ids, pid)
+        if i == len(ids) or ids[i] != pid:
+            ids.insert(i, pid)
+
+    def _unindex_id(self, pipeline: str, pid: str) -> None:
+        logical = layout.ids_file()
+        doc = self._own(logical, _IDS, pipeline)
+        if doc is None:
+            return
+        ids: list[str] = doc["ids"]
+        i = bisect_left(ids, pid)
+        if i < len(ids) and ids[i] == pid:
+            del ids[i]
+        if not ids:
+            self._tbl(logical, _IDS).discard(pipeline)
 
     def _raw(self, prospect_id: str) -> dict[str, Any] | None:
         return self._tbl(self._pfile(prospect_id), _PROSPECTS).doc(prospect_id)
@@ -648,12 +716,10 @@ class TinyDBRepository:
         return str(self.path / entry["path"]) if entry else str(self.path / logical)
 
     def get(self, prospect_id: str) -> Prospect | None:
-        with self._locked():
-            return self._get(prospect_id)
+        return self._call(self._get, prospect_id)
 
     def put(self, prospect: Prospect) -> None:
-        with self._write():
-            self._put(prospect)
+        self._call(self._put, prospect, write=True)
 
     def _put(self, prospect: Prospect) -> None:
         doc = prospect_to_dict(prospect)
@@ -679,7 +745,9 @@ class TinyDBRepository:
             owners = set(found["ids"]) if found else set()
             table.set(key, {"ids": sorted(owners | {pid})})
         if old is None or old.get("pipeline") != prospect.pipeline:
-            self._tbl(layout.ids_file(), _IDS).set(pid, {"pipeline": prospect.pipeline})
+            if old is not None:
+                self._unindex_id(str(old.get("pipeline")), pid)
+            self._index_id(prospect.pipeline, pid)
 
     def _unlink_email(self, key: str, pid: str) -> None:
         table = self._tbl(self._kfile(key), _EMAILS)
@@ -693,8 +761,7 @@ class TinyDBRepository:
             table.discard(key)
 
     def delete(self, prospect_id: str) -> None:
-        with self._write():
-            self._delete(prospect_id)
+        self._call(self._delete, prospect_id, write=True)
 
     def _delete(self, pid: str) -> None:
         old = self._raw(pid)
@@ -705,7 +772,7 @@ class TinyDBRepository:
             self._tbl(self._kfile(key), _IDENTITIES).discard(key)
         for key in _email_keys(old):
             self._unlink_email(key, pid)
-        self._tbl(layout.ids_file(), _IDS).discard(pid)
+        self._unindex_id(str(old.get("pipeline")), pid)
         self._tbl(self._pfile(pid), _PROSPECTS).discard(pid)
 
     def query(self, query: Query) -> list[Prospect]:
@@ -727,19 +794,23 @@ class TinyDBRepository:
         return query.apply(selected)
 
     def count(self, pipeline: str) -> int:
-        with self._locked():
-            return len(self._ids_in(pipeline))
+        return self._call(lambda: len(self._ids_in(pipeline)))
 
     def find_by_id_prefix(self, pipeline: str, prefix: str) -> list[Prospect]:
-        prefix = prefix.upper()
-        with self._locked():
-            ids = self._tbl(layout.ids_file(), _IDS).raw()
-            found = sorted(
-                pid
-                for pid, doc in ids.items()
-                if pid.startswith(prefix) and doc.get("pipeline") == pipeline
-            )
-            return [p for p in map(self._get, found) if p is not None]
+        return self._call(self._find_by_id_prefix, pipeline, prefix.upper())
+
+    def _find_by_id_prefix(self, pipeline: str, prefix: str) -> list[Prospect]:
+        if len(prefix) == _ULID_LENGTH:  # a whole id: one shard, no index scan
+            found = self._get(prefix)
+            return [found] if found is not None and found.pipeline == pipeline else []
+        doc = self._tbl(layout.ids_file(), _IDS).doc(pipeline)
+        ids: list[str] = [] if doc is None else doc["ids"]
+        matches = []
+        for pid in ids[bisect_left(ids, prefix) :]:
+            if not pid.startswith(prefix):
+                break
+            matches.append(pid)
+        return [p for p in map(self._get, matches) if p is not None]
 
     def find_by_email(self, pipeline: str, email: str) -> list[Prospect]:
         key = f"{pipeline}\t{email.strip().casefold()}"
@@ -757,13 +828,16 @@ class TinyDBRepository:
 
     # ------------------------------------------------------------------ events
     def append_event(self, event: Event) -> None:
-        with self._write():
-            pid = event.prospect_id
-            table = self._tbl(self._efile(pid), _EVENTS)
-            found = table.doc(pid)
-            events = list(found["events"]) if found else []
-            events.append(event_to_dict(event))
-            table.set(pid, {"events": events})
+        self._call(self._append_event, event, write=True)
+
+    def _append_event(self, event: Event) -> None:
+        pid = event.prospect_id
+        logical = self._efile(pid)
+        doc = self._own(logical, _EVENTS, pid)
+        if doc is None:
+            self._own_new(logical, _EVENTS, pid, {"events": [event_to_dict(event)]})
+        else:
+            doc["events"].append(event_to_dict(event))
 
     def events(self, prospect_id: str) -> list[Event]:
         with self._locked():
