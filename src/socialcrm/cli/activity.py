@@ -44,8 +44,10 @@ def interest(
 
     It is the hook of your first message, and leaving stage notoriety needs one.
 
-    Example:  socialcrm interest jane@acme.example "Posted about hiring SDRs in Lyon"
-    --url https://www.linkedin.com/posts/janedoe_hiring-123
+    \b
+    Example:
+      socialcrm interest jane@acme.example "Posted about hiring SDRs in Lyon" \\
+        --url https://www.linkedin.com/posts/janedoe_hiring-123
     """
     from socialcrm.cli import render
 
@@ -71,7 +73,9 @@ def engage(
 ) -> None:
     """Log a notoriety signal: you liked, commented, shared, followed…
 
-    Example:  socialcrm engage jane@acme.example comment --note "Added a case study to her thread"
+    \b
+    Example:
+      socialcrm engage jane@acme.example comment --note "Added a case study to her thread"
     """
     from socialcrm.cli import render
 
@@ -97,8 +101,10 @@ def message(
 ) -> None:
     """Log a message you sent (--sent) or received (--received).
 
-    Example:  socialcrm message jane@acme.example --sent "Loved your post on SDR hiring…"
-    --channel linkedin.connection_note
+    \b
+    Example:
+      socialcrm message jane@acme.example --sent "Loved your post on SDR hiring…" \\
+        --channel linkedin.connection_note
     """
     from socialcrm.cli import render
 
@@ -116,7 +122,9 @@ def message(
 def note(ctx: typer.Context, ref: Ref, text: Text) -> None:
     """Add a free note to a prospect's history.
 
-    Example:  socialcrm note jane@acme.example "Prefers e-mail after 6pm"
+    \b
+    Example:
+      socialcrm note jane@acme.example "Prefers e-mail after 6pm"
     """
     from socialcrm.cli import render
 
@@ -128,7 +136,9 @@ def note(ctx: typer.Context, ref: Ref, text: Text) -> None:
 def history(ctx: typer.Context, ref: Ref) -> None:
     """The prospect's timeline: every event, oldest first.
 
-    Example:  socialcrm history jane@acme.example --format json | jq '.[].kind'
+    \b
+    Example:
+      socialcrm history jane@acme.example --format json | jq '.[].kind'
     """
     from socialcrm.cli import render
 

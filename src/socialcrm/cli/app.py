@@ -56,6 +56,12 @@ for one command (each has an example).
 GLOBAL_PANEL = "Global options"
 
 
+def _rich_terminal() -> bool:
+    from socialcrm.cli.context import _rich_allowed
+
+    return _rich_allowed(sys.stdout)
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -155,6 +161,22 @@ def _add_global_options(command: Any, options: list[Any]) -> None:
             command.params.append(option)
 
 
+def _tidy_metavars(command: Any) -> None:
+    """Name values in help (``--url URL``) where a command gave no metavar.
+
+    Typer 0.29 would show the Python type instead (``--url <list[str]>``).
+    """
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_metavars(sub)
+    for param in getattr(command, "params", ()):
+        if getattr(param, "metavar", None) is not None or getattr(param, "is_flag", False):
+            continue
+        name = (param.name or "value").upper()
+        for prefix in ("ADD_", "RM_"):
+            name = name.removeprefix(prefix)
+        param.metavar = name
+
+
 class SocialGroup(TyperGroup):
     """The root group: global options on every command, library errors → exit codes."""
 
@@ -163,6 +185,7 @@ class SocialGroup(TyperGroup):
         options = _global_options()
         for command in self.commands.values():
             _add_global_options(command, options)
+            _tidy_metavars(command)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from socialcrm.cli.coercion import install
@@ -200,7 +223,8 @@ def make_app(pm: pluggy.PluginManager | None = None) -> typer.Typer:
         "4 invalid input, 5 refused transition, 6 store, 7 plugin.  See docs/cli.md.",
         invoke_without_command=True,
         pretty_exceptions_enable=False,
-        rich_markup_mode="rich",
+        # rich help on a terminal; plain, stable help (and no rich import) when piped
+        rich_markup_mode="rich" if _rich_terminal() else None,
     )
 
     @app.callback()

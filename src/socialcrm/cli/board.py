@@ -55,7 +55,9 @@ def print_board(state: CLIState, board: Board) -> None:
 def board(ctx: typer.Context) -> None:
     """The pipeline at a glance: count and names per stage, won and lost totals.
 
-    Example:  socialcrm board --pipeline agencies
+    \b
+    Example:
+      socialcrm board --pipeline agencies
     """
     state = get_state(ctx)
     print_board(state, state.open_crm().board())

@@ -13,7 +13,7 @@ __all__ = ["register"]
 
 pipeline_app = typer.Typer(
     name="pipeline",
-    help="Several pipelines in one store (e.g. one per offer).",
+    help="Several pipelines in one store, one per offer.",
     no_args_is_help=True,
 )
 
@@ -24,7 +24,9 @@ Name = Annotated[str, typer.Argument(metavar="NAME", help="Pipeline name.")]
 def list_pipelines(ctx: typer.Context) -> None:
     """List the pipelines, their prospect counts, and which one is current.
 
-    Example:  socialcrm pipeline list --format json
+    \b
+    Example:
+      socialcrm pipeline list --format json
     """
     from socialcrm.cli import render
 
@@ -66,7 +68,9 @@ def create(
 ) -> None:
     """Create a pipeline.
 
-    Example:  socialcrm pipeline create agencies --description "Marketing agencies" --use
+    \b
+    Example:
+      socialcrm pipeline create agencies --description "Marketing agencies" --use
     """
     state = get_state(ctx)
     crm = state.open_crm()
@@ -80,7 +84,9 @@ def create(
 def use(ctx: typer.Context, name: Name) -> None:
     """Make a pipeline the store's current one (--pipeline overrides it per command).
 
-    Example:  socialcrm pipeline use agencies
+    \b
+    Example:
+      socialcrm pipeline use agencies
     """
     state = get_state(ctx)
     pipeline = state.open_crm().use_pipeline(name)
@@ -95,7 +101,9 @@ def rename(
 ) -> None:
     """Rename a pipeline (its prospects and history follow).
 
-    Example:  socialcrm pipeline rename default freelancers
+    \b
+    Example:
+      socialcrm pipeline rename default freelancers
     """
     state = get_state(ctx)
     pipeline = state.open_crm().rename_pipeline(old, new)
@@ -112,7 +120,9 @@ def delete(
 
     Asks for confirmation on a terminal; in a script pass --yes.
 
-    Example:  socialcrm pipeline delete old-offer --yes
+    \b
+    Example:
+      socialcrm pipeline delete old-offer --yes
     """
     from socialcrm.cli.errors import EXIT_INVALID, fail
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socialcrm.cli.context import get_state
+from socialcrm.repository import SORT_FIELDS
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -82,8 +83,10 @@ def add(
 
     Each --url becomes a network identity, read by the installed network plugins.
 
-    Example:  socialcrm add "Jane Doe" --url https://www.linkedin.com/in/janedoe
-    --email jane@acme.example --company Acme --tag fintech
+    \b
+    Example:
+      socialcrm add "Jane Doe" --url https://www.linkedin.com/in/janedoe \\
+        --email jane@acme.example --company Acme --tag fintech
     """
     state = get_state(ctx)
     crm = state.open_crm()
@@ -115,7 +118,9 @@ def add(
 def show(ctx: typer.Context, ref: Ref) -> None:
     """Everything about one prospect: identities, stage, assessment, history…
 
-    Example:  socialcrm show jane@acme.example
+    \b
+    Example:
+      socialcrm show jane@acme.example
     """
     state = get_state(ctx)
     crm = state.open_crm()
@@ -262,21 +267,30 @@ def list_(
     ] = None,
     sort: Annotated[
         str,
-        typer.Option(
-            help="name, created_at, updated_at, stage, status, company or id; "
-            "prefix with - for descending."
-        ),
+        typer.Option(help=f"One of {', '.join(SORT_FIELDS)}; prefix with - for descending."),
     ] = "created_at",
     limit: Annotated[int | None, typer.Option(min=0, help="At most this many.")] = None,
+    min_score: Annotated[
+        float | None, typer.Option(help="Only prospects whose ICP score is at least this.")
+    ] = None,
 ) -> None:
     """List prospects of the pipeline, filtered and sorted.
 
-    Example:  socialcrm list --stage contact --tag fintech --format json | jq '.[].name'
+    \b
+    Example:
+      socialcrm list --stage contact --tag fintech --format json | jq '.[].name'
     """
     state = get_state(ctx)
     crm = state.open_crm()
     prospects = crm.query(
-        stage=stage, status=status, tag=tag, network=network, text=search, sort=sort, limit=limit
+        stage=stage,
+        status=status,
+        tag=tag,
+        network=network,
+        text=search,
+        sort=sort,
+        limit=limit,
+        min_score=min_score,
     )
     from socialcrm.cli import render
 
@@ -344,7 +358,9 @@ def edit(
     --set company=Acme changes the field; --set budget=10k (any key not a field)
     sets a custom field.  Every change is recorded in the history.
 
-    Example:  socialcrm edit jane@acme.example --set title="Head of Sales" --set budget=10k
+    \b
+    Example:
+      socialcrm edit jane@acme.example --set title="Head of Sales" --set budget=10k
     """
     from socialcrm.errors import ValidationError
 
@@ -393,7 +409,9 @@ def rm(
 
     Asks for confirmation on a terminal; in a script pass --yes.
 
-    Example:  socialcrm rm 01HV3K --yes
+    \b
+    Example:
+      socialcrm rm 01HV3K --yes
     """
     from socialcrm.cli.errors import EXIT_INVALID, fail
 

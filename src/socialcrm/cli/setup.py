@@ -21,7 +21,9 @@ PANEL = "Setup"
 def init(ctx: typer.Context) -> None:
     """Create the store and its default pipeline (safe to run again).
 
-    Example:  socialcrm --db ~/crm/store init
+    \b
+    Example:
+      socialcrm --db ~/crm/store init
     """
     state = get_state(ctx)
     crm = state.open_crm()
@@ -36,7 +38,9 @@ def demo(ctx: typer.Context) -> None:
     demo); a store holding your prospects is never touched.  Without --db it
     uses your default store, only if that is empty.
 
-    Example:  socialcrm demo --db ./demo-store
+    \b
+    Example:
+      socialcrm demo --db ./demo-store
     """
     from socialcrm.cli.errors import EXIT_INVALID, fail
     from socialcrm.demo import build_demo, store_kind, what_is_due

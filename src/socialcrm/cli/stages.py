@@ -38,7 +38,9 @@ def move(
 
     A refused move lists each unmet criterion and how to fix it (exit code 5).
 
-    Example:  socialcrm move jane@acme.example contact --force --reason "met at a conference"
+    \b
+    Example:
+      socialcrm move jane@acme.example contact --force --reason "met at a conference"
     """
     from socialcrm.cli import render
 
@@ -50,7 +52,9 @@ def move(
 def advance(ctx: typer.Context, ref: Ref, force: Force = False, reason: Reason = None) -> None:
     """Move a prospect to the next stage (checking the exit criteria).
 
-    Example:  socialcrm advance linkedin:janedoe
+    \b
+    Example:
+      socialcrm advance linkedin:janedoe
     """
     from socialcrm.cli import render
 
@@ -62,7 +66,9 @@ def advance(ctx: typer.Context, ref: Ref, force: Force = False, reason: Reason =
 def won(ctx: typer.Context, ref: Ref, force: Force = False) -> None:
     """Mark a prospect at stage convert as won.
 
-    Example:  socialcrm won jane@acme.example
+    \b
+    Example:
+      socialcrm won jane@acme.example
     """
     from socialcrm.cli import render
 
@@ -78,7 +84,9 @@ def lost(
 ) -> None:
     """Mark a prospect lost, from any stage, with a reason.
 
-    Example:  socialcrm lost jane@acme.example --reason "chose a competitor"
+    \b
+    Example:
+      socialcrm lost jane@acme.example --reason "chose a competitor"
     """
     from socialcrm.cli import render
 
@@ -92,7 +100,9 @@ def lost(
 def reopen(ctx: typer.Context, ref: Ref) -> None:
     """Reopen a won or lost prospect, in the stage it was in.
 
-    Example:  socialcrm reopen jane@acme.example
+    \b
+    Example:
+      socialcrm reopen jane@acme.example
     """
     from socialcrm.cli import render
 
@@ -115,7 +125,9 @@ def qualify(
 
     Leaving stage identify needs a positive assessment.
 
-    Example:  socialcrm qualify jane@acme.example --note "VP Sales, 200 people, uses our stack"
+    \b
+    Example:
+      socialcrm qualify jane@acme.example --note "VP Sales, 200 people, uses our stack"
     """
     from socialcrm.cli import render
 
