@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 import pytest
@@ -37,6 +37,7 @@ from socialcrm import (
     default_rules,
     hookimpl,
 )
+from socialcrm.history import time_in_stages
 from socialcrm.models import Edited, ProblemRecord, StageChanged, StatusChanged
 from socialcrm.networks import check_profile_url
 from socialcrm.plugins import get_plugin_manager
@@ -755,6 +756,34 @@ def test_plugin_exit_criteria_join_the_rules(clock: FrozenClock) -> None:
     assert crm.advance(p.id).stage is Stage.CONTACT
     back = crm.move(p.id, Stage.NOTORIETY)  # backward: plugins' criteria do not apply
     assert back.stage is Stage.NOTORIETY
+
+
+class TickingClock(FrozenClock):
+    """Like a real clock: every reading is a millisecond later than the previous one."""
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+def test_stage_history_starts_when_the_prospect_was_created() -> None:
+    clock = TickingClock()
+    crm = CRM(MemoryRepository(), get_plugin_manager(entrypoints=False), clock=clock)
+    p = crm.add("Zoé Durand", note="met at a fair")
+    crm.move(p.id, Stage.NOTORIETY, force=True)
+    created, note = crm.history(p.id)[:2]
+    assert created.at == note.at == p.created_at
+    now = clock()
+    spent = time_in_stages(crm.history(p.id), now)
+    assert sum(spent.values(), timedelta()) == now - p.created_at
+
+
+def test_backdated_prospect_history_starts_at_its_creation(clock: FrozenClock) -> None:
+    crm = CRM(MemoryRepository(), get_plugin_manager(entrypoints=False), clock=clock)
+    past = clock.now - timedelta(days=30)
+    p = crm.add("Zoé Durand", created_at=past)
+    assert crm.history(p.id)[0].at == past
+    assert time_in_stages(crm.history(p.id), clock.now) == {Stage.PROFILE: timedelta(days=30)}
 
 
 def test_event_times_come_from_the_injected_clock(crm: CRM, clock: FrozenClock) -> None:
