@@ -34,7 +34,7 @@ def test_failing_profile_refuses_leaving_profile_with_the_reason(crm: CRM) -> No
         crm.advance(p.id)
     (problem,) = info.value.problems
     assert problem.rule == "profile.seller-checklist"
-    assert "your own TestNet profile fails its checklist" in problem.message
+    assert "your own TestNet profile fails its checklist (1 missing)" in problem.message
     assert "A headline naming the problem you solve — it follows you" in problem.message
     assert problem.fix is not None and "socialcrm profile set testnet headline=yes" in problem.fix
     forced = crm.advance(p.id, force=True)

@@ -92,7 +92,7 @@ def test_steps_come_due_one_after_the_other(crm: CRM, clock: FrozenClock, jane: 
     mark_sent(crm, jane.id)
     done = progress_of(crm, crm.get(jane.id))
     assert done is not None and done.state is State.COMPLETED and len(done.done) == 3
-    with pytest.raises(ValidationError, match="completed"):
+    with pytest.raises(ValidationError, match="has done every step"):
         due(crm, jane.id)
 
 

@@ -97,7 +97,7 @@ def profile_check(
     rows = []
     for r in reports:
         for s in r.items:
-            mark = "ok" if s.ok else ("?" if s.value is None else "MISSING")
+            mark = "ok" if s.ok else ("MISSING" if r.recorded else "unchecked")
             rows.append([r.network, s.item.id, mark, s.item.label, "" if s.ok else s.item.why])
     if state.output_format == "csv":
         render.emit_csv(["network", "item", "state", "label", "why"], rows)

@@ -181,13 +181,21 @@ def problems_for(prospect: Prospect, pipeline: Pipeline) -> list[Problem]:
         if not missing:
             continue
         name = entry.get("name") or identity.network
-        listed = "; ".join(f"{c.get('label', c.get('id'))} — {c.get('why', '')}" for c in missing)
+        if len(missing) <= 2:  # short enough to say why each one matters
+            listed = "; ".join(
+                f"{c.get('label', c.get('id'))} — {c.get('why', '')}" for c in missing
+            )
+        else:
+            listed = "; ".join(str(c.get("label", c.get("id"))) for c in missing)
         found.append(
             Problem(
                 "profile.seller-checklist",
-                f"your own {name} profile fails its checklist: {listed}",
-                f"complete your {name} profile, then record it: 'socialcrm profile set "
-                f"{identity.network} " + " ".join(f"{c.get('id')}=yes" for c in missing) + "'",
+                f"your own {name} profile fails its checklist ({len(missing)} missing): {listed}",
+                f"complete your {name} profile ('socialcrm profile check --network "
+                f"{identity.network}' says why each item matters), then record it: "
+                f"'socialcrm profile set {identity.network} "
+                + " ".join(f"{c.get('id')}=yes" for c in missing)
+                + "'",
             )
         )
     return found

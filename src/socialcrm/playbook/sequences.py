@@ -407,16 +407,21 @@ def due(crm: CRM, ref: str, now: datetime | None = None) -> Due:
     prospect = crm.resolve(ref)
     current = progress_of(crm, prospect)
     if current is None or not current.active or current.next_step is None:
-        why = (
-            "is in no sequence" if current is None else f"has no step to do ({current.state.value}"
-        )
-        if current is not None:
-            why += f": {current.reason})" if current.reason else ")"
-        raise ValidationError(
-            f"{prospect.name} ({prospect.id}) {why}",
-            field="sequence",
-            hint="enroll them with 'socialcrm sequence enroll REF NAME'",
-        )
+        who = f"{prospect.name} ({prospect.id})"
+        enrol = f"enroll them: 'socialcrm sequence enroll {prospect.id} NAME'"
+        if current is None:
+            why, hint = "is in no sequence", enrol
+        elif current.state is State.REPLIED:
+            why = f"replied: sequence {current.sequence!r} stopped, no follow-up after a reply"
+            hint = f"answer them yourself: 'socialcrm message {prospect.id} --sent TEXT'"
+        elif current.state is State.COMPLETED:
+            why, hint = f"has done every step of sequence {current.sequence!r}", enrol
+        elif current.state is State.CLOSED:
+            why, hint = f"is {prospect.status.value}: nothing to follow up", None
+        else:
+            why = f"left sequence {current.sequence!r} ({current.reason})"
+            hint = enrol
+        raise ValidationError(f"{who} {why}", field="sequence", hint=hint)
     step = get_sequence(crm.pipeline, current.sequence).steps[current.next_step]
     text = get_template(crm.pipeline, step.template)
     message = render_for(crm, text, prospect, step.network, step.channel, template=step.template)
