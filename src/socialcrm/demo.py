@@ -27,6 +27,7 @@ from socialcrm.crm import CRM, DEFAULT_PIPELINE
 from socialcrm.errors import SocialCRMError
 from socialcrm.history import stage_spans
 from socialcrm.models import EventKind, Prospect
+from socialcrm.networks import count_characters
 from socialcrm.repository import Query, Repository
 
 __all__ = [
@@ -447,8 +448,10 @@ def _journey(person: _Person, networks: list[str]) -> list[Step]:
     return steps
 
 
-def _channel(crm: CRM, network: str | None, purpose: str) -> tuple[str | None, str | None]:
-    """A channel of ``network`` suited to ``purpose`` (first message or follow-up)."""
+def _channel(
+    crm: CRM, network: str | None, purpose: str, text: str
+) -> tuple[str | None, str | None]:
+    """A channel of ``network`` suited to ``purpose`` whose length limit fits ``text``."""
     if network is None or network not in crm.networks:
         return network, None
     channels = crm.networks.get(network).channels
@@ -457,7 +460,11 @@ def _channel(crm: CRM, network: str | None, purpose: str) -> tuple[str | None, s
         if purpose == "opener"
         else ("message", "dm", "inmail_body")
     )
-    return network, next((c for c in wanted if c in channels), None)
+    length = count_characters(text)
+    for channel in wanted:
+        if channel in channels and crm.networks.channel(network, channel).limit >= length:
+            return network, channel
+    return network, None
 
 
 def _ascii_handle(name: str) -> str:
@@ -637,7 +644,7 @@ def _apply(
         crm.set_point_of_interest(ref, args[0], url=args[1])
     elif action == "sent":
         text, network, purpose = args
-        network, channel = _channel(crm, network, purpose)
+        network, channel = _channel(crm, network, purpose, text)
         crm.log_message(ref, text, channel=channel, network=network)
     elif action == "received":
         text, network = args

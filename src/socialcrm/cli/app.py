@@ -292,9 +292,9 @@ def make_app(pm: pluggy.PluginManager | None = None) -> typer.Typer:
     return app
 
 
-def run(argv: Sequence[str] | None = None) -> None:
+def run(argv: Sequence[str] | None = None, pm: pluggy.PluginManager | None = None) -> None:
     """Run the CLI as the console script does: unexpected errors → one line, exit 1."""
-    app = make_app()
+    app = make_app(pm)
     try:
         app(args=list(argv) if argv is not None else None, prog_name="socialcrm")
     except SystemExit:

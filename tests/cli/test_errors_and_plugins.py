@@ -1,0 +1,136 @@
+"""Error reporting, exit codes and plugins seen from the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from socialcrm import hookimpl
+from socialcrm.cli import make_app
+from socialcrm.cli.app import run as run_cli
+from socialcrm.errors import PluginError
+from socialcrm.plugins import get_plugin_manager
+from tests.cli.conftest import Run, SampleNetPlugin
+
+
+def test_store_problem_exits_6_with_one_line(tmp_path: Path, app: typer.Typer) -> None:
+    not_a_store = tmp_path / "file.txt"
+    not_a_store.write_text("hello")
+    result = CliRunner().invoke(app, ["--db", str(not_a_store), "list"])
+    assert result.exit_code == 6
+    assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
+    assert not_a_store.read_text() == "hello"
+
+
+def test_bad_format_is_a_usage_error(run: Run) -> None:
+    run("list", "--format", "xml", code=2)
+    run("--format", "yaml", "list", code=2)
+
+
+def test_unknown_command_is_a_usage_error(run: Run) -> None:
+    result = run("lsit", code=2)
+    assert "list" in result.stderr  # the suggestion
+
+
+class FailingOnEvent:
+    @hookimpl
+    def on_event(self, event: Any, prospect: Any) -> None:
+        raise RuntimeError("webhook down")
+
+
+def test_failing_plugin_is_reported_and_the_command_goes_on(db: Path) -> None:
+    pm = get_plugin_manager(entrypoints=False, plugins=[SampleNetPlugin()])
+    pm.register(FailingOnEvent(), name="boom")
+    result = CliRunner().invoke(make_app(pm), ["--db", str(db), "add", "Jane Doe"])
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.strip()) == 26  # the id, on stdout only
+    assert "warning: plugin 'boom' failed in on_event: RuntimeError: webhook down" in result.stderr
+    listed = CliRunner().invoke(make_app(pm), ["--db", str(db), "list", "--format", "json"])
+    assert '"Jane Doe"' in listed.stdout  # the prospect was stored
+
+
+class HelloCommand:
+    @hookimpl
+    def register_commands(self, app: typer.Typer) -> None:
+        @app.command()
+        def hello(ctx: typer.Context, name: str) -> None:
+            """Say hello (a plugin command)."""
+            from socialcrm.cli.context import get_state
+
+            state = get_state(ctx)
+            typer.echo(f"hello {name} as {state.output_format} from {state.db_path.name}")
+
+        @app.command()
+        def explode() -> None:
+            """Fail like a broken plugin."""
+            raise PluginError("hello", "register_commands", "boom")
+
+        @app.command()
+        def crash() -> None:
+            """An unexpected bug."""
+            raise RuntimeError("bug")
+
+
+def test_plugin_commands_get_global_options_and_error_handling(db: Path) -> None:
+    pm = get_plugin_manager(entrypoints=False, plugins=[SampleNetPlugin(), HelloCommand()])
+    app = make_app(pm)
+    runner = CliRunner()
+    assert "hello" in runner.invoke(app, ["--help"]).stdout
+    result = runner.invoke(app, ["hello", "Ann", "--format", "json", "--db", str(db)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "hello Ann as json from store"
+    exploded = runner.invoke(app, ["explode"])
+    assert exploded.exit_code == 7
+    assert exploded.stderr.startswith("error: plugin 'hello' failed in register_commands")
+
+
+class BrokenRegistration:
+    @hookimpl
+    def register_commands(self, app: typer.Typer) -> None:
+        raise ValueError("cannot register")
+
+
+def test_broken_register_commands_is_a_warning(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pm = get_plugin_manager(entrypoints=False, plugins=[SampleNetPlugin()])
+    pm.register(BrokenRegistration(), name="broken")
+    app = make_app(pm)  # commands are registered while the app is built
+    assert "warning: plugin 'broken' failed in register_commands" in capsys.readouterr().err
+    result = CliRunner().invoke(app, ["--db", str(db), "init"])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_unexpected_error_is_one_line_exit_1(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOCIALCRM_DEBUG", raising=False)
+    pm = get_plugin_manager(entrypoints=False, plugins=[SampleNetPlugin(), HelloCommand()])
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli(["crash"], pm)
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: unexpected RuntimeError: bug")
+    assert "Traceback" not in err
+    monkeypatch.setenv("SOCIALCRM_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="bug"):
+        run_cli(["crash"], pm)
+
+
+def test_bare_command_prints_an_overview(app: typer.Typer) -> None:
+    result = CliRunner().invoke(app, [])
+    assert result.exit_code == 0
+    assert "socialcrm demo --db ./demo-store" in result.stdout
+    assert len(result.stdout.splitlines()) < 20
+
+
+def test_version(app: typer.Typer) -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"socialcrm {version('socialcrm')}"
