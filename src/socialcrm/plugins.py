@@ -133,7 +133,14 @@ class SocialPluginManager(pluggy.PluginManager):
         )
 
     def register_checked(self, plugin: object, name: str | None = None) -> str | None:
-        """Register ``plugin``, turning pluggy's validation error into :class:`PluginError`."""
+        """Register ``plugin``, turning pluggy's validation error into :class:`PluginError`.
+
+        An object without a name (an instance of a plugin class) is named
+        after its class, so failures read ``plugin 'AcmeSync' failed…``.
+        """
+        if name is None and not hasattr(plugin, "__name__"):
+            candidate = type(plugin).__qualname__.rsplit(".", 1)[-1]
+            name = candidate if not self.has_plugin(candidate) else None
         try:
             return self.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
