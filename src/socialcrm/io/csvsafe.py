@@ -19,7 +19,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from socialcrm.errors import ImportFormatError
 
@@ -92,9 +92,9 @@ def check_text(path: Path, head: bytes) -> None:
 
 
 class _LineCounter:
-    """Wraps a text stream, counting physical lines and turning decode errors into rows."""
+    """Reads a binary stream line by line, decoding each line: exact rows for every error."""
 
-    def __init__(self, path: Path, stream: TextIO) -> None:
+    def __init__(self, path: Path, stream: BinaryIO) -> None:
         self.path = path
         self.stream = stream
         self.lines = 0
@@ -103,27 +103,29 @@ class _LineCounter:
         return self
 
     def __next__(self) -> str:
-        try:
-            line = self.stream.readline(FIELD_LIMIT * 2)
-        except UnicodeDecodeError as exc:
-            raise ImportFormatError(
-                f"invalid UTF-8 ({exc.reason})",
-                path=str(self.path),
-                row=self.lines + 1,
-                hint="save the file as UTF-8",
-            ) from None
-        if not line:
+        raw = self.stream.readline(FIELD_LIMIT * 2)
+        if not raw:
             raise StopIteration
-        # readline stopped at the size cap: a line longer than any sane export.
-        if not line.endswith(("\n", "\r")) and len(line) >= FIELD_LIMIT * 2:
+        if not raw.endswith((b"\n", b"\r")) and len(raw) >= FIELD_LIMIT * 2:
+            # readline stopped at the size cap: a line longer than any sane export.
             raise ImportFormatError(
                 f"a line is longer than {FIELD_LIMIT * 2} characters",
                 path=str(self.path),
                 row=self.lines + 1,
                 hint="this does not look like an export file",
             )
+        if self.lines == 0:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
         self.lines += 1
-        return line
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFormatError(
+                f"invalid UTF-8 ({exc.reason})",
+                path=str(self.path),
+                row=self.lines,
+                hint="save the file as UTF-8",
+            ) from None
 
 
 def open_text(path: Path) -> TextIO:
@@ -142,7 +144,11 @@ def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[st
     over-long field or a malformed row.
     """
     check_text(path, read_head(path))
-    with open_text(path) as stream:
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    with stream:
         counter = _LineCounter(path, stream)
         reader = csv.reader(counter, delimiter=delimiter, strict=False)
         while True:

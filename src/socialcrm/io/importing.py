@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import define, evolve, field, frozen
 
 from socialcrm.errors import ImportFormatError, InvalidURLError, SocialCRMError, ValidationError
-from socialcrm.io.csvsafe import check_text, read_head
+from socialcrm.io.csvsafe import FIELD_LIMIT, check_text, read_head
 from socialcrm.io.formats import (
     ActivityRecord,
     Importer,
@@ -380,6 +380,21 @@ class _Batch:
 
     # -- prospect records ------------------------------------------------------
     def on_prospect(self, record: ProspectRecord) -> None:
+        _check_lengths(
+            {
+                "name": record.name,
+                "first_name": record.first_name,
+                "last_name": record.last_name,
+                "company": record.company,
+                "title": record.title,
+                "location": record.location,
+                "notes": record.notes,
+                **{f"custom:{k}": v for k, v in record.custom.items()},
+                **{f"email {n}": v for n, v in enumerate(record.emails, 1)},
+                **{f"url {n}": v for n, v in enumerate(record.urls, 1)},
+                **{f"tag {n}": v for n, v in enumerate(record.tags, 1)},
+            }
+        )
         name = nfc(record.name or "")
         if not name:
             raise _RowError("no name", "name")
@@ -584,6 +599,7 @@ class _Batch:
         return True
 
     def on_activity(self, record: ActivityRecord) -> None:
+        _check_lengths({"text": record.text, **{f"url {n}": u for n, u in enumerate(record.urls)}})
         text = nfc(record.text)
         at = record.at or self.now
         if record.kind == "message":
@@ -805,6 +821,13 @@ def _is_placeholder(p: Prospect) -> bool:
         p.name.casefold() in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}", f"@{i.handle}")
         for i in p.identities
     )
+
+
+def _check_lengths(values: Mapping[str, str | None]) -> None:
+    """Refuse a field longer than any real export holds (hostile or broken input)."""
+    for key, value in values.items():
+        if value is not None and len(value) > FIELD_LIMIT:
+            raise _RowError(f"{key} is longer than {FIELD_LIMIT} characters", key)
 
 
 def _folded(values: Iterable[str]) -> set[str]:

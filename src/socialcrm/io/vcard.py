@@ -262,6 +262,8 @@ class VCardExporter:
                 line = card.add("socialprofile")
                 line.value = identity.url
                 line.params["SERVICE-TYPE"] = [service]
+        for website in p.custom.get("website", "").split():
+            card.add("url").value = website
         if p.location:
             card.add("adr").value = vobject.vcard.Address(city=p.location)
         if p.tags:

@@ -129,10 +129,7 @@ class ConnectionsImporter:
 
     @staticmethod
     def is_header(cells: list[str]) -> bool:
-        keys = _keys(cells)
-        return {"first name", "last name"} <= keys and bool(
-            keys & {"company", "position", "connected on", "email address"}
-        )
+        return {"first name", "last name", "connected on"} <= _keys(cells)
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return any(self.is_header(cells) for cells in _head_rows(head))

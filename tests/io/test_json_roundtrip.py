@@ -1,0 +1,116 @@
+"""socialcrm JSON: a lossless backup that restores a pipeline exactly."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from socialcrm.crm import CRM
+from socialcrm.errors import ImportFormatError
+from socialcrm.io.exports import export_prospects
+from socialcrm.plugins import get_plugin_manager
+from socialcrm.stages import Stage
+from socialcrm.storage import open_repository
+from socialcrm.testing import FrozenClock
+
+from .helpers import snapshot
+
+
+def _busy_pipeline(crm: CRM, clock: FrozenClock) -> None:
+    crm.create_pipeline("agencies", description="Web agencies", settings={"k": [1, "é"]})
+    crm.use_pipeline("agencies")
+    zoe = crm.add(
+        "Zoé Martin",
+        urls=["https://www.linkedin.com/in/zoe-martin-4b2a1c", "x:zoemartin"],
+        emails=["zoe@example.com"],
+        phones=["+33 6 12 34 56 78"],
+        company="Acme",
+        tags=["hot"],
+        custom={"origin": "salon"},
+        note="met at the fair",
+    )
+    clock.advance(hours=1)
+    crm.set_point_of_interest(zoe.id, "Her post on cold e-mails", url="https://x.com/zoemartin")
+    crm.log_interaction(zoe.id, "like", network="linkedin")
+    crm.log_message(zoe.id, "Bonjour Zoé", channel="message", network="linkedin")
+    crm.log_message(zoe.id, "Merci !", received=True, network="linkedin")
+    crm.move(zoe.id, Stage.CONTACT, force=True, reason="she answered")
+    clock.advance(days=2)
+    lost = crm.add("Jean Dupont", emails=["jean@example.org"])
+    crm.lose(lost.id, "no budget")
+
+
+def _export(crm: CRM) -> dict[str, object]:
+    out = io.StringIO()
+    export_prospects(crm, crm.exporters()["json"], out)
+    doc = json.loads(out.getvalue())
+    assert isinstance(doc, dict)
+    return doc
+
+
+def test_export_then_import_restores_the_pipeline_exactly(tmp_path: Path) -> None:
+    clock = FrozenClock()
+    source = CRM(open_repository(tmp_path / "a"), get_plugin_manager(), clock=clock)
+    _busy_pipeline(source, clock)
+    backup = tmp_path / "backup.json"
+    export_prospects(source, source.exporters()["json"], backup)
+    assert backup.stat().st_mode & 0o777 == 0o600
+
+    target = CRM(open_repository(tmp_path / "b"), get_plugin_manager(), clock=FrozenClock())
+    report = target.import_file(backup)
+    assert report.format == "socialcrm-json"
+    assert report.counts() == {
+        "created": 3,  # the pipeline and two prospects
+        "updated": 0,
+        "attached": 0,
+        "skipped": 0,
+        "invalid": 0,
+    }
+    target.use_pipeline("agencies")
+    original = snapshot(source)
+    restored = snapshot(target)
+    original["pipelines"] = [p for p in original["pipelines"] if p["name"] == "agencies"]
+    restored["pipelines"] = [p for p in restored["pipelines"] if p["name"] == "agencies"]
+    assert restored == original
+    first, second = _export(source), _export(target)
+    first.pop("exported_at")
+    second.pop("exported_at")
+    assert first == second
+
+    # Importing the backup again changes nothing.
+    again = target.import_file(backup)
+    assert again.counts()["created"] == 0 and again.events == 0
+    assert snapshot(target)["pipelines"] == snapshot(target)["pipelines"]
+    assert _export(target)["prospects"] == second["prospects"]
+
+
+def test_backup_of_an_existing_prospect_updates_only_with_update(tmp_path: Path) -> None:
+    clock = FrozenClock()
+    crm = CRM(open_repository(tmp_path / "a"), get_plugin_manager(), clock=clock)
+    zoe = crm.add("Zoé", emails=["zoe@example.com"])
+    backup = tmp_path / "b.json"
+    export_prospects(crm, crm.exporters()["json"], backup)
+    crm.add_note(zoe.id, "added after the backup")
+    assert crm.import_file(backup).rows[-1].reason == "unchanged"  # extra events are fine
+    crm.edit(zoe.id, set_fields={"company": "Changed"})
+    report = crm.import_file(backup)
+    assert report.rows[-1].action == "skipped"
+    assert report.rows[-1].reason.startswith("already known")
+    assert crm.get(zoe.id).company == "Changed"
+    restored = crm.import_file(backup, update=True)
+    assert restored.rows[-1].action == "updated"
+    assert crm.get(zoe.id).company is None  # the backup's version
+    assert len(crm.history(zoe.id)) == 3  # created, note, edited: nothing lost
+
+
+def test_bad_backups_are_refused(tmp_path: Path, store: CRM) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"format": "socialcrm", "v": 99, "prospects": []}', encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="version 99"):
+        store.import_file(path)
+    path.write_text('{"format": "socialcrm", "v": 1, "prospects": [{"x": 1}]}', encoding="utf-8")
+    report = store.import_file(path)
+    assert report.rows[0].action == "invalid"

@@ -1,0 +1,73 @@
+"""vCard 3.0 and 4.0: folded lines, escapes, ORG/TITLE/EMAIL/URL, social profiles; round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from socialcrm.crm import CRM
+from socialcrm.io.exports import export_prospects
+from socialcrm.plugins import get_plugin_manager
+from socialcrm.testing import FrozenClock
+
+from .helpers import FIXTURES
+
+
+def test_vcard3_fields_folding_and_escapes(store: CRM) -> None:
+    report = store.import_file(FIXTURES / "contacts3.vcf")
+    assert report.format == "vcard"
+    assert [(r.row, r.action) for r in report.rows] == [(1, "created"), (2, "created")]
+    zoe = store.resolve("zoe@example.net")
+    assert zoe.name == "Zoé Martin"
+    assert (zoe.first_name, zoe.last_name) == ("Zoé", "Martin")
+    assert zoe.company == "Acme, SAS"  # escaped comma, first ORG component
+    assert zoe.title == "Head of Sales, EMEA"
+    assert zoe.emails == ("zoe.martin@example.com", "zoe@example.net")
+    assert zoe.phones == ("+33612345678",)
+    assert sorted(i.key for i in zoe.identities) == ["linkedin:zoe-martin-4b2a1c", "x:zoemartin"]
+    assert zoe.custom == {"website": "https://acme.example/team"}
+    assert zoe.notes == "Rencontrée au salon; très intéressée par l'offre, à relancer en juin."
+    assert zoe.tags == ("hot", "salon")
+    assert zoe.location == "Paris"
+    jean = store.resolve("https://www.linkedin.com/in/jean-dupont-12345678")
+    assert jean.name == "Jean Dupont"  # from N when FN is missing
+
+
+def test_vcard4_socialprofile_and_cards_without_name(store: CRM) -> None:
+    report = store.import_file(FIXTURES / "contacts4.vcf")
+    assert [(r.row, r.action) for r in report.rows] == [(1, "created"), (2, "invalid")]
+    assert report.rows[1].reason == "card without FN or N"
+    wang = store.resolve("wang@example.cn")
+    assert wang.name == "王小明" and wang.company == "北京科技"
+    assert (wang.first_name, wang.last_name) == (None, None)  # no spaces: not split
+    assert sorted(i.key for i in wang.identities) == ["linkedin:wang-xiaoming", "x:wangxm"]
+
+
+def test_export_then_import_keeps_people(tmp_path: Path, store: CRM) -> None:
+    store.import_file(FIXTURES / "contacts3.vcf")
+    store.import_file(FIXTURES / "contacts4.vcf")
+    for name in ("vcard", "vcard4"):
+        out = tmp_path / f"{name}.vcf"
+        assert export_prospects(store, store.exporters()[name], out) == 3
+        text = out.read_text(encoding="utf-8")
+        assert ("X-SOCIALPROFILE" in text) == (name == "vcard")
+        assert ("\nSOCIALPROFILE" in text) == (name == "vcard4")
+        fresh = CRM(None, get_plugin_manager(), clock=FrozenClock())
+        report = fresh.import_file(out)
+        assert report.counts()["created"] == 3
+        for before in store.query(sort="name"):
+            after = fresh.resolve(before.identities[0].key)
+            fields = (
+                "name",
+                "first_name",
+                "last_name",
+                "company",
+                "title",
+                "emails",
+                "phones",
+                "tags",
+                "notes",
+                "location",
+                "custom",
+            )
+            assert {f: getattr(after, f) for f in fields} == {f: getattr(before, f) for f in fields}
+            assert {i.key for i in after.identities} == {i.key for i in before.identities}
