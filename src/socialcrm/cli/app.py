@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "socialcrm.cli.board",
     "socialcrm.cli.pipelines",
     "socialcrm.cli.io",
+    "socialcrm.cli.store",
     "socialcrm.cli.plugins",
     "socialcrm.cli.playbook",
 )

@@ -657,7 +657,26 @@ def _deep_checks(
                 findings.append(
                     Finding("error", "misplaced", f"prospect {pid} in wrong shard", where(logical))
                 )
-    ids = contents.get(layout.ids_file(), {}).get("ids", {})
+    ids: dict[str, str] = {}
+    for pipeline_name, doc in contents.get(layout.ids_file(), {}).get("pipelines", {}).items():
+        for pid in doc.get("ids", ()):
+            ids[pid] = pipeline_name
+    wrong_pipeline = sorted(
+        pid
+        for pid, name in ids.items()
+        if pid in prospects and prospects[pid].get("pipeline") != name
+    )
+    if wrong_pipeline:
+        findings.append(
+            Finding(
+                "error",
+                "ids-index",
+                f"{len(wrong_pipeline)} prospect(s) indexed under the wrong pipeline "
+                f"(e.g. {wrong_pipeline[0]})",
+                str(store / layout.DATA_DIR),
+                _RESTORE_FIX,
+            )
+        )
     pipelines = manifest.get("pipelines", {})
     missing_ids = sorted(set(prospects) - set(ids))
     dangling_ids = sorted(set(ids) - set(prospects))

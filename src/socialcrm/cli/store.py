@@ -1,0 +1,177 @@
+"""``doctor``, ``backup`` and ``restore``: looking after the store itself.
+
+These commands work on the store's files, not through the CRM: ``doctor``
+must explain a store that cannot be opened, and ``restore`` must replace one.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from socialcrm.cli.context import get_state
+
+if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+    from socialcrm.storage.maintenance import DoctorReport
+
+__all__ = ["register"]
+
+PANEL = "Store"
+
+_LEVEL_STYLE = {"ok": "green", "info": "cyan", "warning": "yellow", "error": "red"}
+
+
+def doctor(ctx: typer.Context) -> None:
+    """Check the store: files, checksums, schema, permissions, lock, indexes, backups.
+
+    Changes nothing.  Each finding says what to do.  Exit code 0 when the
+    store is healthy, 6 when a problem (warning or error) was found.
+
+    \b
+    Examples:
+      socialcrm doctor
+      socialcrm doctor --format json
+    """
+    from socialcrm.cli.errors import EXIT_STORE
+    from socialcrm.storage.maintenance import doctor as run_doctor
+
+    state = get_state(ctx)
+    report = run_doctor(state.db_path)
+    if state.output_format == "json":
+        from socialcrm.cli import render
+
+        render.emit_json(report.to_dict())
+    else:
+        _print_report(state, report)
+    if not report.ok:
+        raise typer.Exit(EXIT_STORE)
+
+
+def _print_report(state: CLIState, report: DoctorReport) -> None:
+    summary = [f"store: {report.path}"]
+    if report.schema is not None:
+        summary.append(f"schema {report.schema}")
+    if report.generation is not None:
+        summary.append(f"commit #{report.generation}")
+    if report.prospects is not None:
+        summary.append(f"{report.prospects} prospect(s), {report.events} event(s)")
+    typer.echo(", ".join(summary))
+    for finding in report.findings:
+        where = f" [{finding.path}]" if finding.path else ""
+        line = f"{finding.level:<7} {finding.code}: {finding.message}{where}"
+        if state.is_terminal:
+            style = _LEVEL_STYLE.get(finding.level, "")
+            typer.secho(line, fg=style or None)
+        else:
+            typer.echo(line)
+        if finding.fix:
+            typer.echo(f"        fix: {finding.fix}")
+    problems = report.problems
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) found")
+
+
+def backup(
+    ctx: typer.Context,
+    keep: Annotated[
+        int,
+        typer.Option("--keep", min=1, metavar="N", help="How many backups to keep (oldest go)."),
+    ] = 10,
+) -> None:
+    """Write a verified backup of the store into its backups/ directory.
+
+    The store is checked first: a damaged store is never backed up over your
+    good backups.  Backups are rotated: only the newest N are kept.
+
+    \b
+    Examples:
+      socialcrm backup
+      socialcrm backup --keep 30
+    """
+    from socialcrm.storage.maintenance import backup as run_backup
+
+    state = get_state(ctx)
+    target = run_backup(state.db_path, keep)
+    if state.output_format == "json":
+        from socialcrm.cli import render
+
+        render.emit_json({"backup": str(target), "size": target.stat().st_size})
+        return
+    typer.echo(str(target))
+
+
+def restore(
+    ctx: typer.Context,
+    backup_file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[BACKUP]",
+            help="Backup file (path or name in backups/); default: the newest backup.",
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="List the available backups and exit.")
+    ] = False,
+) -> None:
+    """Replace the store by a backup (the newest one by default).
+
+    The backup is verified before anything changes; the current files, even
+    damaged ones, are first saved as a 'pre-restore' backup.  Asks for
+    confirmation on a terminal; in a script pass --yes.
+
+    \b
+    Examples:
+      socialcrm restore --list
+      socialcrm restore --yes
+      socialcrm restore backup-20260301T101500000000Z-g000042.tar.gz --yes
+    """
+    from socialcrm.cli.errors import EXIT_INVALID, fail
+    from socialcrm.storage.maintenance import list_backups
+    from socialcrm.storage.maintenance import restore as run_restore
+
+    state = get_state(ctx)
+    path = state.db_path
+    if list_only:
+        backups = list_backups(path)
+        if state.output_format == "json":
+            from socialcrm.cli import render
+
+            render.emit_json([b.to_dict() for b in backups])
+            return
+        if not backups:
+            typer.echo(f"no backups in {path / 'backups'}")
+        for b in backups:
+            typer.echo(f"{b.path.name}  {b.kind:<11} {b.size:>10} bytes")
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise fail(
+                "not restoring without confirmation: pass --yes when not on a terminal",
+                EXIT_INVALID,
+            )
+        what = backup_file or "the newest backup"
+        typer.confirm(f"Replace the store {path} by {what}?", abort=True)
+    result = run_restore(path, backup_file)
+    if state.output_format == "json":
+        from socialcrm.cli import render
+
+        render.emit_json(
+            {
+                "restored": str(result.restored),
+                "safety_copy": str(result.safety_copy) if result.safety_copy else None,
+            }
+        )
+        return
+    typer.echo(f"restored {result.restored.name}")
+    if result.safety_copy is not None:
+        typer.echo(f"the previous state was saved as {result.safety_copy}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(rich_help_panel=PANEL)(doctor)
+    app.command(rich_help_panel=PANEL)(backup)
+    app.command(rich_help_panel=PANEL)(restore)

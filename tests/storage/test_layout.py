@@ -1,0 +1,110 @@
+"""The layout keeps one-prospect operations small and bulk writes single.
+
+No timing here: the tests count the files an operation reads and writes,
+which is what makes its cost independent of the size of the store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from attrs import evolve
+
+from socialcrm.repository import Query
+from socialcrm.stages import Stage
+from socialcrm.storage import layout, open_repository, resolve_db_path
+from socialcrm.storage import tinydb as tinydb_module
+from socialcrm.storage.tinydb import TinyDBRepository
+from socialcrm.testing.contract import make_event
+
+from .helpers import populate
+
+
+class Counter:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reads: list[str] = []
+        self.writes: list[str] = []
+        real_write = tinydb_module.write_atomic
+        real_load = TinyDBRepository._load
+
+        def write(path: Path, data: bytes, **kw: Any) -> None:
+            self.writes.append(path.name)
+            real_write(path, data, **kw)
+
+        def load(repo: TinyDBRepository, entry: Any, *, cache: bool = True) -> Any:
+            if entry["path"] not in repo._files:
+                self.reads.append(entry["path"])
+            return real_load(repo, entry, cache=cache)
+
+        monkeypatch.setattr(tinydb_module, "write_atomic", write)
+        monkeypatch.setattr(TinyDBRepository, "_load", load)
+
+    def reset(self) -> None:
+        self.reads.clear()
+        self.writes.clear()
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    path = tmp_path / "big"
+    repo = open_repository(path)
+    populate(repo, 600)
+    repo.close()
+    return path
+
+
+def test_one_prospect_operations_touch_few_files(
+    big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = Counter(monkeypatch)
+    repo = open_repository(big)
+    pid = "01P00321"
+    p = repo.get(pid)
+    assert p is not None
+    assert len(counter.reads) == 1  # one prospect shard
+    counter.reset()
+    assert repo.find_by_id_prefix("default", pid) == [p]
+    assert repo.find_by_identity("default", "linkedin:01p-321") == p
+    assert [x.id for x in repo.find_by_email("default", "01P321@EXAMPLE.org")] == [pid]
+    assert len(repo.events(pid)) == 2
+    assert len(counter.reads) <= 4  # id list (short id), two key shards, one event shard
+    counter.reset()
+    with repo.transaction():
+        repo.put(evolve(p, stage=Stage.IDENTIFY))
+        repo.append_event(make_event("E-MOVE", pid))
+    # prospect shard + events shard + manifest; identities unchanged => no key file
+    assert len(counter.writes) == 3
+    assert counter.writes[-1] == layout.MANIFEST_NAME
+    counter.reset()
+    repo.close()
+
+
+def test_bulk_transaction_writes_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = Counter(monkeypatch)
+    repo = TinyDBRepository(tmp_path / "s", prospect_shards=8, key_shards=4).open()
+    populate(repo, 500)
+    # 8 prospect + 8 event + 4 key shards + the id list + the manifest
+    assert len(counter.writes) == 22
+    assert len(set(counter.writes)) == 22
+    assert repo.count("default") == 500
+
+
+def test_query_reads_prospect_shards_only(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = Counter(monkeypatch)
+    repo = open_repository(big)
+    assert len(repo.query(Query(stage=Stage.PROFILE))) == 600
+    assert counter.reads and all(Path(r).name.startswith("p-") for r in counter.reads)
+
+
+def test_resolve_db_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SOCIALCRM_DB", str(tmp_path / "env"))
+    assert resolve_db_path(tmp_path / "arg") == tmp_path / "arg"
+    assert resolve_db_path(None) == tmp_path / "env"
+    assert resolve_db_path("~/x") == Path.home() / "x"
+    monkeypatch.delenv("SOCIALCRM_DB")
+    default = resolve_db_path(None)
+    assert default.name == "store" and "socialcrm" in default.parts
