@@ -8,8 +8,9 @@ through the :class:`~socialcrm.crm.CRM` facade with a clock moved through
 time, so the demo obeys the same exit criteria as real work and its history
 (time in stage, last contact) looks like a real one.
 
-:func:`what_is_due` is the small "what needs me now" view the demo ends with:
-replies waiting for an answer, then the prospects stuck longest in a stage.
+The CLI ends the demo with the board and the playbook's agenda
+(:func:`socialcrm.playbook.agenda.today`): a reply waiting for an answer and
+prospects waiting too long in a stage are part of the cast on purpose.
 """
 
 from __future__ import annotations
@@ -25,18 +26,14 @@ from attrs import field, frozen
 
 from socialcrm.crm import CRM, DEFAULT_PIPELINE
 from socialcrm.errors import SocialCRMError
-from socialcrm.history import stage_spans
-from socialcrm.models import EventKind, Prospect
 from socialcrm.networks import count_characters
-from socialcrm.repository import Query, Repository
+from socialcrm.repository import Repository
 
 __all__ = [
     "DEMO_META_KEY",
     "DemoSummary",
-    "DueItem",
     "build_demo",
     "store_kind",
-    "what_is_due",
 ]
 
 #: Store setting marking a store built by :func:`build_demo` (safe to rebuild).
@@ -494,15 +491,6 @@ class DemoSummary:
     networks: tuple[str, ...]
 
 
-@frozen
-class DueItem:
-    """Something needing the rep: a reply to answer, or a prospect stuck in a stage."""
-
-    prospect: Prospect
-    reason: str
-    since: datetime
-
-
 def store_kind(repository: Repository) -> str:
     """``"empty"``, ``"demo"`` (built by :func:`build_demo`) or ``"data"`` (real work)."""
     if repository.get_meta(DEMO_META_KEY):
@@ -657,31 +645,3 @@ def _apply(
         crm.lose(ref, args[0])
     else:  # pragma: no cover - a typo in the journey table
         raise ValueError(f"unknown demo step {action!r}")
-
-
-# ---------------------------------------------------------------------------
-
-
-def what_is_due(crm: CRM, *, limit: int = 8, now: datetime | None = None) -> list[DueItem]:
-    """Replies waiting for an answer (oldest first), then prospects longest in their stage."""
-    now = now or crm.now()
-    replies: list[DueItem] = []
-    stuck: list[DueItem] = []
-    for prospect in crm.repository.query(Query(pipeline=crm.pipeline_name, status=None)):
-        if not prospect.is_open:
-            continue
-        events = crm.repository.events(prospect.id)
-        messages = [e for e in events if e.kind in _MESSAGE_KINDS]
-        if messages and messages[-1].kind is EventKind.MESSAGE_RECEIVED:
-            replies.append(DueItem(prospect, "replied: answer them", messages[-1].at))
-            continue
-        spans = stage_spans(events)
-        since = spans[-1].start if spans else prospect.created_at
-        days = (now - since).days
-        stuck.append(DueItem(prospect, f"{days} day(s) at {prospect.stage.value}", since))
-    replies.sort(key=lambda d: d.since)
-    stuck.sort(key=lambda d: d.since)
-    return (replies + stuck)[:limit]
-
-
-_MESSAGE_KINDS = frozenset({EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED})

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from socialcrm.cli import make_app
 from socialcrm.crm import CRM
-from socialcrm.demo import PEOPLE, build_demo, store_kind, what_is_due
+from socialcrm.demo import PEOPLE, build_demo, store_kind
 from socialcrm.errors import SocialCRMError
 from socialcrm.models import EventKind, StageChanged
 from socialcrm.plugins import SocialPluginManager, get_plugin_manager
@@ -34,7 +34,7 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 def test_demo_builds_every_stage_and_outcome(run: Run) -> None:
     out = run("demo").stdout
     assert "21 invented prospects" in out
-    assert "What is due" in out and "Karim Benali" in out
+    assert "What to do today" in out and "Karim Benali" in out
     board = json.loads(run("board", "--format", "json").stdout)
     assert board["counts"] == EXPECTED_COUNTS
     assert len(board["won"]) == 2 and len(board["lost"]) == 2
@@ -47,8 +47,8 @@ def test_demo_json_output(run: Run, db: Path) -> None:
     assert data["db"] == str(db)
     assert data["prospects"] == len(PEOPLE)
     assert data["board"]["counts"] == EXPECTED_COUNTS
-    assert data["due"][0]["name"] == "Karim Benali"
-    assert data["due"][0]["reason"].startswith("replied")
+    assert data["today"][0]["name"] == "Karim Benali"
+    assert data["today"][0]["kind"] == "reply"
 
 
 def test_demo_refuses_a_store_with_real_data(run: Run) -> None:
@@ -125,15 +125,15 @@ def test_build_demo_needs_a_network(tmp_path: Path) -> None:
         build_demo(MemoryRepository(), bare, now=NOW)
 
 
-def test_what_is_due_puts_replies_first(pm: SocialPluginManager) -> None:
+def test_the_demo_agenda_has_a_reply_and_late_prospects(pm: SocialPluginManager) -> None:
+    from socialcrm.playbook.agenda import today
+
     crm = _build(pm)
-    due = what_is_due(crm, limit=5, now=NOW)
-    assert [d.prospect.name for d in due][:1] == ["Karim Benali"]
-    last = crm.repository.events(due[0].prospect.id)[-1]
+    items = today(crm, now=NOW)
+    assert items[0].kind == "reply" and items[0].name == "Karim Benali"
+    last = crm.repository.events(items[0].prospect_id)[-1]
     assert last.kind is EventKind.MESSAGE_RECEIVED
-    waits = [d.since for d in due[1:]]
-    assert waits == sorted(waits)  # then the longest waits first
-    assert all(d.prospect.is_open for d in due)
+    assert any(i.kind == "waiting" for i in items)
 
 
 @pytest.mark.skipif(

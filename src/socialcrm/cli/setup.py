@@ -11,7 +11,8 @@ from socialcrm.cli.context import get_state
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
-    from socialcrm.demo import DemoSummary, DueItem
+    from socialcrm.demo import DemoSummary
+    from socialcrm.playbook.agenda import AgendaItem
 
 __all__ = ["register"]
 
@@ -32,7 +33,7 @@ def init(ctx: typer.Context) -> None:
 
 
 def demo(ctx: typer.Context) -> None:
-    """Build a sample pipeline of invented people and show the board and what is due.
+    """Build a sample pipeline of invented people, then show the board and today's agenda.
 
     The demo only writes to an empty store (or rebuilds one made by a previous
     demo); a store holding your prospects is never touched.  Without --db it
@@ -43,7 +44,8 @@ def demo(ctx: typer.Context) -> None:
       socialcrm demo --db ./demo-store
     """
     from socialcrm.cli.errors import EXIT_INVALID, fail
-    from socialcrm.demo import build_demo, store_kind, what_is_due
+    from socialcrm.demo import build_demo, store_kind
+    from socialcrm.playbook.agenda import today
 
     state = get_state(ctx)
     path = state.db_path
@@ -62,7 +64,7 @@ def demo(ctx: typer.Context) -> None:
         state, lambda progress: build_demo(crm.repository, state.pm, progress=progress)
     )
     board = crm.board()
-    due = what_is_due(crm)
+    due = today(crm)
     if state.output_format == "json":
         from socialcrm.cli import render
 
@@ -74,7 +76,7 @@ def demo(ctx: typer.Context) -> None:
                 "pipelines": list(summary.pipelines),
                 "networks": list(summary.networks),
                 "board": render.board_record(board),
-                "due": [_due_record(d) for d in due],
+                "today": [item.to_dict() for item in due],
             }
         )
         return
@@ -123,28 +125,19 @@ def _headline(state: CLIState, summary: DemoSummary, path: str) -> None:
     typer.echo("")
 
 
-def _due_record(item: DueItem) -> dict[str, Any]:
-    return {
-        "id": item.prospect.id,
-        "name": item.prospect.name,
-        "stage": item.prospect.stage.value,
-        "reason": item.reason,
-        "since": item.since.isoformat(),
-    }
-
-
-def _print_due(state: CLIState, due: list[DueItem]) -> None:
+def _print_due(state: CLIState, due: list[AgendaItem]) -> None:
     from socialcrm.cli import render
 
-    rows = [
-        [d.prospect.name, d.prospect.stage.value, d.reason, d.since.strftime("%Y-%m-%d")]
-        for d in due
-    ]
+    rows = [[i.kind, i.name, i.stage.value, i.summary, i.command] for i in due]
     if state.output_format == "csv":
-        render.emit_csv(["name", "stage", "reason", "since"], rows)
+        render.emit_csv(["kind", "name", "stage", "what", "command"], rows)
         return
     render.emit_table(
-        state, ["WHO", "STAGE", "WHY", "SINCE"], rows, title="What is due", styles={1: "stage"}
+        state,
+        ["WHAT", "NAME", "STAGE", "WHY", "DO"],
+        rows,
+        title="What to do today (socialcrm today)",
+        styles={2: "stage"},
     )
 
 
@@ -153,6 +146,7 @@ def _next_steps(state: CLIState, path: str) -> None:
     lines = [
         "",
         "Try next:",
+        f"  socialcrm {db} today",
         f"  socialcrm {db} list --stage contact",
         f"  socialcrm {db} show 'Karim Benali'     # a name, e-mail, profile URL or id prefix",
         f"  socialcrm {db} history olivia@bluefern.example",

@@ -1,0 +1,131 @@
+"""End-to-end: the installed ``socialcrm`` console script in real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).with_name("socialcrm")
+if not SCRIPT.exists():  # pragma: no cover - another layout
+    found = shutil.which("socialcrm")
+    SCRIPT = Path(found) if found else SCRIPT
+
+pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="socialcrm script not installed")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
+    clean["SOCIALCRM_DB"] = str(tmp_path / "store")
+    clean.pop("NO_COLOR", None)
+    return clean
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_help(env: dict[str, str]) -> None:
+    result = cli(env, "--help")
+    assert result.returncode == 0
+    for command in ("add", "list", "move", "board", "demo", "pipeline"):
+        assert f"  {command} " in result.stdout
+    assert "\x1b[" not in result.stdout  # piped: plain
+
+
+def test_list_json_piped_into_a_parser(env: dict[str, str]) -> None:
+    added = cli(env, "add", "Jane Doe", "--email", "jane@acme.example", "--tag", "x")
+    assert added.returncode == 0, added.stderr
+    producer = subprocess.Popen(
+        [str(SCRIPT), "list", "--format", "json"], env=env, stdout=subprocess.PIPE
+    )
+    consumer = subprocess.run(
+        [sys.executable, "-c", "import json,sys; d=json.load(sys.stdin); print(d[0]['id'])"],
+        stdin=producer.stdout,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert producer.stdout is not None
+    producer.stdout.close()
+    assert producer.wait(timeout=60) == 0
+    assert consumer.returncode == 0, consumer.stderr
+    assert consumer.stdout.strip() == added.stdout.strip()
+
+
+def test_refused_move_exit_code_and_problems(env: dict[str, str]) -> None:
+    assert cli(env, "add", "Jane Doe").returncode == 0
+    result = cli(env, "move", "Jane Doe", "notoriety")
+    assert result.returncode == 5
+    assert result.stdout == ""
+    assert "profile.has-identity" in result.stderr and "fix:" in result.stderr
+    assert "Traceback" not in result.stderr
+    shown = json.loads(cli(env, "show", "Jane Doe", "--format", "json").stdout)
+    assert shown["stage"] == "profile"
+
+
+def test_not_found_exit_code(env: dict[str, str]) -> None:
+    result = cli(env, "show", "nobody")
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
+
+
+def test_python_dash_m(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "socialcrm.cli", "--version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stdout.startswith("socialcrm ")
+
+
+def _modules_after(env: dict[str, str], tmp_path: Path, *argv: str) -> set[str]:
+    """Top-level modules imported by one CLI run (in a fresh interpreter)."""
+    out = tmp_path / "modules.txt"
+    code = (
+        "import atexit, sys\n"
+        f"atexit.register(lambda: open({str(out)!r}, 'w').write("
+        "'\\n'.join(sorted({m.split('.')[0] for m in sys.modules}))))\n"
+        "from socialcrm.cli import main\n"
+        f"main({list(argv)!r})\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, timeout=60, check=False
+    )
+    return set(out.read_text().split())
+
+
+def test_startup_stays_light(env: dict[str, str], tmp_path: Path) -> None:
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, socialcrm.cli; print(' '.join(sorted(sys.modules)))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    heavy = {"typer", "click", "rich", "tinydb", "pydantic"}
+    assert heavy.isdisjoint(m.split(".")[0] for m in imported)
+    # --help when piped: plain help, no store, no rich, no pydantic
+    assert {"rich", "tinydb", "pydantic"}.isdisjoint(_modules_after(env, tmp_path, "--help"))
+    # a command: the store, but never pydantic (Typer would build adapters with it)
+    assert cli(env, "add", "Jane Doe").returncode == 0
+    modules = _modules_after(env, tmp_path, "show", "Jane Doe")
+    assert "tinydb" in modules
+    assert "pydantic" not in modules and "rich" not in modules
