@@ -7,11 +7,11 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
+from socialcrm_facebook.importers import repair
 
 from socialcrm.crm import CRM
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.testing import FrozenClock
-from socialcrm_facebook.importers import repair
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from socialcrm_linkedin.importers import parse_linkedin_date, parse_linkedin_time
 
 from socialcrm.crm import CRM
 from socialcrm.models import EventKind, MessageReceived, MessageSent
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import open_repository
 from socialcrm.testing import FrozenClock
-from socialcrm_linkedin.importers import parse_linkedin_date, parse_linkedin_time
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ZOE = "https://www.linkedin.com/in/zoe-martin-4b2a1c"
@@ -155,7 +155,7 @@ def test_dates() -> None:
 
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)))
 def test_date_format_round_trips(day: date) -> None:
-    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     assert parse_linkedin_date(f"{day.day:02d} {months[day.month - 1]} {day.year}") == day
 
 

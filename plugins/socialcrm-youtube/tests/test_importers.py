@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from socialcrm_youtube.importers import guess_columns
+
 from socialcrm.crm import CRM
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.testing import FrozenClock
-from socialcrm_youtube.importers import guess_columns
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
