@@ -21,6 +21,7 @@ from socialcrm.networks import NetworkRegistry
 if TYPE_CHECKING:
     from socialcrm.io.formats import Exporter, Importer
     from socialcrm.models import Event, Pipeline, Prospect
+    from socialcrm.playbook.icp import ICP
     from socialcrm.rules import Problem
     from socialcrm.scoring import Contribution
     from socialcrm.stages import Stage
@@ -143,8 +144,8 @@ class Hooks:
                     self._fail(plugin, "check_transition", TypeError(f"returned {item!r}"))
         return problems
 
-    def score_prospect(self, *, prospect: Prospect, icp: Any) -> list[Contribution]:
-        """Contributions from every plugin."""
+    def score_prospect(self, *, prospect: Prospect, icp: ICP) -> list[Contribution]:
+        """Contributions from every plugin (failures reported, never raised)."""
         from socialcrm.scoring import Contribution
 
         contributions: list[Contribution] = []

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from socialcrm.io.formats import Exporter, Importer
     from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.networks import NetworkAdapter
+    from socialcrm.playbook.icp import ICP
     from socialcrm.rules import Problem
     from socialcrm.scoring import Contribution
     from socialcrm.stages import Stage
@@ -35,10 +36,14 @@ __all__ = ["PROJECT_NAME", "hookimpl", "hookspec"]
 def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
     """Register network adapters (LinkedIn, X, …).
 
-    Called once, the first time the CRM parses a profile URL or checks a message.
+    Called once per CRM (or CLI run), the first time it needs the network
+    registry: parsing a profile URL or ``network:handle``, checking a message
+    length, the own-profile checklist.  A plugin that raises is reported by
+    name; the adapters of the other plugins are still registered.
 
     :param register: call it with each :class:`~socialcrm.networks.NetworkAdapter`.
-        The first adapter registered for a network id wins.
+        The first adapter registered for a network id wins; an object that is
+        not an adapter makes ``register`` raise :class:`TypeError`.
     """
 
 
@@ -46,7 +51,9 @@ def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
 def register_importers(register: Callable[[Importer], None]) -> None:
     """Register file importers (a network's data export, vCard, CSV …).
 
-    Called once, when ``socialcrm import`` or :meth:`CRM.import_file` runs.
+    Called once per CRM, when ``socialcrm import``/``formats`` or
+    :meth:`CRM.import_file` first needs the importers.  The first importer
+    registered for a name wins.
 
     :param register: call it with each :class:`~socialcrm.io.formats.Importer`.
     """
@@ -56,7 +63,8 @@ def register_importers(register: Callable[[Importer], None]) -> None:
 def register_exporters(register: Callable[[Exporter], None]) -> None:
     """Register file exporters (CSV, vCard, another CRM's import format …).
 
-    Called once, when ``socialcrm export`` runs.
+    Called once per CRM, when ``socialcrm export``/``formats`` first needs the
+    exporters.  The first exporter registered for a name wins.
 
     :param register: call it with each :class:`~socialcrm.io.formats.Exporter`.
     """
@@ -66,8 +74,9 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
 def register_commands(app: Any) -> None:
     """Add commands to the ``socialcrm`` CLI.
 
-    Only the CLI calls this hook, when it builds its Typer application; the
-    library never imports Typer.
+    Called once by the CLI (never by the library, which does not import
+    Typer) when it builds its Typer application, after the built-in commands.
+    A plugin that raises is reported and the CLI works without its commands.
 
     :param app: the root :class:`typer.Typer` application; add commands with
         ``@app.command()`` or sub-applications with ``app.add_typer(...)``.
@@ -87,9 +96,10 @@ def check_transition(
 ) -> Sequence[Problem] | None:
     """Add exit criteria to a forward stage move.
 
-    Called for every forward move (``move``/``advance``), after the built-in
-    rules.  Results of all plugins are collected; a plugin that raises is
-    reported by name and its criteria are skipped.
+    Called for every forward move (``move``/``advance``, also when forced, so
+    the overridden problems are recorded) and when the CRM lists what blocks
+    a move, after the built-in rules.  Results of all plugins are collected;
+    a plugin that raises is reported by name and its criteria are skipped.
 
     :param prospect: the prospect before the move.
     :param from_stage: its current stage.
@@ -102,14 +112,17 @@ def check_transition(
 
 
 @hookspec
-def score_prospect(prospect: Prospect, icp: Any) -> Sequence[Contribution] | None:
+def score_prospect(prospect: Prospect, icp: ICP) -> Sequence[Contribution] | None:
     """Contribute to a prospect's ideal-customer-profile score.
 
-    Called when a prospect is scored (on add, edit, import and ``score``),
-    after the built-in criteria.  Contributions of all plugins are added up.
+    Called when a prospect is scored (on add, edit, import and ``score``)
+    in a pipeline that has an ICP, after the built-in criteria.
+    Contributions of all plugins are added up; a plugin that raises is
+    reported by name and contributes nothing.
 
     :param prospect: the prospect being scored.
-    :param icp: the pipeline's ideal customer profile.
+    :param icp: the pipeline's ideal customer profile
+        (:class:`~socialcrm.playbook.icp.ICP`: criteria, weights, threshold).
     :return: :class:`~socialcrm.scoring.Contribution` values, each explaining
         its points.
     """
@@ -119,8 +132,9 @@ def score_prospect(prospect: Prospect, icp: Any) -> Sequence[Contribution] | Non
 def on_event(event: Event, prospect: Prospect | None) -> None:
     """React to an event after it has been recorded (e.g. sync a won prospect).
 
-    Called once per event, after the store committed it: a plugin that raises
-    cannot lose the event; the failure is reported with the plugin's name.
+    Called once per event (including each event of an import), after the
+    store committed it: a plugin that raises cannot lose the event; the
+    failure is reported with the plugin's name and the next plugin is called.
 
     :param event: the recorded event.
     :param prospect: the prospect after the change (``None`` once deleted).

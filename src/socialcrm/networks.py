@@ -229,7 +229,8 @@ def match_handle(
 
 def account_id(digits: str, *, max_digits: int = 20) -> str:
     """The handle of a numeric account id: ``id:<digits>`` without leading zeros."""
-    if not digits.isascii() or not digits.isdigit() or len(digits) > max_digits:
+    significant = digits.lstrip("0")
+    if not digits.isascii() or not digits.isdigit() or len(significant) > max_digits:
         raise ValueError(f"an account id is 1 to {max_digits} digits")
     value = int(digits)
     if value == 0:

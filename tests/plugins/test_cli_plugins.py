@@ -1,0 +1,77 @@
+"""``socialcrm plugins``: the installed plugins as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from socialcrm.cli import make_app
+from socialcrm.plugins import DISABLE_ENV, get_plugin_manager
+
+NETWORKS = {"linkedin", "facebook", "instagram", "x", "youtube"}
+
+
+@pytest.fixture(autouse=True)
+def _no_env_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DISABLE_ENV, raising=False)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(make_app(get_plugin_manager()), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_plugins_json_lists_the_network_plugins_with_versions_and_hooks() -> None:
+    code, out, _ = run("plugins", "--format", "json")
+    assert code == 0
+    records = {r["name"]: r for r in json.loads(out)}
+    for name in NETWORKS:
+        assert records[name]["distribution"] == f"socialcrm-{name}"
+        assert records[name]["version"]
+        assert records[name]["status"] == "active"
+        assert "register_networks" in records[name]["hooks"]
+    assert set(records[next(iter(NETWORKS))]) == {
+        "name",
+        "distribution",
+        "version",
+        "builtin",
+        "status",
+        "hooks",
+        "error",
+    }
+
+
+def test_plugins_table_is_plain_when_piped() -> None:
+    code, out, _ = run("plugins")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["NAME", "DISTRIBUTION", "VERSION", "STATUS"]
+    assert any(line.startswith("linkedin ") and "register_networks" in line for line in lines)
+
+
+def test_plugins_csv() -> None:
+    code, out, _ = run("--format", "csv", "plugins")
+    assert code == 0
+    assert out.splitlines()[0] == "name,distribution,version,status,hooks,error"
+
+
+def test_disabling_a_plugin_by_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DISABLE_ENV, "linkedin")
+    code, out, _ = run("plugins", "--format", "json")
+    assert code == 0
+    status = {r["name"]: r["status"] for r in json.loads(out)}
+    assert status["linkedin"] == "disabled"
+    assert {status[n] for n in NETWORKS - {"linkedin"}} == {"active"}
+
+
+def test_plugins_needs_no_store(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOCIALCRM_DB", "/nonexistent/never/created")
+    code, _, _ = run("plugins")
+    assert code == 0
+
+
+def test_plugins_help_has_an_example() -> None:
+    code, out, _ = run("plugins", "--help")
+    assert code == 0 and "socialcrm plugins --format json" in out
