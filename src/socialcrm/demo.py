@@ -589,6 +589,9 @@ def build_demo(
                 done += 1
                 if progress is not None:
                     progress(done, len(PEOPLE), person.name)
+        from socialcrm.playbook.sample import add_playbook
+
+        add_playbook(main, clock, now)  # profile, posts, ICP, templates, a sequence
         repository.set_meta(DEMO_META_KEY, {"built_at": now.isoformat()})
     events = sum(len(repository.events(pid)) for pid in ids.values())
     return DemoSummary(
