@@ -2,7 +2,8 @@
 
 Gives the demo's default pipeline what a rep who follows the method has set
 up: their own LinkedIn profile checked, a few posts with their engagement, an
-ideal customer profile (prospects are then scored), templates and a follow-up
+ideal customer profile (prospects not yet past identify are scored against
+it; later ones keep their manual qualification), templates and a follow-up
 sequence in which the contacted prospects who have not replied are enrolled —
 so ``socialcrm today`` shows overdue steps next to replies and late prospects.
 Everything goes through the playbook's functions with the demo's moving clock.
@@ -63,7 +64,8 @@ class SettableClock(Protocol):
 
 def add_playbook(crm: CRM, clock: SettableClock, now: datetime) -> None:
     """Set up the playbook of ``crm``'s pipeline as of ``now`` (needs LinkedIn for most)."""
-    from socialcrm.playbook.icp import ICP, set_icp
+    from socialcrm.playbook import ICP_KEY
+    from socialcrm.playbook.icp import ICP, assess_many
     from socialcrm.playbook.posts import log_post
     from socialcrm.playbook.seller_profile import record
     from socialcrm.playbook.sequences import define, enroll
@@ -96,6 +98,11 @@ def add_playbook(crm: CRM, clock: SettableClock, now: datetime) -> None:
             at = min((sent[-1] if sent else now) + timedelta(minutes=5), now - timedelta(days=5))
             clock.now = max(at, p.created_at + timedelta(minutes=5))  # so a step is overdue
             enroll(crm, p.id, "follow-up")
-    clock.now = now - timedelta(hours=1)
-    set_icp(crm, ICP.from_toml(DEMO_ICP, source="demo ICP"))
+    # The ICP was written recently: prospects not yet past identify are scored
+    # against it; those further on keep the qualification the rep gave by hand.
+    clock.now = now - timedelta(days=1)
+    crm.update_pipeline_settings({ICP_KEY: ICP.from_toml(DEMO_ICP, source="demo ICP").to_dict()})
+    early = [p for p in crm.query(status="open") if p.stage <= Stage.IDENTIFY]
+    for prospect, events in assess_many(crm, early):
+        crm._notify(events, prospect)
     clock.now = now
