@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from socialcrm.models import Pipeline
 from socialcrm.storage import layout
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import T0, li, make_event, make_prospect
@@ -43,6 +44,8 @@ def populate(repo: TinyDBRepository, n: int = 5, prefix: str = "01P") -> list[st
     """``n`` prospects with an identity, an e-mail and two events each."""
     ids = []
     with repo.transaction():
+        if repo.get_pipeline("default") is None:
+            repo.put_pipeline(Pipeline("default", T0))
         for i in range(n):
             pid = f"{prefix}{i:05d}"
             repo.put(

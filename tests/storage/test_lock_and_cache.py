@@ -34,9 +34,9 @@ def test_lock_timeout_from_env(monkeypatch: pytest.MonkeyPatch, store_path: Path
     monkeypatch.setenv("SOCIALCRM_LOCK_TIMEOUT", "0.01")
     assert lock_timeout_from_env() == 0.01
     repo = TinyDBRepository(store_path).open()
-    with StoreLock(store_path / layout.LOCK_NAME, store_path=store_path, timeout=1):
-        with pytest.raises(StoreLockedError) as info:
-            repo.get("x")
+    holder = StoreLock(store_path / layout.LOCK_NAME, store_path=store_path, timeout=1)
+    with holder, pytest.raises(StoreLockedError) as info:
+        repo.get("x")
     assert info.value.timeout == 0.01
     monkeypatch.setenv("SOCIALCRM_LOCK_TIMEOUT", "soon")
     with pytest.raises(ValidationError, match="SOCIALCRM_LOCK_TIMEOUT"):

@@ -621,7 +621,7 @@ def _diagnose(store: Path, report: DoctorReport, deep: bool) -> None:
                     "nothing to do: the next write removes them",
                 )
             )
-    if deep and not report.problems:
+    if deep and not any(f.level == "error" for f in findings):
         _deep_checks(store, manifest, contents, report)
 
 

@@ -1,0 +1,233 @@
+"""Damaged files are reported, never repaired silently; doctor explains; restore recovers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from socialcrm.cli import make_app
+from socialcrm.errors import StoreCorruptError, StoreError
+from socialcrm.plugins import get_plugin_manager
+from socialcrm.storage import layout, open_repository
+from socialcrm.storage.locking import StoreLock
+from socialcrm.storage.maintenance import backup, doctor, list_backups, restore
+from socialcrm.storage.tinydb import TinyDBRepository, digest
+from socialcrm.testing.contract import make_event
+
+from .helpers import dump_state, populate, snapshot
+
+
+@pytest.fixture
+def healthy(store_path: Path) -> Path:
+    repo = open_repository(store_path)
+    populate(repo, 12)
+    repo.close()
+    return store_path
+
+
+def manifest(path: Path) -> dict[str, dict[str, dict[str, object]]]:
+    data: dict[str, dict[str, dict[str, object]]] = json.loads(
+        (path / layout.MANIFEST_NAME).read_text()
+    )
+    return data
+
+
+def data_file(path: Path, logical: str) -> Path:
+    return path / str(manifest(path)["files"][logical]["path"])
+
+
+def shard_of_prospect(path: Path, pid: str) -> str:
+    header = manifest(path)["store"]["1"]
+    return layout.prospect_file(pid, int(str(header["prospect_shards"])))
+
+
+def garble(file: Path) -> None:
+    raw = bytearray(file.read_bytes())
+    middle = len(raw) // 2
+    raw[middle : middle + 4] = b"\x00#!\xff"
+    file.write_bytes(bytes(raw))
+
+
+def truncate(file: Path) -> None:
+    raw = file.read_bytes()
+    file.write_bytes(raw[: len(raw) // 3])
+
+
+def cli(path: Path, *args: str) -> tuple[int, str, str]:
+    app = make_app(get_plugin_manager(entrypoints=False))
+    result = CliRunner().invoke(app, ["--db", str(path), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {"garbled": garble, "truncated": truncate}
+
+
+@pytest.mark.parametrize("how", list(DAMAGE))
+def test_damaged_data_file(healthy: Path, how: str) -> None:
+    good = dump_state(healthy)
+    backup(healthy)
+    pid = "01P00004"
+    victim = data_file(healthy, shard_of_prospect(healthy, pid))
+    DAMAGE[how](victim)
+    before = snapshot(healthy)
+
+    repo = open_repository(healthy)
+    with pytest.raises(StoreCorruptError) as info:
+        repo.get(pid)
+    assert info.value.path == str(victim)
+    assert "doctor" in str(info.value) and "restore" in str(info.value)
+    with pytest.raises(StoreCorruptError):  # a write needing that file is refused too
+        repo.delete(pid)
+    repo.close()
+    assert snapshot(healthy) == before
+
+    # every command touching the file exits 6 with one clear line, file unchanged
+    for args in (["show", pid], ["list"], ["note", pid, "hello"]):
+        code, _out, err = cli(healthy, *args)
+        assert code == 6, (args, err)
+        assert str(victim) in err and err.count("\n") == 1
+    assert snapshot(healthy) == before
+
+    report = doctor(healthy)
+    assert not report.ok
+    bad = [f for f in report.problems if f.path == str(victim)]
+    assert bad and bad[0].level == "error" and "restore" in (bad[0].fix or "")
+    code, out, _ = cli(healthy, "doctor")
+    assert code == 6 and str(victim) in out and "fix:" in out
+    code, out, _ = cli(healthy, "doctor", "--format", "json")
+    assert code == 6 and json.loads(out)["ok"] is False
+
+    with pytest.raises(StoreCorruptError):  # never back up a damaged store
+        backup(healthy)
+    assert [b.kind for b in list_backups(healthy)] == ["backup"]
+
+    code, out, err = cli(healthy, "restore", "--yes")
+    assert code == 0, err
+    assert dump_state(healthy) == good
+    assert doctor(healthy).ok
+    safety = [b for b in list_backups(healthy) if b.kind == "pre-restore"]
+    assert len(safety) == 1  # the damaged files were kept, just in case
+
+
+@pytest.mark.parametrize("how", list(DAMAGE))
+def test_damaged_manifest(healthy: Path, how: str) -> None:
+    good = dump_state(healthy)
+    backup(healthy)
+    DAMAGE[how](healthy / layout.MANIFEST_NAME)
+    before = snapshot(healthy)
+    with pytest.raises(StoreCorruptError) as info:
+        open_repository(healthy)
+    assert info.value.path == str(healthy / layout.MANIFEST_NAME)
+    code, _, err = cli(healthy, "list")
+    assert code == 6 and layout.MANIFEST_NAME in err
+    assert snapshot(healthy) == before
+    assert [f.code for f in doctor(healthy).problems] == ["corrupt"]
+    result = restore(healthy)
+    assert result.safety_copy is not None
+    assert dump_state(healthy) == good
+
+
+def test_missing_data_file(healthy: Path) -> None:
+    victim = data_file(healthy, layout.events_file("01P00002", 256))
+    victim.unlink()
+    repo = open_repository(healthy)
+    with pytest.raises(StoreCorruptError, match="missing"):
+        repo.events("01P00002")
+    assert [f.code for f in doctor(healthy).problems] == ["missing-file"]
+
+
+def test_valid_json_with_matching_checksum_but_invalid_document(healthy: Path) -> None:
+    """A hand-edited file with a fixed-up checksum still fails loudly, naming the file."""
+    pid = "01P00007"
+    logical = shard_of_prospect(healthy, pid)
+    victim = data_file(healthy, logical)
+    content = json.loads(victim.read_text())
+    content["prospects"][pid]["stage"] = "nowhere"
+    raw = json.dumps(content).encode()
+    victim.write_bytes(raw)
+    m = manifest(healthy)
+    m["files"][logical].update(size=len(raw), crc32=digest(raw))
+    (healthy / layout.MANIFEST_NAME).write_text(json.dumps(m))
+    repo = open_repository(healthy)
+    with pytest.raises(StoreCorruptError) as info:
+        repo.get(pid)
+    assert info.value.path == str(victim)
+    assert [f.code for f in doctor(healthy).problems] == ["bad-prospect"]
+
+
+def test_backup_rotation_and_listing(healthy: Path) -> None:
+    made = [backup(healthy, keep=3) for _ in range(5)]
+    kept = list_backups(healthy)
+    assert [b.path for b in kept] == made[-3:]
+    assert all(b.kind == "backup" and b.size > 0 for b in kept)
+    with pytest.raises(StoreError):
+        backup(healthy, keep=0)
+
+
+def test_restore_specific_backup_and_undo(healthy: Path) -> None:
+    first_state = dump_state(healthy)
+    first = backup(healthy)
+    repo = open_repository(healthy)
+    repo.delete("01P00001")
+    second_state = dump_state(healthy)
+    repo.close()
+    backup(healthy)
+    result = restore(healthy, first.name)  # a name inside backups/ is enough
+    assert result.restored == first
+    assert dump_state(healthy) == first_state
+    assert result.safety_copy is not None
+    restore(healthy, result.safety_copy)  # undo the restore
+    assert dump_state(healthy) == second_state
+    with pytest.raises(StoreError, match="no backup file"):
+        restore(healthy, "nope.tar.gz")
+
+
+def test_restore_without_backups_says_so(healthy: Path) -> None:
+    before = snapshot(healthy)
+    with pytest.raises(StoreError, match="no backup"):
+        restore(healthy)
+    code, _, err = cli(healthy, "restore", "--yes")
+    assert code == 6 and "no backup" in err
+    assert snapshot(healthy) == before
+
+
+def test_restore_refuses_damaged_backup(healthy: Path) -> None:
+    archive = backup(healthy)
+    truncate(archive)
+    before = snapshot(healthy)
+    with pytest.raises(StoreCorruptError) as info:
+        restore(healthy)
+    assert info.value.path == str(archive)
+    assert snapshot(healthy) == before
+
+
+def test_doctor_findings(healthy: Path) -> None:
+    report = doctor(healthy)
+    assert report.ok and report.prospects == 12 and report.events == 24
+    assert report.findings[0].code == "healthy"
+    # orphan events, readable permissions and a held lock are all reported
+    repo = TinyDBRepository(healthy)
+    repo.append_event(make_event("EORPHAN", "01GHOST"))
+    repo.close()
+    (healthy / layout.MANIFEST_NAME).chmod(0o644)
+    with StoreLock(healthy / layout.LOCK_NAME, store_path=healthy, timeout=1):
+        report = doctor(healthy)
+    codes = {f.code for f in report.problems}
+    assert codes == {"orphan-events", "permissions", "locked"}
+    assert all(f.fix for f in report.problems)
+    assert not doctor(healthy / "nowhere").ok
+
+
+def test_cli_backup_and_restore_list(healthy: Path) -> None:
+    code, out, _ = cli(healthy, "backup", "--keep", "2")
+    assert code == 0 and Path(out.strip()).is_file()
+    code, out, _ = cli(healthy, "restore", "--list", "--format", "json")
+    assert code == 0 and [b["kind"] for b in json.loads(out)] == ["backup"]
+    code, _, err = cli(healthy, "restore")  # no terminal, no --yes
+    assert code == 4 and "--yes" in err
+    code, out, _ = cli(healthy, "doctor")
+    assert code == 0 and "healthy" in out
