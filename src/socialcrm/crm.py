@@ -361,9 +361,10 @@ class CRM:
         pipeline = self.pipeline_name
         candidates: list[Prospect] = []
         head = ref.split(":", 1)[0].lower()
-        if "@" in ref and not ref.startswith("@") and "/" not in ref:
+        handle_ref = ":" in ref and head in self.networks  # x:@jdupont is not an e-mail
+        if "@" in ref and not ref.startswith("@") and "/" not in ref and not handle_ref:
             candidates = self.repository.find_by_email(pipeline, ref)
-        elif "://" in ref or "/" in ref or (":" in ref and head in self.networks):
+        elif "://" in ref or "/" in ref or handle_ref:
             try:
                 identity = self.networks.parse(ref)
             except InvalidURLError:
