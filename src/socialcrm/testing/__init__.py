@@ -5,6 +5,12 @@ Enable the fixtures with ``pytest_plugins = ["socialcrm.testing"]`` in a
 :class:`socialcrm.testing.contract.RepositoryContract`.
 """
 
-from socialcrm.testing.fixtures import FrozenClock, crm, frozen_clock, plugin_manager
+from socialcrm.testing.fixtures import (
+    FrozenClock,
+    crm,
+    frozen_clock,
+    network_registry,
+    plugin_manager,
+)
 
-__all__ = ["FrozenClock", "crm", "frozen_clock", "plugin_manager"]
+__all__ = ["FrozenClock", "crm", "frozen_clock", "network_registry", "plugin_manager"]

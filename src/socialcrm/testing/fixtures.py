@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from socialcrm.crm import CRM
+from socialcrm.hooks import Hooks
+from socialcrm.networks import NetworkRegistry
 from socialcrm.plugins import SocialPluginManager, get_plugin_manager
 from socialcrm.repository import MemoryRepository
 
-__all__ = ["FrozenClock", "crm", "frozen_clock", "plugin_manager"]
+__all__ = ["FrozenClock", "crm", "frozen_clock", "network_registry", "plugin_manager"]
 
 
 class FrozenClock:
@@ -32,6 +34,12 @@ class FrozenClock:
 def plugin_manager() -> Iterator[SocialPluginManager]:
     """The installed plugins (entry points) plus built-ins, fresh for each test."""
     yield get_plugin_manager()
+
+
+@pytest.fixture
+def network_registry(plugin_manager: SocialPluginManager) -> NetworkRegistry:
+    """The networks registered by the installed plugins (``register_networks``)."""
+    return Hooks(plugin_manager).networks
 
 
 @pytest.fixture
