@@ -234,9 +234,9 @@ def neutralise(value: Any) -> str:
 
 
 def emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a CSV document (header row first) on stdout."""
+    """Print a CSV document (header row first, CRLF line ends as RFC 4180) on stdout."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; quotes cells with CR or LF
     writer.writerow([neutralise(h) for h in headers])
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
