@@ -74,7 +74,7 @@ class SameAsMemory(RuleBasedStateMachine):
 
     def both(self, op: str, *args: Any) -> None:
         """Apply ``op`` to both; they must agree on success or the error type."""
-        outcomes = []
+        outcomes: list[tuple[type[Exception], str, str] | None] = []
         for repo in (self.mem, self.sql):
             try:
                 getattr(repo, op)(*args)
