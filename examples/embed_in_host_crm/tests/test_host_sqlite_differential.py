@@ -172,5 +172,5 @@ class SameAsMemory(RuleBasedStateMachine):
         self._dir.cleanup()
 
 
-SameAsMemory.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
+SameAsMemory.TestCase.settings = settings(max_examples=30, stateful_step_count=25, deadline=None)
 TestSameAsMemory = SameAsMemory.TestCase
