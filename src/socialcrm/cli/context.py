@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from socialcrm.crm import CRM
 
-__all__ = ["FORMATS", "CLIState", "OutputFormat", "get_state"]
+__all__ = ["FORMATS", "CLIState", "OutputFormat", "get_state", "stdin_is_terminal"]
 
 OutputFormat = Literal["table", "json", "csv"]
 FORMATS: tuple[OutputFormat, ...] = ("table", "json", "csv")
@@ -109,7 +109,11 @@ class CLIState:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(highlight=False, no_color="NO_COLOR" in os.environ)
+            self._console = Console(
+                highlight=False,
+                no_color="NO_COLOR" in os.environ,
+                force_terminal=self.is_terminal or None,
+            )
         return self._console
 
     @property
@@ -119,7 +123,10 @@ class CLIState:
             from rich.console import Console
 
             self._err_console = Console(
-                stderr=True, highlight=False, no_color="NO_COLOR" in os.environ
+                stderr=True,
+                highlight=False,
+                no_color="NO_COLOR" in os.environ,
+                force_terminal=self.progress_allowed or None,
             )
         return self._err_console
 
@@ -129,6 +136,11 @@ class CLIState:
             from rich.markup import escape
 
             self.err_console.print(f"[dim]{escape(message)}[/dim]")
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a confirmation can be asked (scripts must pass --yes instead)."""
+    return sys.stdin.isatty()
 
 
 def _rich_allowed(stream: object) -> bool:

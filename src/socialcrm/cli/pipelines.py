@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
+from socialcrm.cli import context
 from socialcrm.cli.context import get_state
 
 __all__ = ["register"]
@@ -131,7 +131,7 @@ def delete(
     pipeline = crm.get_pipeline(name)
     count = crm.repository.count(pipeline.name)
     if not yes:
-        if not sys.stdin.isatty():
+        if not context.stdin_is_terminal():
             raise fail(
                 f"not deleting pipeline {pipeline.name!r} ({count} prospect(s)) without "
                 "confirmation: pass --yes when not on a terminal",

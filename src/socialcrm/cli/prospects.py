@@ -6,11 +6,11 @@ result; the rules (validation, identity parsing, duplicates) live in the library
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from socialcrm.cli import context
 from socialcrm.cli.context import get_state
 from socialcrm.repository import SORT_FIELDS
 
@@ -419,7 +419,7 @@ def rm(
     crm = state.open_crm()
     prospect = crm.resolve(ref)
     if not yes:
-        if not sys.stdin.isatty():
+        if not context.stdin_is_terminal():
             raise fail(
                 f"not deleting {prospect.name} ({prospect.id}) without confirmation: "
                 "pass --yes when not on a terminal",
