@@ -241,18 +241,18 @@ def test_forced_move_records_overridden_problems(
     crm: CRM, from_stage: Stage, to_stage: Stage
 ) -> None:
     p = add_at(crm, from_stage)
+    crossed = [s for s in Stage if from_stage <= s < to_stage]
+    expected = crm.problems(p, to_stage)
+    assert [(pr.rule, pr.message) for pr in expected] == [DEFAULT_PROBLEMS[s][:2] for s in crossed]
     moved = crm.move(p.id, to_stage, force=True, reason="met at a fair")
     assert moved.stage is to_stage
     payload = stage_events(crm, p.id)[-1]
-    crossed = [s for s in Stage if from_stage <= s < to_stage]
     assert payload.forced is True
     assert payload.reason == "met at a fair"
     assert payload.overridden == tuple(
-        ProblemRecord(
-            rule, message, next(pr.fix for pr in crm.problems(p, to_stage) if pr.rule == rule)
-        )
-        for rule, message, _fix in (DEFAULT_PROBLEMS[s] for s in crossed)
+        ProblemRecord(pr.rule, pr.message, pr.fix) for pr in expected
     )
+    assert all(record.fix for record in payload.overridden)
 
 
 def test_forced_move_without_problems_is_not_marked_forced(crm: CRM) -> None:
