@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from socialcrm.cli import make_app
 from socialcrm.plugins import DISABLE_ENV, get_plugin_manager
 
+from .conftest import InstallPlugin
+
 NETWORKS = {"linkedin", "facebook", "instagram", "x", "youtube"}
 
 
@@ -75,3 +77,38 @@ def test_plugins_needs_no_store(tmp_path: object, monkeypatch: pytest.MonkeyPatc
 def test_plugins_help_has_an_example() -> None:
     code, out, _ = run("plugins", "--help")
     assert code == 0 and "socialcrm plugins --format json" in out
+
+
+def test_a_misspelled_hook_stops_the_cli_with_exit_7(
+    install_plugin: InstallPlugin, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from socialcrm.cli.app import run
+
+    install_plugin(
+        "typo", "from socialcrm import hookimpl\n\n@hookimpl\ndef on_evnet(event): ...\n"
+    )
+    with pytest.raises(SystemExit) as info:
+        run(["plugins"])
+    assert info.value.code == 7
+    err = capsys.readouterr().err
+    assert err.startswith("error: plugin 'typo' failed in on_evnet")
+    assert "SOCIALCRM_DISABLE_PLUGINS=typo" in err
+    assert "Traceback" not in err
+
+
+def test_a_plugin_that_cannot_load_is_listed_as_failed(install_plugin: InstallPlugin) -> None:
+    install_plugin("broken", "raise ImportError('missing dependency acme-sdk')\n")
+    code, out, _ = run("plugins", "--format", "json")
+    assert code == 0
+    failed = [r for r in json.loads(out) if r["status"] == "failed"]
+    assert failed == [
+        {
+            "name": "broken",
+            "distribution": "socialcrm-test-broken",
+            "version": "1.0",
+            "builtin": False,
+            "status": "failed",
+            "hooks": [],
+            "error": "ImportError: missing dependency acme-sdk",
+        }
+    ]

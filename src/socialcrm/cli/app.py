@@ -295,7 +295,14 @@ def make_app(pm: pluggy.PluginManager | None = None) -> typer.Typer:
 
 def run(argv: Sequence[str] | None = None, pm: pluggy.PluginManager | None = None) -> None:
     """Run the CLI as the console script does: unexpected errors → one line, exit 1."""
-    app = make_app(pm)
+    from socialcrm.errors import PluginError
+
+    try:
+        app = make_app(pm)
+    except PluginError as exc:  # a misspelled hook implementation: one line, exit 7
+        from socialcrm.cli.errors import report_error
+
+        sys.exit(report_error(exc))
     try:
         app(args=list(argv) if argv is not None else None, prog_name="socialcrm")
     except SystemExit:
