@@ -308,7 +308,10 @@ class CRM:
                     f"pipeline {new!r} already exists", field="pipeline", value=new
                 )
             self.repository.rename_pipeline(pipeline.name, new)
-            if self.repository.get_meta(CURRENT_PIPELINE_KEY) == pipeline.name:
+            # With no stored choice the current pipeline is the default one: renaming
+            # it must keep the rep on it, not on a new, empty "default".
+            current = self.repository.get_meta(CURRENT_PIPELINE_KEY) or DEFAULT_PIPELINE
+            if current == pipeline.name:
                 self.repository.set_meta(CURRENT_PIPELINE_KEY, new)
         if self._pipeline == pipeline.name:
             self._pipeline = new
