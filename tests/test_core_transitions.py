@@ -693,6 +693,25 @@ def test_pipeline_create_use_rename_delete(crm: CRM, clock: FrozenClock) -> None
     assert [p.name for p in crm.query()] == ["Zoé Durand"]
 
 
+def test_renaming_the_implicit_default_pipeline_keeps_the_rep_on_it(
+    crm: CRM, clock: FrozenClock
+) -> None:
+    p = crm.add("Zoé Durand")  # the store has no stored current pipeline yet
+    crm.rename_pipeline("default", "offer-a")
+    assert crm.pipeline_name == "offer-a"
+    assert crm.resolve("Zoé Durand").id == p.id
+    assert CRM(crm.repository, crm.plugin_manager, clock=clock).pipeline_name == "offer-a"
+    assert [x.name for x in crm.pipelines()] == ["offer-a"]  # no empty "default" recreated
+
+
+def test_renaming_another_pipeline_keeps_the_current_one(crm: CRM) -> None:
+    crm.add("Zoé Durand")
+    crm.create_pipeline("offer-b")
+    crm.rename_pipeline("offer-b", "offer-c")
+    assert crm.pipeline_name == "default"
+    assert [x.name for x in crm.query()] == ["Zoé Durand"]
+
+
 # ------------------------------------------------------------------------- plugins
 
 
