@@ -134,3 +134,32 @@ def test_version(app: typer.Typer) -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"socialcrm {version('socialcrm')}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["show", "jane"], "show"),
+        (["--db", "x", "--format", "json", "list"], "list"),
+        (["--db=x", "pipeline", "list"], "pipeline"),
+        (["--help"], None),
+        (["--version"], None),
+        ([], None),
+        (["--db", "x"], None),
+    ],
+)
+def test_requested_command(argv: list[str], expected: str | None) -> None:
+    from socialcrm.cli.app import requested_command
+
+    assert requested_command(argv) == expected
+
+
+def test_single_command_app_runs_only_that_command(db: Path) -> None:
+    pm = get_plugin_manager(entrypoints=False, plugins=[SampleNetPlugin()])
+    app = make_app(pm, command="pipeline")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(db), "pipeline", "list"]).exit_code == 0
+    assert runner.invoke(app, ["--db", str(db), "list"]).exit_code == 2  # not built
+    everything = make_app(pm, command="lsit")  # unknown: every command, for suggestions
+    result = runner.invoke(everything, ["--db", str(db), "lsit"])
+    assert result.exit_code == 2 and "list" in result.stderr

@@ -208,8 +208,14 @@ class SocialGroup(TyperGroup):
 # -- the application ----------------------------------------------------------------
 
 
-def make_app(pm: pluggy.PluginManager | None = None) -> typer.Typer:
-    """Build the root application for plugin manager ``pm`` (default: installed plugins)."""
+def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = None) -> typer.Typer:
+    """Build the root application for plugin manager ``pm`` (default: installed plugins).
+
+    ``command`` (the console script passes the one being run) keeps only that
+    command in the app: Typer converts every registered command on each run,
+    and building ~60 of them costs more than running one.  An unknown name
+    keeps them all, so usage errors still suggest the right command.
+    """
     if pm is None:
         from socialcrm.plugins import get_plugin_manager
 
@@ -290,21 +296,58 @@ def make_app(pm: pluggy.PluginManager | None = None) -> typer.Typer:
     from socialcrm.hooks import Hooks
 
     Hooks(plugin_manager, report=warn_plugin_failure).register_commands(app)
+    if command is not None:
+        _keep_only(app, command)
     return app
+
+
+def _keep_only(app: typer.Typer, name: str) -> None:
+    def command_name(info: Any) -> str:
+        return str(info.name or info.callback.__name__).lower().replace("_", "-")
+
+    def group_name(info: Any) -> str:
+        return str(info.name or info.typer_instance.info.name or "")
+
+    commands = [c for c in app.registered_commands if command_name(c) == name]
+    groups = [g for g in app.registered_groups if group_name(g) == name]
+    if commands or groups:
+        app.registered_commands = commands
+        app.registered_groups = groups
+
+
+VALUE_OPTIONS = frozenset({"--db", "--pipeline", "--format"})
+
+
+def requested_command(argv: Sequence[str]) -> str | None:
+    """The command name in ``argv`` (after the global options), or None to build them all."""
+    if any(key.endswith("_COMPLETE") for key in os.environ if key.startswith("_SOCIALCRM")):
+        return None  # shell completion needs every command
+    tokens = iter(argv)
+    for token in tokens:
+        if token in VALUE_OPTIONS:
+            next(tokens, None)
+        elif token.startswith("--") and "=" in token and token.split("=", 1)[0] in VALUE_OPTIONS:
+            continue
+        elif token.startswith("-"):
+            return None  # --help, --version, or an unknown option: Typer shows all
+        else:
+            return token
+    return None
 
 
 def run(argv: Sequence[str] | None = None, pm: pluggy.PluginManager | None = None) -> None:
     """Run the CLI as the console script does: unexpected errors → one line, exit 1."""
     from socialcrm.errors import PluginError
 
+    args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        app = make_app(pm)
+        app = make_app(pm, command=requested_command(args))
     except PluginError as exc:  # a misspelled hook implementation: one line, exit 7
         from socialcrm.cli.errors import report_error
 
         sys.exit(report_error(exc))
     try:
-        app(args=list(argv) if argv is not None else None, prog_name="socialcrm")
+        app(args=args, prog_name="socialcrm")
     except SystemExit:
         raise
     except KeyboardInterrupt:
