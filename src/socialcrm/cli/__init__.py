@@ -17,11 +17,14 @@ if TYPE_CHECKING:
 __all__ = ["main", "make_app"]
 
 
-def make_app(pm: pluggy.PluginManager | None = None) -> typer.Typer:
-    """The root Typer application with plugin commands (``pm``: default the installed ones)."""
+def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = None) -> typer.Typer:
+    """The root Typer application with plugin commands (``pm``: default the installed ones).
+
+    ``command`` builds only that command (see :func:`socialcrm.cli.app.make_app`).
+    """
     from socialcrm.cli.app import make_app as _make_app
 
-    return _make_app(pm)
+    return _make_app(pm, command=command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
