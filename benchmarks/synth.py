@@ -7,13 +7,15 @@ Also writes the same data into an SQLite database for the comparison.
 
 from __future__ import annotations
 
+import itertools
 import random
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from socialcrm.ids import IdFactory
+from ulid import ULID
+
 from socialcrm.models import (
     Created,
     Event,
@@ -38,10 +40,15 @@ COMPANIES = ["ACME", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne",
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 
-def synthetic(n: int, events_per: int = 10, seed: int = 7) -> Iterator[tuple[Prospect, list[Event]]]:
+def synthetic(
+    n: int, events_per: int = 10, seed: int = 7
+) -> Iterator[tuple[Prospect, list[Event]]]:
     """Deterministic prospects with ``events_per`` events each."""
     rng = random.Random(seed)
-    new_id = IdFactory()
+
+    def new_id(at: datetime) -> str:  # deterministic ULIDs: same ids in every store built
+        return str(ULID.from_int((int(at.timestamp() * 1000) << 80) | rng.getrandbits(80)))
+
     stages = list(Stage)
     for i in range(n):
         at = T0 + timedelta(minutes=i)
@@ -67,7 +74,7 @@ def synthetic(n: int, events_per: int = 10, seed: int = 7) -> Iterator[tuple[Pro
         )
         events: list[Event] = []
         payloads: list[Payload] = [Created(stage=Stage.PROFILE)]
-        for s_from, s_to in zip(stages, stages[1:], strict=False):
+        for s_from, s_to in itertools.pairwise(stages):
             if s_to.order > stage.order:
                 break
             payloads.append(StageChanged(s_from, s_to))

@@ -31,7 +31,9 @@ class TestTinyDBRepositoryFewShards(RepositoryContract):
 
     @pytest.fixture
     def repository(self, tmp_path: Path) -> Iterator[TinyDBRepository]:
-        store = TinyDBRepository(tmp_path / "store", prospect_shards=2, key_shards=1).open()
+        store = TinyDBRepository(
+            tmp_path / "store", prospect_shards=2, event_shards=2, key_shards=1, locator_shards=1
+        ).open()
         yield store
         store.close()
 

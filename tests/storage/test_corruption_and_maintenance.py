@@ -42,7 +42,7 @@ def data_file(path: Path, logical: str) -> Path:
 
 def shard_of_prospect(path: Path, pid: str) -> str:
     header = manifest(path)["store"]["1"]
-    return layout.prospect_file(pid, int(str(header["prospect_shards"])))
+    return layout.prospect_file(pid, "profile", int(str(header["prospect_shards"])))
 
 
 def garble(file: Path) -> None:
@@ -146,7 +146,7 @@ def test_valid_json_with_matching_checksum_but_invalid_document(healthy: Path) -
     logical = shard_of_prospect(healthy, pid)
     victim = data_file(healthy, logical)
     content = json.loads(victim.read_text())
-    content["prospects"][pid]["stage"] = "nowhere"
+    content["prospects"][pid]["status"] = "maybe"
     raw = json.dumps(content).encode()
     victim.write_bytes(raw)
     m = manifest(healthy)

@@ -63,7 +63,7 @@ def test_one_prospect_operations_touch_few_files(
     pid = "01P00321"
     p = repo.get(pid)
     assert p is not None
-    assert len(counter.reads) == 1  # one prospect shard
+    assert len(counter.reads) == 2  # its locator shard, then its prospect shard
     counter.reset()
     assert repo.find_by_id_prefix("default", pid) == [p]
     assert repo.find_by_identity("default", "linkedin:01p-321") == p
@@ -74,10 +74,14 @@ def test_one_prospect_operations_touch_few_files(
     with repo.transaction():
         repo.put(evolve(p, stage=Stage.IDENTIFY))
         repo.append_event(make_event("E-MOVE", pid))
-    # prospect shard + events shard + manifest; identities unchanged => no key file
-    assert len(counter.writes) == 3
+    # it leaves the "profile" shard for an "identify" one: both prospect files, its
+    # locator, its events and the manifest; identities unchanged => no key file
+    assert len(counter.writes) == 5
     assert counter.writes[-1] == layout.MANIFEST_NAME
     counter.reset()
+    with repo.transaction():
+        repo.append_event(make_event("E-NOTE", pid))
+    assert len(counter.writes) == 2  # a note: its events file and the manifest
     repo.close()
 
 
@@ -85,19 +89,33 @@ def test_bulk_transaction_writes_each_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counter = Counter(monkeypatch)
-    repo = TinyDBRepository(tmp_path / "s", prospect_shards=8, key_shards=4).open()
+    repo = TinyDBRepository(
+        tmp_path / "s", prospect_shards=8, event_shards=8, key_shards=4, locator_shards=4
+    ).open()
     populate(repo, 500)
-    # 8 prospect + 8 event + 4 key shards + the id list + the manifest
-    assert len(counter.writes) == 22
-    assert len(set(counter.writes)) == 22
+    # 8 prospect (all at stage profile) + 8 event + 4 key + 4 locator shards,
+    # the id list and the manifest
+    assert len(counter.writes) == 26
+    assert len(set(counter.writes)) == 26
     assert repo.count("default") == 500
 
 
 def test_query_reads_prospect_shards_only(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     counter = Counter(monkeypatch)
     repo = open_repository(big)
-    assert len(repo.query(Query(stage=Stage.PROFILE))) == 600
-    assert counter.reads and all(Path(r).name.startswith("p-") for r in counter.reads)
+    with repo.transaction():
+        for pid in ("01P00001", "01P00002"):
+            p = repo.get(pid)
+            assert p is not None
+            repo.put(evolve(p, stage=Stage.CONTACT))
+    counter.reset()
+    repo.close()
+    repo = open_repository(big)
+    assert [p.id for p in repo.query(Query(stage=Stage.CONTACT))] == ["01P00001", "01P00002"]
+    assert counter.reads and all(Path(r).name.startswith("p-contact-") for r in counter.reads)
+    counter.reset()
+    assert len(repo.query(Query(stage=Stage.PROFILE))) == 598
+    assert all(Path(r).name.startswith("p-profile-") for r in counter.reads)
 
 
 def test_resolve_db_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -5,10 +5,11 @@ A store is a directory::
     <store>/store.json            the manifest: schema, generation, file map,
                                   pipelines and store settings (the commit point)
     <store>/store.lock            the inter-process lock
-    <store>/data/p-XX.<gen>.json  prospects whose id hashes to shard XX
-    <store>/data/e-XX.<gen>.json  their events, grouped by prospect
-    <store>/data/k-YY.<gen>.json  identity and e-mail keys hashing to YY
-    <store>/data/ids.<gen>.json   every prospect id with its pipeline
+    <store>/data/p-STAGE-XX.<gen>.json  prospects at STAGE whose id hashes to XX
+    <store>/data/l-XX.<gen>.json  locator: prospect id -> the p- file holding it
+    <store>/data/e-XX.<gen>.json  events, grouped by prospect, by hash of its id
+    <store>/data/k-XX.<gen>.json  identity and e-mail keys, by hash of the key
+    <store>/data/ids.<gen>.json   each pipeline's sorted prospect ids
     <store>/backups/              rotating backups
 
 Data files are immutable: a commit writes the files it changed under the new
@@ -25,8 +26,7 @@ import zlib
 __all__ = [
     "BACKUP_DIR",
     "DATA_DIR",
-    "DEFAULT_KEY_SHARDS",
-    "DEFAULT_PROSPECT_SHARDS",
+    "DEFAULT_SHARDS",
     "LOCK_NAME",
     "MANIFEST_NAME",
     "SCHEMA_VERSION",
@@ -34,6 +34,7 @@ __all__ = [
     "events_file",
     "ids_file",
     "key_file",
+    "locator_file",
     "parse_data_file_name",
     "prospect_file",
     "shard_of",
@@ -47,11 +48,18 @@ LOCK_NAME = "store.lock"
 DATA_DIR = "data"
 BACKUP_DIR = "backups"
 
-DEFAULT_PROSPECT_SHARDS = 256
-DEFAULT_KEY_SHARDS = 64
+#: Shards of each kind of file (stored in the manifest: fixed for a store's life).
+DEFAULT_SHARDS = {
+    "prospect_shards": 64,  # per stage
+    "event_shards": 256,
+    "key_shards": 64,
+    "locator_shards": 64,
+}
 
 IDS_FILE = "ids"
-_DATA_RE = re.compile(r"^(?P<logical>(?:[pek]-[0-9a-f]{2,4})|ids)\.(?P<gen>[0-9]{6,})\.json$")
+_DATA_RE = re.compile(
+    r"^(?P<logical>p-[a-z]{1,20}-[0-9a-f]{2,4}|[elk]-[0-9a-f]{2,4}|ids)\.(?P<gen>[0-9]{6,})\.json$"
+)
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -59,15 +67,24 @@ def shard_of(key: str, shards: int) -> int:
     return zlib.crc32(key.encode("utf-8")) % shards
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=32)
 def _names(kind: str, shards: int) -> tuple[str, ...]:
     width = max(2, len(f"{shards - 1:x}"))
     return tuple(f"{kind}-{n:0{width}x}" for n in range(shards))
 
 
-def prospect_file(prospect_id: str, shards: int) -> str:
-    """Logical name of the file holding prospect ``prospect_id``."""
-    return _names("p", shards)[shard_of(prospect_id, shards)]
+def prospect_file(prospect_id: str, stage: str, shards: int) -> str:
+    """Logical name of the file holding prospect ``prospect_id`` while at ``stage``.
+
+    Prospects are grouped by stage so that listing one stage reads only that
+    stage's files; the locator says which file holds a given id.
+    """
+    return _names(f"p-{stage}", shards)[shard_of(prospect_id, shards)]
+
+
+def locator_file(prospect_id: str, shards: int) -> str:
+    """Logical name of the locator file that knows where ``prospect_id`` lives."""
+    return _names("l", shards)[shard_of(prospect_id, shards)]
 
 
 def events_file(prospect_id: str, shards: int) -> str:

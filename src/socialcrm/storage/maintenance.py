@@ -634,11 +634,13 @@ def _deep_checks(
     findings = report.findings
     header = manifest["store"]["1"]
     shards, key_shards = header["prospect_shards"], header["key_shards"]
+    locator_shards = header["locator_shards"]
 
     def where(logical: str) -> str:
         return str(store / manifest["files"][logical]["path"])
 
     prospects: dict[str, dict[str, Any]] = {}
+    located: dict[str, str] = {}
     bad = 0
     for logical, data in contents.items():
         if not logical.startswith("p-"):
@@ -653,10 +655,34 @@ def _deep_checks(
                     findings.append(
                         Finding("error", "bad-prospect", f"{pid}: {exc}", where(logical))
                     )
-            if layout.prospect_file(pid, shards) != logical:
+            if layout.prospect_file(pid, str(doc.get("stage")), shards) != logical:
                 findings.append(
                     Finding("error", "misplaced", f"prospect {pid} in wrong shard", where(logical))
                 )
+            located[pid] = logical
+    locator: dict[str, str] = {}
+    for logical, data in contents.items():
+        if logical.startswith("l-"):
+            for pid, doc in data.get("locations", {}).items():
+                locator[pid] = str(doc.get("file"))
+                if layout.locator_file(pid, locator_shards) != logical:
+                    findings.append(
+                        Finding(
+                            "error", "misplaced", f"locator of {pid} in wrong shard", where(logical)
+                        )
+                    )
+    if locator != located:
+        findings.append(
+            Finding(
+                "error",
+                "locator",
+                "the locator differs from where prospects are "
+                f"({len(set(located) - set(locator))} not located, "
+                f"{len(set(locator) - set(located))} located but absent)",
+                str(store / layout.DATA_DIR),
+                _RESTORE_FIX,
+            )
+        )
     ids: dict[str, str] = {}
     for pipeline_name, doc in contents.get(layout.ids_file(), {}).get("pipelines", {}).items():
         for pid in doc.get("ids", ()):

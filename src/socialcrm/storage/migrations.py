@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from socialcrm.errors import SocialCRMError, StoreCorruptError
 from socialcrm.serialization import event_from_dict, pipeline_from_dict, prospect_from_dict
-from socialcrm.storage import layout
 
 if TYPE_CHECKING:
     from socialcrm.storage.tinydb import Tables, TinyDBRepository
@@ -62,8 +61,7 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
     if step is None:
         raise StoreCorruptError(path=str(path), detail=f"unknown schema version {version}")
     backup(repository.path, kind="pre-migrate", _locked=True)
-    prospect_shards, key_shards = layout.DEFAULT_PROSPECT_SHARDS, layout.DEFAULT_KEY_SHARDS
-    repository._manifest = empty_manifest(prospect_shards=prospect_shards, key_shards=key_shards)
+    repository._manifest = empty_manifest(repository._new_shards)
     repository._manifest_sig = None
     repository._dirty = {}
     repository._depth = 1

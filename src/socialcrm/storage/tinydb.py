@@ -82,6 +82,7 @@ _PROSPECTS, _EVENTS, _IDENTITIES, _EMAILS, _IDS = (
     "emails",
     "pipelines",
 )
+_LOCATIONS = "locations"
 
 
 # --------------------------------------------------------------------------- encoding
@@ -216,14 +217,14 @@ def _table(db: TinyDB, name: str) -> _StrTable:
 
 
 # --------------------------------------------------------------------------- manifest
-def empty_manifest(*, prospect_shards: int, key_shards: int) -> Tables:
+def empty_manifest(shards: Mapping[str, int] | None = None) -> Tables:
+    """The manifest of a store never written (generation 0)."""
     return {
         "store": {
             "1": {
                 "schema": layout.SCHEMA_VERSION,
                 "generation": 0,
-                "prospect_shards": prospect_shards,
-                "key_shards": key_shards,
+                **(shards or layout.DEFAULT_SHARDS),
             }
         },
         "files": {},
@@ -243,19 +244,26 @@ def manifest_header(manifest: Mapping[str, Any], path: Path) -> dict[str, Any]:
 def check_manifest(manifest: Tables, path: Path) -> None:
     """Validate a current-schema manifest's structure (raises StoreCorruptError)."""
     header = manifest_header(manifest, path)
-    for key in ("generation", "prospect_shards", "key_shards"):
+    for key in ("generation", *layout.DEFAULT_SHARDS):
         value = header.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        low = 0 if key == "generation" else 1
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise StoreCorruptError(path=str(path), detail=f"store record: bad {key!r}")
-    if header["prospect_shards"] < 1 or header["key_shards"] < 1:
-        raise StoreCorruptError(path=str(path), detail="store record: shard count < 1")
+    prefix = layout.DATA_DIR + "/"
     for logical, entry in manifest.get("files", {}).items():
+        rel = entry.get("path")
+        # The name must be one we write (data/<logical>.<gen>.json): a damaged or
+        # hostile manifest can never make us read a file outside the store.
+        parsed = (
+            layout.parse_data_file_name(rel[len(prefix) :])
+            if isinstance(rel, str) and rel.startswith(prefix)
+            else None
+        )
         if (
-            not isinstance(entry.get("path"), str)
+            parsed is None
+            or parsed[0] != logical
             or not isinstance(entry.get("size"), int)
             or not isinstance(entry.get("crc32"), str)
-            or layout.parse_data_file_name(Path(entry["path"]).name) is None
-            or Path(entry["path"]).parent.name != layout.DATA_DIR
         ):
             raise StoreCorruptError(path=str(path), detail=f"bad file entry for {logical!r}")
 
@@ -291,8 +299,7 @@ class TinyDBRepository:
         *,
         lock_timeout: float | None = None,
         migrate: bool = True,
-        prospect_shards: int = layout.DEFAULT_PROSPECT_SHARDS,
-        key_shards: int = layout.DEFAULT_KEY_SHARDS,
+        **shards: int,
     ) -> None:
         self.path = Path(path)
         self.manifest_path = self.path / layout.MANIFEST_NAME
@@ -300,7 +307,10 @@ class TinyDBRepository:
         self._lock_timeout = lock_timeout
         self._lock: StoreLock | None = None
         self._migrate = migrate
-        self._new_shards = (prospect_shards, key_shards)
+        unknown = set(shards) - set(layout.DEFAULT_SHARDS)
+        if unknown:
+            raise TypeError(f"unknown shard setting(s): {', '.join(sorted(unknown))}")
+        self._new_shards = {**layout.DEFAULT_SHARDS, **shards}
         self._manifest: Tables | None = None
         self._manifest_sig: tuple[int, int, int, int] | None = None
         self._files: OrderedDict[str, Tables] = OrderedDict()
@@ -356,9 +366,7 @@ class TinyDBRepository:
         try:
             st = self.manifest_path.stat()
         except FileNotFoundError:
-            self._manifest = empty_manifest(
-                prospect_shards=self._new_shards[0], key_shards=self._new_shards[1]
-            )
+            self._manifest = empty_manifest(self._new_shards)
             self._manifest_sig = None
             return
         sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
@@ -466,11 +474,14 @@ class TinyDBRepository:
         return sorted(names)
 
     # shards of the current store
-    def _pfile(self, prospect_id: str) -> str:
-        return layout.prospect_file(prospect_id, self._header["prospect_shards"])
+    def _pfile(self, prospect_id: str, stage: str) -> str:
+        return layout.prospect_file(prospect_id, stage, self._header["prospect_shards"])
+
+    def _lfile(self, prospect_id: str) -> str:
+        return layout.locator_file(prospect_id, self._header["locator_shards"])
 
     def _efile(self, prospect_id: str) -> str:
-        return layout.events_file(prospect_id, self._header["prospect_shards"])
+        return layout.events_file(prospect_id, self._header["event_shards"])
 
     def _kfile(self, key: str) -> str:
         return layout.key_file(key, self._header["key_shards"])
@@ -697,12 +708,32 @@ class TinyDBRepository:
         if not ids:
             self._tbl(logical, _IDS).discard(pipeline)
 
+    def _locate(self, prospect_id: str) -> str | None:
+        """The logical file holding ``prospect_id``, from its locator shard."""
+        found = self._tbl(self._lfile(prospect_id), _LOCATIONS).doc(prospect_id)
+        return None if found is None else str(found["file"])
+
+    def _located(self, prospect_id: str) -> tuple[str, dict[str, Any]] | None:
+        """``(logical file, raw document)`` of a prospect, or ``None``."""
+        logical = self._locate(prospect_id)
+        if logical is None:
+            return None
+        doc = self._tbl(logical, _PROSPECTS).doc(prospect_id)
+        if doc is None:
+            raise StoreCorruptError(
+                path=self._where(logical),
+                detail=f"prospect {prospect_id} is listed in {self._lfile(prospect_id)} "
+                "but missing here",
+            )
+        return logical, doc
+
     def _raw(self, prospect_id: str) -> dict[str, Any] | None:
-        return self._tbl(self._pfile(prospect_id), _PROSPECTS).doc(prospect_id)
+        found = self._located(prospect_id)
+        return None if found is None else found[1]
 
     def _get(self, prospect_id: str) -> Prospect | None:
-        doc = self._raw(prospect_id)
-        return None if doc is None else self._structure(doc, self._pfile(prospect_id))
+        found = self._located(prospect_id)
+        return None if found is None else self._structure(found[1], found[0])
 
     def _structure(self, doc: Mapping[str, Any], logical: str) -> Prospect:
         try:
@@ -724,7 +755,8 @@ class TinyDBRepository:
     def _put(self, prospect: Prospect) -> None:
         doc = prospect_to_dict(prospect)
         pid = prospect.id
-        old = self._raw(pid)
+        located = self._located(pid)
+        old = None if located is None else located[1]
         new_identities, new_emails = _identity_keys(doc), _email_keys(doc)
         old_identities = _identity_keys(old) if old else set()
         old_emails = _email_keys(old) if old else set()
@@ -732,7 +764,12 @@ class TinyDBRepository:
             owner = self._tbl(self._kfile(key), _IDENTITIES).doc(key)
             if owner is not None and owner["id"] != pid:
                 raise DuplicateIdentityError(key.split("\t", 1)[1], owner["id"], prospect.pipeline)
-        self._tbl(self._pfile(pid), _PROSPECTS).set(pid, doc)
+        target = self._pfile(pid, prospect.stage.value)
+        if located is not None and located[0] != target:
+            self._tbl(located[0], _PROSPECTS).discard(pid)
+        self._tbl(target, _PROSPECTS).set(pid, doc)
+        if located is None or located[0] != target:
+            self._tbl(self._lfile(pid), _LOCATIONS).set(pid, {"file": target})
         for key in old_identities - new_identities:
             self._tbl(self._kfile(key), _IDENTITIES).discard(key)
         for key in new_identities - old_identities:
@@ -764,16 +801,18 @@ class TinyDBRepository:
         self._call(self._delete, prospect_id, write=True)
 
     def _delete(self, pid: str) -> None:
-        old = self._raw(pid)
+        located = self._located(pid)
         self._tbl(self._efile(pid), _EVENTS).discard(pid)
-        if old is None:
+        if located is None:
             return
+        logical, old = located
         for key in _identity_keys(old):
             self._tbl(self._kfile(key), _IDENTITIES).discard(key)
         for key in _email_keys(old):
             self._unlink_email(key, pid)
         self._unindex_id(str(old.get("pipeline")), pid)
-        self._tbl(self._pfile(pid), _PROSPECTS).discard(pid)
+        self._tbl(self._lfile(pid), _LOCATIONS).discard(pid)
+        self._tbl(logical, _PROSPECTS).discard(pid)
 
     def query(self, query: Query) -> list[Prospect]:
         """Scan the prospect shards, building models only for likely matches."""
@@ -781,7 +820,8 @@ class TinyDBRepository:
         status = None if query.status is None else query.status.value
         selected: list[Prospect] = []
         with self._locked():
-            for logical in self._data_logicals("p-"):
+            # prospects are grouped by stage: a stage filter reads only that stage's files
+            for logical in self._data_logicals("p-" if stage is None else f"p-{stage}-"):
                 docs = self._view(logical, cache=False).get(_PROSPECTS, {})
                 for doc in docs.values():
                     if (

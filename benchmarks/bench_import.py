@@ -1,0 +1,150 @@
+"""Benchmark: importing 30,000 LinkedIn connections into an empty TinyDB store.
+
+Target (issue 7): at most 10 s on the reference machine.  Each stage runs
+``--repeat`` times; the table shows the median, next to two baselines measured
+in the same run on the same file:
+
+* ``csv.reader`` — raw CSV parsing, the floor of any CSV import;
+* ``importer only`` — the LinkedIn importer streaming its records (parsing,
+  header detection, date parsing) without the engine.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_import.py [--rows 30000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+FIRST = ["Zoé", "Jean", "Amina", "Karl", "Olga", "Wang", "Sébastien", "Léa", "Ali", "Maria"]
+LAST = ["Martin", "Dupont", "Benali", "Müller", "Ivanova", "Xiaoming", "Lefèvre", "Roux", "Khan"]
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def make_connections(path: Path, rows: int, seed: int = 7) -> None:
+    """A realistic Connections.csv: preamble, unique URLs, few e-mails, quoted commas."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(
+            'Notes:\n"When exporting your connection data, you may notice that some '
+            'of the email addresses are missing."\n\n'
+        )
+        writer = csv.writer(fh)
+        writer.writerow(
+            [
+                "First Name",
+                "Last Name",
+                "URL",
+                "Email Address",
+                "Company",
+                "Position",
+                "Connected On",
+            ]
+        )
+        for n in range(rows):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            email = f"person{n}@example.com" if n % 10 == 0 else ""
+            writer.writerow(
+                [
+                    first,
+                    last,
+                    f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{n:06d}",
+                    email,
+                    f"Company {n % 997}, Inc.",
+                    "Head of Sales, EMEA",
+                    f"{rng.randint(1, 28):02d} {rng.choice(MONTHS)} {rng.randint(2010, 2025)}",
+                ]
+            )
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times = []
+    result: object = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=30_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--limit", type=float, default=10.0, help="seconds allowed (exit 1 above)")
+    args = parser.parse_args(argv)
+
+    from socialcrm.crm import CRM
+    from socialcrm.plugins import get_plugin_manager
+    from socialcrm.storage import open_repository
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        source = work / "Connections.csv"
+        make_connections(source, args.rows)
+        pm = get_plugin_manager()
+        probe = CRM(None, pm)
+        importer = probe.importers()["linkedin-connections"]
+
+        def raw_csv() -> int:
+            with source.open(encoding="utf-8", newline="") as fh:
+                return sum(1 for _ in csv.reader(fh))
+
+        def importer_only() -> int:
+            return sum(1 for _ in importer.read(source, probe.networks))
+
+        runs = iter(range(args.repeat * 2))
+
+        def full_import() -> object:
+            store = work / f"store-{next(runs)}"
+            crm = CRM(open_repository(store), pm)
+            try:
+                return crm.import_file(source)
+            finally:
+                crm.close()
+
+        def reimport() -> object:
+            store = work / "store-again"
+            crm = CRM(open_repository(store), pm)
+            try:
+                return crm.import_file(source)
+            finally:
+                crm.close()
+
+        reimport()  # fill the store once; the timed runs below change nothing
+        raw_s, _ = timed(raw_csv, args.repeat)
+        read_s, count = timed(importer_only, args.repeat)
+        full_s, report = timed(full_import, args.repeat)
+        again_s, again = timed(reimport, args.repeat)
+
+    counts = report.counts()  # type: ignore[attr-defined]
+    again_counts = again.counts()  # type: ignore[attr-defined]
+    print(f"{args.rows:,} LinkedIn connections, median of {args.repeat} runs")
+    print(f"{'stage':<44}{'median s':>10}{'rows/s':>12}")
+    for label, seconds in [
+        ("baseline: csv.reader (raw parsing)", raw_s),
+        ("baseline: LinkedIn importer only", read_s),
+        ("import into an empty TinyDB store", full_s),
+        ("re-import of the same file (all skipped)", again_s),
+    ]:
+        print(f"{label:<44}{seconds:>10.2f}{args.rows / seconds:>12,.0f}")
+    print(
+        f"created {counts['created']:,}, importer records {count:,}, "
+        f"re-import skipped {again_counts['skipped']:,}"
+    )
+    ok = full_s <= args.limit and counts["created"] == args.rows
+    print(("OK" if ok else "TOO SLOW") + f": {full_s:.2f} s (limit {args.limit:g} s)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

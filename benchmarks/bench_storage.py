@@ -1,0 +1,367 @@
+"""Benchmark of the TinyDB store through full CLI processes, with SQLite as a yardstick.
+
+Builds (through the repository, in one transaction) a synthetic store of
+30,000 prospects x 10 events and one of 3,000, then:
+
+1. times FULL ``socialcrm`` processes (``show``, ``move``, ``note``, ``add``,
+   ``list --stage contact --format json``): median of N runs, peak RSS of
+   each process (``os.wait4``), the 30k/3k ratio;
+2. times the same operations at the storage level, in this process, against
+   the TinyDB store and against the same data in a stdlib ``sqlite3`` database
+   (WAL, synchronous=FULL, indexed), each on a freshly opened store, and prints
+   the ratio.
+
+    python benchmarks/bench_storage.py                 # 3,000 and 30,000, 5 runs
+    python benchmarks/bench_storage.py --sizes 300,3000 --runs 7
+
+Stores are kept in ``benchmarks/.data`` and reused when their parameters
+match (``--rebuild`` forces a rebuild).  Timing numbers depend on the machine;
+the targets are those of the storage issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synth import build_sqlite, build_store
+
+from socialcrm.models import Event, Note, Prospect, StageChanged
+from socialcrm.repository import Query
+from socialcrm.serialization import (
+    dumps,
+    event_from_dict,
+    event_to_dict,
+    prospect_from_dict,
+    prospect_to_dict,
+)
+from socialcrm.stages import Stage
+
+HERE = Path(__file__).parent
+TARGETS_MS = {"show": 200, "move": 250, "note": 250, "add": 250, "list": 500}
+MEMORY_TARGET_MB = 200
+WRITE_RATIO_TARGET = 1.5
+
+
+# ----------------------------------------------------------------------------- data
+def prepare(workdir: Path, n: int, events: int, rebuild: bool) -> tuple[Path, Path, list[str]]:
+    """The TinyDB store and the SQLite file for ``n`` prospects (built or reused)."""
+    store = workdir / f"store-{n}"
+    db = workdir / f"sqlite-{n}.db"
+    marker = workdir / f"ids-{n}.json"
+    params = {"n": n, "events": events, "layout": 2}
+    if not rebuild and marker.exists():
+        saved = json.loads(marker.read_text())
+        if saved.get("params") == params and store.exists() and db.exists():
+            return store, db, saved["ids"]
+    shutil.rmtree(store, ignore_errors=True)
+    t = time.perf_counter()
+    ids = build_store(store, n, events)
+    built = time.perf_counter() - t
+    t = time.perf_counter()
+    build_sqlite(db, n, events)
+    print(
+        f"built {n:,} prospects x {events} events: TinyDB store {built:.1f}s "
+        f"(one transaction), SQLite {time.perf_counter() - t:.1f}s",
+        file=sys.stderr,
+    )
+    marker.write_text(json.dumps({"params": params, "ids": ids}))
+    return store, db, ids
+
+
+# ----------------------------------------------------------------------------- CLI runs
+def _spread(ids: list[str], offset: int, count: int) -> list[str]:
+    """``count`` ids spread over the whole store (``offset`` keeps the sets apart)."""
+    step = max(1, len(ids) // (count + 1))
+    return [ids[(k * step + offset) % len(ids)] for k in range(1, count + 1)]
+
+
+def cli_command() -> list[str]:
+    script = Path(sys.executable).with_name("socialcrm")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "socialcrm"]
+
+
+def run_process(argv: Sequence[str]) -> tuple[float, float, int]:
+    """(wall ms, peak RSS MB, exit code) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    elapsed = (time.perf_counter() - start) * 1000
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0 and proc.stderr is not None:
+        sys.stderr.write(f"{' '.join(argv)} failed: {proc.stderr.read().decode()}\n")
+    if proc.stderr is not None:
+        proc.stderr.close()
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def cli_ops(store: Path, ids: list[str], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall ms and max peak RSS MB of each CLI operation."""
+    base = [*cli_command(), "--db", str(store)]
+    stamp = datetime.now(UTC).strftime("%H%M%S")
+    picks = _spread(ids, 0, 3 * runs)
+    targets = [_other_stage(store, pid) for pid in picks[runs : 2 * runs]]
+    ops: dict[str, Callable[[int], list[str]]] = {
+        "show": lambda i: [*base, "show", picks[i]],
+        "move": lambda i: [*base, "move", picks[runs + i], targets[i], "--force"],
+        "note": lambda i: [*base, "note", picks[2 * runs + i], f"bench note {stamp} {i}"],
+        "add": lambda i: [*base, "add", f"Bench Person {stamp} {i}"],
+        "list": lambda _i: [*base, "list", "--stage", "contact", "--format", "json"],
+    }
+    results: dict[str, tuple[float, float]] = {}
+    run_process(ops["show"](0))  # warm the page cache once
+    for name, argv in ops.items():
+        times, rss = [], []
+        for i in range(runs):
+            ms, mb, code = run_process(argv(i))
+            if code != 0:
+                raise SystemExit(f"{name} exited {code}")
+            times.append(ms)
+            rss.append(mb)
+        results[name] = (statistics.median(times), max(rss))
+    return results
+
+
+def _other_stage(store: Path, pid: str) -> str:
+    """A stage the prospect is not at (so that the move is a real one)."""
+    from socialcrm.storage import open_repository
+
+    repo = open_repository(store)
+    p = repo.get(pid)
+    repo.close()
+    assert p is not None
+    return "profile" if p.stage is not Stage.PROFILE else "identify"
+
+
+def startup_floor(runs: int) -> tuple[float, float]:
+    """``socialcrm --version``: the cost of starting the CLI, before any storage."""
+    times, rss = [], []
+    for _ in range(runs):
+        ms, mb, _code = run_process([*cli_command(), "--version"])
+        times.append(ms)
+        rss.append(mb)
+    return statistics.median(times), max(rss)
+
+
+# ----------------------------------------------------------------------------- storage level
+def _median_ms(fn: Callable[[int], Any], runs: int) -> float:
+    times = []
+    for i in range(runs):
+        t = time.perf_counter()
+        fn(i)
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def tinydb_ops(store: Path, ids: list[str], runs: int) -> dict[str, float]:
+    """Each operation on a freshly opened repository (cold in-process cache)."""
+    from attrs import evolve
+
+    from socialcrm.storage import open_repository
+
+    picks = _spread(ids, 1, 3 * runs)
+    now = datetime.now(UTC)
+
+    def show(i: int) -> None:
+        repo = open_repository(store)
+        [p] = repo.find_by_id_prefix("default", picks[i])
+        repo.events(p.id)
+        repo.close()
+
+    def move(i: int) -> None:
+        repo = open_repository(store)
+        with repo.transaction():
+            p = repo.get(picks[runs + i])
+            assert p is not None
+            repo.put(evolve(p, stage=Stage.IDENTIFY, updated_at=now))
+            payload = StageChanged(p.stage, Stage.IDENTIFY, forced=True)
+            repo.append_event(Event(f"BM{i}{time.time_ns()}", p.id, now, payload))
+        repo.close()
+
+    def note(i: int) -> None:
+        repo = open_repository(store)
+        with repo.transaction():
+            p = repo.get(picks[2 * runs + i])
+            assert p is not None
+            repo.append_event(Event(f"BN{i}{time.time_ns()}", p.id, now, Note("bench")))
+        repo.close()
+
+    def add(i: int) -> None:
+        repo = open_repository(store)
+        pid = f"01ZZBENCH{time.time_ns()}"
+        with repo.transaction():
+            repo.put(Prospect(pid, f"Bench {i}", created_at=now, updated_at=now))
+            repo.append_event(Event(f"BA{i}{time.time_ns()}", pid, now, Note("created")))
+        repo.close()
+
+    def list_(_i: int) -> None:
+        repo = open_repository(store)
+        repo.query(Query(stage=Stage.CONTACT))
+        repo.close()
+
+    ops = {"show": show, "move": move, "note": note, "add": add, "list": list_}
+    return {name: _median_ms(fn, runs) for name, fn in ops.items()}
+
+
+def sqlite_ops(db: Path, ids: list[str], runs: int) -> dict[str, float]:
+    """The same operations on the same data with stdlib sqlite3 (models built the same way)."""
+    picks = _spread(ids, 2, 3 * runs)
+    now = datetime.now(UTC)
+
+    def connect() -> sqlite3.Connection:
+        con = sqlite3.connect(db, isolation_level=None)
+        con.execute("PRAGMA synchronous=FULL")
+        return con
+
+    def show(i: int) -> None:
+        con = connect()
+        (doc,) = con.execute("SELECT doc FROM prospects WHERE id=?", (picks[i],)).fetchone()
+        prospect_from_dict(json.loads(doc))
+        rows = con.execute(
+            "SELECT doc FROM events WHERE prospect_id=? ORDER BY at", (picks[i],)
+        ).fetchall()
+        [event_from_dict(json.loads(r[0])) for r in rows]
+        con.close()
+
+    def move(i: int) -> None:
+        con = connect()
+        con.execute("BEGIN IMMEDIATE")
+        pid = picks[runs + i]
+        (doc,) = con.execute("SELECT doc FROM prospects WHERE id=?", (pid,)).fetchone()
+        p = prospect_from_dict(json.loads(doc))
+        from attrs import evolve
+
+        after = evolve(p, stage=Stage.IDENTIFY, updated_at=now)
+        con.execute(
+            "UPDATE prospects SET stage=?, doc=? WHERE id=?",
+            (after.stage.value, dumps(prospect_to_dict(after)), pid),
+        )
+        e = Event(f"SM{i}{time.time_ns()}", pid, now, StageChanged(p.stage, Stage.IDENTIFY))
+        con.execute(
+            "INSERT INTO events VALUES (?,?,?,?)",
+            (e.id, pid, e.at.isoformat(), dumps(event_to_dict(e))),
+        )
+        con.execute("COMMIT")
+        con.close()
+
+    def note(i: int) -> None:
+        con = connect()
+        con.execute("BEGIN IMMEDIATE")
+        pid = picks[2 * runs + i]
+        (doc,) = con.execute("SELECT doc FROM prospects WHERE id=?", (pid,)).fetchone()
+        prospect_from_dict(json.loads(doc))
+        e = Event(f"SN{i}{time.time_ns()}", pid, now, Note("bench"))
+        con.execute(
+            "INSERT INTO events VALUES (?,?,?,?)",
+            (e.id, pid, e.at.isoformat(), dumps(event_to_dict(e))),
+        )
+        con.execute("COMMIT")
+        con.close()
+
+    def add(i: int) -> None:
+        con = connect()
+        con.execute("BEGIN IMMEDIATE")
+        p = Prospect(f"01ZZSQL{time.time_ns()}", f"Bench {i}", created_at=now, updated_at=now)
+        con.execute(
+            "INSERT INTO prospects VALUES (?,?,?,?,?,?)",
+            (p.id, p.pipeline, p.stage.value, p.status.value, p.name, dumps(prospect_to_dict(p))),
+        )
+        e = Event(f"SA{i}{time.time_ns()}", p.id, now, Note("created"))
+        con.execute(
+            "INSERT INTO events VALUES (?,?,?,?)",
+            (e.id, p.id, e.at.isoformat(), dumps(event_to_dict(e))),
+        )
+        con.execute("COMMIT")
+        con.close()
+
+    def list_(_i: int) -> None:
+        con = connect()
+        rows = con.execute(
+            "SELECT doc FROM prospects WHERE pipeline=? AND stage=? ORDER BY id",
+            ("default", Stage.CONTACT.value),
+        ).fetchall()
+        [prospect_from_dict(json.loads(r[0])) for r in rows]
+        con.close()
+
+    ops = {"show": show, "move": move, "note": note, "add": add, "list": list_}
+    return {name: _median_ms(fn, runs) for name, fn in ops.items()}
+
+
+# ----------------------------------------------------------------------------- report
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="3000,30000", help="small,large prospect counts")
+    parser.add_argument("--events", type=int, default=10, help="events per prospect")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (>= 5)")
+    parser.add_argument("--workdir", type=Path, default=HERE / ".data")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the stores")
+    args = parser.parse_args(argv)
+    small, large = (int(s) for s in args.sizes.split(","))
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    floor = startup_floor(args.runs)
+    cli: dict[int, dict[str, tuple[float, float]]] = {}
+    storage: dict[int, dict[str, float]] = {}
+    sqlite: dict[int, dict[str, float]] = {}
+    for n in (small, large):
+        store, db, ids = prepare(args.workdir, n, args.events, args.rebuild)
+        cli[n] = cli_ops(store, ids, args.runs)
+        storage[n] = tinydb_ops(store, ids, args.runs)
+        sqlite[n] = sqlite_ops(db, ids, args.runs)
+
+    print(
+        f"\nsocialcrm storage benchmark — medians of {args.runs} runs; "
+        f"{large:,} and {small:,} prospects x {args.events} events"
+    )
+    print(f"CLI start-up floor ('socialcrm --version'): {floor[0]:.0f} ms, {floor[1]:.0f} MB\n")
+    head = (
+        f"{'operation':<10}{'CLI ' + f'{small // 1000}k':>9}{'CLI ' + f'{large // 1000}k':>9}"
+        f"{'target':>8}{'ok':>4}{f'{large // 1000}k/{small // 1000}k':>9}{'peak MB':>9}"
+        f"{'store ms':>10}{'sqlite ms':>11}{'x sqlite':>10}"
+    )
+    print(head)
+    print("-" * len(head))
+    failures = []
+    for op in TARGETS_MS:
+        small_ms, _ = cli[small][op]
+        large_ms, large_mb = cli[large][op]
+        ratio = large_ms / small_ms
+        mem_ok = large_mb <= MEMORY_TARGET_MB
+        ok = large_ms <= TARGETS_MS[op] and mem_ok
+        if op in ("move", "note", "add"):
+            ok = ok and ratio <= WRITE_RATIO_TARGET
+        if not ok:
+            failures.append(op)
+        store_ms, sql_ms = storage[large][op], sqlite[large][op]
+        print(
+            f"{op:<10}{small_ms:>9.0f}{large_ms:>9.0f}{TARGETS_MS[op]:>8}"
+            f"{'yes' if ok else 'NO':>4}{ratio:>9.2f}{large_mb:>9.0f}"
+            f"{store_ms:>10.1f}{sql_ms:>11.1f}{store_ms / sql_ms:>10.1f}"
+        )
+    print(
+        "\nCLI: full process wall time (ms). store/sqlite ms: the operation alone on a freshly "
+        f"opened store of {large:,} prospects, in-process."
+    )
+    print(
+        f"targets: show <= 200 ms, writes <= 250 ms, list <= 500 ms, peak <= {MEMORY_TARGET_MB} "
+        f"MB, writes {large // 1000}k/{small // 1000}k <= {WRITE_RATIO_TARGET}"
+    )
+    if failures:
+        print(f"missed: {', '.join(failures)}")
+
+
+if __name__ == "__main__":
+    main()
