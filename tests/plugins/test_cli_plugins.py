@@ -112,3 +112,26 @@ def test_a_plugin_that_cannot_load_is_listed_as_failed(install_plugin: InstallPl
             "error": "ImportError: missing dependency acme-sdk",
         }
     ]
+
+
+def test_plugins_with_a_host_applications_plain_plugin_manager() -> None:
+    import pluggy
+    import socialcrm_linkedin
+
+    from socialcrm import hookspecs
+
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    pm.register(socialcrm_linkedin, name="linkedin")
+    result = CliRunner().invoke(make_app(pm), ["plugins", "--format", "json"])
+    assert result.exit_code == 0
+    [record] = json.loads(result.stdout)
+    assert "register_networks" in record.pop("hooks")
+    assert record == {
+        "name": "linkedin",
+        "distribution": None,
+        "version": None,
+        "builtin": False,
+        "status": "active",
+        "error": None,
+    }
