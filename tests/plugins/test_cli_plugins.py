@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -135,3 +136,62 @@ def test_plugins_with_a_host_applications_plain_plugin_manager() -> None:
         "status": "active",
         "error": None,
     }
+
+
+def store_run(store: Path, *args: str) -> tuple[int, str, str]:
+    return run("--db", str(store), *args)
+
+
+def test_networks_lists_channels_and_checklists(tmp_path: Path) -> None:
+    code, out, _ = store_run(tmp_path / "store", "networks", "--format", "json")
+    assert code == 0
+    records = {r["id"]: r for r in json.loads(out)}
+    assert set(records) >= NETWORKS
+    note = next(c for c in records["linkedin"]["channels"] if c["id"] == "connection_note")
+    assert (note["limit"], note["default"]) == (300, 300)
+    assert all(item["why"] for item in records["x"]["checklist"])
+    assert not (tmp_path / "store").exists(), "listing networks must not create a store"
+
+
+def test_channel_limit_is_saved_in_the_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert store_run(store, "init")[0] == 0
+    code, out, _ = store_run(store, "channel-limit", "linkedin.connection_note", "200")
+    assert code == 0 and "200" in out
+    code, out, _ = store_run(store, "networks", "--format", "csv")
+    assert "linkedin,connection_note,Connection request note,200,300," in out
+    code, out, _ = store_run(store, "add", "Ana Lima", "--url", "linkedin:ana-lima")
+    assert code == 0
+    code, _, err = store_run(
+        store,
+        "message",
+        "linkedin:ana-lima",
+        "x" * 250,
+        "--sent",
+        "--channel",
+        "linkedin.connection_note",
+    )
+    assert code == 4 and "200-character limit" in err
+    code, out, _ = store_run(
+        store, "channel-limit", "linkedin.connection_note", "--reset", "--format", "json"
+    )
+    assert json.loads(out) == {
+        "network": "linkedin",
+        "channel": "connection_note",
+        "limit": 300,
+        "default": 300,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["linkedin", "200"], "not NETWORK.CHANNEL"),
+        (["linkedin.fax", "200"], "has no channel 'fax'"),
+        (["myspace.dm", "200"], "no network matches 'myspace'"),
+        (["linkedin.message", "100", "--reset"], "not both"),
+    ],
+)
+def test_channel_limit_refuses_bad_input(tmp_path: Path, args: list[str], message: str) -> None:
+    code, _, err = store_run(tmp_path / "store", "channel-limit", *args)
+    assert code in (3, 4) and message in err

@@ -1,17 +1,25 @@
-"""``plugins``: which plugins are installed, their versions and the hooks they implement."""
+"""``plugins``, ``networks``, ``channel-limit``: what the installed plugins provide.
+
+``plugins`` lists the plugins with their versions and hooks; ``networks`` the
+networks they register with their channels' length limits; ``channel-limit``
+changes a limit for this store (networks change theirs, and free and paid
+accounts differ).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from socialcrm.cli.context import get_state
 
 if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+    from socialcrm.networks import NetworkAdapter, NetworkRegistry
     from socialcrm.plugins import PluginInfo
 
-__all__ = ["plugin_record", "register"]
+__all__ = ["network_record", "plugin_record", "register"]
 
 PANEL = "Setup"
 
@@ -79,5 +87,137 @@ def plugins(ctx: typer.Context) -> None:
         state.info("no plugins installed")
 
 
+def network_record(adapter: NetworkAdapter, registry: NetworkRegistry) -> dict[str, Any]:
+    """The stable JSON form of a network (documented in docs/plugins.md)."""
+    channels = []
+    for channel_id, default in adapter.channels.items():
+        effective = registry.channel(adapter.id, channel_id)
+        channels.append(
+            {
+                "id": channel_id,
+                "name": default.name,
+                "limit": effective.limit,
+                "default": default.limit,
+                "note": default.note,
+            }
+        )
+    return {
+        "id": adapter.id,
+        "name": adapter.name,
+        "domains": list(adapter.domains),
+        "channels": channels,
+        "checklist": [{"id": i.id, "label": i.label, "why": i.why} for i in adapter.checklist],
+    }
+
+
+def _registry(state: CLIState) -> NetworkRegistry:
+    """The networks with this store's limit overrides; without a store, the defaults.
+
+    Listing networks must not create a store as a side effect.
+    """
+    if state.db_path.exists():
+        return state.open_crm().networks
+    from socialcrm.hooks import Hooks
+
+    return Hooks(state.pm).networks
+
+
+def _limit_cell(channel: dict[str, Any]) -> str:
+    if channel["limit"] == channel["default"]:
+        return f"{channel['id']}={channel['limit']}"
+    return f"{channel['id']}={channel['limit']} (default {channel['default']})"
+
+
+def networks(ctx: typer.Context) -> None:
+    """List the networks the installed plugins provide, with their message channels' limits.
+
+    A limit changed with 'socialcrm channel-limit' shows its default too.
+    --format json adds each network's own-profile checklist.
+
+    Example:  socialcrm networks --format json
+    """
+    from socialcrm.cli import render
+
+    state = get_state(ctx)
+    registry = _registry(state)
+    records = [network_record(adapter, registry) for adapter in registry]
+    if state.output_format == "json":
+        render.emit_json(records)
+    elif state.output_format == "csv":
+        render.emit_csv(
+            ["network", "channel", "name", "limit", "default", "note"],
+            [
+                [r["id"], c["id"], c["name"], c["limit"], c["default"], c["note"]]
+                for r in records
+                for c in r["channels"]
+            ],
+        )
+    else:
+        rows = [
+            [r["id"], r["name"], " ".join(r["domains"]), ", ".join(map(_limit_cell, r["channels"]))]
+            for r in records
+        ]
+        render.emit_table(state, ["ID", "NAME", "DOMAINS", "CHANNEL LIMITS"], rows)
+        if not records:
+            state.info("no network plugin is installed (see 'socialcrm plugins')")
+
+
+def channel_limit(
+    ctx: typer.Context,
+    channel: Annotated[
+        str, typer.Argument(metavar="NETWORK.CHANNEL", help="e.g. linkedin.connection_note")
+    ],
+    limit: Annotated[
+        int | None, typer.Argument(min=1, help="New limit in characters (omit to show it).")
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Back to the plugin's default.")] = False,
+) -> None:
+    """Show or change a message channel's length limit for this store.
+
+    Networks change their limits and free and paid accounts differ (a LinkedIn
+    connection note is 300 characters with Premium, 200 on a free account);
+    the limit you set here is saved in the store and used by every later
+    'socialcrm message --sent --channel ...' check.
+
+    Example:  socialcrm channel-limit linkedin.connection_note 200
+    """
+    from socialcrm.cli import render
+    from socialcrm.errors import ValidationError
+
+    network, sep, channel_id = channel.strip().partition(".")
+    if not sep or not network or not channel_id:
+        raise ValidationError(
+            f"{channel!r} is not NETWORK.CHANNEL",
+            field="channel",
+            value=channel,
+            hint="e.g. linkedin.connection_note; 'socialcrm networks' lists them",
+        )
+    if limit is not None and reset:
+        raise ValidationError("give a limit or --reset, not both", field="limit")
+    state = get_state(ctx)
+    crm = state.open_crm()
+    if limit is not None or reset:
+        crm.set_channel_limit(network.lower(), channel_id, None if reset else limit)
+    adapter = crm.networks.get(network)
+    effective = crm.networks.channel(adapter.id, channel_id)
+    default = adapter.channels[channel_id].limit
+    record = {
+        "network": adapter.id,
+        "channel": channel_id,
+        "limit": effective.limit,
+        "default": default,
+    }
+    if state.output_format == "json":
+        render.emit_json(record)
+    else:
+        render.emit_table(
+            state,
+            ["CHANNEL", "LIMIT", "DEFAULT"],
+            [[f"{adapter.id}.{channel_id}", effective.limit, default]],
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=PANEL)(plugins)
+    app.command(rich_help_panel=PANEL)(networks)
+    app.command("channel-limit", rich_help_panel=PANEL)(channel_limit)

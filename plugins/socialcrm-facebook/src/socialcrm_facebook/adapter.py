@@ -48,7 +48,12 @@ _TABS = frozenset(
 )  # fmt: skip
 
 CHANNELS = (
-    Channel("messenger", "Messenger message", 2000, "longer texts are split or refused"),
+    Channel(
+        "messenger",
+        "Messenger message",
+        2000,
+        "the Messenger Platform's limit; the Messenger app accepts longer texts",
+    ),
     Channel("comment", "Comment", 8000),
 )
 
