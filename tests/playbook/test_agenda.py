@@ -121,3 +121,17 @@ def test_stage_specific_commands(crm: CRM, clock: FrozenClock) -> None:
     assert today(crm)[0].command == f"socialcrm sequence enroll {pid} SEQUENCE"
     item = today(crm)[0].to_dict()
     assert item["kind"] == "waiting" and item["stage"] == "contact" and item["days"] == 1
+
+
+def test_today_means_the_rest_of_the_utc_day(sequenced: CRM, clock: FrozenClock) -> None:
+    crm = sequenced
+    define(crm, "later", ["0:testnet.note:hello", "1:testnet.dm:nudge"])
+    ann = _add(crm, "Ann Lee")
+    enroll(crm, ann, "later")
+    mark_sent(crm, ann)  # at 09:00: the next step is due tomorrow 09:00
+    assert today(crm) == []
+    evening = clock.now.replace(hour=23, minute=59)
+    assert today(crm, evening) == []
+    tomorrow_early = clock.now + timedelta(hours=16)  # 01:00 next day: due at 09:00
+    (item,) = today(crm, tomorrow_early)
+    assert item.kind == "step" and item.summary.endswith("due today") and item.days == 0

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from socialcrm import CRM, MessageTooLongError, Prospect
 from socialcrm.errors import NotFoundError, ValidationError
+from socialcrm.models import nfc
 from socialcrm.playbook.templates import (
     delete_template,
     get_template,
@@ -97,3 +100,25 @@ def test_template_store(crm: CRM) -> None:
     delete_template(crm, "intro")
     with pytest.raises(NotFoundError):
         get_template(crm.pipeline, "intro")
+
+
+@given(st.text(max_size=80))
+def test_any_text_either_renders_or_is_refused_with_a_validation_error(text: str) -> None:
+    p = Prospect(
+        id="01P",
+        name="Jane Doe",
+        first_name="Jane",
+        last_name="Doe",
+        company="Acme",
+        title="CTO",
+        sector="SaaS",
+        location="Lyon",
+        custom={"budget": "10k"},
+    )
+    try:
+        names = variables(text)
+        rendered = render(text, p)
+    except ValidationError:
+        return
+    if not names:  # no variable: the text itself, braces unescaped
+        assert rendered == nfc(text.replace("{{", "{").replace("}}", "}"))
