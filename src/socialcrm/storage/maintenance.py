@@ -52,6 +52,7 @@ __all__ = [
     "backup",
     "doctor",
     "list_backups",
+    "make_backup",
     "restore",
 ]
 
@@ -199,17 +200,22 @@ def list_backups(path: str | Path) -> list[BackupInfo]:
     return sorted(found, key=lambda b: (b.created_at, b.path.name))
 
 
-def backup(
+def backup(path: str | Path, keep: int = DEFAULT_KEEP) -> Path:
+    """Write a verified backup of the store and keep only the ``keep`` newest backups.
+
+    Raises :class:`StoreCorruptError` (and writes nothing) if the store is damaged.
+    """
+    return make_backup(path, keep)
+
+
+def make_backup(
     path: str | Path,
     keep: int = DEFAULT_KEEP,
     *,
     kind: str = "backup",
     _locked: bool = False,
 ) -> Path:
-    """Write a verified backup of the store and keep only the ``keep`` newest of its kind.
-
-    Raises :class:`StoreCorruptError` (and writes nothing) if the store is damaged.
-    """
+    """:func:`backup` of a given kind; ``pre-restore`` copies files as they are, unchecked."""
     store = Path(path)
     if keep < 1:
         raise StoreError("keep must be at least 1", path=str(store))
@@ -283,7 +289,7 @@ def _choose_backup(store: Path, chosen: str | Path | None) -> Path:
 
 
 def restore(
-    path: str | Path, backup_path: str | Path | None = None, *, keep: int = DEFAULT_KEEP
+    path: str | Path, backup: str | Path | None = None, *, keep: int = DEFAULT_KEEP
 ) -> RestoreResult:
     """Replace the store by a backup (the newest one by default), atomically.
 
@@ -302,7 +308,7 @@ def restore(
 
     store = Path(path)
     ensure_dir(store)
-    archive = _choose_backup(store, backup_path)
+    archive = _choose_backup(store, backup)
     members = _read_archive(archive)
     if layout.MANIFEST_NAME not in members:
         raise StoreCorruptError(path=str(archive), detail=f"no {layout.MANIFEST_NAME} inside")
@@ -322,7 +328,7 @@ def restore(
     with _store_lock(store, held=False):
         safety: Path | None = None
         if _raw_files(store):
-            safety = backup(store, keep, kind="pre-restore", _locked=True)
+            safety = make_backup(store, keep, kind="pre-restore", _locked=True)
         generation = max([*_current_generations(store), _generation_of(manifest)]) + 1
         if schema == layout.SCHEMA_VERSION:
             files: dict[str, Any] = {}

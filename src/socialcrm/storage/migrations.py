@@ -52,7 +52,7 @@ MIGRATIONS: dict[int, Callable[[TinyDBRepository, Any, Path], None]] = {1: _from
 
 def migrate(repository: TinyDBRepository, old: Tables) -> None:
     """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
-    from socialcrm.storage.maintenance import backup
+    from socialcrm.storage.maintenance import make_backup
     from socialcrm.storage.tinydb import empty_manifest, manifest_header
 
     path = repository.manifest_path
@@ -60,7 +60,7 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
     step = MIGRATIONS.get(version)
     if step is None:
         raise StoreCorruptError(path=str(path), detail=f"unknown schema version {version}")
-    backup(repository.path, kind="pre-migrate", _locked=True)
+    make_backup(repository.path, kind="pre-migrate", _locked=True)
     repository._manifest = empty_manifest(repository._new_shards)
     repository._manifest_sig = None
     repository._dirty = {}
