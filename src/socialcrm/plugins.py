@@ -15,6 +15,7 @@ import difflib
 import importlib
 import importlib.metadata
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -87,14 +88,19 @@ class SocialPluginManager(pluggy.PluginManager):
         self.disabled: dict[str, tuple[str, str] | None] = {}
 
     def block(self, names: Iterable[str]) -> None:
-        """Never register plugins with these names (entry-point or distribution names)."""
+        """Never register plugins with these names (entry-point or distribution names).
+
+        Distribution names are compared in their normalised form, so
+        ``socialcrm_linkedin`` and ``Socialcrm-LinkedIn`` block ``socialcrm-linkedin``.
+        """
         for name in names:
             self.set_blocked(name)
+            self.set_blocked(_normalise(name))
 
     def _entry_point_blocked(self, ep: importlib.metadata.EntryPoint) -> bool:
         names = [ep.name]
         if ep.dist is not None:
-            names.append(ep.dist.name)
+            names.append(_normalise(ep.dist.name))
         return any(self.is_blocked(n) for n in names)
 
     def load_entrypoints(self, group: str = ENTRY_POINT_GROUP) -> None:
@@ -213,6 +219,11 @@ class SocialPluginManager(pluggy.PluginManager):
             for f in self.load_failures
         )
         return sorted(infos, key=lambda i: (i.name, i.status))
+
+
+def _normalise(distribution: str) -> str:
+    """A distribution name in its PEP 503 normalised form (``socialcrm-linkedin``)."""
+    return re.sub(r"[-_.]+", "-", distribution).lower()
 
 
 def _hook_in_message(message: str) -> str:

@@ -72,6 +72,12 @@ def test_block_argument_accepts_entry_point_or_distribution_names() -> None:
     assert "linkedin" in networks
 
 
+def test_distribution_names_are_compared_normalised() -> None:
+    pm = get_plugin_manager(block=["Socialcrm_LinkedIn"])
+    assert "linkedin" not in Hooks(pm).networks
+    assert "x" in Hooks(pm).networks
+
+
 def test_builtins_can_be_blocked_by_name() -> None:
     pm = get_plugin_manager(entrypoints=False)
     builtins = [i.name for i in pm.plugin_infos() if i.builtin]
