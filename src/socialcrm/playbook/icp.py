@@ -401,17 +401,22 @@ def _same(a: Assessment | None, b: Assessment) -> bool:
     )
 
 
+_UNSET: Any = object()
+
+
 def reassess(
-    crm: CRM, prospect: Prospect, payloads: Sequence[Payload] = ()
+    crm: CRM, prospect: Prospect, payloads: Sequence[Payload] = (), *, icp: ICP | None = _UNSET
 ) -> tuple[Prospect, list[Payload]]:
     """Re-score an open prospect when its pipeline has an ICP.
 
     Returns the prospect with its new :class:`Assessment` and ``payloads``
     plus an ``assessed`` event when the result changed; unchanged otherwise.
-    Won and lost prospects keep the assessment they had.
+    Won and lost prospects keep the assessment they had.  ``icp`` spares the
+    lookup when the caller already has the pipeline's ICP (batches).
     """
-    pipeline = crm.repository.get_pipeline(prospect.pipeline)
-    icp = get_icp(pipeline) if pipeline is not None else None
+    if icp is _UNSET:
+        pipeline = crm.repository.get_pipeline(prospect.pipeline)
+        icp = get_icp(pipeline) if pipeline is not None else None
     if icp is None or not prospect.is_open:
         return prospect, list(payloads)
     result = score(prospect, icp, crm.hooks)
@@ -444,8 +449,12 @@ def assess_many(crm: CRM, prospects: Iterable[Prospect]) -> list[tuple[Prospect,
     caller to notify plugins once the transaction is committed.
     """
     changed: list[tuple[Prospect, Any]] = []
+    icps: dict[str, ICP | None] = {}
     for p in prospects:
-        after, payloads = reassess(crm, p)
+        if p.pipeline not in icps:
+            pipeline = crm.repository.get_pipeline(p.pipeline)
+            icps[p.pipeline] = get_icp(pipeline) if pipeline is not None else None
+        after, payloads = reassess(crm, p, icp=icps[p.pipeline])
         if payloads:
             changed.append((after, crm._commit(after, payloads, prospect_id=p.id)))
     return changed
