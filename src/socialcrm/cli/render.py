@@ -214,6 +214,10 @@ def describe_event(e: Event) -> str:
         return f"merged {p.other_name} ({p.other_id})"
     if isinstance(p, m.Edited):
         return "changed " + ", ".join(sorted(p.changes))
+    if isinstance(p, m.SequenceEnrolled):
+        return f"enrolled in sequence {p.sequence!r}"
+    if isinstance(p, m.SequenceStopped):
+        return f"left sequence {p.sequence!r}" + (f": {p.reason}" if p.reason else "")
     return e.kind.value
 
 
