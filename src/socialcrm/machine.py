@@ -14,7 +14,7 @@ from datetime import datetime
 from attrs import evolve
 
 from socialcrm.errors import InvalidTransitionError, TransitionRefusedError, ValidationError
-from socialcrm.models import Prospect, StageChanged, StatusChanged
+from socialcrm.models import Prospect, StageChanged, StatusChanged, nfc
 from socialcrm.rules import Problem
 from socialcrm.stages import Stage, Status
 
@@ -62,7 +62,7 @@ def move(
         from_stage=prospect.stage,
         to_stage=to_stage,
         forced=bool(force and problems),
-        reason=reason,
+        reason=(nfc(reason) or None) if reason else None,
         overridden=tuple(p.record() for p in problems) if force else (),
     )
     return evolve(prospect, stage=to_stage, updated_at=at), payload
@@ -98,7 +98,7 @@ def win(
 def lose(prospect: Prospect, *, reason: str, at: datetime) -> tuple[Prospect, StatusChanged]:
     """Mark an open prospect as lost, from any stage; a reason is required."""
     require_open(prospect, "lose")
-    reason = reason.strip()
+    reason = nfc(reason)  # the event and lost_reason hold the same text
     if not reason:
         raise ValidationError(
             "a lost prospect needs a reason", field="reason", hint="say why, e.g. 'no budget'"
