@@ -444,6 +444,16 @@ def test_lost_from_any_stage_with_a_reason(crm: CRM, stage: Stage) -> None:
     )
 
 
+def test_reasons_are_stored_as_nfc_text_in_model_and_event(crm: CRM) -> None:
+    p = add_at(crm, Stage.CONTACT)
+    crm.move(p.id, Stage.IDENTIFY, reason=" cafe\u0301 ")
+    assert stage_events(crm, p.id)[-1].reason == "café"
+    crm.move(p.id, Stage.PROFILE, reason="   ")
+    assert stage_events(crm, p.id)[-1].reason is None
+    lost = crm.lose(p.id, "  trop che\u0300re ")
+    assert lost.lost_reason == status_events(crm, p.id)[-1].reason == "trop chère"
+
+
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_lost_needs_a_reason(crm: CRM, reason: str) -> None:
     p = add_at(crm, Stage.CONTACT)
