@@ -82,3 +82,9 @@ def test_posts_persist_in_store_meta(disk_crm: CRM) -> None:
     assert len(disk_crm.repository.get_meta("posts")) == 1
     assert list_posts(disk_crm, "TESTNET")[0].views == 10
     assert list_posts(disk_crm, "other") == []
+
+
+def test_damaged_posts_are_reported(crm: CRM) -> None:
+    crm.repository.set_meta("posts", [{"id": "x"}])
+    with pytest.raises(ValidationError, match="list of posts is damaged"):
+        list_posts(crm)

@@ -170,3 +170,9 @@ def test_sequences_on_disk(disk_crm: CRM, clock: FrozenClock) -> None:
     enroll(disk_crm, p.id, "one")
     item = due(disk_crm, p.id)
     assert item.progress.due_at == clock.now + timedelta(days=2)
+
+
+def test_a_damaged_definition_is_named(crm: CRM) -> None:
+    crm.update_pipeline_settings({"sequences": {"broken": {"steps": [{"delay_days": "x"}]}}})
+    with pytest.raises(ValidationError, match="sequence 'broken' is damaged"):
+        list_sequences(crm.pipeline)

@@ -115,7 +115,12 @@ def set_target(crm: CRM, target: float | str | None) -> float:
 def list_posts(crm: CRM, network: str | None = None) -> list[Post]:
     """The rep's posts, oldest first (optionally on one network)."""
     raw = crm.repository.get_meta(POSTS_META_KEY) or []
-    posts = [Post.from_dict(d) for d in raw]
+    try:
+        posts = [Post.from_dict(d) for d in raw]
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(
+            f"the store's list of posts is damaged ({exc!r})", field=POSTS_META_KEY
+        ) from None
     if network:
         posts = [p for p in posts if p.network == network.strip().lower()]
     return sorted(posts, key=lambda p: (p.at, p.id))

@@ -118,11 +118,20 @@ class FollowUp:
 
     @classmethod
     def from_dict(cls, name: str, data: Mapping[str, Any]) -> FollowUp:
-        steps = tuple(
-            Step(int(s["delay_days"]), str(s["network"]), str(s["channel"]), str(s["template"]))
-            for s in data.get("steps", [])
-        )
-        return cls(name, steps, str(data.get("description", "")))
+        """Read a stored definition; a damaged one is named in a ValidationError."""
+        try:
+            steps = tuple(
+                Step(int(s["delay_days"]), str(s["network"]), str(s["channel"]), str(s["template"]))
+                for s in data.get("steps", [])
+            )
+            return cls(name, steps, str(data.get("description", "")))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ValidationError(
+                f"sequence {name!r} is damaged in the pipeline settings ({exc!r})",
+                field=SEQUENCES_KEY,
+                value=name,
+                hint=f"redefine it: 'socialcrm sequence create {name} --replace --step …'",
+            ) from None
 
 
 def list_sequences(pipeline: Pipeline) -> list[FollowUp]:
