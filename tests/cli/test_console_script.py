@@ -129,3 +129,13 @@ def test_startup_stays_light(env: dict[str, str], tmp_path: Path) -> None:
     modules = _modules_after(env, tmp_path, "show", "Jane Doe")
     assert "tinydb" in modules
     assert "pydantic" not in modules and "rich" not in modules
+
+
+def test_shell_completion_is_enabled(env: dict[str, str]) -> None:
+    completing = dict(env, _SOCIALCRM_COMPLETE="complete_bash", COMP_WORDS="socialcrm list --st")
+    completing["COMP_CWORD"] = "2"
+    result = subprocess.run(
+        [str(SCRIPT)], env=completing, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0
+    assert {"--stage", "--status"} <= set(result.stdout.split())
