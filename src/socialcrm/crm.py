@@ -526,7 +526,7 @@ class CRM:
             sector=sector,
             company_size=company_size,
             location=location,
-            emails=[normalize_email(e) for e in emails],
+            emails=_unique_emails(normalize_email(e) for e in emails),
             phones=[normalize_phone(p, self.phone_region) for p in phones],
             identities=identities,
             tags=tags,
@@ -652,7 +652,9 @@ class CRM:
                 p,
                 **set_fields,
                 identities=identities,
-                emails=[e for e in p.emails if e.casefold() not in gone_emails] + new_emails,
+                emails=_unique_emails(
+                    [*(e for e in p.emails if e.casefold() not in gone_emails), *new_emails]
+                ),
                 phones=[x for x in p.phones if x not in gone_phones] + new_phones,
                 tags=[t for t in p.tags if t not in {nfc(x).casefold() for x in rm_tags}]
                 + list(add_tags),
@@ -874,6 +876,14 @@ class CRM:
         having = [n for n in networks if channel in self.networks.get(n).channels]
         if len(having) == 1:
             return having[0]
+        if not having:
+            known = sorted(f"{n}.{c}" for n in networks for c in self.networks.get(n).channels)
+            raise ValidationError(
+                f"{p.name} has no network with a {channel!r} channel",
+                field="channel",
+                value=channel,
+                hint="channels: " + (", ".join(known) or "none (add a profile URL first)"),
+            )
         raise ValidationError(
             f"cannot tell which network's {channel!r} channel is meant",
             field="channel",
@@ -987,6 +997,14 @@ class CRM:
 
     def close(self) -> None:
         self.repository.close()
+
+
+def _unique_emails(emails: Iterable[str]) -> list[str]:
+    """E-mails without repeats ignoring case (look-ups ignore case too), first spelling kept."""
+    seen: dict[str, str] = {}
+    for email in emails:
+        seen.setdefault(email.casefold(), email)
+    return list(seen.values())
 
 
 def _only_network(p: Prospect) -> str | None:
