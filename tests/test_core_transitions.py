@@ -618,6 +618,23 @@ def test_edit_records_a_diff_event(crm: CRM, clock: FrozenClock) -> None:
     assert set(changes) == {"company", "title", "emails", "tags", "custom", "identities"}
 
 
+def test_emails_are_unique_ignoring_case(crm: CRM) -> None:
+    p = crm.add("Zoé Durand", emails=["Zoe@Example.fr", "zoe@example.FR"])
+    assert p.emails == ("Zoe@example.fr",)
+    same = crm.edit(p.id, add_emails=["ZOE@example.fr"])
+    assert same.emails == ("Zoe@example.fr",)
+    assert [e.kind for e in crm.history(p.id)] == [EventKind.CREATED]
+
+
+def test_unknown_channel_names_the_known_ones(crm: CRM) -> None:
+    p = crm.add("Zoé Durand", urls=[url("zoe")])
+    with pytest.raises(ValidationError) as info:
+        crm.log_message(p.id, "hi", channel="inmail")
+    assert info.value.field == "channel"
+    assert "no network with a 'inmail' channel" in info.value.message
+    assert info.value.hint == "channels: testnet.dm"
+
+
 def test_edit_without_change_records_nothing(crm: CRM, clock: FrozenClock) -> None:
     p = crm.add("Zoé Durand", company="ACME")
     clock.advance(minutes=5)
