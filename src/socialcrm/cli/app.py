@@ -208,6 +208,18 @@ class SocialGroup(TyperGroup):
 # -- the application ----------------------------------------------------------------
 
 
+def _close(state: CLIState) -> None:
+    """Close the store at the end of the run; a store error there is still one line."""
+    from socialcrm.errors import SocialCRMError
+
+    try:
+        state.close()
+    except SocialCRMError as exc:
+        from socialcrm.cli.errors import report_error
+
+        raise typer.Exit(report_error(exc)) from None
+
+
 def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = None) -> typer.Typer:
     """Build the root application for plugin manager ``pm`` (default: installed plugins).
 
@@ -284,7 +296,7 @@ def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = No
             plugin_manager, db=db, pipeline=pipeline, output_format=parse_format(output_format)
         )
         ctx.obj = state
-        ctx.call_on_close(state.close)
+        ctx.call_on_close(lambda: _close(state))
         if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
             typer.echo(OVERVIEW, nl=False)
             raise typer.Exit()
