@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import importlib.metadata
+import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -35,6 +36,8 @@ __all__ = [
     "blocked_from_env",
     "get_plugin_manager",
 ]
+
+log = logging.getLogger("socialcrm.plugins")
 
 ENTRY_POINT_GROUP = "socialcrm"
 DISABLE_ENV = "SOCIALCRM_DISABLE_PLUGINS"
@@ -134,6 +137,7 @@ class SocialPluginManager(pluggy.PluginManager):
                 self.distributions[ep.name] = dist
 
     def _failed(self, name: str, error: str, dist: tuple[str, str] | None) -> None:
+        log.warning("plugin %r could not be loaded: %s", name, error)
         self.load_failures.append(
             LoadFailure(name, error, dist[0] if dist else None, dist[1] if dist else None)
         )
