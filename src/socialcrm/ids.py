@@ -9,8 +9,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from ulid import ULID
-
 __all__ = ["IdFactory"]
 
 
@@ -22,6 +20,10 @@ class IdFactory:
         self._lock = threading.Lock()
 
     def __call__(self, at: datetime) -> str:
+        # Imported on first use: python-ulid reads its own package metadata at import,
+        # a cost read-only commands (show, list) should not pay.
+        from ulid import ULID
+
         candidate = int(ULID.from_datetime(at))
         with self._lock:
             if candidate <= self._last:
