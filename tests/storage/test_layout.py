@@ -34,7 +34,7 @@ class Counter:
             real_write(path, data, **kw)
 
         def load(repo: TinyDBRepository, entry: Any, *, cache: bool = True) -> Any:
-            if entry["path"] not in repo._files:
+            if (entry["path"], entry["size"], entry["crc32"]) not in repo._files:
                 self.reads.append(entry["path"])
             return real_load(repo, entry, cache=cache)
 

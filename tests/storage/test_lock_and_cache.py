@@ -84,3 +84,31 @@ def test_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a socialcrm store"):
         open_repository(target)
     assert target.read_text() == "{}"
+
+
+def test_threads_sharing_one_repository(store_path: Path) -> None:
+    import threading
+
+    repo = open_repository(store_path)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(25):
+                with repo.transaction():
+                    pid = f"01T{n}{i:03d}"
+                    repo.put(make_prospect(pid, f"Thread {n} {i}"))
+                    repo.append_event(make_event(f"E{pid}", pid))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert repo.count("default") == 100
+    other = open_repository(store_path)
+    assert other.count("default") == 100
+    assert all(len(other.events(f"01T{n}{i:03d}")) == 1 for n in range(4) for i in range(25))

@@ -53,9 +53,11 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_write(tmp_path: P
         assert proc.stdout is not None
         first = proc.stdout.readline()
         assert first.strip() == "ready", proc.stderr.read() if proc.stderr else first
-        time.sleep(rng.uniform(0.0, 0.35))
+        # once the writer is in its loop (first write acknowledged), kill it at a random moment
+        acknowledged = proc.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.3))
         os.kill(proc.pid, signal.SIGKILL)
-        rest = proc.stdout.read()
+        rest = acknowledged + proc.stdout.read()
         proc.wait()
         assert proc.returncode == -signal.SIGKILL
         for line in rest.splitlines():
@@ -69,7 +71,7 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_write(tmp_path: P
             kinds = [e.kind.value for e in repo.events(pid)]
             assert kinds.count("note") >= 1, f"round {round_}: acknowledged note on {pid} lost"
         repo.close()
-    assert len(added) > KILL_ROUNDS  # the kills did land among writes
+    assert len(added) >= KILL_ROUNDS  # at least one acknowledged write per round
     assert_healthy(store)
 
 

@@ -313,15 +313,15 @@ class TinyDBRepository:
         self._new_shards = {**layout.DEFAULT_SHARDS, **shards}
         self._manifest: Tables | None = None
         self._manifest_sig: tuple[int, int, int, int] | None = None
-        self._files: OrderedDict[str, Tables] = OrderedDict()
+        # Parsed data files by (name, size, crc32): names are never reused for other
+        # content in a store's life, and the checksum guards even that.
+        self._files: OrderedDict[tuple[str, int, str], Tables] = OrderedDict()
         self._dirty: dict[str, Tables] | None = None
         self._owned: set[tuple[str, str, str]] = set()
         self._owner: int | None = None
         self._dbs: dict[str, TinyDB] = {}
         self._depth = 0
         self._thread_lock = threading.RLock()
-        #: Called between writing data files and swapping the manifest (tests).
-        self._before_manifest_swap: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
         return f"TinyDBRepository({str(self.path)!r})"
@@ -407,9 +407,10 @@ class TinyDBRepository:
     def _load(self, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
         """The parsed content of a committed data file, verified against the manifest."""
         rel = entry["path"]
-        found = self._files.get(rel)
+        key = (rel, entry["size"], entry["crc32"])
+        found = self._files.get(key)
         if found is not None:
-            self._files.move_to_end(rel)
+            self._files.move_to_end(key)
             return found
         path = self.path / rel
         try:
@@ -425,7 +426,7 @@ class TinyDBRepository:
             )
         data = decode_tables(raw, path)
         if cache:
-            self._files[rel] = data
+            self._files[key] = data
             while len(self._files) > _CACHE_FILES:
                 self._files.popitem(last=False)
         return data
@@ -561,7 +562,7 @@ class TinyDBRepository:
         header["generation"] = generation
         files = dict(self._manifest["files"])
         meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
-        new_data: dict[str, Tables] = {}
+        new_data: dict[tuple[str, int, str], Tables] = {}
         data_dir = self.path / layout.DATA_DIR
         # Each data file is serialised in memory, then written under the new
         # generation's name: no file of the current state is touched, so an
@@ -579,8 +580,9 @@ class TinyDBRepository:
             if not new_data:
                 ensure_dir(data_dir)
             write_atomic(self.path / rel, blob, sync_dir=False)
-            new_data[rel] = kept
-            files[logical] = {"path": rel, "size": len(blob), "crc32": digest(blob)}
+            size, crc = len(blob), digest(blob)
+            new_data[(rel, size, crc)] = kept
+            files[logical] = {"path": rel, "size": size, "crc32": crc}
         manifest: Tables = {
             "store": {"1": header},
             "files": dict(sorted(files.items())),
@@ -590,14 +592,12 @@ class TinyDBRepository:
         manifest_blob = encode_tables(manifest)
         if new_data:
             fsync_dir(data_dir)  # the new files' names are durable before the commit point
-        if self._before_manifest_swap is not None:
-            self._before_manifest_swap()
         write_atomic(self.manifest_path, manifest_blob)  # the commit point
         st = self.manifest_path.stat()
         self._manifest = manifest
         self._manifest_sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
-        for rel, data in new_data.items():
-            self._files[rel] = data
+        for key, data in new_data.items():
+            self._files[key] = data
         while len(self._files) > _CACHE_FILES:
             self._files.popitem(last=False)
         self._sweep(data_dir, {entry["path"] for entry in files.values()})
@@ -614,7 +614,6 @@ class TinyDBRepository:
             if (ours and rel not in referenced) or entry.name.endswith(TMP_SUFFIX):
                 with contextlib.suppress(OSError):
                     Path(entry.path).unlink()
-                self._files.pop(rel, None)
 
     def close(self) -> None:
         """Drop caches; the lock is only ever held during an operation."""
