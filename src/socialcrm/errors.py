@@ -167,7 +167,7 @@ class PluginError(SocialCRMError):
     def __init__(self, plugin: str, hook: str, error: BaseException | str) -> None:
         super().__init__(
             f"plugin {plugin!r} failed in {hook}: {error}",
-            hint=f"update or disable it (SOCIALCRM_DISABLE_PLUGINS={plugin})",
+            hint=f"update it, or disable it with SOCIALCRM_DISABLE_PLUGINS={plugin}",
             plugin=plugin,
             hook=hook,
         )
