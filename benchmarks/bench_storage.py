@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synth import build_sqlite, build_store
 
+from socialcrm.errors import SocialCRMError
 from socialcrm.models import Event, Note, Prospect, StageChanged
 from socialcrm.repository import Query
 from socialcrm.serialization import (
@@ -49,6 +50,7 @@ from socialcrm.serialization import (
     prospect_to_dict,
 )
 from socialcrm.stages import Stage
+from socialcrm.storage import layout, open_repository
 
 HERE = Path(__file__).parent
 TARGETS_MS = {"show": 200, "move": 250, "note": 250, "add": 250, "list": 500}
@@ -62,11 +64,16 @@ def prepare(workdir: Path, n: int, events: int, rebuild: bool) -> tuple[Path, Pa
     store = workdir / f"store-{n}"
     db = workdir / f"sqlite-{n}.db"
     marker = workdir / f"ids-{n}.json"
-    params = {"n": n, "events": events, "layout": 2}
+    params = {"n": n, "events": events, "schema": layout.SCHEMA_VERSION}
     if not rebuild and marker.exists():
         saved = json.loads(marker.read_text())
         if saved.get("params") == params and store.exists() and db.exists():
-            return store, db, saved["ids"]
+            try:
+                open_repository(store).close()
+            except SocialCRMError:
+                pass  # an older or damaged store: rebuild it
+            else:
+                return store, db, saved["ids"]
     shutil.rmtree(store, ignore_errors=True)
     t = time.perf_counter()
     ids = build_store(store, n, events)
@@ -137,8 +144,6 @@ def cli_ops(store: Path, ids: list[str], runs: int) -> dict[str, tuple[float, fl
 
 def _other_stage(store: Path, pid: str) -> str:
     """A stage the prospect is not at (so that the move is a real one)."""
-    from socialcrm.storage import open_repository
-
     repo = open_repository(store)
     p = repo.get(pid)
     repo.close()
@@ -169,8 +174,6 @@ def _median_ms(fn: Callable[[int], Any], runs: int) -> float:
 def tinydb_ops(store: Path, ids: list[str], runs: int) -> dict[str, float]:
     """Each operation on a freshly opened repository (cold in-process cache)."""
     from attrs import evolve
-
-    from socialcrm.storage import open_repository
 
     picks = _spread(ids, 1, 3 * runs)
     now = datetime.now(UTC)
@@ -301,6 +304,10 @@ def sqlite_ops(db: Path, ids: list[str], runs: int) -> dict[str, float]:
 
 
 # ----------------------------------------------------------------------------- report
+def _label(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="3000,30000", help="small,large prospect counts")
@@ -327,9 +334,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{large:,} and {small:,} prospects x {args.events} events"
     )
     print(f"CLI start-up floor ('socialcrm --version'): {floor[0]:.0f} ms, {floor[1]:.0f} MB\n")
+    s_label, l_label = _label(small), _label(large)
     head = (
-        f"{'operation':<10}{'CLI ' + f'{small // 1000}k':>9}{'CLI ' + f'{large // 1000}k':>9}"
-        f"{'target':>8}{'ok':>4}{f'{large // 1000}k/{small // 1000}k':>9}{'peak MB':>9}"
+        f"{'operation':<10}{'CLI ' + s_label:>9}{'CLI ' + l_label:>9}"
+        f"{'target':>8}{'ok':>4}{f'{l_label}/{s_label}':>9}{'peak MB':>9}"
         f"{'store ms':>10}{'sqlite ms':>11}{'x sqlite':>10}"
     )
     print(head)
@@ -357,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(
         f"targets: show <= 200 ms, writes <= 250 ms, list <= 500 ms, peak <= {MEMORY_TARGET_MB} "
-        f"MB, writes {large // 1000}k/{small // 1000}k <= {WRITE_RATIO_TARGET}"
+        f"MB, writes {l_label}/{s_label} <= {WRITE_RATIO_TARGET}"
     )
     if failures:
         print(f"missed: {', '.join(failures)}")

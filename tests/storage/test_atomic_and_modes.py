@@ -88,3 +88,25 @@ def test_existing_directory_is_not_chmodded_but_new_files_are_private(
     repo.close()
     assert mode(mine) == 0o755
     assert mode(mine / layout.MANIFEST_NAME) == 0o600
+
+
+def test_data_files_open_with_plain_tinydb(store_path: Path, permissive_umask: None) -> None:
+    """Each data file is a TinyDB database: inspectable with TinyDB and our storage."""
+    from tinydb import TinyDB
+
+    from socialcrm.storage.tinydb import OrjsonStorage, StoreDB
+
+    repo = open_repository(store_path)
+    populate(repo, 3)
+    repo.close()
+    ids_file = next((store_path / layout.DATA_DIR).glob("ids.*.json"))
+    db = StoreDB(ids_file, storage=OrjsonStorage)
+    assert [doc["ids"] for doc in db.table("pipelines").all()] == [
+        ["01P00000", "01P00001", "01P00002"]
+    ]
+    db.close()
+    scratch = store_path.parent / "scratch.json"
+    other = TinyDB(scratch, storage=OrjsonStorage)
+    other.insert({"name": "Zoé"})
+    assert mode(scratch) == 0o600
+    assert TinyDB(scratch, storage=OrjsonStorage).all() == [{"name": "Zoé"}]

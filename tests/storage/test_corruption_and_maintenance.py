@@ -231,3 +231,12 @@ def test_cli_backup_and_restore_list(healthy: Path) -> None:
     assert code == 4 and "--yes" in err
     code, out, _ = cli(healthy, "doctor")
     assert code == 0 and "healthy" in out
+
+
+def test_restore_into_a_new_directory(healthy: Path, tmp_path: Path) -> None:
+    archive = backup(healthy)
+    elsewhere = tmp_path / "elsewhere" / "store"
+    result = restore(elsewhere, archive)
+    assert result.safety_copy is None  # nothing was there to save
+    assert dump_state(elsewhere) == dump_state(healthy)
+    assert doctor(elsewhere).ok

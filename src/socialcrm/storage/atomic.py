@@ -56,7 +56,8 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         try:
-            os.fchmod(fd, FILE_MODE)
+            if hasattr(os, "fchmod"):  # POSIX: exact mode whatever the umask
+                os.fchmod(fd, FILE_MODE)
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)

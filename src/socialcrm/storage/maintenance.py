@@ -307,7 +307,6 @@ def restore(
     )
 
     store = Path(path)
-    ensure_dir(store)
     archive = _choose_backup(store, backup)
     members = _read_archive(archive)
     if layout.MANIFEST_NAME not in members:
@@ -325,6 +324,7 @@ def restore(
                     path=str(archive), detail=f"{entry['path']} ({logical}) missing or damaged"
                 )
             decode_tables(raw, archive / entry["path"])
+    ensure_dir(store)
     with _store_lock(store, held=False):
         safety: Path | None = None
         if _raw_files(store):

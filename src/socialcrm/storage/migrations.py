@@ -16,6 +16,7 @@ new data files are written, then the manifest replaces ``store.json`` in one
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,9 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
     repository._manifest = empty_manifest(repository._new_shards)
     repository._manifest_sig = None
     repository._dirty = {}
+    repository._owned = set()
     repository._depth = 1
+    repository._owner = threading.get_ident()
     try:
         step(repository, old, path)
         repository._commit()
@@ -73,4 +76,6 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
         raise
     finally:
         repository._dirty = None
+        repository._owned = set()
         repository._depth = 0
+        repository._owner = None

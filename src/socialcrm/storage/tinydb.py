@@ -28,7 +28,7 @@ import threading
 import zlib
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -62,6 +62,8 @@ from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
 
 __all__ = [
     "OrjsonStorage",
+    "StoreDB",
+    "StrIdTable",
     "TinyDBRepository",
     "decode_tables",
     "digest",
@@ -167,7 +169,7 @@ class _BufferStorage(Storage):
         self._repository._mark_dirty(self._logical, data)
 
 
-class _StrTable(Table):
+class StrIdTable(Table):
     """A TinyDB table keyed by our own string ids, updated in O(1).
 
     TinyDB's ``_update_table`` rebuilds the whole table on each write to
@@ -206,13 +208,16 @@ class _StrTable(Table):
             self._update_table(lambda table: table.pop(doc_id, None))
 
 
-class _StoreDB(TinyDB):
-    table_class = _StrTable
+class StoreDB(TinyDB):
+    """TinyDB with our string document ids: ``StoreDB(path, storage=OrjsonStorage)``
+    opens any data file of a store for inspection."""
+
+    table_class = StrIdTable
 
 
-def _table(db: TinyDB, name: str) -> _StrTable:
+def _table(db: TinyDB, name: str) -> StrIdTable:
     table = db.table(name)
-    assert isinstance(table, _StrTable)
+    assert isinstance(table, StrIdTable)
     return table
 
 
@@ -460,11 +465,11 @@ class TinyDBRepository:
     def _db(self, logical: str) -> TinyDB:
         db = self._dbs.get(logical)
         if db is None:
-            db = _StoreDB(storage=_BufferStorage, repository=self, logical=logical)
+            db = StoreDB(storage=_BufferStorage, repository=self, logical=logical)
             self._dbs[logical] = db
         return db
 
-    def _tbl(self, logical: str, name: str) -> _StrTable:
+    def _tbl(self, logical: str, name: str) -> StrIdTable:
         return _table(self._db(logical), name)
 
     def _data_logicals(self, prefix: str) -> list[str]:
@@ -902,10 +907,3 @@ class TinyDBRepository:
             events = list(existing["events"]) if existing else []
             events.extend({**e, "prospect_id": to_prospect_id} for e in found["events"])
             target.set(to_prospect_id, {"events": events})
-
-    # ------------------------------------------------------------------ bulk helpers
-    def iter_raw(self, prefix: str, table: str) -> Iterable[tuple[str, str, dict[str, Any]]]:
-        """``(logical, doc_id, doc)`` for every document of a kind of file (maintenance)."""
-        for logical in self._data_logicals(prefix):
-            for doc_id, doc in self._view(logical, cache=False).get(table, {}).items():
-                yield logical, doc_id, doc
