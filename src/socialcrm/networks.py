@@ -147,7 +147,7 @@ def reject_unsafe_text(text: str, *, network: str | None = None) -> None:
     Format characters (zero-width joiners, bidi overrides) can make a URL
     display differently from what it is.
     """
-    if text.isascii() and text.isprintable() and " " not in text:
+    if text and text.isascii() and text.isprintable() and " " not in text:
         return  # fast path (bulk imports): no ASCII control, format or space character
     if not text or any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in text):
         raise InvalidURLError(
