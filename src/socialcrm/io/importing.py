@@ -298,13 +298,29 @@ class _Batch:
         self.dirty[p.id] = p
 
     # -- record → values ---------------------------------------------------
-    def identities(self, urls: Iterable[str]) -> list[Identity]:
+    def parse(self, url: str, hint: str | None = None) -> Identity:
+        """``crm.networks.parse``, asking the record's own network first.
+
+        A file from one network (``hint``) holds that network's URLs: going
+        straight to its adapter skips trying every other adapter's checks,
+        which matters for 30,000 rows.  Any other URL falls back to the
+        registry's own detection.
+        """
+        networks = self.crm.networks
+        if hint is not None and hint in networks:
+            try:
+                return networks.parse(url, network=hint)
+            except SocialCRMError:
+                pass
+        return networks.parse(url)
+
+    def identities(self, urls: Iterable[str], hint: str | None = None) -> list[Identity]:
         found: list[Identity] = []
         for url in urls:
             if not url or not url.strip():
                 continue
             try:
-                identity = self.crm.networks.parse(url)
+                identity = self.parse(url, hint)
             except InvalidURLError as exc:
                 raise _RowError(exc.message, "url") from None
             except SocialCRMError as exc:
@@ -398,7 +414,7 @@ class _Batch:
         name = nfc(record.name or "")
         if not name:
             raise _RowError("no name", "name")
-        identities = self.identities(record.urls)
+        identities = self.identities(record.urls, record.network)
         emails = self.emails(record.emails)
         phones = self.phones(record.phones)
         index = self.index(self.pipeline_name)
@@ -576,12 +592,12 @@ class _Batch:
             self.event_keys[pid] = keys
         return keys
 
-    def lookup(self, url: str | None) -> tuple[Prospect | None, bool]:
+    def lookup(self, url: str | None, hint: str | None = None) -> tuple[Prospect | None, bool]:
         """The known prospect behind ``url`` (and whether ``url`` was a valid profile)."""
         if not url or not url.strip():
             return None, False
         try:
-            identity = self.crm.networks.parse(url)
+            identity = self.parse(url, hint)
         except SocialCRMError:
             return None, False
         index = self.index(self.pipeline_name)
@@ -608,7 +624,7 @@ class _Batch:
         target: Prospect | None = None
         valid = 0
         for url in record.urls:
-            target, ok = self.lookup(url)
+            target, ok = self.lookup(url, record.network)
             valid += ok
             if target is not None:
                 break
@@ -643,7 +659,7 @@ class _Batch:
 
     def on_message(self, record: ActivityRecord, text: str, at: datetime) -> None:
         """A message of unknown direction (see :class:`ActivityRecord`)."""
-        sender, _ = self.lookup(record.sender)
+        sender, _ = self.lookup(record.sender, record.network)
         if sender is not None:
             payload: Payload = MessageReceived(text, record.network, record.channel)
             targets = [sender]
@@ -654,7 +670,7 @@ class _Batch:
             )
             return
         else:
-            found = [self.lookup(url)[0] for url in record.recipients]
+            found = [self.lookup(url, record.network)[0] for url in record.recipients]
             targets = list({p.id: p for p in found if p is not None}.values())
             if not targets:
                 self.outcome(

@@ -113,12 +113,23 @@ def _keys(cells: list[str]) -> set[str]:
     return {header_key(c) for c in cells}
 
 
-def _cell(row: dict[str, str], *names: str) -> str:
-    """The first of ``names`` present in ``row`` (compared loosely), stripped."""
-    for key, value in row.items():
-        if header_key(key) in names:
-            return value.strip()
-    return ""
+class _Columns:
+    """Looks cells up by loose column name; the header is resolved once per file."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] | None = None
+
+    def __call__(self, row: dict[str, str], *names: str) -> str:
+        """The first of ``names`` present in ``row`` (compared loosely), stripped."""
+        if self.names is None:
+            self.names = {}
+            for header in row:
+                self.names.setdefault(header_key(header), header)
+        for name in names:
+            column = self.names.get(name)
+            if column is not None:
+                return row[column].strip()
+        return ""
 
 
 class ConnectionsImporter:
@@ -138,6 +149,7 @@ class ConnectionsImporter:
         rows = read_csv_dicts(
             path, self.is_header, expected="First Name,Last Name,URL,Email Address,Company,…"
         )
+        _cell = _Columns()
         for line, row in rows:
             if row is None:
                 yield SkippedRow(line, "blank line")
@@ -201,6 +213,7 @@ class MessagesImporter:
     def find_rep(self, path: Path, networks: NetworkRegistry) -> str | None:
         """The one profile present in every conversation (first pass over the file)."""
         conversations: dict[str, set[str]] = {}
+        _cell = _Columns()
         for _line, row in self._rows(path):
             if row is None:
                 continue
@@ -220,6 +233,7 @@ class MessagesImporter:
 
     def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
         rep = self.find_rep(path, networks)
+        _cell = _Columns()
         for line, row in self._rows(path):
             if row is None:
                 yield SkippedRow(line, "blank line")
@@ -274,6 +288,7 @@ class InvitationsImporter:
             self.is_header,
             expected="From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl",
         )
+        _cell = _Columns()
         for line, row in rows:
             if row is None:
                 yield SkippedRow(line, "blank line")
