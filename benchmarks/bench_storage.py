@@ -101,44 +101,72 @@ def cli_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "socialcrm"]
 
 
-def run_process(argv: Sequence[str]) -> tuple[float, float, int]:
-    """(wall ms, peak RSS MB, exit code) of one process."""
+TIME = Path("/usr/bin/time")
+
+
+def run_process(argv: Sequence[str], workdir: Path) -> tuple[float, float, int]:
+    """(wall ms, peak RSS MB, exit code) of one process.
+
+    Peak RSS comes from GNU ``/usr/bin/time`` when present: a child's
+    ``ru_maxrss`` as seen by this (large) process would include the memory it
+    had when forked.  Wall time is measured here, around the whole process.
+    """
+    report = workdir / "time.txt"
+    prefix = [str(TIME), "-f", "%M", "-o", str(report)] if TIME.exists() else []
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([*prefix, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = (time.perf_counter() - start) * 1000
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0 and proc.stderr is not None:
-        sys.stderr.write(f"{' '.join(argv)} failed: {proc.stderr.read().decode()}\n")
+    code = os.waitstatus_to_exitcode(status)
     if proc.stderr is not None:
+        if code != 0:
+            sys.stderr.write(f"{' '.join(argv)} failed: {proc.stderr.read().decode()}\n")
         proc.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+    peak_kb = float(report.read_text().split()[-1]) if prefix else usage.ru_maxrss
+    return elapsed, peak_kb / 1024, code
 
 
-def cli_ops(store: Path, ids: list[str], runs: int) -> dict[str, tuple[float, float]]:
-    """Median wall ms and max peak RSS MB of each CLI operation."""
+def cli_commands(store: Path, ids: list[str], runs: int) -> dict[str, list[list[str]]]:
+    """The argv of each run of each CLI operation on ``store``."""
     base = [*cli_command(), "--db", str(store)]
     stamp = datetime.now(UTC).strftime("%H%M%S")
     picks = _spread(ids, 0, 3 * runs)
     targets = [_other_stage(store, pid) for pid in picks[runs : 2 * runs]]
-    ops: dict[str, Callable[[int], list[str]]] = {
-        "show": lambda i: [*base, "show", picks[i]],
-        "move": lambda i: [*base, "move", picks[runs + i], targets[i], "--force"],
-        "note": lambda i: [*base, "note", picks[2 * runs + i], f"bench note {stamp} {i}"],
-        "add": lambda i: [*base, "add", f"Bench Person {stamp} {i}"],
-        "list": lambda _i: [*base, "list", "--stage", "contact", "--format", "json"],
+    return {
+        "show": [[*base, "show", picks[i]] for i in range(runs)],
+        "move": [[*base, "move", picks[runs + i], targets[i], "--force"] for i in range(runs)],
+        "note": [
+            [*base, "note", picks[2 * runs + i], f"bench note {stamp} {i}"] for i in range(runs)
+        ],
+        "add": [[*base, "add", f"Bench Person {stamp} {i}"] for i in range(runs)],
+        "list": [[*base, "list", "--stage", "contact", "--format", "json"]] * runs,
     }
-    results: dict[str, tuple[float, float]] = {}
-    run_process(ops["show"](0))  # warm the page cache once
-    for name, argv in ops.items():
-        times, rss = [], []
+
+
+def cli_ops(
+    commands: dict[int, dict[str, list[list[str]]]], runs: int, workdir: Path
+) -> dict[int, dict[str, tuple[float, float]]]:
+    """Median wall ms and max peak RSS MB of each CLI operation at each size.
+
+    Runs alternate between the sizes, so that a change of machine load during
+    the benchmark weighs on both sides of the large/small ratio alike.
+    """
+    sizes = list(commands)
+    for n in sizes:
+        run_process(commands[n]["show"][0], workdir)  # warm the page cache once
+    results: dict[int, dict[str, tuple[float, float]]] = {n: {} for n in sizes}
+    for name in TARGETS_MS:
+        times: dict[int, list[float]] = {n: [] for n in sizes}
+        rss: dict[int, list[float]] = {n: [] for n in sizes}
         for i in range(runs):
-            ms, mb, code = run_process(argv(i))
-            if code != 0:
-                raise SystemExit(f"{name} exited {code}")
-            times.append(ms)
-            rss.append(mb)
-        results[name] = (statistics.median(times), max(rss))
+            for n in sizes:
+                ms, mb, code = run_process(commands[n][name][i], workdir)
+                if code != 0:
+                    raise SystemExit(f"{name} exited {code}")
+                times[n].append(ms)
+                rss[n].append(mb)
+        for n in sizes:
+            results[n][name] = (statistics.median(times[n]), max(rss[n]))
     return results
 
 
@@ -151,11 +179,11 @@ def _other_stage(store: Path, pid: str) -> str:
     return "profile" if p.stage is not Stage.PROFILE else "identify"
 
 
-def startup_floor(runs: int) -> tuple[float, float]:
+def startup_floor(runs: int, workdir: Path) -> tuple[float, float]:
     """``socialcrm --version``: the cost of starting the CLI, before any storage."""
     times, rss = [], []
     for _ in range(runs):
-        ms, mb, _code = run_process([*cli_command(), "--version"])
+        ms, mb, _code = run_process([*cli_command(), "--version"], workdir)
         times.append(ms)
         rss.append(mb)
     return statistics.median(times), max(rss)
@@ -319,13 +347,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     small, large = (int(s) for s in args.sizes.split(","))
     args.workdir.mkdir(parents=True, exist_ok=True)
 
-    floor = startup_floor(args.runs)
-    cli: dict[int, dict[str, tuple[float, float]]] = {}
+    prepared = {n: prepare(args.workdir, n, args.events, args.rebuild) for n in (small, large)}
+    load_before = os.getloadavg()[0]
+    floor = startup_floor(args.runs, args.workdir)
+    core = _median_ms(
+        lambda _i: run_process([sys.executable, "-c", "import socialcrm.crm"], args.workdir),
+        args.runs,
+    )
+    commands = {n: cli_commands(store, ids, args.runs) for n, (store, _db, ids) in prepared.items()}
+    cli = cli_ops(commands, args.runs, args.workdir)
     storage: dict[int, dict[str, float]] = {}
     sqlite: dict[int, dict[str, float]] = {}
-    for n in (small, large):
-        store, db, ids = prepare(args.workdir, n, args.events, args.rebuild)
-        cli[n] = cli_ops(store, ids, args.runs)
+    for n, (store, db, ids) in prepared.items():
         storage[n] = tinydb_ops(store, ids, args.runs)
         sqlite[n] = sqlite_ops(db, ids, args.runs)
 
@@ -333,7 +366,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"\nsocialcrm storage benchmark — medians of {args.runs} runs; "
         f"{large:,} and {small:,} prospects x {args.events} events"
     )
-    print(f"CLI start-up floor ('socialcrm --version'): {floor[0]:.0f} ms, {floor[1]:.0f} MB\n")
+    print(
+        f"start-up floors: 'python -c \"import socialcrm.crm\"' {core:.0f} ms; "
+        f"'socialcrm --version' {floor[0]:.0f} ms, {floor[1]:.0f} MB"
+    )
+    print(
+        f"load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+        f"({os.cpu_count()} CPUs)\n"
+    )
     s_label, l_label = _label(small), _label(large)
     head = (
         f"{'operation':<10}{'CLI ' + s_label:>9}{'CLI ' + l_label:>9}"
