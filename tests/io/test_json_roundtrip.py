@@ -20,6 +20,7 @@ from .helpers import snapshot
 
 
 def _busy_pipeline(crm: CRM, clock: FrozenClock) -> None:
+    crm.set_channel_limit("linkedin", "connection_note", 200)
     crm.create_pipeline("agencies", description="Web agencies", settings={"k": [1, "é"]})
     crm.use_pipeline("agencies")
     zoe = crm.add(
@@ -63,7 +64,7 @@ def test_export_then_import_restores_the_pipeline_exactly(tmp_path: Path) -> Non
     report = target.import_file(backup)
     assert report.format == "socialcrm-json"
     assert report.counts() == {
-        "created": 3,  # the pipeline and two prospects
+        "created": 4,  # the channel limits, the pipeline and two prospects
         "updated": 0,
         "attached": 0,
         "skipped": 0,
@@ -79,6 +80,8 @@ def test_export_then_import_restores_the_pipeline_exactly(tmp_path: Path) -> Non
     first.pop("exported_at")
     second.pop("exported_at")
     assert first == second
+    assert second["meta"] == {"channel_limits": {"linkedin.connection_note": 200}}
+    assert target.networks.channel("linkedin", "connection_note").limit == 200
 
     # Importing the backup again changes nothing.
     again = target.import_file(backup)
@@ -114,3 +117,10 @@ def test_bad_backups_are_refused(tmp_path: Path, store: CRM) -> None:
     path.write_text('{"format": "socialcrm", "v": 1, "prospects": [{"x": 1}]}', encoding="utf-8")
     report = store.import_file(path)
     assert report.rows[0].action == "invalid"
+    path.write_text(
+        '{"format": "socialcrm", "v": 1, "meta": {"channel_limits": {"x.dm": "abc"}}}',
+        encoding="utf-8",
+    )
+    report = store.import_file(path)
+    assert [(r.row, r.action) for r in report.rows] == [(1, "invalid")]
+    assert store.repository.get_meta("channel_limits") is None

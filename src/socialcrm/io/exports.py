@@ -283,8 +283,12 @@ def export_prospects(
         pipelines = tuple(crm.pipelines())
     else:
         pipelines = (crm.repository.get_pipeline(crm.pipeline_name) or crm.pipeline,)
+    from socialcrm.io.jsonio import SETTINGS
+
+    meta = {key: crm.repository.get_meta(key) for key in SETTINGS}
     context = ExportContext(
         pipelines=pipelines,
+        meta={key: value for key, value in meta.items() if value is not None},
         exported_at=crm.now(),
         stage=target.value if target else None,
     )

@@ -50,6 +50,7 @@ __all__ = [
     "SkippedRow",
     "StoredPipeline",
     "StoredProspect",
+    "StoredSetting",
 ]
 
 
@@ -142,8 +143,23 @@ class StoredProspect:
     events: tuple[Event, ...] = field(default=(), converter=_events)
 
 
+@frozen
+class StoredSetting:
+    """A store-wide setting (e.g. ``channel_limits``) from a socialcrm backup."""
+
+    row: int
+    key: str
+    value: Any
+
+
 ImportItem: TypeAlias = (
-    ProspectRecord | ActivityRecord | SkippedRow | RowProblem | StoredPipeline | StoredProspect
+    ProspectRecord
+    | ActivityRecord
+    | SkippedRow
+    | RowProblem
+    | StoredPipeline
+    | StoredProspect
+    | StoredSetting
 )
 
 

@@ -40,6 +40,7 @@ from socialcrm.io.formats import (
     SkippedRow,
     StoredPipeline,
     StoredProspect,
+    StoredSetting,
 )
 from socialcrm.models import (
     Created,
@@ -249,6 +250,7 @@ class _Batch:
         self.pipeline_name = crm.pipeline_name
         self.indexes: dict[str, _Index] = {}
         self.new_pipelines: dict[str, Pipeline] = {}
+        self.new_settings: dict[str, Any] = {}
         self.created_at_row: dict[str, int] = {}
         self.dirty: dict[str, Prospect] = {}
         self.events: list[Event] = []
@@ -719,6 +721,32 @@ class _Batch:
                 name=pipeline.name,
             )
 
+    def on_stored_setting(self, record: StoredSetting) -> None:
+        if record.key == "channel_limits" and not (
+            isinstance(record.value, dict)
+            and all(
+                isinstance(k, str) and type(v) is int and v > 0 for k, v in record.value.items()
+            )
+        ):
+            raise _RowError("channel_limits must map 'network.channel' to a positive number")
+        current = self.new_settings.get(record.key, self.repo.get_meta(record.key))
+        label = f"setting {record.key}"
+        if current is None:
+            self.new_settings[record.key] = record.value
+            self.outcome(record.row, "created", label, name=record.key)
+        elif current == record.value:
+            self.outcome(record.row, "skipped", f"{label} unchanged", name=record.key)
+        elif self.update:
+            self.new_settings[record.key] = record.value
+            self.outcome(record.row, "updated", label, name=record.key)
+        else:
+            self.outcome(
+                record.row,
+                "skipped",
+                f"{label} differs from this store's; use --update to replace it",
+                name=record.key,
+            )
+
     def on_stored_prospect(self, record: StoredProspect) -> None:
         p = record.prospect
         if p.pipeline not in self.new_pipelines and self.repo.get_pipeline(p.pipeline) is None:
@@ -795,6 +823,8 @@ class _Batch:
                     self.on_stored_pipeline(item)
                 elif isinstance(item, StoredProspect):
                     self.on_stored_prospect(item)
+                elif isinstance(item, StoredSetting):
+                    self.on_stored_setting(item)
                 else:
                     raise ImportFormatError(
                         f"importer {self.importer.name!r} produced {type(item).__name__}",
@@ -813,6 +843,8 @@ class _Batch:
             self.progress(rows)
 
     def write(self) -> None:
+        for key, value in self.new_settings.items():
+            self.repo.set_meta(key, value)
         for pipeline in self.new_pipelines.values():
             self.repo.put_pipeline(pipeline)
         for prospect in self.dirty.values():
@@ -905,6 +937,11 @@ def run_import(
                 batch.report.written = True
                 assessed = assess_many(crm, batch.dirty.values())  # the pipeline's ICP score
     batch.report.events = len(batch.events)
+    limits = batch.new_settings.get("channel_limits") if batch.report.written else None
+    if isinstance(limits, dict):  # the CRM read the limits before the import: refresh them
+        overrides = crm.networks.limit_overrides
+        overrides.clear()
+        overrides.update({str(k): int(v) for k, v in limits.items()})
     if batch.report.written:
         by_id = {p.id: p for p in batch.dirty.values()}
         by_id.update({p.id: p for p, _ in assessed})

@@ -26,6 +26,7 @@ from socialcrm.io.formats import (
     RowProblem,
     StoredPipeline,
     StoredProspect,
+    StoredSetting,
 )
 from socialcrm.models import Event, Prospect
 from socialcrm.networks import NetworkRegistry
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 FORMAT_TAG = "socialcrm"
+#: Store-wide settings carried by a backup (the CRM's channel length overrides).
+SETTINGS = ("channel_limits",)
 #: Largest JSON document read (bytes): backups of very large stores stay far below.
 MAX_JSON_BYTES = 512 * 1024 * 1024
 
@@ -118,7 +121,14 @@ class JSONImporter:
         prospects = doc.get("prospects", [])
         if not isinstance(pipelines, list) or not isinstance(prospects, list):
             raise ImportFormatError("'pipelines' and 'prospects' must be lists", path=str(path))
+        meta = doc.get("meta", {})
+        if not isinstance(meta, dict):
+            raise ImportFormatError("'meta' must be an object", path=str(path))
         row = 0
+        for key in sorted(meta):
+            if key in SETTINGS:
+                row += 1
+                yield StoredSetting(row, key, meta[key])
         for data in pipelines:
             row += 1
             try:
