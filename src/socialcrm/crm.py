@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from attrs import evolve, frozen
@@ -53,6 +53,11 @@ from socialcrm.networks import NetworkRegistry
 from socialcrm.repository import MemoryRepository, Query, Repository
 from socialcrm.rules import Problem, RuleRegistry, TransitionContext, default_rules
 from socialcrm.stages import Stage, Status
+
+if TYPE_CHECKING:
+    from socialcrm.dedupe import DuplicatePair
+    from socialcrm.io.formats import Exporter, Importer
+    from socialcrm.io.importing import ImportReport
 
 __all__ = ["CRM", "DEFAULT_PIPELINE", "INTERACTION_TYPES", "Board"]
 
@@ -944,11 +949,11 @@ class CRM:
         return Board(self.pipeline_name, stages, won, lost)
 
     # ------------------------------------------------- import, export, dedupe
-    def importers(self) -> dict[str, Any]:
+    def importers(self) -> dict[str, Importer]:
         """File importers registered by plugins and built-ins, by format name."""
         return dict(self.hooks.importers)
 
-    def exporters(self) -> dict[str, Any]:
+    def exporters(self) -> dict[str, Exporter]:
         """File exporters registered by plugins and built-ins, by format name."""
         return dict(self.hooks.exporters)
 
@@ -963,7 +968,7 @@ class CRM:
         strict: bool = False,
         mapping: Mapping[str, str] | None = None,
         progress: Callable[[int], None] | None = None,
-    ) -> Any:
+    ) -> ImportReport:
         """Import a file into the current pipeline (whole batch or nothing).
 
         Returns an :class:`~socialcrm.io.importing.ImportReport`; see
@@ -983,7 +988,7 @@ class CRM:
             progress=progress,
         )
 
-    def find_duplicates(self) -> list[Any]:
+    def find_duplicates(self) -> list[DuplicatePair]:
         """Likely duplicates in the current pipeline, with reasons (never merged)."""
         from socialcrm.dedupe import find_duplicates
 
