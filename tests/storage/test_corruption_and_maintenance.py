@@ -240,3 +240,24 @@ def test_restore_into_a_new_directory(healthy: Path, tmp_path: Path) -> None:
     assert result.safety_copy is None  # nothing was there to save
     assert dump_state(elsewhere) == dump_state(healthy)
     assert doctor(elsewhere).ok
+
+
+def test_leftovers_of_a_killed_commit_are_harmless_and_swept(healthy: Path) -> None:
+    """What a kill between writing new files and the manifest swap leaves behind."""
+    good = dump_state(healthy)
+    gen = int(str(manifest(healthy)["store"]["1"]["generation"]))
+    orphan = healthy / layout.data_file_name("p-profile-00", gen + 1)
+    orphan.write_bytes(b'{"prospects": {"01HALF": {"v": 1}}}')
+    (healthy / f".{layout.MANIFEST_NAME}.999.tmp").write_bytes(b'{"half')
+    (healthy / layout.DATA_DIR / ".e-00.000009.json.999.tmp").write_bytes(b"half")
+    assert dump_state(healthy) == good
+    report = doctor(healthy)
+    assert report.ok
+    assert [f.code for f in report.findings if f.code == "leftovers"] == ["leftovers"]
+    repo = open_repository(healthy)
+    repo.set_meta("touched", True)  # any commit sweeps them
+    repo.close()
+    assert not orphan.exists()
+    assert not list(healthy.glob("*.tmp")) and not list(healthy.glob(".*.tmp"))
+    assert not list((healthy / layout.DATA_DIR).glob(".*.tmp"))
+    assert "leftovers" not in {f.code for f in doctor(healthy).findings}

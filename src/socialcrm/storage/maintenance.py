@@ -234,6 +234,9 @@ def make_backup(
             generation = _generation_of(manifest)
         directory = backup_dir(store)
         ensure_dir(directory)
+        for leftover in directory.glob(f".*{TMP_SUFFIX}"):  # from a backup killed mid-write
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = directory / f"{kind}-{stamp}-g{generation:06d}.tar.gz"
         _write_archive(target, members)
@@ -610,23 +613,24 @@ def _diagnose(store: Path, report: DoctorReport, deep: bool) -> None:
         except StoreCorruptError as exc:
             findings.append(Finding("error", "corrupt", exc.detail, str(file_path), _RESTORE_FIX))
     referenced = {entry["path"] for entry in manifest["files"].values()}
+    stray = sorted(store.glob(f".{layout.MANIFEST_NAME}.*{TMP_SUFFIX}"))
     if data_dir.is_dir():
-        stray = [
+        stray += [
             child
             for child in sorted(data_dir.iterdir())
             if f"{layout.DATA_DIR}/{child.name}" not in referenced
         ]
-        if stray:
-            findings.append(
-                Finding(
-                    "info",
-                    "leftovers",
-                    f"{len(stray)} unreferenced file(s) left by an interrupted write "
-                    f"(e.g. {stray[0].name}); they are not part of the store",
-                    str(data_dir),
-                    "nothing to do: the next write removes them",
-                )
+    if stray:
+        findings.append(
+            Finding(
+                "info",
+                "leftovers",
+                f"{len(stray)} unreferenced file(s) left by an interrupted write "
+                f"(e.g. {stray[0].name}); they are not part of the store",
+                str(stray[0].parent),
+                "nothing to do: the next write removes them",
             )
+        )
     if deep and not any(f.level == "error" for f in findings):
         _deep_checks(store, manifest, contents, report)
 

@@ -619,6 +619,10 @@ class TinyDBRepository:
             if (ours and rel not in referenced) or entry.name.endswith(TMP_SUFFIX):
                 with contextlib.suppress(OSError):
                     Path(entry.path).unlink()
+        # a manifest temporary file left by a process killed while committing
+        for leftover in self.path.glob(f".{layout.MANIFEST_NAME}.*{TMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
     def close(self) -> None:
         """Drop caches; the lock is only ever held during an operation."""
