@@ -205,7 +205,10 @@ def path_segments(parts: urllib.parse.SplitResult) -> list[str]:
         if not raw:
             continue
         decoded = urllib.parse.unquote(raw, errors="strict")
-        if any(
+        # Fast path (bulk imports): printable ASCII without slash, backslash or space.
+        plain = decoded.isascii() and decoded.isprintable()
+        plain = plain and "/" not in decoded and "\\" not in decoded and " " not in decoded
+        if not plain and any(
             c in "/\\" or c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in decoded
         ):
             raise ValueError(f"unexpected character in path segment {raw!r}")
