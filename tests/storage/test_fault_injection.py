@@ -139,3 +139,49 @@ def test_fault_at_each_call_leaves_old_or_new_state(
         assert report.ok, [f.to_dict() for f in report.problems]
         repo.close()
     assert "old" in outcomes
+
+
+def test_disk_full_is_a_clear_store_error_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialcrm.errors import StoreError
+
+    path = tmp_path / "s"
+    repo = open_repository(path)
+    populate(repo, 3)
+    before = dump_state(path)
+
+    def full(*_args: Any) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "write", full)
+    with pytest.raises(StoreError) as info:
+        repo.put(make_prospect("01NEW", "New"))
+    monkeypatch.undo()
+    message = str(info.value)
+    assert "No space left on device" in message and "nothing was changed" in message
+    assert info.value.path is not None and info.value.path.startswith(str(path / "data"))
+    assert dump_state(path) == before
+
+
+def test_failure_after_the_commit_point_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialcrm.errors import StoreError
+
+    path = tmp_path / "s"
+    repo = open_repository(path)
+    populate(repo, 3)
+    real = atomic.fsync_dir
+
+    def failing_dir_sync(directory: Path) -> None:
+        if directory == path:  # the store directory: after the manifest's replace
+            raise OSError(5, "Input/output error")
+        real(directory)
+
+    monkeypatch.setattr(tinydb_module, "fsync_dir", failing_dir_sync)
+    monkeypatch.setattr(atomic, "fsync_dir", failing_dir_sync)
+    with pytest.raises(StoreError, match="may not survive"):
+        repo.put(make_prospect("01NEW", "New"))
+    monkeypatch.undo()
+    assert repo.get("01NEW") is not None

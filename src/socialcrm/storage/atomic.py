@@ -66,9 +66,11 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
         finally:
             os.close(fd)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # name the file in the error (os.write does not)
         raise
     if sync_dir:
         fsync_dir(path.parent)

@@ -273,6 +273,12 @@ def check_manifest(manifest: Tables, path: Path) -> None:
             raise StoreCorruptError(path=str(path), detail=f"bad file entry for {logical!r}")
 
 
+def _io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
+    """An operating-system error on a store file, as a StoreError naming the file."""
+    reason = exc.strerror or str(exc)
+    return StoreError(f"cannot {action} {path}: {reason}", path=str(path), hint=hint)
+
+
 def _identity_keys(doc: Mapping[str, Any]) -> set[str]:
     pipeline = doc.get("pipeline", "default")
     return {f"{pipeline}\t{i['network']}:{i['handle']}" for i in doc.get("identities", ())}
@@ -346,7 +352,10 @@ class TinyDBRepository:
                     path=str(self.path),
                     hint="a store is a directory; pass --db DIRECTORY",
                 )
-            ensure_dir(self.path)
+            try:
+                ensure_dir(self.path)
+            except OSError as exc:
+                raise _io_error(exc, self.path, "create the store directory") from exc
             timeout = lock_timeout_from_env() if self._lock_timeout is None else self._lock_timeout
             self._lock = StoreLock(self.lock_path, store_path=self.path, timeout=timeout)
         return self._lock
@@ -359,7 +368,10 @@ class TinyDBRepository:
                 yield
                 return
             lock = self._get_lock()
-            lock.acquire()
+            try:
+                lock.acquire()
+            except OSError as exc:
+                raise _io_error(exc, self.lock_path, "open the lock file") from exc
             try:
                 self._refresh()
                 yield
@@ -377,7 +389,11 @@ class TinyDBRepository:
         sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
         if self._manifest is not None and sig == self._manifest_sig:
             return
-        manifest = decode_tables(self.manifest_path.read_bytes(), self.manifest_path)
+        try:
+            raw = self.manifest_path.read_bytes()
+        except OSError as exc:
+            raise _io_error(exc, self.manifest_path, "read") from exc
+        manifest = decode_tables(raw, self.manifest_path)
         schema = manifest_header(manifest, self.manifest_path)["schema"]
         if schema > layout.SCHEMA_VERSION:
             raise SchemaVersionError(
@@ -424,6 +440,8 @@ class TinyDBRepository:
             raise StoreCorruptError(
                 path=str(path), detail=f"missing (listed in {layout.MANIFEST_NAME})"
             ) from None
+        except OSError as exc:
+            raise _io_error(exc, path, "read") from exc
         if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
             raise StoreCorruptError(
                 path=str(path),
@@ -558,10 +576,42 @@ class TinyDBRepository:
         self._owned.add((logical, table, doc_id))
 
     def _commit(self) -> None:
-        """Write the dirty files under a new generation, then swap the manifest."""
+        """Write the dirty files under a new generation, then swap the manifest.
+
+        An operating-system error (disk full, permissions…) becomes a
+        :class:`StoreError` saying whether the change was saved.
+        """
         assert self._manifest is not None and self._dirty is not None
         if not self._dirty:
             return
+        before = self._manifest_sig
+        try:
+            self._write_generation()
+        except OSError as exc:
+            try:
+                st = self.manifest_path.stat()
+                now: tuple[int, int, int, int] | None = (
+                    st.st_ino,
+                    st.st_mtime_ns,
+                    st.st_size,
+                    st.st_ctime_ns,
+                )
+            except OSError:
+                now = None
+            where = Path(exc.filename) if exc.filename else self.path
+            if now == before:
+                raise _io_error(
+                    exc, where, "write", hint="nothing was changed: the store is as it was"
+                ) from exc
+            raise _io_error(
+                exc,
+                where,
+                "make durable",
+                hint="the change is saved but may not survive a power cut; run 'socialcrm doctor'",
+            ) from exc
+
+    def _write_generation(self) -> None:
+        assert self._manifest is not None and self._dirty is not None
         header = dict(self._header)
         generation = header["generation"] + 1
         header["generation"] = generation
