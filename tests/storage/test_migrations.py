@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from socialcrm.errors import SchemaVersionError
+from socialcrm.errors import SchemaVersionError, StoreError
 from socialcrm.repository import Query
 from socialcrm.storage import atomic, layout, open_repository
 from socialcrm.storage.maintenance import _read_archive, doctor, list_backups
@@ -70,7 +70,7 @@ def test_migration_interrupted_before_commit_leaves_old_file(
         real_replace(src, dst)
 
     monkeypatch.setattr(atomic.os, "replace", fail_on_manifest)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError, match="nothing was changed"):
         open_repository(v1_store)
     monkeypatch.undo()
     assert (v1_store / layout.MANIFEST_NAME).read_bytes() == original
