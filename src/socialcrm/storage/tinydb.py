@@ -584,22 +584,12 @@ class TinyDBRepository:
         assert self._manifest is not None and self._dirty is not None
         if not self._dirty:
             return
-        before = self._manifest_sig
+        before = self._stat_manifest()
         try:
             self._write_generation()
         except OSError as exc:
-            try:
-                st = self.manifest_path.stat()
-                now: tuple[int, int, int, int] | None = (
-                    st.st_ino,
-                    st.st_mtime_ns,
-                    st.st_size,
-                    st.st_ctime_ns,
-                )
-            except OSError:
-                now = None
             where = Path(exc.filename) if exc.filename else self.path
-            if now == before:
+            if self._stat_manifest() == before:
                 raise _io_error(
                     exc, where, "write", hint="nothing was changed: the store is as it was"
                 ) from exc
@@ -609,6 +599,13 @@ class TinyDBRepository:
                 "make durable",
                 hint="the change is saved but may not survive a power cut; run 'socialcrm doctor'",
             ) from exc
+
+    def _stat_manifest(self) -> tuple[int, int, int, int] | None:
+        try:
+            st = self.manifest_path.stat()
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
 
     def _write_generation(self) -> None:
         assert self._manifest is not None and self._dirty is not None
