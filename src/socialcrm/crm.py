@@ -34,6 +34,7 @@ from socialcrm.models import (
     Assessment,
     Created,
     Edited,
+    Erased,
     Event,
     Identity,
     Interaction,
@@ -679,6 +680,17 @@ class CRM:
         with self.repository.transaction():
             prospect = self.resolve(ref)
             self.repository.delete(prospect.id)
+        # Not stored (nothing of the prospect is kept); plugins syncing elsewhere erase too.
+        at = self.now()
+        erased = Event(
+            id=self._new_id(at),
+            prospect_id=prospect.id,
+            at=at,
+            payload=Erased(),
+            actor=self.actor,
+            pipeline=prospect.pipeline,
+        )
+        self._notify([erased], None)
         return prospect
 
     # ---------------------------------------------------------- stage machine

@@ -136,6 +136,10 @@ def on_event(event: Event, prospect: Prospect | None) -> None:
     store committed it: a plugin that raises cannot lose the event; the
     failure is reported with the plugin's name and the next plugin is called.
 
-    :param event: the recorded event.
-    :param prospect: the prospect after the change (``None`` once deleted).
+    When a prospect is erased (``CRM.delete``), plugins receive one last
+    event of kind ``erased``, which is not stored, with ``prospect=None``:
+    a plugin that copied the prospect elsewhere should erase it there too.
+
+    :param event: the recorded event (or the unstored ``erased`` event).
+    :param prospect: the prospect after the change (``None`` once erased).
     """

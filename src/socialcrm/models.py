@@ -26,6 +26,7 @@ __all__ = [
     "Assessment",
     "Created",
     "Edited",
+    "Erased",
     "Event",
     "EventKind",
     "Identity",
@@ -249,6 +250,7 @@ class EventKind(enum.StrEnum):
     EDITED = "edited"
     SEQUENCE_ENROLLED = "sequence_enrolled"
     SEQUENCE_STOPPED = "sequence_stopped"
+    ERASED = "erased"
 
 
 @frozen
@@ -396,6 +398,17 @@ class SequenceStopped:
     reason: str | None = None
 
 
+@frozen
+class Erased:
+    """The prospect and its whole history were erased (GDPR right to erasure).
+
+    Never stored — nothing of the prospect is kept — but passed to ``on_event``
+    (with ``prospect=None``) so a plugin syncing another CRM can erase it there too.
+    """
+
+    kind: ClassVar[EventKind] = EventKind.ERASED
+
+
 Payload: TypeAlias = (
     Created
     | StageChanged
@@ -411,6 +424,7 @@ Payload: TypeAlias = (
     | Edited
     | SequenceEnrolled
     | SequenceStopped
+    | Erased
 )
 
 PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
@@ -428,6 +442,7 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
     EventKind.EDITED: Edited,
     EventKind.SEQUENCE_ENROLLED: SequenceEnrolled,
     EventKind.SEQUENCE_STOPPED: SequenceStopped,
+    EventKind.ERASED: Erased,
 }
 
 
