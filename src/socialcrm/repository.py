@@ -181,7 +181,13 @@ class Repository(Protocol):
 
     # -- atomicity
     def transaction(self) -> AbstractContextManager[None]:
-        """A block whose writes are all applied, or none if it raises."""
+        """A block whose writes are all applied, or none if it raises.
+
+        Nested blocks join the outermost one: only the outermost block commits
+        or rolls back.  A backend may implement savepoints (the SQLite example
+        does), but callers must not rely on an inner failure they caught undoing
+        the inner block's writes — the CRM never catches inside a transaction.
+        """
         ...
 
     def close(self) -> None: ...
