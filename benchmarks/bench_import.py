@@ -23,12 +23,28 @@ import statistics
 import sys
 import tempfile
 import time
+import unicodedata
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
 FIRST = ["Zoé", "Jean", "Amina", "Karl", "Olga", "Wang", "Sébastien", "Léa", "Ali", "Maria"]
 LAST = ["Martin", "Dupont", "Benali", "Müller", "Ivanova", "Xiaoming", "Lefèvre", "Roux", "Khan"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def profile_url(first: str, last: str, n: int) -> str:
+    """A public profile URL as LinkedIn makes them: an ASCII slug of the name.
+
+    One member in twenty chose a custom URL keeping accents; the export
+    percent-encodes it (``zo%C3%A9-martin-…``), as real exports do.
+    """
+    slug = f"{first}-{last}".lower()
+    if n % 20:
+        slug = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode()
+    else:
+        slug = urllib.parse.quote(slug)
+    return f"https://www.linkedin.com/in/{slug}-{n:06x}"
 
 
 def make_connections(path: Path, rows: int, seed: int = 7) -> None:
@@ -58,7 +74,7 @@ def make_connections(path: Path, rows: int, seed: int = 7) -> None:
                 [
                     first,
                     last,
-                    f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{n:06d}",
+                    profile_url(first, last, n),
                     email,
                     f"Company {n % 997}, Inc.",
                     "Head of Sales, EMEA",

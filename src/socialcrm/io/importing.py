@@ -246,6 +246,7 @@ class _Batch:
         self.update = update
         self.progress = progress
         self.report = ImportReport(str(path), importer.name, dry_run)
+        self.file_name = path.name
         self.now = crm.now()
         self.pipeline_name = crm.pipeline_name
         self.indexes: dict[str, _Index] = {}
@@ -398,21 +399,22 @@ class _Batch:
 
     # -- prospect records ------------------------------------------------------
     def on_prospect(self, record: ProspectRecord) -> None:
-        _check_lengths(
-            {
-                "name": record.name,
-                "first_name": record.first_name,
-                "last_name": record.last_name,
-                "company": record.company,
-                "title": record.title,
-                "location": record.location,
-                "notes": record.notes,
-                **{f"custom:{k}": v for k, v in record.custom.items()},
-                **{f"email {n}": v for n, v in enumerate(record.emails, 1)},
-                **{f"url {n}": v for n, v in enumerate(record.urls, 1)},
-                **{f"tag {n}": v for n, v in enumerate(record.tags, 1)},
-            }
-        )
+        if _longest(record) > FIELD_LIMIT:
+            _check_lengths(
+                {
+                    "name": record.name,
+                    "first_name": record.first_name,
+                    "last_name": record.last_name,
+                    "company": record.company,
+                    "title": record.title,
+                    "location": record.location,
+                    "notes": record.notes,
+                    **{f"custom:{k}": v for k, v in record.custom.items()},
+                    **{f"email {n}": v for n, v in enumerate(record.emails, 1)},
+                    **{f"url {n}": v for n, v in enumerate(record.urls, 1)},
+                    **{f"tag {n}": v for n, v in enumerate(record.tags, 1)},
+                }
+            )
         name = nfc(record.name or "")
         if not name:
             raise _RowError("no name", "name")
@@ -453,7 +455,7 @@ class _Batch:
         merged, payloads = self.assessed(
             evolve(merged, updated_at=self.now),
             [
-                Imported(self.importer.name, self.path.name, record.row, False),
+                Imported(self.importer.name, self.file_name, record.row, False),
                 Edited(changes=changes),
             ],
         )
@@ -486,7 +488,7 @@ class _Batch:
             network=record.network or (primary.network if primary else None),
             url=primary.url if primary else None,
             collected_at=self.now,
-            note=f"imported from {self.path.name} ({self.importer.name}), row {record.row}",
+            note=f"imported from {self.file_name} ({self.importer.name}), row {record.row}",
         )
         try:
             prospect = Prospect(
@@ -513,7 +515,7 @@ class _Batch:
             raise _RowError(str(exc)) from None
         payloads: list[Payload] = [
             Created(stage=prospect.stage, status=prospect.status),
-            Imported(self.importer.name, self.path.name, record.row, True),
+            Imported(self.importer.name, self.file_name, record.row, True),
         ]
         prospect, payloads = self.assessed(prospect, payloads)
         self.stage(prospect)
@@ -869,6 +871,24 @@ def _is_placeholder(p: Prospect) -> bool:
         p.name.casefold() in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}", f"@{i.handle}")
         for i in p.identities
     )
+
+
+def _longest(record: ProspectRecord) -> int:
+    """Length of the record's longest text (a cheap test before naming the culprit)."""
+    texts = (
+        record.name,
+        record.first_name or "",
+        record.last_name or "",
+        record.company or "",
+        record.title or "",
+        record.location or "",
+        record.notes or "",
+        *record.custom.values(),
+        *record.emails,
+        *record.urls,
+        *record.tags,
+    )
+    return max(map(len, texts))
 
 
 def _check_lengths(values: Mapping[str, str | None]) -> None:
