@@ -105,7 +105,7 @@ def import_(
             "--format",
             "-f",
             metavar="auto|NAME",
-            help="File format; auto detects it from the content; list them with 'socialcrm formats'.",
+            help="File format; auto detects it from the content (see 'socialcrm formats').",
         ),
     ] = "auto",
     dry_run: Annotated[
