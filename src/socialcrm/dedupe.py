@@ -14,7 +14,7 @@ empty fields are filled from the other, the other's events are re-pointed
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
@@ -47,11 +47,25 @@ class DuplicatePair:
         }
 
 
-def _name_score(a: str, b: str) -> float:
-    from rapidfuzz import fuzz, utils
+def _similar_names(
+    members: list[Prospect], threshold: float
+) -> Iterator[tuple[Prospect, Prospect, float]]:
+    """Pairs of ``members`` whose names score at least ``threshold`` (each pair once).
 
-    score: float = fuzz.token_sort_ratio(a, b, processor=utils.default_process)
-    return score
+    rapidfuzz compares each name with all later ones in C, so a company with
+    thousands of prospects ("Freelance") stays fast.
+    """
+    if len(members) < 2:
+        return
+    from rapidfuzz import fuzz, process, utils
+
+    names = [utils.default_process(p.name) for p in members]
+    for n, a in enumerate(members[:-1]):
+        later = names[n + 1 :]
+        for _name, score, index in process.extract(
+            names[n], later, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, limit=None
+        ):
+            yield a, members[n + 1 + index], float(score)
 
 
 def find_duplicates(
@@ -99,16 +113,12 @@ def find_duplicates(
                     if not any(i.key in {j.key for j in b.identities} for i in a.identities):
                         note(a, b, f"same profile URL {key}")
     for members in companies.values():
-        for n, a in enumerate(members):
-            for b in members[n + 1 :]:
-                score = _name_score(a.name, b.name)
-                if score >= name_threshold:
-                    note(
-                        a,
-                        b,
-                        f"similar name ({a.name} / {b.name}, {score:.0f}%) "
-                        f"and same company {a.company}",
-                    )
+        for a, b, score in _similar_names(members, name_threshold):
+            note(
+                a,
+                b,
+                f"similar name ({a.name} / {b.name}, {score:.0f}%) and same company {a.company}",
+            )
     pairs = [DuplicatePair(by_id[k], by_id[o], tuple(r)) for (k, o), r in reasons.items()]
     pairs.sort(
         key=lambda d: (
