@@ -140,6 +140,7 @@ def import_(
     skipped ("already known"), or updated with --update; importing the same
     file twice changes nothing.
 
+    \b
     Examples:
       socialcrm import Connections.csv --tag linkedin-2025
       socialcrm import messages.csv --dry-run
@@ -225,6 +226,7 @@ def export(
     settings), restorable with 'socialcrm import'.  CSV cells that a
     spreadsheet would run as formulas are neutralised.
 
+    \b
     Examples:
       socialcrm export --out backup.json
       socialcrm export --format hubspot --stage convert --out hubspot.csv
