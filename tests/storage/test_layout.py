@@ -126,3 +126,16 @@ def test_resolve_db_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.delenv("SOCIALCRM_DB")
     default = resolve_db_path(None)
     assert default.name == "store" and "socialcrm" in default.parts
+
+
+def test_memory_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tinydb_module, "_CACHE_BYTES", 4000)
+    repo = TinyDBRepository(tmp_path / "s", prospect_shards=16, event_shards=16).open()
+    ids = populate(repo, 80)
+    for _ in range(2):
+        for pid in ids:
+            p = repo.get(pid)
+            assert p is not None and p.id == pid
+            assert len(repo.events(pid)) == 2
+        assert 0 < repo._cached_bytes <= 4000
+        assert repo._cached_bytes == sum(size for _rel, size, _crc in repo._files)

@@ -75,7 +75,9 @@ T = TypeVar("T")
 
 #: Pseudo file name of the manifest's own tables (``meta`` and ``pipelines``).
 MANIFEST_TABLES = "@"
-_CACHE_FILES = 96
+#: Parsed files kept in memory, counted by their size on disk (the parsed form
+#: takes ~5-8 times more): bounds a long-lived host process's memory.
+_CACHE_BYTES = 16 * 1024 * 1024
 _ULID_LENGTH = 26
 _PROSPECTS, _EVENTS, _IDENTITIES, _EMAILS, _IDS = (
     "prospects",
@@ -327,6 +329,7 @@ class TinyDBRepository:
         # Parsed data files by (name, size, crc32): names are never reused for other
         # content in a store's life, and the checksum guards even that.
         self._files: OrderedDict[tuple[str, int, str], Tables] = OrderedDict()
+        self._cached_bytes = 0
         self._dirty: dict[str, Tables] | None = None
         self._owned: set[tuple[str, str, str]] = set()
         self._owner: int | None = None
@@ -449,10 +452,18 @@ class TinyDBRepository:
             )
         data = decode_tables(raw, path)
         if cache:
-            self._files[key] = data
-            while len(self._files) > _CACHE_FILES:
-                self._files.popitem(last=False)
+            self._remember(key, data)
         return data
+
+    def _remember(self, key: tuple[str, int, str], data: Tables) -> None:
+        """Cache a parsed file (least recently used ones go first)."""
+        if key in self._files or key[1] > _CACHE_BYTES:
+            return
+        self._files[key] = data
+        self._cached_bytes += key[1]
+        while self._cached_bytes > _CACHE_BYTES:
+            old, _ = self._files.popitem(last=False)
+            self._cached_bytes -= old[1]
 
     def _view(self, logical: str, *, cache: bool = True) -> Tables:
         """Read-only data of a logical file as this transaction sees it."""
@@ -649,9 +660,7 @@ class TinyDBRepository:
         self._manifest = manifest
         self._manifest_sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
         for key, data in new_data.items():
-            self._files[key] = data
-        while len(self._files) > _CACHE_FILES:
-            self._files.popitem(last=False)
+            self._remember(key, data)
         self._sweep(data_dir, {entry["path"] for entry in files.values()})
 
     def _sweep(self, data_dir: Path, referenced: set[str]) -> None:
@@ -675,6 +684,7 @@ class TinyDBRepository:
         """Drop caches; the lock is only ever held during an operation."""
         with self._thread_lock:
             self._files.clear()
+            self._cached_bytes = 0
             self._dbs.clear()
             self._manifest = None
             self._manifest_sig = None
@@ -895,9 +905,10 @@ class TinyDBRepository:
         return self._call(self._find_by_id_prefix, pipeline, prefix.upper())
 
     def _find_by_id_prefix(self, pipeline: str, prefix: str) -> list[Prospect]:
-        if len(prefix) == _ULID_LENGTH:  # a whole id: one shard, no index scan
+        if len(prefix) == _ULID_LENGTH:  # a whole id: its shard, no scan of the id list
             found = self._get(prefix)
-            return [found] if found is not None and found.pipeline == pipeline else []
+            if found is not None:
+                return [found] if found.pipeline == pipeline else []
         doc = self._tbl(layout.ids_file(), _IDS).doc(pipeline)
         ids: list[str] = [] if doc is None else doc["ids"]
         matches = []
