@@ -56,3 +56,17 @@ def test_no_header(tmp_path: Path) -> None:
 def test_header_key() -> None:
     assert header_key("  E-Mail_Address ") == "e mail address"
     assert header_key("inviteeProfileUrl") == "inviteeprofileurl"
+
+
+def test_old_mac_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b'Name,Email\r"Zo\xc3\xa9\rMartin",z@example.com\rJean,j@example.org\r')
+    assert list(read_csv(path)) == [
+        (1, ["Name", "Email"]),
+        (2, ["Zoé\rMartin", "z@example.com"]),
+        (4, ["Jean", "j@example.org"]),
+    ]
+    long_line = tmp_path / "long.csv"
+    long_line.write_bytes(b"Name\r" + b"A" * 300_000)
+    with pytest.raises(ImportFormatError, match="row 2: a line is longer than"):
+        list(read_csv(long_line))

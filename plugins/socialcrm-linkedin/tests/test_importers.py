@@ -83,6 +83,7 @@ def test_messages_attach_to_known_prospects(crm: CRM) -> None:
         (5, "attached", "message sent"),  # group thread: to both prospects
         (6, "skipped", "from a third party (neither you nor a known prospect)"),
         (7, "skipped", "from a third party (neither you nor a known prospect)"),
+        (8, "skipped", "no sender profile URL (a hidden or deleted member)"),
     ]
     zoe = crm.resolve(ZOE)
     messages = [e for e in crm.history(zoe.id) if e.kind.value.startswith("message")]

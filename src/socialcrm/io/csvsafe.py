@@ -91,25 +91,47 @@ def check_text(path: Path, head: bytes) -> None:
         ) from None
 
 
-class _LineCounter:
-    """Reads a binary stream line by line, decoding each line: exact rows for every error."""
+_LINE_CAP = FIELD_LIMIT * 2
 
-    def __init__(self, path: Path, stream: BinaryIO) -> None:
+
+def _cr_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """Lines of a file using old Mac line endings (``\\r`` only), each capped."""
+    buffer = b""
+    while True:
+        chunk = stream.read(65536)
+        buffer += chunk
+        while True:
+            end = buffer.find(b"\r")
+            if end < 0 or end >= _LINE_CAP:
+                break
+            yield buffer[: end + 1]
+            buffer = buffer[end + 1 :]
+        if len(buffer) >= _LINE_CAP:
+            yield buffer[:_LINE_CAP]  # over-long: the reader refuses it
+            return
+        if not chunk:
+            if buffer:
+                yield buffer
+            return
+
+
+class _LineCounter:
+    """Decodes raw lines one by one, counting them: exact rows for every error."""
+
+    def __init__(self, path: Path, raw_lines: Iterator[bytes]) -> None:
         self.path = path
-        self.stream = stream
+        self.raw_lines = raw_lines
         self.lines = 0
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        raw = self.stream.readline(FIELD_LIMIT * 2)
-        if not raw:
-            raise StopIteration
-        if not raw.endswith((b"\n", b"\r")) and len(raw) >= FIELD_LIMIT * 2:
-            # readline stopped at the size cap: a line longer than any sane export.
+        raw = next(self.raw_lines)  # StopIteration ends the file
+        if not raw.endswith((b"\n", b"\r")) and len(raw) >= _LINE_CAP:
+            # the reader stopped at the size cap: a line longer than any sane export.
             raise ImportFormatError(
-                f"a line is longer than {FIELD_LIMIT * 2} characters",
+                f"a line is longer than {_LINE_CAP} characters",
                 path=str(self.path),
                 row=self.lines + 1,
                 hint="this does not look like an export file",
@@ -141,15 +163,19 @@ def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[st
     """Stream ``(line_number, cells)`` of a CSV file; ``line_number`` is where the row starts.
 
     Raises :class:`ImportFormatError` (with the row) on invalid UTF-8, an
-    over-long field or a malformed row.
+    over-long field or a malformed row.  LF, CRLF and old Mac (CR only) line
+    endings are read.
     """
-    check_text(path, read_head(path))
+    head = read_head(path)
+    check_text(path, head)
+    mac = b"\r" in head and b"\n" not in head  # old Mac line endings (CR only)
     try:
         stream = path.open("rb")
     except OSError as exc:
         raise _unreadable(path, exc) from None
     with stream:
-        counter = _LineCounter(path, stream)
+        raw_lines = _cr_lines(stream) if mac else iter(lambda: stream.readline(_LINE_CAP), b"")
+        counter = _LineCounter(path, raw_lines)
         reader = csv.reader(counter, delimiter=delimiter, strict=False)
         while True:
             start = counter.lines + 1

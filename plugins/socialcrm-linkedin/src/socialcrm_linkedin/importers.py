@@ -250,10 +250,11 @@ class MessagesImporter:
                 yield SkippedRow(line, "empty message")
                 continue
             sender = _cell(row, "sender profile url") or None
+            if sender is None:
+                yield SkippedRow(line, "no sender profile URL (a hidden or deleted member)")
+                continue
             recipients = _split_urls(_cell(row, "recipient profile urls"))
-            from_rep = (
-                None if rep is None else (sender is not None and _key(sender, networks) == rep)
-            )
+            from_rep = None if rep is None else _key(sender, networks) == rep
             yield ActivityRecord(
                 row=line,
                 urls=[u for u in (sender, *recipients) if u],
