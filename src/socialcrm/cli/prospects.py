@@ -12,11 +12,11 @@ import typer
 
 from socialcrm.cli import context
 from socialcrm.cli.context import get_state
+from socialcrm.crm import CRM
 from socialcrm.repository import SORT_FIELDS
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
-    from socialcrm.crm import CRM
     from socialcrm.models import Prospect
 
 __all__ = ["SET_FIELDS", "parse_assignments", "register"]
@@ -24,20 +24,9 @@ __all__ = ["SET_FIELDS", "parse_assignments", "register"]
 PANEL = "Prospects"
 
 #: ``--set``/``--unset`` keys that change a prospect's own field; any other key
-#: is a custom field (``--set budget=10k``).
-SET_FIELDS = (
-    "name",
-    "first_name",
-    "last_name",
-    "title",
-    "company",
-    "sector",
-    "company_size",
-    "location",
-    "notes",
-    "owner",
-    "lawful_basis",
-)
+#: is a custom field (``--set budget=10k``).  The library decides which fields
+#: are editable.
+SET_FIELDS = CRM.EDITABLE
 
 Ref = Annotated[
     str,
