@@ -261,3 +261,16 @@ def test_leftovers_of_a_killed_commit_are_harmless_and_swept(healthy: Path) -> N
     assert not list(healthy.glob("*.tmp")) and not list(healthy.glob(".*.tmp"))
     assert not list((healthy / layout.DATA_DIR).glob(".*.tmp"))
     assert "leftovers" not in {f.code for f in doctor(healthy).findings}
+
+
+def test_manifest_pointing_outside_the_store_is_refused(healthy: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"prospects": {}}')
+    m = manifest(healthy)
+    logical = shard_of_prospect(healthy, "01P00003")
+    m["files"][logical]["path"] = "data/../../secret.json"
+    (healthy / layout.MANIFEST_NAME).write_text(json.dumps(m))
+    repo = open_repository(healthy)
+    with pytest.raises(StoreCorruptError, match="bad file entry"):
+        repo.get("01P00003")
+    assert [f.code for f in doctor(healthy).problems] == ["corrupt"]

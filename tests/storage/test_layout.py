@@ -33,10 +33,10 @@ class Counter:
             self.writes.append(path.name)
             real_write(path, data, **kw)
 
-        def load(repo: TinyDBRepository, entry: Any, *, cache: bool = True) -> Any:
+        def load(repo: TinyDBRepository, logical: str, entry: Any, *, cache: bool = True) -> Any:
             if (entry["path"], entry["size"], entry["crc32"]) not in repo._files:
                 self.reads.append(entry["path"])
-            return real_load(repo, entry, cache=cache)
+            return real_load(repo, logical, entry, cache=cache)
 
         monkeypatch.setattr(tinydb_module, "write_atomic", write)
         monkeypatch.setattr(TinyDBRepository, "_load", load)

@@ -248,31 +248,48 @@ def manifest_header(manifest: Mapping[str, Any], path: Path) -> dict[str, Any]:
     return record
 
 
-def check_manifest(manifest: Tables, path: Path) -> None:
-    """Validate a current-schema manifest's structure (raises StoreCorruptError)."""
+def check_header(manifest: Tables, path: Path) -> None:
+    """Validate a current-schema manifest's store record and tables (StoreCorruptError)."""
     header = manifest_header(manifest, path)
     for key in ("generation", *layout.DEFAULT_SHARDS):
         value = header.get(key)
         low = 0 if key == "generation" else 1
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise StoreCorruptError(path=str(path), detail=f"store record: bad {key!r}")
-    prefix = layout.DATA_DIR + "/"
+    for table in ("files", "meta", "pipelines"):
+        if not isinstance(manifest.get(table, {}), dict):
+            raise StoreCorruptError(path=str(path), detail=f"bad {table!r} table")
+
+
+_DATA_PREFIX = layout.DATA_DIR + "/"
+
+
+def check_entry(logical: str, entry: Mapping[str, Any], path: Path) -> None:
+    """Validate one file entry of a manifest (StoreCorruptError naming the manifest).
+
+    The name must be one we write (``data/<logical>.<gen>.json``): a damaged or
+    hostile manifest can never make us read a file outside the store.
+    """
+    rel = entry.get("path")
+    parsed = (
+        layout.parse_data_file_name(rel[len(_DATA_PREFIX) :])
+        if isinstance(rel, str) and rel.startswith(_DATA_PREFIX)
+        else None
+    )
+    if (
+        parsed is None
+        or parsed[0] != logical
+        or not isinstance(entry.get("size"), int)
+        or not isinstance(entry.get("crc32"), str)
+    ):
+        raise StoreCorruptError(path=str(path), detail=f"bad file entry for {logical!r}")
+
+
+def check_manifest(manifest: Tables, path: Path) -> None:
+    """Validate a whole current-schema manifest (doctor, backup, restore)."""
+    check_header(manifest, path)
     for logical, entry in manifest.get("files", {}).items():
-        rel = entry.get("path")
-        # The name must be one we write (data/<logical>.<gen>.json): a damaged or
-        # hostile manifest can never make us read a file outside the store.
-        parsed = (
-            layout.parse_data_file_name(rel[len(prefix) :])
-            if isinstance(rel, str) and rel.startswith(prefix)
-            else None
-        )
-        if (
-            parsed is None
-            or parsed[0] != logical
-            or not isinstance(entry.get("size"), int)
-            or not isinstance(entry.get("crc32"), str)
-        ):
-            raise StoreCorruptError(path=str(path), detail=f"bad file entry for {logical!r}")
+        check_entry(logical, entry, path)
 
 
 def _io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
@@ -411,7 +428,7 @@ class TinyDBRepository:
 
             migrate(self, manifest)
             return
-        check_manifest(manifest, self.manifest_path)
+        check_header(manifest, self.manifest_path)  # file entries: checked when used
         self._manifest = manifest
         self._manifest_sig = sig
 
@@ -428,14 +445,15 @@ class TinyDBRepository:
             return int(self._header["generation"])
 
     # ------------------------------------------------------------------ file access
-    def _load(self, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
+    def _load(self, logical: str, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
         """The parsed content of a committed data file, verified against the manifest."""
-        rel = entry["path"]
-        key = (rel, entry["size"], entry["crc32"])
+        key: tuple[str, int, str] = (entry.get("path"), entry.get("size"), entry.get("crc32"))  # type: ignore[assignment]
         found = self._files.get(key)
-        if found is not None:
+        if found is not None:  # only validated entries are ever cached
             self._files.move_to_end(key)
             return found
+        check_entry(logical, entry, self.manifest_path)
+        rel = entry["path"]
         path = self.path / rel
         try:
             raw = path.read_bytes()
@@ -475,7 +493,7 @@ class TinyDBRepository:
         entry = self._manifest["files"].get(logical)
         if entry is None:
             return {}
-        return self._load(entry, cache=cache)
+        return self._load(logical, entry, cache=cache)
 
     def _writable(self, logical: str) -> Tables:
         """This transaction's private copy of a logical file (copied on first write)."""
