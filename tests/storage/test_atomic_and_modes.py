@@ -99,12 +99,12 @@ def test_data_files_open_with_plain_tinydb(store_path: Path, permissive_umask: N
     repo = open_repository(store_path)
     populate(repo, 3)
     repo.close()
-    ids_file = next((store_path / layout.DATA_DIR).glob("ids.*.json"))
-    db = StoreDB(ids_file, storage=OrjsonStorage)
-    assert [doc["ids"] for doc in db.table("pipelines").all()] == [
-        ["01P00000", "01P00001", "01P00002"]
-    ]
-    db.close()
+    listed = []
+    for ids_file in (store_path / layout.DATA_DIR).glob("i-*.json"):
+        db = StoreDB(ids_file, storage=OrjsonStorage)
+        listed += [pid for doc in db.table("pipelines").all() for pid in doc["ids"]]
+        db.close()
+    assert sorted(listed) == ["01P00000", "01P00001", "01P00002"]
     scratch = store_path.parent / "scratch.json"
     other = TinyDB(scratch, storage=OrjsonStorage)
     other.insert({"name": "Zoé"})

@@ -17,7 +17,7 @@ from socialcrm.stages import Stage
 from socialcrm.storage import layout, open_repository, resolve_db_path
 from socialcrm.storage import tinydb as tinydb_module
 from socialcrm.storage.tinydb import TinyDBRepository
-from socialcrm.testing.contract import make_event
+from socialcrm.testing.contract import make_event, make_prospect
 
 from .helpers import populate
 
@@ -65,11 +65,18 @@ def test_one_prospect_operations_touch_few_files(
     assert p is not None
     assert len(counter.reads) == 2  # its locator shard, then its prospect shard
     counter.reset()
-    assert repo.find_by_id_prefix("default", pid) == [p]
     assert repo.find_by_identity("default", "linkedin:01p-321") == p
     assert [x.id for x in repo.find_by_email("default", "01P321@EXAMPLE.org")] == [pid]
     assert len(repo.events(pid)) == 2
-    assert len(counter.reads) <= 4  # id list (short id), two key shards, one event shard
+    assert len(counter.reads) <= 3  # two key shards, one event shard
+    counter.reset()
+    # a short id prefix (not a whole 26-character id) scans the id lists, only them
+    assert repo.find_by_id_prefix("default", pid) == [p]
+    assert repo.find_by_id_prefix("default", "01P0032") == [
+        repo.get(f"01P0032{i}") for i in range(10)
+    ]
+    kinds = {Path(r).name.split("-")[0] for r in counter.reads}
+    assert kinds == {"i", "l", "p"}  # the id lists, then the matches' locators and records
     counter.reset()
     with repo.transaction():
         repo.put(evolve(p, stage=Stage.IDENTIFY))
@@ -82,6 +89,11 @@ def test_one_prospect_operations_touch_few_files(
     with repo.transaction():
         repo.append_event(make_event("E-NOTE", pid))
     assert len(counter.writes) == 2  # a note: its events file and the manifest
+    counter.reset()
+    repo.put(make_prospect("01NEWONE", "New One"))
+    # an add: prospect, locator, one id-list shard, the manifest (no identity, no e-mail)
+    assert len(counter.writes) == 4
+    assert sum(w.startswith("i-") for w in counter.writes) == 1
     repo.close()
 
 
@@ -90,13 +102,18 @@ def test_bulk_transaction_writes_each_file_once(
 ) -> None:
     counter = Counter(monkeypatch)
     repo = TinyDBRepository(
-        tmp_path / "s", prospect_shards=8, event_shards=8, key_shards=4, locator_shards=4
+        tmp_path / "s",
+        prospect_shards=8,
+        event_shards=8,
+        key_shards=4,
+        locator_shards=4,
+        id_shards=4,
     ).open()
     populate(repo, 500)
-    # 8 prospect (all at stage profile) + 8 event + 4 key + 4 locator shards,
-    # the id list and the manifest
-    assert len(counter.writes) == 26
-    assert len(set(counter.writes)) == 26
+    # 8 prospect (all at stage profile) + 8 event + 4 key + 4 locator + 4 id-list
+    # shards, and the manifest
+    assert len(counter.writes) == 29
+    assert len(set(counter.writes)) == 29
     assert repo.count("default") == 500
 
 

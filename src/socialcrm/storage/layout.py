@@ -9,7 +9,7 @@ A store is a directory::
     <store>/data/l-XX.<gen>.json  locator: prospect id -> the p- file holding it
     <store>/data/e-XX.<gen>.json  events, grouped by prospect, by hash of its id
     <store>/data/k-XX.<gen>.json  identity and e-mail keys, by hash of the key
-    <store>/data/ids.<gen>.json   each pipeline's sorted prospect ids
+    <store>/data/i-XX.<gen>.json  each pipeline's sorted prospect ids, by hash of the id
     <store>/backups/              rotating backups
 
 Data files are immutable: a commit writes the files it changed under the new
@@ -54,11 +54,11 @@ DEFAULT_SHARDS = {
     "event_shards": 256,
     "key_shards": 64,
     "locator_shards": 64,
+    "id_shards": 32,
 }
 
-IDS_FILE = "ids"
 _DATA_RE = re.compile(
-    r"^(?P<logical>p-[a-z]{1,20}-[0-9a-f]{2,4}|[elk]-[0-9a-f]{2,4}|ids)\.(?P<gen>[0-9]{6,})\.json$"
+    r"^(?P<logical>p-[a-z]{1,20}-[0-9a-f]{2,4}|[elki]-[0-9a-f]{2,4})\.(?P<gen>[0-9]{6,})\.json$"
 )
 
 
@@ -97,8 +97,9 @@ def key_file(key: str, shards: int) -> str:
     return _names("k", shards)[shard_of(key, shards)]
 
 
-def ids_file() -> str:
-    return IDS_FILE
+def ids_file(prospect_id: str, shards: int) -> str:
+    """Logical name of the id-list file where ``prospect_id`` is listed."""
+    return _names("i", shards)[shard_of(prospect_id, shards)]
 
 
 def data_file_name(logical: str, generation: int) -> str:

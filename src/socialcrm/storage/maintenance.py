@@ -694,9 +694,16 @@ def _deep_checks(
             )
         )
     ids: dict[str, str] = {}
-    for pipeline_name, doc in contents.get(layout.ids_file(), {}).get("pipelines", {}).items():
-        for pid in doc.get("ids", ()):
-            ids[pid] = pipeline_name
+    for logical, data in contents.items():
+        if not logical.startswith("i-"):
+            continue
+        for pipeline_name, doc in data.get("pipelines", {}).items():
+            for pid in doc.get("ids", ()):
+                ids[pid] = pipeline_name
+                if layout.ids_file(pid, header["id_shards"]) != logical:
+                    findings.append(
+                        Finding("error", "misplaced", f"id {pid} in wrong shard", where(logical))
+                    )
     wrong_pipeline = sorted(
         pid
         for pid, name in ids.items()

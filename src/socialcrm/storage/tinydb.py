@@ -763,13 +763,24 @@ class TinyDBRepository:
                 table.set(key, {"value": value})
 
     # ------------------------------------------------------------------ prospects
+    def _ifile(self, prospect_id: str) -> str:
+        return layout.ids_file(prospect_id, self._header["id_shards"])
+
+    def _id_lists(self, pipeline: str) -> list[list[str]]:
+        """The sorted id lists of ``pipeline``, one per id shard (read-only)."""
+        lists = []
+        for logical in self._data_logicals("i-"):
+            doc = self._tbl(logical, _IDS).doc(pipeline)
+            if doc is not None:
+                lists.append(doc["ids"])
+        return lists
+
     def _ids_in(self, pipeline: str) -> list[str]:
-        """Sorted ids of ``pipeline``'s prospects (a copy)."""
-        doc = self._tbl(layout.ids_file(), _IDS).doc(pipeline)
-        return [] if doc is None else list(doc["ids"])
+        """Sorted ids of ``pipeline``'s prospects."""
+        return sorted(pid for ids in self._id_lists(pipeline) for pid in ids)
 
     def _index_id(self, pipeline: str, pid: str) -> None:
-        logical = layout.ids_file()
+        logical = self._ifile(pid)
         doc = self._own(logical, _IDS, pipeline)
         if doc is None:
             self._own_new(logical, _IDS, pipeline, {"ids": [pid]})
@@ -780,7 +791,7 @@ class TinyDBRepository:
             ids.insert(i, pid)
 
     def _unindex_id(self, pipeline: str, pid: str) -> None:
-        logical = layout.ids_file()
+        logical = self._ifile(pid)
         doc = self._own(logical, _IDS, pipeline)
         if doc is None:
             return
@@ -917,7 +928,7 @@ class TinyDBRepository:
         return query.apply(selected)
 
     def count(self, pipeline: str) -> int:
-        return self._call(lambda: len(self._ids_in(pipeline)))
+        return self._call(lambda: sum(map(len, self._id_lists(pipeline))))
 
     def find_by_id_prefix(self, pipeline: str, prefix: str) -> list[Prospect]:
         return self._call(self._find_by_id_prefix, pipeline, prefix.upper())
@@ -927,14 +938,13 @@ class TinyDBRepository:
             found = self._get(prefix)
             if found is not None:
                 return [found] if found.pipeline == pipeline else []
-        doc = self._tbl(layout.ids_file(), _IDS).doc(pipeline)
-        ids: list[str] = [] if doc is None else doc["ids"]
         matches = []
-        for pid in ids[bisect_left(ids, prefix) :]:
-            if not pid.startswith(prefix):
-                break
-            matches.append(pid)
-        return [p for p in map(self._get, matches) if p is not None]
+        for ids in self._id_lists(pipeline):
+            for pid in ids[bisect_left(ids, prefix) :]:
+                if not pid.startswith(prefix):
+                    break
+                matches.append(pid)
+        return [p for p in map(self._get, sorted(matches)) if p is not None]
 
     def find_by_email(self, pipeline: str, email: str) -> list[Prospect]:
         key = f"{pipeline}\t{email.strip().casefold()}"
