@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from socialcrm.cli.activity import split_channel
 from socialcrm.cli.prospects import parse_assignments
-from socialcrm.cli.render import FORMULA_PREFIXES, emit_csv, neutralise
+from socialcrm.cli.render import FORMULA_PREFIXES, dumps_json, emit_csv, neutralise
 from socialcrm.errors import ValidationError
 
 
@@ -71,3 +73,27 @@ def test_parse_assignments_maps_fields_and_custom_fields() -> None:
         parse_assignments(["=x"])
     with pytest.raises(ValidationError, match="whole number"):
         parse_assignments(["company_size=twelve"])
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too: orjson refuses them, the fallback writes them
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_dumps_json_writes_what_the_standard_library_writes(data: Any) -> None:
+    assert dumps_json(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_dumps_json_keeps_non_ascii_and_small_floats() -> None:
+    data = {"name": "Éric Dupont 日本", "score": 1e-05, "items": [], "more": {}}
+    assert dumps_json(data) == json.dumps(data, ensure_ascii=False, indent=2)
+    assert '"Éric Dupont 日本"' in dumps_json(data)
