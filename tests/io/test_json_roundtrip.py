@@ -124,3 +124,33 @@ def test_bad_backups_are_refused(tmp_path: Path, store: CRM) -> None:
     report = store.import_file(path)
     assert [(r.row, r.action) for r in report.rows] == [(1, "invalid")]
     assert store.repository.get_meta("channel_limits") is None
+
+
+def test_restore_into_a_fresh_store_keeps_the_default_pipelines_settings(tmp_path: Path) -> None:
+    source = CRM(open_repository(tmp_path / "a"), get_plugin_manager(), clock=FrozenClock())
+    source.update_pipeline_settings({"stage_limits": {"identify": 3}, "k": "é"})
+    source.add("Zoé Martin", emails=["zoe@example.com"])
+    backup = tmp_path / "backup.json"
+    export_prospects(source, source.exporters()["json"], backup)
+
+    target = CRM(open_repository(tmp_path / "b"), get_plugin_manager(), clock=FrozenClock())
+    target.init()  # what 'socialcrm init' (or any first command) does: an empty 'default'
+    report = target.import_file(backup)
+    assert report.counts()["skipped"] == 0
+    assert target.pipeline.settings == source.pipeline.settings
+    restored, original = snapshot(target), snapshot(source)
+    assert restored.pop("pipelines")[0]["settings"] == original.pop("pipelines")[0]["settings"]
+    assert restored == original  # every prospect with its events
+
+
+def test_restore_never_overwrites_a_configured_pipeline_without_update(tmp_path: Path) -> None:
+    source = CRM(open_repository(tmp_path / "a"), get_plugin_manager(), clock=FrozenClock())
+    source.update_pipeline_settings({"k": "from backup"})
+    backup = tmp_path / "backup.json"
+    export_prospects(source, source.exporters()["json"], backup)
+
+    target = CRM(open_repository(tmp_path / "b"), get_plugin_manager(), clock=FrozenClock())
+    target.update_pipeline_settings({"k": "mine"})
+    report = target.import_file(backup)
+    assert report.counts()["skipped"] == 1
+    assert target.pipeline.settings == {"k": "mine"}

@@ -704,6 +704,15 @@ class _Batch:
         )
 
     # -- socialcrm backups --------------------------------------------------------
+    def _pristine(self, pipeline: Pipeline) -> bool:
+        """Whether ``pipeline`` was never configured nor used (safe to replace)."""
+        return (
+            not pipeline.settings
+            and not pipeline.description
+            and pipeline.name not in self.new_pipelines
+            and self.repo.count(pipeline.name) == 0
+        )
+
     def on_stored_pipeline(self, record: StoredPipeline) -> None:
         pipeline = record.pipeline
         existing = self.new_pipelines.get(pipeline.name) or self.repo.get_pipeline(pipeline.name)
@@ -712,7 +721,10 @@ class _Batch:
             self.outcome(record.row, "created", f"pipeline {pipeline.name}", name=pipeline.name)
         elif existing == pipeline:
             self.outcome(record.row, "skipped", "pipeline unchanged", name=pipeline.name)
-        elif self.update:
+        elif self.update or self._pristine(existing):
+            # A pipeline nobody has used yet (e.g. the 'default' one a fresh store
+            # creates on first use) takes the backup's settings: restoring into a new
+            # store must not silently drop the ICP, sequences or templates.
             self.new_pipelines[pipeline.name] = pipeline
             self.outcome(record.row, "updated", f"pipeline {pipeline.name}", name=pipeline.name)
         else:
