@@ -60,6 +60,24 @@ class CLIState:
         """Whether the store was chosen explicitly (``--db`` or ``SOCIALCRM_DB``)."""
         return bool(self.db) or bool(os.environ.get("SOCIALCRM_DB"))
 
+    def runnable(self, command: str) -> str:
+        """``command`` (``socialcrm …``) with this run's ``--db``/``--pipeline`` added.
+
+        Suggested commands (the agenda's DO column) must act on the store and
+        pipeline the rep is looking at, also when those were given as options.
+        """
+        import shlex
+
+        options = []
+        if self.db:
+            options.append(f"--db {shlex.quote(str(self.db))}")
+        if self.pipeline:
+            options.append(f"--pipeline {shlex.quote(self.pipeline)}")
+        head, sep, rest = command.partition(" ")
+        if head != "socialcrm" or not options or not sep:
+            return command
+        return " ".join([head, *options, rest])
+
     @property
     def db_path(self) -> Path:
         """The store path: ``--db`` > ``SOCIALCRM_DB`` > the user data directory."""

@@ -868,7 +868,10 @@ def today(ctx: typer.Context) -> None:
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return
-    rows = [[i.kind, i.prospect_id, i.name, i.stage.value, i.summary, i.command] for i in items]
+    rows = [
+        [i.kind, i.prospect_id, i.name, i.stage.value, i.summary, state.runnable(i.command)]
+        for i in items
+    ]
     if state.output_format == "csv":
         render.emit_csv(["kind", "prospect_id", "name", "stage", "what", "command"], rows)
         return

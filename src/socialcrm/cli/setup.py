@@ -128,7 +128,7 @@ def _headline(state: CLIState, summary: DemoSummary, path: str) -> None:
 def _print_due(state: CLIState, due: list[AgendaItem]) -> None:
     from socialcrm.cli import render
 
-    rows = [[i.kind, i.name, i.stage.value, i.summary, i.command] for i in due]
+    rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
     if state.output_format == "csv":
         render.emit_csv(["kind", "name", "stage", "what", "command"], rows)
         return
