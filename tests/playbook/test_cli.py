@@ -261,7 +261,8 @@ def test_today_lists_overdue_steps_and_waiting_prospects(run: Run, db: Path, pm:
     assert agenda[0]["command"] == f"socialcrm next {late}" and agenda[0]["days"] >= 9
     assert agenda[1]["command"] == f"socialcrm advance {old}"
     table = run("today").stdout
-    assert "Late Lou" in table and "socialcrm advance" in table
+    assert "Late Lou" in table and f"advance {old}" in table
+    assert "socialcrm --db " in table  # suggested commands act on the store shown
     csv = run("today", "--format", "csv").stdout.splitlines()
     assert csv[0] == "kind,prospect_id,name,stage,what,command" and len(csv) == 3
     run("stage-limit", "profile", "60")
