@@ -50,7 +50,6 @@ from socialcrm.models import (
     Source,
     nfc,
 )
-from socialcrm.networks import NetworkRegistry
 from socialcrm.repository import MemoryRepository, Query, Repository
 from socialcrm.rules import Problem, RuleRegistry, TransitionContext, default_rules
 from socialcrm.stages import Stage, Status
@@ -59,6 +58,7 @@ if TYPE_CHECKING:
     from socialcrm.dedupe import DuplicatePair
     from socialcrm.io.formats import Exporter, Importer
     from socialcrm.io.importing import ImportReport
+    from socialcrm.networks import NetworkRegistry
 
 __all__ = ["CRM", "DEFAULT_PIPELINE", "INTERACTION_TYPES", "Board"]
 

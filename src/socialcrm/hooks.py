@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 from attrs import frozen
 
-from socialcrm.networks import NetworkRegistry
-
 if TYPE_CHECKING:
     from socialcrm.io.formats import Exporter, Importer
     from socialcrm.models import Event, Pipeline, Prospect
+    from socialcrm.networks import NetworkRegistry
     from socialcrm.playbook.icp import ICP
     from socialcrm.rules import Problem
     from socialcrm.scoring import Contribution
@@ -88,6 +87,8 @@ class Hooks:
     def networks(self) -> NetworkRegistry:
         """Adapters from ``register_networks`` (computed once)."""
         if self._networks is None:
+            from socialcrm.networks import NetworkRegistry  # only commands that need networks
+
             registry = NetworkRegistry(limit_overrides=self._limit_overrides)
             self._each("register_networks", register=registry.register)
             self._networks = registry

@@ -94,6 +94,6 @@ def test_dumps_json_writes_what_the_standard_library_writes(data: Any) -> None:
 
 
 def test_dumps_json_keeps_non_ascii_and_small_floats() -> None:
-    data = {"name": "Éric Dupont 日本", "score": 1e-05, "items": [], "more": {}}
+    data = {"name": "Éric Dupont 日本", "score": 1e-05, "tiny": 6e-08, "items": [], "more": {}}
     assert dumps_json(data) == json.dumps(data, ensure_ascii=False, indent=2)
     assert '"Éric Dupont 日本"' in dumps_json(data)

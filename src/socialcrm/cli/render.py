@@ -236,8 +236,10 @@ def dumps_json(data: Any) -> str:
     The standard library's encoder is pure Python once ``indent`` is given
     (230 ms for a 6,000-prospect list); orjson writes the same bytes for our
     records.  The standard library still writes what orjson would write
-    differently: floats below 1e-4 (``1e-05``, orjson ``0.00001``) and
-    anything orjson refuses (integers beyond 64 bits, non-string keys).
+    differently: floats below 1e-4 (``1e-05`` and ``6e-08``; orjson
+    ``0.00001`` and ``6e-8``) and anything orjson refuses (integers beyond 64
+    bits, non-string keys).  A string that merely looks like such a float
+    takes the slow path too, with the same result.
     """
     import orjson
 
@@ -245,9 +247,13 @@ def dumps_json(data: Any) -> str:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2)
     except (orjson.JSONEncodeError, TypeError):
         text = None
-    if text is None or b"0.0000" in text:  # maybe a small float: exact repr below
+    if text is None or any(hint in text for hint in _SMALL_FLOAT_HINTS):
         return json.dumps(data, ensure_ascii=False, indent=2)
     return text.decode()
+
+
+# What orjson writes for floats below 1e-4 (substring scans: ~1 ms on a 5 MB list).
+_SMALL_FLOAT_HINTS = (b"0.0000", *(b"%de-" % d for d in range(10)))
 
 
 def neutralise(value: Any) -> str:

@@ -8,9 +8,12 @@ and a plugin may replace a built-in format by registering the same name.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from socialcrm.hookspecs import hookimpl
-from socialcrm.io.formats import Exporter, Importer
+
+if TYPE_CHECKING:  # annotations only: registering the built-ins imports no format code
+    from socialcrm.io.formats import Exporter, Importer
 
 
 @hookimpl(trylast=True)

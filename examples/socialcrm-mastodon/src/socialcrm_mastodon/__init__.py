@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from socialcrm import NetworkAdapter, hookimpl
+from socialcrm import hookimpl
+
+if TYPE_CHECKING:  # annotations only: loading the plugin imports nothing more
+    from socialcrm import NetworkAdapter
 
 INSTANCES_ENV = "SOCIALCRM_MASTODON_INSTANCES"
 

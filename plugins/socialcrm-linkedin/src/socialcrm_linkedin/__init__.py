@@ -7,9 +7,13 @@ plugin costs nothing until the CRM needs a network.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from socialcrm import NetworkAdapter, hookimpl
-from socialcrm.io.formats import Importer
+from socialcrm import hookimpl
+
+if TYPE_CHECKING:  # annotations only: loading the plugin imports nothing more
+    from socialcrm import NetworkAdapter
+    from socialcrm.io.formats import Importer
 
 
 @hookimpl
