@@ -247,13 +247,27 @@ def dumps_json(data: Any) -> str:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2)
     except (orjson.JSONEncodeError, TypeError):
         text = None
-    if text is None or any(hint in text for hint in _SMALL_FLOAT_HINTS):
+    if text is None or _may_hold_small_float(text):
         return json.dumps(data, ensure_ascii=False, indent=2)
     return text.decode()
 
 
-# What orjson writes for floats below 1e-4 (substring scans: ~1 ms on a 5 MB list).
-_SMALL_FLOAT_HINTS = (b"0.0000", *(b"%de-" % d for d in range(10)))
+_DIGITS = frozenset(b"0123456789")
+
+
+def _may_hold_small_float(text: bytes) -> bool:
+    """Whether orjson may have written a float below 1e-4 (``0.00001``, ``6e-8``).
+
+    Two substring scans (~10 ms on a 5 MB list; a regex takes ~80 ms).
+    """
+    if b"0.0000" in text:
+        return True
+    at = text.find(b"e-")
+    while at > 0:
+        if text[at - 1] in _DIGITS:
+            return True
+        at = text.find(b"e-", at + 2)
+    return False
 
 
 def neutralise(value: Any) -> str:
