@@ -675,17 +675,12 @@ def sequence_show(
     Example:  socialcrm sequence show warm-intro
     """
     from socialcrm.cli import render
-    from socialcrm.playbook.sequences import get_sequence, progress_of
-    from socialcrm.repository import Query
+    from socialcrm.playbook.sequences import enrolled_in, get_sequence
 
     state = get_state(ctx)
     crm = state.open_crm()
     sequence = get_sequence(crm.pipeline, name)
-    enrolled = []
-    for p in crm.repository.query(Query(pipeline=crm.pipeline_name, sort="name")):
-        current = progress_of(crm, p)
-        if current is not None and current.sequence == sequence.name:
-            enrolled.append((p, current))
+    enrolled = enrolled_in(crm, sequence.name)
     if state.output_format == "json":
         render.emit_json(
             {

@@ -343,6 +343,18 @@ def progress_of(crm: CRM, prospect: Prospect) -> Progress | None:
     return progress(prospect, crm.repository.events(prospect.id), list_sequences(pipeline))
 
 
+def enrolled_in(crm: CRM, name: str) -> list[tuple[Prospect, Progress]]:
+    """Prospects of the current pipeline following sequence ``name``, by name."""
+    from socialcrm.repository import Query
+
+    found = []
+    for p in crm.repository.query(Query(pipeline=crm.pipeline_name, sort="name")):
+        current = progress_of(crm, p)
+        if current is not None and current.sequence == name:
+            found.append((p, current))
+    return found
+
+
 def enroll(crm: CRM, ref: str, name: str) -> Prospect:
     """Put an open prospect in a sequence (one active sequence per prospect)."""
     sequence = get_sequence(crm.pipeline, name)
