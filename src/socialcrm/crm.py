@@ -698,19 +698,23 @@ class CRM:
         """Unmet exit criteria (rules and plugins) for moving ``prospect`` to ``to_stage``."""
         if to_stage <= prospect.stage:
             return []
-        pipeline = self.repository.get_pipeline(prospect.pipeline) or self.pipeline
-        events = self.repository.events(prospect.id)
         prospect, _ = self._assessed(prospect)  # judge on the current ICP
-        context = TransitionContext(prospect, prospect.stage, to_stage, pipeline, events)
+        context = self._context(prospect, to_stage)
         problems = self.rules.check(context)
         problems += self.hooks.check_transition(
             prospect=prospect,
             from_stage=prospect.stage,
             to_stage=to_stage,
-            pipeline=pipeline,
-            events=events,
+            pipeline=context.pipeline,
+            events=context.events,
         )
         return problems
+
+    def _context(self, prospect: Prospect, to_stage: Stage) -> TransitionContext:
+        """What exit criteria look at: the prospect, its pipeline and its history."""
+        pipeline = self.repository.get_pipeline(prospect.pipeline) or self.pipeline
+        events = self.repository.events(prospect.id)
+        return TransitionContext(prospect, prospect.stage, to_stage, pipeline, events)
 
     def move(
         self, ref: str, to_stage: Stage | str, *, force: bool = False, reason: str | None = None
@@ -747,10 +751,7 @@ class CRM:
 
     def win_problems(self, prospect: Prospect) -> list[Problem]:
         """Criteria for winning: the rules registered as leaving ``convert``."""
-        pipeline = self.repository.get_pipeline(prospect.pipeline) or self.pipeline
-        context = TransitionContext(
-            prospect, prospect.stage, prospect.stage, pipeline, self.repository.events(prospect.id)
-        )
+        context = self._context(prospect, prospect.stage)
         return [p for rule in self.rules.for_stage(Stage.CONVERT) for p in rule(context)]
 
     def win(self, ref: str, *, force: bool = False) -> Prospect:
@@ -937,9 +938,8 @@ class CRM:
 
     def query(self, **filters: Any) -> list[Prospect]:
         """Prospects of the current pipeline matching ``filters`` (see :class:`Query`)."""
-        for key in ("stage",):
-            if isinstance(filters.get(key), str):
-                filters[key] = Stage.parse(filters[key])
+        if isinstance(filters.get("stage"), str):
+            filters["stage"] = Stage.parse(filters["stage"])
         if isinstance(filters.get("status"), str):
             filters["status"] = Status.parse(filters["status"])
         # ``self.pipeline`` (not the bare name): an unknown pipeline is an error, not "empty".
@@ -1028,17 +1028,13 @@ def _only_network(p: Prospect) -> str | None:
     return p.identities[0].network if len(p.identities) == 1 else None
 
 
-def _jsonable(value: Any) -> Any:
-    from socialcrm.serialization import _converter
-
-    return _converter.unstructure(value)
-
-
 def _diff(before: Prospect, after: Prospect) -> dict[str, list[Any]]:
     """Changed fields as ``{field: [old, new]}`` in JSON-compatible form."""
+    from socialcrm.serialization import plain
+
     changes: dict[str, list[Any]] = {}
     for name in (*CRM.EDITABLE, "identities", "emails", "phones", "tags", "custom"):
         old, new = getattr(before, name), getattr(after, name)
         if old != new:
-            changes[name] = [_jsonable(old), _jsonable(new)]
+            changes[name] = [plain(old), plain(new)]
     return changes

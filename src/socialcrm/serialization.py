@@ -40,6 +40,7 @@ __all__ = [
     "loads",
     "pipeline_from_dict",
     "pipeline_to_dict",
+    "plain",
     "prospect_from_dict",
     "prospect_to_dict",
     "to_dict",
@@ -120,6 +121,11 @@ def to_dict(obj: Prospect | Event | Pipeline) -> dict[str, Any]:
     data: dict[str, Any] = {"v": FORMAT_VERSION}
     data.update(_converter.unstructure(obj))
     return data
+
+
+def plain(value: Any) -> Any:
+    """Any model value (a field, a list of identities…) in JSON-compatible form."""
+    return _converter.unstructure(value)
 
 
 def _upgrade(data: dict[str, Any], what: str) -> dict[str, Any]:
