@@ -5,6 +5,10 @@ backends, exports and the CLI's ``--format json`` all go through it.  It uses a
 *private* cattrs converter so that a host application's own cattrs
 configuration can never change socialcrm's format (and vice versa).
 
+The converter is the reference; documents in exactly the form it writes go
+through :mod:`socialcrm.fast_codec` first (no cattrs import, no code generation
+per process), and anything that codec does not handle falls back to cattrs.
+
 Every top-level document carries ``"v": FORMAT_VERSION``.  Documents of an
 older version are upgraded on load; a newer version is refused.
 """
@@ -14,11 +18,12 @@ from __future__ import annotations
 import enum
 import json
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import cattrs
 from attrs import fields
 
+from socialcrm import fast_codec
 from socialcrm.errors import ValidationError
 from socialcrm.models import (
     PAYLOAD_TYPES,
@@ -30,6 +35,9 @@ from socialcrm.models import (
     Prospect,
 )
 from socialcrm.stages import Stage, Status
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "FORMAT_VERSION",
@@ -51,7 +59,11 @@ FORMAT_VERSION = 1
 T = TypeVar("T")
 
 
-def _make_converter() -> cattrs.Converter:
+@cache
+def _converter() -> cattrs.Converter:
+    """The reference converter, built on first use (importing cattrs costs ~15 ms)."""
+    import cattrs
+
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
     conv.register_structure_hook(datetime, lambda v, _t: _parse_datetime(v))
@@ -113,19 +125,19 @@ def _parse_datetime(value: Any) -> datetime:
     return parsed
 
 
-_converter = _make_converter()
-
-
 def to_dict(obj: Prospect | Event | Pipeline) -> dict[str, Any]:
     """The versioned document form of a model."""
     data: dict[str, Any] = {"v": FORMAT_VERSION}
-    data.update(_converter.unstructure(obj))
+    try:
+        data.update(fast_codec.encode(obj))
+    except fast_codec.Unsupported:
+        data.update(_converter().unstructure(obj))
     return data
 
 
 def plain(value: Any) -> Any:
     """Any model value (a field, a list of identities…) in JSON-compatible form."""
-    return _converter.unstructure(value)
+    return _converter().unstructure(value)
 
 
 def _upgrade(data: dict[str, Any], what: str) -> dict[str, Any]:
@@ -149,13 +161,21 @@ def from_dict(cls: type[T], data: Any) -> T:
         raise ValidationError(f"a {what} document must be an object, got {type(data).__name__}")
     body = _upgrade(data, what)
     try:
-        return _converter.structure(body, cls)
+        return fast_codec.decode(cls, body)  # type: ignore[no-any-return]
+    except fast_codec.Unsupported:
+        pass  # not in the exact written form: the reference converter decides and explains
+    import cattrs
+
+    try:
+        return _converter().structure(body, cls)
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
         detail = _explain(exc)
         raise ValidationError(f"invalid {what} document: {detail}", value=data.get("id")) from exc
 
 
 def _explain(exc: BaseException) -> str:
+    import cattrs
+
     if isinstance(exc, cattrs.BaseValidationError):
         messages = cattrs.transform_error(exc, format_exception=_format_leaf)
         return "; ".join(messages)
@@ -164,6 +184,9 @@ def _explain(exc: BaseException) -> str:
 
 def _format_leaf(exc: BaseException, type_: Any) -> str:
     """Keep our own validators' messages (they say what is wrong), cattrs' otherwise."""
+    import cattrs
+    import cattrs.v
+
     if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
         return str(exc)
     return cattrs.v.format_exception(exc, type_)
