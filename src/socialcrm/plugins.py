@@ -11,20 +11,18 @@ raises :class:`~socialcrm.errors.PluginError` naming the plugin and the hook.
 
 from __future__ import annotations
 
-import difflib
 import importlib
-import importlib.metadata
-import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Literal, cast
 
 import pluggy
 from attrs import frozen
 
-from socialcrm import hookspecs
+from socialcrm import entrypoint_cache, hookspecs
 from socialcrm.default_plugins import DEFAULT_PLUGINS
+from socialcrm.entrypoint_cache import EntryPointRecord
 from socialcrm.errors import PluginError
 
 __all__ = [
@@ -36,8 +34,6 @@ __all__ = [
     "blocked_from_env",
     "get_plugin_manager",
 ]
-
-log = logging.getLogger("socialcrm.plugins")
 
 ENTRY_POINT_GROUP = "socialcrm"
 DISABLE_ENV = "SOCIALCRM_DISABLE_PLUGINS"
@@ -73,9 +69,11 @@ class LoadFailure:
 
 
 def _socialcrm_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version  # only for listings
+
     try:
-        return importlib.metadata.version("socialcrm")
-    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        return version("socialcrm")
+    except PackageNotFoundError:  # running from a source tree
         return None
 
 
@@ -100,10 +98,10 @@ class SocialPluginManager(pluggy.PluginManager):
             self.set_blocked(name)
             self.set_blocked(_normalise(name))
 
-    def _entry_point_blocked(self, ep: importlib.metadata.EntryPoint) -> bool:
+    def _entry_point_blocked(self, ep: EntryPointRecord) -> bool:
         names = [ep.name]
-        if ep.dist is not None:
-            names.append(_normalise(ep.dist.name))
+        if ep.distribution is not None:
+            names.append(_normalise(ep.distribution))
         return any(self.is_blocked(n) for n in names)
 
     def load_entrypoints(self, group: str = ENTRY_POINT_GROUP) -> None:
@@ -113,13 +111,18 @@ class SocialPluginManager(pluggy.PluginManager):
         is recorded in :attr:`load_failures`; the others still load.  A plugin
         that imports but does not match the hook specifications raises
         :class:`PluginError` (see :meth:`register_checked`).
+
+        The entry points come from :func:`socialcrm.entrypoint_cache.entry_points`:
+        a scan, or its cached result while the environment is unchanged (the
+        same records either way, so the same plugins, failures and listings).
         """
         seen: set[tuple[str, str]] = set()
-        for ep in sorted(importlib.metadata.entry_points(group=group), key=lambda e: e.name):
+        for ep in sorted(entrypoint_cache.entry_points(group), key=lambda e: e.name):
             if (ep.name, ep.value) in seen:  # the same distribution found twice on sys.path
                 continue
             seen.add((ep.name, ep.value))
-            dist = (ep.dist.name, ep.dist.version) if ep.dist is not None else None
+            # a version is None only when METADATA lacks it, as importlib.metadata reports it
+            dist = (ep.distribution, cast(str, ep.version)) if ep.distribution is not None else None
             if self._entry_point_blocked(ep):
                 self.disabled[ep.name] = dist
                 continue
@@ -137,7 +140,11 @@ class SocialPluginManager(pluggy.PluginManager):
                 self.distributions[ep.name] = dist
 
     def _failed(self, name: str, error: str, dist: tuple[str, str] | None) -> None:
-        log.warning("plugin %r could not be loaded: %s", name, error)
+        import logging  # only when a plugin fails
+
+        logging.getLogger("socialcrm.plugins").warning(
+            "plugin %r could not be loaded: %s", name, error
+        )
         self.load_failures.append(
             LoadFailure(name, error, dist[0] if dist else None, dist[1] if dist else None)
         )
@@ -183,6 +190,8 @@ class SocialPluginManager(pluggy.PluginManager):
             for impl in caller.get_hookimpls():
                 if impl.optionalhook:
                     continue
+                import difflib  # only to word the error
+
                 close = difflib.get_close_matches(hook_name, known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise PluginError(
