@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -326,6 +325,8 @@ class ICP:
 
     @classmethod
     def from_toml(cls, text: str, *, source: str = "ICP file") -> ICP:
+        import tomllib  # here: every scored command imports this module, few parse TOML
+
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
