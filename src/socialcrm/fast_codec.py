@@ -3,22 +3,33 @@
 Why: a CLI command reads and writes model documents on every run, and
 ``list`` handles thousands of them.  cattrs, our reference converter (see
 :mod:`socialcrm.serialization`), costs ~15 ms to import and ~20 ms to generate
-its functions in each new process, and its generic structuring is about twice
-as slow per document as building the models directly.  This module builds the
-models straight from their documents (through the attrs ``__init__``, so every
-converter and validator still runs) and back.
+its functions in each new process.  This module goes straight from documents
+to models and back, three ways:
+
+- :func:`decode` builds a model through its attrs ``__init__``, so every
+  converter and validator runs: for documents from anywhere (imports, backups).
+- :func:`rebuild` skips ``__init__``: for documents the store reads back from
+  its own checksummed files.  Those were written by :func:`encode` from models
+  that had already been normalised and validated, and every converter of the
+  models is idempotent, so running them again would give the same values — at
+  three times the cost (``list`` builds thousands of prospects per run).
+  Timestamps must be in UTC, as the models store them.
+- :func:`encode` is the document form of a model.
 
 It is deliberately narrow: it accepts only values of the exact JSON types
 ``to_dict`` produces (``str`` for text, ``list`` for tuples, …) and raises
 :class:`Unsupported` on anything else — an unknown key, a number where text is
 expected, a tuple in a pipeline setting.  :mod:`socialcrm.serialization` then
-falls back to cattrs, which decides and explains.  So this codec never accepts
-a document cattrs refuses, and a property test checks that both produce equal
-results on every document it accepts.
+falls back to cattrs (``rebuild`` falls back to ``decode`` first), which
+decides and explains.  So this codec never accepts a document cattrs refuses,
+and property tests check that all paths give equal models on every document
+this codec accepts.
 
 The per-class plans are derived from the attrs fields' type hints, so a new
 field of a known type needs no change here; a field of an unknown type makes
-:func:`codec` raise, which a test catches.
+:func:`codec` raise, which a test catches.  A model converter that is not
+idempotent (one that changes an already-converted value) would break
+``rebuild``: the round-trip property tests would catch that too.
 """
 
 from __future__ import annotations
@@ -28,22 +39,46 @@ import operator
 import types
 import typing
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import attrs
 
 from socialcrm import models
 from socialcrm.stages import Stage, Status
 
-__all__ = ["Unsupported", "codec", "decode", "decode_event", "encode", "encode_event"]
+__all__ = [
+    "Codec",
+    "Unsupported",
+    "codec",
+    "decode",
+    "decode_event",
+    "encode",
+    "encode_event",
+    "rebuild",
+    "rebuild_event",
+]
 
-Decoder = Callable[[Any], Any]
-Encoder = Callable[[Any], Any]
+Convert = Callable[[Any], Any]
+
+_new = object.__new__
+_set = object.__setattr__
+_NONE = type(None)
 
 
 class Unsupported(Exception):
     """The value is not in the exact form this codec handles: use the reference converter."""
+
+
+_FAILURES = (Unsupported, TypeError, ValueError, KeyError, AttributeError)
+
+
+class Codec(NamedTuple):
+    """How one field type (or model class) goes between document and model."""
+
+    decode: Convert  # document value -> attribute value (models built through __init__)
+    encode: Convert  # attribute value -> document value
+    rebuild: Convert  # document value -> attribute value (models rebuilt without __init__)
 
 
 # ----------------------------------------------------------------------------- leaves
@@ -51,13 +86,6 @@ def _str(value: Any) -> str:
     if type(value) is not str:
         raise Unsupported
     return value
-
-
-def _opt(decode: Decoder) -> Decoder:
-    def optional(value: Any) -> Any:
-        return None if value is None else decode(value)
-
-    return optional
 
 
 def _bool(value: Any) -> bool:
@@ -90,20 +118,65 @@ def _datetime(value: Any) -> datetime:
     return parsed
 
 
-def _enum(cls: type[enum.Enum]) -> Decoder:
+def _utc_datetime(value: Any) -> datetime:
+    """A stored timestamp, which the models always hold in UTC."""
+    parsed = _datetime(value)
+    if parsed.tzinfo is not UTC:
+        raise Unsupported
+    return parsed
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _value(member: enum.Enum) -> Any:
+    return member.value
+
+
+def _optional(inner: Convert) -> Convert:
+    def optional(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return optional
+
+
+def _enum(cls: type[enum.Enum]) -> Convert:
+    members = cls._value2member_map_
+
     def member(value: Any) -> Any:
         if type(value) is not str:
             raise Unsupported
-        return cls(value)
+        return members[value]  # KeyError: not a member
 
     return member
 
 
-def _tuple(decode: Decoder) -> Decoder:
+def _tuple(inner: Convert) -> Convert:
     def items(value: Any) -> tuple[Any, ...]:
         if type(value) is not list:
             raise Unsupported
-        return tuple(decode(v) for v in value)
+        return tuple([inner(v) for v in value])
+
+    return items
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise Unsupported
+    for v in value:
+        if type(v) is not str:
+            raise Unsupported
+    return tuple(value)
+
+
+def _list_of(inner: Convert) -> Convert:
+    def items(value: Any) -> list[Any]:
+        return [inner(v) for v in value]
 
     return items
 
@@ -146,44 +219,18 @@ def _plain_json(value: Any) -> Any:
     raise Unsupported  # tuples, datetimes, enums…: cattrs knows how to unstructure them
 
 
-def _identity(value: Any) -> Any:
-    return value
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat()
-
-
-def _value(member: enum.Enum) -> Any:
-    return member.value
-
-
-def _list_of(encode: Encoder) -> Encoder:
-    def items(value: Any) -> list[Any]:
-        return [encode(v) for v in value]
-
-    return items
-
-
-def _opt_enc(encode: Encoder) -> Encoder:
-    def optional(value: Any) -> Any:
-        return None if value is None else encode(value)
-
-    return optional
-
-
-# ----------------------------------------------------------------------------- plans
+# ----------------------------------------------------------------------------- classes
 # Fields whose document value is the attribute value itself, checked by exact type.
 _PASS_THROUGH: dict[Any, tuple[type, ...]] = {
     str: (str,),
-    str | None: (str, type(None)),
+    str | None: (str, _NONE),
     bool: (bool,),
-    int | None: (int, type(None)),
+    int | None: (int, _NONE),
 }
 
 
-def _class_codec(cls: type[Any]) -> tuple[Decoder, Encoder]:
-    """One class's decoder and encoder.
+def _class_codec(cls: type[Any]) -> Codec:
+    """One model class's codec.
 
     Most fields are text passed through as they are: those are only type-checked
     (a dict look-up and a ``type()`` per field), and only the others (dates,
@@ -192,17 +239,21 @@ def _class_codec(cls: type[Any]) -> tuple[Decoder, Encoder]:
     hints = typing.get_type_hints(cls)
     names = tuple(f.name for f in attrs.fields(cls))
     checked: dict[str, tuple[type, ...]] = {}
-    decoders: dict[str, Decoder] = {}
-    encoders: list[tuple[str, Encoder]] = []
+    decoders: dict[str, Convert] = {}
+    rebuilders: dict[str, Convert] = {}
+    encoders: list[tuple[str, Convert]] = []
     for name in names:
         if hints[name] in _PASS_THROUGH:
             checked[name] = _PASS_THROUGH[hints[name]]
         else:
-            decoders[name], encode = _codec_for(hints[name])
-            encoders.append((name, encode))
+            field_codec = _codec_for(hints[name])
+            decoders[name] = field_codec.decode
+            rebuilders[name] = field_codec.rebuild
+            encoders.append((name, field_codec.encode))
     get_all: Callable[[Any], Any] = operator.attrgetter(*names) if names else lambda _obj: ()
+    count = len(names)
 
-    def decoder(value: Any) -> Any:
+    def decode(value: Any) -> Any:
         if type(value) is not dict:
             raise Unsupported
         kwargs = dict(value)
@@ -215,14 +266,34 @@ def _class_codec(cls: type[Any]) -> tuple[Decoder, Encoder]:
                 kwargs[key] = decoders[key](item)  # KeyError: an unknown key
         return cls(**kwargs)
 
-    def encoder(obj: Any) -> dict[str, Any]:
+    def rebuild(value: Any) -> Any:
+        if type(value) is not dict:
+            raise Unsupported
+        obj = _new(cls)
+        seen = 0
+        for key, item in value.items():
+            allowed = checked.get(key)
+            if allowed is not None:
+                if type(item) not in allowed:
+                    raise Unsupported
+                _set(obj, key, item)
+            elif key == "v":
+                continue
+            else:
+                _set(obj, key, rebuilders[key](item))  # KeyError: an unknown key
+            seen += 1
+        if seen != count:  # a field left to its default: only __init__ knows it
+            raise Unsupported
+        return obj
+
+    def encode(obj: Any) -> dict[str, Any]:
         values = get_all(obj)
-        out = dict(zip(names, (values,) if len(names) == 1 else values, strict=True))
-        for name, encode in encoders:
-            out[name] = encode(out[name])
+        out = dict(zip(names, (values,) if count == 1 else values, strict=True))
+        for name, convert in encoders:
+            out[name] = convert(out[name])
         return out
 
-    return decoder, encoder
+    return Codec(decode, encode, rebuild)
 
 
 _NESTED: frozenset[type[Any]] = frozenset(
@@ -234,45 +305,48 @@ _NESTED: frozenset[type[Any]] = frozenset(
         models.ProblemRecord,
     }
 )
-_SIMPLE: dict[Any, tuple[Decoder, Encoder]] = {
-    str: (_str, _identity),
-    bool: (_bool, _identity),
-    int: (_int, _identity),
-    float: (_float, _identity),
-    datetime: (_datetime, _iso),
+_SIMPLE: dict[Any, Codec] = {
+    str: Codec(_str, _identity, _str),
+    bool: Codec(_bool, _identity, _bool),
+    int: Codec(_int, _identity, _int),
+    float: Codec(_float, _identity, _float),
+    datetime: Codec(_datetime, _iso, _utc_datetime),
 }
-_DICTS: dict[Any, tuple[Decoder, Encoder]] = {
-    str: (_str_dict, dict),
-    list[Any]: (_list_dict, _plain_json),
-    Any: (_any_dict, _plain_json),
+_DICTS: dict[Any, Codec] = {
+    str: Codec(_str_dict, dict, _str_dict),
+    list[Any]: Codec(_list_dict, _plain_json, _list_dict),
+    Any: Codec(_any_dict, _plain_json, _any_dict),
 }
 
 
-def _codec_for(tp: Any) -> tuple[Decoder, Encoder]:
-    """Decoder and encoder of one field type (a resolved annotation)."""
+def _codec_for(tp: Any) -> Codec:
+    """The codec of one field type (a resolved annotation)."""
     if tp in _SIMPLE:
         return _SIMPLE[tp]
     if isinstance(tp, type) and issubclass(tp, (Stage, Status, models.LawfulBasis)):
-        return _enum(tp), _value
+        member = _enum(tp)
+        return Codec(member, _value, member)
     if tp in _NESTED:
         return codec(tp)
     origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin in (types.UnionType, typing.Union) and len(args) == 2 and type(None) in args:
-        decode, encode = _codec_for(args[0] if args[1] is type(None) else args[1])
-        return _opt(decode), _opt_enc(encode)
+    if origin in (types.UnionType, typing.Union) and len(args) == 2 and _NONE in args:
+        inner = _codec_for(args[0] if args[1] is _NONE else args[1])
+        return Codec(*(_optional(convert) for convert in inner))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        decode, encode = _codec_for(args[0])
-        return _tuple(decode), (list if args[0] is str else _list_of(encode))
+        if args[0] is str:
+            return Codec(_str_tuple, list, _str_tuple)
+        inner = _codec_for(args[0])
+        return Codec(_tuple(inner.decode), _list_of(inner.encode), _tuple(inner.rebuild))
     if origin is dict and len(args) == 2 and args[0] is str and args[1] in _DICTS:
         return _DICTS[args[1]]
     raise TypeError(f"fast_codec has no rule for the field type {tp!r}")
 
 
-_CODECS: dict[type[Any], tuple[Decoder, Encoder]] = {}
+_CODECS: dict[type[Any], Codec] = {}
 
 
-def codec(cls: type[Any]) -> tuple[Decoder, Encoder]:
-    """The decoder and encoder of a model class, built once per process (~0.1 ms).
+def codec(cls: type[Any]) -> Codec:
+    """The codec of a model class, built once per process (~0.1 ms).
 
     :raises TypeError: a field's type is not one this codec knows (a test
         checks every model class, so a new field type cannot silently fall back).
@@ -285,12 +359,26 @@ def codec(cls: type[Any]) -> tuple[Decoder, Encoder]:
 
 # ----------------------------------------------------------------------------- API
 def decode(cls: type[Any], body: dict[str, Any]) -> Any:
-    """``cls`` built from its document ``body`` (without ``"v"``); Unsupported if unusual."""
+    """``cls`` built through ``__init__`` from ``body`` (no ``"v"``); Unsupported if unusual."""
     if cls is models.Event:
         return decode_event(body)
     try:
-        return codec(cls)[0](body)
-    except (Unsupported, TypeError, ValueError, KeyError, AttributeError) as exc:
+        return codec(cls).decode(body)
+    except _FAILURES as exc:
+        raise Unsupported from exc
+
+
+def rebuild(cls: type[Any], document: dict[str, Any]) -> Any:
+    """``cls`` rebuilt from a document the store wrote (``"v"`` ignored); Unsupported if unusual.
+
+    Only for documents written by :func:`encode` and read back unchanged
+    (checksummed): see the module docstring.
+    """
+    if cls is models.Event:
+        return rebuild_event(document)
+    try:
+        return codec(cls).rebuild(document)
+    except _FAILURES as exc:
         raise Unsupported from exc
 
 
@@ -299,29 +387,54 @@ def encode(obj: Any) -> dict[str, Any]:
     if type(obj) is models.Event:
         return encode_event(obj)
     try:
-        document: dict[str, Any] = codec(type(obj))[1](obj)
+        document: dict[str, Any] = codec(type(obj)).encode(obj)
         return document
-    except (TypeError, ValueError, AttributeError) as exc:
+    except _FAILURES as exc:
         raise Unsupported from exc
+
+
+def _event(body: dict[str, Any], trusted: bool) -> models.Event:
+    payload = body["payload"]
+    if type(payload) is not dict:
+        raise Unsupported
+    kind = models.EventKind(_str(payload["kind"]))
+    payload_codec = codec(models.PAYLOAD_TYPES[kind])
+    fields = {k: v for k, v in payload.items() if k != "kind"}
+    if trusted:
+        extra = set(body) - {"v", "id", "prospect_id", "at", "actor", "pipeline", "payload"}
+        if extra or "pipeline" not in body or "actor" not in body:
+            raise Unsupported
+        event = _new(models.Event)
+        _set(event, "id", _str(body["id"]))
+        _set(event, "prospect_id", _str(body["prospect_id"]))
+        _set(event, "at", _utc_datetime(body["at"]))
+        _set(event, "payload", payload_codec.rebuild(fields))
+        _set(event, "actor", _optional(_str)(body["actor"]))
+        _set(event, "pipeline", _str(body["pipeline"]))
+        return event
+    return models.Event(
+        id=_str(body["id"]),
+        prospect_id=_str(body["prospect_id"]),
+        at=_datetime(body["at"]),
+        actor=_optional(_str)(body.get("actor")),
+        pipeline=_str(body.get("pipeline", "default")),
+        payload=payload_codec.decode(fields),
+    )
 
 
 def decode_event(body: dict[str, Any]) -> models.Event:
     """An event from its document, as the reference converter's event hook reads it."""
     try:
-        payload = body["payload"]
-        if type(payload) is not dict:
-            raise Unsupported
-        kind = models.EventKind(_str(payload["kind"]))
-        fields = {k: v for k, v in payload.items() if k != "kind"}
-        return models.Event(
-            id=_str(body["id"]),
-            prospect_id=_str(body["prospect_id"]),
-            at=_datetime(body["at"]),
-            actor=_opt(_str)(body.get("actor")),
-            pipeline=_str(body.get("pipeline", "default")),
-            payload=codec(models.PAYLOAD_TYPES[kind])[0](fields),
-        )
-    except (Unsupported, TypeError, ValueError, KeyError, AttributeError) as exc:
+        return _event(body, trusted=False)
+    except _FAILURES as exc:
+        raise Unsupported from exc
+
+
+def rebuild_event(document: dict[str, Any]) -> models.Event:
+    """An event rebuilt from a document the store wrote (see :func:`rebuild`)."""
+    try:
+        return _event(document, trusted=True)
+    except _FAILURES as exc:
         raise Unsupported from exc
 
 
@@ -329,8 +442,8 @@ def encode_event(event: models.Event) -> dict[str, Any]:
     """An event's document, keys in the reference converter's order."""
     try:
         payload: dict[str, Any] = {"kind": event.payload.kind.value}
-        payload.update(codec(type(event.payload))[1](event.payload))
-    except (TypeError, ValueError, AttributeError) as exc:
+        payload.update(codec(type(event.payload)).encode(event.payload))
+    except _FAILURES as exc:
         raise Unsupported from exc
     return {
         "id": event.id,

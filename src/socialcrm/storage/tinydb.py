@@ -49,11 +49,10 @@ from socialcrm.errors import (
 from socialcrm.models import Event, Pipeline, Prospect
 from socialcrm.repository import Query
 from socialcrm.serialization import (
-    event_from_dict,
     event_to_dict,
+    from_stored_dict,
     pipeline_from_dict,
     pipeline_to_dict,
-    prospect_from_dict,
     prospect_to_dict,
 )
 from socialcrm.storage import layout
@@ -831,7 +830,7 @@ class TinyDBRepository:
 
     def _structure(self, doc: Mapping[str, Any], logical: str) -> Prospect:
         try:
-            return prospect_from_dict(dict(doc))
+            return from_stored_dict(Prospect, doc if type(doc) is dict else dict(doc))
         except SocialCRMError as exc:
             raise StoreCorruptError(path=self._where(logical), detail=exc.message) from None
 
@@ -980,7 +979,7 @@ class TinyDBRepository:
             if found is None:
                 return []
             try:
-                events = [event_from_dict(dict(doc)) for doc in found["events"]]
+                events = [from_stored_dict(Event, doc) for doc in found["events"]]
             except SocialCRMError as exc:
                 raise StoreCorruptError(path=self._where(logical), detail=exc.message) from None
         return sorted(events, key=lambda e: (e.at, e.id))
