@@ -48,6 +48,7 @@ import re
 import sys
 import time
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import frozen
@@ -105,7 +106,7 @@ class EntryPointRecord:
         return functools.reduce(getattr, attrs, module)
 
 
-def cache_enabled(environ: dict[str, str] | None = None) -> bool:
+def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """False when ``SOCIALCRM_PLUGIN_CACHE`` is ``0`` (or ``false``, ``no``, ``off``)."""
     value = (os.environ if environ is None else environ).get(CACHE_ENV, "")
     return value.strip().lower() not in {"0", "false", "no", "off"}
@@ -231,6 +232,8 @@ def _as_records(entries: object) -> tuple[EntryPointRecord, ...] | None:
 def _read(path: str, key: dict[str, Any]) -> tuple[EntryPointRecord, ...] | None:
     """The cached entry points if the file is whole and its fingerprint still matches."""
     with open(path, encoding="utf-8") as f:
+        if hasattr(os, "geteuid") and os.fstat(f.fileno()).st_uid != os.geteuid():
+            return None  # planted by another user in a shared directory: not ours to trust
         data = json.load(f)
     if not isinstance(data, dict) or data.get("key") != key:
         return None

@@ -282,6 +282,22 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(
     assert rewritten == good
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs chown")
+def test_a_cache_file_owned_by_someone_else_is_not_trusted(
+    cache: Path, site: Path, install_plugin: InstallPlugin
+) -> None:
+    install_plugin("audit", GOOD_PLUGIN)
+    backdate(site, 60)
+    warm(cache)
+    (path,) = cache_files(cache)
+    data = json.loads(path.read_text())
+    data["entries"].append(["planted", "json", "socialcrm-test-planted", "6.6"])
+    path.write_text(json.dumps(data))
+    assert get_plugin_manager().has_plugin("planted"), "a file of ours is trusted"
+    os.chown(path, 54321, -1)
+    assert not get_plugin_manager().has_plugin("planted")
+
+
 @pytest.mark.parametrize("where", ["under-a-file", "cache-file-is-a-directory"])
 def test_a_cache_that_cannot_be_written_or_read_never_fails_a_command(
     where: str,
