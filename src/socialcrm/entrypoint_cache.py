@@ -62,6 +62,7 @@ __all__ = [
     "cache_enabled",
     "cache_file",
     "entry_points",
+    "parse_value",
     "scan",
 ]
 
@@ -98,12 +99,19 @@ class EntryPointRecord:
 
         Extras in brackets are ignored, as they are there.
         """
-        match = _VALUE.match(self.value)
-        if match is None:
-            raise ValueError(f"malformed entry point value {self.value!r}")
-        module = importlib.import_module(match.group("module"))
-        attrs = filter(None, (match.group("attr") or "").split("."))
-        return functools.reduce(getattr, attrs, module)
+        module_name, attrs = parse_value(self.value)
+        return functools.reduce(getattr, attrs, importlib.import_module(module_name))
+
+
+def parse_value(value: str) -> tuple[str, tuple[str, ...]]:
+    """``"pkg.mod:obj.attr [extra]"`` → ``("pkg.mod", ("obj", "attr"))``, as importlib reads it.
+
+    :raises ValueError: ``value`` does not follow the entry-point grammar.
+    """
+    match = _VALUE.match(value)
+    if match is None:
+        raise ValueError(f"malformed entry point value {value!r}")
+    return match.group("module"), tuple(filter(None, (match.group("attr") or "").split(".")))
 
 
 def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:

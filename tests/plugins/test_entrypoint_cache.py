@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from socialcrm import entrypoint_cache
 from socialcrm.entrypoint_cache import CACHE_DIR_ENV, CACHE_ENV, EntryPointRecord
@@ -453,3 +455,18 @@ def test_a_warm_cli_run_never_imports_importlib_metadata(
         assert "importlib.metadata" not in modules, argv
     off = {**script_env, CACHE_ENV: "0"}
     assert "importlib.metadata" in python(off, "show", "Jane Doe")
+
+
+@given(st.text(alphabet="ab_.:[], 1\t", max_size=24))
+def test_values_are_read_as_importlib_metadata_reads_them(value: str) -> None:
+    reference = importlib.metadata.EntryPoint("x", value, "socialcrm")
+    try:
+        module, attr = reference.module, reference.attr
+    except AttributeError:  # importlib's way of saying "no match"
+        with pytest.raises(ValueError, match="malformed entry point value"):
+            entrypoint_cache.parse_value(value)
+        return
+    assert entrypoint_cache.parse_value(value) == (
+        module,
+        tuple(filter(None, (attr or "").split("."))),
+    )
