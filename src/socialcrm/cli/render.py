@@ -65,7 +65,11 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def prospect_record(p: Prospect) -> dict[str, Any]:
-    """The stable JSON form of a prospect (documented in docs/cli.md)."""
+    """The stable JSON form of a prospect (documented in docs/cli.md).
+
+    Enum values are read as ``_value_``: the ``value`` property costs ~3x
+    more, which shows when listing thousands of prospects.
+    """
     poi = p.point_of_interest
     assessment = p.assessment
     source = p.source
@@ -73,8 +77,8 @@ def prospect_record(p: Prospect) -> dict[str, Any]:
         "id": p.id,
         "name": p.name,
         "pipeline": p.pipeline,
-        "stage": p.stage.value,
-        "status": p.status.value,
+        "stage": p.stage._value_,
+        "status": p.status._value_,
         "lost_reason": p.lost_reason,
         "first_name": p.first_name,
         "last_name": p.last_name,
@@ -116,7 +120,7 @@ def prospect_record(p: Prospect) -> dict[str, Any]:
             if source is not None
             else None
         ),
-        "lawful_basis": p.lawful_basis.value,
+        "lawful_basis": p.lawful_basis._value_,
         "created_at": _iso(p.created_at),
         "updated_at": _iso(p.updated_at),
     }
