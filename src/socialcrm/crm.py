@@ -923,6 +923,10 @@ class CRM:
         Adds an ``assessed`` payload when the result changed; see
         :func:`socialcrm.playbook.icp.reassess`.
         """
+        from socialcrm.playbook import has_icp
+
+        if not has_icp(self.repository.get_pipeline(prospect.pipeline)):
+            return prospect, list(payloads)  # nothing to score: spare importing the scorer
         from socialcrm.playbook.icp import reassess
 
         return reassess(self, prospect, payloads)

@@ -140,9 +140,11 @@ def _has_identity(ctx: TransitionContext) -> Iterator[Problem]:
 
 
 def _is_assessed(ctx: TransitionContext) -> Iterator[Problem]:
-    from socialcrm.playbook.icp import get_icp, problems
+    from socialcrm.playbook import has_icp
 
-    if get_icp(ctx.pipeline) is not None:  # the pipeline qualifies by ICP score
+    if has_icp(ctx.pipeline):  # the pipeline qualifies by ICP score
+        from socialcrm.playbook.icp import problems
+
         yield from problems(ctx.prospect, ctx.pipeline)
         return
     assessment = ctx.prospect.assessment

@@ -22,6 +22,11 @@ The rep's own posts are not tied to an offer: they live in the store's meta
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from socialcrm.models import Pipeline
+
 __all__ = [
     "ICP_KEY",
     "POSTS_META_KEY",
@@ -31,6 +36,7 @@ __all__ = [
     "STAGE_LIMITS_KEY",
     "TEMPLATES_KEY",
     "WARMTH_KEY",
+    "has_icp",
 ]
 
 SELLER_PROFILE_KEY = "seller_profile"
@@ -41,3 +47,12 @@ TEMPLATES_KEY = "templates"
 SEQUENCES_KEY = "sequences"
 STAGE_LIMITS_KEY = "stage_limits"
 POSTS_META_KEY = "posts"
+
+
+def has_icp(pipeline: Pipeline | None) -> bool:
+    """Whether ``pipeline`` qualifies prospects by an ICP score.
+
+    Lets every command on a pipeline without an ICP skip importing
+    :mod:`~socialcrm.playbook.icp` (and the scoring code) altogether.
+    """
+    return pipeline is not None and bool(pipeline.settings.get(ICP_KEY))

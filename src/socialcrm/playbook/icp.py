@@ -43,7 +43,7 @@ from attrs import evolve, frozen
 
 from socialcrm.errors import ValidationError
 from socialcrm.models import Assessed, Assessment, Payload, Pipeline, Prospect, nfc
-from socialcrm.playbook import ICP_KEY
+from socialcrm.playbook import ICP_KEY, has_icp
 from socialcrm.rules import Problem
 from socialcrm.scoring import Contribution
 
@@ -380,8 +380,7 @@ class Score:
 
 def get_icp(pipeline: Pipeline) -> ICP | None:
     """The pipeline's ICP, or ``None`` (then qualification is explicit)."""
-    data = pipeline.settings.get(ICP_KEY)
-    return ICP.from_dict(data) if data else None
+    return ICP.from_dict(pipeline.settings[ICP_KEY]) if has_icp(pipeline) else None
 
 
 def score(p: Prospect, icp: ICP, hooks: Hooks | None = None) -> Score:
