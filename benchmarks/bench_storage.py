@@ -155,26 +155,28 @@ def cli_ops(
 ) -> dict[int, dict[str, tuple[float, float]]]:
     """Median wall ms and max peak RSS MB of each CLI operation at each size.
 
-    Runs alternate between the sizes, so that a change of machine load during
-    the benchmark weighs on both sides of the large/small ratio alike.
+    Runs are interleaved — round ``i`` runs every operation at every size —
+    so that the machine's drift (its speed changes by ±30 % within minutes)
+    weighs on every operation and on both sides of the large/small ratio
+    alike, instead of on whichever operation happened to run in a slow spell.
     """
     sizes = list(commands)
     for n in sizes:
         run_process(commands[n]["show"][0], workdir)  # warm the page cache once
-    results: dict[int, dict[str, tuple[float, float]]] = {n: {} for n in sizes}
-    for name in TARGETS_MS:
-        times: dict[int, list[float]] = {n: [] for n in sizes}
-        rss: dict[int, list[float]] = {n: [] for n in sizes}
-        for i in range(runs):
+    times: dict[tuple[int, str], list[float]] = {(n, op): [] for n in sizes for op in TARGETS_MS}
+    rss: dict[tuple[int, str], list[float]] = {(n, op): [] for n in sizes for op in TARGETS_MS}
+    for i in range(runs):
+        for name in TARGETS_MS:
             for n in sizes:
                 ms, mb, code = run_process(commands[n][name][i], workdir)
                 if code != 0:
                     raise SystemExit(f"{name} exited {code}")
-                times[n].append(ms)
-                rss[n].append(mb)
-        for n in sizes:
-            results[n][name] = (statistics.median(times[n]), max(rss[n]))
-    return results
+                times[n, name].append(ms)
+                rss[n, name].append(mb)
+    return {
+        n: {op: (statistics.median(times[n, op]), max(rss[n, op])) for op in TARGETS_MS}
+        for n in sizes
+    }
 
 
 def _other_stage(store: Path, pid: str) -> str:
