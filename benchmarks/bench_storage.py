@@ -150,8 +150,18 @@ def cli_commands(store: Path, ids: list[str], runs: int) -> dict[str, list[list[
     }
 
 
+REFERENCES = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "python -c 'import typer'": [sys.executable, "-c", "import typer"],
+}
+"""Processes run in the same rounds as the CLI: what any Python / any Typer CLI pays here."""
+
+
 def cli_ops(
-    commands: dict[int, dict[str, list[list[str]]]], runs: int, workdir: Path
+    commands: dict[int, dict[str, list[list[str]]]],
+    runs: int,
+    workdir: Path,
+    references: dict[str, list[float]] | None = None,
 ) -> dict[int, dict[str, tuple[float, float]]]:
     """Median wall ms and max peak RSS MB of each CLI operation at each size.
 
@@ -159,6 +169,8 @@ def cli_ops(
     so that the machine's drift (its speed changes by ±30 % within minutes)
     weighs on every operation and on both sides of the large/small ratio
     alike, instead of on whichever operation happened to run in a slow spell.
+    ``references`` (if given) receives the wall ms of each :data:`REFERENCES`
+    process, run once per round.
     """
     sizes = list(commands)
     for n in sizes:
@@ -166,6 +178,9 @@ def cli_ops(
     times: dict[tuple[int, str], list[float]] = {(n, op): [] for n in sizes for op in TARGETS_MS}
     rss: dict[tuple[int, str], list[float]] = {(n, op): [] for n in sizes for op in TARGETS_MS}
     for i in range(runs):
+        if references is not None:
+            for label, argv in REFERENCES.items():
+                references.setdefault(label, []).append(run_process(argv, workdir)[0])
         for name in TARGETS_MS:
             for n in sizes:
                 ms, mb, code = run_process(commands[n][name][i], workdir)
@@ -364,7 +379,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.runs,
     )
     commands = {n: cli_commands(store, ids, args.runs) for n, (store, _db, ids) in prepared.items()}
-    cli = cli_ops(commands, args.runs, args.workdir)
+    references: dict[str, list[float]] = {}
+    cli = cli_ops(commands, args.runs, args.workdir, references)
     storage: dict[int, dict[str, float]] = {}
     sqlite: dict[int, dict[str, float]] = {}
     for n, (store, db, ids) in prepared.items():
@@ -378,6 +394,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"start-up floors: 'python -c \"import socialcrm.crm\"' {core:.0f} ms; "
         f"'socialcrm --version' {floor[0]:.0f} ms, {floor[1]:.0f} MB"
+    )
+    print(
+        "reference processes, in the same rounds as the CLI runs: "
+        + "; ".join(f"{k} {statistics.median(v):.0f} ms" for k, v in references.items())
     )
     print("child processes run without PYTHONDONTWRITEBYTECODE (bytecode cached, as for users)")
     print(
