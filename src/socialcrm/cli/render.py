@@ -13,7 +13,6 @@ Three output forms, chosen by ``--format``:
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -284,6 +283,8 @@ def neutralise(value: Any) -> str:
 
 def emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a CSV document (header row first, CRLF line ends as RFC 4180) on stdout."""
+    import csv  # here: most runs print a table or JSON
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; quotes cells with CR or LF
     writer.writerow([neutralise(h) for h in headers])
