@@ -9,10 +9,8 @@ makes one call into :mod:`socialcrm.playbook`, and renders.
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -236,6 +234,8 @@ def icp_set(
 
 
 def _editor() -> list[str]:
+    import shlex
+
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     return shlex.split(command)
 
@@ -246,6 +246,8 @@ def icp_edit(ctx: typer.Context) -> None:
 
     Example:  EDITOR=nano socialcrm icp edit
     """
+    import tempfile  # here: the CLI imports every command module on each run
+
     from socialcrm.cli.errors import EXIT_INVALID, fail
     from socialcrm.errors import ValidationError
     from socialcrm.playbook.icp import TOML_HELP, get_icp

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -142,6 +141,8 @@ def _print_due(state: CLIState, due: list[AgendaItem]) -> None:
 
 
 def _next_steps(state: CLIState, path: str) -> None:
+    import shlex
+
     db = f"--db {shlex.quote(path)}"
     lines = [
         "",
