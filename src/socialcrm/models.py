@@ -57,6 +57,22 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
+class _Model:
+    """Base of the models: one shared ``__repr__``, as attrs would write it.
+
+    attrs generates and compiles a ``__repr__`` per class; for the 23 models
+    that was a third of the cost of importing this module, paid by every CLI
+    run.  This one prints the same ``Identity(network='x', handle='jo', url='…')``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        cls = type(self)
+        values = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in cls.__attrs_attrs__)  # type: ignore[attr-defined]
+        return f"{cls.__qualname__}({values})"
+
+
 def _opt_nfc(value: str | None) -> str | None:
     if value is None:
         return None
@@ -116,8 +132,8 @@ class LawfulBasis(enum.StrEnum):
     PUBLIC_TASK = "public_task"
 
 
-@frozen
-class Identity:
+@frozen(repr=False)
+class Identity(_Model):
     """A prospect's account on one network.
 
     ``handle`` is in the network's canonical form (as produced by its
@@ -137,8 +153,8 @@ class Identity:
         return self.key
 
 
-@frozen
-class Source:
+@frozen(repr=False)
+class Source(_Model):
     """Where and when a prospect's data was collected (GDPR art. 14 information)."""
 
     network: str | None = field(default=None, converter=_opt_nfc)
@@ -147,8 +163,8 @@ class Source:
     note: str | None = field(default=None, converter=_opt_nfc)
 
 
-@frozen
-class PointOfInterest:
+@frozen(repr=False)
+class PointOfInterest(_Model):
     """What the prospect shared or reacted to: the hook of the first message."""
 
     text: str = field(converter=nfc)
@@ -161,8 +177,8 @@ class PointOfInterest:
             raise ValueError("a point of interest needs a text")
 
 
-@frozen
-class Assessment:
+@frozen(repr=False)
+class Assessment(_Model):
     """The prospect's fit with the ideal customer profile.
 
     ``qualified`` is the decision; ``score`` the number behind it when one was
@@ -176,8 +192,8 @@ class Assessment:
     at: datetime | None = field(default=None, converter=_opt_utc)
 
 
-@frozen
-class Prospect:
+@frozen(repr=False)
+class Prospect(_Model):
     """A person the rep is working, and where they stand in the journey."""
 
     id: str
@@ -253,8 +269,8 @@ class EventKind(enum.StrEnum):
     ERASED = "erased"
 
 
-@frozen
-class Created:
+@frozen(repr=False)
+class Created(_Model):
     """The prospect entered the pipeline at ``stage``."""
 
     kind: ClassVar[EventKind] = EventKind.CREATED
@@ -262,8 +278,8 @@ class Created:
     status: Status = Status.OPEN
 
 
-@frozen
-class ProblemRecord:
+@frozen(repr=False)
+class ProblemRecord(_Model):
     """A failed exit criterion as stored in an event (see :class:`socialcrm.rules.Problem`)."""
 
     rule: str
@@ -271,8 +287,8 @@ class ProblemRecord:
     fix: str | None = None
 
 
-@frozen
-class StageChanged:
+@frozen(repr=False)
+class StageChanged(_Model):
     """A move between stages; ``overridden`` lists the problems a forced move ignored."""
 
     kind: ClassVar[EventKind] = EventKind.STAGE_CHANGED
@@ -283,8 +299,8 @@ class StageChanged:
     overridden: tuple[ProblemRecord, ...] = field(default=(), converter=_problem_tuple)
 
 
-@frozen
-class StatusChanged:
+@frozen(repr=False)
+class StatusChanged(_Model):
     """An outcome: won, lost (with a reason) or reopened."""
 
     kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
@@ -294,8 +310,8 @@ class StatusChanged:
     forced: bool = False
 
 
-@frozen
-class Interaction:
+@frozen(repr=False)
+class Interaction(_Model):
     """A notoriety signal: like, comment, share, follow, mention, view, group, event…"""
 
     kind: ClassVar[EventKind] = EventKind.INTERACTION
@@ -305,8 +321,8 @@ class Interaction:
     note: str | None = None
 
 
-@frozen
-class MessageSent:
+@frozen(repr=False)
+class MessageSent(_Model):
     """A message the rep sent to the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_SENT
@@ -315,8 +331,8 @@ class MessageSent:
     channel: str | None = None
 
 
-@frozen
-class MessageReceived:
+@frozen(repr=False)
+class MessageReceived(_Model):
     """A message from the prospect: a reply."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_RECEIVED
@@ -325,16 +341,16 @@ class MessageReceived:
     channel: str | None = None
 
 
-@frozen
-class Note:
+@frozen(repr=False)
+class Note(_Model):
     """A free note about the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.NOTE
     text: str
 
 
-@frozen
-class PointOfInterestSet:
+@frozen(repr=False)
+class PointOfInterestSet(_Model):
     """The point of interest was recorded or replaced."""
 
     kind: ClassVar[EventKind] = EventKind.POINT_OF_INTEREST_SET
@@ -342,8 +358,8 @@ class PointOfInterestSet:
     url: str | None = None
 
 
-@frozen
-class Assessed:
+@frozen(repr=False)
+class Assessed(_Model):
     """The prospect was assessed against the ideal customer profile."""
 
     kind: ClassVar[EventKind] = EventKind.ASSESSED
@@ -353,8 +369,8 @@ class Assessed:
     note: str | None = None
 
 
-@frozen
-class Imported:
+@frozen(repr=False)
+class Imported(_Model):
     """The prospect was created or updated from a file."""
 
     kind: ClassVar[EventKind] = EventKind.IMPORTED
@@ -364,8 +380,8 @@ class Imported:
     created: bool = True
 
 
-@frozen
-class Merged:
+@frozen(repr=False)
+class Merged(_Model):
     """Another prospect was merged into this one; its events were re-pointed here."""
 
     kind: ClassVar[EventKind] = EventKind.MERGED
@@ -373,24 +389,24 @@ class Merged:
     other_name: str
 
 
-@frozen
-class Edited:
+@frozen(repr=False)
+class Edited(_Model):
     """Fields changed: ``changes`` maps field name to ``[old, new]`` (JSON-able)."""
 
     kind: ClassVar[EventKind] = EventKind.EDITED
     changes: dict[str, list[Any]] = field(factory=dict)
 
 
-@frozen
-class SequenceEnrolled:
+@frozen(repr=False)
+class SequenceEnrolled(_Model):
     """The prospect entered a follow-up sequence (steps are derived from later messages)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_ENROLLED
     sequence: str
 
 
-@frozen
-class SequenceStopped:
+@frozen(repr=False)
+class SequenceStopped(_Model):
     """The rep took the prospect out of its sequence (a reply stops it implicitly)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_STOPPED
@@ -398,8 +414,8 @@ class SequenceStopped:
     reason: str | None = None
 
 
-@frozen
-class Erased:
+@frozen(repr=False)
+class Erased(_Model):
     """The prospect and its whole history were erased (GDPR right to erasure).
 
     Never stored — nothing of the prospect is kept — but passed to ``on_event``
@@ -446,8 +462,8 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
 }
 
 
-@frozen
-class Event:
+@frozen(repr=False)
+class Event(_Model):
     """One entry of a prospect's append-only history."""
 
     id: str
@@ -462,8 +478,8 @@ class Event:
         return self.payload.kind
 
 
-@frozen
-class Pipeline:
+@frozen(repr=False)
+class Pipeline(_Model):
     """A named pipeline (e.g. one per offer) with its free-form settings.
 
     ``settings`` holds JSON-compatible values; features document the keys they
