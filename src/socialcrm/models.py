@@ -10,8 +10,9 @@ Models know nothing about storage, JSON or the CLI.
 from __future__ import annotations
 
 import enum
+import operator
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeAlias
 
@@ -58,19 +59,56 @@ def nfc(value: str) -> str:
 
 
 class _Model:
-    """Base of the models: one shared ``__repr__``, as attrs would write it.
+    """Base of the models: one shared ``__repr__``, ``__eq__`` and ``__hash__``.
 
-    attrs generates and compiles a ``__repr__`` per class; for the 23 models
-    that was a third of the cost of importing this module, paid by every CLI
-    run.  This one prints the same ``Identity(network='x', handle='jo', url='…')``.
+    attrs generates and compiles these per class; for the 23 models that was
+    about half the cost of importing this module, paid by every CLI run.  The
+    shared ones behave as attrs' do: the repr is ``Identity(network='x', …)``,
+    two models are equal when they are of the same class with equal fields (in
+    order), and the hash is that of the fields (unhashable if a field is, like
+    ``Prospect.custom``).
     """
 
     __slots__ = ()
 
     def __repr__(self) -> str:
         cls = type(self)
-        values = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in cls.__attrs_attrs__)  # type: ignore[attr-defined]
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in _field_names(cls))
         return f"{cls.__qualname__}({values})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        values = _field_values(type(self))
+        return bool(values(self) == values(other))
+
+    def __hash__(self) -> int:
+        return hash((type(self).__qualname__, _field_values(type(self))(self)))
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_FIELD_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(a.name for a in attrs.fields(cls))
+    return names
+
+
+def _field_values(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function returning a model's field values as a tuple (C-speed ``attrgetter``)."""
+    values = _FIELD_VALUES.get(cls)
+    if values is None:
+        names = _field_names(cls)
+        if len(names) > 1:
+            values = operator.attrgetter(*names)
+        else:
+            getters = [operator.attrgetter(n) for n in names]
+            values = lambda obj: tuple(get(obj) for get in getters)  # noqa: E731
+        _FIELD_VALUES[cls] = values
+    return values
 
 
 def _opt_nfc(value: str | None) -> str | None:
@@ -132,7 +170,7 @@ class LawfulBasis(enum.StrEnum):
     PUBLIC_TASK = "public_task"
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Identity(_Model):
     """A prospect's account on one network.
 
@@ -153,7 +191,7 @@ class Identity(_Model):
         return self.key
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Source(_Model):
     """Where and when a prospect's data was collected (GDPR art. 14 information)."""
 
@@ -163,7 +201,7 @@ class Source(_Model):
     note: str | None = field(default=None, converter=_opt_nfc)
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class PointOfInterest(_Model):
     """What the prospect shared or reacted to: the hook of the first message."""
 
@@ -177,7 +215,7 @@ class PointOfInterest(_Model):
             raise ValueError("a point of interest needs a text")
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Assessment(_Model):
     """The prospect's fit with the ideal customer profile.
 
@@ -192,7 +230,7 @@ class Assessment(_Model):
     at: datetime | None = field(default=None, converter=_opt_utc)
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Prospect(_Model):
     """A person the rep is working, and where they stand in the journey."""
 
@@ -269,7 +307,7 @@ class EventKind(enum.StrEnum):
     ERASED = "erased"
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Created(_Model):
     """The prospect entered the pipeline at ``stage``."""
 
@@ -278,7 +316,7 @@ class Created(_Model):
     status: Status = Status.OPEN
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class ProblemRecord(_Model):
     """A failed exit criterion as stored in an event (see :class:`socialcrm.rules.Problem`)."""
 
@@ -287,7 +325,7 @@ class ProblemRecord(_Model):
     fix: str | None = None
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class StageChanged(_Model):
     """A move between stages; ``overridden`` lists the problems a forced move ignored."""
 
@@ -299,7 +337,7 @@ class StageChanged(_Model):
     overridden: tuple[ProblemRecord, ...] = field(default=(), converter=_problem_tuple)
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class StatusChanged(_Model):
     """An outcome: won, lost (with a reason) or reopened."""
 
@@ -310,7 +348,7 @@ class StatusChanged(_Model):
     forced: bool = False
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Interaction(_Model):
     """A notoriety signal: like, comment, share, follow, mention, view, group, event…"""
 
@@ -321,7 +359,7 @@ class Interaction(_Model):
     note: str | None = None
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class MessageSent(_Model):
     """A message the rep sent to the prospect."""
 
@@ -331,7 +369,7 @@ class MessageSent(_Model):
     channel: str | None = None
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class MessageReceived(_Model):
     """A message from the prospect: a reply."""
 
@@ -341,7 +379,7 @@ class MessageReceived(_Model):
     channel: str | None = None
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Note(_Model):
     """A free note about the prospect."""
 
@@ -349,7 +387,7 @@ class Note(_Model):
     text: str
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class PointOfInterestSet(_Model):
     """The point of interest was recorded or replaced."""
 
@@ -358,7 +396,7 @@ class PointOfInterestSet(_Model):
     url: str | None = None
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Assessed(_Model):
     """The prospect was assessed against the ideal customer profile."""
 
@@ -369,7 +407,7 @@ class Assessed(_Model):
     note: str | None = None
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Imported(_Model):
     """The prospect was created or updated from a file."""
 
@@ -380,7 +418,7 @@ class Imported(_Model):
     created: bool = True
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Merged(_Model):
     """Another prospect was merged into this one; its events were re-pointed here."""
 
@@ -389,7 +427,7 @@ class Merged(_Model):
     other_name: str
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Edited(_Model):
     """Fields changed: ``changes`` maps field name to ``[old, new]`` (JSON-able)."""
 
@@ -397,7 +435,7 @@ class Edited(_Model):
     changes: dict[str, list[Any]] = field(factory=dict)
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class SequenceEnrolled(_Model):
     """The prospect entered a follow-up sequence (steps are derived from later messages)."""
 
@@ -405,7 +443,7 @@ class SequenceEnrolled(_Model):
     sequence: str
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class SequenceStopped(_Model):
     """The rep took the prospect out of its sequence (a reply stops it implicitly)."""
 
@@ -414,7 +452,7 @@ class SequenceStopped(_Model):
     reason: str | None = None
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Erased(_Model):
     """The prospect and its whole history were erased (GDPR right to erasure).
 
@@ -462,7 +500,7 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
 }
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Event(_Model):
     """One entry of a prospect's append-only history."""
 
@@ -478,7 +516,7 @@ class Event(_Model):
         return self.payload.kind
 
 
-@frozen(repr=False)
+@frozen(repr=False, eq=False)
 class Pipeline(_Model):
     """A named pipeline (e.g. one per offer) with its free-form settings.
 
