@@ -53,6 +53,7 @@ from socialcrm.models import (
 from socialcrm.repository import MemoryRepository, Query, Repository
 from socialcrm.rules import Problem, RuleRegistry, TransitionContext, default_rules
 from socialcrm.stages import Stage, Status
+from socialcrm.value import Value
 
 if TYPE_CHECKING:
     from socialcrm.dedupe import DuplicatePair
@@ -75,8 +76,8 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@frozen
-class Board:
+@frozen(repr=False, eq=False)
+class Board(Value):
     """The pipeline at a glance: open prospects per stage and outcome totals."""
 
     pipeline: str

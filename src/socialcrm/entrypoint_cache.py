@@ -53,6 +53,8 @@ from typing import Any
 
 from attrs import frozen
 
+from socialcrm.value import Value
+
 __all__ = [
     "CACHE_DIR_ENV",
     "CACHE_ENV",
@@ -79,8 +81,8 @@ _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras
 Stat = tuple[int, int] | None  # (st_mtime_ns, st_size) of a file, None when missing
 
 
-@frozen
-class EntryPointRecord:
+@frozen(repr=False, eq=False)
+class EntryPointRecord(Value):
     """One entry point as :meth:`SocialPluginManager.load_entrypoints` uses it.
 
     ``value`` is ``"module:attr"``; ``distribution`` and ``version`` name the

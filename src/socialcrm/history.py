@@ -13,6 +13,7 @@ from attrs import frozen
 
 from socialcrm.models import Created, Event, EventKind, StageChanged
 from socialcrm.stages import Stage
+from socialcrm.value import Value
 
 __all__ = ["StageSpan", "last_contact", "last_event_of", "stage_spans", "time_in_stages"]
 
@@ -21,8 +22,8 @@ CONTACT_KINDS = frozenset(
 )
 
 
-@frozen
-class StageSpan:
+@frozen(repr=False, eq=False)
+class StageSpan(Value):
     """A period spent in one stage; ``end`` is ``None`` for the current stage."""
 
     stage: Stage

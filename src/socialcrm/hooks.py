@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 from attrs import frozen
 
+from socialcrm.value import Value
+
 if TYPE_CHECKING:
     from socialcrm.io.formats import Exporter, Importer
     from socialcrm.models import Event, Pipeline, Prospect
@@ -29,8 +31,8 @@ __all__ = ["Hooks", "PluginFailure"]
 LOGGER_NAME = "socialcrm.plugins"
 
 
-@frozen
-class PluginFailure:
+@frozen(repr=False, eq=False)
+class PluginFailure(Value):
     """A plugin raised in a hook; core behaviour went on without it."""
 
     plugin: str

@@ -10,9 +10,8 @@ Models know nothing about storage, JSON or the CLI.
 from __future__ import annotations
 
 import enum
-import operator
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeAlias
 
@@ -20,6 +19,7 @@ import attrs
 from attrs import field, frozen
 
 from socialcrm.stages import Stage, Status
+from socialcrm.value import Value
 
 __all__ = [
     "PAYLOAD_TYPES",
@@ -56,59 +56,6 @@ __all__ = [
 def nfc(value: str) -> str:
     """Normalise text to NFC and strip surrounding whitespace."""
     return unicodedata.normalize("NFC", value).strip()
-
-
-class _Model:
-    """Base of the models: one shared ``__repr__``, ``__eq__`` and ``__hash__``.
-
-    attrs generates and compiles these per class; for the 23 models that was
-    about half the cost of importing this module, paid by every CLI run.  The
-    shared ones behave as attrs' do: the repr is ``Identity(network='x', …)``,
-    two models are equal when they are of the same class with equal fields (in
-    order), and the hash is that of the fields (unhashable if a field is, like
-    ``Prospect.custom``).
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        cls = type(self)
-        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in _field_names(cls))
-        return f"{cls.__qualname__}({values})"
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        values = _field_values(type(self))
-        return bool(values(self) == values(other))
-
-    def __hash__(self) -> int:
-        return hash((type(self).__qualname__, _field_values(type(self))(self)))
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-_FIELD_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(a.name for a in attrs.fields(cls))
-    return names
-
-
-def _field_values(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    """A function returning a model's field values as a tuple (C-speed ``attrgetter``)."""
-    values = _FIELD_VALUES.get(cls)
-    if values is None:
-        names = _field_names(cls)
-        if len(names) > 1:
-            values = operator.attrgetter(*names)
-        else:
-            getters = [operator.attrgetter(n) for n in names]
-            values = lambda obj: tuple(get(obj) for get in getters)  # noqa: E731
-        _FIELD_VALUES[cls] = values
-    return values
 
 
 def _opt_nfc(value: str | None) -> str | None:
@@ -171,7 +118,7 @@ class LawfulBasis(enum.StrEnum):
 
 
 @frozen(repr=False, eq=False)
-class Identity(_Model):
+class Identity(Value):
     """A prospect's account on one network.
 
     ``handle`` is in the network's canonical form (as produced by its
@@ -192,7 +139,7 @@ class Identity(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Source(_Model):
+class Source(Value):
     """Where and when a prospect's data was collected (GDPR art. 14 information)."""
 
     network: str | None = field(default=None, converter=_opt_nfc)
@@ -202,7 +149,7 @@ class Source(_Model):
 
 
 @frozen(repr=False, eq=False)
-class PointOfInterest(_Model):
+class PointOfInterest(Value):
     """What the prospect shared or reacted to: the hook of the first message."""
 
     text: str = field(converter=nfc)
@@ -216,7 +163,7 @@ class PointOfInterest(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Assessment(_Model):
+class Assessment(Value):
     """The prospect's fit with the ideal customer profile.
 
     ``qualified`` is the decision; ``score`` the number behind it when one was
@@ -231,7 +178,7 @@ class Assessment(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Prospect(_Model):
+class Prospect(Value):
     """A person the rep is working, and where they stand in the journey."""
 
     id: str
@@ -308,7 +255,7 @@ class EventKind(enum.StrEnum):
 
 
 @frozen(repr=False, eq=False)
-class Created(_Model):
+class Created(Value):
     """The prospect entered the pipeline at ``stage``."""
 
     kind: ClassVar[EventKind] = EventKind.CREATED
@@ -317,7 +264,7 @@ class Created(_Model):
 
 
 @frozen(repr=False, eq=False)
-class ProblemRecord(_Model):
+class ProblemRecord(Value):
     """A failed exit criterion as stored in an event (see :class:`socialcrm.rules.Problem`)."""
 
     rule: str
@@ -326,7 +273,7 @@ class ProblemRecord(_Model):
 
 
 @frozen(repr=False, eq=False)
-class StageChanged(_Model):
+class StageChanged(Value):
     """A move between stages; ``overridden`` lists the problems a forced move ignored."""
 
     kind: ClassVar[EventKind] = EventKind.STAGE_CHANGED
@@ -338,7 +285,7 @@ class StageChanged(_Model):
 
 
 @frozen(repr=False, eq=False)
-class StatusChanged(_Model):
+class StatusChanged(Value):
     """An outcome: won, lost (with a reason) or reopened."""
 
     kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
@@ -349,7 +296,7 @@ class StatusChanged(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Interaction(_Model):
+class Interaction(Value):
     """A notoriety signal: like, comment, share, follow, mention, view, group, event…"""
 
     kind: ClassVar[EventKind] = EventKind.INTERACTION
@@ -360,7 +307,7 @@ class Interaction(_Model):
 
 
 @frozen(repr=False, eq=False)
-class MessageSent(_Model):
+class MessageSent(Value):
     """A message the rep sent to the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_SENT
@@ -370,7 +317,7 @@ class MessageSent(_Model):
 
 
 @frozen(repr=False, eq=False)
-class MessageReceived(_Model):
+class MessageReceived(Value):
     """A message from the prospect: a reply."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_RECEIVED
@@ -380,7 +327,7 @@ class MessageReceived(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Note(_Model):
+class Note(Value):
     """A free note about the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.NOTE
@@ -388,7 +335,7 @@ class Note(_Model):
 
 
 @frozen(repr=False, eq=False)
-class PointOfInterestSet(_Model):
+class PointOfInterestSet(Value):
     """The point of interest was recorded or replaced."""
 
     kind: ClassVar[EventKind] = EventKind.POINT_OF_INTEREST_SET
@@ -397,7 +344,7 @@ class PointOfInterestSet(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Assessed(_Model):
+class Assessed(Value):
     """The prospect was assessed against the ideal customer profile."""
 
     kind: ClassVar[EventKind] = EventKind.ASSESSED
@@ -408,7 +355,7 @@ class Assessed(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Imported(_Model):
+class Imported(Value):
     """The prospect was created or updated from a file."""
 
     kind: ClassVar[EventKind] = EventKind.IMPORTED
@@ -419,7 +366,7 @@ class Imported(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Merged(_Model):
+class Merged(Value):
     """Another prospect was merged into this one; its events were re-pointed here."""
 
     kind: ClassVar[EventKind] = EventKind.MERGED
@@ -428,7 +375,7 @@ class Merged(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Edited(_Model):
+class Edited(Value):
     """Fields changed: ``changes`` maps field name to ``[old, new]`` (JSON-able)."""
 
     kind: ClassVar[EventKind] = EventKind.EDITED
@@ -436,7 +383,7 @@ class Edited(_Model):
 
 
 @frozen(repr=False, eq=False)
-class SequenceEnrolled(_Model):
+class SequenceEnrolled(Value):
     """The prospect entered a follow-up sequence (steps are derived from later messages)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_ENROLLED
@@ -444,7 +391,7 @@ class SequenceEnrolled(_Model):
 
 
 @frozen(repr=False, eq=False)
-class SequenceStopped(_Model):
+class SequenceStopped(Value):
     """The rep took the prospect out of its sequence (a reply stops it implicitly)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_STOPPED
@@ -453,7 +400,7 @@ class SequenceStopped(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Erased(_Model):
+class Erased(Value):
     """The prospect and its whole history were erased (GDPR right to erasure).
 
     Never stored — nothing of the prospect is kept — but passed to ``on_event``
@@ -501,7 +448,7 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
 
 
 @frozen(repr=False, eq=False)
-class Event(_Model):
+class Event(Value):
     """One entry of a prospect's append-only history."""
 
     id: str
@@ -517,7 +464,7 @@ class Event(_Model):
 
 
 @frozen(repr=False, eq=False)
-class Pipeline(_Model):
+class Pipeline(Value):
     """A named pipeline (e.g. one per offer) with its free-form settings.
 
     ``settings`` holds JSON-compatible values; features document the keys they

@@ -24,6 +24,7 @@ from socialcrm import entrypoint_cache, hookspecs
 from socialcrm.default_plugins import DEFAULT_PLUGINS
 from socialcrm.entrypoint_cache import EntryPointRecord
 from socialcrm.errors import PluginError
+from socialcrm.value import Value
 
 __all__ = [
     "DISABLE_ENV",
@@ -41,8 +42,8 @@ DISABLE_ENV = "SOCIALCRM_DISABLE_PLUGINS"
 PluginStatus = Literal["active", "disabled", "failed"]
 
 
-@frozen
-class PluginInfo:
+@frozen(repr=False, eq=False)
+class PluginInfo(Value):
     """What ``socialcrm plugins`` shows about one plugin.
 
     ``status`` is ``active`` (registered), ``disabled`` (blocked by name) or
@@ -58,8 +59,8 @@ class PluginInfo:
     error: str | None = None
 
 
-@frozen
-class LoadFailure:
+@frozen(repr=False, eq=False)
+class LoadFailure(Value):
     """An entry point that could not be imported or registered."""
 
     name: str

@@ -18,6 +18,7 @@ from attrs import frozen
 from socialcrm.errors import DuplicateIdentityError, NotFoundError, ValidationError
 from socialcrm.models import Event, Pipeline, Prospect, nfc
 from socialcrm.stages import Stage, Status
+from socialcrm.value import Value
 
 __all__ = ["SORT_FIELDS", "MemoryRepository", "Query", "Repository"]
 
@@ -39,8 +40,8 @@ def _sort_key(field: str) -> Any:
     return key
 
 
-@frozen
-class Query:
+@frozen(repr=False, eq=False)
+class Query(Value):
     """A filter over one pipeline's prospects; ``None`` means "any".
 
     ``text`` matches case-insensitively in name, company, title, e-mails,

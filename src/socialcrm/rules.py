@@ -24,6 +24,7 @@ from socialcrm.models import (
     Prospect,
 )
 from socialcrm.stages import Stage
+from socialcrm.value import Value
 
 __all__ = [
     "Problem",
@@ -35,8 +36,8 @@ __all__ = [
 ]
 
 
-@frozen
-class Problem:
+@frozen(repr=False, eq=False)
+class Problem(Value):
     """One unmet exit criterion: which rule, what is wrong, how to fix it."""
 
     rule: str
@@ -48,8 +49,8 @@ class Problem:
         return ProblemRecord(rule=self.rule, message=self.message, fix=self.fix)
 
 
-@frozen
-class TransitionContext:
+@frozen(repr=False, eq=False)
+class TransitionContext(Value):
     """Everything a rule may look at: the prospect, its history, its pipeline."""
 
     prospect: Prospect
@@ -62,8 +63,8 @@ class TransitionContext:
 Check = Callable[[TransitionContext], Iterable[Problem]]
 
 
-@frozen
-class Rule:
+@frozen(repr=False, eq=False)
+class Rule(Value):
     """A named exit criterion of the stage ``leaving``."""
 
     name: str
