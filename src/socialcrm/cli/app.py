@@ -226,7 +226,8 @@ def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = No
     ``command`` (the console script passes the one being run) keeps only that
     command in the app: Typer converts every registered command on each run,
     and building ~60 of them costs more than running one.  An unknown name
-    keeps them all, so usage errors still suggest the right command.
+    keeps them all, so usage errors still suggest the right command;
+    :data:`VERSION_ONLY` builds none.
     """
     if pm is None:
         from socialcrm.plugins import get_plugin_manager
@@ -301,6 +302,8 @@ def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = No
             typer.echo(OVERVIEW, nl=False)
             raise typer.Exit()
 
+    if command == VERSION_ONLY:  # the eager --version callback exits before any command
+        return app
     for dotted in COMMAND_MODULES:
         importlib.import_module(dotted).register(app)
 
@@ -328,10 +331,15 @@ def _keep_only(app: typer.Typer, name: str) -> None:
 
 
 VALUE_OPTIONS = frozenset({"--db", "--pipeline", "--format"})
+VERSION_ONLY = ""
+"""What :func:`requested_command` returns for ``--version``: no command needs building."""
 
 
 def requested_command(argv: Sequence[str]) -> str | None:
-    """The command name in ``argv`` (after the global options), or None to build them all."""
+    """The command name in ``argv`` (after the global options), or None to build them all.
+
+    :data:`VERSION_ONLY` for ``--version``, which needs no command at all.
+    """
     if any(key.endswith("_COMPLETE") for key in os.environ if key.startswith("_SOCIALCRM")):
         return None  # shell completion needs every command
     tokens = iter(argv)
@@ -340,8 +348,10 @@ def requested_command(argv: Sequence[str]) -> str | None:
             next(tokens, None)
         elif token.startswith("--") and "=" in token and token.split("=", 1)[0] in VALUE_OPTIONS:
             continue
+        elif token == "--version":
+            return VERSION_ONLY
         elif token.startswith("-"):
-            return None  # --help, --version, or an unknown option: Typer shows all
+            return None  # --help or an unknown option: Typer shows all
         else:
             return token
     return None
