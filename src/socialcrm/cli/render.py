@@ -229,12 +229,22 @@ def describe_event(e: Event) -> str:
 
 
 def emit_json(data: Any) -> None:
-    """Print ``data`` as indented JSON (UTF-8 kept, stable key order) on stdout."""
-    typer.echo(dumps_json(data))
+    """Print ``data`` as indented JSON (UTF-8 kept, stable key order) on stdout.
+
+    Written as UTF-8 bytes (JSON's encoding, RFC 8259): a 6,000-prospect list
+    is 5.5 MB, and decoding orjson's bytes to text only for the stream to
+    encode them back cost ~10 ms.
+    """
+    typer.echo(_json_bytes(data))
 
 
 def dumps_json(data: Any) -> str:
-    """``json.dumps(data, ensure_ascii=False, indent=2)``, the same text, ~10x faster.
+    """``json.dumps(data, ensure_ascii=False, indent=2)``, the same text, ~10x faster."""
+    return _json_bytes(data).decode()
+
+
+def _json_bytes(data: Any) -> bytes:
+    """:func:`dumps_json` as UTF-8 bytes.
 
     The standard library's encoder is pure Python once ``indent`` is given
     (230 ms for a 6,000-prospect list); orjson writes the same bytes for our
@@ -251,8 +261,8 @@ def dumps_json(data: Any) -> str:
     except (orjson.JSONEncodeError, TypeError):
         text = None
     if text is None or _may_hold_small_float(text):
-        return json.dumps(data, ensure_ascii=False, indent=2)
-    return text.decode()
+        return json.dumps(data, ensure_ascii=False, indent=2).encode()
+    return text
 
 
 _DIGITS = frozenset(b"0123456789")
