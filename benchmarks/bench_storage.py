@@ -165,10 +165,11 @@ def cli_ops(
 ) -> dict[int, dict[str, tuple[float, float]]]:
     """Median wall ms and max peak RSS MB of each CLI operation at each size.
 
-    Runs are interleaved — round ``i`` runs every operation at every size —
-    so that the machine's drift (its speed changes by ±30 % within minutes)
-    weighs on every operation and on both sides of the large/small ratio
-    alike, instead of on whichever operation happened to run in a slow spell.
+    Runs are interleaved — round ``i`` runs every operation at every size,
+    starting with a different operation each round — so that the machine's
+    drift (its speed changes by ±30 % within minutes) weighs on every
+    operation and on both sides of the large/small ratio alike, instead of on
+    whichever operation happened to run in a slow spell.
     ``references`` (if given) receives the wall ms of each :data:`REFERENCES`
     process, run once per round.
     """
@@ -181,7 +182,8 @@ def cli_ops(
         if references is not None:
             for label, argv in REFERENCES.items():
                 references.setdefault(label, []).append(run_process(argv, workdir)[0])
-        for name in TARGETS_MS:
+        names = list(TARGETS_MS)
+        for name in names[i % len(names) :] + names[: i % len(names)]:  # no op always first
             for n in sizes:
                 ms, mb, code = run_process(commands[n][name][i], workdir)
                 if code != 0:
