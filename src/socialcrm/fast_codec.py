@@ -269,21 +269,19 @@ def _class_codec(cls: type[Any]) -> Codec:
     def rebuild(value: Any) -> Any:
         if type(value) is not dict:
             raise Unsupported
+        # every field present (a missing one would need __init__'s default):
+        # with unknown keys refused below, the count says it
+        if len(value) - ("v" in value) != count:
+            raise Unsupported
         obj = _new(cls)
-        seen = 0
         for key, item in value.items():
             allowed = checked.get(key)
             if allowed is not None:
                 if type(item) not in allowed:
                     raise Unsupported
                 _set(obj, key, item)
-            elif key == "v":
-                continue
-            else:
+            elif key != "v":
                 _set(obj, key, rebuilders[key](item))  # KeyError: an unknown key
-            seen += 1
-        if seen != count:  # a field left to its default: only __init__ knows it
-            raise Unsupported
         return obj
 
     def encode(obj: Any) -> dict[str, Any]:
