@@ -99,3 +99,13 @@ def test_prospects_are_unhashable_like_attrs_made_them() -> None:
 
     with pytest.raises(TypeError):
         hash(Prospect("01A", "Ada"))
+
+
+@given(events)
+def test_copies_and_pickles_are_equal(e: Any) -> None:
+    import copy
+    import pickle
+
+    for clone in (copy.copy(e), copy.deepcopy(e), pickle.loads(pickle.dumps(e))):
+        assert clone == e
+        assert _hash(clone) == _hash(e)
