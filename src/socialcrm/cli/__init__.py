@@ -33,8 +33,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     # A CLI run is short and builds many long-lived objects (modules, then
     # thousands of models for a list): at the default threshold (700
-    # allocations) the cycle collector walks them over and over, ~5 % of a
-    # list's time.  Young cycles are still collected, every 100,000 allocations.
+    # allocations) the cycle collector walks them over and over (a few % of
+    # a list's instructions).  Young cycles are still collected, every 100,000 allocations.
     gc.set_threshold(100_000, 50, 100)
     from socialcrm.cli.app import run
 
