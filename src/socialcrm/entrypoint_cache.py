@@ -122,11 +122,24 @@ def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:
     return value.strip().lower() not in {"0", "false", "no", "off"}
 
 
+_PACKAGE_CACHE = os.path.join(os.path.dirname(__file__), "__pycache__")
+"""The bytecode cache directory of this installation of socialcrm."""
+
+
 def cache_dir() -> str:
-    """``SOCIALCRM_CACHE_DIR`` if set, else the user cache directory of socialcrm."""
+    """Where the cache file lives.
+
+    ``SOCIALCRM_CACHE_DIR`` if set; else this installation's ``__pycache__``
+    when it is writable — like the bytecode Python keeps there, the entry
+    points belong to one environment, and finding the directory costs no
+    import (``platformdirs`` is ~3 % of a CLI run; Numba caches compiled code
+    the same way); else the user cache directory of socialcrm.
+    """
     configured = os.environ.get(CACHE_DIR_ENV, "").strip()
     if configured:
         return configured
+    if os.access(_PACKAGE_CACHE, os.W_OK):
+        return _PACKAGE_CACHE
     from platformdirs import user_cache_dir
 
     return user_cache_dir("socialcrm")

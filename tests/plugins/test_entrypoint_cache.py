@@ -470,3 +470,38 @@ def test_values_are_read_as_importlib_metadata_reads_them(value: str) -> None:
         module,
         tuple(filter(None, (attr or "").split("."))),
     )
+
+
+# ----------------------------------------------------------------------------- location
+def test_location_setting_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "mine"))
+    monkeypatch.setattr(entrypoint_cache, "_PACKAGE_CACHE", str(tmp_path))
+    assert entrypoint_cache.cache_dir() == str(tmp_path / "mine")
+
+
+def test_location_beside_the_bytecode_when_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(CACHE_DIR_ENV, raising=False)
+    monkeypatch.setattr(entrypoint_cache, "_PACKAGE_CACHE", str(tmp_path))
+    assert entrypoint_cache.cache_dir() == str(tmp_path)
+    assert entrypoint_cache.cache_file("socialcrm").startswith(str(tmp_path) + os.sep)
+
+
+def test_location_falls_back_to_the_user_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import platformdirs
+
+    monkeypatch.delenv(CACHE_DIR_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    # no __pycache__ (bytecode not written, PYTHONPYCACHEPREFIX…) or a read-only install
+    monkeypatch.setattr(entrypoint_cache, "_PACKAGE_CACHE", str(tmp_path / "missing"))
+    assert entrypoint_cache.cache_dir() == platformdirs.user_cache_dir("socialcrm")
+
+
+def test_package_cache_is_the_installed_packages_bytecode_directory() -> None:
+    import socialcrm
+
+    expected = Path(socialcrm.__file__).parent / "__pycache__"
+    assert Path(entrypoint_cache._PACKAGE_CACHE) == expected
