@@ -926,11 +926,12 @@ class CRM:
         """
         from socialcrm.playbook import has_icp
 
-        if not has_icp(self.repository.get_pipeline(prospect.pipeline)):
+        pipeline = self.repository.get_pipeline(prospect.pipeline)
+        if pipeline is None or not has_icp(pipeline):
             return prospect, list(payloads)  # nothing to score: spare importing the scorer
-        from socialcrm.playbook.icp import reassess
+        from socialcrm.playbook.icp import get_icp, reassess
 
-        return reassess(self, prospect, payloads)
+        return reassess(self, prospect, payloads, icp=get_icp(pipeline))
 
     # ------------------------------------------------------------------- views
     def history(self, ref: str) -> list[Event]:
