@@ -79,14 +79,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             times: dict[tuple[str, str], list[float]] = {}
             for tree_env in trees.values():  # warm bytecode caches
                 _run(commands["show"], tree_env)
-            stages = ["identify", "profile"]  # each move goes to the other one
+            # start at identify; each move then goes to the other stage of the two
             subprocess.run([*base, "move", pid, "identify", "--force"], capture_output=True)
+            moves = 0
             for _ in range(args.runs):
                 for name, command in commands.items():
                     for tree, tree_env in trees.items():
-                        stages.reverse()
-                        run = [stages[0] if a == "STAGE" else a for a in command]
-                        times.setdefault((name, tree), []).append(_run(run, tree_env))
+                        if name == "move":
+                            moves += 1
+                            target = ("identify", "profile")[moves % 2]
+                            command = [target if a == "STAGE" else a for a in commands[name]]
+                        times.setdefault((name, tree), []).append(_run(command, tree_env))
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
