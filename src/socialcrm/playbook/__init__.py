@@ -22,7 +22,10 @@ The rep's own posts are not tied to an offer: they live in the store's meta
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+
+from socialcrm.errors import ValidationError
 
 if TYPE_CHECKING:
     from socialcrm.models import Pipeline
@@ -37,6 +40,7 @@ __all__ = [
     "TEMPLATES_KEY",
     "WARMTH_KEY",
     "has_icp",
+    "key_name",
 ]
 
 SELLER_PROFILE_KEY = "seller_profile"
@@ -56,3 +60,22 @@ def has_icp(pipeline: Pipeline | None) -> bool:
     :mod:`~socialcrm.playbook.icp` (and the scoring code) altogether.
     """
     return pipeline is not None and bool(pipeline.settings.get(ICP_KEY))
+
+
+_KEY_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def key_name(name: str, what: str, example: str) -> str:
+    """``name`` as the key of a template or sequence (lower case), or a clear error.
+
+    ``what`` names the kind of thing in the message; ``example`` is a valid name for the hint.
+    """
+    key = name.strip().lower()
+    if not _KEY_NAME.fullmatch(key):
+        raise ValidationError(
+            f"invalid {what} name {name!r}",
+            field="name",
+            value=name,
+            hint=f"lower-case letters, digits, - and _ (e.g. {example})",
+        )
+    return key

@@ -18,7 +18,6 @@ or losing the prospect.  Definitions live in the pipeline's
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ from socialcrm.models import (
     SequenceStopped,
     nfc,
 )
-from socialcrm.playbook import SEQUENCES_KEY
+from socialcrm.playbook import SEQUENCES_KEY, key_name
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -59,8 +58,6 @@ __all__ = [
     "progress",
     "unenroll",
 ]
-
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 @frozen
@@ -164,14 +161,7 @@ def define(
     """
     from socialcrm.playbook.templates import list_templates
 
-    key = name.strip().lower()
-    if not _NAME.fullmatch(key):
-        raise ValidationError(
-            f"invalid sequence name {name!r}",
-            field="name",
-            value=name,
-            hint="lower-case letters, digits, - and _ (e.g. warm-intro)",
-        )
+    key = key_name(name, "sequence", "warm-intro")
     parsed = [s if isinstance(s, Step) else parse_step(s) for s in steps]
     if not parsed:
         raise ValidationError("a sequence needs at least one step", field="steps")

@@ -25,7 +25,7 @@ from attrs import frozen
 
 from socialcrm.errors import NotFoundError, ValidationError
 from socialcrm.models import Pipeline, Prospect, nfc
-from socialcrm.playbook import TEMPLATES_KEY
+from socialcrm.playbook import TEMPLATES_KEY, key_name
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -52,8 +52,6 @@ VARIABLES = (
     "location",
     "point_of_interest",
 )
-
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 def variables(text: str, *, template: str = "template") -> list[str]:
@@ -161,14 +159,7 @@ def get_template(pipeline: Pipeline, name: str) -> str:
 
 def set_template(crm: CRM, name: str, text: str) -> str:
     """Create or replace a template after checking its syntax and variables' names."""
-    key = name.strip().lower()
-    if not _NAME.fullmatch(key):
-        raise ValidationError(
-            f"invalid template name {name!r}",
-            field="name",
-            value=name,
-            hint="lower-case letters, digits, - and _ (e.g. first-contact)",
-        )
+    key = key_name(name, "template", "first-contact")
     text = text.strip("\n")
     if not nfc(text):
         raise ValidationError("a template needs a text", field="text")
