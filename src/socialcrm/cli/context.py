@@ -161,6 +161,20 @@ def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
+def confirm(question: str, refusal: str) -> None:
+    """Ask ``question`` on a terminal (stop on no); elsewhere refuse, exit 4: scripts pass --yes.
+
+    ``refusal`` says what is not done, e.g. ``"not deleting Jane Doe (01HV…)"``.
+    """
+    from socialcrm.cli.errors import EXIT_INVALID, fail
+
+    if not stdin_is_terminal():
+        raise fail(
+            f"{refusal} without confirmation: pass --yes when not on a terminal", EXIT_INVALID
+        )
+    typer.confirm(question, abort=True)
+
+
 def _rich_allowed(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
     return (

@@ -124,20 +124,15 @@ def delete(
     Example:
       socialcrm pipeline delete old-offer --yes
     """
-    from socialcrm.cli.errors import EXIT_INVALID, fail
-
     state = get_state(ctx)
     crm = state.open_crm()
     pipeline = crm.get_pipeline(name)
     count = crm.repository.count(pipeline.name)
     if not yes:
-        if not context.stdin_is_terminal():
-            raise fail(
-                f"not deleting pipeline {pipeline.name!r} ({count} prospect(s)) without "
-                "confirmation: pass --yes when not on a terminal",
-                EXIT_INVALID,
-            )
-        typer.confirm(f"Delete pipeline {pipeline.name!r} and its {count} prospect(s)?", abort=True)
+        context.confirm(
+            f"Delete pipeline {pipeline.name!r} and its {count} prospect(s)?",
+            f"not deleting pipeline {pipeline.name!r} ({count} prospect(s))",
+        )
     deleted = crm.delete_pipeline(pipeline.name)
     typer.echo(f"deleted pipeline {pipeline.name!r} and {deleted} prospect(s)")
 

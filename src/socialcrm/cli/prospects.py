@@ -402,19 +402,14 @@ def rm(
     Example:
       socialcrm rm 01HV3K --yes
     """
-    from socialcrm.cli.errors import EXIT_INVALID, fail
-
     state = get_state(ctx)
     crm = state.open_crm()
     prospect = crm.resolve(ref)
     if not yes:
-        if not context.stdin_is_terminal():
-            raise fail(
-                f"not deleting {prospect.name} ({prospect.id}) without confirmation: "
-                "pass --yes when not on a terminal",
-                EXIT_INVALID,
-            )
-        typer.confirm(f"Delete {prospect.name} ({prospect.id}) and its whole history?", abort=True)
+        context.confirm(
+            f"Delete {prospect.name} ({prospect.id}) and its whole history?",
+            f"not deleting {prospect.name} ({prospect.id})",
+        )
     crm.delete(prospect.id)
     from socialcrm.cli import render
 

@@ -6,11 +6,11 @@ must explain a store that cannot be opened, and ``restore`` must replace one.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from socialcrm.cli import context
 from socialcrm.cli.context import get_state
 
 if TYPE_CHECKING:
@@ -129,7 +129,6 @@ def restore(
       socialcrm restore --yes
       socialcrm restore backup-20260301T101500000000Z-g000042.tar.gz --yes
     """
-    from socialcrm.cli.errors import EXIT_INVALID, fail
     from socialcrm.storage.maintenance import list_backups
     from socialcrm.storage.maintenance import restore as run_restore
 
@@ -148,13 +147,8 @@ def restore(
             typer.echo(f"{b.path.name}  {b.kind:<11} {b.size:>10} bytes")
         return
     if not yes:
-        if not sys.stdin.isatty():
-            raise fail(
-                "not restoring without confirmation: pass --yes when not on a terminal",
-                EXIT_INVALID,
-            )
         what = backup_file or "the newest backup"
-        typer.confirm(f"Replace the store {path} by {what}?", abort=True)
+        context.confirm(f"Replace the store {path} by {what}?", "not restoring")
     result = run_restore(path, backup_file)
     if state.output_format == "json":
         from socialcrm.cli import render
