@@ -255,32 +255,16 @@ def progress(
     definition = next((s for s in sequences if s.name == name), None)
     steps = definition.steps if definition else ()
     done: list[datetime] = []
+
+    def ended(state: State, at: datetime | None, reason: str | None = None) -> Progress:
+        return Progress(name, enrolled.at, state, tuple(done), len(steps), None, None, at, reason)
+
     for event in ordered[start + 1 :]:
         payload = event.payload
         if isinstance(payload, MessageReceived):
-            return Progress(
-                name,
-                enrolled.at,
-                State.REPLIED,
-                tuple(done),
-                len(steps),
-                None,
-                None,
-                event.at,
-                "the prospect replied",
-            )
+            return ended(State.REPLIED, event.at, "the prospect replied")
         if isinstance(payload, SequenceStopped):
-            return Progress(
-                name,
-                enrolled.at,
-                State.STOPPED,
-                tuple(done),
-                len(steps),
-                None,
-                None,
-                event.at,
-                payload.reason,
-            )
+            return ended(State.STOPPED, event.at, payload.reason)
         if (
             isinstance(payload, MessageSent)
             and len(done) < len(steps)
@@ -288,40 +272,11 @@ def progress(
         ):
             done.append(event.at)
     if definition is None:
-        return Progress(
-            name,
-            enrolled.at,
-            State.MISSING,
-            tuple(done),
-            0,
-            None,
-            None,
-            None,
-            "the sequence was deleted",
-        )
+        return ended(State.MISSING, None, "the sequence was deleted")  # no steps
     if not prospect.is_open:
-        return Progress(
-            name,
-            enrolled.at,
-            State.CLOSED,
-            tuple(done),
-            len(steps),
-            None,
-            None,
-            prospect.updated_at,
-            f"the prospect is {prospect.status.value}",
-        )
+        return ended(State.CLOSED, prospect.updated_at, f"the prospect is {prospect.status.value}")
     if len(done) == len(steps):
-        return Progress(
-            name,
-            enrolled.at,
-            State.COMPLETED,
-            tuple(done),
-            len(steps),
-            None,
-            None,
-            done[-1] if done else enrolled.at,
-        )
+        return ended(State.COMPLETED, done[-1] if done else enrolled.at)
     index = len(done)
     last = done[-1] if done else enrolled.at
     due_at = last + timedelta(days=steps[index].delay_days)
