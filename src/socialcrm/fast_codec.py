@@ -47,17 +47,7 @@ import attrs
 from socialcrm import models
 from socialcrm.stages import Stage, Status
 
-__all__ = [
-    "Codec",
-    "Unsupported",
-    "codec",
-    "decode",
-    "decode_event",
-    "encode",
-    "encode_event",
-    "rebuild",
-    "rebuild_event",
-]
+__all__ = ["Codec", "Unsupported", "codec", "decode", "encode", "rebuild"]
 
 Convert = Callable[[Any], Any]
 
@@ -358,9 +348,9 @@ def codec(cls: type[Any]) -> Codec:
 # ----------------------------------------------------------------------------- API
 def decode(cls: type[Any], body: dict[str, Any]) -> Any:
     """``cls`` built through ``__init__`` from ``body`` (no ``"v"``); Unsupported if unusual."""
-    if cls is models.Event:
-        return decode_event(body)
     try:
+        if cls is models.Event:
+            return _event(body, trusted=False)
         return codec(cls).decode(body)
     except _FAILURES as exc:
         raise Unsupported from exc
@@ -372,9 +362,9 @@ def rebuild(cls: type[Any], document: dict[str, Any]) -> Any:
     Only for documents written by :func:`encode` and read back unchanged
     (checksummed): see the module docstring.
     """
-    if cls is models.Event:
-        return rebuild_event(document)
     try:
+        if cls is models.Event:
+            return _event(document, trusted=True)
         return codec(cls).rebuild(document)
     except _FAILURES as exc:
         raise Unsupported from exc
@@ -382,16 +372,21 @@ def rebuild(cls: type[Any], document: dict[str, Any]) -> Any:
 
 def encode(obj: Any) -> dict[str, Any]:
     """The document form of a model (without ``"v"``); Unsupported if a value is unusual."""
-    if type(obj) is models.Event:
-        return encode_event(obj)
     try:
+        if type(obj) is models.Event:
+            return _encode_event(obj)
         document: dict[str, Any] = codec(type(obj)).encode(obj)
         return document
     except _FAILURES as exc:
         raise Unsupported from exc
 
 
+_optional_str = _optional(_str)
+
+
 def _event(body: dict[str, Any], trusted: bool) -> models.Event:
+    """An event from its document: as the reference converter's event hook reads it, or
+    (``trusted``) rebuilt without ``__init__`` from every field of a stored document."""
     payload = body["payload"]
     if type(payload) is not dict:
         raise Unsupported
@@ -407,42 +402,23 @@ def _event(body: dict[str, Any], trusted: bool) -> models.Event:
         _set(event, "prospect_id", _str(body["prospect_id"]))
         _set(event, "at", _utc_datetime(body["at"]))
         _set(event, "payload", payload_codec.rebuild(fields))
-        _set(event, "actor", _optional(_str)(body["actor"]))
+        _set(event, "actor", _optional_str(body["actor"]))
         _set(event, "pipeline", _str(body["pipeline"]))
         return event
     return models.Event(
         id=_str(body["id"]),
         prospect_id=_str(body["prospect_id"]),
         at=_datetime(body["at"]),
-        actor=_optional(_str)(body.get("actor")),
+        actor=_optional_str(body.get("actor")),
         pipeline=_str(body.get("pipeline", "default")),
         payload=payload_codec.decode(fields),
     )
 
 
-def decode_event(body: dict[str, Any]) -> models.Event:
-    """An event from its document, as the reference converter's event hook reads it."""
-    try:
-        return _event(body, trusted=False)
-    except _FAILURES as exc:
-        raise Unsupported from exc
-
-
-def rebuild_event(document: dict[str, Any]) -> models.Event:
-    """An event rebuilt from a document the store wrote (see :func:`rebuild`)."""
-    try:
-        return _event(document, trusted=True)
-    except _FAILURES as exc:
-        raise Unsupported from exc
-
-
-def encode_event(event: models.Event) -> dict[str, Any]:
+def _encode_event(event: models.Event) -> dict[str, Any]:
     """An event's document, keys in the reference converter's order."""
-    try:
-        payload: dict[str, Any] = {"kind": event.payload.kind.value}
-        payload.update(codec(type(event.payload)).encode(event.payload))
-    except _FAILURES as exc:
-        raise Unsupported from exc
+    payload: dict[str, Any] = {"kind": event.payload.kind.value}
+    payload.update(codec(type(event.payload)).encode(event.payload))
     return {
         "id": event.id,
         "prospect_id": event.prospect_id,
