@@ -35,11 +35,10 @@ entry points are scanned as without a cache.
 """
 
 # sys.path entries are plain strings and these stats run on every CLI start: os, not pathlib
-# ruff: noqa: PTH101, PTH103, PTH105, PTH108, PTH109, PTH112, PTH116, PTH117, PTH118, PTH120, PTH123
+# ruff: noqa: PTH109, PTH112, PTH116, PTH117, PTH118, PTH120, PTH123
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import json
@@ -291,13 +290,11 @@ def _write(
     stats: list[Stat],
     records: tuple[EntryPointRecord, ...],
 ) -> None:
-    """Write atomically (temporary file + ``os.replace``), file 0600 in a 0700 directory."""
-    import tempfile
+    """Write atomically, file 0600 in a 0700 directory (the store's own crash-safe write)."""
+    from pathlib import Path
 
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        os.chmod(directory, 0o700)
+    from socialcrm.storage.atomic import ensure_dir, write_atomic
+
     data = {
         "key": key,
         "scanned_at_ns": started_ns,
@@ -306,15 +303,9 @@ def _write(
         "stats": [_stat_json(s) for s in stats],
         "entries": [[r.name, r.value, r.distribution, r.version] for r in records],
     }
-    fd, tmp = tempfile.mkstemp(prefix=".entry-points-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:  # mkstemp: mode 0600
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    target = Path(path)
+    ensure_dir(target.parent)
+    write_atomic(target, json.dumps(data).encode(), sync_dir=False)
 
 
 def _ignored(action: str, exc: Exception) -> None:
