@@ -27,12 +27,22 @@ def test_repr_names_every_field_in_order() -> None:
     assert repr(Erased()) == "Erased()"
 
 
-def _attrs_repr(obj: Any) -> str:
-    """What attrs' own generated ``__repr__`` prints, from a twin class that keeps it."""
-    cls = type(obj)
+@functools.cache
+def _twin_class(cls: type) -> Any:
     twin = attrs.make_class(cls.__name__, [a.name for a in attrs.fields(cls)], frozen=True)
     twin.__qualname__ = cls.__qualname__
-    return repr(twin(**{a.name: getattr(obj, a.name) for a in attrs.fields(cls)}))
+    return twin
+
+
+def _twin(obj: Any) -> Any:
+    """``obj`` as an instance of a class with attrs' own generated methods."""
+    cls = type(obj)
+    return _twin_class(cls)(**{a.name: getattr(obj, a.name) for a in attrs.fields(cls)})
+
+
+def _attrs_repr(obj: Any) -> str:
+    """What attrs' own generated ``__repr__`` prints for ``obj``."""
+    return repr(_twin(obj))
 
 
 @given(prospects)
@@ -45,17 +55,6 @@ def test_prospect_repr_is_attrs_repr(p: Any) -> None:
 def test_event_repr_is_attrs_repr(e: Any) -> None:
     assert repr(e) == _attrs_repr(e)
     assert repr(e.payload) == _attrs_repr(e.payload)
-
-
-@functools.cache
-def _twin_class(cls: type) -> Any:
-    return attrs.make_class(cls.__name__, [a.name for a in attrs.fields(cls)], frozen=True)
-
-
-def _twin(obj: Any) -> Any:
-    """``obj`` as an instance of a class with attrs' own generated methods."""
-    cls = type(obj)
-    return _twin_class(cls)(**{a.name: getattr(obj, a.name) for a in attrs.fields(cls)})
 
 
 def _hash(obj: Any) -> int | None:
