@@ -226,8 +226,11 @@ def _class_codec(cls: type[Any]) -> Codec:
     (a dict look-up and a ``type()`` per field), and only the others (dates,
     enums, tuples, nested models…) go through a converting function.
     """
-    hints = typing.get_type_hints(cls)
-    names = tuple(f.name for f in attrs.fields(cls))
+    fields = attrs.fields(cls)
+    names = tuple(f.name for f in fields)
+    hints = {f.name: f.type for f in fields}
+    if any(isinstance(t, str) for t in hints.values()):  # a module with string annotations
+        hints = typing.get_type_hints(cls)
     checked: dict[str, tuple[type, ...]] = {}
     decoders: dict[str, Convert] = {}
     rebuilders: dict[str, Convert] = {}

@@ -5,9 +5,12 @@ All models are frozen attrs classes: a change is a new value made with
 never be mutated behind the CRM's back.  Text is normalised to Unicode NFC on
 the way in so that "é" typed on macOS and on Windows is the same name.
 Models know nothing about storage, JSON or the CLI.
-"""
 
-from __future__ import annotations
+Annotations here are evaluated when the module loads (no ``from __future__
+import annotations``): the fields' types are then real objects, so the store's
+codec reads them from :func:`attrs.fields` instead of compiling and evaluating
+one string per field in every CLI process.  The few forward references are quoted.
+"""
 
 import enum
 import unicodedata
@@ -79,11 +82,11 @@ def _network_id(value: str) -> str:
     return nfc(value).lower()
 
 
-def _identity_tuple(values: Iterable[Identity]) -> tuple[Identity, ...]:
+def _identity_tuple(values: Iterable["Identity"]) -> tuple["Identity", ...]:
     return tuple(values)
 
 
-def _problem_tuple(values: Iterable[ProblemRecord]) -> tuple[ProblemRecord, ...]:
+def _problem_tuple(values: Iterable["ProblemRecord"]) -> tuple["ProblemRecord", ...]:
     return tuple(values)
 
 
@@ -157,7 +160,7 @@ class PointOfInterest(Value):
     at: datetime | None = field(default=None, converter=_opt_utc)
 
     @text.validator
-    def _non_empty(self, _attr: attrs.Attribute[str], value: str) -> None:
+    def _non_empty(self, _attr: "attrs.Attribute[str]", value: str) -> None:
         if not value:
             raise ValueError("a point of interest needs a text")
 
@@ -209,13 +212,13 @@ class Prospect(Value):
     updated_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
 
     @name.validator
-    def _name_non_empty(self, _attr: attrs.Attribute[str], value: str) -> None:
+    def _name_non_empty(self, _attr: "attrs.Attribute[str]", value: str) -> None:
         if not value:
             raise ValueError("a prospect needs a name")
 
     @identities.validator
     def _one_identity_per_network(
-        self, _attr: attrs.Attribute[tuple[Identity, ...]], value: tuple[Identity, ...]
+        self, _attr: "attrs.Attribute[tuple[Identity, ...]]", value: tuple[Identity, ...]
     ) -> None:
         networks = [i.network for i in value]
         if len(networks) != len(set(networks)):
@@ -477,6 +480,6 @@ class Pipeline(Value):
     settings: dict[str, Any] = field(factory=dict)
 
     @name.validator
-    def _valid_name(self, _attr: attrs.Attribute[str], value: str) -> None:
+    def _valid_name(self, _attr: "attrs.Attribute[str]", value: str) -> None:
         if not value or any(c.isspace() and c != " " for c in value) or len(value) > 64:
             raise ValueError("a pipeline name is 1-64 characters without tabs or newlines")
