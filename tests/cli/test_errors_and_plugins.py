@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +155,34 @@ def test_requested_command(argv: list[str], expected: str | None) -> None:
     from socialcrm.cli.app import requested_command
 
     assert requested_command(argv) == expected
+
+
+def test_module_commands_names_what_each_module_registers() -> None:
+    """The table a run uses to import only its command's module is complete and exact."""
+    import importlib
+
+    from socialcrm.cli.app import MODULE_COMMANDS
+
+    for dotted, names in MODULE_COMMANDS.items():
+        app = typer.Typer()
+        importlib.import_module(dotted).register(app)
+        registered = [
+            (c.name or c.callback.__name__).lower().replace("_", "-")  # type: ignore[union-attr]
+            for c in app.registered_commands
+        ] + [g.name or g.typer_instance.info.name for g in app.registered_groups]  # type: ignore[union-attr]
+        assert sorted(registered) == sorted(names), dotted
+
+
+def test_single_command_app_imports_only_its_module(db: Path) -> None:
+    code = (
+        "import sys; from socialcrm.cli.app import make_app; make_app(command='board'); "
+        "print(sorted(m for m in sys.modules if m.startswith('socialcrm.cli.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "socialcrm.cli.board" in out
+    assert "socialcrm.cli.prospects" not in out and "socialcrm.cli.playbook" not in out
 
 
 def test_single_command_app_runs_only_that_command(db: Path) -> None:

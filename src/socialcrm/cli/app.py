@@ -1,7 +1,7 @@
 """The root Typer application: global options, command modules, plugin commands.
 
 Each command group lives in its own module exposing ``register(app)``, listed
-in :data:`COMMAND_MODULES`; plugins add theirs through the
+with its command names in :data:`MODULE_COMMANDS`; plugins add theirs through the
 ``register_commands`` hook.  The global options ``--db``, ``--pipeline`` and
 ``--format`` are accepted before the command name *and* after it
 (``socialcrm list --format json``): :class:`SocialGroup` adds them to every
@@ -24,20 +24,30 @@ from socialcrm.cli.context import CLIState, parse_format
 if TYPE_CHECKING:
     import pluggy
 
-__all__ = ["COMMAND_MODULES", "SocialGroup", "make_app", "run"]
+__all__ = ["COMMANDS", "COMMAND_MODULES", "MODULE_COMMANDS", "SocialGroup", "make_app", "run"]
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "socialcrm.cli.setup",
-    "socialcrm.cli.prospects",
-    "socialcrm.cli.stages",
-    "socialcrm.cli.activity",
-    "socialcrm.cli.board",
-    "socialcrm.cli.pipelines",
-    "socialcrm.cli.io",
-    "socialcrm.cli.store",
-    "socialcrm.cli.plugins",
-    "socialcrm.cli.playbook",
-)
+MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "socialcrm.cli.setup": ("init", "demo"),
+    "socialcrm.cli.prospects": ("add", "show", "list", "edit", "rm"),
+    "socialcrm.cli.stages": ("move", "advance", "won", "lost", "reopen", "qualify"),
+    "socialcrm.cli.activity": ("interest", "engage", "message", "note", "history"),
+    "socialcrm.cli.board": ("board",),
+    "socialcrm.cli.pipelines": ("pipeline",),
+    "socialcrm.cli.io": ("import", "export", "formats", "dupes", "merge"),
+    "socialcrm.cli.store": ("doctor", "backup", "restore"),
+    "socialcrm.cli.plugins": ("plugins", "networks", "channel-limit"),
+    "socialcrm.cli.playbook": (
+        *("score", "warmth", "next", "today", "stage-limit"),
+        *("profile", "icp", "post", "template", "sequence"),  # groups
+    ),
+}
+"""Each command module (it exposes ``register(app)``) and the commands and groups it
+registers, so that a run imports only its own command's module (a test checks the
+names against what the modules register)."""
+
+COMMAND_MODULES: tuple[str, ...] = tuple(MODULE_COMMANDS)
+COMMANDS: dict[str, str] = {name: m for m, names in MODULE_COMMANDS.items() for name in names}
+"""The module declaring each built-in command or group."""
 
 OVERVIEW = """\
 socialcrm — social selling from the command line.
@@ -224,10 +234,11 @@ def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = No
     """Build the root application for plugin manager ``pm`` (default: installed plugins).
 
     ``command`` (the console script passes the one being run) keeps only that
-    command in the app: Typer converts every registered command on each run,
+    command in the app, and imports only the module declaring it (see
+    :data:`COMMANDS`): Typer converts every registered command on each run,
     and building ~60 of them costs more than running one.  An unknown name
-    keeps them all, so usage errors still suggest the right command;
-    :data:`VERSION_ONLY` builds none.
+    (a plugin's command, a typo) keeps them all, so usage errors still suggest
+    the right command; :data:`VERSION_ONLY` builds none.
     """
     if pm is None:
         from socialcrm.plugins import get_plugin_manager
@@ -304,7 +315,8 @@ def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = No
 
     if command == VERSION_ONLY:  # the eager --version callback exits before any command
         return app
-    for dotted in COMMAND_MODULES:
+    own_module = COMMANDS.get(command or "")
+    for dotted in COMMAND_MODULES if own_module is None else (own_module,):
         importlib.import_module(dotted).register(app)
 
     from socialcrm.cli.errors import warn_plugin_failure
