@@ -12,7 +12,7 @@ import pytest
 from socialcrm.crm import CRM
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import atomic, layout, open_repository
-from socialcrm.storage.maintenance import backup
+from socialcrm.storage.backups import backup
 
 from .helpers import populate
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner, Result
 from socialcrm.cli import make_app
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import layout, open_repository
-from socialcrm.storage.maintenance import list_backups
+from socialcrm.storage.backups import list_backups
 
 from .helpers import dump_state, populate
 

@@ -13,9 +13,11 @@ from socialcrm.cli import make_app
 from socialcrm.errors import StoreCorruptError, StoreError
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import layout, open_repository
+from socialcrm.storage.backups import backup, list_backups, restore
+from socialcrm.storage.doctor import doctor
+from socialcrm.storage.files import digest
 from socialcrm.storage.locking import StoreLock
-from socialcrm.storage.maintenance import backup, doctor, list_backups, restore
-from socialcrm.storage.tinydb import TinyDBRepository, digest
+from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import make_event
 
 from .helpers import dump_state, populate, snapshot

@@ -19,7 +19,7 @@ from attrs import evolve
 from socialcrm.stages import Stage
 from socialcrm.storage import atomic, layout, open_repository
 from socialcrm.storage import tinydb as tinydb_module
-from socialcrm.storage.maintenance import doctor
+from socialcrm.storage.doctor import doctor
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import li, make_event, make_prospect
 

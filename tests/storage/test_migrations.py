@@ -10,7 +10,8 @@ import pytest
 from socialcrm.errors import SchemaVersionError, StoreError
 from socialcrm.repository import Query
 from socialcrm.storage import atomic, layout, open_repository
-from socialcrm.storage.maintenance import _read_archive, doctor, list_backups
+from socialcrm.storage.backups import _read_archive, list_backups
+from socialcrm.storage.doctor import doctor
 
 from .helpers import snapshot
 

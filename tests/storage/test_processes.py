@@ -22,7 +22,7 @@ from socialcrm.plugins import get_plugin_manager
 from socialcrm.repository import Query
 from socialcrm.stages import Stage
 from socialcrm.storage import open_repository
-from socialcrm.storage.maintenance import doctor
+from socialcrm.storage.doctor import doctor
 
 WORKER = Path(__file__).with_name("worker.py")
 KILL_ROUNDS = 30

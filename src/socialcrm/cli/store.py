@@ -15,7 +15,7 @@ from socialcrm.cli.context import get_state
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
-    from socialcrm.storage.maintenance import DoctorReport
+    from socialcrm.storage.doctor import DoctorReport
 
 __all__ = ["register"]
 
@@ -36,7 +36,7 @@ def doctor(ctx: typer.Context) -> None:
       socialcrm doctor --format json
     """
     from socialcrm.cli.errors import EXIT_STORE
-    from socialcrm.storage.maintenance import doctor as run_doctor
+    from socialcrm.storage.doctor import doctor as run_doctor
 
     state = get_state(ctx)
     report = run_doctor(state.db_path)
@@ -91,7 +91,7 @@ def backup(
       socialcrm backup
       socialcrm backup --keep 30
     """
-    from socialcrm.storage.maintenance import backup as run_backup
+    from socialcrm.storage.backups import backup as run_backup
 
     state = get_state(ctx)
     target = run_backup(state.db_path, keep)
@@ -129,8 +129,8 @@ def restore(
       socialcrm restore --yes
       socialcrm restore backup-20260301T101500000000Z-g000042.tar.gz --yes
     """
-    from socialcrm.storage.maintenance import list_backups
-    from socialcrm.storage.maintenance import restore as run_restore
+    from socialcrm.storage.backups import list_backups
+    from socialcrm.storage.backups import restore as run_restore
 
     state = get_state(ctx)
     path = state.db_path

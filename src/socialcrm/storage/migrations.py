@@ -25,7 +25,8 @@ from socialcrm.errors import SocialCRMError, StoreCorruptError
 from socialcrm.serialization import event_from_dict, pipeline_from_dict, prospect_from_dict
 
 if TYPE_CHECKING:
-    from socialcrm.storage.tinydb import Tables, TinyDBRepository
+    from socialcrm.storage.files import Tables
+    from socialcrm.storage.tinydb import TinyDBRepository
 
 __all__ = ["MIGRATIONS", "migrate"]
 
@@ -53,8 +54,8 @@ MIGRATIONS: dict[int, Callable[[TinyDBRepository, Any, Path], None]] = {1: _from
 
 def migrate(repository: TinyDBRepository, old: Tables) -> None:
     """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
-    from socialcrm.storage.maintenance import make_backup
-    from socialcrm.storage.tinydb import empty_manifest, manifest_header
+    from socialcrm.storage.backups import make_backup
+    from socialcrm.storage.files import empty_manifest, manifest_header
 
     path = repository.manifest_path
     version = manifest_header(old, path)["schema"]

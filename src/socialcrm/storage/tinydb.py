@@ -17,7 +17,9 @@ module keeps TinyDB's document model and API and adds what it lacks:
   manifest, so no process ever works from a stale cache.
 
 The layout, the file formats and the guarantees are described in
-``docs/storage.md``.  This is the only module of socialcrm importing tinydb.
+``docs/storage.md``; encoding, checksums and the manifest's checks live in
+:mod:`socialcrm.storage.files`.  This is the only module of socialcrm importing
+tinydb.
 """
 
 from __future__ import annotations
@@ -25,14 +27,12 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import zlib
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
 from attrs import evolve
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -57,6 +57,16 @@ from socialcrm.serialization import (
 )
 from socialcrm.storage import layout
 from socialcrm.storage.atomic import TMP_SUFFIX, ensure_dir, fsync_dir, write_atomic
+from socialcrm.storage.files import (
+    Tables,
+    check_entry,
+    check_header,
+    decode_tables,
+    digest,
+    empty_manifest,
+    encode_tables,
+    manifest_header,
+)
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
 
 __all__ = [
@@ -64,12 +74,8 @@ __all__ = [
     "StoreDB",
     "StrIdTable",
     "TinyDBRepository",
-    "decode_tables",
-    "digest",
-    "encode_tables",
 ]
 
-Tables = dict[str, dict[str, Any]]
 T = TypeVar("T")
 
 #: Pseudo file name of the manifest's own tables (``meta`` and ``pipelines``).
@@ -86,46 +92,6 @@ _PROSPECTS, _EVENTS, _IDENTITIES, _EMAILS, _IDS = (
     "pipelines",
 )
 _LOCATIONS = "locations"
-
-
-# --------------------------------------------------------------------------- encoding
-def digest(data: bytes) -> str:
-    """Checksum recorded in the manifest for each data file (CRC-32: catches torn or
-    garbled files, fast enough to verify on every read)."""
-    return f"{zlib.crc32(data):08x}"
-
-
-def encode_tables(data: Mapping[str, Any]) -> bytes:
-    """Serialise a TinyDB document (``{table: {doc_id: doc}}``) in memory.
-
-    Raises :class:`StoreError` if a value is not JSON-serialisable, before any
-    file is touched.
-    """
-    try:
-        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
-    except (orjson.JSONEncodeError, TypeError) as exc:
-        raise StoreError(
-            f"cannot serialise store data: {exc}",
-            hint="a value is not JSON-compatible; nothing was written",
-        ) from exc
-
-
-def decode_tables(raw: bytes, path: Path) -> Tables:
-    """Parse a TinyDB file, raising :class:`StoreCorruptError` naming it if unreadable."""
-    if not raw:
-        raise StoreCorruptError(path=str(path), detail="the file is empty (truncated?)")
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise StoreCorruptError(path=str(path), detail=f"not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or not all(
-        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
-        for table in data.values()
-    ):
-        raise StoreCorruptError(
-            path=str(path), detail="not a TinyDB document (an object of tables of objects)"
-        )
-    return data
 
 
 class OrjsonStorage(Storage):
@@ -220,75 +186,6 @@ def _table(db: TinyDB, name: str) -> StrIdTable:
     table = db.table(name)
     assert isinstance(table, StrIdTable)
     return table
-
-
-# --------------------------------------------------------------------------- manifest
-def empty_manifest(shards: Mapping[str, int] | None = None) -> Tables:
-    """The manifest of a store never written (generation 0)."""
-    return {
-        "store": {
-            "1": {
-                "schema": layout.SCHEMA_VERSION,
-                "generation": 0,
-                **(shards or layout.DEFAULT_SHARDS),
-            }
-        },
-        "files": {},
-        "meta": {},
-        "pipelines": {},
-    }
-
-
-def manifest_header(manifest: Mapping[str, Any], path: Path) -> dict[str, Any]:
-    """The ``store`` record of a manifest, checked enough to trust its numbers."""
-    record = manifest.get("store", {}).get("1")
-    if not isinstance(record, dict) or not isinstance(record.get("schema"), int):
-        raise StoreCorruptError(path=str(path), detail="no 'store' record with a schema version")
-    return record
-
-
-def check_header(manifest: Tables, path: Path) -> None:
-    """Validate a current-schema manifest's store record and tables (StoreCorruptError)."""
-    header = manifest_header(manifest, path)
-    for key in ("generation", *layout.DEFAULT_SHARDS):
-        value = header.get(key)
-        low = 0 if key == "generation" else 1
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise StoreCorruptError(path=str(path), detail=f"store record: bad {key!r}")
-    for table in ("files", "meta", "pipelines"):
-        if not isinstance(manifest.get(table, {}), dict):
-            raise StoreCorruptError(path=str(path), detail=f"bad {table!r} table")
-
-
-_DATA_PREFIX = layout.DATA_DIR + "/"
-
-
-def check_entry(logical: str, entry: Mapping[str, Any], path: Path) -> None:
-    """Validate one file entry of a manifest (StoreCorruptError naming the manifest).
-
-    The name must be one we write (``data/<logical>.<gen>.json``): a damaged or
-    hostile manifest can never make us read a file outside the store.
-    """
-    rel = entry.get("path")
-    parsed = (
-        layout.parse_data_file_name(rel[len(_DATA_PREFIX) :])
-        if isinstance(rel, str) and rel.startswith(_DATA_PREFIX)
-        else None
-    )
-    if (
-        parsed is None
-        or parsed[0] != logical
-        or not isinstance(entry.get("size"), int)
-        or not isinstance(entry.get("crc32"), str)
-    ):
-        raise StoreCorruptError(path=str(path), detail=f"bad file entry for {logical!r}")
-
-
-def check_manifest(manifest: Tables, path: Path) -> None:
-    """Validate a whole current-schema manifest (doctor, backup, restore)."""
-    check_header(manifest, path)
-    for logical, entry in manifest.get("files", {}).items():
-        check_entry(logical, entry, path)
 
 
 def _io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
