@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from socialcrm import fast_codec, models
-from socialcrm.models import Event, Pipeline, Prospect
+from socialcrm.models import Event, Identity, Pipeline, Prospect
 from socialcrm.serialization import _converter, from_dict, to_dict
 
 from .strategies import events, pipelines, prospects
@@ -135,6 +135,8 @@ def _same(a: Any, b: Any) -> None:
     assert a == b
     if hasattr(type(a), "__attrs_attrs__"):
         assert type(a) is type(b)
+        if hasattr(a, "__dict__"):  # Prospect: nothing beyond the fields (no "v")
+            assert vars(a) == vars(b)
         for f in type(a).__attrs_attrs__:
             _same(getattr(a, f.name), getattr(b, f.name))
     elif isinstance(a, tuple | list):
@@ -195,6 +197,21 @@ def test_from_stored_dict_agrees_with_from_dict(changes: dict[str, Any]) -> None
         assert got.tags == ("b", "a") and expected.tags == ("a", "b")
     else:
         assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("cls", "doc"),
+    [
+        (Prospect, _prospect_doc()),  # instances with a __dict__
+        (Identity, {"network": "x", "handle": "jane", "url": "https://x.example/jane"}),  # slotted
+    ],
+)
+def test_rebuild_refuses_an_unknown_key_in_place_of_a_field(cls: type, doc: dict[str, Any]) -> None:
+    fast_codec.rebuild(cls, dict(doc))  # the document itself is fine
+    field = next(iter(k for k in doc if k != "v"))
+    changed = {("surprise" if k == field else k): v for k, v in doc.items()}
+    with pytest.raises(fast_codec.Unsupported):
+        fast_codec.rebuild(cls, changed)
 
 
 def test_rebuild_needs_every_field() -> None:

@@ -259,22 +259,31 @@ def _class_codec(cls: type[Any]) -> Codec:
                 kwargs[key] = decoders[key](item)  # KeyError: an unknown key
         return cls(**kwargs)
 
+    checks = tuple(checked.items())
+    conversions = tuple(rebuilders.items())
+    has_dict = cls.__dictoffset__ != 0  # instances keep their fields in a __dict__
+
     def rebuild(value: Any) -> Any:
-        if type(value) is not dict:
+        # exactly the fields (a missing one would need __init__'s default), plus
+        # "v": every field is looked up below (KeyError if absent), so the count
+        # leaves no room for an unknown key
+        if type(value) is not dict or len(value) - ("v" in value) != count:
             raise Unsupported
-        # every field present (a missing one would need __init__'s default):
-        # with unknown keys refused below, the count says it
-        if len(value) - ("v" in value) != count:
-            raise Unsupported
+        for key, allowed in checks:
+            if type(value[key]) not in allowed:
+                raise Unsupported
         obj = _new(cls)
-        for key, item in value.items():
-            allowed = checked.get(key)
-            if allowed is not None:
-                if type(item) not in allowed:
-                    raise Unsupported
-                _set(obj, key, item)
-            elif key != "v":
-                _set(obj, key, rebuilders[key](item))  # KeyError: an unknown key
+        if has_dict:  # one C-level copy instead of one setattr per field
+            attributes = obj.__dict__
+            attributes.update(value)
+            attributes.pop("v", None)
+            for key, convert in conversions:
+                attributes[key] = convert(value[key])
+        else:
+            for key, _allowed in checks:
+                _set(obj, key, value[key])
+            for key, convert in conversions:
+                _set(obj, key, convert(value[key]))
         return obj
 
     def encode(obj: Any) -> dict[str, Any]:
