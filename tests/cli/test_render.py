@@ -8,14 +8,25 @@ import io
 import json
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from socialcrm.cli.activity import split_channel
 from socialcrm.cli.prospects import parse_assignments
-from socialcrm.cli.render import FORMULA_PREFIXES, dumps_json, emit_csv, neutralise
+from socialcrm.cli.render import (
+    FORMULA_PREFIXES,
+    _json_bytes,
+    dumps_json,
+    emit_csv,
+    neutralise,
+    prospect_record,
+    record_floats,
+)
 from socialcrm.errors import ValidationError
+from socialcrm.models import Assessment, Prospect
+from tests.strategies import prospects
 
 
 @given(st.text())
@@ -97,3 +108,36 @@ def test_dumps_json_keeps_non_ascii_and_small_floats() -> None:
     data = {"name": "Éric Dupont 日本", "score": 1e-05, "tiny": 6e-08, "items": [], "more": {}}
     assert dumps_json(data) == json.dumps(data, ensure_ascii=False, indent=2)
     assert '"Éric Dupont 日本"' in dumps_json(data)
+
+
+SCORES = (
+    st.none() | st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([1e-05, -6e-08])
+)
+
+
+@given(
+    st.lists(
+        st.tuples(prospects, st.none() | st.builds(Assessment, st.booleans(), SCORES, SCORES)),
+        max_size=4,
+    )
+)
+def test_prospect_lists_give_their_floats_and_the_standard_librarys_json(
+    cases: list[tuple[Prospect, Assessment | None]],
+) -> None:
+    """``record_floats`` names every float of the records, so the JSON of a list skips
+    the text scan and still writes what ``json.dumps`` writes (small floats included)."""
+    ps = [attrs.evolve(p, assessment=a) for p, a in cases]
+    records = [prospect_record(p) for p in ps]
+
+    def floats_in(value: Any) -> list[float]:
+        if isinstance(value, float):
+            return [value]
+        if isinstance(value, dict):
+            return [f for v in value.values() for f in floats_in(v)]
+        if isinstance(value, list):
+            return [f for v in value for f in floats_in(v)]
+        return []
+
+    assert sorted(record_floats(ps)) == sorted(floats_in(records))
+    expected = json.dumps(records, ensure_ascii=False, indent=2).encode()
+    assert _json_bytes(records, floats=record_floats(ps)) == expected

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,18 @@ STAGE_COLORS = {
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def record_floats(prospects: Iterable[Prospect]) -> list[float]:
+    """Every float in the :func:`prospect_record` of ``prospects``: assessment scores and
+    thresholds (a test checks this against generated records)."""
+    return [
+        number
+        for p in prospects
+        if p.assessment is not None
+        for number in (p.assessment.score, p.assessment.threshold)
+        if number is not None
+    ]
 
 
 def prospect_record(p: Prospect) -> dict[str, Any]:
@@ -228,14 +240,15 @@ def describe_event(e: Event) -> str:
 # -- low-level emitters ---------------------------------------------------------------
 
 
-def emit_json(data: Any) -> None:
+def emit_json(data: Any, *, floats: Iterable[float] | None = None) -> None:
     """Print ``data`` as indented JSON (UTF-8 kept, stable key order) on stdout.
 
     Written as UTF-8 bytes (JSON's encoding, RFC 8259): a 6,000-prospect list
     is 5.5 MB, and decoding orjson's bytes to text only for the stream to
-    encode them back cost ~10 ms.
+    encode them back cost ~10 ms.  ``floats``: every float in ``data``, when the
+    caller knows them (see :func:`_json_bytes`).
     """
-    typer.echo(_json_bytes(data))
+    typer.echo(_json_bytes(data, floats=floats))
 
 
 def dumps_json(data: Any) -> str:
@@ -243,7 +256,7 @@ def dumps_json(data: Any) -> str:
     return _json_bytes(data).decode()
 
 
-def _json_bytes(data: Any) -> bytes:
+def _json_bytes(data: Any, *, floats: Iterable[float] | None = None) -> bytes:
     """:func:`dumps_json` as UTF-8 bytes.
 
     The standard library's encoder is pure Python once ``indent`` is given
@@ -251,8 +264,10 @@ def _json_bytes(data: Any) -> bytes:
     records.  The standard library still writes what orjson would write
     differently: floats below 1e-4 (``1e-05`` and ``6e-08``; orjson
     ``0.00001`` and ``6e-8``) and anything orjson refuses (integers beyond 64
-    bits, non-string keys).  A string that merely looks like such a float
-    takes the slow path too, with the same result.
+    bits, non-string keys).  Whether there is such a float is read from
+    ``floats`` when the caller gives every float of ``data``, else from the
+    text (a string that merely looks like such a float then takes the slow
+    path too, with the same result; the scan costs ~14 ms on a 5.5 MB list).
     """
     import orjson
 
@@ -260,7 +275,11 @@ def _json_bytes(data: Any) -> bytes:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2)
     except (orjson.JSONEncodeError, TypeError):
         text = None
-    if text is None or _may_hold_small_float(text):
+    if floats is None:
+        small = text is not None and _may_hold_small_float(text)
+    else:
+        small = any(f != 0 and abs(f) < 1e-4 for f in floats)
+    if text is None or small:
         return json.dumps(data, ensure_ascii=False, indent=2).encode()
     return text
 
@@ -394,7 +413,7 @@ def stage_label(p: Prospect) -> str:
 def emit(state: CLIState, prospects: Sequence[Prospect]) -> None:
     """Print a list of prospects in the chosen format."""
     if state.output_format == "json":
-        emit_json([prospect_record(p) for p in prospects])
+        emit_json([prospect_record(p) for p in prospects], floats=record_floats(prospects))
     elif state.output_format == "csv":
         emit_csv(PROSPECT_COLUMNS, [prospect_row(p) for p in prospects])
     else:
