@@ -9,7 +9,7 @@ SQLite…) never exposes a prospect without its event, or half an import.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, runtime_checkable
 
@@ -176,6 +176,16 @@ class Repository(Protocol):
         """A prospect's events, oldest first."""
         ...
 
+    def events_for(self, prospect_ids: Iterable[str]) -> Iterator[tuple[str, list[Event]]]:
+        """``(id, events)`` for each of ``prospect_ids`` (once each; events as :meth:`events`
+        gives them), in whatever order suits the backend.
+
+        For whole-pipeline work (the agenda, exports): asking :meth:`events` once per
+        prospect may read the same file again and again.  Each prospect's events are
+        read at one moment; the whole iteration is not one snapshot of the store.
+        """
+        ...
+
     def move_events(self, from_prospect_id: str, to_prospect_id: str) -> None:
         """Re-point every event of one prospect to another (used by merges)."""
         ...
@@ -295,6 +305,10 @@ class MemoryRepository:
 
     def events(self, prospect_id: str) -> list[Event]:
         return sorted(self._events.get(prospect_id, []), key=lambda e: (e.at, e.id))
+
+    def events_for(self, prospect_ids: Iterable[str]) -> Iterator[tuple[str, list[Event]]]:
+        for prospect_id in dict.fromkeys(prospect_ids):
+            yield prospect_id, self.events(prospect_id)
 
     def move_events(self, from_prospect_id: str, to_prospect_id: str) -> None:
         from attrs import evolve

@@ -139,3 +139,22 @@ def test_out_file_is_private_and_atomic(people: CRM, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv", "store"]
     with pytest.raises(ValidationError, match="does not exist"):
         write_atomically(tmp_path / "nope" / "x.csv", lambda s: 0)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_events_read_in_windows_give_the_same_export(
+    people: CRM, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prospects' events are read a window at a time; the order and content do not change."""
+    from socialcrm.io import exports
+
+    for i in range(5):
+        p = people.add(f"Window Person {i}")
+        people.add_note(p.id, f"note {i}")
+    whole = io.StringIO()
+    assert export_prospects(people, people.exporters()[fmt], whole) == 7
+    monkeypatch.setattr(exports, "EVENTS_WINDOW", 2)
+    windowed = io.StringIO()
+    assert export_prospects(people, people.exporters()[fmt], windowed) == 7
+    assert windowed.getvalue() == whole.getvalue()
+    assert "note 4" in whole.getvalue() or fmt == "csv"

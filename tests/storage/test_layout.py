@@ -156,3 +156,21 @@ def test_memory_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             assert len(repo.events(pid)) == 2
         assert 0 < repo._cached_bytes <= 4000
         assert repo._cached_bytes == sum(size for _rel, size, _crc in repo._files)
+
+
+def test_events_for_reads_each_events_file_once(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole-pipeline work (agenda, export) reads each events file once, even with a cache
+    too small to hold them: asking events() per prospect re-read a file per prospect."""
+    monkeypatch.setattr(tinydb_module, "_CACHE_BYTES", 0)
+    counter = Counter(monkeypatch)
+    repo = open_repository(big)
+    ids = [p.id for p in repo.query(Query())]
+    counter.reset()
+    got = dict(repo.events_for(ids))
+    event_reads = [r for r in counter.reads if Path(r).name.startswith("e-")]
+    assert len(got) == 600 and all(len(events) == 2 for events in got.values())
+    assert len(event_reads) == len(set(event_reads)) == len({repo._efile(pid) for pid in ids})
+    counter.reset()
+    for pid in ids[:50]:  # the per-prospect way, for contrast: one read per call here
+        repo.events(pid)
+    assert len([r for r in counter.reads if Path(r).name.startswith("e-")]) == 50

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -376,6 +376,11 @@ class SQLiteRepository:
             "SELECT doc FROM sc_events WHERE prospect_id = ? ORDER BY at_us, id", (prospect_id,)
         ).fetchall()
         return [from_dict(Event, loads(doc)) for (doc,) in rows]
+
+    def events_for(self, prospect_ids: Iterable[str]) -> Iterator[tuple[str, list[Event]]]:
+        # one indexed query per prospect is cheap in SQLite: no need to batch here
+        for prospect_id in dict.fromkeys(prospect_ids):
+            yield prospect_id, self.events(prospect_id)
 
     def move_events(self, from_prospect_id: str, to_prospect_id: str) -> None:
         with self.transaction():

@@ -237,14 +237,24 @@ class TwentyExporter(_CSVBase):
 # ----------------------------------------------------------------------------- running
 
 
+EVENTS_WINDOW = 5000
+"""Prospects whose events are read together by :func:`iter_prospects`: the store reads
+each events file once per window (not once per prospect), and a window's events
+(~10 per prospect) are all that is held in memory."""
+
+
 def iter_prospects(
     crm: CRM, *, stage: Stage | None = None, pipelines: Iterable[str] | None = None
 ) -> Iterator[tuple[Prospect, list[Event]]]:
     """Prospects (oldest first) with their events, pipeline by pipeline."""
     names = list(pipelines) if pipelines is not None else [crm.pipeline_name]
     for name in names:
-        for p in crm.repository.query(Query(pipeline=name, stage=stage, sort="created_at")):
-            yield p, crm.repository.events(p.id)
+        prospects = crm.repository.query(Query(pipeline=name, stage=stage, sort="created_at"))
+        for start in range(0, len(prospects), EVENTS_WINDOW):
+            window = prospects[start : start + EVENTS_WINDOW]
+            events = dict(crm.repository.events_for(p.id for p in window))
+            for p in window:
+                yield p, events.pop(p.id)
 
 
 def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:

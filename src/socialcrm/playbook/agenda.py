@@ -163,8 +163,13 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
     sequences = list_sequences(pipeline)
     has_icp = get_icp(pipeline) is not None
     items: list[AgendaItem] = []
-    for p in crm.repository.query(Query(pipeline=pipeline.name, status=Status.OPEN)):
-        events = crm.repository.events(p.id)
+    prospects = {
+        p.id: p for p in crm.repository.query(Query(pipeline=pipeline.name, status=Status.OPEN))
+    }
+    # in the store's order (one read per events file), not one read per prospect:
+    # the items are sorted at the end
+    for pid, events in crm.repository.events_for(prospects):
+        p = prospects[pid]
         reply = _unanswered(events)
         if reply is not None:
             assert isinstance(reply.payload, MessageReceived)

@@ -29,7 +29,7 @@ import os
 import threading
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -872,13 +872,40 @@ class TinyDBRepository:
     def events(self, prospect_id: str) -> list[Event]:
         with self._locked():
             logical = self._efile(prospect_id)
-            found = self._tbl(logical, _EVENTS).doc(prospect_id)
-            if found is None:
-                return []
-            try:
-                events = [from_stored_dict(Event, doc) for doc in found["events"]]
-            except SocialCRMError as exc:
-                raise StoreCorruptError(path=self._where(logical), detail=exc.message) from None
+            return self._events(self._tbl(logical, _EVENTS).doc(prospect_id), logical)
+
+    def events_for(self, prospect_ids: Iterable[str]) -> Iterator[tuple[str, list[Event]]]:
+        """Events file by events file: each file is read once (and not kept in the cache).
+
+        Asking :meth:`events` for every prospect of a 30,000-prospect store read an
+        events file (~300 KB) per prospect, the cache holding only a fraction of
+        them: ``today`` and ``export`` took 75–90 s.  The lock is taken per file,
+        and released before the file's prospects are handed out.
+        """
+        ids = list(dict.fromkeys(prospect_ids))
+        with self._locked():
+            groups: dict[str, list[str]] = {}
+            for pid in ids:
+                groups.setdefault(self._efile(pid), []).append(pid)
+        for group in groups.values():
+            with self._locked():
+                docs: dict[str, Mapping[str, Any]] = {}
+                batch = []
+                for pid in group:
+                    logical = self._efile(pid)  # the same unless the store was resharded
+                    if logical not in docs:
+                        docs[logical] = self._view(logical, cache=False).get(_EVENTS, {})
+                    batch.append((pid, self._events(docs[logical].get(pid), logical)))
+            yield from batch
+
+    def _events(self, found: Mapping[str, Any] | None, logical: str) -> list[Event]:
+        """The events of one prospect's document in ``logical``, oldest first."""
+        if found is None:
+            return []
+        try:
+            events = [from_stored_dict(Event, doc) for doc in found["events"]]
+        except SocialCRMError as exc:
+            raise StoreCorruptError(path=self._where(logical), detail=exc.message) from None
         return sorted(events, key=lambda e: (e.at, e.id))
 
     def move_events(self, from_prospect_id: str, to_prospect_id: str) -> None:

@@ -255,6 +255,31 @@ class RepositoryContract:
         repository.append_event(make_event("E2", "01BBB"))
         assert [e.id for e in repository.events("01BBB")] == ["E2"]
 
+    def test_events_for_gives_each_prospect_once_with_its_events(
+        self, repository: Repository
+    ) -> None:
+        for pid in ("01AAA", "01BBB", "01CCC"):
+            repository.put(make_prospect(pid, f"Name {pid}"))
+        repository.append_event(make_event("E2", "01AAA", at=T0 + timedelta(1)))
+        repository.append_event(make_event("E1", "01AAA"))
+        repository.append_event(make_event("E3", "01BBB"))
+        pairs = list(repository.events_for(["01BBB", "01AAA", "01AAA", "01CCC", "01ZZZ"]))
+        assert sorted(pid for pid, _events in pairs) == ["01AAA", "01BBB", "01CCC", "01ZZZ"]
+        got = dict(pairs)
+        for pid in got:
+            assert got[pid] == repository.events(pid)
+        assert [e.id for e in got["01AAA"]] == ["E1", "E2"]
+        assert got["01CCC"] == [] and got["01ZZZ"] == []
+        assert list(repository.events_for([])) == []
+
+    def test_events_for_inside_transaction_sees_own_writes(self, repository: Repository) -> None:
+        repository.put(make_prospect("01AAA"))
+        with repository.transaction():
+            repository.append_event(make_event("E1", "01AAA"))
+            assert [e.id for _pid, events in repository.events_for(["01AAA"]) for e in events] == [
+                "E1"
+            ]
+
     def test_move_events(self, repository: Repository) -> None:
         repository.put(make_prospect("01AAA"))
         repository.put(make_prospect("01BBB", "Other"))
