@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from socialcrm.cli import render
 from socialcrm.cli.activity import split_channel
 from socialcrm.cli.prospects import parse_assignments
 from socialcrm.cli.render import (
@@ -20,12 +21,14 @@ from socialcrm.cli.render import (
     _json_bytes,
     dumps_json,
     emit_csv,
+    emit_json_records,
     neutralise,
     prospect_record,
     record_floats,
 )
 from socialcrm.errors import ValidationError
 from socialcrm.models import Assessment, Prospect
+from tests.cli.conftest import Run
 from tests.strategies import prospects
 
 
@@ -141,3 +144,73 @@ def test_prospect_lists_give_their_floats_and_the_standard_librarys_json(
     assert sorted(record_floats(ps)) == sorted(floats_in(records))
     expected = json.dumps(records, ensure_ascii=False, indent=2).encode()
     assert _json_bytes(records, floats=record_floats(ps)) == expected
+
+
+# -- a prospect list's JSON, written in chunks ---------------------------------------------
+
+
+def _chunked_output(ps: list[Prospect], chunk: int) -> bytes:
+    """What :func:`emit_json_records` writes on a byte stdout, ``chunk`` records at a time."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(render, "JSON_CHUNK", chunk)
+        with contextlib.redirect_stdout(out):
+            emit_json_records(ps)
+    out.flush()
+    return out.buffer.getvalue()
+
+
+def _expected(ps: list[Prospect]) -> bytes:
+    """Today's reference: the standard library's text of the whole list, then echo's newline."""
+    records = [prospect_record(p) for p in ps]
+    return json.dumps(records, ensure_ascii=False, indent=2).encode() + b"\n"
+
+
+def _named(i: int, **kw: Any) -> Prospect:
+    return Prospect(id=f"{i:026d}", name=f'Élodie 日本 {i} "q" \\ \u2028', **kw)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 6, 7])
+def test_list_json_chunks_join_to_the_standard_librarys_text(count: int) -> None:
+    """Shorter than, equal to, a multiple of and longer than one chunk (3), and empty."""
+    ps = [_named(i, custom={"clé": "välue"}, tags=("ü", "x")) for i in range(count)]
+    got = _chunked_output(ps, 3)
+    assert got == _expected(ps)
+    assert json.loads(got) == [prospect_record(p) for p in ps]
+    if count == 0:
+        assert got == b"[]\n"
+
+
+def test_list_json_chunks_keep_small_floats_as_the_standard_library_writes_them() -> None:
+    """A chunk holding ``1e-05`` takes the exact fallback; its neighbours the fast path."""
+    ps = [
+        _named(0, assessment=Assessment(True, 0.5, 0.25)),
+        _named(1, assessment=Assessment(False, 1e-05, -6e-08)),
+        _named(2),
+        _named(3, assessment=Assessment(True, 3.0, None)),
+    ]
+    got = _chunked_output(ps, 2)
+    assert got == _expected(ps)
+    assert b'"score": 1e-05' in got and b'"threshold": -6e-08' in got
+
+
+@given(st.lists(prospects, max_size=7), st.integers(min_value=1, max_value=4))
+def test_list_json_in_any_chunk_size_is_the_whole_lists_json(
+    ps: list[Prospect], chunk: int
+) -> None:
+    assert _chunked_output(ps, chunk) == _expected(ps)
+
+
+def test_list_json_through_the_cli_is_whole_when_chunked(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CliRunner captures every chunk, in order, as one JSON document."""
+    for name in ("Zoë Ångström", "Jean 日本", "Ann", "Bob", "Cy"):
+        run("add", name, "--tag", "ü")
+    monkeypatch.setattr(render, "JSON_CHUNK", 2)
+    out = run("list", "--format", "json").stdout
+    records = json.loads(out)
+    assert [r["name"] for r in records] == ["Zoë Ångström", "Jean 日本", "Ann", "Bob", "Cy"]
+    assert out == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    monkeypatch.setattr(render, "JSON_CHUNK", 1000)
+    assert run("list", "--format", "json").stdout == out

@@ -34,6 +34,7 @@ __all__ = [
     "emit",
     "emit_csv",
     "emit_json",
+    "emit_json_records",
     "emit_one",
     "emit_table",
     "event_record",
@@ -413,7 +414,7 @@ def stage_label(p: Prospect) -> str:
 def emit(state: CLIState, prospects: Sequence[Prospect]) -> None:
     """Print a list of prospects in the chosen format."""
     if state.output_format == "json":
-        emit_json([prospect_record(p) for p in prospects], floats=record_floats(prospects))
+        emit_json_records(prospects)
     elif state.output_format == "csv":
         emit_csv(PROSPECT_COLUMNS, [prospect_row(p) for p in prospects])
     else:
@@ -433,6 +434,34 @@ def emit(state: CLIState, prospects: Sequence[Prospect]) -> None:
         )
         if not prospects:
             state.info("no prospects match")
+
+
+JSON_CHUNK = 1000
+"""Prospects serialised at a time by :func:`emit_json_records` (tests make it small)."""
+
+
+def emit_json_records(prospects: Sequence[Prospect]) -> None:
+    """Print the JSON list of ``prospects``' records, :data:`JSON_CHUNK` records at a time.
+
+    The bytes are those of ``emit_json([prospect_record(p) for p in prospects])``
+    (``json.dumps(..., indent=2)`` plus a newline), but the records and their
+    text never exist all at once: at 30,000 prospects they were ~100 MB besides
+    the models and pushed ``list --format json`` past the 200 MB budget (issue
+    #4).  Each chunk goes through :func:`_json_bytes` (small-float and orjson
+    fallbacks included) as a list, whose opening bracket and newline and
+    closing newline and bracket are dropped; the pieces are joined with a comma
+    and newline, as the indenting encoder joins elements.
+    """
+    if not prospects:
+        emit_json([])
+        return
+    size = max(1, JSON_CHUNK)
+    typer.echo(b"[\n", nl=False)
+    for start in range(0, len(prospects), size):
+        chunk = prospects[start : start + size]
+        text = _json_bytes([prospect_record(p) for p in chunk], floats=record_floats(chunk))
+        typer.echo((b",\n" if start else b"") + text[2:-2], nl=False)
+    typer.echo(b"\n]")
 
 
 def emit_one(state: CLIState, p: Prospect, message: str) -> None:
