@@ -11,8 +11,18 @@ Builds (through the repository, in one transaction) a synthetic store of
    (WAL, synchronous=FULL, indexed), each on a freshly opened store, and prints
    the ratio.
 
+3. with ``--whole``, runs each command that reads or writes the WHOLE store
+   (``list``, ``list --format json``, ``board``, ``today``, ``export`` to JSON
+   and to CSV, ``doctor``, ``backup``, ``dupes``) as a full process on a
+   throw-away copy of the large store, ``--whole-runs`` times (default once),
+   and prints its wall time (s) and peak RSS (MB) against the issue's "peak
+   memory of any command <= 200 MB"; a command still running after
+   ``--whole-timeout`` seconds (default 600) is killed and shown as
+   ``timeout``.
+
     python benchmarks/bench_storage.py                 # 3,000 and 30,000, 5 runs
     python benchmarks/bench_storage.py --sizes 300,3000 --runs 7
+    python benchmarks/bench_storage.py --whole         # + the whole-store commands
 
 Stores are kept in ``benchmarks/.data`` and reused when their parameters
 match (``--rebuild`` forces a rebuild).  Timing numbers depend on the machine;
@@ -24,11 +34,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -108,20 +121,31 @@ TIME = Path("/usr/bin/time")
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_process(argv: Sequence[str], workdir: Path) -> tuple[float, float, int]:
+def run_process(
+    argv: Sequence[str], workdir: Path, *, timeout: float | None = None
+) -> tuple[float, float, int]:
     """(wall ms, peak RSS MB, exit code) of one process.
 
     Peak RSS comes from GNU ``/usr/bin/time`` when present: a child's
     ``ru_maxrss`` as seen by this (large) process would include the memory it
     had when forked.  Wall time is measured here, around the whole process.
+    After ``timeout`` seconds the process and its children (its own process
+    group) are killed and :class:`subprocess.TimeoutExpired` is raised.
     """
     report = workdir / "time.txt"
     prefix = [str(TIME), "-f", "%M", "-o", str(report)] if TIME.exists() else []
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [*prefix, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=CHILD_ENV
+        [*prefix, *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=CHILD_ENV,
+        start_new_session=timeout is not None,  # a group to kill, /usr/bin/time's child too
     )
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    if timeout is None:
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    else:
+        _pid, status, usage = _wait_or_kill(proc, start + timeout, argv)
     elapsed = (time.perf_counter() - start) * 1000
     code = os.waitstatus_to_exitcode(status)
     if proc.stderr is not None:
@@ -130,6 +154,23 @@ def run_process(argv: Sequence[str], workdir: Path) -> tuple[float, float, int]:
         proc.stderr.close()
     peak_kb = float(report.read_text().split()[-1]) if prefix else usage.ru_maxrss
     return elapsed, peak_kb / 1024, code
+
+
+def _wait_or_kill(
+    proc: subprocess.Popen[bytes], deadline: float, argv: Sequence[str]
+) -> tuple[int, int, resource.struct_rusage]:
+    """``os.wait4`` of ``proc``, polled until ``deadline`` (``perf_counter`` time)."""
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            return pid, status, usage
+        if time.perf_counter() >= deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.wait4(proc.pid, 0)
+            if proc.stderr is not None:
+                proc.stderr.close()
+            raise subprocess.TimeoutExpired(list(argv), deadline)
+        time.sleep(0.02)
 
 
 def cli_commands(store: Path, ids: list[str], runs: int) -> dict[str, list[list[str]]]:
@@ -363,6 +404,82 @@ def sqlite_ops(db: Path, ids: list[str], runs: int) -> dict[str, float]:
     return {name: _median_ms(fn, runs) for name, fn in ops.items()}
 
 
+# ----------------------------------------------------------------------------- whole store
+def whole_commands(store: Path, out: Path) -> dict[str, list[str]]:
+    """The commands whose work grows with the whole store, each as a full process."""
+    base = [*cli_command(), "--db", str(store)]
+    return {
+        "list": [*base, "list"],
+        "list --format json": [*base, "list", "--format", "json"],
+        "board": [*base, "board"],
+        "today": [*base, "today"],
+        "export (json)": [*base, "export", "--out", str(out / "export.json")],
+        "export --format csv": [
+            *base,
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            str(out / "export.csv"),
+        ],
+        "doctor": [*base, "doctor"],
+        "backup": [*base, "backup"],
+        "dupes": [*base, "dupes"],
+    }
+
+
+def whole_store(
+    store: Path, workdir: Path, runs: int, timeout: float
+) -> dict[str, tuple[float, float, int] | None]:
+    """(median wall s, max peak MB, last non-zero exit code or 0) of each whole-store
+    command on a throw-away copy of ``store``; ``None`` when a run timed out.
+
+    The copy keeps ``store`` as the other measurements left it: ``backup`` and
+    the exports write files, and a command being fixed may write more.
+    """
+    results: dict[str, tuple[float, float, int] | None] = {}
+    with tempfile.TemporaryDirectory(prefix="whole-", dir=workdir) as tmp:
+        copy = Path(tmp) / "store"
+        shutil.copytree(store, copy)
+        commands = whole_commands(copy, Path(tmp))
+        for name, argv in commands.items():
+            times, peaks, code = [], [], 0
+            for _ in range(runs):
+                try:
+                    ms, mb, rc = run_process(argv, workdir, timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    results[name] = None
+                    break
+                times.append(ms / 1000)
+                peaks.append(mb)
+                code = rc or code
+            else:
+                results[name] = (statistics.median(times), max(peaks), code)
+            print(f"whole store: {name} done", file=sys.stderr)
+    return results
+
+
+def print_whole(
+    results: dict[str, tuple[float, float, int] | None], n: int, runs: int, timeout: float
+) -> None:
+    print(
+        f"\nwhole-store commands on a copy of the {n:,}-prospect store "
+        f"({'median of ' + str(runs) + ' runs' if runs > 1 else 'one run'}, "
+        f"timeout {timeout:.0f} s); ok: peak <= {MEMORY_TARGET_MB} MB"
+    )
+    head = f"{'command':<22}{'wall s':>9}{'peak MB':>9}{'ok':>5}{'exit':>6}"
+    print(head)
+    print("-" * len(head))
+    for name, result in results.items():
+        if result is None:
+            print(f"{name:<22}{'timeout':>9}{'-':>9}{'-':>5}{'-':>6}")
+            continue
+        seconds, mb, code = result
+        ok = "yes" if mb <= MEMORY_TARGET_MB else "NO"
+        print(f"{name:<22}{seconds:>9.2f}{mb:>9.0f}{ok:>5}{code:>6}")
+    print("exit: the commands' exit code (doctor exits 6 when it has a warning to give)")
+
+
 # ----------------------------------------------------------------------------- report
 def _label(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
@@ -375,6 +492,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (>= 5)")
     parser.add_argument("--workdir", type=Path, default=HERE / ".data")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the stores")
+    parser.add_argument(
+        "--whole", action="store_true", help="also time the whole-store commands (large store)"
+    )
+    parser.add_argument("--whole-runs", type=int, default=1, help="runs of each, with --whole")
+    parser.add_argument(
+        "--whole-timeout", type=float, default=600, help="seconds before a command is killed"
+    )
     args = parser.parse_args(argv)
     small, large = (int(s) for s in args.sizes.split(","))
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -455,6 +579,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     if failures:
         print(f"missed: {', '.join(failures)}")
+    if args.whole:
+        store = prepared[large][0]
+        runs = max(1, args.whole_runs)
+        print_whole(
+            whole_store(store, args.workdir, runs, args.whole_timeout),
+            large,
+            runs,
+            args.whole_timeout,
+        )
 
 
 if __name__ == "__main__":
