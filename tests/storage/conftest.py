@@ -12,10 +12,21 @@ from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import open_repository
 from socialcrm.storage.tinydb import TinyDBRepository
 
+from .helpers import populate
+
 
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "store"
+
+
+@pytest.fixture
+def healthy(store_path: Path) -> Path:
+    """A store of 12 prospects, each with an identity, an e-mail and two events."""
+    repo = open_repository(store_path)
+    populate(repo, 12)
+    repo.close()
+    return store_path
 
 
 @pytest.fixture

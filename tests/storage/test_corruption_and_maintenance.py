@@ -20,15 +20,7 @@ from socialcrm.storage.locking import StoreLock
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import make_event
 
-from .helpers import dump_state, populate, snapshot
-
-
-@pytest.fixture
-def healthy(store_path: Path) -> Path:
-    repo = open_repository(store_path)
-    populate(repo, 12)
-    repo.close()
-    return store_path
+from .helpers import dump_state, snapshot
 
 
 def manifest(path: Path) -> dict[str, dict[str, dict[str, object]]]:
