@@ -13,8 +13,9 @@ Builds (through the repository, in one transaction) a synthetic store of
 
 3. with ``--whole``, runs each command that reads or writes the WHOLE store
    (``list``, ``list --format json``, ``board``, ``today``, ``export`` to JSON
-   and to CSV, ``doctor``, ``backup``, ``dupes``, ``pipeline rename``, and an
-   import of 30,000 LinkedIn connections into an empty store) as a full process on a
+   and to CSV, ``doctor``, ``backup``, ``dupes``, ``pipeline rename``, an
+   import of 30,000 LinkedIn connections into an empty store, then of one
+   LinkedIn message to each of them) as a full process on a
    throw-away copy of the large store, ``--whole-runs`` times (default once),
    and prints its wall time (s) and peak RSS (MB) against the issue's "peak
    memory of any command <= 200 MB"; a command still running after
@@ -452,7 +453,37 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
         "--format",
         "linkedin-connections",
     ]
+    messages = out / "messages.csv"
+    make_messages(messages, connections)
+    commands[f"import {IMPORT_ROWS:,} messages"] = lambda _i: [
+        *cli_command(),
+        "--db",
+        str(out / "imported-0"),  # the connections just imported: one message to each
+        "import",
+        str(messages),
+        "--format",
+        "linkedin-messages",
+    ]
     return commands
+
+
+def make_messages(path: Path, connections: Path) -> None:
+    """A LinkedIn messages.csv: the rep writes once to each person of ``connections``."""
+    import csv
+
+    with connections.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.reader(fh) if len(r) >= 3 and r[2].startswith("https://")]
+    header = "CONVERSATION ID,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,CONTENT,FOLDER"
+    rep = "https://www.linkedin.com/in/the-rep-0"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header.split(","))
+        for n, (first, last, url, *_rest) in enumerate(rows):
+            when = f"2025-06-{n % 28 + 1:02d} 10:{n % 60:02d}:00 UTC"
+            text = f"Hello {first}, good to be connected"
+            writer.writerow(
+                [f"conv-{n}", "The Rep", rep, f"{first} {last}", url, when, text, "INBOX"]
+            )
 
 
 def whole_store(
