@@ -241,15 +241,14 @@ def describe_event(e: Event) -> str:
 # -- low-level emitters ---------------------------------------------------------------
 
 
-def emit_json(data: Any, *, floats: Iterable[float] | None = None) -> None:
+def emit_json(data: Any) -> None:
     """Print ``data`` as indented JSON (UTF-8 kept, stable key order) on stdout.
 
     Written as UTF-8 bytes (JSON's encoding, RFC 8259): a 6,000-prospect list
     is 5.5 MB, and decoding orjson's bytes to text only for the stream to
-    encode them back cost ~10 ms.  ``floats``: every float in ``data``, when the
-    caller knows them (see :func:`_json_bytes`).
+    encode them back cost ~10 ms.
     """
-    typer.echo(_json_bytes(data, floats=floats))
+    typer.echo(_json_bytes(data))
 
 
 def dumps_json(data: Any) -> str:
