@@ -173,7 +173,7 @@ def test_module_commands_names_what_each_module_registers() -> None:
         assert sorted(registered) == sorted(names), dotted
 
 
-def test_single_command_app_imports_only_its_module(db: Path) -> None:
+def test_single_command_app_imports_only_its_module() -> None:
     code = (
         "import sys; from socialcrm.cli.app import make_app; make_app(command='board'); "
         "print(sorted(m for m in sys.modules if m.startswith('socialcrm.cli.')))"
