@@ -16,7 +16,6 @@ new data files are written, then the manifest replaces ``store.json`` in one
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,10 +64,7 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
     make_backup(repository.path, kind="pre-migrate", _locked=True)
     repository._manifest = empty_manifest(repository._new_shards)
     repository._manifest_sig = None
-    repository._dirty = {}
-    repository._owned = set()
-    repository._depth = 1
-    repository._owner = threading.get_ident()
+    repository._begin()
     try:
         step(repository, old, path)
         repository._commit()
@@ -76,7 +72,4 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
         repository._manifest = None  # re-read the untouched old manifest next time
         raise
     finally:
-        repository._dirty = None
-        repository._owned = set()
-        repository._depth = 0
-        repository._owner = None
+        repository._end()

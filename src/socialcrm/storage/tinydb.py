@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from attrs import evolve
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -68,6 +69,7 @@ from socialcrm.storage.files import (
     manifest_header,
 )
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
+from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
 
 __all__ = [
     "OrjsonStorage",
@@ -81,8 +83,15 @@ T = TypeVar("T")
 #: Pseudo file name of the manifest's own tables (``meta`` and ``pipelines``).
 MANIFEST_TABLES = "@"
 #: Parsed files kept in memory, counted by their size on disk (the parsed form
-#: takes ~5-8 times more): bounds a long-lived host process's memory.
+#: takes ~6 times more): bounds a long-lived host process's memory.  Whole-store
+#: reads bypass it.  It must hold the key and locator files of a 30,000-prospect
+#: store (~6 MB): a change to every prospect reads them at random, and an LRU
+#: cache smaller than what is read at random re-reads a file at each access.
 _CACHE_BYTES = 16 * 1024 * 1024
+#: A transaction holding more changes than this (packed JSON, estimated) writes
+#: the files it changed early, under the generation it will commit (see
+#: :meth:`TinyDBRepository._spill`): a whole-store change never sits in memory.
+_SPILL_BYTES = 48 * 1024 * 1024
 _ULID_LENGTH = 26
 _PROSPECTS, _EVENTS, _IDENTITIES, _EMAILS, _IDS = (
     "prospects",
@@ -118,8 +127,9 @@ class OrjsonStorage(Storage):
 class _BufferStorage(Storage):
     """A TinyDB storage over one logical file of a repository's current transaction.
 
-    Reads return the committed data (or this transaction's pending copy);
-    writes only mark the copy dirty: the repository writes it at commit.
+    Reads see the stored file with this transaction's changes; writes become
+    changes of single documents (see :mod:`socialcrm.storage.pending`), which
+    the repository writes at the commit.
     """
 
     def __init__(self, repository: TinyDBRepository, logical: str) -> None:
@@ -129,49 +139,67 @@ class _BufferStorage(Storage):
     def read(self) -> Tables:
         return self._repository._view(self._logical)
 
-    def read_for_update(self) -> Tables:
-        return self._repository._writable(self._logical)
-
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self._repository._mark_dirty(self._logical, data)
+        self._repository._replace(self._logical, data)
+
+    def doc(self, table: str, doc_id: str) -> dict[str, Any] | None:
+        return self._repository._doc(self._logical, table, doc_id)
+
+    def set(self, table: str, doc_id: str, document: dict[str, Any]) -> None:
+        self._repository._set(self._logical, table, doc_id, document)
+
+    def discard(self, table: str, doc_id: str) -> None:
+        self._repository._discard(self._logical, table, doc_id)
 
 
 class StrIdTable(Table):
-    """A TinyDB table keyed by our own string ids, updated in O(1).
+    """A TinyDB table keyed by our own string ids, read and written one document at a time.
 
     TinyDB's ``_update_table`` rebuilds the whole table on each write to
-    convert ids; with string ids no conversion is needed, and our buffer
-    storage hands out a private copy, so we update it in place.
+    convert ids; with string ids no conversion is needed.  Over a repository,
+    ``doc``/``set``/``discard`` touch one document of the transaction's
+    changes; TinyDB's own write methods still work, on a private copy.
     """
 
     document_id_class = str  # type: ignore[assignment]
 
     def _update_table(self, updater: Callable[[dict[Any, Any]], None]) -> None:
         storage = self.storage
-        if isinstance(storage, _BufferStorage):
-            tables = storage.read_for_update()
-        else:
-            tables = storage.read() or {}
+        tables = storage.read() or {}
+        if isinstance(storage, _BufferStorage):  # TinyDB changes documents in place
+            tables = orjson.loads(encode_tables(tables))
         updater(tables.setdefault(self.name, {}))
         storage.write(tables)
         self.clear_cache()
 
     def raw(self) -> Mapping[str, Any]:
-        """The table's documents by id, read-only (no copies: for scans)."""
+        """The table's documents by id, read-only (for scans)."""
         return self._read_table()
 
     def doc(self, doc_id: str) -> dict[str, Any] | None:
         """One raw document, read-only, or ``None``."""
+        storage = self.storage
+        if isinstance(storage, _BufferStorage):
+            return storage.doc(self.name, doc_id)
         found = self._read_table().get(doc_id)
-        return None if found is None else dict(found) if not isinstance(found, dict) else found
+        return None if found is None else dict(found)
 
     def set(self, doc_id: str, document: dict[str, Any]) -> None:
         """Insert or replace a whole document."""
-        self._update_table(lambda table: table.__setitem__(doc_id, document))
+        storage = self.storage
+        if isinstance(storage, _BufferStorage):
+            storage.set(self.name, doc_id, document)
+            self.clear_cache()
+        else:
+            self._update_table(lambda table: table.__setitem__(doc_id, document))
 
     def discard(self, doc_id: str) -> None:
         """Remove a document if present."""
-        if doc_id in self._read_table():
+        storage = self.storage
+        if isinstance(storage, _BufferStorage):
+            storage.discard(self.name, doc_id)
+            self.clear_cache()
+        elif doc_id in self._read_table():
             self._update_table(lambda table: table.pop(doc_id, None))
 
 
@@ -243,8 +271,11 @@ class TinyDBRepository:
         # content in a store's life, and the checksum guards even that.
         self._files: OrderedDict[tuple[str, int, str], Tables] = OrderedDict()
         self._cached_bytes = 0
-        self._dirty: dict[str, Tables] | None = None
-        self._owned: set[tuple[str, str, str]] = set()
+        # the current transaction: its changes, and the files it already wrote
+        # under the generation it will commit (``None``: the file became empty)
+        self._pending: Pending | None = None
+        self._spilled: dict[str, dict[str, Any] | None] = {}
+        self._swapped = False
         self._owner: int | None = None
         self._dbs: dict[str, TinyDB] = {}
         self._depth = 0
@@ -379,31 +410,66 @@ class TinyDBRepository:
             old, _ = self._files.popitem(last=False)
             self._cached_bytes -= old[1]
 
-    def _view(self, logical: str, *, cache: bool = True) -> Tables:
-        """Read-only data of a logical file as this transaction sees it."""
-        if self._dirty is not None and logical in self._dirty:
-            return self._dirty[logical]
+    def _stored(self, logical: str, *, cache: bool = True) -> Tables:
+        """A logical file as last written: by this transaction (spilled), or committed."""
         assert self._manifest is not None
         if logical == MANIFEST_TABLES:
             return {"meta": self._manifest["meta"], "pipelines": self._manifest["pipelines"]}
-        entry = self._manifest["files"].get(logical)
+        entry = (
+            self._spilled[logical]
+            if logical in self._spilled
+            else self._manifest["files"].get(logical)
+        )
         if entry is None:
             return {}
         return self._load(logical, entry, cache=cache)
 
-    def _writable(self, logical: str) -> Tables:
-        """This transaction's private copy of a logical file (copied on first write)."""
-        if self._dirty is None:  # pragma: no cover - guarded by _write()
-            raise RuntimeError("write outside a transaction")
-        found = self._dirty.get(logical)
-        if found is None:
-            found = {name: dict(docs) for name, docs in self._view(logical).items()}
-            self._dirty[logical] = found
-        return found
+    def _view(self, logical: str, *, cache: bool = True) -> Tables:
+        """Read-only data of a logical file as this transaction sees it."""
+        stored = self._stored(logical, cache=cache)
+        if self._pending is not None and logical in self._pending:
+            return self._pending.view(logical, stored)
+        return stored
 
-    def _mark_dirty(self, logical: str, data: Tables) -> None:
-        assert self._dirty is not None
-        self._dirty[logical] = data
+    def _doc(
+        self, logical: str, table: str, doc_id: str, *, cache: bool = True
+    ) -> dict[str, Any] | None:
+        """One document as this transaction sees it (read-only), or ``None``."""
+        change = None if self._pending is None else self._pending.get(logical, table, doc_id)
+        if change is None or isinstance(change, Appended):
+            stored: dict[str, Any] | None = (
+                self._stored(logical, cache=cache).get(table, {}).get(doc_id)
+            )
+            return stored if change is None else resolve(change, stored)
+        return resolve(change, None)
+
+    def _changes(self) -> Pending:
+        if self._pending is None:  # pragma: no cover - guarded by _write()
+            raise RuntimeError("write outside a transaction")
+        return self._pending
+
+    def _set(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
+        self._changes().set(logical, table, doc_id, doc)
+        self._spill_if_full()
+
+    def _discard(self, logical: str, table: str, doc_id: str) -> None:
+        if self._doc(logical, table, doc_id) is not None:
+            self._changes().delete(logical, table, doc_id)
+
+    def _append(self, logical: str, table: str, doc_id: str, field: str, item: Any) -> None:
+        self._changes().append(logical, table, doc_id, field, item)
+        self._spill_if_full()
+
+    def _replace(self, logical: str, data: Mapping[str, Mapping[str, Any]]) -> None:
+        """Record a whole new content of ``logical`` as the documents it changes."""
+        current = self._view(logical)
+        for table in set(current) | set(data):
+            old, new = current.get(table, {}), data.get(table, {})
+            for doc_id in set(old) - set(new):
+                self._discard(logical, table, doc_id)
+            for doc_id, doc in new.items():
+                if old.get(doc_id) != doc:
+                    self._set(logical, table, doc_id, doc)
 
     def _db(self, logical: str) -> TinyDB:
         db = self._dbs.get(logical)
@@ -418,8 +484,9 @@ class TinyDBRepository:
     def _data_logicals(self, prefix: str) -> list[str]:
         assert self._manifest is not None
         names = {n for n in self._manifest["files"] if n.startswith(prefix)}
-        if self._dirty:
-            names.update(n for n in self._dirty if n.startswith(prefix))
+        names.update(n for n in self._spilled if n.startswith(prefix))
+        if self._pending:
+            names.update(n for n in self._pending.logicals() if n.startswith(prefix))
         return sorted(names)
 
     # shards of the current store
@@ -448,18 +515,33 @@ class TinyDBRepository:
                     self._depth -= 1
                 return
             with self._locked():
-                self._dirty = {}
-                self._owned = set()
-                self._depth = 1
-                self._owner = threading.get_ident()
+                self._begin()
                 try:
                     yield
                     self._commit()
                 finally:
-                    self._dirty = None
-                    self._owned = set()
-                    self._depth = 0
-                    self._owner = None
+                    self._end()
+
+    def _begin(self) -> None:
+        """Start collecting changes (the caller holds the locks)."""
+        self._pending = Pending()
+        self._spilled = {}
+        self._swapped = False
+        self._depth = 1
+        self._owner = threading.get_ident()
+
+    def _end(self) -> None:
+        """Forget the transaction; without a commit, delete the files it wrote early."""
+        if not self._swapped:
+            for entry in self._spilled.values():
+                if entry is not None:
+                    with contextlib.suppress(OSError):
+                        (self.path / entry["path"]).unlink()
+        self._pending = None
+        self._spilled = {}
+        self._swapped = False
+        self._depth = 0
+        self._owner = None
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
@@ -484,21 +566,60 @@ class TinyDBRepository:
     def _own(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """A document this transaction may change in place (copied once), or ``None``.
 
-        Appending to a prospect's events or to a pipeline's id list thus costs
-        O(1) per call instead of copying the list each time.
+        Inserting into a pipeline's sorted id list thus costs O(1) dict work per
+        call instead of packing the list each time.
         """
-        docs = self._writable(logical).setdefault(table, {})
-        doc: dict[str, Any] | None = docs.get(doc_id)
-        key = (logical, table, doc_id)
-        if doc is not None and key not in self._owned:
-            doc = {k: list(v) if isinstance(v, list) else v for k, v in doc.items()}
-            docs[doc_id] = doc
-            self._owned.add(key)
-        return doc
+        pending = self._changes()
+        change = pending.get(logical, table, doc_id)
+        if isinstance(change, dict):
+            return change
+        doc = self._doc(logical, table, doc_id)
+        if doc is None:
+            return None
+        live = {k: list(v) if isinstance(v, list) else v for k, v in doc.items()}
+        pending.keep_live(logical, table, doc_id, live)
+        return live
 
     def _own_new(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
-        self._writable(logical).setdefault(table, {})[doc_id] = doc
-        self._owned.add((logical, table, doc_id))
+        self._changes().keep_live(logical, table, doc_id, doc)
+
+    def _spill_if_full(self) -> None:
+        pending = self._pending
+        if pending is not None and pending.size > _SPILL_BYTES:
+            try:
+                self._spill()
+            except OSError as exc:  # before the commit point: the store is untouched
+                where = Path(exc.filename) if exc.filename else self.path
+                raise _io_error(
+                    exc, where, "write", hint="nothing was changed: the store is as it was"
+                ) from exc
+
+    def _spill(self) -> None:
+        """Write every changed data file now, under the generation this transaction commits.
+
+        Nothing of the current state is touched: the manifest still lists the
+        committed files, so a crash or an error leaves the store as it was (the
+        next commit sweeps the files written here).  Later reads of these files
+        read them back; the commit lists them in the new manifest.
+        """
+        for logical in self._changes().logicals():
+            if logical != MANIFEST_TABLES:
+                self._write_data_file(logical)
+
+    def _write_data_file(self, logical: str) -> None:
+        """Write one changed logical file under the next generation's name."""
+        stored = self._stored(logical, cache=False)
+        data = merged_for_writing(stored, self._changes().pop(logical))
+        del stored
+        if not data:
+            self._spilled[logical] = None
+            return
+        blob = encode_tables(data)
+        del data
+        rel = layout.data_file_name(logical, self._header["generation"] + 1)
+        ensure_dir(self.path / layout.DATA_DIR)
+        write_atomic(self.path / rel, blob, sync_dir=False)
+        self._spilled[logical] = {"path": rel, "size": len(blob), "crc32": digest(blob)}
 
     def _commit(self) -> None:
         """Write the dirty files under a new generation, then swap the manifest.
@@ -506,8 +627,8 @@ class TinyDBRepository:
         An operating-system error (disk full, permissions…) becomes a
         :class:`StoreError` saying whether the change was saved.
         """
-        assert self._manifest is not None and self._dirty is not None
-        if not self._dirty:
+        assert self._manifest is not None and self._pending is not None
+        if not self._pending and not self._spilled:
             return
         before = self._stat_manifest()
         try:
@@ -533,33 +654,23 @@ class TinyDBRepository:
         return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
 
     def _write_generation(self) -> None:
-        assert self._manifest is not None and self._dirty is not None
-        header = dict(self._header)
-        generation = header["generation"] + 1
-        header["generation"] = generation
-        files = dict(self._manifest["files"])
-        meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
-        new_data: dict[tuple[str, int, str], Tables] = {}
-        data_dir = self.path / layout.DATA_DIR
+        assert self._manifest is not None and self._pending is not None
         # Each data file is serialised in memory, then written under the new
         # generation's name: no file of the current state is touched, so an
         # error (or a crash) before the manifest swap leaves the old state.
-        for logical, data in self._dirty.items():
-            if logical == MANIFEST_TABLES:
-                meta, pipelines = data.get("meta", {}), data.get("pipelines", {})
-                continue
-            kept = {name: docs for name, docs in data.items() if docs}
-            if not kept:
+        self._spill()
+        header = dict(self._header)
+        header["generation"] += 1
+        files = dict(self._manifest["files"])
+        for logical, entry in self._spilled.items():
+            if entry is None:
                 files.pop(logical, None)
-                continue
-            blob = encode_tables(kept)
-            rel = layout.data_file_name(logical, generation)
-            if not new_data:
-                ensure_dir(data_dir)
-            write_atomic(self.path / rel, blob, sync_dir=False)
-            size, crc = len(blob), digest(blob)
-            new_data[(rel, size, crc)] = kept
-            files[logical] = {"path": rel, "size": size, "crc32": crc}
+            else:
+                files[logical] = entry
+        meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
+        if MANIFEST_TABLES in self._pending:
+            tables = self._view(MANIFEST_TABLES)
+            meta, pipelines = tables.get("meta", {}), tables.get("pipelines", {})
         manifest: Tables = {
             "store": {"1": header},
             "files": dict(sorted(files.items())),
@@ -567,14 +678,15 @@ class TinyDBRepository:
             "pipelines": pipelines,
         }
         manifest_blob = encode_tables(manifest)
-        if new_data:
+        data_dir = self.path / layout.DATA_DIR
+        if any(entry is not None for entry in self._spilled.values()):
             fsync_dir(data_dir)  # the new files' names are durable before the commit point
-        write_atomic(self.manifest_path, manifest_blob)  # the commit point
+        write_atomic(self.manifest_path, manifest_blob, sync_dir=False)  # the commit point
+        self._swapped = True
         st = self.manifest_path.stat()
         self._manifest = manifest
         self._manifest_sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
-        for key, data in new_data.items():
-            self._remember(key, data)
+        fsync_dir(self.path)
         self._sweep(data_dir, {entry["path"] for entry in files.values()})
 
     def _sweep(self, data_dir: Path, referenced: set[str]) -> None:
@@ -627,7 +739,7 @@ class TinyDBRepository:
             pipeline = pipeline_from_dict(doc)
             table.discard(old)
             table.set(new, pipeline_to_dict(evolve(pipeline, name=new)))
-            for pid in self._ids_in(old):
+            for pid in self._in_file_order(self._ids_in(old)):
                 prospect = self._get(pid)
                 if prospect is None:
                     continue
@@ -638,10 +750,27 @@ class TinyDBRepository:
                     moved = [{**e, "pipeline": new} for e in found["events"]]
                     events.set(pid, {"events": moved})
 
+    def _in_file_order(self, ids: list[str]) -> list[str]:
+        """``ids`` grouped by prospect shard, then events shard.
+
+        A change to every prospect then reads (and writes) each file while it
+        is in the cache, instead of re-reading a 300 KB events file per prospect
+        (a rename of 30,000 prospects took minutes in id order).
+        """
+        prospect_shards = self._header["prospect_shards"]
+        event_shards = self._header["event_shards"]
+        return sorted(
+            ids,
+            key=lambda pid: (
+                layout.shard_of(pid, prospect_shards),
+                layout.shard_of(pid, event_shards),
+            ),
+        )
+
     def delete_pipeline(self, name: str) -> None:
         with self._write():
             self._tbl(MANIFEST_TABLES, "pipelines").discard(name)
-            for pid in self._ids_in(name):
+            for pid in self._in_file_order(self._ids_in(name)):
                 self._delete(pid)
 
     def get_meta(self, key: str) -> Any:
@@ -733,7 +862,7 @@ class TinyDBRepository:
 
     def _where(self, logical: str) -> str:
         assert self._manifest is not None
-        entry = self._manifest["files"].get(logical)
+        entry = self._spilled.get(logical) or self._manifest["files"].get(logical)
         return str(self.path / entry["path"]) if entry else str(self.path / logical)
 
     def get(self, prospect_id: str) -> Prospect | None:
@@ -862,17 +991,18 @@ class TinyDBRepository:
 
     def _append_event(self, event: Event) -> None:
         pid = event.prospect_id
-        logical = self._efile(pid)
-        doc = self._own(logical, _EVENTS, pid)
-        if doc is None:
-            self._own_new(logical, _EVENTS, pid, {"events": [event_to_dict(event)]})
-        else:
-            doc["events"].append(event_to_dict(event))
+        self._append(self._efile(pid), _EVENTS, pid, "events", event_to_dict(event))
 
     def events(self, prospect_id: str) -> list[Event]:
+        """One prospect's events (its events file is not kept in the cache).
+
+        Events files are the largest (~300 KB at 30,000 prospects × 10 events)
+        and change with every write: caching them filled the cache with files
+        read once.
+        """
         with self._locked():
             logical = self._efile(prospect_id)
-            return self._events(self._tbl(logical, _EVENTS).doc(prospect_id), logical)
+            return self._events(self._doc(logical, _EVENTS, prospect_id, cache=False), logical)
 
     def events_for(self, prospect_ids: Iterable[str]) -> Iterator[tuple[str, list[Event]]]:
         """Events file by events file: each file is read once (and not kept in the cache).
