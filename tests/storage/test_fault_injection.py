@@ -89,12 +89,19 @@ def count_calls(base_path: Path, tmp_path: Path, module: Any, name: str) -> int:
     return calls
 
 
+@pytest.mark.parametrize("spilling", [False, True], ids=["in-memory", "spilling"])
 @pytest.mark.parametrize("step", list(STEPS))
 def test_fault_at_each_call_leaves_old_or_new_state(
     step: str,
+    spilling: bool,
     base: tuple[Path, dict[str, Any], dict[str, Any]],
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """``spilling``: every change makes the transaction write its files early (see
+    test_spill.py), so faults also hit those writes, before the commit."""
+    if spilling:
+        monkeypatch.setattr(tinydb_module, "_SPILL_BYTES", 0)
     base_path, old, new = base
     module, name = STEPS[step]
     total = count_calls(base_path, tmp_path, module, name)

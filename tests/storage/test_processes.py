@@ -28,12 +28,13 @@ WORKER = Path(__file__).with_name("worker.py")
 KILL_ROUNDS = 30
 
 
-def spawn(store: Path, *args: str) -> subprocess.Popen[str]:
+def spawn(store: Path, *args: str, spilling: bool = False) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(WORKER), str(store), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "WORKER_SPILL": "1" if spilling else "0"},
     )
 
 
@@ -43,13 +44,18 @@ def assert_healthy(store: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_never_loses_an_acknowledged_write(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spilling", [False, True], ids=["in-memory", "spilling"])
+def test_sigkill_at_random_moments_never_loses_an_acknowledged_write(
+    tmp_path: Path, spilling: bool
+) -> None:
+    """``spilling``: the writer's transactions write their files before committing
+    (test_spill.py), so kills also land between those writes and the commit."""
     store = tmp_path / "store"
     rng = random.Random(20260301)
     added: set[str] = set()
     noted: set[str] = set()
     for round_ in range(KILL_ROUNDS):
-        proc = spawn(store, "loop", f"R{round_}")
+        proc = spawn(store, "loop", f"R{round_}", spilling=spilling)
         assert proc.stdout is not None
         first = proc.stdout.readline()
         assert first.strip() == "ready", proc.stderr.read() if proc.stderr else first

@@ -8,10 +8,14 @@ parent checks after killing it).
     worker.py STORE add PREFIX N       add N prospects
     worker.py STORE move ID N          move ID back and forth N times
     worker.py STORE note ID N          log N notes on ID
+
+With ``WORKER_SPILL=1`` in the environment every transaction writes its files
+early (before its commit), as one too big for memory does.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +26,10 @@ def main(argv: list[str]) -> None:
     from socialcrm.storage import open_repository
 
     store, mode, *rest = argv
+    if os.environ.get("WORKER_SPILL") == "1":
+        from socialcrm.storage import tinydb
+
+        tinydb._SPILL_BYTES = 0
     crm = CRM(open_repository(Path(store)), get_plugin_manager(entrypoints=False))
     crm.init()
     out = sys.stdout
