@@ -1,0 +1,87 @@
+"""Importing activities twice attaches them once, whether their prospects' stored
+events are read one by one or, past ``READ_ONE_BY_ONE``, in one pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from socialcrm.crm import CRM
+from socialcrm.io import importing
+from socialcrm.io.formats import ActivityRecord, ImportItem
+from socialcrm.io.importing import run_import
+from socialcrm.networks import NetworkRegistry
+
+T = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+class Messages:
+    """A minimal activities importer: ``(row, url, text, minutes)`` tuples."""
+
+    name = "test-messages"
+    description = "messages for the test"
+
+    def __init__(self, rows: list[tuple[int, str, str, int]]) -> None:
+        self.rows = rows
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return False
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        for row, url, text, minutes in self.rows:
+            at = T + timedelta(minutes=minutes)
+            yield ActivityRecord(row, (url,), "message_sent", text, at, "linkedin")
+
+
+def url(i: int) -> str:
+    return f"https://www.linkedin.com/in/person-{i}"
+
+
+@pytest.fixture
+def people(store: CRM) -> list[str]:
+    ids = [store.add(f"Person {i}", urls=[url(i)]).id for i in range(12)]
+    store.log_message(ids[0], "sent by hand", network="linkedin")
+    return ids
+
+
+@pytest.mark.parametrize("one_by_one", [100, 3, 0], ids=["one-by-one", "mixed", "one-pass"])
+def test_second_import_attaches_nothing_and_new_messages_only_once(
+    store: CRM,
+    people: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    one_by_one: int,
+) -> None:
+    monkeypatch.setattr(importing, "READ_ONE_BY_ONE", one_by_one)
+    path = tmp_path / "messages.csv"
+    first = [(i + 2, url(i), f"hello {i}", i) for i in range(12)]
+    report = run_import(store, path, Messages(first))
+    assert report.counts()["attached"] == 12
+    again = run_import(store, path, Messages(first))
+    assert report.written and again.counts()["attached"] == 0
+    assert {r.reason for r in again.rows} == {"already imported"}
+    # one new message (same text, another time), one repeated twice in the same file
+    mixed = [
+        (2, url(5), "hello 5", 5),
+        (3, url(5), "hello 5", 6),
+        (4, url(7), "follow-up", 30),
+        (5, url(7), "follow-up", 30),
+        (6, url(0), "sent by hand", 0),  # not the hand-logged one: another time
+    ]
+    third = run_import(store, path, Messages(mixed))
+    assert [(r.row, r.action) for r in third.rows] == [
+        (2, "skipped"),
+        (3, "attached"),
+        (4, "attached"),
+        (5, "skipped"),
+        (6, "attached"),
+    ]
+    texts = [
+        e.payload.text  # type: ignore[attr-defined]
+        for e in store.repository.events(people[7])
+        if e.kind.value == "message_sent"
+    ]
+    assert texts == ["hello 7", "follow-up"]
