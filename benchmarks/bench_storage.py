@@ -13,9 +13,10 @@ Builds (through the repository, in one transaction) a synthetic store of
 
 3. with ``--whole``, runs each command that reads or writes the WHOLE store
    (``list``, ``list --format json``, ``board``, ``today``, ``export`` to JSON
-   and to CSV, ``doctor``, ``backup``, ``dupes``, ``pipeline rename``, an
-   import of 30,000 LinkedIn connections into an empty store, then of one
-   LinkedIn message to each of them) as a full process on a
+   and to CSV, ``doctor``, ``backup``, ``dupes``, an import of one LinkedIn
+   message to each of the store's prospects, ``pipeline rename``, an import of
+   30,000 LinkedIn connections into an empty store, then of one LinkedIn
+   message to each of them) as a full process on a
    throw-away copy of the large store, ``--whole-runs`` times (default once),
    and prints its wall time (s) and peak RSS (MB) against the issue's "peak
    memory of any command <= 200 MB"; a command still running after
@@ -436,6 +437,15 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
     commands: dict[str, Callable[[int], list[str]]] = {
         name: (lambda _i, argv=argv: argv) for name, argv in fixed.items()
     }
+    store_messages = out / "messages-to-the-store.csv"
+    make_store_messages(store_messages, store)
+    commands["import messages, 30k store"] = lambda _i: [
+        *base,
+        "import",
+        str(store_messages),
+        "--format",
+        "linkedin-messages",
+    ]
     names = ("default", "renamed")
     commands["pipeline rename"] = lambda i: [
         *base,
@@ -473,17 +483,36 @@ def make_messages(path: Path, connections: Path) -> None:
 
     with connections.open(encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.reader(fh) if len(r) >= 3 and r[2].startswith("https://")]
+    _write_messages(path, [(first, f"{first} {last}", url) for first, last, url, *_ in rows])
+
+
+def make_store_messages(path: Path, store: Path) -> None:
+    """A LinkedIn messages.csv writing once to each LinkedIn contact of ``store``
+    (every events file changes: the heaviest import into a full store)."""
+    repo = open_repository(store)
+    people = [
+        (p.first_name or p.name, p.name, identity.url)
+        for p in repo.query(Query())
+        for identity in p.identities
+        if identity.network == "linkedin" and identity.url
+    ]
+    repo.close()
+    _write_messages(path, people)
+
+
+def _write_messages(path: Path, people: list[tuple[str, str, str]]) -> None:
+    """``(first name, name, profile URL)`` of each recipient, one message each."""
+    import csv
+
     header = "CONVERSATION ID,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,CONTENT,FOLDER"
     rep = "https://www.linkedin.com/in/the-rep-0"
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header.split(","))
-        for n, (first, last, url, *_rest) in enumerate(rows):
+        for n, (first, name, url) in enumerate(people):
             when = f"2025-06-{n % 28 + 1:02d} 10:{n % 60:02d}:00 UTC"
             text = f"Hello {first}, good to be connected"
-            writer.writerow(
-                [f"conv-{n}", "The Rep", rep, f"{first} {last}", url, when, text, "INBOX"]
-            )
+            writer.writerow([f"conv-{n}", "The Rep", rep, name, url, when, text, "INBOX"])
 
 
 def whole_store(
