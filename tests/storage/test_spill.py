@@ -215,3 +215,19 @@ def test_a_migration_too_big_for_memory_spills_and_keeps_everything(
     assert repo.count("default") == 20
     assert all(len(repo.events(p.id)) == 1 for p in prospects)
     assert doctor(path).ok
+
+
+def test_a_file_emptied_after_being_written_early_leaves_nothing_behind(
+    tmp_path: Path, spill_always: None
+) -> None:
+    path = tmp_path / "s"
+    repo = TinyDBRepository(path, **SHARDS).open()
+    populate(repo, 2)
+    before = snapshot(path)
+    with pytest.raises(RuntimeError, match="undo"), repo.transaction():
+        repo.put(make_prospect("01NEW", "New One", identities=[li("new-one")]))
+        assert len(snapshot(path)) > len(before)  # written early
+        repo.delete("01NEW")  # some of those files are empty again: written as no file
+        repo.put(make_prospect("01OTHER", "Other"))  # ...at the next early write
+        raise RuntimeError("undo")
+    assert snapshot(path) == before

@@ -611,7 +611,11 @@ class TinyDBRepository:
         stored = self._stored(logical, cache=False)
         data = merged_for_writing(stored, self._changes().pop(logical))
         del stored
-        if not data:
+        if not data:  # the file is no more: forget a version written early, if any
+            earlier = self._spilled.get(logical)
+            if earlier is not None:
+                with contextlib.suppress(OSError):
+                    (self.path / earlier["path"]).unlink()
             self._spilled[logical] = None
             return
         blob = encode_tables(data)
