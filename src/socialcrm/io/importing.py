@@ -636,8 +636,8 @@ class _Batch:
         """
         if pid in self.keys_read or pid in self.created_at_row:
             return
-        if len(self.keys_read) < READ_ONE_BY_ONE:
-            found: Iterable[tuple[str, list[Event]]] = [(pid, self.repo.events(pid))]
+        if len(self.keys_read) < READ_ONE_BY_ONE:  # (events_for: read, not kept in a cache)
+            found: Iterable[tuple[str, list[Event]]] = self.repo.events_for([pid])
         else:
             others = self.index(self.pipeline_name).prospects
             found = self.repo.events_for(

@@ -998,15 +998,9 @@ class TinyDBRepository:
         self._append(self._efile(pid), _EVENTS, pid, "events", event_to_dict(event))
 
     def events(self, prospect_id: str) -> list[Event]:
-        """One prospect's events (its events file is not kept in the cache).
-
-        Events files are the largest (~300 KB at 30,000 prospects × 10 events)
-        and change with every write: caching them filled the cache with files
-        read once.
-        """
         with self._locked():
             logical = self._efile(prospect_id)
-            return self._events(self._doc(logical, _EVENTS, prospect_id, cache=False), logical)
+            return self._events(self._doc(logical, _EVENTS, prospect_id), logical)
 
     def events_for(self, prospect_ids: Iterable[str]) -> Iterator[tuple[str, list[Event]]]:
         """Events file by events file: each file is read once (and not kept in the cache).
