@@ -52,18 +52,22 @@ def _similar_names(
 ) -> Iterator[tuple[Prospect, Prospect, float]]:
     """Pairs of ``members`` whose names score at least ``threshold`` (each pair once).
 
-    rapidfuzz compares each name with all later ones in C, so a company with
-    thousands of prospects ("Freelance") stays fast.
+    The score is rapidfuzz's token-sort ratio: the ratio of the names with
+    their words sorted.  The words are sorted once per name here, then
+    rapidfuzz compares each name with all later ones in C (``fuzz.ratio``,
+    which also skips names whose lengths alone rule the threshold out).
+    Letting ``token_sort_ratio`` sort both names at every comparison was 6×
+    slower: 18 s for 30,000 prospects in ten companies.
     """
     if len(members) < 2:
         return
     from rapidfuzz import fuzz, process, utils
 
-    names = [utils.default_process(p.name) for p in members]
+    names = [" ".join(sorted(utils.default_process(p.name).split())) for p in members]
     for n, a in enumerate(members[:-1]):
         later = names[n + 1 :]
         for _name, score, index in process.extract(
-            names[n], later, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, limit=None
+            names[n], later, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
         ):
             yield a, members[n + 1 + index], float(score)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialcrm.crm import CRM
 from socialcrm.errors import ValidationError
@@ -80,3 +82,32 @@ def test_merge_conflict_leaves_the_store_unchanged(store: CRM, store_path: Path)
     with pytest.raises(ValidationError, match="same prospect"):
         store.merge(a.id, a.id)
     assert store_snapshot(store_path) == before
+
+
+NAME_WORDS = st.sampled_from(
+    ["Zoé", "zoe", "Martin", "MARTIN", "de", "la", "Fontaine", "Ana", "Anna", "Li", "O'Neil", "Jr."]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(NAME_WORDS, min_size=1, max_size=4).map(" ".join), min_size=2, max_size=8))
+def test_similar_names_scores_as_rapidfuzz_token_sort_ratio(names: list[str]) -> None:
+    """Sorting each name's words once, then comparing with fuzz.ratio, finds exactly the
+    pairs (and scores) that token_sort_ratio on the processed names finds."""
+    from rapidfuzz import fuzz, utils
+
+    from socialcrm.dedupe import NAME_THRESHOLD, _similar_names
+    from socialcrm.testing.contract import make_prospect
+
+    people = [make_prospect(f"01P{i:05d}", name) for i, name in enumerate(names)]
+    found = {(a.id, b.id): score for a, b, score in _similar_names(people, NAME_THRESHOLD)}
+    expected = {}
+    for n, a in enumerate(people):
+        for b in people[n + 1 :]:
+            score = fuzz.token_sort_ratio(
+                utils.default_process(a.name), utils.default_process(b.name)
+            )
+            if score >= NAME_THRESHOLD:
+                expected[(a.id, b.id)] = score
+    assert found.keys() == expected.keys()
+    assert all(found[k] == pytest.approx(expected[k]) for k in found)
