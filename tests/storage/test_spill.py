@@ -231,3 +231,32 @@ def test_a_file_emptied_after_being_written_early_leaves_nothing_behind(
         repo.put(make_prospect("01OTHER", "Other"))  # ...at the next early write
         raise RuntimeError("undo")
     assert snapshot(path) == before
+
+
+@pytest.mark.parametrize("spilling", [False, True], ids=["in-memory", "spilling"])
+def test_tinydb_own_write_methods_still_work_inside_a_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spilling: bool
+) -> None:
+    """TinyDB's update/remove (not used by socialcrm, available to whoever opens a
+    store's tables) work on a private copy and become single-document changes."""
+    from tinydb import where
+
+    if spilling:
+        monkeypatch.setattr(tinydb_module, "_SPILL_BYTES", 0)
+    path = make_store(tmp_path / "s")
+    repo = open_repository(path)
+    with repo.transaction():
+        table = repo._tbl("k-00", "scratch")
+        table.set("a", {"n": 1, "tags": ["x"]})
+        table.set("b", {"n": 2, "tags": []})
+    stored = repo._view("k-00")["scratch"]["a"]
+    with repo.transaction():
+        table = repo._tbl("k-00", "scratch")
+        table.update({"n": 10}, where("n") == 1)
+        table.remove(doc_ids=["b"])
+        assert table.doc("a") == {"n": 10, "tags": ["x"]}
+        assert table.doc("b") is None
+    assert stored == {"n": 1, "tags": ["x"]}  # the committed document was not changed in place
+    reopened = open_repository(path)
+    assert reopened._view("k-00")["scratch"] == {"a": {"n": 10, "tags": ["x"]}}
+    assert reopened.count("default") == 30  # the store's own tables are untouched
