@@ -16,7 +16,7 @@ This module does no I/O: the repository hands it each stored file's content.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 import orjson
@@ -54,10 +54,12 @@ class Appended:
         self.field = field
         self.items: list[bytes] = []
 
-    def onto(self, stored: Mapping[str, Any] | None, item: Any = orjson.loads) -> dict[str, Any]:
+    def onto(
+        self, stored: Mapping[str, Any] | None, unpack: Callable[[bytes], Any]
+    ) -> dict[str, Any]:
         """The whole document: ``stored`` (or a new one) with the items at the end."""
         doc = dict(stored) if stored is not None else {}
-        doc[self.field] = [*doc.get(self.field, ()), *map(item, self.items)]
+        doc[self.field] = [*doc.get(self.field, ()), *map(unpack, self.items)]
         return doc
 
 
@@ -170,27 +172,23 @@ class Pending:
 
     def view(self, logical: str, stored: Tables) -> Tables:
         """The file as this transaction sees it (new dicts: safe to read, not to keep)."""
-        out = {name: dict(docs) for name, docs in stored.items()}
-        for name, docs in self._changes.get(logical, {}).items():
-            table = out.setdefault(name, {})
-            for doc_id, change in docs.items():
-                doc = resolve(change, table.get(doc_id))
-                if doc is None:
-                    table.pop(doc_id, None)
-                else:
-                    table[doc_id] = doc
-        return {name: docs for name, docs in out.items() if docs}
+        return _merged(stored, self._changes.get(logical, {}), orjson.loads)
 
 
-def resolve(change: Change, stored: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """One document as the transaction sees it, from its change and its stored version."""
+def resolve(
+    change: Change, stored: Mapping[str, Any] | None, unpack: Callable[[bytes], Any] = orjson.loads
+) -> Any:
+    """One document from its change and its stored version (``None``: removed).
+
+    ``unpack`` turns packed JSON into the document: parsed for reading, an
+    :class:`orjson.Fragment` for writing.
+    """
     if isinstance(change, bytes):
-        doc: dict[str, Any] = orjson.loads(change)
-        return doc
+        return unpack(change)
     if isinstance(change, dict):
         return change
     if isinstance(change, Appended):
-        return change.onto(stored)
+        return change.onto(stored, unpack)
     return None
 
 
@@ -200,16 +198,22 @@ def merged_for_writing(stored: Tables, changes: Mapping[str, Mapping[str, Change
     Packed documents go in as :class:`orjson.Fragment`: they are copied into
     the output as they are, never parsed again.  ``stored`` is not modified.
     """
+    return _merged(stored, changes, orjson.Fragment)
+
+
+def _merged(
+    stored: Tables,
+    changes: Mapping[str, Mapping[str, Change]],
+    unpack: Callable[[bytes], Any],
+) -> Tables:
+    """``stored`` (copied, not modified) with ``changes`` applied; empty tables dropped."""
     out = {name: dict(docs) for name, docs in stored.items()}
     for name, docs in changes.items():
         table = out.setdefault(name, {})
         for doc_id, change in docs.items():
-            if isinstance(change, bytes):
-                table[doc_id] = orjson.Fragment(change)
-            elif isinstance(change, Appended):
-                table[doc_id] = change.onto(table.get(doc_id), orjson.Fragment)
-            elif isinstance(change, dict):
-                table[doc_id] = change
-            else:
+            doc = resolve(change, table.get(doc_id), unpack)
+            if doc is None:
                 table.pop(doc_id, None)
+            else:
+                table[doc_id] = doc
     return {name: docs for name, docs in out.items() if docs}

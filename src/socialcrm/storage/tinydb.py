@@ -431,17 +431,14 @@ class TinyDBRepository:
             return self._pending.view(logical, stored)
         return stored
 
-    def _doc(
-        self, logical: str, table: str, doc_id: str, *, cache: bool = True
-    ) -> dict[str, Any] | None:
+    def _doc(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """One document as this transaction sees it (read-only), or ``None``."""
         change = None if self._pending is None else self._pending.get(logical, table, doc_id)
-        if change is None or isinstance(change, Appended):
-            stored: dict[str, Any] | None = (
-                self._stored(logical, cache=cache).get(table, {}).get(doc_id)
-            )
-            return stored if change is None else resolve(change, stored)
-        return resolve(change, None)
+        if change is None or isinstance(change, Appended):  # the stored version is needed
+            stored: dict[str, Any] | None = self._stored(logical).get(table, {}).get(doc_id)
+            return stored if change is None else change.onto(stored, orjson.loads)
+        doc: dict[str, Any] | None = resolve(change, None)
+        return doc
 
     def _changes(self) -> Pending:
         if self._pending is None:  # pragma: no cover - guarded by _write()
