@@ -22,6 +22,7 @@ Matching (what makes re-imports idempotent and avoids duplicates):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -192,6 +193,21 @@ def detect_format(path: Path, importers: Mapping[str, Importer]) -> Importer:
 # ----------------------------------------------------------------------------- indexes
 
 
+def _email_keys(p: Prospect) -> set[str]:
+    return {email.casefold() for email in p.emails}
+
+
+def _name_keys(p: Prospect) -> set[str]:
+    return {p.name.casefold()}
+
+
+#: The lazily built indexes of :class:`_Index`: attribute name -> keys of a prospect.
+_LAZY_INDEXES: dict[str, Callable[[Prospect], set[str]]] = {
+    "by_email": _email_keys,
+    "by_name": _name_keys,
+}
+
+
 class _Index:
     """One pipeline's prospects as the plan sees them (store + planned changes).
 
@@ -203,35 +219,30 @@ class _Index:
     def __init__(self, prospects: Iterable[Prospect]) -> None:
         self.prospects: dict[str, Prospect] = {}
         self.by_identity: dict[str, str] = {}
-        self._by_email: dict[str, set[str]] | None = None
-        self._by_name: dict[str, set[str]] | None = None
         for p in prospects:
             self.add(p)
 
-    @property
+    def _build(self, name: str) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = {}
+        for p in self.prospects.values():
+            for key in _LAZY_INDEXES[name](p):
+                index.setdefault(key, set()).add(p.id)
+        return index
+
+    @functools.cached_property
     def by_email(self) -> dict[str, set[str]]:
-        if self._by_email is None:
-            self._by_email = {}
-            for p in self.prospects.values():
-                self._add_email(p)
-        return self._by_email
+        return self._build("by_email")
 
-    @property
+    @functools.cached_property
     def by_name(self) -> dict[str, set[str]]:
-        if self._by_name is None:
-            self._by_name = {}
-            for p in self.prospects.values():
-                self._add_name(p)
-        return self._by_name
+        return self._build("by_name")
 
-    def _add_email(self, p: Prospect) -> None:
-        assert self._by_email is not None
-        for email in p.emails:
-            self._by_email.setdefault(email.casefold(), set()).add(p.id)
-
-    def _add_name(self, p: Prospect) -> None:
-        assert self._by_name is not None
-        self._by_name.setdefault(p.name.casefold(), set()).add(p.id)
+    def _built(self) -> Iterator[tuple[dict[str, set[str]], Callable[[Prospect], set[str]]]]:
+        """The lazy indexes built so far, each with its key function."""
+        for name, keys in _LAZY_INDEXES.items():
+            index = self.__dict__.get(name)  # where cached_property keeps it
+            if index is not None:
+                yield index, keys
 
     def add(self, p: Prospect) -> None:
         old = self.prospects.get(p.id)
@@ -240,21 +251,18 @@ class _Index:
         self.prospects[p.id] = p
         for identity in p.identities:
             self.by_identity[identity.key] = p.id
-        if self._by_email is not None:
-            self._add_email(p)
-        if self._by_name is not None:
-            self._add_name(p)
+        for index, keys in self._built():
+            for key in keys(p):
+                index.setdefault(key, set()).add(p.id)
 
     def remove(self, p: Prospect) -> None:
         self.prospects.pop(p.id, None)
         for identity in p.identities:
             if self.by_identity.get(identity.key) == p.id:
                 del self.by_identity[identity.key]
-        if self._by_email is not None:
-            for email in p.emails:
-                self._by_email.get(email.casefold(), set()).discard(p.id)
-        if self._by_name is not None:
-            self._by_name.get(p.name.casefold(), set()).discard(p.id)
+        for index, keys in self._built():
+            for key in keys(p):
+                index.get(key, set()).discard(p.id)
 
 
 # ----------------------------------------------------------------------------- the engine
@@ -636,16 +644,15 @@ class _Batch:
         """
         if pid in self.keys_read or pid in self.created_at_row:
             return
-        if len(self.keys_read) < READ_ONE_BY_ONE:  # (events_for: read, not kept in a cache)
-            found: Iterable[tuple[str, list[Event]]] = self.repo.events_for([pid])
-        else:
+        ids: Iterable[str] = [pid]
+        if len(self.keys_read) >= READ_ONE_BY_ONE:
             others = self.index(self.pipeline_name).prospects
-            found = self.repo.events_for(
+            ids = (
                 p
                 for p in dict.fromkeys([pid, *others])
                 if p not in self.keys_read and p not in self.created_at_row
             )
-        for read, events in found:
+        for read, events in self.repo.events_for(ids):  # (never kept in a cache)
             self.keys_read.add(read)
             self.event_keys.update(hash((read, *_event_key(e.payload, e.at))) for e in events)
 
