@@ -6,8 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from socialcrm.models import Pipeline
 from socialcrm.storage import layout
+from socialcrm.storage import tinydb as tinydb_module
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import T0, li, make_event, make_prospect
 
@@ -63,4 +66,30 @@ def populate(repo: TinyDBRepository, n: int = 5, prefix: str = "01P") -> list[st
     return ids
 
 
-__all__ = ["T0", "dump_state", "populate", "snapshot"]
+class Counter:
+    """The data files a repository reads (cache misses) and writes, by name, while patched."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reads: list[str] = []
+        self.writes: list[str] = []
+        real_write = tinydb_module.write_atomic
+        real_load = TinyDBRepository._load
+
+        def write(path: Path, data: bytes, **kw: Any) -> None:
+            self.writes.append(path.name)
+            real_write(path, data, **kw)
+
+        def load(repo: TinyDBRepository, logical: str, entry: Any, *, cache: bool = True) -> Any:
+            if (entry["path"], entry["size"], entry["crc32"]) not in repo._files:
+                self.reads.append(entry["path"])
+            return real_load(repo, logical, entry, cache=cache)
+
+        monkeypatch.setattr(tinydb_module, "write_atomic", write)
+        monkeypatch.setattr(TinyDBRepository, "_load", load)
+
+    def reset(self) -> None:
+        self.reads.clear()
+        self.writes.clear()
+
+
+__all__ = ["T0", "Counter", "dump_state", "populate", "snapshot"]

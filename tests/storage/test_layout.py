@@ -7,7 +7,6 @@ which is what makes its cost independent of the size of the store.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from attrs import evolve
@@ -19,31 +18,7 @@ from socialcrm.storage import tinydb as tinydb_module
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import make_event, make_prospect
 
-from .helpers import populate
-
-
-class Counter:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.reads: list[str] = []
-        self.writes: list[str] = []
-        real_write = tinydb_module.write_atomic
-        real_load = TinyDBRepository._load
-
-        def write(path: Path, data: bytes, **kw: Any) -> None:
-            self.writes.append(path.name)
-            real_write(path, data, **kw)
-
-        def load(repo: TinyDBRepository, logical: str, entry: Any, *, cache: bool = True) -> Any:
-            if (entry["path"], entry["size"], entry["crc32"]) not in repo._files:
-                self.reads.append(entry["path"])
-            return real_load(repo, logical, entry, cache=cache)
-
-        monkeypatch.setattr(tinydb_module, "write_atomic", write)
-        monkeypatch.setattr(TinyDBRepository, "_load", load)
-
-    def reset(self) -> None:
-        self.reads.clear()
-        self.writes.clear()
+from .helpers import Counter, populate
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from socialcrm.storage.doctor import doctor
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import li, make_event, make_prospect
 
-from .helpers import dump_state, populate, snapshot
+from .helpers import Counter, dump_state, populate, snapshot
 
 SHARDS: dict[str, int] = {"prospect_shards": 4, "event_shards": 4, "key_shards": 2}
 
@@ -70,14 +70,7 @@ def test_spilling_commits_exactly_what_a_transaction_in_memory_commits(
     plain, spilled = make_store(tmp_path / "plain"), make_store(tmp_path / "spilled")
     big_change(open_repository(plain))
     monkeypatch.setattr(tinydb_module, "_SPILL_BYTES", 0)
-    writes: list[str] = []
-    real = tinydb_module.write_atomic
-
-    def counting(path: Path, data: bytes, **kw: Any) -> None:
-        writes.append(path.name)
-        real(path, data, **kw)
-
-    monkeypatch.setattr(tinydb_module, "write_atomic", counting)
+    writes = Counter(monkeypatch).writes
     big_change(open_repository(spilled))
     assert dump_state(spilled) == dump_state(plain)
     # files were written again and again before the commit: the spilling did happen
