@@ -623,7 +623,7 @@ class TinyDBRepository:
         self._spilled[logical] = {"path": rel, "size": len(blob), "crc32": digest(blob)}
 
     def _commit(self) -> None:
-        """Write the dirty files under a new generation, then swap the manifest.
+        """Write the changed files under a new generation, then swap the manifest.
 
         An operating-system error (disk full, permissions…) becomes a
         :class:`StoreError` saying whether the change was saved.
