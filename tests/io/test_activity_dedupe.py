@@ -85,3 +85,25 @@ def test_second_import_attaches_nothing_and_new_messages_only_once(
         if e.kind.value == "message_sent"
     ]
     assert texts == ["hello 7", "follow-up"]
+
+
+def test_plugins_told_of_attached_activities_get_the_prospect(tmp_path: Path) -> None:
+    """``on_event`` promises ``prospect=None`` only once erased, also for activities."""
+    from socialcrm.hookspecs import hookimpl
+    from socialcrm.models import Event, Prospect
+    from socialcrm.plugins import get_plugin_manager
+
+    seen: list[tuple[str, str, str | None]] = []
+
+    class Listener:
+        @hookimpl
+        def on_event(self, event: Event, prospect: Prospect | None) -> None:
+            seen.append((event.kind.value, event.prospect_id, prospect and prospect.id))
+
+    crm = CRM(None, get_plugin_manager(plugins=[Listener()]))
+    ids = [crm.add(f"Person {i}", urls=[url(i)]).id for i in range(3)]
+    seen.clear()
+    rows = [(2, url(0), "hello", 0), (3, url(2), "hello", 1), (4, url(9), "nobody", 2)]
+    report = run_import(crm, tmp_path / "m.csv", Messages(rows))
+    assert report.counts()["attached"] == 2
+    assert seen == [("message_sent", ids[0], ids[0]), ("message_sent", ids[2], ids[2])]

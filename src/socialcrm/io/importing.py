@@ -918,6 +918,19 @@ class _Batch:
         if self.progress is not None:
             self.progress(rows)
 
+    def prospect_after(self, prospect_id: str) -> Prospect | None:
+        """``prospect_id`` as the import left it, for ``on_event``.
+
+        Activities attach events to prospects the import did not change: those
+        are in an index, not in :attr:`dirty` (``None`` only if gone).
+        """
+        found = self.dirty.get(prospect_id)
+        for index in self.indexes.values():
+            if found is not None:
+                break
+            found = index.prospects.get(prospect_id)
+        return found if found is not None else self.repo.get(prospect_id)
+
     def write(self) -> None:
         for key, value in self.new_settings.items():
             self.repo.set_meta(key, value)
@@ -1037,10 +1050,13 @@ def run_import(
         overrides.clear()
         overrides.update({str(k): int(v) for k, v in limits.items()})
     if batch.report.written:
-        by_id = {p.id: p for p in batch.dirty.values()}
-        by_id.update({p.id: p for p, _ in assessed})
+        # the prospects as scored after the write, else as the import left them
+        by_id: dict[str, Prospect | None] = {p.id: p for p, _ in assessed}
         for event in batch.events + [e for _, events in assessed for e in events]:
-            crm.hooks.on_event(event=event, prospect=by_id.get(event.prospect_id))
+            pid = event.prospect_id
+            if pid not in by_id:
+                by_id[pid] = batch.prospect_after(pid)
+            crm.hooks.on_event(event=event, prospect=by_id[pid])
     return batch.report
 
 
