@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from socialcrm.models import Pipeline
-from socialcrm.storage import layout
-from socialcrm.storage import tinydb as tinydb_module
+from socialcrm.storage import generations, layout
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import T0, li, make_event, make_prospect
 
@@ -72,7 +71,7 @@ class Counter:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.reads: list[str] = []
         self.writes: list[str] = []
-        real_write = tinydb_module.write_atomic
+        real_write = generations.write_atomic
         real_load = TinyDBRepository._load
 
         def write(path: Path, data: bytes, **kw: Any) -> None:
@@ -84,7 +83,7 @@ class Counter:
                 self.reads.append(entry["path"])
             return real_load(repo, logical, entry, cache=cache)
 
-        monkeypatch.setattr(tinydb_module, "write_atomic", write)
+        monkeypatch.setattr(generations, "write_atomic", write)
         monkeypatch.setattr(TinyDBRepository, "_load", load)
 
     def reset(self) -> None:

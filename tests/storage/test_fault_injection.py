@@ -17,8 +17,7 @@ import pytest
 from attrs import evolve
 
 from socialcrm.stages import Stage
-from socialcrm.storage import atomic, layout, open_repository
-from socialcrm.storage import tinydb as tinydb_module
+from socialcrm.storage import atomic, generations, layout, open_repository
 from socialcrm.storage.doctor import doctor
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import li, make_event, make_prospect
@@ -44,7 +43,7 @@ def change(repo: TinyDBRepository) -> None:
 
 
 STEPS: dict[str, tuple[Any, str]] = {
-    "serialise": (tinydb_module, "encode_tables"),
+    "serialise": (generations, "encode_tables"),
     "write": (atomic.os, "write"),
     "fsync": (atomic.os, "fsync"),
     "replace": (atomic.os, "replace"),
@@ -101,7 +100,7 @@ def test_fault_at_each_call_leaves_old_or_new_state(
     """``spilling``: every change makes the transaction write its files early (see
     test_spill.py), so faults also hit those writes, before the commit."""
     if spilling:
-        monkeypatch.setattr(tinydb_module, "_SPILL_BYTES", 0)
+        monkeypatch.setattr(generations, "_SPILL_BYTES", 0)
     base_path, old, new = base
     module, name = STEPS[step]
     total = count_calls(base_path, tmp_path, module, name)
@@ -186,7 +185,7 @@ def test_failure_after_the_commit_point_says_so(
             raise OSError(5, "Input/output error")
         real(directory)
 
-    monkeypatch.setattr(tinydb_module, "fsync_dir", failing_dir_sync)
+    monkeypatch.setattr(generations, "fsync_dir", failing_dir_sync)
     monkeypatch.setattr(atomic, "fsync_dir", failing_dir_sync)
     with pytest.raises(StoreError, match="may not survive"):
         repo.put(make_prospect("01NEW", "New"))

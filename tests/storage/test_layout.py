@@ -13,8 +13,7 @@ from attrs import evolve
 
 from socialcrm.repository import Query
 from socialcrm.stages import Stage
-from socialcrm.storage import layout, open_repository, resolve_db_path
-from socialcrm.storage import tinydb as tinydb_module
+from socialcrm.storage import generations, layout, open_repository, resolve_db_path
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import make_event, make_prospect
 
@@ -121,7 +120,7 @@ def test_resolve_db_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 
 def test_memory_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tinydb_module, "_CACHE_BYTES", 4000)
+    monkeypatch.setattr(generations, "_CACHE_BYTES", 4000)
     repo = TinyDBRepository(tmp_path / "s", prospect_shards=16, event_shards=16).open()
     ids = populate(repo, 80)
     for _ in range(2):
@@ -136,7 +135,7 @@ def test_memory_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_events_for_reads_each_events_file_once(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whole-pipeline work (agenda, export) reads each events file once, even with a cache
     too small to hold them: asking events() per prospect re-read a file per prospect."""
-    monkeypatch.setattr(tinydb_module, "_CACHE_BYTES", 0)
+    monkeypatch.setattr(generations, "_CACHE_BYTES", 0)
     counter = Counter(monkeypatch)
     repo = open_repository(big)
     ids = [p.id for p in repo.query(Query())]

@@ -20,8 +20,7 @@ from attrs import evolve
 from socialcrm.errors import StoreError
 from socialcrm.repository import Query
 from socialcrm.stages import Stage
-from socialcrm.storage import atomic, layout, open_repository
-from socialcrm.storage import tinydb as tinydb_module
+from socialcrm.storage import atomic, generations, layout, open_repository
 from socialcrm.storage.doctor import doctor
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import li, make_event, make_prospect
@@ -54,7 +53,7 @@ def data_files(path: Path) -> set[str]:
 
 @pytest.fixture
 def spill_always(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tinydb_module, "_SPILL_BYTES", 0)
+    monkeypatch.setattr(generations, "_SPILL_BYTES", 0)
 
 
 def make_store(path: Path) -> Path:
@@ -69,7 +68,7 @@ def test_spilling_commits_exactly_what_a_transaction_in_memory_commits(
 ) -> None:
     plain, spilled = make_store(tmp_path / "plain"), make_store(tmp_path / "spilled")
     big_change(open_repository(plain))
-    monkeypatch.setattr(tinydb_module, "_SPILL_BYTES", 0)
+    monkeypatch.setattr(generations, "_SPILL_BYTES", 0)
     writes = Counter(monkeypatch).writes
     big_change(open_repository(spilled))
     assert dump_state(spilled) == dump_state(plain)
@@ -162,9 +161,9 @@ def test_a_process_killed_after_spilling_leaves_the_old_store(tmp_path: Path) ->
     script = textwrap.dedent(
         f"""
         import os
-        from socialcrm.storage import tinydb, open_repository
+        from socialcrm.storage import generations, open_repository
         from socialcrm.testing.contract import make_prospect
-        tinydb._SPILL_BYTES = 0
+        generations._SPILL_BYTES = 0
         repo = open_repository({str(path)!r})
         with repo.transaction():
             for i in range(10):
@@ -235,7 +234,7 @@ def test_tinydb_own_write_methods_still_work_inside_a_transaction(
     from tinydb import where
 
     if spilling:
-        monkeypatch.setattr(tinydb_module, "_SPILL_BYTES", 0)
+        monkeypatch.setattr(generations, "_SPILL_BYTES", 0)
     path = make_store(tmp_path / "s")
     repo = open_repository(path)
     with repo.transaction():

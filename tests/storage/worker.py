@@ -27,9 +27,9 @@ def main(argv: list[str]) -> None:
 
     store, mode, *rest = argv
     if os.environ.get("WORKER_SPILL") == "1":
-        from socialcrm.storage import tinydb
+        from socialcrm.storage import generations
 
-        tinydb._SPILL_BYTES = 0
+        generations._SPILL_BYTES = 0
     crm = CRM(open_repository(Path(store)), get_plugin_manager(entrypoints=False))
     crm.init()
     out = sys.stdout

@@ -9,7 +9,7 @@ JSON bytes (its size on disk); an event added to a prospect is kept alone, not
 with the events already stored.  The repository merges these changes with the
 stored files when it reads, and when it writes a file (at the commit, or
 earlier when :attr:`Pending.size` passes its budget: see
-:mod:`socialcrm.storage.tinydb`).
+:mod:`socialcrm.storage.generations`).
 
 This module does no I/O: the repository hands it each stored file's content.
 """

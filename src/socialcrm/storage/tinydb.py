@@ -16,6 +16,10 @@ module keeps TinyDB's document model and API and adds what it lacks:
 * every operation runs under an inter-process lock and starts by checking the
   manifest, so no process ever works from a stale cache.
 
+The last two (and the file cache, and what a transaction holds) are the
+engine's, :class:`~socialcrm.storage.generations.GenerationStore`; this module
+maps prospects, events, pipelines and their indexes onto its files.
+
 The layout, the file formats and the guarantees are described in
 ``docs/storage.md``; encoding, checksums and the manifest's checks live in
 :mod:`socialcrm.storage.files`.  This is the only module of socialcrm importing
@@ -24,14 +28,11 @@ tinydb.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
+import functools
 from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from attrs import evolve
@@ -42,10 +43,8 @@ from tinydb.table import Table
 from socialcrm.errors import (
     DuplicateIdentityError,
     NotFoundError,
-    SchemaVersionError,
     SocialCRMError,
     StoreCorruptError,
-    StoreError,
 )
 from socialcrm.models import Event, Pipeline, Prospect
 from socialcrm.repository import Query
@@ -57,19 +56,9 @@ from socialcrm.serialization import (
     prospect_to_dict,
 )
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import TMP_SUFFIX, ensure_dir, fsync_dir, write_atomic
-from socialcrm.storage.files import (
-    Tables,
-    check_entry,
-    check_header,
-    decode_tables,
-    digest,
-    empty_manifest,
-    encode_tables,
-    manifest_header,
-)
-from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
-from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
+from socialcrm.storage.atomic import write_atomic
+from socialcrm.storage.files import Tables, decode_tables, encode_tables
+from socialcrm.storage.generations import MANIFEST_TABLES, GenerationStore
 
 __all__ = [
     "OrjsonStorage",
@@ -78,20 +67,6 @@ __all__ = [
     "TinyDBRepository",
 ]
 
-T = TypeVar("T")
-
-#: Pseudo file name of the manifest's own tables (``meta`` and ``pipelines``).
-MANIFEST_TABLES = "@"
-#: Parsed files kept in memory, counted by their size on disk (the parsed form
-#: takes ~6 times more): bounds a long-lived host process's memory.  Whole-store
-#: reads bypass it.  It must hold the key and locator files of a 30,000-prospect
-#: store (~6 MB): a change to every prospect reads them at random, and an LRU
-#: cache smaller than what is read at random re-reads a file at each access.
-_CACHE_BYTES = 16 * 1024 * 1024
-#: A transaction holding more changes than this (packed JSON, estimated) writes
-#: the files it changed early, under the generation it will commit (see
-#: :meth:`TinyDBRepository._spill`): a whole-store change never sits in memory.
-_SPILL_BYTES = 48 * 1024 * 1024
 _ULID_LENGTH = 26
 _PROSPECTS, _EVENTS, _IDENTITIES, _EMAILS, _IDS = (
     "prospects",
@@ -216,12 +191,6 @@ def _table(db: TinyDB, name: str) -> StrIdTable:
     return table
 
 
-def _io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
-    """An operating-system error on a store file, as a StoreError naming the file."""
-    reason = exc.strerror or str(exc)
-    return StoreError(f"cannot {action} {path}: {reason}", path=str(path), hint=hint)
-
-
 def _identity_keys(doc: Mapping[str, Any]) -> set[str]:
     pipeline = doc.get("pipeline", "default")
     return {f"{pipeline}\t{i['network']}:{i['handle']}" for i in doc.get("identities", ())}
@@ -233,12 +202,14 @@ def _email_keys(doc: Mapping[str, Any]) -> set[str]:
 
 
 # --------------------------------------------------------------------------- repository
-class TinyDBRepository:
+class TinyDBRepository(GenerationStore):
     """A :class:`~socialcrm.repository.Repository` in a directory of TinyDB files.
 
     Safe to use from several processes (and threads) at once.  Every
     operation takes the store's lock; ``transaction()`` holds it for the whole
-    block and writes everything once at the end.
+    block and writes everything once at the end.  The files, the lock and the
+    commit are :class:`~socialcrm.storage.generations.GenerationStore`'s; this
+    class maps prospects, events, pipelines and their indexes onto them.
 
     :param path: the store directory (created mode 0700 if missing).
     :param lock_timeout: seconds to wait for the lock (default:
@@ -247,226 +218,25 @@ class TinyDBRepository:
         with ``False`` an older store raises :class:`SchemaVersionError`.
     """
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        lock_timeout: float | None = None,
-        migrate: bool = True,
-        **shards: int,
-    ) -> None:
-        self.path = Path(path)
-        self.manifest_path = self.path / layout.MANIFEST_NAME
-        self.lock_path = self.path / layout.LOCK_NAME
-        self._lock_timeout = lock_timeout
-        self._lock: StoreLock | None = None
-        self._migrate = migrate
-        unknown = set(shards) - set(layout.DEFAULT_SHARDS)
-        if unknown:
-            raise TypeError(f"unknown shard setting(s): {', '.join(sorted(unknown))}")
-        self._new_shards = {**layout.DEFAULT_SHARDS, **shards}
-        self._manifest: Tables | None = None
-        self._manifest_sig: tuple[int, int, int, int] | None = None
-        # Parsed data files by (name, size, crc32): names are never reused for other
-        # content in a store's life, and the checksum guards even that.
-        self._files: OrderedDict[tuple[str, int, str], Tables] = OrderedDict()
-        self._cached_bytes = 0
-        # the current transaction: its changes, and the files it already wrote
-        # under the generation it will commit (``None``: the file became empty)
-        self._pending: Pending | None = None
-        self._spilled: dict[str, dict[str, Any] | None] = {}
-        self._swapped = False
-        self._owner: int | None = None
-        self._dbs: dict[str, TinyDB] = {}
-        self._depth = 0
-        self._thread_lock = threading.RLock()
-
     def __repr__(self) -> str:
         return f"TinyDBRepository({str(self.path)!r})"
 
-    # ------------------------------------------------------------------ opening
-    def open(self) -> TinyDBRepository:
-        """Create the directory if needed and check (or migrate) the store now."""
-        with self._locked():
-            pass
-        return self
+    def _upgrade(self, old: Tables) -> None:
+        from socialcrm.storage.migrations import migrate
 
-    def _get_lock(self) -> StoreLock:
-        if self._lock is None:
-            if self.path.exists() and not self.path.is_dir():
-                raise StoreError(
-                    f"{self.path} is not a socialcrm store (not a directory)",
-                    path=str(self.path),
-                    hint="a store is a directory; pass --db DIRECTORY",
-                )
-            try:
-                ensure_dir(self.path)
-            except OSError as exc:
-                raise _io_error(exc, self.path, "create the store directory") from exc
-            timeout = lock_timeout_from_env() if self._lock_timeout is None else self._lock_timeout
-            self._lock = StoreLock(self.lock_path, store_path=self.path, timeout=timeout)
-        return self._lock
+        migrate(self, old)
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the thread and process locks with a fresh view of the manifest."""
+    def close(self) -> None:
+        """Drop caches; the lock is only ever held during an operation."""
         with self._thread_lock:
-            if self._depth:
-                yield
-                return
-            lock = self._get_lock()
-            try:
-                lock.acquire()
-            except OSError as exc:
-                raise _io_error(exc, self.lock_path, "open the lock file") from exc
-            try:
-                self._refresh()
-                yield
-            finally:
-                lock.release()
+            super().close()
+            self.__dict__.pop("_dbs", None)
 
-    def _refresh(self) -> None:
-        """Re-read the manifest if another process replaced it (checked under the lock)."""
-        try:
-            st = self.manifest_path.stat()
-        except FileNotFoundError:
-            self._manifest = empty_manifest(self._new_shards)
-            self._manifest_sig = None
-            return
-        sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
-        if self._manifest is not None and sig == self._manifest_sig:
-            return
-        try:
-            raw = self.manifest_path.read_bytes()
-        except OSError as exc:
-            raise _io_error(exc, self.manifest_path, "read") from exc
-        manifest = decode_tables(raw, self.manifest_path)
-        schema = manifest_header(manifest, self.manifest_path)["schema"]
-        if schema > layout.SCHEMA_VERSION:
-            raise SchemaVersionError(
-                path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
-            )
-        if schema < layout.SCHEMA_VERSION:
-            if not self._migrate:
-                raise SchemaVersionError(
-                    path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
-                )
-            from socialcrm.storage.migrations import migrate
-
-            migrate(self, manifest)
-            return
-        check_header(manifest, self.manifest_path)  # file entries: checked when used
-        self._manifest = manifest
-        self._manifest_sig = sig
-
-    @property
-    def _header(self) -> dict[str, Any]:
-        assert self._manifest is not None
-        header: dict[str, Any] = self._manifest["store"]["1"]
-        return header
-
-    @property
-    def generation(self) -> int:
-        """The number of the last commit (0 for a store never written)."""
-        with self._locked():
-            return int(self._header["generation"])
-
-    # ------------------------------------------------------------------ file access
-    def _load(self, logical: str, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
-        """The parsed content of a committed data file, verified against the manifest."""
-        key: tuple[str, int, str] = (entry.get("path"), entry.get("size"), entry.get("crc32"))  # type: ignore[assignment]
-        found = self._files.get(key)
-        if found is not None:  # only validated entries are ever cached
-            self._files.move_to_end(key)
-            return found
-        check_entry(logical, entry, self.manifest_path)
-        rel = entry["path"]
-        path = self.path / rel
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise StoreCorruptError(
-                path=str(path), detail=f"missing (listed in {layout.MANIFEST_NAME})"
-            ) from None
-        except OSError as exc:
-            raise _io_error(exc, path, "read") from exc
-        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-            raise StoreCorruptError(
-                path=str(path),
-                detail=f"size or checksum differs from {layout.MANIFEST_NAME} (damaged file)",
-            )
-        data = decode_tables(raw, path)
-        if cache:
-            self._remember(key, data)
-        return data
-
-    def _remember(self, key: tuple[str, int, str], data: Tables) -> None:
-        """Cache a parsed file (least recently used ones go first)."""
-        if key in self._files or key[1] > _CACHE_BYTES:
-            return
-        self._files[key] = data
-        self._cached_bytes += key[1]
-        while self._cached_bytes > _CACHE_BYTES:
-            old, _ = self._files.popitem(last=False)
-            self._cached_bytes -= old[1]
-
-    def _stored(self, logical: str, *, cache: bool = True) -> Tables:
-        """A logical file as last written: by this transaction (spilled), or committed."""
-        assert self._manifest is not None
-        if logical == MANIFEST_TABLES:
-            return {"meta": self._manifest["meta"], "pipelines": self._manifest["pipelines"]}
-        entry = (
-            self._spilled[logical]
-            if logical in self._spilled
-            else self._manifest["files"].get(logical)
-        )
-        if entry is None:
-            return {}
-        return self._load(logical, entry, cache=cache)
-
-    def _view(self, logical: str, *, cache: bool = True) -> Tables:
-        """Read-only data of a logical file as this transaction sees it."""
-        stored = self._stored(logical, cache=cache)
-        if self._pending is not None and logical in self._pending:
-            return self._pending.view(logical, stored)
-        return stored
-
-    def _doc(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
-        """One document as this transaction sees it (read-only), or ``None``."""
-        change = None if self._pending is None else self._pending.get(logical, table, doc_id)
-        if change is None or isinstance(change, Appended):  # the stored version is needed
-            stored: dict[str, Any] | None = self._stored(logical).get(table, {}).get(doc_id)
-            return stored if change is None else change.onto(stored, orjson.loads)
-        doc: dict[str, Any] | None = resolve(change, None)
-        return doc
-
-    def _changes(self) -> Pending:
-        if self._pending is None:  # pragma: no cover - guarded by _write()
-            raise RuntimeError("write outside a transaction")
-        return self._pending
-
-    def _set(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
-        self._changes().set(logical, table, doc_id, doc)
-        self._spill_if_full()
-
-    def _discard(self, logical: str, table: str, doc_id: str) -> None:
-        if self._doc(logical, table, doc_id) is not None:
-            self._changes().delete(logical, table, doc_id)
-
-    def _append(self, logical: str, table: str, doc_id: str, field: str, item: Any) -> None:
-        self._changes().append(logical, table, doc_id, field, item)
-        self._spill_if_full()
-
-    def _replace(self, logical: str, data: Mapping[str, Mapping[str, Any]]) -> None:
-        """Record a whole new content of ``logical`` as the documents it changes."""
-        current = self._view(logical)
-        for table in set(current) | set(data):
-            old, new = current.get(table, {}), data.get(table, {})
-            for doc_id in set(old) - set(new):
-                self._discard(logical, table, doc_id)
-            for doc_id, doc in new.items():
-                if old.get(doc_id) != doc:
-                    self._set(logical, table, doc_id, doc)
+    # ------------------------------------------------------------------ documents
+    @functools.cached_property
+    def _dbs(self) -> dict[str, TinyDB]:
+        """A TinyDB over each logical file used so far (see :class:`_BufferStorage`)."""
+        return {}
 
     def _db(self, logical: str) -> TinyDB:
         db = self._dbs.get(logical)
@@ -477,14 +247,6 @@ class TinyDBRepository:
 
     def _tbl(self, logical: str, name: str) -> StrIdTable:
         return _table(self._db(logical), name)
-
-    def _data_logicals(self, prefix: str) -> list[str]:
-        assert self._manifest is not None
-        names = {n for n in self._manifest["files"] if n.startswith(prefix)}
-        names.update(n for n in self._spilled if n.startswith(prefix))
-        if self._pending:
-            names.update(n for n in self._pending.logicals() if n.startswith(prefix))
-        return sorted(names)
 
     # shards of the current store
     def _pfile(self, prospect_id: str, stage: str) -> str:
@@ -498,223 +260,6 @@ class TinyDBRepository:
 
     def _kfile(self, key: str) -> str:
         return layout.key_file(key, self._header["key_shards"])
-
-    # ------------------------------------------------------------------ transactions
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Hold the lock; write every change of the block at once at the end, or none."""
-        with self._thread_lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            with self._locked():
-                self._begin()
-                try:
-                    yield
-                    self._commit()
-                finally:
-                    self._end()
-
-    def _begin(self) -> None:
-        """Start collecting changes (the caller holds the locks)."""
-        self._pending = Pending()
-        self._spilled = {}
-        self._swapped = False
-        self._depth = 1
-        self._owner = threading.get_ident()
-
-    def _end(self) -> None:
-        """Forget the transaction; without a commit, delete the files it wrote early."""
-        if not self._swapped:
-            for entry in self._spilled.values():
-                if entry is not None:
-                    with contextlib.suppress(OSError):
-                        (self.path / entry["path"]).unlink()
-        self._pending = None
-        self._spilled = {}
-        self._swapped = False
-        self._depth = 0
-        self._owner = None
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write: inside the caller's transaction, or in its own."""
-        with self.transaction():
-            yield
-
-    def _call(self, fn: Callable[..., T], *args: Any, write: bool = False) -> T:
-        """Run ``fn`` under the lock (in a transaction if ``write``).
-
-        Inside this thread's own transaction it runs directly: bulk writes
-        (imports) then cost a few dict operations each, not a lock round-trip.
-        """
-        if self._depth and self._owner == threading.get_ident():
-            return fn(*args)
-        if write:
-            with self.transaction():
-                return fn(*args)
-        with self._locked():
-            return fn(*args)
-
-    def _own(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
-        """A document this transaction may change in place (copied once), or ``None``.
-
-        Inserting into a pipeline's sorted id list thus costs O(1) dict work per
-        call instead of packing the list each time.
-        """
-        pending = self._changes()
-        change = pending.get(logical, table, doc_id)
-        if isinstance(change, dict):
-            return change
-        doc = self._doc(logical, table, doc_id)
-        if doc is None:
-            return None
-        live = {k: list(v) if isinstance(v, list) else v for k, v in doc.items()}
-        pending.keep_live(logical, table, doc_id, live)
-        return live
-
-    def _own_new(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
-        self._changes().keep_live(logical, table, doc_id, doc)
-
-    def _spill_if_full(self) -> None:
-        pending = self._pending
-        if pending is not None and pending.size > _SPILL_BYTES:
-            try:
-                self._spill()
-            except OSError as exc:  # before the commit point: the store is untouched
-                where = Path(exc.filename) if exc.filename else self.path
-                raise _io_error(
-                    exc, where, "write", hint="nothing was changed: the store is as it was"
-                ) from exc
-
-    def _spill(self) -> None:
-        """Write every changed data file now, under the generation this transaction commits.
-
-        Nothing of the current state is touched: the manifest still lists the
-        committed files, so a crash or an error leaves the store as it was (the
-        next commit sweeps the files written here).  Later reads of these files
-        read them back; the commit lists them in the new manifest.
-        """
-        for logical in self._changes().logicals():
-            if logical != MANIFEST_TABLES:
-                self._write_data_file(logical)
-
-    def _write_data_file(self, logical: str) -> None:
-        """Write one changed logical file under the next generation's name."""
-        stored = self._stored(logical, cache=False)
-        data = merged_for_writing(stored, self._changes().pop(logical))
-        del stored
-        if not data:  # the file is no more: forget a version written early, if any
-            earlier = self._spilled.get(logical)
-            if earlier is not None:
-                with contextlib.suppress(OSError):
-                    (self.path / earlier["path"]).unlink()
-            self._spilled[logical] = None
-            return
-        blob = encode_tables(data)
-        del data
-        rel = layout.data_file_name(logical, self._header["generation"] + 1)
-        ensure_dir(self.path / layout.DATA_DIR)
-        write_atomic(self.path / rel, blob, sync_dir=False)
-        self._spilled[logical] = {"path": rel, "size": len(blob), "crc32": digest(blob)}
-
-    def _commit(self) -> None:
-        """Write the changed files under a new generation, then swap the manifest.
-
-        An operating-system error (disk full, permissions…) becomes a
-        :class:`StoreError` saying whether the change was saved.
-        """
-        assert self._manifest is not None and self._pending is not None
-        if not self._pending and not self._spilled:
-            return
-        before = self._stat_manifest()
-        try:
-            self._write_generation()
-        except OSError as exc:
-            where = Path(exc.filename) if exc.filename else self.path
-            if self._stat_manifest() == before:
-                raise _io_error(
-                    exc, where, "write", hint="nothing was changed: the store is as it was"
-                ) from exc
-            raise _io_error(
-                exc,
-                where,
-                "make durable",
-                hint="the change is saved but may not survive a power cut; run 'socialcrm doctor'",
-            ) from exc
-
-    def _stat_manifest(self) -> tuple[int, int, int, int] | None:
-        try:
-            st = self.manifest_path.stat()
-        except OSError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
-
-    def _write_generation(self) -> None:
-        assert self._manifest is not None and self._pending is not None
-        # Each data file is serialised in memory, then written under the new
-        # generation's name: no file of the current state is touched, so an
-        # error (or a crash) before the manifest swap leaves the old state.
-        self._spill()
-        header = dict(self._header)
-        header["generation"] += 1
-        files = dict(self._manifest["files"])
-        for logical, entry in self._spilled.items():
-            if entry is None:
-                files.pop(logical, None)
-            else:
-                files[logical] = entry
-        meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
-        if MANIFEST_TABLES in self._pending:
-            tables = self._view(MANIFEST_TABLES)
-            meta, pipelines = tables.get("meta", {}), tables.get("pipelines", {})
-        manifest: Tables = {
-            "store": {"1": header},
-            "files": dict(sorted(files.items())),
-            "meta": meta,
-            "pipelines": pipelines,
-        }
-        manifest_blob = encode_tables(manifest)
-        data_dir = self.path / layout.DATA_DIR
-        if any(entry is not None for entry in self._spilled.values()):
-            fsync_dir(data_dir)  # the new files' names are durable before the commit point
-        write_atomic(self.manifest_path, manifest_blob, sync_dir=False)  # the commit point
-        self._swapped = True
-        st = self.manifest_path.stat()
-        self._manifest = manifest
-        self._manifest_sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
-        fsync_dir(self.path)
-        self._sweep(data_dir, {entry["path"] for entry in files.values()})
-
-    def _sweep(self, data_dir: Path, referenced: set[str]) -> None:
-        """Delete data files no longer listed (replaced, or left by a crashed commit)."""
-        try:
-            entries = list(os.scandir(data_dir))
-        except FileNotFoundError:
-            return
-        for entry in entries:
-            rel = f"{layout.DATA_DIR}/{entry.name}"
-            ours = layout.parse_data_file_name(entry.name) is not None
-            if (ours and rel not in referenced) or entry.name.endswith(TMP_SUFFIX):
-                with contextlib.suppress(OSError):
-                    Path(entry.path).unlink()
-        # a manifest temporary file left by a process killed while committing
-        for leftover in self.path.glob(f".{layout.MANIFEST_NAME}.*{TMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-
-    def close(self) -> None:
-        """Drop caches; the lock is only ever held during an operation."""
-        with self._thread_lock:
-            self._files.clear()
-            self._cached_bytes = 0
-            self._dbs.clear()
-            self._manifest = None
-            self._manifest_sig = None
 
     # ------------------------------------------------------------------ pipelines, meta
     def list_pipelines(self) -> list[Pipeline]:
