@@ -252,3 +252,17 @@ def test_tinydb_own_write_methods_still_work_inside_a_transaction(
     reopened = open_repository(path)
     assert reopened._view("k-00")["scratch"] == {"a": {"n": 10, "tags": ["x"]}}
     assert reopened.count("default") == 30  # the store's own tables are untouched
+
+
+def test_a_file_written_again_early_stays_cached_once(tmp_path: Path, spill_always: None) -> None:
+    """Each early write replaces the file's earlier versions, in the cache too (parsed,
+    one takes ~6× its size: a restore of 300,000 events kept 15 MB of stale ones)."""
+    repo = open_repository(make_store(tmp_path / "store"))
+    with repo.transaction():
+        for i in range(8):
+            p = repo.get("01P00003")
+            assert p is not None and repo.find_by_email("default", "moved@example.org") == []
+            repo.put(evolve(p, notes=f"version {i}"))
+            names = [name for name, _, _ in repo._files]
+            assert len(names) == len(set(names)), names
+        assert repo.get("01P00003").notes == "version 7"  # type: ignore[union-attr]

@@ -255,6 +255,13 @@ class GenerationStore:
             old, _ = self._files.popitem(last=False)
             self._cached_bytes -= old[1]
 
+    def _forget(self, entry: Mapping[str, Any] | None) -> None:
+        """Drop a file's parsed content from the cache, if there."""
+        if entry is not None:
+            key = (entry["path"], entry["size"], entry["crc32"])
+            if self._files.pop(key, None) is not None:
+                self._cached_bytes -= key[1]
+
     def _stored(self, logical: str, *, cache: bool = True) -> Tables:
         """A logical file as last written: by this transaction (spilled), or committed."""
         assert self._manifest is not None
@@ -427,9 +434,13 @@ class GenerationStore:
 
     def _write_data_file(self, logical: str) -> None:
         """Write one changed logical file under the next generation's name."""
+        assert self._manifest is not None
         stored = self._stored(logical, cache=False)
         data = merged_for_writing(stored, self._changes().pop(logical))
         del stored
+        # the versions this one replaces stay cached no more (~6× their size parsed)
+        self._forget(self._spilled.get(logical))
+        self._forget(self._manifest["files"].get(logical))
         if not data:  # the file is no more: forget a version written early, if any
             earlier = self._spilled.get(logical)
             if earlier is not None:
