@@ -85,6 +85,14 @@ class Hooks:
                 self._fail(impl.plugin_name, hook, exc)
         return results
 
+    def listening(self, hook: str) -> bool:
+        """Whether any plugin implements ``hook`` (an import keeps what it must
+        tell ``on_event`` only then)."""
+        return any(
+            not (impl.hookwrapper or impl.wrapper)
+            for impl in getattr(self.pm.hook, hook).get_hookimpls()
+        )
+
     # -- registration hooks ----------------------------------------------------
     @property
     def networks(self) -> NetworkRegistry:

@@ -22,7 +22,9 @@ Matching (what makes re-imports idempotent and avoids duplicates):
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +79,10 @@ PROGRESS_EVERY = 500
 #: Prospects whose stored activities an import reads one by one before reading
 #: the rest of the pipeline's in one pass (see ``_Batch.read_event_keys``).
 READ_ONE_BY_ONE = 64
+#: Planned events waiting to be written (inside the import's transaction) when
+#: the prospects and events planned so far are written: a backup of 300,000
+#: events held them all as models until the end (~190 MB).
+FLUSH_EVENTS = 5_000
 
 Progress = Callable[[int], None]
 
@@ -156,6 +162,10 @@ class ImportReport:
             "events": self.events,
             "rows": [r.to_dict() for r in self.rows],
         }
+
+
+class _RolledBack(Exception):
+    """A strict import met an invalid row: leave its transaction without committing."""
 
 
 class _RowError(Exception):
@@ -297,8 +307,15 @@ class _Batch:
         self.new_pipelines: dict[str, Pipeline] = {}
         self.new_settings: dict[str, Any] = {}
         self.created_at_row: dict[str, int] = {}
+        # every prospect the import changed (scored at the end); those changed
+        # since the last flush, and the events planned since then
         self.dirty: dict[str, Prospect] = {}
+        self.unwritten: dict[str, Prospect] = {}
         self.events: list[Event] = []
+        self.event_count = 0
+        # ids of the events added, by prospect: only if a plugin listens to on_event
+        self.told: dict[str, list[str]] | None = {} if crm.hooks.listening("on_event") else None
+        self.writing = False  # flushes write (in the caller's transaction), else drop
         # activities already stored or planned, as hash((prospect id, *_event_key)):
         # 300,000 stored events' keys as tuples of strings took ~100 MB
         self.event_keys: set[int] = set()
@@ -327,7 +344,7 @@ class _Batch:
             actor=self.crm.actor,
             pipeline=prospect.pipeline,
         )
-        self.events.append(event)
+        self.add_events([event])
         return event
 
     def assessed(
@@ -346,6 +363,14 @@ class _Batch:
     def stage(self, p: Prospect) -> None:
         self.index(p.pipeline).add(p)
         self.dirty[p.id] = p
+        self.unwritten[p.id] = p
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.events.append(event)
+            self.event_count += 1
+            if self.told is not None:
+                self.told.setdefault(event.prospect_id, []).append(event.id)
 
     # -- record → values ---------------------------------------------------
     def parse(self, url: str, hint: str | None = None) -> Identity:
@@ -836,9 +861,8 @@ class _Batch:
             current = self.match(index, p.identities, p.emails, None)
         if current is None:
             self.stage(p)
-            self.created_at_row[p.id] = record.row
-            self.event_ids[p.id] = {e.id for e in record.events}
-            self.events.extend(record.events)
+            self.created_at_row[p.id] = record.row  # (a second entry for it is refused)
+            self.add_events(record.events)
             self.outcome(record.row, "created", name=p.name, prospect_id=p.id)
             return
         if current.id in self.created_at_row:
@@ -862,9 +886,8 @@ class _Batch:
             return
         if current.id == p.id:
             self.stage(p)
-            for event in missing:
-                ids.add(event.id)
-                self.events.append(event)
+            ids.update(event.id for event in missing)
+            self.add_events(missing)
         else:  # another prospect with the same identity or e-mail: merge the facts
             as_record = ProspectRecord(
                 row=record.row,
@@ -915,6 +938,8 @@ class _Batch:
                     field=exc.field,
                     name=name if isinstance(name, str) else None,
                 )
+            if len(self.events) >= FLUSH_EVENTS:
+                self.flush()
         if self.progress is not None:
             self.progress(rows)
 
@@ -931,15 +956,32 @@ class _Batch:
             found = index.prospects.get(prospect_id)
         return found if found is not None else self.repo.get(prospect_id)
 
-    def write(self) -> None:
-        for key, value in self.new_settings.items():
-            self.repo.set_meta(key, value)
-        for pipeline in self.new_pipelines.values():
-            self.repo.put_pipeline(pipeline)
-        for prospect in self.dirty.values():
-            self.repo.put(prospect)
-        for event in self.events:
-            self.repo.append_event(event)
+    def flush(self) -> None:
+        """Write the prospects and events planned since the last flush, then forget
+        them (a dry run only forgets them).
+
+        Called between rows, so an event's prospect is always written with it or
+        before; settings and pipelines are small and rewritten each time.
+        """
+        if self.writing:
+            for key, value in self.new_settings.items():
+                self.repo.set_meta(key, value)
+            for pipeline in self.new_pipelines.values():
+                self.repo.put_pipeline(pipeline)
+            for prospect in self.unwritten.values():
+                self.repo.put(prospect)
+            for event in self.events:
+                self.repo.append_event(event)
+        self.unwritten.clear()
+        self.events.clear()
+
+    def added_events(self) -> Iterator[Event]:
+        """The events the import added, read back from the store (for ``on_event``)."""
+        if not self.told:
+            return
+        for pid, events in self.repo.events_for(self.told):
+            ids = set(self.told[pid])
+            yield from (e for e in events if e.id in ids)
 
 
 def _split(
@@ -1037,13 +1079,15 @@ def run_import(
     if dry_run:
         batch.plan(items)
     else:
-        with crm.repository.transaction():
+        batch.writing = True  # the plan is written as it goes, in this one transaction
+        with contextlib.suppress(_RolledBack), crm.repository.transaction():
             batch.plan(items)
-            if not (strict and batch.report.invalid):
-                batch.write()
-                batch.report.written = True
-                assessed = assess_many(crm, batch.dirty.values())  # the pipeline's ICP score
-    batch.report.events = len(batch.events)
+            if strict and batch.report.invalid:
+                raise _RolledBack  # what was written so far is undone with the transaction
+            batch.flush()
+            batch.report.written = True
+            assessed = assess_many(crm, batch.dirty.values())  # the pipeline's ICP score
+    batch.report.events = batch.event_count
     limits = batch.new_settings.get("channel_limits") if batch.report.written else None
     if isinstance(limits, dict):  # the CRM read the limits before the import: refresh them
         overrides = crm.networks.limit_overrides
@@ -1052,7 +1096,8 @@ def run_import(
     if batch.report.written:
         # the prospects as scored after the write, else as the import left them
         by_id: dict[str, Prospect | None] = {p.id: p for p, _ in assessed}
-        for event in batch.events + [e for _, events in assessed for e in events]:
+        scored = (e for _, events in assessed for e in events)
+        for event in itertools.chain(batch.added_events(), scored):
             pid = event.prospect_id
             if pid not in by_id:
                 by_id[pid] = batch.prospect_after(pid)
