@@ -437,6 +437,16 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
     commands: dict[str, Callable[[int], list[str]]] = {
         name: (lambda _i, argv=argv: argv) for name, argv in fixed.items()
     }
+    # the lossless backup "export (json)" wrote, restored into a new store
+    commands["restore json export"] = lambda i: [
+        *cli_command(),
+        "--db",
+        str(out / f"restored-{i}"),
+        "import",
+        str(out / "export.json"),
+        "--format",
+        "socialcrm-json",
+    ]
     store_messages = out / "messages-to-the-store.csv"
     make_store_messages(store_messages, store)
     commands["import messages, 30k store"] = lambda _i: [
