@@ -949,11 +949,10 @@ class _Batch:
         Activities attach events to prospects the import did not change: those
         are in an index, not in :attr:`dirty` (``None`` only if gone).
         """
-        found = self.dirty.get(prospect_id)
-        for index in self.indexes.values():
-            if found is not None:
-                break
-            found = index.prospects.get(prospect_id)
+        found = self.dirty.get(prospect_id) or next(
+            (i.prospects[prospect_id] for i in self.indexes.values() if prospect_id in i.prospects),
+            None,
+        )
         return found if found is not None else self.repo.get(prospect_id)
 
     def flush(self) -> None:

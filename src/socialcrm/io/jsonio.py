@@ -225,7 +225,7 @@ class JSONImporter:
                 yield StoredPipeline(row, pipeline_from_dict(data))
             except ValidationError as exc:
                 yield RowProblem(row, f"pipeline: {exc.message}", "pipelines")
-        del doc  # read whole, the entries are dropped as they are restored
+        del doc  # only the entries are still needed
         for entry in entries:
             row += 1
             if not isinstance(entry, dict) or not isinstance(entry.get("events", []), list):
