@@ -117,3 +117,30 @@ def test_dry_run_after_flushes_writes_nothing_and_reports_the_same(
     rows: Any = [(r.row, r.action) for r in dry.rows]
     assert rows == [(r.row, r.action) for r in real.rows]
     assert dry.events == real.events == 18
+
+
+def test_an_icp_scores_the_import_and_plugins_see_the_scored_prospect(
+    backup: Path, tmp_path: Path
+) -> None:
+    from socialcrm.models import Assessed
+    from socialcrm.playbook.icp import ICP, set_icp
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.told: list[tuple[str, str, float | None]] = []
+
+        @hookimpl
+        def on_event(self, event: Event, prospect: Prospect | None) -> None:
+            assert prospect is not None and prospect.assessment is not None
+            self.told.append((event.id, event.kind.value, prospect.assessment.score))
+
+    recorder = Recorder()
+    crm = _crm(tmp_path / "store", recorder)
+    set_icp(crm, ICP.from_toml('threshold = 10\n[[criteria]]\nfield = "network"\nweight = 10\n'))
+    report = crm.import_file(backup)
+    assert report.written and report.counts()["created"] == 6
+    stored = [e for p in crm.query() for e in crm.repository.events(p.id)]
+    assessed = [e for e in stored if isinstance(e.payload, Assessed)]
+    assert len(assessed) == 6  # one score per imported prospect, written with the import
+    assert sorted(e for e, _, _ in recorder.told) == sorted(e.id for e in stored)
+    assert {score for _, _, score in recorder.told} == {10}

@@ -269,3 +269,69 @@ def test_icp_survives_the_tinydb_store(disk_crm: CRM) -> None:
     assert stored.assessment is not None and stored.assessment.score == 50
     assert [x.name for x in again.query(min_score=50)] == ["Jane Doe"]
     again.close()
+
+
+class Told:
+    def __init__(self, crm: list[CRM]) -> None:
+        self.crm = crm
+        self.told: list[tuple[str, str, float | None, bool]] = []
+
+    @hookimpl
+    def on_event(self, event: Any, prospect: Prospect | None) -> None:
+        assert prospect is not None
+        score = prospect.assessment.score if prospect.assessment else None
+        # plugins hear of the re-score once it is committed: another process sees it
+        from socialcrm.storage import open_repository
+
+        other = open_repository(self.crm[0].repository.path)  # type: ignore[attr-defined]
+        committed = any(e.id == event.id for e in other.events(prospect.id))
+        other.close()
+        self.told.append((prospect.name, type(event.payload).__name__, score, committed))
+
+
+def test_setting_the_icp_tells_plugins_each_new_score_once_committed(
+    clock: FrozenClock, tmp_path: Path
+) -> None:
+    from socialcrm.storage import open_repository
+
+    holder: list[CRM] = []
+    told = Told(holder)
+    pm = get_plugin_manager(entrypoints=False, plugins=[TestNetPlugin(), told])
+    crm = CRM(open_repository(tmp_path / "store"), pm, clock=clock)
+    holder.append(crm)
+    crm.add("Ann Lee", sector="software")
+    _to_identify(crm, sector="software", title="CTO")  # Jane Doe, in another stage's files
+    crm.lose(crm.add("Bob Roe", sector="software").id, "no budget")
+    told.told.clear()
+    assert set_icp(crm, ICP.from_toml(ICP_TOML)) == 2
+    assert sorted(told.told) == [
+        ("Ann Lee", "Assessed", 30, True),
+        ("Jane Doe", "Assessed", 55, True),
+    ]
+    told.told.clear()
+    assert set_icp(crm, ICP.from_toml(ICP_TOML)) == 0  # same scores: nothing to tell
+    assert told.told == []
+    crm.close()
+
+
+def test_a_batch_rescore_writes_each_prospect_before_reading_the_next(disk_crm: CRM) -> None:
+    from socialcrm.playbook import ICP_KEY
+    from socialcrm.playbook.icp import assess_many
+
+    ids = [disk_crm.add(f"Person {i}", sector="software").id for i in range(3)]
+    disk_crm.update_pipeline_settings({ICP_KEY: ICP.from_toml(ICP_TOML).to_dict()})
+
+    def one_at_a_time() -> Any:
+        for n, pid in enumerate(ids):
+            if n:  # the previous prospect is already scored and written
+                previous = disk_crm.repository.get(ids[n - 1])
+                assert previous is not None and previous.assessment is not None
+            found = disk_crm.repository.get(pid)
+            assert found is not None and found.assessment is None
+            yield found
+
+    with disk_crm.repository.transaction():
+        done = assess_many(disk_crm, one_at_a_time())
+    assert done.count == 3
+    assert done.told is None  # no plugin listens: no event ids are kept
+    assert all(disk_crm.get(pid).assessment is not None for pid in ids)

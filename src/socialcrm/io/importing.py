@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -1065,12 +1064,12 @@ def run_import(
     invalid row leaves the whole store unchanged (``report.written`` is
     ``False``).  A dry run plans everything and writes nothing.
     """
-    from socialcrm.playbook.icp import assess_many
+    from socialcrm.playbook.icp import Rescored, assess_many
 
     batch = _Batch(
         crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress
     )
-    assessed: list[tuple[Prospect, list[Event]]] = []
+    assessed = Rescored()
     if not dry_run:
         crm.init()
         batch.pipeline_name = crm.pipeline_name
@@ -1094,13 +1093,16 @@ def run_import(
         overrides.update({str(k): int(v) for k, v in limits.items()})
     if batch.report.written:
         # the prospects as scored after the write, else as the import left them
-        by_id: dict[str, Prospect | None] = {p.id: p for p, _ in assessed}
-        scored = (e for _, events in assessed for e in events)
-        for event in itertools.chain(batch.added_events(), scored):
+        scored = assessed.told or {}
+        told: tuple[str, Prospect | None] = ("", None)  # events come grouped by prospect
+        for event in batch.added_events():
             pid = event.prospect_id
-            if pid not in by_id:
-                by_id[pid] = batch.prospect_after(pid)
-            crm.hooks.on_event(event=event, prospect=by_id[pid])
+            if told[0] != pid:
+                found = crm.repository.get(pid) if pid in scored else batch.prospect_after(pid)
+                told = (pid, found)
+            crm.hooks.on_event(event=event, prospect=told[1])
+        for prospect, events in assessed.read_back(crm):
+            crm._notify(events, prospect)
     return batch.report
 
 

@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from attrs import evolve, frozen
+from attrs import define, evolve, frozen
 
 from socialcrm.errors import ValidationError
-from socialcrm.models import Assessed, Assessment, Payload, Pipeline, Prospect, nfc
+from socialcrm.models import Assessed, Assessment, Event, Payload, Pipeline, Prospect, nfc
 from socialcrm.playbook import ICP_KEY, has_icp
 from socialcrm.rules import Problem
 from socialcrm.scoring import Contribution
@@ -57,6 +57,7 @@ __all__ = [
     "FIELDS",
     "ICP",
     "Criterion",
+    "Rescored",
     "Score",
     "SizeRange",
     "assess_many",
@@ -442,13 +443,39 @@ def rescore(crm: CRM, ref: str) -> tuple[Prospect, Score]:
     return prospect, score(prospect, icp, crm.hooks)
 
 
-def assess_many(crm: CRM, prospects: Iterable[Prospect]) -> list[tuple[Prospect, Any]]:
+@define
+class Rescored:
+    """What a batch re-score changed: how many prospects, and what to tell plugins.
+
+    Re-scoring a 30,000-prospect pipeline must not keep 30,000 models: the
+    new events' ids are kept only when a plugin implements ``on_event``, and
+    :meth:`notify` reads them back once the transaction is committed.
+    """
+
+    count: int = 0
+    told: dict[str, list[str]] | None = None
+
+    def read_back(self, crm: CRM) -> Iterator[tuple[Prospect | None, list[Event]]]:
+        """Each re-scored prospect as stored now, with its new events (after the commit)."""
+        if not self.told:
+            return
+        for pid, events in crm.repository.events_for(self.told):
+            ids = set(self.told[pid])
+            yield crm.repository.get(pid), [e for e in events if e.id in ids]
+
+    def notify(self, crm: CRM) -> None:
+        """Tell ``on_event`` about the new ``assessed`` events."""
+        for prospect, events in self.read_back(crm):
+            crm._notify(events, prospect)
+
+
+def assess_many(crm: CRM, prospects: Iterable[Prospect]) -> Rescored:
     """Score freshly written prospects (e.g. an import); caller holds the transaction.
 
-    Returns ``(prospect, events)`` for those whose assessment changed, for the
-    caller to notify plugins once the transaction is committed.
+    ``prospects`` may be a generator: each is scored and written, then
+    forgotten.  The caller calls :meth:`Rescored.notify` once committed.
     """
-    changed: list[tuple[Prospect, Any]] = []
+    done = Rescored(told={} if crm.hooks.listening("on_event") else None)
     icps: dict[str, ICP | None] = {}
     for p in prospects:
         if p.pipeline not in icps:
@@ -456,27 +483,33 @@ def assess_many(crm: CRM, prospects: Iterable[Prospect]) -> list[tuple[Prospect,
             icps[p.pipeline] = get_icp(pipeline) if pipeline is not None else None
         after, payloads = reassess(crm, p, icp=icps[p.pipeline])
         if payloads:
-            changed.append((after, crm._commit(after, payloads, prospect_id=p.id)))
-    return changed
+            events = crm._commit(after, payloads, prospect_id=p.id)
+            done.count += 1
+            if done.told is not None:
+                done.told.setdefault(p.id, []).extend(e.id for e in events)
+    return done
 
 
-def _rescore_open(crm: CRM) -> list[tuple[Prospect, Any]]:
-    """Re-score open prospects (caller holds the transaction and notifies)."""
+def _open_prospects(crm: CRM) -> Iterator[Prospect]:
+    """The current pipeline's open prospects, one stage at a time.
+
+    A stage's prospects are read only when the previous stage's are scored, so
+    at most one stage's models are alive (a store groups prospects by stage).
+    """
     from socialcrm.repository import Query
-    from socialcrm.stages import Status
+    from socialcrm.stages import Stage, Status
 
-    return assess_many(
-        crm, crm.repository.query(Query(pipeline=crm.pipeline_name, status=Status.OPEN))
-    )
+    for stage in Stage:
+        query = Query(pipeline=crm.pipeline_name, stage=stage, status=Status.OPEN)
+        yield from crm.repository.query(query)
 
 
 def rescore_all(crm: CRM) -> int:
     """Re-score every open prospect of the current pipeline; return how many changed."""
     with crm.repository.transaction():
-        changed = _rescore_open(crm)
-    for after, events in changed:
-        crm._notify(events, after)
-    return len(changed)
+        done = assess_many(crm, _open_prospects(crm))
+    done.notify(crm)
+    return done.count
 
 
 def set_icp(crm: CRM, icp: ICP | None) -> int:
@@ -487,10 +520,9 @@ def set_icp(crm: CRM, icp: ICP | None) -> int:
     """
     with crm.repository.transaction():
         crm.update_pipeline_settings({ICP_KEY: icp.to_dict() if icp else None})
-        changed = _rescore_open(crm) if icp else []
-    for after, events in changed:
-        crm._notify(events, after)
-    return len(changed)
+        done = assess_many(crm, _open_prospects(crm)) if icp else Rescored()
+    done.notify(crm)
+    return done.count
 
 
 def problems(p: Prospect, pipeline: Pipeline) -> Iterable[Problem]:
