@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["DIR_MODE", "FILE_MODE", "TMP_SUFFIX", "ensure_dir", "fsync_dir", "write_atomic"]
+__all__ = [
+    "DIR_MODE",
+    "FILE_MODE",
+    "TMP_SUFFIX",
+    "ensure_dir",
+    "fsync_dir",
+    "open_atomic",
+    "write_atomic",
+]
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -45,12 +54,13 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically and durably (mode 0600).
+@contextlib.contextmanager
+def open_atomic(path: Path, *, sync_dir: bool = True) -> Iterator[int]:
+    """A file descriptor whose content replaces ``path`` when the block ends.
 
-    ``data`` must already be serialised: nothing can fail half-way through
-    producing it once the target file is touched.  On any error the temporary
-    file is removed and ``path`` keeps its previous content.
+    For content produced while it is written (a backup archive): nothing is
+    held in memory, and ``path`` keeps its previous content if the block
+    raises — the temporary file is removed.  Mode 0600 whatever the umask.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
@@ -58,10 +68,7 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
         try:
             if hasattr(os, "fchmod"):  # POSIX: exact mode whatever the umask
                 os.fchmod(fd, FILE_MODE)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            yield fd
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -74,3 +81,17 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
         raise
     if sync_dir:
         fsync_dir(path.parent)
+
+
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically and durably (mode 0600).
+
+    ``data`` must already be serialised: nothing can fail half-way through
+    producing it once the target file is touched.  On any error the temporary
+    file is removed and ``path`` keeps its previous content.
+    """
+    with open_atomic(path, sync_dir=sync_dir) as fd:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]

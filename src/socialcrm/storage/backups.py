@@ -18,10 +18,10 @@ import contextlib
 import io
 import re
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from attrs import frozen
 
@@ -37,6 +37,7 @@ from socialcrm.storage.atomic import (
     TMP_SUFFIX,
     ensure_dir,
     fsync_dir,
+    open_atomic,
     write_atomic,
 )
 from socialcrm.storage.files import (
@@ -64,6 +65,10 @@ BACKUP_KINDS = ("backup", "pre-migrate", "pre-restore")
 _BACKUP_RE = re.compile(
     r"^(?P<kind>backup|pre-migrate|pre-restore)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-g(?P<gen>\d+)\.tar\.gz$"
 )
+
+
+Member = tuple[str, bytes]
+"""An archive member: its name in the archive and its bytes."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -103,41 +108,53 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def _verified_files(path: Path) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
-    """The manifest and every file of a consistent store, checked; raises if damaged."""
+def _checked_manifest(path: Path) -> tuple[dict[str, Any], int]:
+    """The manifest of a store to back up, and its schema; raises if unusable."""
     manifest_path = path / layout.MANIFEST_NAME
     manifest = _read_manifest(path)
-    members = [(layout.MANIFEST_NAME, manifest_path.read_bytes())]
     schema = manifest_header(manifest, manifest_path)["schema"]
     if schema > layout.SCHEMA_VERSION:
         raise SchemaVersionError(path=str(path), found=schema, supported=layout.SCHEMA_VERSION)
     if schema == layout.SCHEMA_VERSION:
         check_manifest(manifest, manifest_path)
-        for entry in manifest["files"].values():
-            file_path = path / entry["path"]
-            try:
-                raw = file_path.read_bytes()
-            except FileNotFoundError:
-                raise StoreCorruptError(path=str(file_path), detail="missing") from None
-            if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-                raise StoreCorruptError(path=str(file_path), detail="checksum mismatch")
-            decode_tables(raw, file_path)
-            members.append((entry["path"], raw))
-    return manifest, members
+    return manifest, schema
 
 
-def _raw_files(path: Path) -> list[tuple[str, bytes]]:
+def _verified_files(path: Path, manifest: dict[str, Any], schema: int) -> Iterator[Member]:
+    """The manifest and every file it lists, each checked as it is read (one at a
+    time: a backup never holds the store in memory); raises at the first damaged one."""
+    yield layout.MANIFEST_NAME, (path / layout.MANIFEST_NAME).read_bytes()
+    if schema < layout.SCHEMA_VERSION:  # an older layout lives in its manifest file
+        return
+    for entry in manifest["files"].values():
+        file_path = path / entry["path"]
+        try:
+            raw = file_path.read_bytes()
+        except FileNotFoundError:
+            raise StoreCorruptError(path=str(file_path), detail="missing") from None
+        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
+            raise StoreCorruptError(path=str(file_path), detail="checksum mismatch")
+        decode_tables(raw, file_path)
+        yield entry["path"], raw
+
+
+def _raw_paths(path: Path) -> list[tuple[str, Path]]:
     """Every store file as it is on disk, readable or not (for safety copies)."""
-    members: list[tuple[str, bytes]] = []
+    found: list[tuple[str, Path]] = []
     manifest_path = path / layout.MANIFEST_NAME
     if manifest_path.is_file():
-        members.append((layout.MANIFEST_NAME, manifest_path.read_bytes()))
+        found.append((layout.MANIFEST_NAME, manifest_path))
     data_dir = path / layout.DATA_DIR
     if data_dir.is_dir():
         for child in sorted(data_dir.iterdir()):
             if child.is_file() and not child.name.endswith(TMP_SUFFIX):
-                members.append((f"{layout.DATA_DIR}/{child.name}", child.read_bytes()))
-    return members
+                found.append((f"{layout.DATA_DIR}/{child.name}", child))
+    return found
+
+
+def _raw_files(path: Path) -> Iterator[Member]:
+    for name, file_path in _raw_paths(path):
+        yield name, file_path.read_bytes()
 
 
 def _generation_of(manifest: dict[str, Any]) -> int:
@@ -145,18 +162,24 @@ def _generation_of(manifest: dict[str, Any]) -> int:
     return gen if isinstance(gen, int) else 0
 
 
-def _write_archive(target: Path, members: list[tuple[str, bytes]]) -> None:
-    """Write a tar.gz atomically (tmp + fsync + replace + dir fsync), mode 0600."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as tar:
-        now = int(datetime.now(UTC).timestamp())
+def _write_archive(target: Path, members: Iterable[Member]) -> None:
+    """Write a tar.gz atomically (tmp + fsync + replace + dir fsync), mode 0600.
+
+    Members are compressed as they come: if producing one raises (a damaged
+    file), the half-written archive is removed and ``target`` is untouched.
+    """
+    now = int(datetime.now(UTC).timestamp())
+    with (
+        open_atomic(target) as fd,
+        open(fd, "wb", closefd=False) as out,  # a descriptor: nothing else to name
+        tarfile.open(fileobj=out, mode="w:gz", compresslevel=1) as tar,
+    ):
         for name, data in members:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             info.mode = FILE_MODE
             info.mtime = now
             tar.addfile(info, io.BytesIO(data))
-    write_atomic(target, buffer.getvalue())
 
 
 # --------------------------------------------------------------------------- backups
@@ -222,6 +245,7 @@ def make_backup(
         raise StoreError(f"unknown backup kind {kind!r}", path=str(store))
     _check_store_dir(store)
     with _store_lock(store, _locked):
+        members: Iterable[Member]
         if kind == "pre-restore":
             members = _raw_files(store)
             try:
@@ -229,7 +253,8 @@ def make_backup(
             except SocialCRMError:
                 generation = 0
         else:
-            manifest, members = _verified_files(store)
+            manifest, schema = _checked_manifest(store)
+            members = _verified_files(store, manifest, schema)
             generation = _generation_of(manifest)
         directory = backup_dir(store)
         ensure_dir(directory)
@@ -256,20 +281,71 @@ class RestoreResult:
     generation: int
 
 
-def _read_archive(archive: Path) -> dict[str, bytes]:
+def _archive_members(archive: Path, fh: BinaryIO) -> Iterator[Member]:
+    """The files of an open ``.tar.gz`` backup, one at a time, from its start."""
     try:
-        with tarfile.open(archive, mode="r:gz") as tar:
-            members: dict[str, bytes] = {}
-            for info in tar.getmembers():
+        fh.seek(0)
+        with tarfile.open(fileobj=fh, mode="r:gz") as tar:
+            for info in tar:
                 if not info.isfile():
                     continue
                 extracted = tar.extractfile(info)
                 if extracted is None:  # pragma: no cover - isfile() members always extract
                     continue
-                members[info.name] = extracted.read()
-            return members
+                yield info.name, extracted.read()
     except (OSError, tarfile.TarError, EOFError) as exc:
         raise StoreCorruptError(path=str(archive), detail=f"unreadable backup ({exc})") from None
+
+
+@frozen
+class _Checked:
+    """What a first reading of a backup found: its manifest, and each member's
+    size, checksum and (for data files) parse error, for the manifest to vouch for."""
+
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    schema: int
+
+    def wanted(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        """``archive path -> (logical, manifest entry)`` of the files to restore."""
+        if self.schema < layout.SCHEMA_VERSION:
+            return {}
+        return {e["path"]: (logical, e) for logical, e in self.manifest["files"].items()}
+
+
+def _check_archive(archive: Path, fh: BinaryIO) -> _Checked:
+    """Read a backup through once and verify it all; nothing is kept but the manifest."""
+    seen: dict[str, tuple[int, str, StoreCorruptError | None]] = {}
+    manifest_bytes: bytes | None = None
+    for name, raw in _archive_members(archive, fh):
+        if name == layout.MANIFEST_NAME:
+            manifest_bytes = raw
+            continue
+        problem = None
+        if name.startswith(f"{layout.DATA_DIR}/"):
+            try:
+                decode_tables(raw, archive / name)
+            except StoreCorruptError as exc:
+                problem = exc
+        seen[name] = (len(raw), digest(raw), problem)
+    if manifest_bytes is None:
+        raise StoreCorruptError(path=str(archive), detail=f"no {layout.MANIFEST_NAME} inside")
+    manifest = decode_tables(manifest_bytes, archive / layout.MANIFEST_NAME)
+    schema = manifest_header(manifest, archive)["schema"]
+    if schema > layout.SCHEMA_VERSION:
+        raise SchemaVersionError(path=str(archive), found=schema, supported=layout.SCHEMA_VERSION)
+    checked = _Checked(manifest, manifest_bytes, schema)
+    if schema == layout.SCHEMA_VERSION:
+        check_manifest(manifest, archive)
+    for rel, (logical, entry) in checked.wanted().items():
+        size, crc, problem = seen.get(rel, (-1, "", None))
+        if size != entry["size"] or crc != entry["crc32"]:
+            raise StoreCorruptError(
+                path=str(archive), detail=f"{rel} ({logical}) missing or damaged"
+            )
+        if problem is not None:
+            raise problem
+    return checked
 
 
 def _choose_backup(store: Path, chosen: str | Path | None) -> Path:
@@ -302,46 +378,52 @@ def restore(
     """
     store = Path(path)
     archive = _choose_backup(store, backup)
-    members = _read_archive(archive)
-    if layout.MANIFEST_NAME not in members:
-        raise StoreCorruptError(path=str(archive), detail=f"no {layout.MANIFEST_NAME} inside")
-    manifest = decode_tables(members[layout.MANIFEST_NAME], archive / layout.MANIFEST_NAME)
-    schema = manifest_header(manifest, archive)["schema"]
-    if schema > layout.SCHEMA_VERSION:
-        raise SchemaVersionError(path=str(archive), found=schema, supported=layout.SCHEMA_VERSION)
-    if schema == layout.SCHEMA_VERSION:
-        check_manifest(manifest, archive)
-        for logical, entry in manifest["files"].items():
-            raw = members.get(entry["path"])
-            if raw is None or len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-                raise StoreCorruptError(
-                    path=str(archive), detail=f"{entry['path']} ({logical}) missing or damaged"
-                )
-            decode_tables(raw, archive / entry["path"])
-    ensure_dir(store)
-    with _store_lock(store, held=False):
-        safety: Path | None = None
-        if _raw_files(store):
-            safety = make_backup(store, keep, kind="pre-restore", _locked=True)
-        generation = max([*_current_generations(store), _generation_of(manifest)]) + 1
-        if schema == layout.SCHEMA_VERSION:
-            files: dict[str, Any] = {}
-            data_dir = store / layout.DATA_DIR
-            ensure_dir(data_dir)
-            for logical, entry in manifest["files"].items():
-                rel = layout.data_file_name(logical, generation)
-                write_atomic(store / rel, members[entry["path"]], sync_dir=False)
-                files[logical] = {**entry, "path": rel}
-            fsync_dir(data_dir)
-            manifest["files"] = files
-            manifest["store"]["1"]["generation"] = generation
-            write_atomic(store / layout.MANIFEST_NAME, encode_tables(manifest))
-            referenced = {entry["path"] for entry in files.values()}
-        else:  # an older-schema store: put it back as it was; opening it migrates it
-            write_atomic(store / layout.MANIFEST_NAME, members[layout.MANIFEST_NAME])
-            referenced = set()
-        _remove_unreferenced(store, referenced)
+    try:
+        fh = archive.open("rb")  # kept open: both readings see the same bytes
+    except OSError as exc:
+        raise StoreCorruptError(path=str(archive), detail=f"unreadable backup ({exc})") from None
+    with fh:
+        checked = _check_archive(archive, fh)
+        ensure_dir(store)
+        with _store_lock(store, held=False):
+            safety: Path | None = None
+            if _raw_paths(store):
+                safety = make_backup(store, keep, kind="pre-restore", _locked=True)
+            generation = max([*_current_generations(store), _generation_of(checked.manifest)]) + 1
+            if checked.schema == layout.SCHEMA_VERSION:
+                referenced = _write_files(store, archive, fh, checked, generation)
+            else:  # an older-schema store: put it back as it was; opening it migrates it
+                write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
+                referenced = set()
+            _remove_unreferenced(store, referenced)
     return RestoreResult(archive, safety, generation)
+
+
+def _write_files(
+    store: Path, archive: Path, fh: BinaryIO, checked: _Checked, generation: int
+) -> set[str]:
+    """Second reading: write each verified data file under ``generation``, then swap
+    the manifest in (the store changes only then).  Returns the files now in use."""
+    wanted = checked.wanted()
+    files: dict[str, Any] = {}
+    data_dir = store / layout.DATA_DIR
+    ensure_dir(data_dir)
+    for name, raw in _archive_members(archive, fh):
+        if name not in wanted:
+            continue
+        logical, entry = wanted[name]
+        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
+            continue  # an earlier copy of a member stored twice: the first reading kept the last
+        rel = layout.data_file_name(logical, generation)
+        write_atomic(store / rel, raw, sync_dir=False)
+        files[logical] = {**entry, "path": rel}
+    if len(files) != len(wanted):  # pragma: no cover - the first reading checked them all
+        raise StoreCorruptError(path=str(archive), detail="changed while being restored")
+    fsync_dir(data_dir)
+    manifest = {**checked.manifest, "files": files}
+    manifest["store"]["1"]["generation"] = generation
+    write_atomic(store / layout.MANIFEST_NAME, encode_tables(manifest))
+    return {entry["path"] for entry in files.values()}
 
 
 def _current_generations(store: Path) -> list[int]:
