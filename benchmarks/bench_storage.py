@@ -13,8 +13,10 @@ Builds (through the repository, in one transaction) a synthetic store of
 
 3. with ``--whole``, runs each command that reads or writes the WHOLE store
    (``list``, ``list --format json``, ``board``, ``today``, ``export`` to JSON
-   and to CSV, ``doctor``, ``backup``, ``dupes``, an import of one LinkedIn
-   message to each of the store's prospects, ``pipeline rename``, an import of
+   and to CSV, ``doctor``, ``backup``, ``dupes``, ``restore --yes`` of that
+   backup, the JSON export imported into a new store, an import of one
+   LinkedIn message to each of the store's prospects, ``icp set`` (every open
+   prospect re-scored), ``pipeline rename``, an import of
    30,000 LinkedIn connections into an empty store, then of one LinkedIn
    message to each of them) as a full process on a
    throw-away copy of the large store, ``--whole-runs`` times (default once),
@@ -437,6 +439,8 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
     commands: dict[str, Callable[[int], list[str]]] = {
         name: (lambda _i, argv=argv: argv) for name, argv in fixed.items()
     }
+    # the backup the "backup" row just wrote (the store is unchanged since)
+    commands["restore --yes"] = lambda _i: [*base, "restore", "--yes"]
     # the lossless backup "export (json)" wrote, restored into a new store
     commands["restore json export"] = lambda i: [
         *cli_command(),
@@ -455,6 +459,16 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
         str(store_messages),
         "--format",
         "linkedin-messages",
+    ]
+    # every open prospect re-scored (two ICPs in turn: each run changes every score;
+    # it adds an event to each prospect, after the rows that import into this store)
+    for k, threshold in enumerate((50, 60)):
+        (out / f"icp-{k}.toml").write_text(ICP_TOML.format(threshold=threshold))
+    commands["icp set (re-score all)"] = lambda i: [
+        *base,
+        "icp",
+        "set",
+        str(out / f"icp-{i % 2}.toml"),
     ]
     names = ("default", "renamed")
     commands["pipeline rename"] = lambda i: [
@@ -485,6 +499,26 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
         "linkedin-messages",
     ]
     return commands
+
+
+ICP_TOML = """threshold = {threshold}
+[[criteria]]
+field = "sector"
+weight = 30
+values = ["software", "saas"]
+[[criteria]]
+field = "company_size"
+weight = 20
+ranges = ["11-50", "51-200"]
+[[criteria]]
+field = "title"
+weight = 20
+values = ["vp marketing", "cto", "ceo"]
+[[criteria]]
+field = "network"
+weight = 10
+values = ["linkedin"]
+"""
 
 
 def make_messages(path: Path, connections: Path) -> None:
