@@ -58,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_import import make_connections
 from synth import build_sqlite, build_store
 
+from socialcrm.cli.playbook import EXAMPLE_ICP  # the ICP 'socialcrm icp edit' proposes
 from socialcrm.errors import SocialCRMError
 from socialcrm.models import Event, Note, Prospect, StageChanged
 from socialcrm.repository import Query
@@ -463,7 +464,8 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
     # every open prospect re-scored (two ICPs in turn: each run changes every score;
     # it adds an event to each prospect, after the rows that import into this store)
     for k, threshold in enumerate((50, 60)):
-        (out / f"icp-{k}.toml").write_text(ICP_TOML.format(threshold=threshold))
+        icp = EXAMPLE_ICP.replace("threshold = 50", f"threshold = {threshold}", 1)
+        (out / f"icp-{k}.toml").write_text(icp)
     commands["icp set (re-score all)"] = lambda i: [
         *base,
         "icp",
@@ -499,26 +501,6 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
         "linkedin-messages",
     ]
     return commands
-
-
-ICP_TOML = """threshold = {threshold}
-[[criteria]]
-field = "sector"
-weight = 30
-values = ["software", "saas"]
-[[criteria]]
-field = "company_size"
-weight = 20
-ranges = ["11-50", "51-200"]
-[[criteria]]
-field = "title"
-weight = 20
-values = ["vp marketing", "cto", "ceo"]
-[[criteria]]
-field = "network"
-weight = 10
-values = ["linkedin"]
-"""
 
 
 def make_messages(path: Path, connections: Path) -> None:

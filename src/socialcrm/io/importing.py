@@ -973,13 +973,14 @@ class _Batch:
         self.unwritten.clear()
         self.events.clear()
 
-    def added_events(self) -> Iterator[Event]:
-        """The events the import added, read back from the store (for ``on_event``)."""
+    def added_events(self) -> Iterator[tuple[str, list[Event]]]:
+        """``(prospect id, events)`` the import added, read back from the store
+        (for ``on_event``)."""
         if not self.told:
             return
         for pid, events in self.repo.events_for(self.told):
             ids = set(self.told[pid])
-            yield from (e for e in events if e.id in ids)
+            yield pid, [e for e in events if e.id in ids]
 
 
 def _split(
@@ -1094,13 +1095,9 @@ def run_import(
     if batch.report.written:
         # the prospects as scored after the write, else as the import left them
         scored = assessed.told or {}
-        told: tuple[str, Prospect | None] = ("", None)  # events come grouped by prospect
-        for event in batch.added_events():
-            pid = event.prospect_id
-            if told[0] != pid:
-                found = crm.repository.get(pid) if pid in scored else batch.prospect_after(pid)
-                told = (pid, found)
-            crm.hooks.on_event(event=event, prospect=told[1])
+        for pid, events in batch.added_events():
+            found = crm.repository.get(pid) if pid in scored else batch.prospect_after(pid)
+            crm._notify(events, found)
         for prospect, events in assessed.read_back(crm):
             crm._notify(events, prospect)
     return batch.report

@@ -299,8 +299,7 @@ def _archive_members(archive: Path, fh: BinaryIO) -> Iterator[Member]:
 
 @frozen
 class _Checked:
-    """What a first reading of a backup found: its manifest, and each member's
-    size, checksum and (for data files) parse error, for the manifest to vouch for."""
+    """A backup verified by a first reading: its manifest (parsed and as stored) and schema."""
 
     manifest: dict[str, Any]
     manifest_bytes: bytes
