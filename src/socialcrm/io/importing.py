@@ -59,7 +59,7 @@ from socialcrm.models import (
     Source,
     nfc,
 )
-from socialcrm.repository import Query
+from socialcrm.repository import Query, put_all
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -966,8 +966,7 @@ class _Batch:
                 self.repo.set_meta(key, value)
             for pipeline in self.new_pipelines.values():
                 self.repo.put_pipeline(pipeline)
-            for prospect in self.unwritten.values():
-                self.repo.put(prospect)
+            put_all(self.repo, self.unwritten.values())
             for event in self.events:
                 self.repo.append_event(event)
         self.unwritten.clear()

@@ -201,6 +201,14 @@ def _email_keys(doc: Mapping[str, Any]) -> set[str]:
     return {f"{pipeline}\t{e.casefold()}" for e in doc.get("emails", ())}
 
 
+def _wanted(docs: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, set[str]]]:
+    """``(logical file, table, doc id)`` triples grouped for ``_reading_ahead``."""
+    wanted: dict[str, dict[str, set[str]]] = {}
+    for logical, table, doc_id in docs:
+        wanted.setdefault(logical, {}).setdefault(table, set()).add(doc_id)
+    return wanted
+
+
 # --------------------------------------------------------------------------- repository
 class TinyDBRepository(GenerationStore):
     """A :class:`~socialcrm.repository.Repository` in a directory of TinyDB files.
@@ -417,8 +425,34 @@ class TinyDBRepository(GenerationStore):
     def put(self, prospect: Prospect) -> None:
         self._call(self._put, prospect, write=True)
 
-    def _put(self, prospect: Prospect) -> None:
-        doc = prospect_to_dict(prospect)
+    def put_many(self, prospects: Iterable[Prospect]) -> None:
+        """Write ``prospects`` as :meth:`put` would, one after the other, in one transaction.
+
+        Faster and leaner for a batch (an import's): the index documents they
+        all need are read first, one index file at a time, instead of each
+        write looking up its own in files spread over the whole store.
+        """
+        self._call(self._put_many, list(prospects), write=True)
+
+    def _put_many(self, prospects: list[Prospect]) -> None:
+        docs = [(p, prospect_to_dict(p)) for p in prospects]
+        with self._reading_ahead() as read:  # locators, then prospects, then the keys
+            read(_wanted((self._lfile(p.id), _LOCATIONS, p.id) for p in prospects))
+            located = {p.id: self._locate(p.id) for p in prospects}
+            read(_wanted((f, _PROSPECTS, pid) for pid, f in located.items() if f is not None))
+            wanted = []
+            for p, doc in docs:
+                old = self._raw(p.id) if located[p.id] is not None else None
+                for d in (doc,) if old is None else (doc, old):
+                    wanted.append((self._ifile(p.id), _IDS, str(d.get("pipeline"))))
+                    wanted += [(self._kfile(k), _IDENTITIES, k) for k in _identity_keys(d)]
+                    wanted += [(self._kfile(k), _EMAILS, k) for k in _email_keys(d)]
+            read(_wanted(wanted))
+            for p, doc in docs:
+                self._put(p, doc)
+
+    def _put(self, prospect: Prospect, doc: dict[str, Any] | None = None) -> None:
+        doc = prospect_to_dict(prospect) if doc is None else doc
         pid = prospect.id
         located = self._located(pid)
         old = None if located is None else located[1]

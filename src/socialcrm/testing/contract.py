@@ -39,7 +39,7 @@ from socialcrm.models import (
     Source,
     StageChanged,
 )
-from socialcrm.repository import Query, Repository
+from socialcrm.repository import Query, Repository, put_all
 from socialcrm.stages import Stage, Status
 
 __all__ = ["RepositoryContract", "make_event", "make_prospect"]
@@ -113,6 +113,31 @@ class RepositoryContract:
         got = repository.get("01AAA")
         assert got is not None and got.company == "ACME"
         assert repository.count("default") == 1
+
+    def test_put_all_writes_in_order_like_put(self, repository: Repository) -> None:
+        """A batch (``put_many`` when the backend has it) ends as one ``put`` per prospect."""
+        p = make_prospect("01AAA", identities=[li("zoe")], emails=["zoe@example.fr"])
+        repository.put(p)
+        moved = evolve(p, stage=Stage.CONTACT, identities=[li("zoe-d")], emails=["z@ex.fr"])
+        new = make_prospect("01BBB", "Bob", identities=[li("zoe")], emails=["Z@EX.fr"])
+        put_all(repository, [moved, new, evolve(new, company="ACME")])
+        assert repository.get("01AAA") == moved
+        assert repository.get("01BBB") == evolve(new, company="ACME")
+        found = repository.find_by_identity("default", "linkedin:zoe")
+        assert found is not None and found.id == "01BBB"
+        assert sorted(x.id for x in repository.find_by_email("default", "z@ex.fr")) == [
+            "01AAA",
+            "01BBB",
+        ]
+        assert repository.find_by_email("default", "zoe@example.fr") == []
+
+    def test_put_all_with_a_duplicate_identity_writes_none(self, repository: Repository) -> None:
+        repository.put(make_prospect("01AAA", identities=[li("zoe")]))
+        batch = [make_prospect("01BBB", "Bob"), make_prospect("01CCC", identities=[li("zoe")])]
+        with pytest.raises(DuplicateIdentityError) as info:
+            put_all(repository, batch)
+        assert info.value.owner_id == "01AAA"
+        assert repository.get("01BBB") is None and repository.count("default") == 1
 
     def test_delete_removes_prospect_and_events(self, repository: Repository) -> None:
         repository.put(make_prospect("01AAA"))
