@@ -205,3 +205,18 @@ def test_plugins_are_told_after_commit(tmp_path: Path) -> None:
     crm.import_file(FIXTURES / "mapped.csv", mapping=MAP)
     assert seen.count("created") == 3 and seen.count("imported") == 3
     assert snapshot(crm)  # the store holds what was announced
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_failed_import_into_a_new_store_writes_nothing(
+    store: CRM, store_path: Path, tmp_path: Path, strict: bool
+) -> None:
+    """Not even the default pipeline: the store stays new (no manifest)."""
+    from socialcrm.errors import ImportFormatError
+
+    bad = tmp_path / "bad.vcf"
+    bad.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Zoé\nEND:VCAR\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="invalid vCard"):
+        store.import_file(bad, strict=strict)
+    assert not (store_path / "store.json").exists()
+    assert store.repository.list_pipelines() == []

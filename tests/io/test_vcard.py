@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from socialcrm.crm import CRM
 from socialcrm.io.exports import export_prospects
 from socialcrm.plugins import get_plugin_manager
@@ -71,3 +73,28 @@ def test_export_then_import_keeps_people(tmp_path: Path, store: CRM) -> None:
             )
             assert {f: getattr(after, f) for f in fields} == {f: getattr(before, f) for f in fields}
             assert {i.key for i in after.identities} == {i.key for i in before.identities}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize(
+    ("cards", "row", "line", "reason"),
+    [
+        (["FN:A\nEND:VCAR"], 1, 1, "wasn't closed"),
+        (["FN:A\nEND:VCARD", "broken line\nFN:B\nEND:VCARD"], 2, 5, "broken line"),
+        (["FN:A\n folded\nEND:VCARD", "FN:B\nno colon here\nEND:VCARD"], 2, 6, "no colon"),
+    ],
+)
+def test_an_unreadable_card_is_named_by_position_and_first_line(
+    store: CRM, tmp_path: Path, newline: str, cards: list[str], row: int, line: int, reason: str
+) -> None:
+    """vobject's own line numbers are wrong (line 3 reported as 5): not shown."""
+    from socialcrm.errors import ImportFormatError
+
+    text = "".join(f"BEGIN:VCARD\nVERSION:3.0\n{card}\n" for card in cards)
+    bad = tmp_path / "bad.vcf"
+    bad.write_bytes(text.replace("\n", newline).encode())
+    with pytest.raises(ImportFormatError) as info:
+        store.import_file(bad)
+    assert info.value.row == row
+    assert f"invalid vCard (the card beginning at line {line}): " in info.value.message
+    assert reason in info.value.message and "At line" not in info.value.message

@@ -1070,15 +1070,14 @@ def run_import(
         crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress
     )
     assessed = Rescored()
-    if not dry_run:
-        crm.init()
-        batch.pipeline_name = crm.pipeline_name
     items = importer.read(path, crm.networks)
     if dry_run:
         batch.plan(items)
     else:
         batch.writing = True  # the plan is written as it goes, in this one transaction
         with contextlib.suppress(_RolledBack), crm.repository.transaction():
+            crm.init()  # here: an import that fails leaves a new store without a pipeline
+            batch.pipeline_name = crm.pipeline_name
             batch.plan(items)
             if strict and batch.report.invalid:
                 raise _RolledBack  # what was written so far is undone with the transaction

@@ -78,6 +78,29 @@ def _check_lines(path: Path) -> None:
                 )
 
 
+def _card_line(path: Path, card: int) -> int | None:
+    """The line where card number ``card`` (1-based) begins, if it has a ``BEGIN:VCARD``."""
+    seen = 0
+    with open_text(path) as stream:
+        for number, line in enumerate(stream, 1):
+            if line.strip().upper() == "BEGIN:VCARD":
+                seen += 1
+                if seen == card:
+                    return number
+    return None
+
+
+def _invalid(path: Path, card: int, reason: object) -> ImportFormatError:
+    """A card vobject cannot read: named by its position (the row) and first line.
+
+    vobject 0.9.9 counts lines wrongly (line 3 is reported as 5), so its
+    number would send the user to the wrong place.
+    """
+    line = _card_line(path, card)
+    where = f" (the card beginning at line {line})" if line else ""
+    return ImportFormatError(f"invalid vCard{where}: {reason}", path=str(path), row=card)
+
+
 class VCardImporter:
     """Reads vCard 3.0/4.0 files (one or many cards)."""
 
@@ -101,17 +124,10 @@ class VCardImporter:
                     card = next(cards)
                 except StopIteration:
                     break
-                except ParseError as exc:
-                    line = getattr(exc, "lineNumber", None)
-                    raise ImportFormatError(
-                        f"invalid vCard: {exc}",
-                        path=str(path),
-                        row=line if isinstance(line, int) else card_number + 1,
-                    ) from None
+                except ParseError as exc:  # vobject's line numbers are off: not shown
+                    raise _invalid(path, card_number + 1, getattr(exc, "msg", exc)) from None
                 except (ValueError, UnicodeDecodeError) as exc:
-                    raise ImportFormatError(
-                        f"invalid vCard: {exc}", path=str(path), row=card_number + 1
-                    ) from None
+                    raise _invalid(path, card_number + 1, exc) from None
                 card_number += 1
                 if card.name != "VCARD":
                     raise ImportFormatError(
