@@ -177,6 +177,16 @@ def test_progress_is_reported_and_tags_applied(store: CRM) -> None:
         assert "salon-2025" in store.get(row.prospect_id or "").tags
 
 
+def test_tags_go_to_created_and_updated_prospects_not_to_skipped_ones(store: CRM) -> None:
+    created = _import(store, "mapped.csv", tags=["first"]).created
+    assert _import(store, "mapped.csv", tags=["skipped"]).skipped
+    assert _import(store, "mapped.csv", tags=["updated"], update=True).updated
+    assert created
+    for row in created:
+        tags = store.get(row.prospect_id or "").tags
+        assert "first" in tags and "updated" in tags and "skipped" not in tags
+
+
 def test_unknown_format_and_map_errors(store: CRM) -> None:
     from socialcrm.errors import ImportFormatError, ValidationError
 

@@ -112,7 +112,13 @@ def import_(
         bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
     ] = False,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Tag every imported prospect.")
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            "-t",
+            help="Tag each prospect created (and, with --update, updated); "
+            "rows skipped as already known are left as they are.",
+        ),
     ] = None,
     update: Annotated[
         bool,
