@@ -134,6 +134,21 @@ def test_each_file_is_read_once_and_none_stays_cached(
     assert "default\tlinkedin:01p-0" not in state["identities"]  # the moved one's old key
 
 
+def test_a_batch_into_a_new_store_caches_no_file_it_spilled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files that did not exist when read ahead hold nothing yet; once written
+    early, the batch still finds its documents without reading them back."""
+    monkeypatch.setattr(generations, "_SPILL_BYTES", 0)
+    repo = TinyDBRepository(tmp_path / "store", **SHARDS)
+    with repo.transaction():
+        repo.put_many(batch_of(40))
+        assert not repo._files
+    repo.close()
+    state: dict[str, Any] = dump_state(tmp_path / "store")
+    assert len(state["prospects"]) == 46 and len(state["identities"]) == 46
+
+
 def test_reads_after_the_batch_go_to_the_files_again(tmp_path: Path) -> None:
     """What was read ahead is dropped with the batch: later reads see later changes."""
     repo = TinyDBRepository(make_store(tmp_path / "store"))

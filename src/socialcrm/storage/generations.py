@@ -48,6 +48,8 @@ from socialcrm.storage.pending import Appended, Pending, merged_for_writing, res
 __all__ = ["MANIFEST_TABLES", "GenerationStore", "io_error"]
 
 T = TypeVar("T")
+#: A data file's version: (path, size, crc32); see :func:`_version`.
+Version = tuple[str, int, str]
 #: Documents to read ahead: ids by table, by logical file.
 Wanted = Mapping[str, Mapping[str, Iterable[str]]]
 
@@ -65,10 +67,14 @@ _CACHE_BYTES = 16 * 1024 * 1024
 _SPILL_BYTES = 48 * 1024 * 1024
 
 
-def _version(entry: Mapping[str, Any]) -> tuple[str, int, str]:
+def _version(entry: Mapping[str, Any]) -> Version:
     """A data file's version: names are never reused for other content in a store's
     life, and size and checksum guard even that."""
     return (entry.get("path"), entry.get("size"), entry.get("crc32"))  # type: ignore[return-value]
+
+
+def _version_of(entry: Mapping[str, Any] | None) -> Version | None:
+    return None if entry is None else _version(entry)
 
 
 def io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
@@ -115,11 +121,12 @@ class GenerationStore:
         self._manifest: Tables | None = None
         self._manifest_sig: tuple[int, int, int, int] | None = None
         # Parsed data files by version (see _version)
-        self._files: OrderedDict[tuple[str, int, str], Tables] = OrderedDict()
+        self._files: OrderedDict[Version, Tables] = OrderedDict()
         self._cached_bytes = 0
-        # documents read ahead for a batch of point reads (see :meth:`_reading_ahead`),
-        # by file version like the cache: absent documents are kept as ``None``
-        self._ahead: dict[tuple[str, int, str], dict[str, dict[str, Any]]] = {}
+        # documents read ahead for a batch of point reads (see :meth:`_reading_ahead`):
+        # by logical file, the version they were read from (``None``: no file yet)
+        # and the documents by table (``None``: absent)
+        self._ahead: dict[str, tuple[Version | None, dict[str, dict[str, Any]]]] = {}
         # the current transaction: its changes, and the files it already wrote
         # under the generation it will commit (``None``: the file became empty)
         self._pending: Pending | None = None
@@ -269,7 +276,6 @@ class GenerationStore:
         """Drop a file's parsed content (and documents read ahead) from memory."""
         if entry is not None:
             key = _version(entry)
-            self._ahead.pop(key, None)
             if self._files.pop(key, None) is not None:
                 self._cached_bytes -= key[1]
 
@@ -294,15 +300,21 @@ class GenerationStore:
     def _stored_doc(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """One stored document: read ahead, or from its (cached) file."""
         if logical != MANIFEST_TABLES:
-            entry = self._entry(logical)
-            if entry is None:
-                return None
-            ahead = self._ahead.get(_version(entry), {}).get(table)
-            if ahead is not None and doc_id in ahead:
-                found: dict[str, Any] | None = ahead[doc_id]
+            ahead = self._read_ahead(logical)
+            if ahead is not None and doc_id in ahead.get(table, {}):
+                found: dict[str, Any] | None = ahead[table][doc_id]
                 return found
+            if self._entry(logical) is None:
+                return None
         doc: dict[str, Any] | None = self._stored(logical).get(table, {}).get(doc_id)
         return doc
+
+    def _read_ahead(self, logical: str) -> dict[str, dict[str, Any]] | None:
+        """The documents of ``logical`` read ahead from its current version, if any."""
+        ahead = self._ahead.get(logical)
+        if ahead is None or ahead[0] != _version_of(self._entry(logical)):
+            return None
+        return ahead[1]
 
     @contextlib.contextmanager
     def _reading_ahead(self) -> Iterator[Callable[[Wanted], None]]:
@@ -314,26 +326,30 @@ class GenerationStore:
         in index files spread at random over the store: one by one, that keeps
         every index file parsed in the cache (~70 MB at 30,000 prospects) or
         re-reads a file per lookup.  Read ahead, each file is parsed once per
-        batch and dropped.  Reads of documents not read ahead, or of files
-        written since (spilled), go to the files as usual.
+        batch and dropped.  A file written early (spilled) keeps its documents
+        read ahead, as written; other reads go to the files as usual.
         """
 
         def read(wanted: Wanted) -> None:
             for logical, tables in wanted.items():
-                entry = self._entry(logical)
-                if entry is None or logical == MANIFEST_TABLES:
+                if logical == MANIFEST_TABLES:
                     continue
-                version = _version(entry)
+                entry = self._entry(logical)
+                version = _version_of(entry)
                 if version in self._files:  # cached already: nothing to gain
                     continue
-                kept = self._ahead.setdefault(version, {})
+                ahead = self._ahead.get(logical)
+                if ahead is None or ahead[0] != version:
+                    ahead = self._ahead[logical] = (version, {})
+                kept = ahead[1]
                 missing = {
                     table: [i for i in ids if i not in kept.get(table, {})]
                     for table, ids in tables.items()
                 }
                 if not any(missing.values()):
                     continue
-                data = self._load(logical, entry, cache=False)
+                # no file yet: every document is absent (until a spill writes it)
+                data = {} if entry is None else self._load(logical, entry, cache=False)
                 for table, ids in missing.items():
                     docs = data.get(table, {})
                     kept.setdefault(table, {}).update((i, docs.get(i)) for i in ids)
@@ -503,10 +519,15 @@ class GenerationStore:
     def _write_data_file(self, logical: str) -> None:
         """Write one changed logical file under the next generation's name."""
         assert self._manifest is not None
-        current = self._entry(logical)
-        ahead = None if current is None else self._ahead.get(_version(current))
-        if ahead:  # documents read ahead: as written now (a batch goes on reading them)
-            ahead = {t: {i: self._doc(logical, t, i) for i in ids} for t, ids in ahead.items()}
+        # documents read ahead from the current version: as written now (a batch
+        # goes on reading them)
+        ahead = None
+        if self._read_ahead(logical) is not None:
+            ahead = {
+                t: {i: self._doc(logical, t, i) for i in ids}
+                for t, ids in self._ahead[logical][1].items()
+            }
+        self._ahead.pop(logical, None)
         stored = self._stored(logical, cache=False)
         data = merged_for_writing(stored, self._changes().pop(logical))
         del stored
@@ -519,6 +540,8 @@ class GenerationStore:
                 with contextlib.suppress(OSError):
                     (self.path / earlier["path"]).unlink()
             self._spilled[logical] = None
+            if ahead is not None:
+                self._ahead[logical] = (None, ahead)
             return
         blob = encode_tables(data)
         del data
@@ -527,8 +550,8 @@ class GenerationStore:
         write_atomic(self.path / rel, blob, sync_dir=False)
         entry = {"path": rel, "size": len(blob), "crc32": digest(blob)}
         self._spilled[logical] = entry
-        if ahead:
-            self._ahead[_version(entry)] = ahead
+        if ahead is not None:
+            self._ahead[logical] = (_version(entry), ahead)
 
     def _commit(self) -> None:
         """Write the changed files under a new generation, then swap the manifest.
