@@ -12,13 +12,14 @@ Builds (through the repository, in one transaction) a synthetic store of
    the ratio.
 
 3. with ``--whole``, runs each command that reads or writes the WHOLE store
-   (``list``, ``list --format json``, ``board``, ``today``, ``export`` to JSON
-   and to CSV, ``doctor``, ``backup``, ``dupes``, ``restore --yes`` of that
+   (``list``, ``list --format json``, ``board``, ``today``, ``export`` to JSON,
+   CSV and vCard, ``doctor``, ``backup``, ``dupes``, ``restore --yes`` of that
    backup, the JSON export imported into a new store, an import of one
    LinkedIn message to each of the store's prospects, ``icp set`` (every open
    prospect re-scored), ``pipeline rename``, an import of
    30,000 LinkedIn connections into an empty store, then of one LinkedIn
-   message to each of them) as a full process on a
+   message to each of them, the vCard export imported into a new store, then
+   into a new pipeline of the large store) as a full process on a
    throw-away copy of the large store, ``--whole-runs`` times (default once),
    and prints its wall time (s) and peak RSS (MB) against the issue's "peak
    memory of any command <= 200 MB"; a command still running after
@@ -60,7 +61,7 @@ from synth import build_sqlite, build_store
 
 from socialcrm.cli.playbook import EXAMPLE_ICP  # the ICP 'socialcrm icp edit' proposes
 from socialcrm.errors import SocialCRMError
-from socialcrm.models import Event, Note, Prospect, StageChanged
+from socialcrm.models import Event, Note, Pipeline, Prospect, StageChanged
 from socialcrm.repository import Query
 from socialcrm.serialization import (
     dumps,
@@ -413,7 +414,7 @@ def sqlite_ops(db: Path, ids: list[str], runs: int) -> dict[str, float]:
 
 
 # ----------------------------------------------------------------------------- whole store
-def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str]]]:
+def whole_commands(store: Path, out: Path, runs: int = 1) -> dict[str, Callable[[int], list[str]]]:
     """The commands whose work grows with the whole store, each as a full process
     (the argv of run ``i``: a rename goes back and forth, an import gets a new store)."""
     base = [*cli_command(), "--db", str(store)]
@@ -432,6 +433,14 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
             "csv",
             "--out",
             str(out / "export.csv"),
+        ],
+        "export --format vcard": [
+            *base,
+            "export",
+            "--format",
+            "vcard",
+            "--out",
+            str(out / "export.vcf"),
         ],
         "doctor": [*base, "doctor"],
         "backup": [*base, "backup"],
@@ -500,6 +509,31 @@ def whole_commands(store: Path, out: Path) -> dict[str, Callable[[int], list[str
         "--format",
         "linkedin-messages",
     ]
+    # the store's people as the vCards "export --format vcard" wrote: into a new store,
+    # then into a new pipeline of this one (its index files hold 30k others' keys);
+    # last, as it doubles the store
+    commands["import vCard, new store"] = lambda i: [
+        *cli_command(),
+        "--db",
+        str(out / f"vcard-store-{i}"),
+        "import",
+        str(out / "export.vcf"),
+        "--format",
+        "vcard",
+    ]
+    repo = open_repository(store)
+    for i in range(runs):
+        repo.put_pipeline(Pipeline(f"vcard-{i}", datetime.now(UTC)))
+    repo.close()
+    commands["import vCard, 2nd pipeline"] = lambda i: [
+        *base,
+        "--pipeline",
+        f"vcard-{i}",
+        "import",
+        str(out / "export.vcf"),
+        "--format",
+        "vcard",
+    ]
     return commands
 
 
@@ -554,7 +588,7 @@ def whole_store(
     with tempfile.TemporaryDirectory(prefix="whole-", dir=workdir) as tmp:
         copy = Path(tmp) / "store"
         shutil.copytree(store, copy)
-        commands = whole_commands(copy, Path(tmp))
+        commands = whole_commands(copy, Path(tmp), runs)
         for name, argv in commands.items():
             times, peaks, code = [], [], 0
             for i in range(runs):
