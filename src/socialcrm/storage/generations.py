@@ -273,7 +273,7 @@ class GenerationStore:
             self._cached_bytes -= old[1]
 
     def _forget(self, entry: Mapping[str, Any] | None) -> None:
-        """Drop a file's parsed content (and documents read ahead) from memory."""
+        """Drop a file's parsed content from the cache, if there."""
         if entry is not None:
             key = _version(entry)
             if self._files.pop(key, None) is not None:
