@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialcrm.errors import ValidationError
 from socialcrm.models import Event, Pipeline, Prospect
@@ -61,3 +63,52 @@ def test_naive_timestamp_refused() -> None:
     doc = {"v": 1, "id": "01A", "name": "x", "created_at": "2026-01-01T00:00:00"}
     with pytest.raises(ValidationError, match="time zone"):
         from_dict(Prospect, doc)
+
+
+@settings(max_examples=100)
+@given(
+    prospects,
+    st.sampled_from(["name", "company", "tags", "custom", "identities", "emails"]),
+    st.one_of(
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.booleans(),
+        st.lists(st.text(), min_size=1),
+        st.dictionaries(st.text(), st.text(), min_size=1),
+    ),
+)
+def test_a_non_text_value_for_text_is_refused_not_stringified(
+    p: Prospect, field: str, bad: Any
+) -> None:
+    """cattrs' default str() stored ["a"] given for a name as the text "['a']"."""
+    doc = to_dict(p)
+    path = {
+        "name": "$.name",
+        "company": "$.company",
+        "tags": "$.tags[0]",
+        "custom": "$.custom['k']",
+        "identities": "$.identities[0].url",
+        "emails": "$.emails[0]",
+    }[field]
+    if field == "tags":
+        doc["tags"] = [bad]
+    elif field == "custom":
+        doc["custom"] = {"k": bad}
+    elif field == "identities":
+        doc["identities"] = [{"network": "linkedin", "handle": "zoe", "url": bad}]
+    elif field == "emails":
+        doc["emails"] = [bad]
+    else:
+        doc[field] = bad
+    with pytest.raises(ValidationError) as info:
+        from_dict(Prospect, doc)
+    assert "expected text, got " in info.value.message
+    assert path in info.value.message
+
+
+def test_an_enum_field_keeps_its_own_check() -> None:
+    doc = to_dict(Prospect(id="01A", name="x"))
+    with pytest.raises(ValidationError, match="'maybe' is not a valid Status"):
+        from_dict(Prospect, {**doc, "status": "maybe"})
+    with pytest.raises(ValidationError, match=r"expected text, got a number @ \$\.stage"):
+        from_dict(Prospect, {**doc, "stage": 3})

@@ -66,6 +66,9 @@ def _converter() -> cattrs.Converter:
     import cattrs
 
     conv = cattrs.Converter(forbid_extra_keys=True)
+    # cattrs' default str() would store a list, an object or a number given for a
+    # text field as its Python repr ("['a']"): a document says what it means, or is refused
+    conv.register_structure_hook(str, _structure_str)
     conv.register_unstructure_hook(datetime, lambda d: d.isoformat())
     conv.register_structure_hook(datetime, lambda v, _t: _parse_datetime(v))
 
@@ -190,6 +193,23 @@ def from_stored_dict(cls: type[T], data: Any) -> T:
         except fast_codec.Unsupported:
             pass
     return from_dict(cls, data)
+
+
+_JSON_TYPES = {
+    bool: "true/false",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+}
+
+
+def _structure_str(value: Any, type_: Any) -> str:
+    """Text as text; for a ``str`` subclass (``Stage``, ``Status``…) its own check."""
+    if not isinstance(value, str):
+        kind = "null" if value is None else _JSON_TYPES.get(type(value), type(value).__name__)
+        raise ValueError(f"expected text, got {kind}")
+    return value if type_ is str else type_(value)
 
 
 def _explain(exc: BaseException) -> str:

@@ -126,6 +126,23 @@ def test_bad_backups_are_refused(tmp_path: Path, store: CRM) -> None:
     assert store.repository.get_meta("channel_limits") is None
 
 
+def test_a_number_where_text_belongs_is_an_invalid_row_not_text(tmp_path: Path, store: CRM) -> None:
+    """A hand-edited backup: "company": 12 was stored as the text "12"."""
+    store.add("Zoé Durand", company="Acme")
+    backup = _export(store)
+    backup["prospects"][0]["prospect"]["company"] = 12  # type: ignore[index]
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(backup), encoding="utf-8")
+    fresh = CRM(open_repository(tmp_path / "fresh"), get_plugin_manager(), clock=FrozenClock())
+    report = fresh.import_file(path)
+    bad = [r for r in report.rows if r.action == "invalid"]
+    assert [r.reason for r in bad] == [
+        "invalid prospect document: expected text, got a number @ $.company"
+    ]
+    assert fresh.repository.count("default") == 0
+    fresh.close()
+
+
 def test_restore_into_a_fresh_store_keeps_the_default_pipelines_settings(tmp_path: Path) -> None:
     source = CRM(open_repository(tmp_path / "a"), get_plugin_manager(), clock=FrozenClock())
     source.update_pipeline_settings({"stage_limits": {"identify": 3}, "k": "é"})
