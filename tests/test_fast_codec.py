@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from socialcrm import fast_codec, models
+from socialcrm.errors import ValidationError
 from socialcrm.models import Event, Identity, Pipeline, Prospect
 from socialcrm.serialization import _converter, from_dict, to_dict
 
@@ -100,9 +101,13 @@ def test_unusual_documents_go_to_the_reference(changes: dict[str, Any]) -> None:
     assert got == expected
 
 
-def test_lenient_reference_conversions_still_apply() -> None:
-    p = from_dict(Prospect, _prospect_doc(name=5, company_size="12"))
-    assert (p.name, p.company_size) == ("5", 12)
+def test_reference_conversions_apply_except_to_text() -> None:
+    """A digit string still becomes a number; a number is no longer taken as text
+    (the schema says text, and str() made "['a']" of a list)."""
+    p = from_dict(Prospect, _prospect_doc(company_size="12"))
+    assert p.company_size == 12
+    with pytest.raises(ValidationError, match=r"expected text, got a number @ \$\.name"):
+        from_dict(Prospect, _prospect_doc(name=5))
 
 
 def test_unusual_values_are_encoded_by_the_reference() -> None:
