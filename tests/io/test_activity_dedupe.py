@@ -107,3 +107,42 @@ def test_plugins_told_of_attached_activities_get_the_prospect(tmp_path: Path) ->
     report = run_import(crm, tmp_path / "m.csv", Messages(rows))
     assert report.counts()["attached"] == 2
     assert seen == [("message_sent", ids[0], ids[0]), ("message_sent", ids[2], ids[2])]
+
+
+def test_activities_alone_never_keep_the_pipeline_as_models(
+    store: CRM, people: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They look prospects up by profile URL only: id, name and pipeline are kept
+    (the whole pipeline as models took ~75 MB at 30,000 prospects)."""
+
+    def no_full_index(self: object, prospects: object) -> None:
+        raise AssertionError("an activities import built the full prospect index")
+
+    monkeypatch.setattr(importing._Index, "__init__", no_full_index)
+    monkeypatch.setattr(importing, "READ_ONE_BY_ONE", 3)  # the one pass lists every prospect
+    store.add("No Profile", emails=["np@example.org"])  # in the pipeline, without identity
+    rows = [(i + 2, url(i), f"hello {i}", i) for i in range(12)] + [(14, url(99), "who?", 1)]
+    report = run_import(store, tmp_path / "m.csv", Messages(rows))
+    assert report.counts()["attached"] == 12
+    assert [r.reason for r in report.rows if r.action == "skipped"] == [
+        f"not a known prospect: {url(99)}"
+    ]
+    assert {r.name for r in report.rows if r.action == "attached"} == {
+        f"Person {i}" for i in range(12)
+    }
+
+
+def test_targets_follow_a_prospect_whose_profile_changes() -> None:
+    from socialcrm.models import Identity, Prospect
+
+    def li(handle: str) -> Identity:
+        return Identity("linkedin", handle, f"https://www.linkedin.com/in/{handle}")
+
+    targets = importing._Targets([Prospect("01A", "Ann", identities=[li("ann")])])
+    targets.add(Prospect("01B", "Bob", identities=[li("bob")]))
+    targets.add(Prospect("01A", "Ann B.", identities=[li("ann-b")]))
+    assert targets.by_identity == {
+        "linkedin:bob": ("01B", "Bob", "default"),
+        "linkedin:ann-b": ("01A", "Ann B.", "default"),
+    }
+    assert list(targets.keys) == ["01B", "01A"]

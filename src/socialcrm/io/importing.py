@@ -27,7 +27,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from attrs import define, evolve, field, frozen
 
@@ -60,6 +60,7 @@ from socialcrm.models import (
     nfc,
 )
 from socialcrm.repository import Query, put_all
+from socialcrm.stages import Stage
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -274,6 +275,40 @@ class _Index:
                 index.get(key, set()).discard(p.id)
 
 
+class _Target(NamedTuple):
+    """What an activity needs of its prospect: where to attach it, whom to name."""
+
+    id: str
+    name: str
+    pipeline: str
+
+
+class _Targets:
+    """One pipeline's prospects as activities see them: by identity, id and name only.
+
+    An import of activities (messages) only looks prospects up by profile
+    URL; keeping the whole pipeline as models for that took ~75 MB at 30,000
+    prospects.  :attr:`keys` lists every prospect of the pipeline, identities
+    or not.
+    """
+
+    def __init__(self, prospects: Iterable[Prospect]) -> None:
+        self.by_identity: dict[str, _Target] = {}
+        self.keys: dict[str, tuple[str, ...]] = {}
+        for p in prospects:
+            self.add(p)
+
+    def add(self, p: Prospect) -> None:
+        for key in self.keys.pop(p.id, ()):
+            if self.by_identity[key].id == p.id:
+                del self.by_identity[key]
+        target = _Target(p.id, p.name, p.pipeline)
+        keys = tuple(identity.key for identity in p.identities)
+        for key in keys:
+            self.by_identity[key] = target
+        self.keys[p.id] = keys
+
+
 # ----------------------------------------------------------------------------- the engine
 
 
@@ -303,6 +338,7 @@ class _Batch:
         self.now = crm.now()
         self.pipeline_name = crm.pipeline_name
         self.indexes: dict[str, _Index] = {}
+        self.targets: dict[str, _Targets] = {}
         self.new_pipelines: dict[str, Pipeline] = {}
         self.new_settings: dict[str, Any] = {}
         self.created_at_row: dict[str, int] = {}
@@ -330,10 +366,30 @@ class _Batch:
             self.indexes[pipeline] = found
         return found
 
+    def target_index(self, pipeline: str) -> _Targets:
+        """The pipeline's :class:`_Targets`: from its index if built, else read one
+        stage at a time (only one stage's models are alive at once)."""
+        found = self.targets.get(pipeline)
+        if found is None:
+            index = self.indexes.get(pipeline)
+            found = _Targets(
+                index.prospects.values()
+                if index is not None
+                else (
+                    p
+                    for stage in Stage
+                    for p in self.repo.query(Query(pipeline=pipeline, stage=stage))
+                )
+            )
+            self.targets[pipeline] = found
+        return found
+
     def outcome(self, row: int, action: str, reason: str = "", **kw: Any) -> None:
         self.report.rows.append(RowOutcome(row, action, reason, **kw))
 
-    def new_event(self, prospect: Prospect, payload: Payload, at: datetime | None = None) -> Event:
+    def new_event(
+        self, prospect: Prospect | _Target, payload: Payload, at: datetime | None = None
+    ) -> Event:
         when = at or self.now
         event = Event(
             id=self.crm._new_id(when),
@@ -361,6 +417,9 @@ class _Batch:
 
     def stage(self, p: Prospect) -> None:
         self.index(p.pipeline).add(p)
+        targets = self.targets.get(p.pipeline)
+        if targets is not None:
+            targets.add(p)
         self.dirty[p.id] = p
         self.unwritten[p.id] = p
 
@@ -670,7 +729,7 @@ class _Batch:
             return
         ids: Iterable[str] = [pid]
         if len(self.keys_read) >= READ_ONE_BY_ONE:
-            others = self.index(self.pipeline_name).prospects
+            others = self.target_index(self.pipeline_name).keys
             ids = (
                 p
                 for p in dict.fromkeys([pid, *others])
@@ -680,7 +739,7 @@ class _Batch:
             self.keys_read.add(read)
             self.event_keys.update(hash((read, *_event_key(e.payload, e.at))) for e in events)
 
-    def lookup(self, url: str | None, hint: str | None = None) -> tuple[Prospect | None, bool]:
+    def lookup(self, url: str | None, hint: str | None = None) -> tuple[_Target | None, bool]:
         """The known prospect behind ``url`` (and whether ``url`` was a valid profile)."""
         if not url or not url.strip():
             return None, False
@@ -688,11 +747,9 @@ class _Batch:
             identity = self.parse(url, hint)
         except SocialCRMError:
             return None, False
-        index = self.index(self.pipeline_name)
-        pid = index.by_identity.get(identity.key)
-        return (index.prospects[pid] if pid is not None else None), True
+        return self.target_index(self.pipeline_name).by_identity.get(identity.key), True
 
-    def attach(self, target: Prospect, payload: Payload, at: datetime) -> bool:
+    def attach(self, target: _Target, payload: Payload, at: datetime) -> bool:
         """Record ``payload`` on ``target`` unless the same one is already there."""
         self.read_event_keys(target.id)
         # a 64-bit hash, not the key: with 300,000 keys known, a new activity has a
@@ -711,7 +768,7 @@ class _Batch:
         if record.kind == "message":
             self.on_message(record, text, at)
             return
-        target: Prospect | None = None
+        target: _Target | None = None
         valid = 0
         for url in record.urls:
             target, ok = self.lookup(url, record.network)
@@ -946,12 +1003,9 @@ class _Batch:
         """``prospect_id`` as the import left it, for ``on_event``.
 
         Activities attach events to prospects the import did not change: those
-        are in an index, not in :attr:`dirty` (``None`` only if gone).
+        are read back from the store (``None`` only if gone).
         """
-        found = self.dirty.get(prospect_id) or next(
-            (i.prospects[prospect_id] for i in self.indexes.values() if prospect_id in i.prospects),
-            None,
-        )
+        found = self.dirty.get(prospect_id)
         return found if found is not None else self.repo.get(prospect_id)
 
     def flush(self) -> None:
