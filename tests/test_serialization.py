@@ -104,6 +104,7 @@ def test_a_non_text_value_for_text_is_refused_not_stringified(
         from_dict(Prospect, doc)
     assert "expected text, got " in info.value.message
     assert path in info.value.message
+    assert info.value.field == field
 
 
 def test_an_enum_field_keeps_its_own_check() -> None:

@@ -173,8 +173,10 @@ def from_dict(cls: type[T], data: Any) -> T:
     try:
         return _converter().structure(body, cls)
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-        detail = _explain(exc)
-        raise ValidationError(f"invalid {what} document: {detail}", value=data.get("id")) from exc
+        detail, field = _explain(exc)
+        raise ValidationError(
+            f"invalid {what} document: {detail}", field=field, value=data.get("id")
+        ) from exc
 
 
 def from_stored_dict(cls: type[T], data: Any) -> T:
@@ -212,13 +214,17 @@ def _structure_str(value: Any, type_: Any) -> str:
     return value if type_ is str else type_(value)
 
 
-def _explain(exc: BaseException) -> str:
+def _explain(exc: BaseException) -> tuple[str, str | None]:
+    """What is wrong, and the top-level field of the first problem (``$.company…``)."""
+    import re
+
     import cattrs
 
     if isinstance(exc, cattrs.BaseValidationError):
         messages = cattrs.transform_error(exc, format_exception=_format_leaf)
-        return "; ".join(messages)
-    return str(exc) or type(exc).__name__
+        found = re.search(r" @ \$\.([A-Za-z_]\w*)", messages[0]) if messages else None
+        return "; ".join(messages), found.group(1) if found else None
+    return str(exc) or type(exc).__name__, None
 
 
 def _format_leaf(exc: BaseException, type_: Any) -> str:

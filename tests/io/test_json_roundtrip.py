@@ -136,8 +136,8 @@ def test_a_number_where_text_belongs_is_an_invalid_row_not_text(tmp_path: Path, 
     fresh = CRM(open_repository(tmp_path / "fresh"), get_plugin_manager(), clock=FrozenClock())
     report = fresh.import_file(path)
     bad = [r for r in report.rows if r.action == "invalid"]
-    assert [r.reason for r in bad] == [
-        "invalid prospect document: expected text, got a number @ $.company"
+    assert [(r.field, r.reason) for r in bad] == [
+        ("company", "invalid prospect document: expected text, got a number @ $.company")
     ]
     assert fresh.repository.count("default") == 0
     fresh.close()
