@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -230,3 +231,48 @@ def test_a_failed_import_into_a_new_store_writes_nothing(
         store.import_file(bad, strict=strict)
     assert not (store_path / "store.json").exists()
     assert store.repository.list_pipelines() == []
+
+
+def test_an_icp_scores_each_prospect_once_unless_a_later_row_changed_it(
+    store: CRM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan scores each row's prospect; the end scores only those changed since
+    (here Ann, whose second row brings her title): not every prospect twice."""
+    from socialcrm.playbook import icp as icp_module
+    from socialcrm.playbook.icp import ICP, set_icp
+
+    set_icp(
+        store,
+        ICP.from_toml(
+            'threshold = 30\n[[criteria]]\nfield = "title"\nweight = 30\nvalues = ["cto"]\n'
+        ),
+    )
+    scored: list[str] = []
+    real_score = icp_module.score
+
+    def counting(p: Any, icp: Any, hooks: Any) -> Any:
+        scored.append(p.name)
+        return real_score(p, icp, hooks)
+
+    monkeypatch.setattr(icp_module, "score", counting)
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "Full name,Mail,Title\nAnn Lee,ann@example.org,\nBob Roy,bob@example.org,CTO\n"
+        "Ann Lee,ann@example.org,CTO\n",
+        encoding="utf-8",
+    )
+    report = store.import_file(
+        path, mapping={"Full name": "name", "Mail": "email", "Title": "title"}
+    )
+    assert [(r.row, r.action) for r in report.rows] == [
+        (2, "created"),
+        (3, "created"),
+        (4, "skipped"),
+    ]
+    assert sorted(scored) == ["Ann Lee", "Ann Lee", "Bob Roy"]
+    people = {p.name: p for p in store.query()}
+    assert people["Ann Lee"].title == "CTO"
+    assert {n: p.assessment and p.assessment.score for n, p in people.items()} == {
+        "Ann Lee": 30,
+        "Bob Roy": 30,
+    }

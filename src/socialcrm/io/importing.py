@@ -357,6 +357,9 @@ class _Batch:
         self.keys_read: set[str] = set()
         self.event_ids: dict[str, set[str]] = {}
         self.has_icp: bool | None = None
+        # each prospect as last scored by the plan: staged as it is, it needs no
+        # second scoring at the end (3 of 14 s for 30,000 connections)
+        self.scored: dict[str, Prospect] = {}
 
     # -- helpers -----------------------------------------------------------
     def index(self, pipeline: str) -> _Index:
@@ -413,7 +416,17 @@ class _Batch:
             self.has_icp = pipeline is not None and get_icp(pipeline) is not None
         if not self.has_icp:
             return prospect, payloads
-        return self.crm._assessed(prospect, payloads)
+        after, payloads = self.crm._assessed(prospect, payloads)
+        self.scored[after.id] = after
+        return after, payloads
+
+    def unscored(self) -> Iterable[Prospect]:
+        """The prospects changed but not scored as staged (the same person twice in a
+        file, a backup's prospects); all of them if the import changed a pipeline
+        (its ICP may be another)."""
+        if self.new_pipelines:
+            return self.dirty.values()
+        return (p for p in self.dirty.values() if self.scored.get(p.id) is not p)
 
     def stage(self, p: Prospect) -> None:
         self.index(p.pipeline).add(p)
@@ -1137,7 +1150,7 @@ def run_import(
                 raise _RolledBack  # what was written so far is undone with the transaction
             batch.flush()
             batch.report.written = True
-            assessed = assess_many(crm, batch.dirty.values())  # the pipeline's ICP score
+            assessed = assess_many(crm, batch.unscored())  # the pipeline's ICP score
     batch.report.events = batch.event_count
     limits = batch.new_settings.get("channel_limits") if batch.report.written else None
     if isinstance(limits, dict):  # the CRM read the limits before the import: refresh them
