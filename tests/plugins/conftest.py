@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import py_compile
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -34,7 +35,12 @@ def install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     ) -> None:
         module = module or f"socialcrm_test_{entry_name.replace('-', '_')}"
         distribution = distribution or f"socialcrm-test-{entry_name}"
-        (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        source_file = site / f"{module}.py"
+        source_file.write_text(textwrap.dedent(source), encoding="utf-8")
+        # compiled now, as pip does at install: importing it later (when Python
+        # writes bytecode) then touches site/__pycache__, not the sys.path
+        # entry, whose mtime the entry-point cache watches
+        py_compile.compile(str(source_file), doraise=True)
         info = site / f"{distribution.replace('-', '_')}-{version}.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(
