@@ -13,14 +13,22 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, runtime_checkable
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from socialcrm.errors import DuplicateIdentityError, NotFoundError, ValidationError
 from socialcrm.models import Event, Pipeline, Prospect, nfc
 from socialcrm.stages import Stage, Status
 from socialcrm.value import Value
 
-__all__ = ["SORT_FIELDS", "MemoryRepository", "PutsMany", "Query", "Repository", "put_all"]
+__all__ = [
+    "SORT_FIELDS",
+    "MemoryRepository",
+    "PutsMany",
+    "Query",
+    "Repository",
+    "put_all",
+    "stage_by_stage",
+]
 
 SORT_FIELDS = ("name", "created_at", "updated_at", "stage", "status", "company", "id", "score")
 
@@ -219,6 +227,17 @@ class PutsMany(Protocol):
         :class:`DuplicateIdentityError` writes none of them.
         """
         ...
+
+
+def stage_by_stage(repository: Repository, query: Query) -> Iterator[Prospect]:
+    """``query``'s prospects (its ``stage`` set to each stage in turn), one stage at a time.
+
+    A stage's prospects are read only when the caller is done with the previous
+    stage's, so a whole-pipeline pass keeps one stage's models alive at most (a
+    store groups prospects by stage).  Order: by stage, then as ``query`` sorts.
+    """
+    for stage in Stage:
+        yield from repository.query(evolve(query, stage=stage))
 
 
 def put_all(repository: Repository, prospects: Iterable[Prospect]) -> None:

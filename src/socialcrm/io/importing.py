@@ -59,8 +59,7 @@ from socialcrm.models import (
     Source,
     nfc,
 )
-from socialcrm.repository import Query, put_all
-from socialcrm.stages import Stage
+from socialcrm.repository import Query, put_all, stage_by_stage
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -378,11 +377,7 @@ class _Batch:
             found = _Targets(
                 index.prospects.values()
                 if index is not None
-                else (
-                    p
-                    for stage in Stage
-                    for p in self.repo.query(Query(pipeline=pipeline, stage=stage))
-                )
+                else stage_by_stage(self.repo, Query(pipeline=pipeline))
             )
             self.targets[pipeline] = found
         return found

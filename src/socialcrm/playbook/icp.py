@@ -491,17 +491,13 @@ def assess_many(crm: CRM, prospects: Iterable[Prospect]) -> Rescored:
 
 
 def _open_prospects(crm: CRM) -> Iterator[Prospect]:
-    """The current pipeline's open prospects, one stage at a time.
+    """The current pipeline's open prospects, one stage at a time (each stage's
+    are scored before the next is read)."""
+    from socialcrm.repository import Query, stage_by_stage
+    from socialcrm.stages import Status
 
-    A stage's prospects are read only when the previous stage's are scored, so
-    at most one stage's models are alive (a store groups prospects by stage).
-    """
-    from socialcrm.repository import Query
-    from socialcrm.stages import Stage, Status
-
-    for stage in Stage:
-        query = Query(pipeline=crm.pipeline_name, stage=stage, status=Status.OPEN)
-        yield from crm.repository.query(query)
+    query = Query(pipeline=crm.pipeline_name, status=Status.OPEN)
+    return stage_by_stage(crm.repository, query)
 
 
 def rescore_all(crm: CRM) -> int:

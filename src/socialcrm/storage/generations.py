@@ -521,12 +521,10 @@ class GenerationStore:
         assert self._manifest is not None
         # documents read ahead from the current version: as written now (a batch
         # goes on reading them)
+        read_ahead = self._read_ahead(logical)
         ahead = None
-        if self._read_ahead(logical) is not None:
-            ahead = {
-                t: {i: self._doc(logical, t, i) for i in ids}
-                for t, ids in self._ahead[logical][1].items()
-            }
+        if read_ahead is not None:
+            ahead = {t: {i: self._doc(logical, t, i) for i in ids} for t, ids in read_ahead.items()}
         self._ahead.pop(logical, None)
         stored = self._stored(logical, cache=False)
         data = merged_for_writing(stored, self._changes().pop(logical))
