@@ -418,6 +418,11 @@ def whole_commands(store: Path, out: Path, runs: int = 1) -> dict[str, Callable[
     """The commands whose work grows with the whole store, each as a full process
     (the argv of run ``i``: a rename goes back and forth, an import gets a new store)."""
     base = [*cli_command(), "--db", str(store)]
+
+    def import_into(db: Path, path: Path, file_format: str, *options: str) -> list[str]:
+        command = [*cli_command(), "--db", str(db), *options, "import", str(path)]
+        return [*command, "--format", file_format]
+
     connections = out / "connections.csv"
     make_connections(connections, IMPORT_ROWS)
     fixed = {
@@ -452,24 +457,14 @@ def whole_commands(store: Path, out: Path, runs: int = 1) -> dict[str, Callable[
     # the backup the "backup" row just wrote (the store is unchanged since)
     commands["restore --yes"] = lambda _i: [*base, "restore", "--yes"]
     # the lossless backup "export (json)" wrote, restored into a new store
-    commands["restore json export"] = lambda i: [
-        *cli_command(),
-        "--db",
-        str(out / f"restored-{i}"),
-        "import",
-        str(out / "export.json"),
-        "--format",
-        "socialcrm-json",
-    ]
+    commands["restore json export"] = lambda i: import_into(
+        out / f"restored-{i}", out / "export.json", "socialcrm-json"
+    )
     store_messages = out / "messages-to-the-store.csv"
     make_store_messages(store_messages, store)
-    commands["import messages, 30k store"] = lambda _i: [
-        *base,
-        "import",
-        str(store_messages),
-        "--format",
-        "linkedin-messages",
-    ]
+    commands["import messages, 30k store"] = lambda _i: import_into(
+        store, store_messages, "linkedin-messages"
+    )
     # every open prospect re-scored (two ICPs in turn: each run changes every score;
     # it adds an event to each prospect, after the rows that import into this store)
     for k, threshold in enumerate((50, 60)):
@@ -489,51 +484,28 @@ def whole_commands(store: Path, out: Path, runs: int = 1) -> dict[str, Callable[
         names[i % 2],
         names[(i + 1) % 2],
     ]
-    commands[f"import {IMPORT_ROWS:,} connections"] = lambda i: [
-        *cli_command(),
-        "--db",
-        str(out / f"imported-{i}"),
-        "import",
-        str(connections),
-        "--format",
-        "linkedin-connections",
-    ]
+    commands[f"import {IMPORT_ROWS:,} connections"] = lambda i: import_into(
+        out / f"imported-{i}", connections, "linkedin-connections"
+    )
     messages = out / "messages.csv"
     make_messages(messages, connections)
-    commands[f"import {IMPORT_ROWS:,} messages"] = lambda _i: [
-        *cli_command(),
-        "--db",
-        str(out / "imported-0"),  # the connections just imported: one message to each
-        "import",
-        str(messages),
-        "--format",
-        "linkedin-messages",
-    ]
+    # into the connections just imported: one message to each
+    commands[f"import {IMPORT_ROWS:,} messages"] = lambda _i: import_into(
+        out / "imported-0", messages, "linkedin-messages"
+    )
     # the store's people as the vCards "export --format vcard" wrote: into a new store,
     # then into a new pipeline of this one (its index files hold 30k others' keys);
     # last, as it doubles the store
-    commands["import vCard, new store"] = lambda i: [
-        *cli_command(),
-        "--db",
-        str(out / f"vcard-store-{i}"),
-        "import",
-        str(out / "export.vcf"),
-        "--format",
-        "vcard",
-    ]
+    commands["import vCard, new store"] = lambda i: import_into(
+        out / f"vcard-store-{i}", out / "export.vcf", "vcard"
+    )
     repo = open_repository(store)
     for i in range(runs):
         repo.put_pipeline(Pipeline(f"vcard-{i}", datetime.now(UTC)))
     repo.close()
-    commands["import vCard, 2nd pipeline"] = lambda i: [
-        *base,
-        "--pipeline",
-        f"vcard-{i}",
-        "import",
-        str(out / "export.vcf"),
-        "--format",
-        "vcard",
-    ]
+    commands["import vCard, 2nd pipeline"] = lambda i: import_into(
+        store, out / "export.vcf", "vcard", "--pipeline", f"vcard-{i}"
+    )
     return commands
 
 
