@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from socialcrm.cli import render
@@ -43,6 +43,7 @@ def test_neutralise_never_leaves_a_formula(text: str) -> None:
 
 
 @given(st.lists(st.lists(st.text(), min_size=2, max_size=2), max_size=5))
+@example([["", "\x1b[A"]])  # found by hypothesis: click stripped it from piped text
 def test_csv_round_trips_apart_from_the_neutralising_quote(rows: list[list[str]]) -> None:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):

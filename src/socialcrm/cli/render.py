@@ -319,7 +319,9 @@ def emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     writer.writerow([neutralise(h) for h in headers])
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
-    typer.echo(buffer.getvalue(), nl=False)
+    # color=True: click otherwise strips ANSI escape sequences from text written
+    # to a pipe, which silently changed cells holding them (JSON escapes them)
+    typer.echo(buffer.getvalue(), nl=False, color=True)
 
 
 def _cell(value: Any) -> str:
