@@ -91,13 +91,16 @@ def test_python_dash_m(env: dict[str, str]) -> None:
     assert result.returncode == 0 and result.stdout.startswith("socialcrm ")
 
 
-def _modules_after(env: dict[str, str], tmp_path: Path, *argv: str) -> set[str]:
-    """Top-level modules imported by one CLI run (in a fresh interpreter)."""
+def _modules_after(
+    env: dict[str, str], tmp_path: Path, *argv: str, top_level: bool = True
+) -> set[str]:
+    """Modules (top-level names by default) imported by one CLI run, in a fresh interpreter."""
     out = tmp_path / "modules.txt"
+    name = "m.split('.')[0]" if top_level else "m"
     code = (
         "import atexit, sys\n"
         f"atexit.register(lambda: open({str(out)!r}, 'w').write("
-        "'\\n'.join(sorted({m.split('.')[0] for m in sys.modules}))))\n"
+        f"'\\n'.join(sorted({{{name} for m in sys.modules}}))))\n"
         "from socialcrm.cli import main\n"
         f"main({list(argv)!r})\n"
     )
@@ -129,6 +132,24 @@ def test_startup_stays_light(env: dict[str, str], tmp_path: Path) -> None:
     modules = _modules_after(env, tmp_path, "show", "Jane Doe")
     assert "tinydb" in modules
     assert "pydantic" not in modules and "rich" not in modules
+
+
+def test_show_and_move_do_not_load_the_network_adapters(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The stage-1 rule runs on each show and move: it reads the pipeline, not the adapters."""
+    url = "https://www.linkedin.com/in/jane-doe"
+    assert cli(env, "add", "Jane Doe", "--url", url).returncode == 0
+    assert cli(env, "profile", "set", "linkedin", "photo=no").returncode == 0
+    heavy = {"socialcrm.networks", "socialcrm.playbook.seller_profile"}
+    shown = _modules_after(env, tmp_path, "show", "Jane Doe", top_level=False)
+    assert "socialcrm.playbook.seller_profile_rule" in shown  # the rule did run
+    assert heavy.isdisjoint(shown)
+    moved = _modules_after(env, tmp_path, "move", "Jane Doe", "identify", top_level=False)
+    assert heavy.isdisjoint(moved)
+    # and the rule still refuses the move: the recorded profile lacks its photo
+    refused = cli(env, "move", "Jane Doe", "identify")
+    assert refused.returncode == 5 and "photo" in refused.stderr.lower()
 
 
 def test_shell_completion_is_enabled(env: dict[str, str]) -> None:

@@ -28,6 +28,6 @@ def check_transition(
     """Refuse leaving ``profile`` while the rep's own profile fails the checklist."""
     if from_stage is not Stage.PROFILE or to_stage <= Stage.PROFILE:
         return None
-    from socialcrm.playbook.seller_profile import problems_for
+    from socialcrm.playbook.seller_profile_rule import problems_for
 
     return problems_for(prospect, pipeline)

@@ -5,7 +5,9 @@ starts there.  Each network plugin lists what a good profile has (its
 ``checklist``: photo, headline, contact details, proof of expertise…); the rep
 records here which items their own profile has, and the built-in plugin
 :mod:`socialcrm.default_plugins.playbook` refuses to move a prospect out of
-``profile`` on a network where that record fails the checklist.
+``profile`` on a network where that record fails the checklist (the rule itself,
+``problems_for``, lives in :mod:`socialcrm.playbook.seller_profile_rule` and is
+re-exported here).
 
 Where it is stored: the current pipeline's ``settings["seller_profile"]``, as
 ``{network: {"items": {item: value}, "checklist": [...], "name": ..., "at": ...}}``.
@@ -28,10 +30,16 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
-from socialcrm.models import Pipeline, Prospect, nfc
+from socialcrm.models import nfc
 from socialcrm.networks import ChecklistItem, NetworkAdapter
 from socialcrm.playbook import SELLER_PROFILE_KEY
-from socialcrm.rules import Problem
+from socialcrm.playbook.seller_profile_rule import (
+    NO,
+    YES,
+    is_satisfied,
+    problems_for,
+    stored_profiles,
+)
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -45,14 +53,6 @@ __all__ = [
     "problems_for",
     "record",
 ]
-
-YES = frozenset({"yes", "y", "true", "ok", "done", "1"})
-NO = frozenset({"no", "n", "false", "missing", "0", ""})
-
-
-def is_satisfied(value: str | None) -> bool:
-    """``yes`` or any descriptive value (e.g. the headline text) satisfies an item."""
-    return value is not None and nfc(value).casefold() not in NO
 
 
 def _normalise(value: str) -> str:
@@ -108,11 +108,6 @@ class ProfileReport:
         return self.recorded and not self.missing
 
 
-def _stored(pipeline: Pipeline) -> dict[str, Any]:
-    data = pipeline.settings.get(SELLER_PROFILE_KEY) or {}
-    return dict(data) if isinstance(data, Mapping) else {}
-
-
 def _snapshot(adapter: NetworkAdapter) -> list[dict[str, str]]:
     return [{"id": c.id, "label": c.label, "why": c.why} for c in adapter.checklist]
 
@@ -125,7 +120,7 @@ def _report(adapter: NetworkAdapter, entry: Mapping[str, Any] | None) -> Profile
 
 def check(crm: CRM, network: str | None = None) -> list[ProfileReport]:
     """The rep's profile on ``network`` (or every installed network) vs the checklist."""
-    stored = _stored(crm.pipeline)
+    stored = stored_profiles(crm.pipeline)
     adapters = [crm.networks.get(network)] if network else list(crm.networks)
     return [_report(a, stored.get(a.id)) for a in adapters]
 
@@ -150,7 +145,7 @@ def record(crm: CRM, network: str, values: Mapping[str, str] | Iterable[str]) ->
                 hint="items: " + (", ".join(sorted(known)) or "none"),
             )
     with crm.repository.transaction():
-        stored = _stored(crm.pipeline)
+        stored = stored_profiles(crm.pipeline)
         entry = dict(stored.get(adapter.id) or {})
         items = dict(entry.get("items") or {})
         items.update({item: _normalise(value) for item, value in pairs})
@@ -162,40 +157,3 @@ def record(crm: CRM, network: str, values: Mapping[str, str] | Iterable[str]) ->
         }
         crm.update_pipeline_settings({SELLER_PROFILE_KEY: stored})
     return _report(adapter, stored[adapter.id])
-
-
-def problems_for(prospect: Prospect, pipeline: Pipeline) -> list[Problem]:
-    """Networks of ``prospect`` where the rep's recorded profile fails its checklist."""
-    stored = _stored(pipeline)
-    found: list[Problem] = []
-    for identity in prospect.identities:
-        entry = stored.get(identity.network)
-        if not isinstance(entry, Mapping) or not entry.get("items"):
-            continue
-        values = entry["items"]
-        missing = [
-            c
-            for c in entry.get("checklist") or []
-            if isinstance(c, Mapping) and not is_satisfied(values.get(c.get("id")))
-        ]
-        if not missing:
-            continue
-        name = entry.get("name") or identity.network
-        if len(missing) <= 2:  # short enough to say why each one matters
-            listed = "; ".join(
-                f"{c.get('label', c.get('id'))} — {c.get('why', '')}" for c in missing
-            )
-        else:
-            listed = "; ".join(str(c.get("label", c.get("id"))) for c in missing)
-        found.append(
-            Problem(
-                "profile.seller-checklist",
-                f"your own {name} profile fails its checklist ({len(missing)} missing): {listed}",
-                f"complete your {name} profile ('socialcrm profile check --network "
-                f"{identity.network}' says why each item matters), then record it: "
-                f"'socialcrm profile set {identity.network} "
-                + " ".join(f"{c.get('id')}=yes" for c in missing)
-                + "'",
-            )
-        )
-    return found
