@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -171,6 +172,27 @@ def test_module_commands_names_what_each_module_registers() -> None:
             for c in app.registered_commands
         ] + [g.name or g.typer_instance.info.name for g in app.registered_groups]  # type: ignore[union-attr]
         assert sorted(registered) == sorted(names), dotted
+
+
+def test_command_signatures_are_not_strings() -> None:
+    """Typer reads the run's command signatures with typing.get_type_hints on every run.
+
+    Under ``from __future__ import annotations`` each annotation is a string that
+    it compiles and evaluates again (and every ``typer.Option(...)`` in it is built
+    again): a few ms of each command.  The modules Typer reads keep real annotations.
+    """
+    import ast
+
+    from socialcrm.cli.app import MODULE_COMMANDS
+
+    for dotted in ["socialcrm.cli.app", *MODULE_COMMANDS]:
+        path = Path(importlib.import_module(dotted).__file__ or "")
+        futures = [
+            node
+            for node in ast.parse(path.read_text()).body
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__"
+        ]
+        assert not futures, f"{dotted}: drop 'from __future__ import annotations'"
 
 
 def test_single_command_app_imports_only_its_module() -> None:

@@ -1,7 +1,5 @@
 """Working a prospect: ``interest``, ``engage``, ``message``, ``note``, ``history``."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -6,9 +6,13 @@ with its command names in :data:`MODULE_COMMANDS`; plugins add theirs through th
 ``--format`` are accepted before the command name *and* after it
 (``socialcrm list --format json``): :class:`SocialGroup` adds them to every
 command, including the ones plugins register.
-"""
 
-from __future__ import annotations
+This module and the command modules do not use ``from __future__ import
+annotations``: Typer reads the running command's signature (and the root
+callback's) with ``typing.get_type_hints`` on every run, which compiles and
+evaluates string annotations one by one -- about a third of building the app.
+Names imported only for type checking are quoted instead.
+"""
 
 import importlib
 import os
@@ -230,7 +234,9 @@ def _close(state: CLIState) -> None:
         raise typer.Exit(report_error(exc)) from None
 
 
-def make_app(pm: pluggy.PluginManager | None = None, *, command: str | None = None) -> typer.Typer:
+def make_app(
+    pm: "pluggy.PluginManager | None" = None, *, command: str | None = None
+) -> typer.Typer:
     """Build the root application for plugin manager ``pm`` (default: installed plugins).
 
     ``command`` (the console script passes the one being run) keeps only that
@@ -369,7 +375,7 @@ def requested_command(argv: Sequence[str]) -> str | None:
     return None
 
 
-def run(argv: Sequence[str] | None = None, pm: pluggy.PluginManager | None = None) -> None:
+def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = None) -> None:
     """Run the CLI as the console script does: unexpected errors → one line, exit 1."""
     from socialcrm.errors import PluginError
 

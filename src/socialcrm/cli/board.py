@@ -1,7 +1,5 @@
 """``board``: the pipeline at a glance."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 import typer
@@ -18,14 +16,14 @@ __all__ = ["print_board", "register"]
 PANEL = "Pipeline"
 
 
-def _names(people: list[Prospect], limit: int | None) -> str:
+def _names(people: "list[Prospect]", limit: int | None) -> str:
     names = [p.name for p in people]
     if limit is not None and len(names) > limit:
         return ", ".join(names[:limit]) + f", … (+{len(names) - limit})"
     return ", ".join(names)
 
 
-def print_board(state: CLIState, board: Board) -> None:
+def print_board(state: "CLIState", board: "Board") -> None:
     """Render a board in the run's format (also used by ``demo``)."""
     from socialcrm.cli import render
 

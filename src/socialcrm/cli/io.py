@@ -6,8 +6,6 @@ The commands only parse options, call the CRM and render; the rules live in
 terminal, so piped runs and scripts stay quiet.
 """
 
-from __future__ import annotations
-
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,7 +29,7 @@ REPORT_FORMATS = ("table", "json")
 
 
 @contextmanager
-def _progress(state: CLIState, label: str) -> Iterator[Callable[[int], None] | None]:
+def _progress(state: "CLIState", label: str) -> Iterator[Callable[[int], None] | None]:
     """A transient rows counter on stderr when it is a terminal; nothing otherwise."""
     if not state.progress_allowed:
         yield None
@@ -50,7 +48,7 @@ def _progress(state: CLIState, label: str) -> Iterator[Callable[[int], None] | N
         yield lambda rows: bar.update(task, completed=rows)
 
 
-def _print_report(state: CLIState, report: ImportReport, as_json: bool) -> None:
+def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> None:
     from socialcrm.cli import render
 
     if as_json:
@@ -92,7 +90,7 @@ def _reason_kind(reason: str) -> str:
     return reason
 
 
-def _first(report: ImportReport, kind: str, limit: int = 5) -> list[Any]:
+def _first(report: "ImportReport", kind: str, limit: int = 5) -> list[Any]:
     return [r for r in report.skipped if _reason_kind(r.reason) == kind][:limit]
 
 

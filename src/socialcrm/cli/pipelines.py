@@ -1,7 +1,5 @@
 """``pipeline list|create|use|rename|delete``: several pipelines in one store."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -6,8 +6,6 @@
 makes one call into :mod:`socialcrm.playbook`, and renders.
 """
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys
@@ -32,7 +30,7 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
 
 
-def _ok(state: CLIState, message: str) -> None:
+def _ok(state: "CLIState", message: str) -> None:
     if state.is_terminal:
         from rich.markup import escape
 
@@ -199,7 +197,7 @@ def icp_show(ctx: typer.Context) -> None:
         typer.echo(icp.to_toml(pipeline=crm.pipeline_name), nl=False)
 
 
-def _apply_icp(state: CLIState, text: str, source: str) -> None:
+def _apply_icp(state: "CLIState", text: str, source: str) -> None:
     from socialcrm.playbook.icp import ICP, set_icp
 
     icp = ICP.from_toml(text, source=source)
@@ -296,7 +294,7 @@ def icp_clear(ctx: typer.Context) -> None:
     _ok(state, f"pipeline {crm.pipeline_name!r} has no ICP any more")
 
 
-def _score_rows(result: Score) -> list[list[Any]]:
+def _score_rows(result: "Score") -> list[list[Any]]:
     return [[c.criterion, f"{c.points:+g}", c.reason, c.source] for c in result.contributions]
 
 

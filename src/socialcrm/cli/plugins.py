@@ -6,8 +6,6 @@ changes a limit for this store (networks change theirs, and free and paid
 accounts differ).
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -24,7 +22,7 @@ __all__ = ["network_record", "plugin_record", "register"]
 PANEL = "Setup"
 
 
-def plugin_record(info: PluginInfo) -> dict[str, Any]:
+def plugin_record(info: "PluginInfo") -> dict[str, Any]:
     """The stable JSON form of a plugin (documented in docs/plugins.md)."""
     return {
         "name": info.name,
@@ -37,7 +35,7 @@ def plugin_record(info: PluginInfo) -> dict[str, Any]:
     }
 
 
-def _infos(pm: Any) -> list[PluginInfo]:
+def _infos(pm: Any) -> "list[PluginInfo]":
     from socialcrm.plugins import PluginInfo, SocialPluginManager
 
     if isinstance(pm, SocialPluginManager):
@@ -87,7 +85,7 @@ def plugins(ctx: typer.Context) -> None:
         state.info("no plugins installed")
 
 
-def network_record(adapter: NetworkAdapter, registry: NetworkRegistry) -> dict[str, Any]:
+def network_record(adapter: "NetworkAdapter", registry: "NetworkRegistry") -> dict[str, Any]:
     """The stable JSON form of a network (documented in docs/plugins.md)."""
     channels = []
     for channel_id, default in adapter.channels.items():
@@ -110,7 +108,7 @@ def network_record(adapter: NetworkAdapter, registry: NetworkRegistry) -> dict[s
     }
 
 
-def _registry(state: CLIState) -> NetworkRegistry:
+def _registry(state: "CLIState") -> "NetworkRegistry":
     """The networks with this store's limit overrides; without a store, the defaults.
 
     Listing networks must not create a store as a side effect.

@@ -4,8 +4,6 @@ Each one parses its options, makes one call on the CRM facade and renders the
 result; the rules (validation, identity parsing, duplicates) live in the library.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -144,7 +142,7 @@ def show(ctx: typer.Context, ref: Ref) -> None:
     _show_table(state, crm, prospect, spans, blocking, events)
 
 
-def _blocking(crm: CRM, prospect: Prospect) -> tuple[str, list[Any]] | None:
+def _blocking(crm: CRM, prospect: "Prospect") -> tuple[str, list[Any]] | None:
     """The next step and what stops it: (target, problems), or None if closed/last."""
     if not prospect.is_open:
         return None
@@ -155,9 +153,9 @@ def _blocking(crm: CRM, prospect: Prospect) -> tuple[str, list[Any]] | None:
 
 
 def _show_table(
-    state: CLIState,
+    state: "CLIState",
     crm: CRM,
-    p: Prospect,
+    p: "Prospect",
     spans: list[Any],
     blocking: tuple[str, list[Any]] | None,
     events: list[Any],

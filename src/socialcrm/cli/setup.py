@@ -1,7 +1,5 @@
 """``init`` and ``demo``: getting a store ready, or a sample one to explore."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -89,7 +87,7 @@ def demo(ctx: typer.Context) -> None:
         _next_steps(state, str(path))
 
 
-def _build_with_progress(state: CLIState, build: Any) -> DemoSummary:
+def _build_with_progress(state: "CLIState", build: Any) -> "DemoSummary":
     """Run ``build(progress)`` with a progress bar on a terminal (stderr), quietly otherwise."""
     if not state.progress_allowed:
         result: DemoSummary = build(None)
@@ -113,7 +111,7 @@ def _build_with_progress(state: CLIState, build: Any) -> DemoSummary:
     return summary
 
 
-def _headline(state: CLIState, summary: DemoSummary, path: str) -> None:
+def _headline(state: "CLIState", summary: "DemoSummary", path: str) -> None:
     text = (
         f"Demo store {path}: {summary.prospects} invented prospects, {summary.events} events, "
         f"on {', '.join(summary.networks)}."
@@ -124,7 +122,7 @@ def _headline(state: CLIState, summary: DemoSummary, path: str) -> None:
     typer.echo("")
 
 
-def _print_due(state: CLIState, due: list[AgendaItem]) -> None:
+def _print_due(state: "CLIState", due: "list[AgendaItem]") -> None:
     from socialcrm.cli import render
 
     rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
@@ -140,7 +138,7 @@ def _print_due(state: CLIState, due: list[AgendaItem]) -> None:
     )
 
 
-def _next_steps(state: CLIState, path: str) -> None:
+def _next_steps(state: "CLIState", path: str) -> None:
     import shlex
 
     db = f"--db {shlex.quote(path)}"

@@ -4,8 +4,6 @@ A refused move is a :class:`~socialcrm.errors.TransitionRefusedError`; the
 root group prints each problem with its fix and exits with code 5.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

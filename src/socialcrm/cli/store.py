@@ -4,8 +4,6 @@ These commands work on the store's files, not through the CRM: ``doctor``
 must explain a store that cannot be opened, and ``restore`` must replace one.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -50,7 +48,7 @@ def doctor(ctx: typer.Context) -> None:
         raise typer.Exit(EXIT_STORE)
 
 
-def _print_report(state: CLIState, report: DoctorReport) -> None:
+def _print_report(state: "CLIState", report: "DoctorReport") -> None:
     summary = [f"store: {report.path}"]
     if report.schema is not None:
         summary.append(f"schema {report.schema}")
