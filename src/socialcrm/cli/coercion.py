@@ -17,7 +17,6 @@ pydantic stays out of a normal run.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["install"]
@@ -106,7 +105,9 @@ def install(command: Any) -> None:
 
 if _RuntimeParam is not None:
 
-    @dataclass(frozen=True)
+    # A plain subclass: it adds no field, so the frozen dataclass's generated
+    # __init__/__eq__/__hash__ are inherited (re-decorating would generate and
+    # compile them again on every CLI start).
     class _Light(_RuntimeParam):
         """Converts ``bool``/``str``/``int``/``float``/``list[str]`` without pydantic."""
 
