@@ -23,6 +23,10 @@ class TestFacebook(NetworkAdapterContract):
         ("https://www.facebook.com/people/Jean-Dupont/100012345678901/", f"facebook:{PROFILE_ID}"),
         ("jean.dupont", "facebook:jeandupont"),
         ("id:100012345678901", "facebook:id:100012345678901"),
+        # older and Page usernames may be shorter than the 5 characters asked of new ones
+        ("https://www.facebook.com/zuck", "facebook:zuck"),
+        ("https://www.facebook.com/jean", "facebook:jean"),
+        ("https://www.facebook.com/cnn", "facebook:cnn"),
     )
     rejected = (
         ("https://www.facebook.com/groups/123456", "expected facebook.com/<username>"),
@@ -31,8 +35,10 @@ class TestFacebook(NetworkAdapterContract):
         ("https://www.facebook.com/photo.php?fbid=1", "own pages"),
         ("https://www.facebook.com/profile.php", "id=<digits>"),
         ("https://www.facebook.com/profile.php?id=abc", "digits"),
-        ("https://www.facebook.com/jean", "5 to 50"),
-        ("https://www.facebook.com/jean_dupont", "5 to 50"),
+        ("https://www.facebook.com/j", "2 to 50"),
+        ("https://www.facebook.com/jean_dupont", "2 to 50"),
+        ("https://www.facebook.com/" + "a" * 51, "2 to 50"),
+        ("https://www.facebook.com/me", "own pages"),
         ("https://www.facebook.com/", "expected facebook.com/<username>"),
         ("https://facebook.com.evil.example/jean.dupont", "not on facebook.com"),
         ("https://www.facebook.com:8080/jean.dupont", "port 8080"),

@@ -27,10 +27,14 @@ from socialcrm.networks import (
 
 __all__ = ["CHANNELS", "CHECKLIST", "FacebookAdapter", "create_adapter"]
 
-# Once periods are dropped: 5 to 50 letters or digits, at least one letter
-# (all digits is a numeric profile id).
-_USERNAME = re.compile(r"^(?=.*[a-z])[a-z0-9]{5,50}$")
-_RULE = "a Facebook username has 5 to 50 letters or digits (periods are ignored)"
+# Once periods are dropped: 2 to 50 letters or digits, at least one letter
+# (all digits is a numeric profile id).  Facebook's help centre asks at least 5
+# characters of a *new* username, but older and Page usernames are shorter and
+# still work (facebook.com/zuck, facebook.com/nike): refusing them would refuse
+# real profiles.  One character is refused: no such profile is known, and
+# Facebook's one-letter paths are its own (/l, /p).
+_USERNAME = re.compile(r"^(?=.*[a-z])[a-z0-9]{2,50}$")
+_RULE = "a Facebook username has 2 to 50 letters or digits (periods are ignored)"
 _RESERVED = frozenset(
     {
         "groups", "pages", "events", "watch", "marketplace", "gaming", "help", "settings",
@@ -40,6 +44,7 @@ _RESERVED = frozenset(
         "memories", "live", "media", "people", "public", "directory", "places", "jobs",
         "careers", "about", "ads", "pg", "p", "l", "home", "profile", "story", "permalink",
         "video", "videos", "watchparty", "instantgames", "donate", "latest", "feeds",
+        "me",
     }
 )  # fmt: skip
 _TABS = frozenset(
