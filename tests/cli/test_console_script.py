@@ -91,6 +91,30 @@ def test_python_dash_m(env: dict[str, str]) -> None:
     assert result.returncode == 0 and result.stdout.startswith("socialcrm ")
 
 
+def test_version_is_the_installed_one_without_importlib_metadata(env: dict[str, str]) -> None:
+    """--version prints socialcrm.__version__, the attribute the build reads (pyproject.toml)."""
+    import importlib.metadata
+
+    import socialcrm
+
+    assert importlib.metadata.version("socialcrm") == socialcrm.__version__
+    assert cli(env, "--version").stdout == f"socialcrm {socialcrm.__version__}\n"
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from socialcrm.cli.app import _version; _version(); "
+            "print('importlib.metadata' in sys.modules)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert probe.stdout.strip() == "False"
+
+
 def _modules_after(
     env: dict[str, str], tmp_path: Path, *argv: str, top_level: bool = True
 ) -> set[str]:

@@ -78,14 +78,12 @@ def _rich_terminal() -> bool:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    # The package's own attribute, which the build reads too (pyproject.toml:
+    # [tool.hatch.version]); asking importlib.metadata would import it (and email,
+    # zipfile, csv…) on each --version, about 20 ms.
+    from socialcrm import __version__
 
-    try:
-        return version("socialcrm")
-    except PackageNotFoundError:  # running from a source tree
-        from socialcrm import __version__
-
-        return __version__
+    return __version__
 
 
 def _version_callback(value: bool) -> None:

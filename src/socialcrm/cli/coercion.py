@@ -104,7 +104,6 @@ def install(command: Any) -> None:
 
 
 if _RuntimeParam is not None:
-
     # A plain subclass: it adds no field, so the frozen dataclass's generated
     # __init__/__eq__/__hash__ are inherited (re-decorating would generate and
     # compile them again on every CLI start).
