@@ -214,6 +214,7 @@ def cli_ops(
     runs: int,
     workdir: Path,
     references: dict[str, list[float]] | None = None,
+    samples: dict[tuple[int, str], list[float]] | None = None,
 ) -> dict[int, dict[str, tuple[float, float]]]:
     """Median wall ms and max peak RSS MB of each CLI operation at each size.
 
@@ -223,7 +224,9 @@ def cli_ops(
     operation and on both sides of the large/small ratio alike, instead of on
     whichever operation happened to run in a slow spell.
     ``references`` (if given) receives the wall ms of each :data:`REFERENCES`
-    process, run once per round.
+    process, run once per round; ``samples`` (if given) receives every run's wall
+    ms by ``(size, operation)``, in round order, so each can be paired with the
+    references of its own round.
     """
     sizes = list(commands)
     for n in sizes:
@@ -242,10 +245,17 @@ def cli_ops(
                     raise SystemExit(f"{name} exited {code}")
                 times[n, name].append(ms)
                 rss[n, name].append(mb)
+    if samples is not None:
+        samples.update(times)
     return {
         n: {op: (statistics.median(times[n, op]), max(rss[n, op])) for op in TARGETS_MS}
         for n in sizes
     }
+
+
+def own_ms(cli_runs: Sequence[float], reference_runs: Sequence[float]) -> float:
+    """Median of each round's CLI time minus that round's reference time (paired by round)."""
+    return statistics.median(c - r for c, r in zip(cli_runs, reference_runs, strict=True))
 
 
 def _other_stage(store: Path, pid: str) -> str:
@@ -631,7 +641,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     commands = {n: cli_commands(store, ids, args.runs) for n, (store, _db, ids) in prepared.items()}
     references: dict[str, list[float]] = {}
-    cli = cli_ops(commands, args.runs, args.workdir, references)
+    samples: dict[tuple[int, str], list[float]] = {}
+    cli = cli_ops(commands, args.runs, args.workdir, references, samples)
     storage: dict[int, dict[str, float]] = {}
     sqlite: dict[int, dict[str, float]] = {}
     for n, (store, db, ids) in prepared.items():
@@ -683,14 +694,16 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{op:<10}{small_ms:>9.0f}{large_ms:>9.0f}{TARGETS_MS[op]:>8}"
             f"{'yes' if ok else 'NO':>4}{ratio:>9.2f}{large_mb:>9.0f}"
             f"{store_small:>10.1f}{store_ms:>10.1f}{sql_ms:>11.1f}{store_ms / sql_ms:>9.1f}"
-            f"{large_ms - ref['libraries']:>9.0f}"
+            f"{own_ms(samples[large, op], references['libraries']):>9.0f}"
         )
     print(
         "\nCLI: full process wall time (ms); peak MB: of the CLI process at "
         f"{l_label}. store/sqlite: the operation alone, in-process, on a freshly opened store "
         "(ms).\n"
-        f"own {l_label}: CLI {l_label} minus the libraries reference, i.e. what socialcrm itself "
-        "adds to a process that only imports the libraries it is built on (ms)."
+        f"own {l_label}: median over the rounds of CLI {l_label} minus the libraries reference "
+        "of the same round, i.e. what socialcrm itself adds to a process that only imports "
+        "the libraries it is built on (ms; pairing by round keeps the machine's drift "
+        "between rounds out of it)."
     )
     print(
         f"targets: show <= 200 ms, writes <= 250 ms, list <= 500 ms, peak <= {MEMORY_TARGET_MB} "
