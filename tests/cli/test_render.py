@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -193,6 +194,19 @@ def test_list_json_chunks_keep_small_floats_as_the_standard_library_writes_them(
     got = _chunked_output(ps, 2)
     assert got == _expected(ps)
     assert b'"score": 1e-05' in got and b'"threshold": -6e-08' in got
+
+
+def test_list_json_chunk_orjson_refuses_falls_back_with_the_same_timestamps() -> None:
+    """An integer beyond 64 bits sends its chunk to the standard library, datetimes and all."""
+    when = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+    ps = [
+        _named(0, company_size=2**70, created_at=when, updated_at=when),
+        _named(1, created_at=when, updated_at=when),
+    ]
+    got = _chunked_output(ps, 1)
+    assert got == _expected(ps)
+    assert b'"created_at": "2026-03-04T05:06:07.890123+00:00"' in got
+    assert b'"company_size": 1180591620717411303424' in got
 
 
 @given(st.lists(prospects, max_size=7), st.integers(min_value=1, max_value=4))
