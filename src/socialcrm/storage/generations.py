@@ -299,13 +299,10 @@ class GenerationStore:
 
     def _stored_doc(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """One stored document: read ahead, or from its (cached) file."""
-        if logical != MANIFEST_TABLES:
-            ahead = self._read_ahead(logical)
-            if ahead is not None and doc_id in ahead.get(table, {}):
-                found: dict[str, Any] | None = ahead[table][doc_id]
-                return found
-            if self._entry(logical) is None:
-                return None
+        ahead = self._read_ahead(logical)  # never the manifest's tables: not read ahead
+        if ahead is not None and doc_id in ahead.get(table, {}):
+            found: dict[str, Any] | None = ahead[table][doc_id]
+            return found
         doc: dict[str, Any] | None = self._stored(logical).get(table, {}).get(doc_id)
         return doc
 
