@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from socialcrm.crm import CRM
-from socialcrm.io import importing
 from socialcrm.io.formats import ActivityRecord, ImportItem
-from socialcrm.io.importing import run_import
+from socialcrm.io.importing import activities, index, run_import
 from socialcrm.networks import NetworkRegistry
 
 T = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -55,7 +54,7 @@ def test_second_import_attaches_nothing_and_new_messages_only_once(
     monkeypatch: pytest.MonkeyPatch,
     one_by_one: int,
 ) -> None:
-    monkeypatch.setattr(importing, "READ_ONE_BY_ONE", one_by_one)
+    monkeypatch.setattr(activities, "READ_ONE_BY_ONE", one_by_one)
     path = tmp_path / "messages.csv"
     first = [(i + 2, url(i), f"hello {i}", i) for i in range(12)]
     report = run_import(store, path, Messages(first))
@@ -118,8 +117,8 @@ def test_activities_alone_never_keep_the_pipeline_as_models(
     def no_full_index(self: object, prospects: object) -> None:
         raise AssertionError("an activities import built the full prospect index")
 
-    monkeypatch.setattr(importing._Index, "__init__", no_full_index)
-    monkeypatch.setattr(importing, "READ_ONE_BY_ONE", 3)  # the one pass lists every prospect
+    monkeypatch.setattr(index.ProspectIndex, "__init__", no_full_index)
+    monkeypatch.setattr(activities, "READ_ONE_BY_ONE", 3)  # the one pass lists every prospect
     store.add("No Profile", emails=["np@example.org"])  # in the pipeline, without identity
     rows = [(i + 2, url(i), f"hello {i}", i) for i in range(12)] + [(14, url(99), "who?", 1)]
     report = run_import(store, tmp_path / "m.csv", Messages(rows))
@@ -138,7 +137,7 @@ def test_targets_follow_a_prospect_whose_profile_changes() -> None:
     def li(handle: str) -> Identity:
         return Identity("linkedin", handle, f"https://www.linkedin.com/in/{handle}")
 
-    targets = importing._Targets([Prospect("01A", "Ann", identities=[li("ann")])])
+    targets = index.TargetIndex([Prospect("01A", "Ann", identities=[li("ann")])])
     targets.add(Prospect("01B", "Bob", identities=[li("bob")]))
     targets.add(Prospect("01A", "Ann B.", identities=[li("ann-b")]))
     assert targets.by_identity == {

@@ -11,8 +11,8 @@ import pytest
 
 from socialcrm.crm import CRM
 from socialcrm.hookspecs import hookimpl
-from socialcrm.io import importing
 from socialcrm.io.exports import export_prospects
+from socialcrm.io.importing import engine
 from socialcrm.models import Event, Prospect
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import open_repository
@@ -66,7 +66,7 @@ def _crm(path: Path, *plugins: object) -> CRM:
 def test_restore_and_tell_plugins_once_per_event(
     backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush: int
 ) -> None:
-    monkeypatch.setattr(importing, "FLUSH_EVENTS", flush)
+    monkeypatch.setattr(engine, "FLUSH_EVENTS", flush)
     listener = Listener()
     crm = _crm(tmp_path / "store", listener)
     report = crm.import_file(backup)
@@ -75,7 +75,7 @@ def test_restore_and_tell_plugins_once_per_event(
     assert len(stored) == 18
     assert sorted(listener.told) == sorted((eid, pid, pid) for eid, pid in stored.items())
     reference = _crm(tmp_path / "reference")
-    monkeypatch.setattr(importing, "FLUSH_EVENTS", 10**9)
+    monkeypatch.setattr(engine, "FLUSH_EVENTS", 10**9)
     reference.import_file(backup)
     assert snapshot(crm) == snapshot(reference)
 
@@ -84,7 +84,7 @@ def test_restore_and_tell_plugins_once_per_event(
 def test_strict_refusal_after_flushes_leaves_every_file_as_it_was(
     backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush: int
 ) -> None:
-    monkeypatch.setattr(importing, "FLUSH_EVENTS", flush)
+    monkeypatch.setattr(engine, "FLUSH_EVENTS", flush)
     lines = backup.read_text().splitlines(keepends=True)
     lines.insert(-1, ',{"prospect": {"id": "x"}, "events": []}\n')  # last: after the flushes
     lines[-3] = lines[-3].rstrip("\n")
@@ -107,7 +107,7 @@ def test_strict_refusal_after_flushes_leaves_every_file_as_it_was(
 def test_dry_run_after_flushes_writes_nothing_and_reports_the_same(
     backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flush: int
 ) -> None:
-    monkeypatch.setattr(importing, "FLUSH_EVENTS", flush)
+    monkeypatch.setattr(engine, "FLUSH_EVENTS", flush)
     crm = _crm(tmp_path / "store")
     crm.add("Already Here", emails=["here@example.com"])
     before = _files(tmp_path / "store")

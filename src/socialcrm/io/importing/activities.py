@@ -1,0 +1,178 @@
+"""Activities in an import: messages and signals attached to known prospects.
+
+An activity (a message sent or received, a reaction…) belongs to the prospect
+whose profile URL it names; one naming nobody known is skipped.  It is
+attached once: the same kind, time and text is never recorded twice, whether
+it is already stored or earlier in the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from socialcrm.errors import SocialCRMError
+from socialcrm.io.formats import ActivityRecord
+from socialcrm.io.importing.index import Target
+from socialcrm.io.importing.rows import RowError, check_lengths
+from socialcrm.models import Interaction, MessageReceived, MessageSent, Payload, nfc
+
+if TYPE_CHECKING:
+    from socialcrm.io.importing.batch import Batch
+
+__all__ = ["READ_ONE_BY_ONE", "Activities"]
+
+#: Prospects whose stored activities an import reads one by one before reading
+#: the rest of the pipeline's in one pass (see :meth:`Activities.read_event_keys`).
+READ_ONE_BY_ONE = 64
+
+
+class Activities:
+    """Plans the activity records of an import (:class:`ActivityRecord`)."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        # activities already stored or planned, as hash((prospect id, *_event_key)):
+        # 300,000 stored events' keys as tuples of strings took ~100 MB
+        self.event_keys: set[int] = set()
+        self.keys_read: set[str] = set()
+
+    def read_event_keys(self, pid: str) -> None:
+        """Put the keys of ``pid``'s stored activities in :attr:`event_keys`, once.
+
+        The first prospects are read one by one.  Past :data:`READ_ONE_BY_ONE`,
+        all the pipeline's prospects not read yet are read in one pass, events
+        file by events file: reading each prospect apart re-parsed a whole
+        events file each time (40 s for 30,000 messages into a 30,000-prospect
+        store).
+        """
+        b = self.batch
+        if pid in self.keys_read or pid in b.created_at_row:
+            return
+        ids: Iterable[str] = [pid]
+        if len(self.keys_read) >= READ_ONE_BY_ONE:
+            others = b.target_index(b.pipeline_name).keys
+            ids = (
+                p
+                for p in dict.fromkeys([pid, *others])
+                if p not in self.keys_read and p not in b.created_at_row
+            )
+        for read, events in b.repo.events_for(ids):  # (never kept in a cache)
+            self.keys_read.add(read)
+            self.event_keys.update(hash((read, *_event_key(e.payload, e.at))) for e in events)
+
+    def lookup(self, url: str | None, hint: str | None = None) -> tuple[Target | None, bool]:
+        """The known prospect behind ``url`` (and whether ``url`` was a valid profile)."""
+        b = self.batch
+        if not url or not url.strip():
+            return None, False
+        try:
+            identity = b.parse(url, hint)
+        except SocialCRMError:
+            return None, False
+        return b.target_index(b.pipeline_name).by_identity.get(identity.key), True
+
+    def attach(self, target: Target, payload: Payload, at: datetime) -> bool:
+        """Record ``payload`` on ``target`` unless the same one is already there."""
+        self.read_event_keys(target.id)
+        # a 64-bit hash, not the key: with 300,000 keys known, a new activity has a
+        # 300,000 / 2**64 (~2e-14) chance of being taken for one already imported
+        key = hash((target.id, *_event_key(payload, at)))
+        if key in self.event_keys:
+            return False
+        self.event_keys.add(key)
+        self.batch.new_event(target, payload, at)
+        return True
+
+    def on_activity(self, record: ActivityRecord) -> None:
+        b = self.batch
+        check_lengths({"text": record.text, **{f"url {n}": u for n, u in enumerate(record.urls)}})
+        text = nfc(record.text)
+        at = record.at or b.now
+        if record.kind == "message":
+            self.on_message(record, text, at)
+            return
+        target: Target | None = None
+        valid = 0
+        for url in record.urls:
+            target, ok = self.lookup(url, record.network)
+            valid += ok
+            if target is not None:
+                break
+        if target is None:
+            if record.urls and not valid:
+                raise RowError(f"no valid profile URL ({', '.join(record.urls)})", "url")
+            b.outcome(record.row, "skipped", "not a known prospect: " + ", ".join(record.urls))
+            return
+        payload: Payload
+        if record.kind == "message_sent":
+            payload = MessageSent(text, record.network, record.channel)
+        elif record.kind == "message_received":
+            payload = MessageReceived(text, record.network, record.channel)
+        elif record.kind == "interaction":
+            payload = Interaction(
+                record.interaction or "interaction", record.network, None, text or None
+            )
+        else:
+            raise RowError(f"unknown activity kind {record.kind!r}", "kind")
+        if not self.attach(target, payload, at):
+            b.outcome(
+                record.row, "skipped", "already imported", name=target.name, prospect_id=target.id
+            )
+            return
+        b.outcome(
+            record.row,
+            "attached",
+            record.kind.replace("_", " "),
+            name=target.name,
+            prospect_id=target.id,
+        )
+
+    def on_message(self, record: ActivityRecord, text: str, at: datetime) -> None:
+        """A message of unknown direction (see :class:`ActivityRecord`)."""
+        b = self.batch
+        sender, _ = self.lookup(record.sender, record.network)
+        if sender is not None:
+            payload: Payload = MessageReceived(text, record.network, record.channel)
+            targets = [sender]
+            what = "message received"
+        elif record.from_rep is False:
+            b.outcome(
+                record.row, "skipped", "from a third party (neither you nor a known prospect)"
+            )
+            return
+        else:
+            found = [self.lookup(url, record.network)[0] for url in record.recipients]
+            targets = list({p.id: p for p in found if p is not None}.values())
+            if not targets:
+                b.outcome(
+                    record.row,
+                    "skipped",
+                    "not a known prospect: " + ", ".join(record.recipients or ("(no recipient)",)),
+                )
+                return
+            payload = MessageSent(text, record.network, record.channel)
+            what = "message sent"
+        added = [p for p in targets if self.attach(p, payload, at)]
+        if not added:
+            b.outcome(
+                record.row,
+                "skipped",
+                "already imported",
+                name=targets[0].name,
+                prospect_id=targets[0].id,
+            )
+            return
+        b.outcome(
+            record.row,
+            "attached",
+            what,
+            name=", ".join(p.name for p in added),
+            prospect_id=added[0].id,
+        )
+
+
+def _event_key(payload: Payload, at: datetime) -> tuple[str, str, str]:
+    text = getattr(payload, "text", None) or getattr(payload, "type", None) or ""
+    return (payload.kind.value, at.isoformat(), str(text))

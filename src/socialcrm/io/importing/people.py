@@ -1,0 +1,322 @@
+"""People in an import: a contact, connection or vCard row becomes a prospect.
+
+A row whose profile URL or e-mail belongs to a known prospect *is* that
+prospect: it is skipped as "already known", or, with ``update``, updated
+(the file's values win, lists are unioned, an ``Edited`` event records the
+changes).  A row with neither matches a prospect of the same name whose
+company and custom fields agree.  The same person twice in one file is
+merged into the first row's prospect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from attrs import evolve
+
+from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
+from socialcrm.io.csvsafe import FIELD_LIMIT
+from socialcrm.io.formats import ProspectRecord
+from socialcrm.io.importing.rows import RowError, check_lengths
+from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
+
+if TYPE_CHECKING:
+    from socialcrm.io.importing.batch import Batch
+
+__all__ = ["People"]
+
+
+class People:
+    """Plans the prospect records of an import (:class:`ProspectRecord`)."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+
+    # -- record -> values ---------------------------------------------------------
+    def identities(self, urls: Iterable[str], hint: str | None = None) -> list[Identity]:
+        found: list[Identity] = []
+        for url in urls:
+            if not url or not url.strip():
+                continue
+            try:
+                identity = self.batch.parse(url, hint)
+            except InvalidURLError as exc:
+                raise RowError(exc.message, "url") from None
+            except SocialCRMError as exc:
+                raise RowError(str(exc), "url") from None
+            clash = next((i for i in found if i.network == identity.network), None)
+            if clash is not None and clash.key != identity.key:
+                raise RowError(
+                    f"two {identity.network} identities ({clash.handle}, {identity.handle})",
+                    "url",
+                )
+            if clash is None:
+                found.append(identity)
+        return found
+
+    def emails(self, values: Iterable[str]) -> list[str]:
+        from socialcrm.crm import normalize_email
+
+        out = []
+        for value in values:
+            if value and value.strip():
+                try:
+                    out.append(normalize_email(value))
+                except ValidationError as exc:
+                    raise RowError(exc.message, "email") from None
+        return out
+
+    def phones(self, values: Iterable[str]) -> list[str]:
+        from socialcrm.crm import normalize_phone
+
+        out = []
+        for value in values:
+            if value and value.strip():
+                try:
+                    out.append(normalize_phone(value, self.batch.crm.phone_region))
+                except ValidationError as exc:
+                    raise RowError(exc.message, "phone") from None
+        return out
+
+    # -- the record ----------------------------------------------------------------
+    def on_prospect(self, record: ProspectRecord) -> None:
+        b = self.batch
+        if _longest(record) > FIELD_LIMIT:
+            check_lengths(
+                {
+                    "name": record.name,
+                    "first_name": record.first_name,
+                    "last_name": record.last_name,
+                    "company": record.company,
+                    "title": record.title,
+                    "location": record.location,
+                    "notes": record.notes,
+                    **{f"custom:{k}": v for k, v in record.custom.items()},
+                    **{f"email {n}": v for n, v in enumerate(record.emails, 1)},
+                    **{f"url {n}": v for n, v in enumerate(record.urls, 1)},
+                    **{f"tag {n}": v for n, v in enumerate(record.tags, 1)},
+                }
+            )
+        name = nfc(record.name or "")
+        if not name:
+            raise RowError("no name", "name")
+        identities = self.identities(record.urls, record.network)
+        emails = self.emails(record.emails)
+        phones = self.phones(record.phones)
+        index = b.index(b.pipeline_name)
+        known = index.match(identities, emails, record)
+        if known is None:
+            self.create(record, name, identities, emails, phones)
+            return
+        first_row = b.created_at_row.get(known.id)
+        if first_row is not None:  # the same person twice in this file
+            merged = self.merged(known, record, identities, emails, phones, tags=())
+            b.stage(merged)
+            b.outcome(
+                record.row,
+                "skipped",
+                f"same person as row {first_row}: details merged into it",
+                name=name,
+                prospect_id=known.id,
+            )
+            return
+        if not b.update:
+            b.outcome(
+                record.row,
+                "skipped",
+                f"already known as {known.id} ({known.name}); use --update to update",
+                name=name,
+                prospect_id=known.id,
+            )
+            return
+        merged = self.merged(known, record, identities, emails, phones, tags=b.tags)
+        changes = _changes(known, merged)
+        if not changes:
+            b.outcome(record.row, "skipped", "unchanged", name=name, prospect_id=known.id)
+            return
+        merged, payloads = b.assessed(
+            evolve(merged, updated_at=b.now),
+            [
+                Imported(b.importer.name, b.file_name, record.row, False),
+                Edited(changes=changes),
+            ],
+        )
+        b.stage(merged)
+        for payload in payloads:
+            b.new_event(merged, payload)
+        b.outcome(
+            record.row,
+            "updated",
+            "changed: " + ", ".join(sorted(changes)),
+            name=merged.name,
+            prospect_id=known.id,
+        )
+
+    def create(
+        self,
+        record: ProspectRecord,
+        name: str,
+        identities: list[Identity],
+        emails: list[str],
+        phones: list[str],
+    ) -> None:
+        b = self.batch
+        from socialcrm.crm import split_name
+
+        first, last = record.first_name, record.last_name
+        if first is None and last is None:
+            first, last = _split(name, split_name)
+        primary = identities[0] if identities else None
+        source = Source(
+            network=record.network or (primary.network if primary else None),
+            url=primary.url if primary else None,
+            collected_at=b.now,
+            note=f"imported from {b.file_name} ({b.importer.name}), row {record.row}",
+        )
+        try:
+            prospect = Prospect(
+                id=b.crm._new_id(b.now),
+                name=name,
+                pipeline=b.pipeline_name,
+                first_name=first,
+                last_name=last,
+                title=record.title,
+                company=record.company,
+                location=record.location,
+                emails=emails,
+                phones=phones,
+                identities=identities,
+                tags=[*record.tags, *b.tags],
+                notes=record.notes or "",
+                custom=dict(record.custom),
+                owner=b.crm.actor,
+                source=source,
+                created_at=b.now,
+                updated_at=b.now,
+            )
+        except (ValueError, TypeError) as exc:
+            raise RowError(str(exc)) from None
+        payloads: list[Payload] = [
+            Created(stage=prospect.stage, status=prospect.status),
+            Imported(b.importer.name, b.file_name, record.row, True),
+        ]
+        prospect, payloads = b.assessed(prospect, payloads)
+        b.stage(prospect)
+        b.created_at_row[prospect.id] = record.row
+        for payload in payloads:
+            b.new_event(prospect, payload)
+        b.outcome(record.row, "created", name=prospect.name, prospect_id=prospect.id)
+
+    def merged(
+        self,
+        p: Prospect,
+        record: ProspectRecord,
+        identities: Sequence[Identity],
+        emails: Sequence[str],
+        phones: Sequence[str],
+        *,
+        tags: Sequence[str],
+    ) -> Prospect:
+        """``p`` updated from ``record``: the file's values win, lists are unioned.
+
+        The name is kept (the rep may have corrected it) unless it is only a
+        placeholder (an identity key such as ``x:1234567``).
+        """
+        index = self.batch.index(p.pipeline)
+        all_identities = list(p.identities)
+        for identity in identities:
+            current = p.identity(identity.network)
+            if current is not None and current.key != identity.key:
+                raise RowError(
+                    f"{p.name} ({p.id}) already has {identity.network} identity "
+                    f"{current.handle}, the file says {identity.handle}",
+                    "url",
+                )
+            owner = index.by_identity.get(identity.key)
+            if owner is not None and owner != p.id:
+                raise RowError(f"{identity.key} belongs to prospect {owner}", "url")
+            if current is None:
+                all_identities.append(identity)
+        changes: dict[str, Any] = {}
+        name = nfc(record.name or "")
+        if _is_placeholder(p) and name and name != p.name:
+            probe = evolve(p, name=name, identities=all_identities)
+            if not _is_placeholder(probe):
+                changes["name"] = name
+                if record.first_name is None and record.last_name is None:
+                    from socialcrm.crm import split_name
+
+                    changes["first_name"], changes["last_name"] = _split(name, split_name)
+        for attr in ("first_name", "last_name", "title", "company", "location"):
+            value = getattr(record, attr)
+            if value is not None and nfc(value):
+                changes[attr] = value
+        if record.notes and nfc(record.notes) and nfc(record.notes) not in p.notes:
+            changes["notes"] = (p.notes + "\n\n" + record.notes).strip()
+        custom = dict(p.custom)
+        custom.update(record.custom)
+        try:
+            return evolve(
+                p,
+                **changes,
+                identities=all_identities,
+                emails=[*p.emails, *[e for e in emails if e.casefold() not in _folded(p.emails)]],
+                phones=[*p.phones, *phones],
+                tags=[*p.tags, *record.tags, *tags],
+                custom=custom,
+            )
+        except (ValueError, TypeError) as exc:
+            raise RowError(str(exc)) from None
+
+
+def _split(
+    name: str, split_name: Callable[[str], tuple[str | None, str | None]]
+) -> tuple[str | None, str | None]:
+    """First and last name from a display name; "Last, First" is read as such."""
+    last, comma, first = name.partition(",")
+    if comma and last.strip() and first.strip() and "," not in first:
+        return first.strip(), last.strip()
+    return split_name(name)
+
+
+def _is_placeholder(p: Prospect) -> bool:
+    """Whether ``p``'s name only stands for an identity (``x:1234567``, ``@zoe.martin``)."""
+    return any(
+        p.name.casefold() in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}", f"@{i.handle}")
+        for i in p.identities
+    )
+
+
+def _longest(record: ProspectRecord) -> int:
+    """Length of the record's longest text (a cheap test before naming the culprit)."""
+    texts = (
+        record.name,
+        record.first_name or "",
+        record.last_name or "",
+        record.company or "",
+        record.title or "",
+        record.location or "",
+        record.notes or "",
+        *record.custom.values(),
+        *record.emails,
+        *record.urls,
+        *record.tags,
+    )
+    return max(map(len, texts))
+
+
+def _folded(values: Iterable[str]) -> set[str]:
+    return {v.casefold() for v in values}
+
+
+def _changes(before: Prospect, after: Prospect) -> dict[str, list[Any]]:
+    """Changed fields as ``{field: [old, new]}`` (JSON-compatible), for the Edited event."""
+    from socialcrm.serialization import prospect_to_dict
+
+    old, new = prospect_to_dict(before), prospect_to_dict(after)
+    return {
+        key: [old.get(key), new.get(key)]
+        for key in sorted(set(old) | set(new))
+        if key not in {"updated_at", "v"} and old.get(key) != new.get(key)
+    }
