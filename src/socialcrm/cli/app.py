@@ -40,10 +40,11 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.io": ("import", "export", "formats", "dupes", "merge"),
     "socialcrm.cli.store": ("doctor", "backup", "restore"),
     "socialcrm.cli.plugins": ("plugins", "networks", "channel-limit"),
-    "socialcrm.cli.playbook": (
-        *("score", "warmth", "next", "today", "stage-limit"),
-        *("profile", "icp", "post", "template", "sequence"),  # groups
-    ),
+    "socialcrm.cli.playbook.profile": ("profile",),
+    "socialcrm.cli.playbook.identify": ("icp", "score"),
+    "socialcrm.cli.playbook.notoriety": ("warmth", "post"),
+    "socialcrm.cli.playbook.contact": ("template", "sequence", "next"),
+    "socialcrm.cli.playbook.agenda": ("today", "stage-limit"),
 }
 """Each command module (it exposes ``register(app)``) and the commands and groups it
 registers, so that a run imports only its own command's module (a test checks the

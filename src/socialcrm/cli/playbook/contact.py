@@ -1,0 +1,352 @@
+"""Stage 4 — message templates, sequences, and the next message due (``next``)."""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from socialcrm.cli.context import get_state
+from socialcrm.cli.playbook import PANEL, report_ok
+from socialcrm.cli.prospects import Ref
+
+__all__ = ["register"]
+
+
+template_app = typer.Typer(
+    name="template",
+    help="Stage 4: message templates with {first_name} {company} {title} "
+    "{point_of_interest} and custom fields.",
+    no_args_is_help=True,
+)
+
+
+@template_app.command("set")
+def template_set(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Template name, e.g. first-contact.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The text; - reads stdin.")],
+) -> None:
+    """Create or replace a template.
+
+    Example:  socialcrm template set hello "Hi {first_name}, I enjoyed {point_of_interest}."
+    """
+    from socialcrm.playbook.templates import set_template
+
+    state = get_state(ctx)
+    key = set_template(state.open_crm(), name, sys.stdin.read() if text == "-" else text)
+    report_ok(state, f"template {key!r} saved")
+
+
+@template_app.command("list")
+def template_list(ctx: typer.Context) -> None:
+    """List the pipeline's templates.
+
+    Example:  socialcrm template list --format json
+    """
+    from socialcrm.cli import render
+    from socialcrm.playbook.templates import list_templates
+
+    state = get_state(ctx)
+    templates = list_templates(state.open_crm().pipeline)
+    if state.output_format == "json":
+        render.emit_json(templates)
+    elif state.output_format == "csv":
+        render.emit_csv(["name", "text"], list(templates.items()))
+    else:
+        render.emit_table(state, ["NAME", "TEXT"], [[k, v] for k, v in templates.items()])
+
+
+@template_app.command("show")
+def template_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Template name.")],
+    ref: Annotated[
+        str | None, typer.Option("--for", metavar="REF", help="Render it for this prospect.")
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(metavar="NETWORK.CHANNEL", help="Check the result against this channel."),
+    ] = None,
+) -> None:
+    """Print a template, or render it for a prospect (checked against a channel).
+
+    Example:  socialcrm template show hello --for jane --channel linkedin.connection_note
+    """
+    from socialcrm.cli.activity import split_channel
+    from socialcrm.errors import ValidationError
+    from socialcrm.playbook.templates import get_template, render, render_for
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    text = get_template(crm.pipeline, name)
+    if ref is None:
+        typer.echo(text)
+        return
+    prospect = crm.resolve(ref)
+    if channel:
+        network, channel_id = split_channel(channel)
+        if network is None or channel_id is None:
+            raise ValidationError("write the channel as NETWORK.CHANNEL", field="channel")
+        done = render_for(crm, text, prospect, network, channel_id, template=name)
+        typer.echo(done.text)
+        typer.echo(f"{done.length}/{done.limit} characters on {network} {channel_id}", err=True)
+    else:
+        typer.echo(render(text, prospect, template=name))
+
+
+@template_app.command("rm")
+def template_rm(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Template name.")]
+) -> None:
+    """Delete a template (refused while a sequence uses it).
+
+    Example:  socialcrm template rm hello
+    """
+    from socialcrm.playbook.templates import delete_template
+
+    state = get_state(ctx)
+    delete_template(state.open_crm(), name)
+    report_ok(state, f"template {name!r} deleted")
+
+
+sequence_app = typer.Typer(
+    name="sequence",
+    help="Stage 4: follow-up sequences you run by hand; a reply stops them.",
+    no_args_is_help=True,
+)
+
+
+@sequence_app.command("create")
+def sequence_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Sequence name, e.g. warm-intro.")],
+    steps: Annotated[
+        list[str],
+        typer.Option(
+            "--step",
+            metavar="DAYS:NETWORK.CHANNEL:TEMPLATE",
+            help="A step, repeated in order: days after the previous step, where, what.",
+        ),
+    ],
+    description: Annotated[str, typer.Option(help="What the sequence is for.")] = "",
+    replace: Annotated[bool, typer.Option("--replace", help="Redefine an existing one.")] = False,
+) -> None:
+    """Define a sequence of steps.
+
+    Example:  socialcrm sequence create warm-intro --step 0:linkedin.connection_note:hello
+    --step 3:linkedin.message:follow-up
+    """
+    from socialcrm.playbook.sequences import define
+
+    state = get_state(ctx)
+    sequence = define(state.open_crm(), name, steps, description=description, replace=replace)
+    report_ok(state, f"sequence {sequence.name!r} saved with {len(sequence.steps)} step(s)")
+
+
+@sequence_app.command("list")
+def sequence_list(ctx: typer.Context) -> None:
+    """List the pipeline's sequences.
+
+    Example:  socialcrm sequence list
+    """
+    from socialcrm.cli import render
+    from socialcrm.playbook.sequences import list_sequences
+
+    state = get_state(ctx)
+    sequences = list_sequences(state.open_crm().pipeline)
+    if state.output_format == "json":
+        render.emit_json([{"name": s.name, **s.to_dict()} for s in sequences])
+        return
+    rows = [
+        [s.name, len(s.steps), " → ".join(str(t) for t in s.steps), s.description]
+        for s in sequences
+    ]
+    if state.output_format == "csv":
+        render.emit_csv(["name", "steps", "plan", "description"], rows)
+    else:
+        render.emit_table(state, ["NAME", "STEPS", "PLAN", "DESCRIPTION"], rows)
+
+
+@sequence_app.command("show")
+def sequence_show(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Sequence name.")]
+) -> None:
+    """A sequence's steps and the prospects enrolled in it, with their next step.
+
+    Example:  socialcrm sequence show warm-intro
+    """
+    from socialcrm.cli import render
+    from socialcrm.playbook.sequences import enrolled_in, get_sequence
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    sequence = get_sequence(crm.pipeline, name)
+    enrolled = enrolled_in(crm, sequence.name)
+    if state.output_format == "json":
+        render.emit_json(
+            {
+                "name": sequence.name,
+                **sequence.to_dict(),
+                "prospects": [
+                    {
+                        "prospect_id": p.id,
+                        "name": p.name,
+                        "state": c.state.value,
+                        "steps_done": len(c.done),
+                        "next_step": None if c.next_step is None else c.next_step + 1,
+                        "due_at": c.due_at.isoformat() if c.due_at else None,
+                    }
+                    for p, c in enrolled
+                ],
+            }
+        )
+        return
+    render.emit_table(
+        state,
+        ["#", "AFTER", "NETWORK", "CHANNEL", "TEMPLATE"],
+        [
+            [i, f"{s.delay_days} d", s.network, s.channel, s.template]
+            for i, s in enumerate(sequence.steps, 1)
+        ],
+        title=f"{sequence.name}: {sequence.description}" if sequence.description else sequence.name,
+    )
+    render.emit_table(
+        state,
+        ["ID", "NAME", "STATE", "DONE", "NEXT DUE"],
+        [
+            [
+                p.id,
+                p.name,
+                c.state.value,
+                f"{len(c.done)}/{c.step_count}",
+                c.due_at.strftime("%Y-%m-%d") if c.due_at else "",
+            ]
+            for p, c in enrolled
+        ],
+    )
+
+
+@sequence_app.command("enroll")
+def sequence_enroll(
+    ctx: typer.Context,
+    ref: Ref,
+    name: Annotated[str, typer.Argument(help="Sequence name.")],
+) -> None:
+    """Put a prospect in a sequence; 'socialcrm next REF' then gives each message.
+
+    Example:  socialcrm sequence enroll jane warm-intro
+    """
+    from socialcrm.cli import render
+    from socialcrm.playbook.sequences import enroll
+
+    state = get_state(ctx)
+    prospect = enroll(state.open_crm(), ref, name)
+    render.emit_one(state, prospect, f"{prospect.name} enrolled in {name.strip().lower()!r}")
+
+
+@sequence_app.command("unenroll")
+def sequence_unenroll(
+    ctx: typer.Context,
+    ref: Ref,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+) -> None:
+    """Take a prospect out of their sequence.
+
+    Example:  socialcrm sequence unenroll jane --reason "met at a conference"
+    """
+    from socialcrm.cli import render
+    from socialcrm.playbook.sequences import unenroll
+
+    state = get_state(ctx)
+    prospect = unenroll(state.open_crm(), ref, reason=reason)
+    render.emit_one(state, prospect, f"{prospect.name} left their sequence")
+
+
+@sequence_app.command("delete")
+def sequence_delete(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Sequence name.")]
+) -> None:
+    """Delete a sequence definition (enrolled prospects stop being followed).
+
+    Example:  socialcrm sequence delete warm-intro
+    """
+    from socialcrm.playbook.sequences import delete_sequence
+
+    state = get_state(ctx)
+    delete_sequence(state.open_crm(), name)
+    report_ok(state, f"sequence {name!r} deleted")
+
+
+def next_message(
+    ctx: typer.Context,
+    ref: Ref,
+    sent: Annotated[
+        bool, typer.Option("--sent", help="You sent it: record it and schedule the next step.")
+    ] = False,
+) -> None:
+    """Render the prospect's next sequence message for you to send (socialcrm never sends).
+
+    The message goes to stdout (pipe it to your clipboard); then record it with
+    --sent, or log what you really sent with 'socialcrm message REF --sent TEXT
+    --channel NETWORK.CHANNEL'.
+
+    Example:  socialcrm next jane | pbcopy && socialcrm next jane --sent
+    """
+    from socialcrm.cli import render
+    from socialcrm.playbook.sequences import due, mark_sent, progress_of
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    item = due(crm, ref)
+    p, step, prog = item.prospect, item.step, item.progress
+    assert prog.next_step is not None and prog.due_at is not None
+    where = f"{step.network}.{step.channel}"
+    if sent:
+        after = mark_sent(crm, p.id)
+        following = progress_of(crm, after)
+        then = (
+            f"next step due {following.due_at:%Y-%m-%d}"
+            if following is not None and following.due_at is not None
+            else "sequence completed"
+        )
+        render.emit_one(
+            state,
+            after,
+            f"step {prog.next_step + 1}/{prog.step_count} of {prog.sequence!r} recorded as sent "
+            f"to {p.name}; {then}",
+        )
+        return
+    if state.output_format == "json":
+        render.emit_json(
+            {
+                "prospect_id": p.id,
+                "name": p.name,
+                "sequence": prog.sequence,
+                "step": prog.next_step + 1,
+                "steps": prog.step_count,
+                "due_at": prog.due_at.isoformat(),
+                "due": item.is_due,
+                "network": step.network,
+                "channel": step.channel,
+                "template": step.template,
+                "text": item.message.text,
+                "length": item.message.length,
+                "limit": item.message.limit,
+                "record": f"socialcrm next {p.id} --sent",
+            }
+        )
+        return
+    when = "due now" if item.is_due else f"not due before {prog.due_at:%Y-%m-%d}"
+    typer.echo(
+        f"{p.name} — step {prog.next_step + 1}/{prog.step_count} of {prog.sequence!r}, "
+        f"{where}, {when} ({item.message.length}/{item.message.limit} characters):",
+        err=True,
+    )
+    typer.echo(item.message.text)
+    typer.echo(f"once sent: socialcrm next {p.id} --sent", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(template_app, rich_help_panel=PANEL)
+    app.add_typer(sequence_app, rich_help_panel=PANEL)
+    app.command("next", rich_help_panel=PANEL)(next_message)

@@ -1,0 +1,122 @@
+"""Stage 1 — your own profile on each network, against the network's checklist.
+
+Before approaching anyone on a network, the seller's own profile there must
+be complete: ``profile check`` says what is missing and why it matters,
+``profile set`` records what you have done.
+"""
+
+from typing import Annotated
+
+import typer
+
+from socialcrm.cli.context import get_state
+from socialcrm.cli.playbook import PANEL, report_ok
+
+__all__ = ["register"]
+
+
+profile_app = typer.Typer(
+    name="profile",
+    help="Stage 1: your own profile on each network, against the network's checklist.",
+    no_args_is_help=True,
+)
+
+
+@profile_app.command("check")
+def profile_check(
+    ctx: typer.Context,
+    network: Annotated[
+        str | None, typer.Option(help="One network (default: every installed network).")
+    ] = None,
+) -> None:
+    """Show what your own profile is missing, and why it matters.
+
+    A network you never recorded is 'unchecked': prospects can still leave stage
+    profile there. Once you record one item, every item of the checklist counts.
+
+    Example:  socialcrm profile check --network linkedin
+    """
+    from socialcrm.cli import render
+    from socialcrm.playbook.seller_profile import check
+
+    state = get_state(ctx)
+    reports = check(state.open_crm(), network)
+    if state.output_format == "json":
+        render.emit_json(
+            [
+                {
+                    "network": r.network,
+                    "name": r.name,
+                    "recorded": r.recorded,
+                    "ok": r.ok,
+                    "items": [
+                        {
+                            "id": s.item.id,
+                            "label": s.item.label,
+                            "why": s.item.why,
+                            "value": s.value,
+                            "ok": s.ok,
+                        }
+                        for s in r.items
+                    ],
+                }
+                for r in reports
+            ]
+        )
+        return
+    rows = []
+    for r in reports:
+        for s in r.items:
+            mark = "ok" if s.ok else ("MISSING" if r.recorded else "unchecked")
+            rows.append([r.network, s.item.id, mark, s.item.label, "" if s.ok else s.item.why])
+    if state.output_format == "csv":
+        render.emit_csv(["network", "item", "state", "label", "why"], rows)
+        return
+    render.emit_table(state, ["NETWORK", "ITEM", "STATE", "WHAT", "WHY IT MATTERS"], rows)
+    for r in reports:
+        if not r.recorded:
+            typer.echo(
+                f"{r.name}: not checked yet — record it: socialcrm profile set {r.network} "
+                + " ".join(f"{s.item.id}=yes" for s in r.items[:2])
+                + " …"
+            )
+        elif r.ok:
+            typer.echo(f"{r.name}: complete")
+        else:
+            typer.echo(
+                f"{r.name}: {len(r.missing)} item(s) missing — prospects cannot leave stage "
+                "profile on this network until they are done"
+            )
+    if not reports:
+        typer.echo("no network plugin is installed")
+
+
+@profile_app.command("set")
+def profile_set(
+    ctx: typer.Context,
+    network: Annotated[str, typer.Argument(help="Network id, e.g. linkedin.")],
+    items: Annotated[
+        list[str],
+        typer.Argument(metavar="ITEM=yes|no|VALUE...", help="Checklist items and their state."),
+    ],
+) -> None:
+    """Record the state of items of your own profile on a network.
+
+    'yes' or any text (e.g. your headline) means present; 'no' means missing.
+
+    Example:  socialcrm profile set linkedin photo=yes banner=yes headline="I help SaaS teams hire"
+    """
+    from socialcrm.playbook.seller_profile import record
+
+    state = get_state(ctx)
+    report = record(state.open_crm(), network, items)
+    missing = ", ".join(s.item.id for s in report.missing)
+    report_ok(
+        state,
+        f"{report.name} profile recorded: "
+        + ("complete" if report.ok else f"still missing {missing}"),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(profile_app, rich_help_panel=PANEL)
