@@ -18,6 +18,13 @@ import pluggy
 from attrs import evolve, frozen
 
 from socialcrm import machine
+from socialcrm.contact_fields import (
+    company_size_value,
+    normalize_email,
+    normalize_phone,
+    split_name,
+    unique_emails,
+)
 from socialcrm.errors import (
     AmbiguousReferenceError,
     DuplicateIdentityError,
@@ -88,71 +95,6 @@ class Board(Value):
     @property
     def total(self) -> int:
         return sum(len(v) for v in self.stages.values()) + len(self.won) + len(self.lost)
-
-
-def normalize_email(value: str) -> str:
-    """A syntactically valid e-mail in normalised form, or a ValidationError."""
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValidationError(
-            f"invalid e-mail {value!r}: {exc}", field="emails", value=value
-        ) from None
-
-
-def normalize_phone(value: str, region: str) -> str:
-    """A phone number in E.164 form (``+33612345678``), or a ValidationError."""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            f"invalid phone number {value!r}: {exc}",
-            field="phones",
-            value=value,
-            hint="write it in international form, e.g. +33 6 12 34 56 78",
-        ) from None
-    if not phonenumbers.is_possible_number(number):
-        raise ValidationError(
-            f"invalid phone number {value!r}: wrong length for its country",
-            field="phones",
-            value=value,
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def company_size_value(value: Any) -> int | None:
-    """A head count (``int`` >= 0, or its decimal text), ``None`` for empty; else ValidationError.
-
-    Guards the model: an ``int`` field holding text would be written to the
-    store and make the prospect's document unreadable.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, str) and value.strip().isdecimal():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(
-            f"company size must be a whole number >= 0, got {value!r}",
-            field="company_size",
-            value=value,
-        )
-    return value
-
-
-def split_name(name: str) -> tuple[str | None, str | None]:
-    """Guess first and last name from a display name written "First Last".
-
-    Only a name with spaces is split (first word / the rest); names written
-    without spaces (e.g. Chinese or Japanese names) are left unsplit.
-    """
-    parts = nfc(name).split()
-    if len(parts) < 2:
-        return None, None
-    return parts[0], " ".join(parts[1:])
 
 
 class CRM:
@@ -533,7 +475,7 @@ class CRM:
             sector=sector,
             company_size=company_size,
             location=location,
-            emails=_unique_emails(normalize_email(e) for e in emails),
+            emails=unique_emails(normalize_email(e) for e in emails),
             phones=[normalize_phone(p, self.phone_region) for p in phones],
             identities=identities,
             tags=tags,
@@ -659,7 +601,7 @@ class CRM:
                 p,
                 **set_fields,
                 identities=identities,
-                emails=_unique_emails(
+                emails=unique_emails(
                     [*(e for e in p.emails if e.casefold() not in gone_emails), *new_emails]
                 ),
                 phones=[x for x in p.phones if x not in gone_phones] + new_phones,
@@ -1020,14 +962,6 @@ class CRM:
 
     def close(self) -> None:
         self.repository.close()
-
-
-def _unique_emails(emails: Iterable[str]) -> list[str]:
-    """E-mails without repeats ignoring case (look-ups ignore case too), first spelling kept."""
-    seen: dict[str, str] = {}
-    for email in emails:
-        seen.setdefault(email.casefold(), email)
-    return list(seen.values())
 
 
 def _only_network(p: Prospect) -> str | None:

@@ -10,11 +10,12 @@ merged into the first row's prospect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
 
+from socialcrm.contact_fields import normalize_email, normalize_phone, split_name
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
 from socialcrm.io.csvsafe import FIELD_LIMIT
 from socialcrm.io.formats import ProspectRecord
@@ -56,8 +57,6 @@ class People:
         return found
 
     def emails(self, values: Iterable[str]) -> list[str]:
-        from socialcrm.crm import normalize_email
-
         out = []
         for value in values:
             if value and value.strip():
@@ -68,8 +67,6 @@ class People:
         return out
 
     def phones(self, values: Iterable[str]) -> list[str]:
-        from socialcrm.crm import normalize_phone
-
         out = []
         for value in values:
             if value and value.strip():
@@ -162,11 +159,9 @@ class People:
         phones: list[str],
     ) -> None:
         b = self.batch
-        from socialcrm.crm import split_name
-
         first, last = record.first_name, record.last_name
         if first is None and last is None:
-            first, last = _split(name, split_name)
+            first, last = _split(name)
         primary = identities[0] if identities else None
         source = Source(
             network=record.network or (primary.network if primary else None),
@@ -245,9 +240,7 @@ class People:
             if not _is_placeholder(probe):
                 changes["name"] = name
                 if record.first_name is None and record.last_name is None:
-                    from socialcrm.crm import split_name
-
-                    changes["first_name"], changes["last_name"] = _split(name, split_name)
+                    changes["first_name"], changes["last_name"] = _split(name)
         for attr in ("first_name", "last_name", "title", "company", "location"):
             value = getattr(record, attr)
             if value is not None and nfc(value):
@@ -270,9 +263,7 @@ class People:
             raise RowError(str(exc)) from None
 
 
-def _split(
-    name: str, split_name: Callable[[str], tuple[str | None, str | None]]
-) -> tuple[str | None, str | None]:
+def _split(name: str) -> tuple[str | None, str | None]:
     """First and last name from a display name; "Last, First" is read as such."""
     last, comma, first = name.partition(",")
     if comma and last.strip() and first.strip() and "," not in first:

@@ -1,0 +1,96 @@
+"""A prospect's contact fields as a rep or a file gives them: checked, then normalised.
+
+Shared by the CRM facade (``add``, ``edit``) and the import engine, so a
+prospect typed at the command line and one read from a file are held to the
+same rules.  The checking libraries (email-validator, phonenumbers) are
+imported on first use: most commands never check a field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from socialcrm.errors import ValidationError
+from socialcrm.models import nfc
+
+__all__ = [
+    "company_size_value",
+    "normalize_email",
+    "normalize_phone",
+    "split_name",
+    "unique_emails",
+]
+
+
+def normalize_email(value: str) -> str:
+    """A syntactically valid e-mail in normalised form, or a ValidationError."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationError(
+            f"invalid e-mail {value!r}: {exc}", field="emails", value=value
+        ) from None
+
+
+def normalize_phone(value: str, region: str) -> str:
+    """A phone number in E.164 form (``+33612345678``), or a ValidationError."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            f"invalid phone number {value!r}: {exc}",
+            field="phones",
+            value=value,
+            hint="write it in international form, e.g. +33 6 12 34 56 78",
+        ) from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(
+            f"invalid phone number {value!r}: wrong length for its country",
+            field="phones",
+            value=value,
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def company_size_value(value: Any) -> int | None:
+    """A head count (``int`` >= 0, or its decimal text), ``None`` for empty; else ValidationError.
+
+    Guards the model: an ``int`` field holding text would be written to the
+    store and make the prospect's document unreadable.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and value.strip().isdecimal():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(
+            f"company size must be a whole number >= 0, got {value!r}",
+            field="company_size",
+            value=value,
+        )
+    return value
+
+
+def split_name(name: str) -> tuple[str | None, str | None]:
+    """Guess first and last name from a display name written "First Last".
+
+    Only a name with spaces is split (first word / the rest); names written
+    without spaces (e.g. Chinese or Japanese names) are left unsplit.
+    """
+    parts = nfc(name).split()
+    if len(parts) < 2:
+        return None, None
+    return parts[0], " ".join(parts[1:])
+
+
+def unique_emails(emails: Iterable[str]) -> list[str]:
+    """E-mails without repeats ignoring case (look-ups ignore case too), first spelling kept."""
+    seen: dict[str, str] = {}
+    for email in emails:
+        seen.setdefault(email.casefold(), email)
+    return list(seen.values())
