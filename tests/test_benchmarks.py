@@ -1,0 +1,61 @@
+"""The benchmark scripts still run: they are how the issues' speed targets are measured.
+
+Tiny sizes, no timing asserted (figures belong in the scripts' own output): a
+script that no longer imports or crashes half-way must fail here, not on the
+day someone needs its figures.  ``bench_storage.py --whole`` is left out: it
+imports 30,000 rows whatever the store size (about a minute).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _run(script: str, *args: str, cwd: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_bench_storage_prints_every_operation_against_sqlite(tmp_path: Path) -> None:
+    out = _run(
+        "bench_storage.py",
+        *("--sizes", "20,60", "--events", "2", "--runs", "5", "--workdir", str(tmp_path)),
+        cwd=tmp_path,
+    )
+    assert "libraries (python -c 'import typer, attrs, pluggy, tinydb, orjson')" in out
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("operation"))
+    assert header.split() == [
+        *("operation", "CLI", "20", "CLI", "60", "target", "ok", "60/20", "peak", "MB"),
+        *("store", "20", "store", "60", "sqlite", "60", "x", "sqlite", "own", "60"),
+    ]
+    rows = {line.split()[0]: line.split() for line in lines[lines.index(header) + 2 :][:5]}
+    assert list(rows) == ["show", "move", "note", "add", "list"]
+    for cells in rows.values():
+        assert len(cells) == 12 and cells[4] in {"yes", "NO"}
+        assert all(float(c) > 0 for c in cells[1:4] + cells[5:11])
+    if any(cells[4] == "NO" for cells in rows.values()):  # each miss is explained
+        assert "the libraries reference alone took" in out or "ratio" in out or "peak" in out
+    assert (tmp_path / "store-60").is_dir() and (tmp_path / "store-20").is_dir()
+
+
+def test_bench_import_imports_every_row(tmp_path: Path) -> None:
+    out = _run("bench_import.py", "--rows", "200", "--repeat", "1", "--limit", "600", cwd=tmp_path)
+    assert "created 200, importer records 200, re-import skipped 200" in out
+    assert "OK:" in out
+
+
+def test_ab_cli_loads(tmp_path: Path) -> None:
+    assert "revision" in _run("ab_cli.py", "--help", cwd=tmp_path)
