@@ -17,6 +17,20 @@ def test_encoding_matches_python_ulid(value: int) -> None:
     assert _encode(value) == str(ULID.from_int(value))
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        0,
+        1,
+        (1 << 128) - 1,
+        *(1 << bit for bit in range(0, 128, 5)),
+        *((1 << b) - 1 for b in (10, 80, 120)),
+    ],
+)
+def test_encoding_at_the_edges_of_each_character(value: int) -> None:
+    assert _encode(value) == str(ULID.from_int(value))
+
+
 def test_ids_carry_the_time_and_strictly_increase() -> None:
     factory = IdFactory()
     at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
