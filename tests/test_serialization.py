@@ -113,3 +113,25 @@ def test_an_enum_field_keeps_its_own_check() -> None:
         from_dict(Prospect, {**doc, "status": "maybe"})
     with pytest.raises(ValidationError, match=r"expected text, got a number @ \$\.stage"):
         from_dict(Prospect, {**doc, "stage": 3})
+
+
+def test_changed_fields_lists_what_differs_in_stored_form_and_in_order() -> None:
+    from datetime import UTC, datetime
+
+    from attrs import evolve
+
+    from socialcrm.models import Identity, Prospect
+    from socialcrm.serialization import changed_fields
+
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    before = Prospect("01A", "Ann", created_at=at, updated_at=at)
+    li = Identity("linkedin", "ann", "https://www.linkedin.com/in/ann")
+    after = evolve(
+        before, title="CTO", identities=[li], tags=["vip"], updated_at=at.replace(hour=10)
+    )
+    changes = changed_fields(before, after)
+    assert list(changes) == ["identities", "tags", "title"]  # alphabetical; updated_at left out
+    assert changes["identities"] == [[], [{"network": "linkedin", "handle": "ann", "url": li.url}]]
+    assert changes["title"] == [None, "CTO"]
+    assert json.loads(json.dumps(changes)) == changes
+    assert changed_fields(before, evolve(before, updated_at=after.updated_at)) == {}

@@ -609,7 +609,9 @@ class CRM:
                 + list(add_tags),
                 custom=custom,
             )
-            changes = _diff(p, after)
+            from socialcrm.serialization import changed_fields
+
+            changes = changed_fields(p, after)
             if not changes:
                 return p, []
             after = evolve(after, updated_at=self.now())
@@ -966,15 +968,3 @@ class CRM:
 
 def _only_network(p: Prospect) -> str | None:
     return p.identities[0].network if len(p.identities) == 1 else None
-
-
-def _diff(before: Prospect, after: Prospect) -> dict[str, list[Any]]:
-    """Changed fields as ``{field: [old, new]}`` in JSON-compatible form."""
-    from socialcrm.serialization import plain
-
-    changes: dict[str, list[Any]] = {}
-    for name in (*CRM.EDITABLE, "identities", "emails", "phones", "tags", "custom"):
-        old, new = getattr(before, name), getattr(after, name)
-        if old != new:
-            changes[name] = [plain(old), plain(new)]
-    return changes

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT_VERSION",
+    "changed_fields",
     "dumps",
     "event_from_dict",
     "event_to_dict",
@@ -239,6 +240,25 @@ def _format_leaf(exc: BaseException, type_: Any) -> str:
 
 def prospect_to_dict(p: Prospect) -> dict[str, Any]:
     return to_dict(p)
+
+
+#: Keys of a prospect's document that record when and how it was written, not what it holds.
+_BOOKKEEPING = frozenset({"updated_at", "v"})
+
+
+def changed_fields(before: Prospect, after: Prospect) -> dict[str, list[Any]]:
+    """What differs between two states of a prospect, as ``{field: [old, new]}``.
+
+    The ``changes`` of an :class:`~socialcrm.models.Edited` event, whether the
+    rep edited the prospect or an import updated it: both sides in their stored
+    (JSON) form, fields in alphabetical order, ``updated_at`` left out.
+    """
+    old, new = prospect_to_dict(before), prospect_to_dict(after)
+    return {
+        key: [old.get(key), new.get(key)]
+        for key in sorted(old.keys() | new.keys())
+        if key not in _BOOKKEEPING and old.get(key) != new.get(key)
+    }
 
 
 def prospect_from_dict(data: Any) -> Prospect:

@@ -21,6 +21,7 @@ from socialcrm.io.csvsafe import FIELD_LIMIT
 from socialcrm.io.formats import ProspectRecord
 from socialcrm.io.importing.rows import RowError, check_lengths
 from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
+from socialcrm.serialization import changed_fields
 
 if TYPE_CHECKING:
     from socialcrm.io.importing.batch import Batch
@@ -128,7 +129,7 @@ class People:
             )
             return
         merged = self.merged(known, record, identities, emails, phones, tags=b.tags)
-        changes = _changes(known, merged)
+        changes = changed_fields(known, merged)
         if not changes:
             b.outcome(record.row, "skipped", "unchanged", name=name, prospect_id=known.id)
             return
@@ -299,15 +300,3 @@ def _longest(record: ProspectRecord) -> int:
 
 def _folded(values: Iterable[str]) -> set[str]:
     return {v.casefold() for v in values}
-
-
-def _changes(before: Prospect, after: Prospect) -> dict[str, list[Any]]:
-    """Changed fields as ``{field: [old, new]}`` (JSON-compatible), for the Edited event."""
-    from socialcrm.serialization import prospect_to_dict
-
-    old, new = prospect_to_dict(before), prospect_to_dict(after)
-    return {
-        key: [old.get(key), new.get(key)]
-        for key in sorted(set(old) | set(new))
-        if key not in {"updated_at", "v"} and old.get(key) != new.get(key)
-    }
