@@ -6,6 +6,7 @@ still sort in the order they were made, which keeps derived histories exact.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from datetime import datetime
@@ -36,8 +37,16 @@ class IdFactory:
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-#: Every pair of Crockford characters, indexed by the 10 bits they encode.
-_PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)
+
+
+@functools.cache
+def _pairs() -> tuple[str, ...]:
+    """Every pair of Crockford characters, indexed by the 10 bits they encode.
+
+    Built on first use: most commands make one id or none, and the table
+    (~70 us) pays for itself after about forty ids.
+    """
+    return tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)
 
 
 def _encode(value: int) -> str:
@@ -46,7 +55,7 @@ def _encode(value: int) -> str:
     Ten bits (two characters) per look-up, unrolled: an import makes three ids
     per row, and a loop over the 26 characters took 2.8 times longer.
     """
-    p = _PAIRS
+    p = _pairs()
     return "".join(
         (
             p[value >> 120],
