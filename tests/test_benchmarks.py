@@ -41,8 +41,8 @@ def test_bench_storage_prints_every_operation_against_sqlite(tmp_path: Path) -> 
         *("operation", "CLI", "20", "CLI", "60", "target", "ok", "60/20", "peak", "MB"),
         *("store", "20", "store", "60", "sqlite", "60", "x", "sqlite", "own", "60"),
     ]
-    rows = {line.split()[0]: line.split() for line in lines[lines.index(header) + 2 :][:5]}
-    assert list(rows) == ["show", "move", "note", "add", "list"]
+    rows = {line.split()[0]: line.split() for line in lines[lines.index(header) + 2 :][:6]}
+    assert list(rows) == ["show", "move", "note", "add", "add+email", "list"]
     for cells in rows.values():
         assert len(cells) == 12 and cells[4] in {"yes", "NO"}
         assert all(float(c) > 0 for c in cells[1:4] + cells[5:11])
