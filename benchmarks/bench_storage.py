@@ -662,6 +662,31 @@ def print_whole(
 
 
 # ----------------------------------------------------------------------------- report
+def cpu_counters() -> tuple[int, int] | None:
+    """(all CPU time, time stolen by the hypervisor) in clock ticks since boot, or None.
+
+    Linux only (``/proc/stat``).  A virtual machine whose host is busy runs
+    slower and counts the time it waited as *steal*: printed next to the
+    figures, it tells a slow run caused by the host from one caused by the code.
+    """
+    try:
+        with Path("/proc/stat").open(encoding="ascii") as fh:
+            fields = fh.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    ticks = [int(f) for f in fields[1:9]]  # user nice system idle iowait irq softirq steal
+    return sum(ticks), ticks[7]
+
+
+def steal_percent(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:
+    """The share of CPU time stolen between two :func:`cpu_counters` readings."""
+    if before is None or after is None or after[0] <= before[0]:
+        return "not measured (no /proc/stat)"
+    return f"{100 * (after[1] - before[1]) / (after[0] - before[0]):.1f} %"
+
+
 def _label(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
@@ -686,6 +711,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     prepared = {n: prepare(args.workdir, n, args.events, args.rebuild) for n in (small, large)}
     load_before = os.getloadavg()[0]
+    cpu_before = cpu_counters()
     floor = startup_floor(args.runs, args.workdir)
     core = _median_ms(
         lambda _i: run_process([sys.executable, "-c", "import socialcrm.crm"], args.workdir),
@@ -695,6 +721,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     references: dict[str, list[float]] = {}
     samples: dict[tuple[int, str], list[float]] = {}
     cli = cli_ops(commands, args.runs, args.workdir, references, samples)
+    steal = steal_percent(cpu_before, cpu_counters())
     storage: dict[int, dict[str, float]] = {}
     sqlite: dict[int, dict[str, float]] = {}
     for n, (store, db, ids) in prepared.items():
@@ -718,7 +745,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("child processes run without PYTHONDONTWRITEBYTECODE (bytecode cached, as for users)")
     print(
         f"load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
-        f"({os.cpu_count()} CPUs)\n"
+        f"({os.cpu_count()} CPUs); CPU time stolen by the host during the CLI runs: {steal}\n"
     )
     s_label, l_label = _label(small), _label(large)
     head = (

@@ -8,6 +8,7 @@ imports 30,000 rows whatever the store size (about a minute).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,9 @@ def test_bench_storage_prints_every_operation_against_sqlite(tmp_path: Path) -> 
         cwd=tmp_path,
     )
     assert "libraries (python -c 'import typer, attrs, pluggy, tinydb, orjson')" in out
+    steal = re.search(r"CPU time stolen by the host during the CLI runs: (\d+\.\d) %", out)
+    assert steal is not None or not Path("/proc/stat").exists(), out[:800]
+    assert steal is None or 0 <= float(steal[1]) <= 100
     lines = out.splitlines()
     header = next(line for line in lines if line.startswith("operation"))
     assert header.split() == [
