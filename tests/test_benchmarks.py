@@ -52,6 +52,8 @@ def test_bench_storage_prints_every_operation_against_sqlite(tmp_path: Path) -> 
         assert all(float(c) > 0 for c in cells[1:4] + cells[5:11])
     if any(cells[4] == "NO" for cells in rows.values()):  # each miss is explained
         assert "the libraries reference alone took" in out or "ratio" in out or "peak" in out
+    for miss in re.findall(r"^  \w[\w+]*: (\S+) ms; the libraries", out, re.MULTILINE):
+        assert re.fullmatch(r"\d+\.\d", miss), miss  # a time at a target shows why it missed
     assert (tmp_path / "store-60").is_dir() and (tmp_path / "store-20").is_dir()
 
 
