@@ -21,10 +21,10 @@ Builds (through the repository, in one transaction) a synthetic store of
    message to each of them, the vCard export imported into a new store, then
    into a new pipeline of the large store) as a full process on a
    throw-away copy of the large store, ``--whole-runs`` times (default once),
-   and prints its wall time (s) and peak RSS (MB) against the issue's "peak
-   memory of any command <= 200 MB"; a command still running after
-   ``--whole-timeout`` seconds (default 600) is killed and shown as
-   ``timeout``.
+   and prints its wall time (s) and peak RSS (MiB) against the issue's "peak
+   memory of any command <= 200 MB" (200,000,000 bytes: 190.7 MiB); a command
+   still running after ``--whole-timeout`` seconds (default 600) is killed and
+   shown as ``timeout``.
 
     python benchmarks/bench_storage.py                 # 3,000 and 30,000, 5 runs
     python benchmarks/bench_storage.py --sizes 300,3000 --runs 7
@@ -77,6 +77,8 @@ TARGETS_MS = {"show": 200, "move": 250, "note": 250, "add": 250, "add+email": 25
 #: The one-prospect writes, held to the 30k/3k ratio too.
 WRITES = ("move", "note", "add", "add+email")
 MEMORY_TARGET_MB = 200
+#: The issue's 200 MB in the unit the peaks are measured in (RSS in KiB / 1024).
+MEMORY_TARGET_MIB = MEMORY_TARGET_MB * 1_000_000 / 2**20
 IMPORT_ROWS = 30_000  # LinkedIn's connection cap: the largest import a rep makes
 WRITE_RATIO_TARGET = 1.5
 
@@ -135,7 +137,7 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 def run_process(
     argv: Sequence[str], workdir: Path, *, timeout: float | None = None
 ) -> tuple[float, float, int]:
-    """(wall ms, peak RSS MB, exit code) of one process.
+    """(wall ms, peak RSS MiB, exit code) of one process.
 
     Peak RSS comes from GNU ``/usr/bin/time`` when present: a child's
     ``ru_maxrss`` as seen by this (large) process would include the memory it
@@ -235,7 +237,7 @@ def cli_ops(
     references: dict[str, list[float]] | None = None,
     samples: dict[tuple[int, str], list[float]] | None = None,
 ) -> dict[int, dict[str, tuple[float, float]]]:
-    """Median wall ms and max peak RSS MB of each CLI operation at each size.
+    """Median wall ms and max peak RSS MiB of each CLI operation at each size.
 
     Runs are interleaved — round ``i`` runs every operation at every size,
     starting with a different operation each round — so that the machine's
@@ -612,7 +614,7 @@ def _write_messages(path: Path, people: list[tuple[str, str, str]]) -> None:
 def whole_store(
     store: Path, workdir: Path, runs: int, timeout: float
 ) -> dict[str, tuple[float, float, int] | None]:
-    """(median wall s, max peak MB, last non-zero exit code or 0) of each whole-store
+    """(median wall s, max peak MiB, last non-zero exit code or 0) of each whole-store
     command on a throw-away copy of ``store``; ``None`` when a run timed out.
 
     The copy keeps ``store`` as the other measurements left it: ``backup`` and
@@ -646,9 +648,10 @@ def print_whole(
     print(
         f"\nwhole-store commands on a copy of the {n:,}-prospect store "
         f"({'median of ' + str(runs) + ' runs' if runs > 1 else 'one run'}, "
-        f"timeout {timeout:.0f} s); ok: peak <= {MEMORY_TARGET_MB} MB"
+        f"timeout {timeout:.0f} s); ok: peak <= {MEMORY_TARGET_MB} MB "
+        f"({MEMORY_TARGET_MIB:.1f} MiB)"
     )
-    head = f"{'command':<28}{'wall s':>9}{'peak MB':>9}{'ok':>5}{'exit':>6}"
+    head = f"{'command':<28}{'wall s':>9}{'peak MiB':>9}{'ok':>5}{'exit':>6}"
     print(head)
     print("-" * len(head))
     for name, result in results.items():
@@ -656,7 +659,7 @@ def print_whole(
             print(f"{name:<28}{'timeout':>9}{'-':>9}{'-':>5}{'-':>6}")
             continue
         seconds, mb, code = result
-        ok = "yes" if mb <= MEMORY_TARGET_MB else "NO"
+        ok = "yes" if mb <= MEMORY_TARGET_MIB else "NO"
         print(f"{name:<28}{seconds:>9.2f}{mb:>9.0f}{ok:>5}{code:>6}")
     print("exit: the commands' exit code (doctor exits 6 when it has a warning to give)")
 
@@ -734,7 +737,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(
         f"start-up floors: 'python -c \"import socialcrm.crm\"' {core:.0f} ms; "
-        f"'socialcrm --version' {floor[0]:.0f} ms, {floor[1]:.0f} MB"
+        f"'socialcrm --version' {floor[0]:.0f} ms, {floor[1]:.0f} MiB"
     )
     ref = {k: statistics.median(v) for k, v in references.items()}
     print(
@@ -750,7 +753,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     s_label, l_label = _label(small), _label(large)
     head = (
         f"{'operation':<10}{'CLI ' + s_label:>9}{'CLI ' + l_label:>9}"
-        f"{'target':>8}{'ok':>4}{f'{l_label}/{s_label}':>9}{'peak MB':>9}"
+        f"{'target':>8}{'ok':>4}{f'{l_label}/{s_label}':>9}{'peak MiB':>9}"
         f"{'store ' + s_label:>10}{'store ' + l_label:>10}{'sqlite ' + l_label:>11}"
         f"{'x sqlite':>9}{'own ' + l_label:>9}"
     )
@@ -771,8 +774,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"{TARGETS_MS[op] - libraries:.0f} ms, and its own part took "
                 f"{own_ms(samples[large, op], references['libraries']):.0f} ms"
             )
-        if large_mb > MEMORY_TARGET_MB:
-            why.append(f"peak {large_mb:.0f} MB")
+        if large_mb > MEMORY_TARGET_MIB:
+            why.append(f"peak {large_mb:.1f} MiB (200 MB is {MEMORY_TARGET_MIB:.1f} MiB)")
         if op in WRITES and ratio > WRITE_RATIO_TARGET:
             why.append(f"{l_label}/{s_label} ratio {ratio:.2f}")
         ok = not why
@@ -787,7 +790,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{own_ms(samples[large, op], references['libraries']):>9.0f}"
         )
     print(
-        "\nCLI: full process wall time (ms); peak MB: of the CLI process at "
+        "\nCLI: full process wall time (ms); peak MiB: of the CLI process at "
         f"{l_label}. store/sqlite: the operation alone, in-process, on a freshly opened store "
         "(ms).\n"
         f"own {l_label}: median over the rounds of CLI {l_label} minus the libraries reference "
@@ -799,7 +802,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "add+email: add with a profile URL and an e-mail, as a rep usually adds someone "
         "(checking the e-mail imports email-validator).\n"
         f"targets: show <= 200 ms, writes <= 250 ms, list <= 500 ms, peak <= {MEMORY_TARGET_MB} "
-        f"MB, writes {l_label}/{s_label} <= {WRITE_RATIO_TARGET}"
+        f"MB ({MEMORY_TARGET_MIB:.1f} MiB), writes {l_label}/{s_label} <= {WRITE_RATIO_TARGET}"
     )
     if failures:
         print("missed:", *failures, sep="\n")

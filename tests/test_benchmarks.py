@@ -42,7 +42,7 @@ def test_bench_storage_prints_every_operation_against_sqlite(tmp_path: Path) -> 
     lines = out.splitlines()
     header = next(line for line in lines if line.startswith("operation"))
     assert header.split() == [
-        *("operation", "CLI", "20", "CLI", "60", "target", "ok", "60/20", "peak", "MB"),
+        *("operation", "CLI", "20", "CLI", "60", "target", "ok", "60/20", "peak", "MiB"),
         *("store", "20", "store", "60", "sqlite", "60", "x", "sqlite", "own", "60"),
     ]
     rows = {line.split()[0]: line.split() for line in lines[lines.index(header) + 2 :][:6]}
@@ -65,3 +65,17 @@ def test_bench_import_imports_every_row(tmp_path: Path) -> None:
 
 def test_ab_cli_loads(tmp_path: Path) -> None:
     assert "revision" in _run("ab_cli.py", "--help", cwd=tmp_path)
+
+
+def test_whole_store_peaks_are_held_to_200_mb_not_200_mib(tmp_path: Path) -> None:
+    """Peaks are measured in MiB; the issue's 200 MB is 190.7 of them."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(BENCHMARKS)!r}); import bench_storage as b; "
+        "b.print_whole({'under': (1.0, 190.0, 0), 'over': (1.0, 191.0, 0)}, 30_000, 1, 600)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line.strip()}
+    assert "peak <= 200 MB (190.7 MiB)" in done.stdout
+    assert rows["under"][3] == "yes" and rows["over"][3] == "NO", done.stdout
