@@ -64,6 +64,8 @@ _CACHE_BYTES = 16 * 1024 * 1024
 #: A transaction holding more changes than this (packed JSON, estimated) writes
 #: the files it changed early, under the generation it will commit (see
 #: :meth:`GenerationStore._spill`): a whole-store change never sits in memory.
+#: At 64 MiB the vCard imports of ``bench_storage.py --whole`` peaked over the
+#: 200 MB limit (docs/storage.md, "Limits").
 _SPILL_BYTES = 48 * 1024 * 1024
 
 
