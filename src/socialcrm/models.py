@@ -6,6 +6,13 @@ never be mutated behind the CRM's back.  Text is normalised to Unicode NFC on
 the way in so that "é" typed on macOS and on Windows is the same name.
 Models know nothing about storage, JSON or the CLI.
 
+Every text field also drops the characters a terminal would obey (control
+characters, bidirectional overrides: see :mod:`socialcrm.text`) whatever
+path built the model -- the CRM facade refuses them when typed, but files,
+plugins and host applications build models too.  A one-line field (a name,
+a tag) turns a line break into a space; a multi-line text (notes, messages,
+the point of interest) keeps its line breaks and tabs.
+
 Annotations here are evaluated when the module loads (no ``from __future__
 import annotations``): the fields' types are then real objects, so the store's
 codec reads them from :func:`attrs.fields` instead of compiling and evaluating
@@ -22,6 +29,7 @@ import attrs
 from attrs import field, frozen
 
 from socialcrm.stages import Stage, Status
+from socialcrm.text import clean, is_safe
 from socialcrm.value import Value
 
 __all__ = [
@@ -61,11 +69,73 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
-def _opt_nfc(value: str | None) -> str | None:
+def _line(value: str) -> str:
+    """A one-line field: safe (see :func:`socialcrm.text.clean`), NFC, stripped."""
+    return unicodedata.normalize("NFC", clean(value)).strip()
+
+
+def _opt_line(value: str | None) -> str | None:
     if value is None:
         return None
-    text = nfc(value)
+    text = _line(value)
     return text or None
+
+
+def _text(value: str) -> str:
+    """A multi-line text: safe, line breaks and tabs kept, NFC, stripped."""
+    return unicodedata.normalize("NFC", clean(value, multiline=True)).strip()
+
+
+def _opt_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = _text(value)
+    return text or None
+
+
+def _safe(value: str) -> str:
+    """An event's one-line value: only made safe (events keep text as it was given)."""
+    return clean(value)
+
+
+def _opt_safe(value: str | None) -> str | None:
+    return None if value is None else clean(value)
+
+
+def _safe_text(value: str) -> str:
+    """An event's multi-line text (a message, a note): only made safe."""
+    return clean(value, multiline=True)
+
+
+def _opt_safe_text(value: str | None) -> str | None:
+    return None if value is None else clean(value, multiline=True)
+
+
+def _safe_json(value: Any) -> Any:
+    """Every text of a JSON-like value made safe (keys as one line; values may be multi-line)."""
+    if isinstance(value, str):
+        return clean(value, multiline=True)
+    if isinstance(value, dict):
+        return {
+            clean(k) if isinstance(k, str) else k: _safe_json(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_safe_json(v) for v in value]
+    return value
+
+
+def _safe_changes(values: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
+    return {clean(k): [_safe_json(v) for v in pair] for k, pair in values.items()}
+
+
+def _safe_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {clean(k): _safe_json(v) for k, v in values.items()}
+
+
+def _safe_id(_instance: Any, attribute: "attrs.Attribute[str]", value: str) -> None:
+    """Ids are refused, never changed, when unsafe: two ids must not become one."""
+    if not is_safe(value):
+        raise ValueError(f"{attribute.name} {value!r} holds a control or bidi character")
 
 
 def _utc(value: datetime) -> datetime:
@@ -79,7 +149,7 @@ def _opt_utc(value: datetime | None) -> datetime | None:
 
 
 def _network_id(value: str) -> str:
-    return nfc(value).lower()
+    return _line(value).lower()
 
 
 def _identity_tuple(values: Iterable["Identity"]) -> tuple["Identity", ...]:
@@ -94,7 +164,7 @@ def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
     """Unique, order-preserving, NFC, empty strings dropped."""
     seen: dict[str, None] = {}
     for v in values:
-        text = nfc(v)
+        text = _line(v)
         if text:
             seen.setdefault(text, None)
     return tuple(seen)
@@ -102,11 +172,11 @@ def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
 
 def _tags(values: Iterable[str]) -> tuple[str, ...]:
     """Tags are case-insensitive labels: stored lower-case, sorted, unique."""
-    return tuple(sorted({nfc(v).casefold() for v in values if nfc(v)}))
+    return tuple(sorted({tag for tag in (_line(v).casefold() for v in values) if tag}))
 
 
 def _custom(values: Mapping[str, str]) -> dict[str, str]:
-    return {nfc(k): nfc(v) for k, v in sorted(values.items()) if nfc(k)}
+    return {_line(k): _line(v) for k, v in sorted(values.items()) if _line(k)}
 
 
 class LawfulBasis(enum.StrEnum):
@@ -129,8 +199,8 @@ class Identity(Value):
     """
 
     network: str = field(converter=_network_id)
-    handle: str = field(converter=nfc)
-    url: str = field(converter=nfc)
+    handle: str = field(converter=_line)
+    url: str = field(converter=_line)
 
     @property
     def key(self) -> str:
@@ -145,18 +215,18 @@ class Identity(Value):
 class Source(Value):
     """Where and when a prospect's data was collected (GDPR art. 14 information)."""
 
-    network: str | None = field(default=None, converter=_opt_nfc)
-    url: str | None = field(default=None, converter=_opt_nfc)
+    network: str | None = field(default=None, converter=_opt_line)
+    url: str | None = field(default=None, converter=_opt_line)
     collected_at: datetime | None = field(default=None, converter=_opt_utc)
-    note: str | None = field(default=None, converter=_opt_nfc)
+    note: str | None = field(default=None, converter=_opt_line)
 
 
 @frozen(repr=False, eq=False)
 class PointOfInterest(Value):
     """What the prospect shared or reacted to: the hook of the first message."""
 
-    text: str = field(converter=nfc)
-    url: str | None = field(default=None, converter=_opt_nfc)
+    text: str = field(converter=_text)
+    url: str | None = field(default=None, converter=_opt_line)
     at: datetime | None = field(default=None, converter=_opt_utc)
 
     @text.validator
@@ -176,7 +246,7 @@ class Assessment(Value):
     qualified: bool
     score: float | None = None
     threshold: float | None = None
-    note: str | None = field(default=None, converter=_opt_nfc)
+    note: str | None = field(default=None, converter=_opt_text)
     at: datetime | None = field(default=None, converter=_opt_utc)
 
 
@@ -187,28 +257,28 @@ class Assessment(Value):
 class Prospect(Value):
     """A person the rep is working, and where they stand in the journey."""
 
-    id: str
-    name: str = field(converter=nfc)
-    pipeline: str = field(default="default", converter=nfc)
-    first_name: str | None = field(default=None, converter=_opt_nfc)
-    last_name: str | None = field(default=None, converter=_opt_nfc)
-    title: str | None = field(default=None, converter=_opt_nfc)
-    company: str | None = field(default=None, converter=_opt_nfc)
-    sector: str | None = field(default=None, converter=_opt_nfc)
+    id: str = field(validator=_safe_id)
+    name: str = field(converter=_line)
+    pipeline: str = field(default="default", converter=_line)
+    first_name: str | None = field(default=None, converter=_opt_line)
+    last_name: str | None = field(default=None, converter=_opt_line)
+    title: str | None = field(default=None, converter=_opt_line)
+    company: str | None = field(default=None, converter=_opt_line)
+    sector: str | None = field(default=None, converter=_opt_line)
     company_size: int | None = None
-    location: str | None = field(default=None, converter=_opt_nfc)
+    location: str | None = field(default=None, converter=_opt_line)
     emails: tuple[str, ...] = field(default=(), converter=_str_tuple)
     phones: tuple[str, ...] = field(default=(), converter=_str_tuple)
     identities: tuple[Identity, ...] = field(default=(), converter=_identity_tuple)
     tags: tuple[str, ...] = field(default=(), converter=_tags)
-    notes: str = field(default="", converter=nfc)
+    notes: str = field(default="", converter=_text)
     custom: dict[str, str] = field(factory=dict, converter=_custom)
     stage: Stage = Stage.PROFILE
     status: Status = Status.OPEN
-    lost_reason: str | None = field(default=None, converter=_opt_nfc)
+    lost_reason: str | None = field(default=None, converter=_opt_line)
     point_of_interest: PointOfInterest | None = None
     assessment: Assessment | None = None
-    owner: str | None = field(default=None, converter=_opt_nfc)
+    owner: str | None = field(default=None, converter=_opt_line)
     source: Source | None = None
     lawful_basis: LawfulBasis = LawfulBasis.LEGITIMATE_INTEREST
     created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
@@ -273,9 +343,9 @@ class Created(Value):
 class ProblemRecord(Value):
     """A failed exit criterion as stored in an event (see :class:`socialcrm.rules.Problem`)."""
 
-    rule: str
-    message: str
-    fix: str | None = None
+    rule: str = field(converter=_safe)
+    message: str = field(converter=_safe_text)
+    fix: str | None = field(default=None, converter=_opt_safe_text)
 
 
 @frozen(repr=False, eq=False)
@@ -286,7 +356,7 @@ class StageChanged(Value):
     from_stage: Stage
     to_stage: Stage
     forced: bool = False
-    reason: str | None = None
+    reason: str | None = field(default=None, converter=_opt_safe)
     overridden: tuple[ProblemRecord, ...] = field(default=(), converter=_problem_tuple)
 
 
@@ -297,7 +367,7 @@ class StatusChanged(Value):
     kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
     from_status: Status
     to_status: Status
-    reason: str | None = None
+    reason: str | None = field(default=None, converter=_opt_safe)
     forced: bool = False
 
 
@@ -306,10 +376,10 @@ class Interaction(Value):
     """A notoriety signal: like, comment, share, follow, mention, view, group, event…"""
 
     kind: ClassVar[EventKind] = EventKind.INTERACTION
-    type: str
-    network: str | None = None
-    url: str | None = None
-    note: str | None = None
+    type: str = field(converter=_safe)
+    network: str | None = field(default=None, converter=_opt_safe)
+    url: str | None = field(default=None, converter=_opt_safe)
+    note: str | None = field(default=None, converter=_opt_safe_text)
 
 
 @frozen(repr=False, eq=False)
@@ -317,9 +387,9 @@ class MessageSent(Value):
     """A message the rep sent to the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_SENT
-    text: str
-    network: str | None = None
-    channel: str | None = None
+    text: str = field(converter=_safe_text)
+    network: str | None = field(default=None, converter=_opt_safe)
+    channel: str | None = field(default=None, converter=_opt_safe)
 
 
 @frozen(repr=False, eq=False)
@@ -327,9 +397,9 @@ class MessageReceived(Value):
     """A message from the prospect: a reply."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_RECEIVED
-    text: str
-    network: str | None = None
-    channel: str | None = None
+    text: str = field(converter=_safe_text)
+    network: str | None = field(default=None, converter=_opt_safe)
+    channel: str | None = field(default=None, converter=_opt_safe)
 
 
 @frozen(repr=False, eq=False)
@@ -337,7 +407,7 @@ class Note(Value):
     """A free note about the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.NOTE
-    text: str
+    text: str = field(converter=_safe_text)
 
 
 @frozen(repr=False, eq=False)
@@ -345,8 +415,8 @@ class PointOfInterestSet(Value):
     """The point of interest was recorded or replaced."""
 
     kind: ClassVar[EventKind] = EventKind.POINT_OF_INTEREST_SET
-    text: str
-    url: str | None = None
+    text: str = field(converter=_safe_text)
+    url: str | None = field(default=None, converter=_opt_safe)
 
 
 @frozen(repr=False, eq=False)
@@ -357,7 +427,7 @@ class Assessed(Value):
     qualified: bool
     score: float | None = None
     threshold: float | None = None
-    note: str | None = None
+    note: str | None = field(default=None, converter=_opt_safe_text)
 
 
 @frozen(repr=False, eq=False)
@@ -365,8 +435,8 @@ class Imported(Value):
     """The prospect was created or updated from a file."""
 
     kind: ClassVar[EventKind] = EventKind.IMPORTED
-    format: str
-    file: str | None = None
+    format: str = field(converter=_safe)
+    file: str | None = field(default=None, converter=_opt_safe)
     row: int | None = None
     created: bool = True
 
@@ -377,7 +447,7 @@ class Merged(Value):
 
     kind: ClassVar[EventKind] = EventKind.MERGED
     other_id: str
-    other_name: str
+    other_name: str = field(converter=_safe)
 
 
 @frozen(repr=False, eq=False)
@@ -385,7 +455,7 @@ class Edited(Value):
     """Fields changed: ``changes`` maps field name to ``[old, new]`` (JSON-able)."""
 
     kind: ClassVar[EventKind] = EventKind.EDITED
-    changes: dict[str, list[Any]] = field(factory=dict)
+    changes: dict[str, list[Any]] = field(factory=dict, converter=_safe_changes)
 
 
 @frozen(repr=False, eq=False)
@@ -393,7 +463,7 @@ class SequenceEnrolled(Value):
     """The prospect entered a follow-up sequence (steps are derived from later messages)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_ENROLLED
-    sequence: str
+    sequence: str = field(converter=_safe)
 
 
 @frozen(repr=False, eq=False)
@@ -401,8 +471,8 @@ class SequenceStopped(Value):
     """The rep took the prospect out of its sequence (a reply stops it implicitly)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_STOPPED
-    sequence: str
-    reason: str | None = None
+    sequence: str = field(converter=_safe)
+    reason: str | None = field(default=None, converter=_opt_safe)
 
 
 @frozen(repr=False, eq=False)
@@ -457,12 +527,12 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
 class Event(Value):
     """One entry of a prospect's append-only history."""
 
-    id: str
-    prospect_id: str
+    id: str = field(validator=_safe_id)
+    prospect_id: str = field(validator=_safe_id)
     at: datetime = field(converter=_utc)
     payload: Payload
-    actor: str | None = None
-    pipeline: str = "default"
+    actor: str | None = field(default=None, converter=_opt_safe)
+    pipeline: str = field(default="default", converter=_safe)
 
     @property
     def kind(self) -> EventKind:
@@ -477,10 +547,10 @@ class Pipeline(Value):
     read (e.g. the playbook's ICP and stage time limits).
     """
 
-    name: str = field(converter=nfc)
+    name: str = field(converter=_line)
     created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
-    description: str = field(default="", converter=nfc)
-    settings: dict[str, Any] = field(factory=dict)
+    description: str = field(default="", converter=_line)
+    settings: dict[str, Any] = field(factory=dict, converter=_safe_settings)
 
     @name.validator
     def _valid_name(self, _attr: "attrs.Attribute[str]", value: str) -> None:
