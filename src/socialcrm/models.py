@@ -116,9 +116,7 @@ def _safe_json(value: Any) -> Any:
     if isinstance(value, str):
         return clean(value, multiline=True)
     if isinstance(value, dict):
-        return {
-            clean(k) if isinstance(k, str) else k: _safe_json(v) for k, v in value.items()
-        }
+        return {clean(k) if isinstance(k, str) else k: _safe_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_safe_json(v) for v in value]
     return value

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from socialcrm.cli import render
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, percent, report_ok
 from socialcrm.cli.prospects import Ref
@@ -54,7 +55,7 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
         render.emit_csv(["at", "kind", "network", "weight", "value"], rows)
         return
     render.emit_table(state, ["WHEN", "SIGNAL", "NETWORK", "WEIGHT", "NOW WORTH"], rows)
-    typer.echo(f"{prospect.name}: warmth {result.value:.2f} ({result.level})")
+    render.echo(f"{prospect.name}: warmth {result.value:.2f} ({result.level})")
 
 
 post_app = typer.Typer(
@@ -150,7 +151,7 @@ def post_list(
         return
     render.emit_table(state, ["DATE", "NETWORK", "VIEWS", "REACTIONS", "RATE", "", "URL"], rows)
     flag = " — below target" if total.below_target else ""
-    typer.echo(
+    render.echo(
         f"{total.posts} post(s): engagement {percent(total.rate)} "
         f"(target {percent(total.target)}){flag}"
     )
@@ -176,7 +177,7 @@ def post_target(
         value = set_target(crm, None if reset else rate)
         report_ok(state, f"engagement target: {percent(value)}")
     else:
-        typer.echo(percent(target_of(crm.pipeline)))
+        render.echo(percent(target_of(crm.pipeline)))
 
 
 def register(app: typer.Typer) -> None:
