@@ -207,8 +207,12 @@ class CRM:
                     found = Pipeline(name=name, created_at=self.now())
                     self.repository.put_pipeline(found)
             return found
+        import shlex  # only on this error
+
         raise NotFoundError(
-            name, what="pipeline", hint=f"create it with 'socialcrm pipeline create {name}'"
+            name,
+            what="pipeline",
+            hint=f"create it with: socialcrm pipeline create {shlex.quote(name)}",
         )
 
     def init(self) -> Pipeline:

@@ -26,7 +26,6 @@ def list_pipelines(ctx: typer.Context) -> None:
     Example:
       socialcrm pipeline list --format json
     """
-    from socialcrm.cli import render
 
     state = get_state(ctx)
     crm = state.open_crm()

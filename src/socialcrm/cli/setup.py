@@ -64,8 +64,6 @@ def demo(ctx: typer.Context) -> None:
     board = crm.board()
     due = today(crm)
     if state.output_format == "json":
-        from socialcrm.cli import render
-
         render.emit_json(
             {
                 "db": str(path),
@@ -124,7 +122,6 @@ def _headline(state: "CLIState", summary: "DemoSummary", path: str) -> None:
 
 
 def _print_due(state: "CLIState", due: "list[AgendaItem]") -> None:
-    from socialcrm.cli import render
 
     rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
     if state.output_format == "csv":

@@ -39,8 +39,6 @@ def doctor(ctx: typer.Context) -> None:
     state = get_state(ctx)
     report = run_doctor(state.db_path)
     if state.output_format == "json":
-        from socialcrm.cli import render
-
         render.emit_json(report.to_dict())
     else:
         _print_report(state, report)
@@ -94,8 +92,6 @@ def backup(
     state = get_state(ctx)
     target = run_backup(state.db_path, keep)
     if state.output_format == "json":
-        from socialcrm.cli import render
-
         render.emit_json({"backup": str(target), "size": target.stat().st_size})
         return
     render.echo(str(target))
@@ -135,8 +131,6 @@ def restore(
     if list_only:
         backups = list_backups(path)
         if state.output_format == "json":
-            from socialcrm.cli import render
-
             render.emit_json([b.to_dict() for b in backups])
             return
         if not backups:
@@ -149,8 +143,6 @@ def restore(
         context.confirm(f"Replace the store {path} by {what}?", "not restoring")
     result = run_restore(path, backup_file)
     if state.output_format == "json":
-        from socialcrm.cli import render
-
         render.emit_json(
             {
                 "restored": str(result.restored),

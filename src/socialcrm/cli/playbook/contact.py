@@ -45,7 +45,6 @@ def template_list(ctx: typer.Context) -> None:
 
     Example:  socialcrm template list --format json
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.templates import list_templates
 
     state = get_state(ctx)
@@ -152,7 +151,6 @@ def sequence_list(ctx: typer.Context) -> None:
 
     Example:  socialcrm sequence list
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import list_sequences
 
     state = get_state(ctx)
@@ -178,7 +176,6 @@ def sequence_show(
 
     Example:  socialcrm sequence show warm-intro
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import enrolled_in, get_sequence
 
     state = get_state(ctx)
@@ -239,7 +236,6 @@ def sequence_enroll(
 
     Example:  socialcrm sequence enroll jane warm-intro
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import enroll
 
     state = get_state(ctx)
@@ -257,7 +253,6 @@ def sequence_unenroll(
 
     Example:  socialcrm sequence unenroll jane --reason "met at a conference"
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import unenroll
 
     state = get_state(ctx)
@@ -295,7 +290,6 @@ def next_message(
 
     Example:  socialcrm next jane | pbcopy && socialcrm next jane --sent
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import due, mark_sent, progress_of
 
     state = get_state(ctx)

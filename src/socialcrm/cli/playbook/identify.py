@@ -53,7 +53,6 @@ def icp_show(ctx: typer.Context) -> None:
 
     Example:  socialcrm icp show > icp.toml
     """
-    from socialcrm.cli import render
     from socialcrm.cli.errors import EXIT_NOT_FOUND, fail
     from socialcrm.playbook.icp import get_icp
 
@@ -178,7 +177,6 @@ def score(ctx: typer.Context, ref: Ref) -> None:
 
     Example:  socialcrm score jane
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.icp import rescore
 
     state = get_state(ctx)

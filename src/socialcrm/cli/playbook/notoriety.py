@@ -20,7 +20,6 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
 
     Example:  socialcrm warmth jane
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.warmth import for_prospect
 
     state = get_state(ctx)
@@ -80,7 +79,6 @@ def post_log(
     Example:  socialcrm post log linkedin --views 1200 --reactions 54
     --url https://www.linkedin.com/posts/me_hiring-123
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.posts import log_post, target_of
 
     state = get_state(ctx)
@@ -112,7 +110,6 @@ def post_list(
 
     Example:  socialcrm post list --network linkedin
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.posts import list_posts, summary
 
     state = get_state(ctx)
