@@ -55,6 +55,8 @@ _PATTERNS = {
 def _pattern(name: str) -> re.Pattern[str]:
     """Compiled on first use: most runs meet only text the fast paths accept (~2 ms saved)."""
     return re.compile(_PATTERNS[name])
+
+
 #: Controls a one-line field turns into a space (they separate words); others go.
 _SPACES = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85")
 

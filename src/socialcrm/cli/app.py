@@ -306,7 +306,8 @@ def make_app(
         cls=SocialGroup,
         help="Social selling pipeline: profile → identify → notoriety → contact → convert.",
         epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found/ambiguous, "
-        "4 invalid input, 5 refused transition, 6 store, 7 plugin.  See docs/cli.md.",
+        "4 invalid input or a file/output that cannot be written, 5 refused transition, "
+        "6 store, 7 plugin, 141 output closed.  See docs/cli.md.",
         invoke_without_command=True,
         pretty_exceptions_enable=False,
         # rich help on a terminal; plain, stable help (and no rich import) when piped

@@ -158,9 +158,9 @@ class CLIState:
     def info(self, message: str) -> None:
         """A human-oriented status line on stderr, only on a terminal (scripts stay quiet)."""
         if _rich_allowed(sys.stderr):
-            from socialcrm.cli.render import markup_safe
+            from socialcrm.cli.render import status
 
-            self.err_console.print(f"[dim]{markup_safe(message)}[/dim]")
+            status(self, message)
 
 
 def stdin_is_terminal() -> bool:

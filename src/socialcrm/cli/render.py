@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 import typer
 
@@ -80,6 +80,7 @@ __all__ = [
     "prospect_record",
     "prospect_row",
     "stage_label",
+    "status",
     "stdout_text",
     "to_file",
     "to_stdout",
@@ -143,6 +144,13 @@ def markup_safe(text: str) -> str:
     return markup_escape(escape(text))
 
 
+def status(state: CLIState, message: str) -> None:
+    """A dim status line on the terminal's stderr (:meth:`CLIState.info` decides when)."""
+    from rich.text import Text
+
+    state.err_console.print(Text(escape(message), style="dim"))
+
+
 def ok(state: CLIState, message: str) -> None:
     """Confirm a change: a green tick on a terminal, the plain message otherwise."""
     if not state.is_terminal:
@@ -198,10 +206,10 @@ class _TerminalText:
         self._stream.flush()
 
 
-def stdout_text() -> IO[str]:
+def stdout_text() -> TextIO:
     """Standard output for a writer of whole documents (``export``): escaped on a terminal."""
     if sys.stdout.isatty():
-        return _TerminalText(sys.stdout)  # type: ignore[return-value]
+        return cast(TextIO, _TerminalText(sys.stdout))
     return sys.stdout
 
 
