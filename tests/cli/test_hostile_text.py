@@ -29,13 +29,9 @@ HOSTILE_NAME = f"{OSC_TITLE}Evil\u202egnp.exe [bold]x[/bold] \x9b31m"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
-    clean["SOCIALCRM_DB"] = str(tmp_path / "store")
-    clean.pop("NO_COLOR", None)
-    clean["COLUMNS"] = "250"
-    clean["TERM"] = "xterm-256color"
-    return clean
+def env(env: dict[str, str]) -> dict[str, str]:
+    """The console script's environment (conftest), with a wide colour terminal."""
+    return {**env, "COLUMNS": "250", "TERM": "xterm-256color"}
 
 
 def store_bytes(path: Path) -> dict[str, bytes]:

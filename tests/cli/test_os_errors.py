@@ -25,14 +25,6 @@ pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="socialcrm script no
 FULL = Path("/dev/full")
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
-    clean["SOCIALCRM_DB"] = str(tmp_path / "store")
-    clean.pop("NO_COLOR", None)
-    return clean
-
-
 def one_error_line(stderr: str, *parts: str) -> None:
     assert stderr.startswith("error: ") and stderr.count("\n") == 1, stderr
     assert "unexpected" not in stderr and "Traceback" not in stderr and "report it" not in stderr

@@ -198,32 +198,24 @@ def report_os_error(
 
     reason = exc.strerror or str(exc)
     name = exc.filename if isinstance(exc.filename, str) else None
+    hint = _STORE_HINTS.get(exc.errno or 0)
+    store_hint = f" ({hint})" if hint else ""
+
+    def failed(message: str, code: int) -> int:
+        _echo_err(f"error: {message}", fg="red", bold=True)
+        return code
+
     if exc.errno == errno.EPIPE or isinstance(exc, BrokenPipeError):
         quiet_stdout()
         return EXIT_BROKEN_PIPE
     if name == STDOUT:
-        _echo_err(f"error: cannot write the output: {reason}", fg="red", bold=True)
-        return EXIT_INVALID
+        return failed(f"cannot write the output: {reason}", EXIT_INVALID)
     if name is not None and _inside(name, store):
-        hint = _STORE_HINTS.get(exc.errno or 0)
-        _echo_err(
-            f"error: store file {name}: {reason}" + (f" ({hint})" if hint else ""),
-            fg="red",
-            bold=True,
-        )
-        return EXIT_STORE
+        return failed(f"store file {name}: {reason}{store_hint}", EXIT_STORE)
     if name is not None:
-        _echo_err(f"error: {name}: {reason}", fg="red", bold=True)
-        return EXIT_INVALID
+        return failed(f"{name}: {reason}", EXIT_INVALID)
     if exc.errno not in _FILE_ERRNOS:
         return None
     if store_used:
-        hint = _STORE_HINTS.get(exc.errno or 0)
-        _echo_err(
-            f"error: store {store}: {reason}" + (f" ({hint})" if hint else ""),
-            fg="red",
-            bold=True,
-        )
-        return EXIT_STORE
-    _echo_err(f"error: {reason}", fg="red", bold=True)
-    return EXIT_INVALID
+        return failed(f"store {store}: {reason}{store_hint}", EXIT_STORE)
+    return failed(reason, EXIT_INVALID)
