@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from socialcrm.cli import context
 from socialcrm.crm import CRM
 from socialcrm.models import Event, Note
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import open_repository
+from tests.cli.conftest import Run
 from tests.cli.test_console_script import SCRIPT, cli
 
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="socialcrm script not installed")
@@ -253,3 +255,28 @@ def test_commands_print_only_through_render_and_errors() -> None:
             continue
         found = printing.search(path.read_text(encoding="utf-8"))
         assert found is None, f"{path.relative_to(package)} prints directly: {found.group()}"
+
+
+def test_a_confirmation_question_escapes_the_name(
+    run: Run, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = legacy_store(db)
+    monkeypatch.setattr(context, "stdin_is_terminal", lambda: True)
+    refused = run("rm", pid, input="n\n", code=1)
+    assert "Delete \\x1b]0;pwn\\x07Evil" in refused.stdout
+    assert_nothing_raw(refused.stdout, refused.stderr)
+
+
+def test_a_prospect_over_a_cap_is_refused_by_the_cli_and_nothing_is_written(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert cli(env, "add", "Jane Doe").returncode == 0
+    before = store_bytes(tmp_path / "store")
+    tags = [arg for i in range(101) for arg in ("--tag", f"t{i}")]
+    result = cli(env, "add", "Zoé Durand", *tags)
+    assert result.returncode == 4
+    assert result.stderr.startswith("error: tags holds 101 values, over the cap of 100")
+    note = cli(env, "note", "Jane Doe", "x" * 20_001)
+    assert note.returncode == 4
+    assert note.stderr.startswith("error: text is 20,001 characters long, over the cap of 20,000")
+    assert store_bytes(tmp_path / "store") == before
