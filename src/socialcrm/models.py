@@ -11,7 +11,8 @@ characters, bidirectional overrides: see :mod:`socialcrm.text`) whatever
 path built the model -- the CRM facade refuses them when typed, but files,
 plugins and host applications build models too.  A one-line field (a name,
 a tag) turns a line break into a space; a multi-line text (notes, messages,
-the point of interest) keeps its line breaks and tabs.
+the point of interest) keeps its line breaks and tabs.  The converters live
+in :mod:`socialcrm.converters`.
 
 Annotations here are evaluated when the module loads (no ``from __future__
 import annotations``): the fields' types are then real objects, so the store's
@@ -20,16 +21,34 @@ one string per field in every CLI process.  The few forward references are quote
 """
 
 import enum
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
 from attrs import field, frozen
 
+from socialcrm.converters import (
+    custom_fields,
+    multi_line,
+    network_id,
+    nfc,
+    one_line,
+    opt_multi_line,
+    opt_one_line,
+    opt_safe_line,
+    opt_safe_multi_line,
+    opt_utc,
+    safe_changes,
+    safe_id,
+    safe_line,
+    safe_multi_line,
+    safe_settings,
+    str_tuple,
+    tag_tuple,
+    utc,
+)
 from socialcrm.stages import Stage, Status
-from socialcrm.text import clean, is_safe
 from socialcrm.value import Value
 
 __all__ = [
@@ -64,117 +83,12 @@ __all__ = [
 ]
 
 
-def nfc(value: str) -> str:
-    """Normalise text to NFC and strip surrounding whitespace."""
-    return unicodedata.normalize("NFC", value).strip()
-
-
-def _line(value: str) -> str:
-    """A one-line field: safe (see :func:`socialcrm.text.clean`), NFC, stripped."""
-    return unicodedata.normalize("NFC", clean(value)).strip()
-
-
-def _opt_line(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = _line(value)
-    return text or None
-
-
-def _text(value: str) -> str:
-    """A multi-line text: safe, line breaks and tabs kept, NFC, stripped."""
-    return unicodedata.normalize("NFC", clean(value, multiline=True)).strip()
-
-
-def _opt_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = _text(value)
-    return text or None
-
-
-def _safe(value: str) -> str:
-    """An event's one-line value: only made safe (events keep text as it was given)."""
-    return clean(value)
-
-
-def _opt_safe(value: str | None) -> str | None:
-    return None if value is None else clean(value)
-
-
-def _safe_text(value: str) -> str:
-    """An event's multi-line text (a message, a note): only made safe."""
-    return clean(value, multiline=True)
-
-
-def _opt_safe_text(value: str | None) -> str | None:
-    return None if value is None else clean(value, multiline=True)
-
-
-def _safe_json(value: Any) -> Any:
-    """Every text of a JSON-like value made safe (keys as one line; values may be multi-line)."""
-    if isinstance(value, str):
-        return clean(value, multiline=True)
-    if isinstance(value, dict):
-        return {clean(k) if isinstance(k, str) else k: _safe_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_safe_json(v) for v in value]
-    return value
-
-
-def _safe_changes(values: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
-    return {clean(k): [_safe_json(v) for v in pair] for k, pair in values.items()}
-
-
-def _safe_settings(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {clean(k): _safe_json(v) for k, v in values.items()}
-
-
-def _safe_id(_instance: Any, attribute: "attrs.Attribute[str]", value: str) -> None:
-    """Ids are refused, never changed, when unsafe: two ids must not become one."""
-    if not is_safe(value):
-        raise ValueError(f"{attribute.name} {value!r} holds a control or bidi character")
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware (UTC)")
-    return value.astimezone(UTC)
-
-
-def _opt_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else _utc(value)
-
-
-def _network_id(value: str) -> str:
-    return _line(value).lower()
-
-
 def _identity_tuple(values: Iterable["Identity"]) -> tuple["Identity", ...]:
     return tuple(values)
 
 
 def _problem_tuple(values: Iterable["ProblemRecord"]) -> tuple["ProblemRecord", ...]:
     return tuple(values)
-
-
-def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    """Unique, order-preserving, NFC, empty strings dropped."""
-    seen: dict[str, None] = {}
-    for v in values:
-        text = _line(v)
-        if text:
-            seen.setdefault(text, None)
-    return tuple(seen)
-
-
-def _tags(values: Iterable[str]) -> tuple[str, ...]:
-    """Tags are case-insensitive labels: stored lower-case, sorted, unique."""
-    return tuple(sorted({tag for tag in (_line(v).casefold() for v in values) if tag}))
-
-
-def _custom(values: Mapping[str, str]) -> dict[str, str]:
-    return {_line(k): _line(v) for k, v in sorted(values.items()) if _line(k)}
 
 
 class LawfulBasis(enum.StrEnum):
@@ -196,9 +110,9 @@ class Identity(Value):
     adapter), so two identities are the same person iff their keys are equal.
     """
 
-    network: str = field(converter=_network_id)
-    handle: str = field(converter=_line)
-    url: str = field(converter=_line)
+    network: str = field(converter=network_id)
+    handle: str = field(converter=one_line)
+    url: str = field(converter=one_line)
 
     @property
     def key(self) -> str:
@@ -213,19 +127,19 @@ class Identity(Value):
 class Source(Value):
     """Where and when a prospect's data was collected (GDPR art. 14 information)."""
 
-    network: str | None = field(default=None, converter=_opt_line)
-    url: str | None = field(default=None, converter=_opt_line)
-    collected_at: datetime | None = field(default=None, converter=_opt_utc)
-    note: str | None = field(default=None, converter=_opt_line)
+    network: str | None = field(default=None, converter=opt_one_line)
+    url: str | None = field(default=None, converter=opt_one_line)
+    collected_at: datetime | None = field(default=None, converter=opt_utc)
+    note: str | None = field(default=None, converter=opt_one_line)
 
 
 @frozen(repr=False, eq=False)
 class PointOfInterest(Value):
     """What the prospect shared or reacted to: the hook of the first message."""
 
-    text: str = field(converter=_text)
-    url: str | None = field(default=None, converter=_opt_line)
-    at: datetime | None = field(default=None, converter=_opt_utc)
+    text: str = field(converter=multi_line)
+    url: str | None = field(default=None, converter=opt_one_line)
+    at: datetime | None = field(default=None, converter=opt_utc)
 
     @text.validator
     def _non_empty(self, _attr: "attrs.Attribute[str]", value: str) -> None:
@@ -244,8 +158,8 @@ class Assessment(Value):
     qualified: bool
     score: float | None = None
     threshold: float | None = None
-    note: str | None = field(default=None, converter=_opt_text)
-    at: datetime | None = field(default=None, converter=_opt_utc)
+    note: str | None = field(default=None, converter=opt_multi_line)
+    at: datetime | None = field(default=None, converter=opt_utc)
 
 
 # Not slotted, unlike the other models: the store rebuilds prospects by the
@@ -255,32 +169,32 @@ class Assessment(Value):
 class Prospect(Value):
     """A person the rep is working, and where they stand in the journey."""
 
-    id: str = field(validator=_safe_id)
-    name: str = field(converter=_line)
-    pipeline: str = field(default="default", converter=_line)
-    first_name: str | None = field(default=None, converter=_opt_line)
-    last_name: str | None = field(default=None, converter=_opt_line)
-    title: str | None = field(default=None, converter=_opt_line)
-    company: str | None = field(default=None, converter=_opt_line)
-    sector: str | None = field(default=None, converter=_opt_line)
+    id: str = field(validator=safe_id)
+    name: str = field(converter=one_line)
+    pipeline: str = field(default="default", converter=one_line)
+    first_name: str | None = field(default=None, converter=opt_one_line)
+    last_name: str | None = field(default=None, converter=opt_one_line)
+    title: str | None = field(default=None, converter=opt_one_line)
+    company: str | None = field(default=None, converter=opt_one_line)
+    sector: str | None = field(default=None, converter=opt_one_line)
     company_size: int | None = None
-    location: str | None = field(default=None, converter=_opt_line)
-    emails: tuple[str, ...] = field(default=(), converter=_str_tuple)
-    phones: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    location: str | None = field(default=None, converter=opt_one_line)
+    emails: tuple[str, ...] = field(default=(), converter=str_tuple)
+    phones: tuple[str, ...] = field(default=(), converter=str_tuple)
     identities: tuple[Identity, ...] = field(default=(), converter=_identity_tuple)
-    tags: tuple[str, ...] = field(default=(), converter=_tags)
-    notes: str = field(default="", converter=_text)
-    custom: dict[str, str] = field(factory=dict, converter=_custom)
+    tags: tuple[str, ...] = field(default=(), converter=tag_tuple)
+    notes: str = field(default="", converter=multi_line)
+    custom: dict[str, str] = field(factory=dict, converter=custom_fields)
     stage: Stage = Stage.PROFILE
     status: Status = Status.OPEN
-    lost_reason: str | None = field(default=None, converter=_opt_line)
+    lost_reason: str | None = field(default=None, converter=opt_one_line)
     point_of_interest: PointOfInterest | None = None
     assessment: Assessment | None = None
-    owner: str | None = field(default=None, converter=_opt_line)
+    owner: str | None = field(default=None, converter=opt_one_line)
     source: Source | None = None
     lawful_basis: LawfulBasis = LawfulBasis.LEGITIMATE_INTEREST
-    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
-    updated_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
+    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=utc)
+    updated_at: datetime = field(factory=lambda: datetime.now(UTC), converter=utc)
 
     @name.validator
     def _name_non_empty(self, _attr: "attrs.Attribute[str]", value: str) -> None:
@@ -341,9 +255,9 @@ class Created(Value):
 class ProblemRecord(Value):
     """A failed exit criterion as stored in an event (see :class:`socialcrm.rules.Problem`)."""
 
-    rule: str = field(converter=_safe)
-    message: str = field(converter=_safe_text)
-    fix: str | None = field(default=None, converter=_opt_safe_text)
+    rule: str = field(converter=safe_line)
+    message: str = field(converter=safe_multi_line)
+    fix: str | None = field(default=None, converter=opt_safe_multi_line)
 
 
 @frozen(repr=False, eq=False)
@@ -354,7 +268,7 @@ class StageChanged(Value):
     from_stage: Stage
     to_stage: Stage
     forced: bool = False
-    reason: str | None = field(default=None, converter=_opt_safe)
+    reason: str | None = field(default=None, converter=opt_safe_line)
     overridden: tuple[ProblemRecord, ...] = field(default=(), converter=_problem_tuple)
 
 
@@ -365,7 +279,7 @@ class StatusChanged(Value):
     kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
     from_status: Status
     to_status: Status
-    reason: str | None = field(default=None, converter=_opt_safe)
+    reason: str | None = field(default=None, converter=opt_safe_line)
     forced: bool = False
 
 
@@ -374,10 +288,10 @@ class Interaction(Value):
     """A notoriety signal: like, comment, share, follow, mention, view, group, event…"""
 
     kind: ClassVar[EventKind] = EventKind.INTERACTION
-    type: str = field(converter=_safe)
-    network: str | None = field(default=None, converter=_opt_safe)
-    url: str | None = field(default=None, converter=_opt_safe)
-    note: str | None = field(default=None, converter=_opt_safe_text)
+    type: str = field(converter=safe_line)
+    network: str | None = field(default=None, converter=opt_safe_line)
+    url: str | None = field(default=None, converter=opt_safe_line)
+    note: str | None = field(default=None, converter=opt_safe_multi_line)
 
 
 @frozen(repr=False, eq=False)
@@ -385,9 +299,9 @@ class MessageSent(Value):
     """A message the rep sent to the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_SENT
-    text: str = field(converter=_safe_text)
-    network: str | None = field(default=None, converter=_opt_safe)
-    channel: str | None = field(default=None, converter=_opt_safe)
+    text: str = field(converter=safe_multi_line)
+    network: str | None = field(default=None, converter=opt_safe_line)
+    channel: str | None = field(default=None, converter=opt_safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -395,9 +309,9 @@ class MessageReceived(Value):
     """A message from the prospect: a reply."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_RECEIVED
-    text: str = field(converter=_safe_text)
-    network: str | None = field(default=None, converter=_opt_safe)
-    channel: str | None = field(default=None, converter=_opt_safe)
+    text: str = field(converter=safe_multi_line)
+    network: str | None = field(default=None, converter=opt_safe_line)
+    channel: str | None = field(default=None, converter=opt_safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -405,7 +319,7 @@ class Note(Value):
     """A free note about the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.NOTE
-    text: str = field(converter=_safe_text)
+    text: str = field(converter=safe_multi_line)
 
 
 @frozen(repr=False, eq=False)
@@ -413,8 +327,8 @@ class PointOfInterestSet(Value):
     """The point of interest was recorded or replaced."""
 
     kind: ClassVar[EventKind] = EventKind.POINT_OF_INTEREST_SET
-    text: str = field(converter=_safe_text)
-    url: str | None = field(default=None, converter=_opt_safe)
+    text: str = field(converter=safe_multi_line)
+    url: str | None = field(default=None, converter=opt_safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -425,7 +339,7 @@ class Assessed(Value):
     qualified: bool
     score: float | None = None
     threshold: float | None = None
-    note: str | None = field(default=None, converter=_opt_safe_text)
+    note: str | None = field(default=None, converter=opt_safe_multi_line)
 
 
 @frozen(repr=False, eq=False)
@@ -433,8 +347,8 @@ class Imported(Value):
     """The prospect was created or updated from a file."""
 
     kind: ClassVar[EventKind] = EventKind.IMPORTED
-    format: str = field(converter=_safe)
-    file: str | None = field(default=None, converter=_opt_safe)
+    format: str = field(converter=safe_line)
+    file: str | None = field(default=None, converter=opt_safe_line)
     row: int | None = None
     created: bool = True
 
@@ -445,7 +359,7 @@ class Merged(Value):
 
     kind: ClassVar[EventKind] = EventKind.MERGED
     other_id: str
-    other_name: str = field(converter=_safe)
+    other_name: str = field(converter=safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -453,7 +367,7 @@ class Edited(Value):
     """Fields changed: ``changes`` maps field name to ``[old, new]`` (JSON-able)."""
 
     kind: ClassVar[EventKind] = EventKind.EDITED
-    changes: dict[str, list[Any]] = field(factory=dict, converter=_safe_changes)
+    changes: dict[str, list[Any]] = field(factory=dict, converter=safe_changes)
 
 
 @frozen(repr=False, eq=False)
@@ -461,7 +375,7 @@ class SequenceEnrolled(Value):
     """The prospect entered a follow-up sequence (steps are derived from later messages)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_ENROLLED
-    sequence: str = field(converter=_safe)
+    sequence: str = field(converter=safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -469,8 +383,8 @@ class SequenceStopped(Value):
     """The rep took the prospect out of its sequence (a reply stops it implicitly)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_STOPPED
-    sequence: str = field(converter=_safe)
-    reason: str | None = field(default=None, converter=_opt_safe)
+    sequence: str = field(converter=safe_line)
+    reason: str | None = field(default=None, converter=opt_safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -525,12 +439,12 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
 class Event(Value):
     """One entry of a prospect's append-only history."""
 
-    id: str = field(validator=_safe_id)
-    prospect_id: str = field(validator=_safe_id)
-    at: datetime = field(converter=_utc)
+    id: str = field(validator=safe_id)
+    prospect_id: str = field(validator=safe_id)
+    at: datetime = field(converter=utc)
     payload: Payload
-    actor: str | None = field(default=None, converter=_opt_safe)
-    pipeline: str = field(default="default", converter=_safe)
+    actor: str | None = field(default=None, converter=opt_safe_line)
+    pipeline: str = field(default="default", converter=safe_line)
 
     @property
     def kind(self) -> EventKind:
@@ -545,10 +459,10 @@ class Pipeline(Value):
     read (e.g. the playbook's ICP and stage time limits).
     """
 
-    name: str = field(converter=_line)
-    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
-    description: str = field(default="", converter=_line)
-    settings: dict[str, Any] = field(factory=dict, converter=_safe_settings)
+    name: str = field(converter=one_line)
+    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=utc)
+    description: str = field(default="", converter=one_line)
+    settings: dict[str, Any] = field(factory=dict, converter=safe_settings)
 
     @name.validator
     def _valid_name(self, _attr: "attrs.Attribute[str]", value: str) -> None:
