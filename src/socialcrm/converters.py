@@ -53,10 +53,7 @@ def one_line(value: str) -> str:
 
 
 def opt_one_line(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = one_line(value)
-    return text or None
+    return None if value is None else (one_line(value) or None)
 
 
 def multi_line(value: str) -> str:
@@ -65,10 +62,7 @@ def multi_line(value: str) -> str:
 
 
 def opt_multi_line(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = multi_line(value)
-    return text or None
+    return None if value is None else (multi_line(value) or None)
 
 
 def safe_line(value: str) -> str:
