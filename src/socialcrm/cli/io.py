@@ -49,7 +49,6 @@ def _progress(state: "CLIState", label: str) -> Iterator[Callable[[int], None] |
 
 
 def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> None:
-
     if as_json:
         render.emit_json(report.to_dict())
         return

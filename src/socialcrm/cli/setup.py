@@ -122,7 +122,6 @@ def _headline(state: "CLIState", summary: "DemoSummary", path: str) -> None:
 
 
 def _print_due(state: "CLIState", due: "list[AgendaItem]") -> None:
-
     rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
     if state.output_format == "csv":
         render.emit_csv(["kind", "name", "stage", "what", "command"], rows)
