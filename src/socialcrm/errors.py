@@ -130,7 +130,7 @@ class LimitExceededError(ValidationError):
         super().__init__(
             f"{field} {held}, over the cap of {limit:,}",
             field=field,
-            hint="see 'Limits' in docs/model.md; nothing was written",
+            hint="see 'Limits' in docs/model.md",
         )
         self.count = count
         self.limit = limit
