@@ -103,34 +103,35 @@ def on_terminal(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 # -- typed input is refused -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["add", f"{OSC_TITLE}Evil"], "name contains the control character U+001B at position 1"),
-        (["add", "A\x01B"], "name contains the control character U+0001 at position 2"),
-        (["add", "Jane", "--tag", "x\u202ey"], "tags contains a bidirectional override (U+202E)"),
-        (["add", "Jane", "--company", "a\nb"], "company contains a line break (U+000A)"),
-        (["note", "Jane Doe", f"hi {OSC_CLIPBOARD}"], "text contains the control character"),
-        (["message", "Jane Doe", "--received", "a\x9bb"], "text contains the control character"),
-        (["interest", "Jane Doe", "x\u2066y"], "text contains a bidirectional isolate"),
-        (["edit", "Jane Doe", "--set", "title=\x1b[2J"], "title contains the control character"),
-        (["edit", "Jane Doe", "--set", "budget=\x07"], "custom.budget contains the control"),
-        (["lost", "Jane Doe", "--reason", "no\rbudget"], "reason contains a carriage return"),
-        (["pipeline", "create", "p\x1bq"], "pipeline contains the control character"),
-        (["template", "set", "hi", "Hi \x1b]8;;http://x\x07"], "contains the control character"),
-    ],
-)
+#: Typed text holding a control character, and the start of the error naming it.
+REFUSED = [
+    (["add", f"{OSC_TITLE}Evil"], "name contains the control character U+001B at position 1"),
+    (["add", "A\x01B"], "name contains the control character U+0001 at position 2"),
+    (["add", "Jane", "--tag", "x\u202ey"], "tags contains a bidirectional override (U+202E)"),
+    (["add", "Jane", "--company", "a\nb"], "company contains a line break (U+000A)"),
+    (["note", "Jane Doe", f"hi {OSC_CLIPBOARD}"], "text contains the control character"),
+    (["message", "Jane Doe", "--received", "a\x9bb"], "text contains the control character"),
+    (["interest", "Jane Doe", "x\u2066y"], "text contains a bidirectional isolate"),
+    (["edit", "Jane Doe", "--set", "title=\x1b[2J"], "title contains the control character"),
+    (["edit", "Jane Doe", "--set", "budget=\x07"], "custom.budget contains the control"),
+    (["lost", "Jane Doe", "--reason", "no\rbudget"], "reason contains a carriage return"),
+    (["pipeline", "create", "p\x1bq"], "pipeline contains the control character"),
+    (["template", "set", "hi", "Hi \x1b]8;;http://x\x07"], "contains the control character"),
+]
+
+
 def test_typed_control_characters_are_refused_and_nothing_is_written(
-    env: dict[str, str], tmp_path: Path, args: list[str], message: str
+    env: dict[str, str], tmp_path: Path
 ) -> None:
     assert cli(env, "add", "Jane Doe").returncode == 0
     before = store_bytes(tmp_path / "store")
-    result = cli(env, *args)
-    assert result.returncode == 4, result.stderr
-    assert result.stderr.startswith("error: ") and message in result.stderr
-    assert result.stderr.count("\n") == 1 and result.stdout == ""
-    assert_nothing_raw(result.stderr)
-    assert store_bytes(tmp_path / "store") == before
+    for args, message in REFUSED:
+        result = cli(env, *args)
+        assert result.returncode == 4, (args, result.stderr)
+        assert result.stderr.startswith("error: ") and message in result.stderr, args
+        assert result.stderr.count("\n") == 1 and result.stdout == "", args
+        assert_nothing_raw(result.stderr)
+        assert store_bytes(tmp_path / "store") == before, args
 
 
 def test_legitimate_marks_and_multi_line_notes_are_accepted(env: dict[str, str]) -> None:
