@@ -20,13 +20,15 @@ from socialcrm.models import (
     Source,
 )
 from socialcrm.stages import Stage, Status
+from socialcrm.text import clean, is_safe
 
 # Text from every script, including combining marks (NFC is applied by the models).
 text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
     max_size=30,
 )
-nonempty = text.filter(lambda s: s.strip() != "")
+# Non-empty once the models have removed what a terminal would obey (socialcrm.text.clean).
+nonempty = text.filter(lambda s: clean(s).strip() != "")
 opt_text = st.none() | text
 
 aware = st.datetimes(
@@ -101,10 +103,13 @@ def _payload_strategy(cls: type) -> st.SearchStrategy[object]:
 
 payloads = st.one_of([_payload_strategy(cls) for cls in PAYLOAD_TYPES.values()])
 
+# Ids are refused, not cleaned, when they hold an unsafe character.
+safe_ids = nonempty.filter(is_safe)
+
 events = st.builds(
     Event,
-    id=nonempty,
-    prospect_id=nonempty,
+    id=safe_ids,
+    prospect_id=safe_ids,
     at=aware,
     payload=payloads,
     actor=opt_text,

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import hypothesis.strategies as st
+import pytest
 from attrs import field, frozen
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -33,6 +34,7 @@ from socialcrm.models import StageChanged, StatusChanged
 from socialcrm.networks import Channel, ChecklistItem
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.testing import FrozenClock
+from socialcrm.text import is_safe
 
 
 @frozen
@@ -108,7 +110,14 @@ class Journey(RuleBasedStateMachine):
     @precondition(lambda self: self.ids)
     @rule(data=st.data(), text=st.text(min_size=1, max_size=20).filter(str.strip))
     def interest(self, data: st.DataObject, text: str) -> None:
-        self.crm.set_point_of_interest(self._pick(data), text)
+        pid = self._pick(data)
+        if not is_safe(text.replace("\r\n", "\n"), multiline=True):  # a control character
+            before = self.crm.get(pid)
+            with pytest.raises(ValidationError):
+                self.crm.set_point_of_interest(pid, text)
+            assert self.crm.get(pid) == before
+            return
+        self.crm.set_point_of_interest(pid, text)
 
     @precondition(lambda self: self.ids)
     @rule(data=st.data(), received=st.booleans())

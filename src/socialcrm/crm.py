@@ -4,6 +4,11 @@ Every operation follows the same path: resolve the prospect, apply the rules
 and the stage machine, then, inside one repository transaction, write the new
 prospect and its :class:`~socialcrm.models.Event`.  Plugins are told about the
 event after it is committed, so a failing plugin can never lose it.
+
+Text a person gives the facade (names, notes, messages, reasons, tags…) is
+refused if it holds a control character or a bidirectional override
+(:mod:`socialcrm.text`), and every write keeps to the caps of
+:mod:`socialcrm.limits`.
 """
 
 from __future__ import annotations
@@ -30,12 +35,14 @@ from socialcrm.errors import (
     DuplicateIdentityError,
     InvalidTransitionError,
     InvalidURLError,
+    LimitExceededError,
     NotFoundError,
     ValidationError,
 )
 from socialcrm.history import StageSpan, stage_spans
 from socialcrm.hooks import Hooks, PluginFailure
 from socialcrm.ids import IdFactory
+from socialcrm.limits import check_payload, check_prospect
 from socialcrm.models import (
     Assessed,
     Assessment,
@@ -60,6 +67,7 @@ from socialcrm.models import (
 from socialcrm.repository import MemoryRepository, Query, Repository
 from socialcrm.rules import Problem, RuleRegistry, TransitionContext, default_rules
 from socialcrm.stages import Stage, Status
+from socialcrm.text import check, check_fields
 from socialcrm.value import Value
 
 if TYPE_CHECKING:
@@ -129,7 +137,7 @@ class CRM:
         self.repository: Repository = repository if repository is not None else MemoryRepository()
         self.plugin_manager = plugin_manager
         self._clock: Clock = clock or _utc_now
-        self.actor = actor
+        self.actor = check(actor, "actor") if actor is not None else None
         self._pipeline = nfc(pipeline) if pipeline else None
         self.rules = rules if rules is not None else default_rules()
         self.phone_region = phone_region
@@ -199,8 +207,12 @@ class CRM:
                     found = Pipeline(name=name, created_at=self.now())
                     self.repository.put_pipeline(found)
             return found
+        import shlex  # only on this error
+
         raise NotFoundError(
-            name, what="pipeline", hint=f"create it with 'socialcrm pipeline create {name}'"
+            name,
+            what="pipeline",
+            hint=f"create it with: socialcrm pipeline create {shlex.quote(name)}",
         )
 
     def init(self) -> Pipeline:
@@ -211,6 +223,7 @@ class CRM:
         return self.repository.list_pipelines()
 
     def _validated_pipeline_name(self, name: str) -> str:
+        check(name, "pipeline")
         try:
             return Pipeline(name=name).name
         except ValueError as exc:
@@ -220,6 +233,10 @@ class CRM:
         self, name: str, *, description: str = "", settings: Mapping[str, Any] | None = None
     ) -> Pipeline:
         name = self._validated_pipeline_name(name)
+        check_fields(
+            {"description": description, "settings": dict(settings or {})},
+            multiline={"settings"},
+        )
         with self.repository.transaction():
             if self.repository.get_pipeline(name) is not None:
                 raise ValidationError(
@@ -267,7 +284,12 @@ class CRM:
         return self.get_pipeline(new)
 
     def update_pipeline_settings(self, changes: Mapping[str, Any]) -> Pipeline:
-        """Merge ``changes`` into the current pipeline's settings (``None`` removes a key)."""
+        """Merge ``changes`` into the current pipeline's settings (``None`` removes a key).
+
+        Settings hold what the rep typed (templates, sequences, the ICP…): any
+        text in ``changes`` may be several lines, but no other control character.
+        """
+        check_fields({"settings": dict(changes)}, multiline={"settings"})
         with self.repository.transaction():
             pipeline = self.pipeline
             settings = dict(pipeline.settings)
@@ -360,6 +382,10 @@ class CRM:
         history starts exactly when the prospect does).
         """
         if prospect is not None:
+            self._within_caps(prospect)
+        for payload in payloads:
+            check_payload(payload)
+        if prospect is not None:
             self.repository.put(prospect)
         events = []
         at = at or self.now()
@@ -375,6 +401,14 @@ class CRM:
             self.repository.append_event(event)
             events.append(event)
         return events
+
+    def _within_caps(self, prospect: Prospect) -> None:
+        """:func:`~socialcrm.limits.check_prospect`; a field already over a cap when
+        stored (before the caps existed) may stay so, not grow."""
+        try:
+            check_prospect(prospect)
+        except LimitExceededError:
+            check_prospect(prospect, before=self.repository.get(prospect.id))
 
     def _notify(self, events: Iterable[Event], prospect: Prospect | None) -> None:
         for event in events:
@@ -440,6 +474,27 @@ class CRM:
         created_at: datetime | None = None,
     ) -> Prospect:
         """Validate input and make a new prospect value (nothing is stored)."""
+        urls, emails, phones, tags = list(urls), list(emails), list(phones), list(tags)
+        check_fields(
+            {
+                "name": name,
+                "first_name": first_name,
+                "last_name": last_name,
+                "title": title,
+                "company": company,
+                "sector": sector,
+                "location": location,
+                "owner": owner,
+                "source": source if isinstance(source, str) else None,
+                "url": urls,
+                "emails": emails,
+                "phones": phones,
+                "tags": tags,
+                "notes": notes,
+                "custom": dict(custom or {}),
+            },
+            multiline={"notes"},
+        )
         if not nfc(name):
             raise ValidationError("a prospect needs a name", field="name", value=name)
         company_size = company_size_value(company_size)
@@ -494,6 +549,8 @@ class CRM:
         ``note`` is recorded as a first note event (the ``notes`` field holds
         a free-text description instead).
         """
+        if note is not None:
+            check(note, "note", multiline=True)
         prospect = self.build_prospect(name, **fields)
         with self.repository.transaction():
             self._check_identities_free(prospect)
@@ -539,6 +596,19 @@ class CRM:
     ) -> Prospect:
         """Change fields and lists; records one ``edited`` event with old and new values."""
         set_fields = dict(set_fields or {})
+        add_urls, add_emails, add_phones = list(add_urls), list(add_emails), list(add_phones)
+        add_tags, set_custom = list(add_tags), dict(set_custom or {})
+        check_fields(
+            {
+                **set_fields,
+                "url": add_urls,
+                "emails": add_emails,
+                "phones": add_phones,
+                "tags": add_tags,
+                "custom": set_custom,
+            },
+            multiline={"notes"},
+        )
         unknown = set(set_fields) - set(self.EDITABLE)
         if unknown:
             raise ValidationError(
@@ -665,6 +735,8 @@ class CRM:
         self, ref: str, to_stage: Stage | str, *, force: bool = False, reason: str | None = None
     ) -> Prospect:
         """Move a prospect forward (checking exit criteria) or backward."""
+        if reason is not None:
+            check(reason, "reason")
         target = to_stage if isinstance(to_stage, Stage) else Stage.parse(to_stage)
 
         def change(p: Prospect) -> tuple[Prospect, Sequence[Payload]]:
@@ -711,6 +783,7 @@ class CRM:
 
     def lose(self, ref: str, reason: str) -> Prospect:
         """Mark a prospect lost, from any stage, with a reason."""
+        check(reason, "reason")
 
         def change(p: Prospect) -> tuple[Prospect, Sequence[Payload]]:
             after, payload = machine.lose(p, reason=reason, at=self.now())
@@ -744,6 +817,8 @@ class CRM:
         """
         from socialcrm.playbook.icp import get_icp
 
+        if note is not None:
+            check(note, "note", multiline=True)
         if get_icp(self.pipeline) is not None:
             raise ValidationError(
                 f"pipeline {self.pipeline_name!r} qualifies prospects by their ICP score",
@@ -761,6 +836,7 @@ class CRM:
 
     def set_point_of_interest(self, ref: str, text: str, *, url: str | None = None) -> Prospect:
         """Record what the prospect shared or reacted to: the hook of the first message."""
+        check_fields({"text": text, "url": url}, multiline={"text"})
         if not nfc(text):
             raise ValidationError("a point of interest needs a text", field="text")
 
@@ -782,6 +858,7 @@ class CRM:
         network: str | None = None,
     ) -> Prospect:
         """Log a notoriety signal (like, comment, share, follow, mention, view, group, event)."""
+        check_fields({"url": url, "note": note, "network": network}, multiline={"note"})
         kind = type.strip().lower()
         if kind not in INTERACTION_TYPES:
             raise ValidationError(
@@ -815,6 +892,7 @@ class CRM:
         network: str | None = None,
     ) -> Prospect:
         """Log a message; a sent one is checked against the channel's length limit."""
+        check_fields({"text": text, "channel": channel, "network": network}, multiline={"text"})
         text = unicodedata.normalize("NFC", text)
         if not text.strip():
             raise ValidationError("a message needs a text", field="text")
@@ -856,6 +934,7 @@ class CRM:
 
     def add_note(self, ref: str, text: str) -> Prospect:
         """Add a free note to the prospect's history."""
+        check(text, "text", multiline=True)
         if not nfc(text):
             raise ValidationError("a note needs a text", field="text")
         return self._change(ref, lambda p: (p, [Note(nfc(text))]))

@@ -20,6 +20,7 @@ __all__ = [
     "ImportFormatError",
     "InvalidTransitionError",
     "InvalidURLError",
+    "LimitExceededError",
     "MessageTooLongError",
     "NotFoundError",
     "PluginError",
@@ -115,6 +116,25 @@ class MessageTooLongError(ValidationError):
         self.channel = channel
         self.limit = limit
         self.length = length
+
+
+class LimitExceededError(ValidationError):
+    """A prospect or event over one of the caps of :mod:`socialcrm.limits`.
+
+    ``count`` is how many values (``unit`` ``"values"``) or characters
+    (``"characters"``) ``field`` holds; ``limit`` the cap.
+    """
+
+    def __init__(self, *, field: str, count: int, limit: int, unit: str) -> None:
+        held = f"holds {count:,} values" if unit == "values" else f"is {count:,} characters long"
+        super().__init__(
+            f"{field} {held}, over the cap of {limit:,}",
+            field=field,
+            hint="see 'Limits' in docs/model.md",
+        )
+        self.count = count
+        self.limit = limit
+        self.unit = unit
 
 
 class DuplicateIdentityError(ValidationError):

@@ -67,7 +67,9 @@ class Hooks:
         self.failures.append(failure)
         import logging  # only when a plugin fails (~3 ms on every run otherwise)
 
-        logging.getLogger(LOGGER_NAME).warning("%s", failure)
+        from socialcrm.text import escape  # a log line must not carry terminal controls
+
+        logging.getLogger(LOGGER_NAME).warning("%s", escape(str(failure)))
         if self._report is not None:
             self._report(failure)
 

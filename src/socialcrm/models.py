@@ -6,6 +6,14 @@ never be mutated behind the CRM's back.  Text is normalised to Unicode NFC on
 the way in so that "é" typed on macOS and on Windows is the same name.
 Models know nothing about storage, JSON or the CLI.
 
+Every text field also drops the characters a terminal would obey (control
+characters, bidirectional overrides: see :mod:`socialcrm.text`) whatever
+path built the model -- the CRM facade refuses them when typed, but files,
+plugins and host applications build models too.  A one-line field (a name,
+a tag) turns a line break into a space; a multi-line text (notes, messages,
+the point of interest) keeps its line breaks and tabs.  The converters live
+in :mod:`socialcrm.converters`.
+
 Annotations here are evaluated when the module loads (no ``from __future__
 import annotations``): the fields' types are then real objects, so the store's
 codec reads them from :func:`attrs.fields` instead of compiling and evaluating
@@ -13,14 +21,33 @@ one string per field in every CLI process.  The few forward references are quote
 """
 
 import enum
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
 from attrs import field, frozen
 
+from socialcrm.converters import (
+    custom_fields,
+    multi_line,
+    network_id,
+    nfc,
+    one_line,
+    opt_multi_line,
+    opt_one_line,
+    opt_safe_line,
+    opt_safe_multi_line,
+    opt_utc,
+    safe_changes,
+    safe_id,
+    safe_line,
+    safe_multi_line,
+    safe_settings,
+    str_tuple,
+    tag_tuple,
+    utc,
+)
 from socialcrm.stages import Stage, Status
 from socialcrm.value import Value
 
@@ -56,57 +83,12 @@ __all__ = [
 ]
 
 
-def nfc(value: str) -> str:
-    """Normalise text to NFC and strip surrounding whitespace."""
-    return unicodedata.normalize("NFC", value).strip()
-
-
-def _opt_nfc(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = nfc(value)
-    return text or None
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware (UTC)")
-    return value.astimezone(UTC)
-
-
-def _opt_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else _utc(value)
-
-
-def _network_id(value: str) -> str:
-    return nfc(value).lower()
-
-
 def _identity_tuple(values: Iterable["Identity"]) -> tuple["Identity", ...]:
     return tuple(values)
 
 
 def _problem_tuple(values: Iterable["ProblemRecord"]) -> tuple["ProblemRecord", ...]:
     return tuple(values)
-
-
-def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    """Unique, order-preserving, NFC, empty strings dropped."""
-    seen: dict[str, None] = {}
-    for v in values:
-        text = nfc(v)
-        if text:
-            seen.setdefault(text, None)
-    return tuple(seen)
-
-
-def _tags(values: Iterable[str]) -> tuple[str, ...]:
-    """Tags are case-insensitive labels: stored lower-case, sorted, unique."""
-    return tuple(sorted({nfc(v).casefold() for v in values if nfc(v)}))
-
-
-def _custom(values: Mapping[str, str]) -> dict[str, str]:
-    return {nfc(k): nfc(v) for k, v in sorted(values.items()) if nfc(k)}
 
 
 class LawfulBasis(enum.StrEnum):
@@ -128,9 +110,9 @@ class Identity(Value):
     adapter), so two identities are the same person iff their keys are equal.
     """
 
-    network: str = field(converter=_network_id)
-    handle: str = field(converter=nfc)
-    url: str = field(converter=nfc)
+    network: str = field(converter=network_id)
+    handle: str = field(converter=one_line)
+    url: str = field(converter=one_line)
 
     @property
     def key(self) -> str:
@@ -145,19 +127,19 @@ class Identity(Value):
 class Source(Value):
     """Where and when a prospect's data was collected (GDPR art. 14 information)."""
 
-    network: str | None = field(default=None, converter=_opt_nfc)
-    url: str | None = field(default=None, converter=_opt_nfc)
-    collected_at: datetime | None = field(default=None, converter=_opt_utc)
-    note: str | None = field(default=None, converter=_opt_nfc)
+    network: str | None = field(default=None, converter=opt_one_line)
+    url: str | None = field(default=None, converter=opt_one_line)
+    collected_at: datetime | None = field(default=None, converter=opt_utc)
+    note: str | None = field(default=None, converter=opt_one_line)
 
 
 @frozen(repr=False, eq=False)
 class PointOfInterest(Value):
     """What the prospect shared or reacted to: the hook of the first message."""
 
-    text: str = field(converter=nfc)
-    url: str | None = field(default=None, converter=_opt_nfc)
-    at: datetime | None = field(default=None, converter=_opt_utc)
+    text: str = field(converter=multi_line)
+    url: str | None = field(default=None, converter=opt_one_line)
+    at: datetime | None = field(default=None, converter=opt_utc)
 
     @text.validator
     def _non_empty(self, _attr: "attrs.Attribute[str]", value: str) -> None:
@@ -176,8 +158,8 @@ class Assessment(Value):
     qualified: bool
     score: float | None = None
     threshold: float | None = None
-    note: str | None = field(default=None, converter=_opt_nfc)
-    at: datetime | None = field(default=None, converter=_opt_utc)
+    note: str | None = field(default=None, converter=opt_multi_line)
+    at: datetime | None = field(default=None, converter=opt_utc)
 
 
 # Not slotted, unlike the other models: the store rebuilds prospects by the
@@ -187,32 +169,32 @@ class Assessment(Value):
 class Prospect(Value):
     """A person the rep is working, and where they stand in the journey."""
 
-    id: str
-    name: str = field(converter=nfc)
-    pipeline: str = field(default="default", converter=nfc)
-    first_name: str | None = field(default=None, converter=_opt_nfc)
-    last_name: str | None = field(default=None, converter=_opt_nfc)
-    title: str | None = field(default=None, converter=_opt_nfc)
-    company: str | None = field(default=None, converter=_opt_nfc)
-    sector: str | None = field(default=None, converter=_opt_nfc)
+    id: str = field(validator=safe_id)
+    name: str = field(converter=one_line)
+    pipeline: str = field(default="default", converter=one_line)
+    first_name: str | None = field(default=None, converter=opt_one_line)
+    last_name: str | None = field(default=None, converter=opt_one_line)
+    title: str | None = field(default=None, converter=opt_one_line)
+    company: str | None = field(default=None, converter=opt_one_line)
+    sector: str | None = field(default=None, converter=opt_one_line)
     company_size: int | None = None
-    location: str | None = field(default=None, converter=_opt_nfc)
-    emails: tuple[str, ...] = field(default=(), converter=_str_tuple)
-    phones: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    location: str | None = field(default=None, converter=opt_one_line)
+    emails: tuple[str, ...] = field(default=(), converter=str_tuple)
+    phones: tuple[str, ...] = field(default=(), converter=str_tuple)
     identities: tuple[Identity, ...] = field(default=(), converter=_identity_tuple)
-    tags: tuple[str, ...] = field(default=(), converter=_tags)
-    notes: str = field(default="", converter=nfc)
-    custom: dict[str, str] = field(factory=dict, converter=_custom)
+    tags: tuple[str, ...] = field(default=(), converter=tag_tuple)
+    notes: str = field(default="", converter=multi_line)
+    custom: dict[str, str] = field(factory=dict, converter=custom_fields)
     stage: Stage = Stage.PROFILE
     status: Status = Status.OPEN
-    lost_reason: str | None = field(default=None, converter=_opt_nfc)
+    lost_reason: str | None = field(default=None, converter=opt_one_line)
     point_of_interest: PointOfInterest | None = None
     assessment: Assessment | None = None
-    owner: str | None = field(default=None, converter=_opt_nfc)
+    owner: str | None = field(default=None, converter=opt_one_line)
     source: Source | None = None
     lawful_basis: LawfulBasis = LawfulBasis.LEGITIMATE_INTEREST
-    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
-    updated_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
+    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=utc)
+    updated_at: datetime = field(factory=lambda: datetime.now(UTC), converter=utc)
 
     @name.validator
     def _name_non_empty(self, _attr: "attrs.Attribute[str]", value: str) -> None:
@@ -273,9 +255,9 @@ class Created(Value):
 class ProblemRecord(Value):
     """A failed exit criterion as stored in an event (see :class:`socialcrm.rules.Problem`)."""
 
-    rule: str
-    message: str
-    fix: str | None = None
+    rule: str = field(converter=safe_line)
+    message: str = field(converter=safe_multi_line)
+    fix: str | None = field(default=None, converter=opt_safe_multi_line)
 
 
 @frozen(repr=False, eq=False)
@@ -286,7 +268,7 @@ class StageChanged(Value):
     from_stage: Stage
     to_stage: Stage
     forced: bool = False
-    reason: str | None = None
+    reason: str | None = field(default=None, converter=opt_safe_line)
     overridden: tuple[ProblemRecord, ...] = field(default=(), converter=_problem_tuple)
 
 
@@ -297,7 +279,7 @@ class StatusChanged(Value):
     kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
     from_status: Status
     to_status: Status
-    reason: str | None = None
+    reason: str | None = field(default=None, converter=opt_safe_line)
     forced: bool = False
 
 
@@ -306,10 +288,10 @@ class Interaction(Value):
     """A notoriety signal: like, comment, share, follow, mention, view, group, event…"""
 
     kind: ClassVar[EventKind] = EventKind.INTERACTION
-    type: str
-    network: str | None = None
-    url: str | None = None
-    note: str | None = None
+    type: str = field(converter=safe_line)
+    network: str | None = field(default=None, converter=opt_safe_line)
+    url: str | None = field(default=None, converter=opt_safe_line)
+    note: str | None = field(default=None, converter=opt_safe_multi_line)
 
 
 @frozen(repr=False, eq=False)
@@ -317,9 +299,9 @@ class MessageSent(Value):
     """A message the rep sent to the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_SENT
-    text: str
-    network: str | None = None
-    channel: str | None = None
+    text: str = field(converter=safe_multi_line)
+    network: str | None = field(default=None, converter=opt_safe_line)
+    channel: str | None = field(default=None, converter=opt_safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -327,9 +309,9 @@ class MessageReceived(Value):
     """A message from the prospect: a reply."""
 
     kind: ClassVar[EventKind] = EventKind.MESSAGE_RECEIVED
-    text: str
-    network: str | None = None
-    channel: str | None = None
+    text: str = field(converter=safe_multi_line)
+    network: str | None = field(default=None, converter=opt_safe_line)
+    channel: str | None = field(default=None, converter=opt_safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -337,7 +319,7 @@ class Note(Value):
     """A free note about the prospect."""
 
     kind: ClassVar[EventKind] = EventKind.NOTE
-    text: str
+    text: str = field(converter=safe_multi_line)
 
 
 @frozen(repr=False, eq=False)
@@ -345,8 +327,8 @@ class PointOfInterestSet(Value):
     """The point of interest was recorded or replaced."""
 
     kind: ClassVar[EventKind] = EventKind.POINT_OF_INTEREST_SET
-    text: str
-    url: str | None = None
+    text: str = field(converter=safe_multi_line)
+    url: str | None = field(default=None, converter=opt_safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -357,7 +339,7 @@ class Assessed(Value):
     qualified: bool
     score: float | None = None
     threshold: float | None = None
-    note: str | None = None
+    note: str | None = field(default=None, converter=opt_safe_multi_line)
 
 
 @frozen(repr=False, eq=False)
@@ -365,8 +347,8 @@ class Imported(Value):
     """The prospect was created or updated from a file."""
 
     kind: ClassVar[EventKind] = EventKind.IMPORTED
-    format: str
-    file: str | None = None
+    format: str = field(converter=safe_line)
+    file: str | None = field(default=None, converter=opt_safe_line)
     row: int | None = None
     created: bool = True
 
@@ -377,7 +359,7 @@ class Merged(Value):
 
     kind: ClassVar[EventKind] = EventKind.MERGED
     other_id: str
-    other_name: str
+    other_name: str = field(converter=safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -385,7 +367,7 @@ class Edited(Value):
     """Fields changed: ``changes`` maps field name to ``[old, new]`` (JSON-able)."""
 
     kind: ClassVar[EventKind] = EventKind.EDITED
-    changes: dict[str, list[Any]] = field(factory=dict)
+    changes: dict[str, list[Any]] = field(factory=dict, converter=safe_changes)
 
 
 @frozen(repr=False, eq=False)
@@ -393,7 +375,7 @@ class SequenceEnrolled(Value):
     """The prospect entered a follow-up sequence (steps are derived from later messages)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_ENROLLED
-    sequence: str
+    sequence: str = field(converter=safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -401,8 +383,8 @@ class SequenceStopped(Value):
     """The rep took the prospect out of its sequence (a reply stops it implicitly)."""
 
     kind: ClassVar[EventKind] = EventKind.SEQUENCE_STOPPED
-    sequence: str
-    reason: str | None = None
+    sequence: str = field(converter=safe_line)
+    reason: str | None = field(default=None, converter=opt_safe_line)
 
 
 @frozen(repr=False, eq=False)
@@ -457,12 +439,12 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
 class Event(Value):
     """One entry of a prospect's append-only history."""
 
-    id: str
-    prospect_id: str
-    at: datetime = field(converter=_utc)
+    id: str = field(validator=safe_id)
+    prospect_id: str = field(validator=safe_id)
+    at: datetime = field(converter=utc)
     payload: Payload
-    actor: str | None = None
-    pipeline: str = "default"
+    actor: str | None = field(default=None, converter=opt_safe_line)
+    pipeline: str = field(default="default", converter=safe_line)
 
     @property
     def kind(self) -> EventKind:
@@ -477,10 +459,10 @@ class Pipeline(Value):
     read (e.g. the playbook's ICP and stage time limits).
     """
 
-    name: str = field(converter=nfc)
-    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=_utc)
-    description: str = field(default="", converter=nfc)
-    settings: dict[str, Any] = field(factory=dict)
+    name: str = field(converter=one_line)
+    created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=utc)
+    description: str = field(default="", converter=one_line)
+    settings: dict[str, Any] = field(factory=dict, converter=safe_settings)
 
     @name.validator
     def _valid_name(self, _attr: "attrs.Attribute[str]", value: str) -> None:

@@ -143,8 +143,10 @@ class SocialPluginManager(pluggy.PluginManager):
     def _failed(self, name: str, error: str, dist: tuple[str, str] | None) -> None:
         import logging  # only when a plugin fails
 
+        from socialcrm.text import escape  # a log line must not carry terminal controls
+
         logging.getLogger("socialcrm.plugins").warning(
-            "plugin %r could not be loaded: %s", name, error
+            "plugin %r could not be loaded: %s", name, escape(error)
         )
         self.load_failures.append(
             LoadFailure(name, error, dist[0] if dist else None, dist[1] if dist else None)

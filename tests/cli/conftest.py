@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -122,3 +123,12 @@ def jane(run: Run) -> str:
         "fintech",
     )
     return result.stdout.strip()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a console-script run: the store in ``tmp_path``, no SOCIALCRM_* else."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
+    clean["SOCIALCRM_DB"] = str(tmp_path / "store")
+    clean.pop("NO_COLOR", None)
+    return clean

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,14 +16,6 @@ if not SCRIPT.exists():  # pragma: no cover - another layout
     SCRIPT = Path(found) if found else SCRIPT
 
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="socialcrm script not installed")
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
-    clean["SOCIALCRM_DB"] = str(tmp_path / "store")
-    clean.pop("NO_COLOR", None)
-    return clean
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -36,6 +36,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     # allocations) the cycle collector walks them over and over (a few % of
     # a list's instructions).  Young cycles are still collected, every 100,000 allocations.
     gc.set_threshold(100_000, 50, 100)
+    import signal
+
+    # Over the file-size limit (ulimit -f) the kernel sends SIGXFSZ, whose default
+    # action kills the process without a word; ignored (as Python does at start-up,
+    # said here for an embedding that did not), the write fails with EFBIG, which
+    # the CLI reports as one line (docs/cli.md, "Exit codes").
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     from socialcrm.cli.app import run
 
     run(argv)

@@ -89,7 +89,9 @@ def _version() -> str:
 
 def _version_callback(value: bool) -> None:
     if value:
-        typer.echo(f"socialcrm {_version()}")
+        from socialcrm.cli.render import echo
+
+        echo(f"socialcrm {_version()}")
         raise typer.Exit()
 
 
@@ -191,8 +193,37 @@ def _tidy_metavars(command: Any) -> None:
         param.metavar = name
 
 
+def _escape_message(exc: typer.TyperException) -> None:
+    """Click's usage errors quote what was typed (``No such command '…'``): escaped."""
+    from socialcrm.text import escape
+
+    if isinstance(exc.message, str):
+        exc.message = escape(exc.message)
+
+
+def _os_error_exit(ctx: Any, exc: OSError) -> typer.Exit | None:
+    """The exit for an OSError met by a command (one line printed), or None if unexpected."""
+    from socialcrm.cli.errors import report_os_error
+
+    state = ctx.find_root().obj
+    store = None
+    if isinstance(state, CLIState):
+        try:
+            store = state.db_path
+        except Exception:  # the store path itself cannot be resolved
+            store = None
+    used = isinstance(state, CLIState) and state.store_opened
+    code = report_os_error(exc, store=store, store_used=used)
+    return None if code is None else typer.Exit(code)
+
+
 class SocialGroup(TyperGroup):
-    """The root group: global options on every command, library errors → exit codes."""
+    """The root group: global options on every command, errors → one line and an exit code.
+
+    Library errors and the operating system's (a full disk, a read-only
+    store, a closed pipe) are mapped here, for every command, built-in or
+    from a plugin (see :mod:`socialcrm.cli.errors`).
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -205,7 +236,11 @@ class SocialGroup(TyperGroup):
         from socialcrm.cli.coercion import install
 
         install(self)  # here, not in __init__: Typer adds the completion options after it
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            _escape_message(exc)
+            raise
 
     def invoke(self, ctx: Any) -> Any:
         from socialcrm.errors import SocialCRMError
@@ -216,6 +251,14 @@ class SocialGroup(TyperGroup):
             from socialcrm.cli.errors import report_error
 
             raise typer.Exit(report_error(exc)) from None
+        except typer.TyperException as exc:
+            _escape_message(exc)
+            raise
+        except OSError as exc:
+            mapped = _os_error_exit(ctx, exc)
+            if mapped is None:
+                raise
+            raise mapped from None
 
 
 # -- the application ----------------------------------------------------------------
@@ -231,6 +274,13 @@ def _close(state: CLIState) -> None:
         from socialcrm.cli.errors import report_error
 
         raise typer.Exit(report_error(exc)) from None
+    except OSError as exc:
+        from socialcrm.cli.errors import report_os_error
+
+        code = report_os_error(exc, store=state.db_path, store_used=True)
+        if code is None:
+            raise
+        raise typer.Exit(code) from None
 
 
 def make_app(
@@ -256,7 +306,8 @@ def make_app(
         cls=SocialGroup,
         help="Social selling pipeline: profile → identify → notoriety → contact → convert.",
         epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found/ambiguous, "
-        "4 invalid input, 5 refused transition, 6 store, 7 plugin.  See docs/cli.md.",
+        "4 invalid input or a file/output that cannot be written, 5 refused transition, "
+        "6 store, 7 plugin, 141 output closed.  See docs/cli.md.",
         invoke_without_command=True,
         pretty_exceptions_enable=False,
         # rich help on a terminal; plain, stable help (and no rich import) when piped
@@ -315,7 +366,9 @@ def make_app(
         ctx.obj = state
         ctx.call_on_close(lambda: _close(state))
         if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
-            typer.echo(OVERVIEW, nl=False)
+            from socialcrm.cli.render import echo
+
+            echo(OVERVIEW, nl=False)
             raise typer.Exit()
 
     if command == VERSION_ONLY:  # the eager --version callback exits before any command
@@ -374,8 +427,28 @@ def requested_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _flush_stdout(code: int | str | None) -> int | str | None:
+    """Flush standard output before exiting; what fails now is still reported as output.
+
+    Python would flush it again at exit and, on a closed pipe, print
+    ``Exception ignored … BrokenPipeError``: a closed pipe is exit 141, silently.
+    """
+    from socialcrm.cli.errors import report_os_error
+    from socialcrm.cli.render import STDOUT
+
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = STDOUT
+        mapped = report_os_error(exc)
+        return code if mapped is None or code not in (0, None) else mapped
+    return code
+
+
 def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = None) -> None:
     """Run the CLI as the console script does: unexpected errors → one line, exit 1."""
+    from socialcrm.cli.errors import echo_err, report_os_error
     from socialcrm.errors import PluginError
 
     args = list(argv) if argv is not None else sys.argv[1:]
@@ -387,17 +460,18 @@ def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = N
         sys.exit(report_error(exc))
     try:
         app(args=args, prog_name="socialcrm")
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        raise SystemExit(_flush_stdout(exc.code)) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        echo_err("interrupted")
         raise SystemExit(130) from None
     except Exception as exc:
         if os.environ.get("SOCIALCRM_DEBUG"):
             raise
-        typer.echo(
-            f"error: unexpected {type(exc).__name__}: {exc} "
-            "(set SOCIALCRM_DEBUG=1 for the traceback, and please report it)",
-            err=True,
-        )
-        sys.exit(1)
+        code = report_os_error(exc) if isinstance(exc, OSError) else None
+        if code is None:
+            echo_err(
+                f"error: unexpected {type(exc).__name__}: {exc} "
+                "(set SOCIALCRM_DEBUG=1 for the traceback, and please report it)"
+            )
+        sys.exit(_flush_stdout(1 if code is None else code))

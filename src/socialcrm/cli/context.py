@@ -104,6 +104,11 @@ class CLIState:
             )
         return self._crm
 
+    @property
+    def store_opened(self) -> bool:
+        """Whether this run opened the store (an unnamed I/O error is then the store's)."""
+        return self._crm is not None
+
     def close(self) -> None:
         """Close the store if it was opened."""
         if self._crm is not None:
@@ -129,6 +134,7 @@ class CLIState:
 
             self._console = Console(
                 highlight=False,
+                emoji=False,
                 no_color="NO_COLOR" in os.environ,
                 force_terminal=self.is_terminal or None,
             )
@@ -143,6 +149,7 @@ class CLIState:
             self._err_console = Console(
                 stderr=True,
                 highlight=False,
+                emoji=False,
                 no_color="NO_COLOR" in os.environ,
                 force_terminal=self.progress_allowed or None,
             )
@@ -151,9 +158,9 @@ class CLIState:
     def info(self, message: str) -> None:
         """A human-oriented status line on stderr, only on a terminal (scripts stay quiet)."""
         if _rich_allowed(sys.stderr):
-            from rich.markup import escape
+            from socialcrm.cli.render import status
 
-            self.err_console.print(f"[dim]{escape(message)}[/dim]")
+            status(self, message)
 
 
 def stdin_is_terminal() -> bool:
@@ -167,12 +174,13 @@ def confirm(question: str, refusal: str) -> None:
     ``refusal`` says what is not done, e.g. ``"not deleting Jane Doe (01HV…)"``.
     """
     from socialcrm.cli.errors import EXIT_INVALID, fail
+    from socialcrm.text import escape
 
     if not stdin_is_terminal():
         raise fail(
             f"{refusal} without confirmation: pass --yes when not on a terminal", EXIT_INVALID
         )
-    typer.confirm(question, abort=True)
+    typer.confirm(escape(question), abort=True)
 
 
 def _rich_allowed(stream: object) -> bool:

@@ -6,7 +6,6 @@ The commands only parse options, call the CRM and render; the rules live in
 terminal, so piped runs and scripts stay quiet.
 """
 
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from socialcrm.cli import render
 from socialcrm.cli.context import get_state
 
 if TYPE_CHECKING:
@@ -49,8 +49,6 @@ def _progress(state: "CLIState", label: str) -> Iterator[Callable[[int], None] |
 
 
 def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> None:
-    from socialcrm.cli import render
-
     if as_json:
         render.emit_json(report.to_dict())
         return
@@ -62,7 +60,7 @@ def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> N
         verdict = f"written in one transaction ({report.events} events)"
     else:
         verdict = "nothing written (--strict and invalid rows)"
-    typer.echo(f"{report.path} ({report.format}): {summary} — {verdict}")
+    render.echo(f"{report.path} ({report.format}): {summary} — {verdict}")
     problems = report.invalid
     if problems:
         render.emit_table(
@@ -161,7 +159,7 @@ def import_(
         raise typer.BadParameter(f"{report!r} is not one of: table, json", param_hint="--report")
     parsed = parse_mapping(mapping) if mapping else None
     crm = state.open_crm()
-    with _progress(state, f"importing {path.name}") as progress:
+    with _progress(state, f"importing {render.markup_safe(path.name)}") as progress:
         result = crm.import_file(
             path,
             file_format,
@@ -184,7 +182,6 @@ def formats(ctx: typer.Context) -> None:
 
     Example:  socialcrm formats
     """
-    from socialcrm.cli import render
 
     state = get_state(ctx)
     crm = state.open_crm()
@@ -254,10 +251,13 @@ def export(
         )
     target = Stage.parse(stage) if stage else None
     if out is None:
-        export_prospects(crm, exporter, sys.stdout, stage=target, all_pipelines=all_pipelines)
-        sys.stdout.flush()
+        with render.to_stdout():
+            stream = render.stdout_text()
+            export_prospects(crm, exporter, stream, stage=target, all_pipelines=all_pipelines)
+            stream.flush()
         return
-    count = export_prospects(crm, exporter, out, stage=target, all_pipelines=all_pipelines)
+    with render.to_file(out):
+        count = export_prospects(crm, exporter, out, stage=target, all_pipelines=all_pipelines)
     state.info(f"exported {count} prospect(s) to {out} ({exporter.name})")
 
 
@@ -270,7 +270,6 @@ def dupes(ctx: typer.Context) -> None:
 
     Example:  socialcrm dupes --format json
     """
-    from socialcrm.cli import render
 
     state = get_state(ctx)
     pairs = state.open_crm().find_duplicates()
@@ -282,7 +281,7 @@ def dupes(ctx: typer.Context) -> None:
         render.emit_csv(["keep_id", "keep_name", "other_id", "other_name", "reasons"], rows)
         return
     if not pairs:
-        typer.echo("no likely duplicates")
+        render.echo("no likely duplicates")
         return
     render.emit_table(state, ["KEEP", "NAME", "OTHER", "NAME", "WHY"], rows)
     state.info("merge a pair with: socialcrm merge KEEP OTHER")
@@ -300,7 +299,6 @@ def merge(
 
     Example:  socialcrm merge 01HZX3 01HZY7
     """
-    from socialcrm.cli import render
 
     state = get_state(ctx)
     merged = state.open_crm().merge(keep, other)

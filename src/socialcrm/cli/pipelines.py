@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from socialcrm.cli import context
+from socialcrm.cli import context, render
 from socialcrm.cli.context import get_state
 
 __all__ = ["register"]
@@ -26,7 +26,6 @@ def list_pipelines(ctx: typer.Context) -> None:
     Example:
       socialcrm pipeline list --format json
     """
-    from socialcrm.cli import render
 
     state = get_state(ctx)
     crm = state.open_crm()
@@ -75,7 +74,7 @@ def create(
     pipeline = crm.create_pipeline(name, description=description)
     if use:
         crm.use_pipeline(pipeline.name)
-    typer.echo(f"created pipeline {pipeline.name!r}" + (" (now current)" if use else ""))
+    render.echo(f"created pipeline {pipeline.name!r}" + (" (now current)" if use else ""))
 
 
 @pipeline_app.command()
@@ -88,7 +87,7 @@ def use(ctx: typer.Context, name: Name) -> None:
     """
     state = get_state(ctx)
     pipeline = state.open_crm().use_pipeline(name)
-    typer.echo(f"current pipeline: {pipeline.name!r}")
+    render.echo(f"current pipeline: {pipeline.name!r}")
 
 
 @pipeline_app.command()
@@ -105,7 +104,7 @@ def rename(
     """
     state = get_state(ctx)
     pipeline = state.open_crm().rename_pipeline(old, new)
-    typer.echo(f"renamed pipeline {old!r} to {pipeline.name!r}")
+    render.echo(f"renamed pipeline {old!r} to {pipeline.name!r}")
 
 
 @pipeline_app.command()
@@ -132,7 +131,7 @@ def delete(
             f"not deleting pipeline {pipeline.name!r} ({count} prospect(s))",
         )
     deleted = crm.delete_pipeline(pipeline.name)
-    typer.echo(f"deleted pipeline {pipeline.name!r} and {deleted} prospect(s)")
+    render.echo(f"deleted pipeline {pipeline.name!r} and {deleted} prospect(s)")
 
 
 def register(app: typer.Typer) -> None:

@@ -93,7 +93,7 @@ def add(
     from socialcrm.cli import render
 
     if state.output_format == "table":
-        typer.echo(prospect.id)
+        render.echo(prospect.id)
         state.info(f"added {prospect.name} at stage {prospect.stage.value}")
     else:
         render.emit_one(state, prospect, prospect.id)
@@ -217,21 +217,11 @@ def _show_table(
         else:
             lines.append((f"before {target}", "nothing blocks"))
 
-    width = max(len(label) for label, _ in lines)
-    if state.is_terminal:
-        from rich.markup import escape
-
-        state.console.print(f"[bold]{escape(p.name)}[/bold]")
-        for label, value in lines:
-            state.console.print(f"  [dim]{escape(label.ljust(width))}[/dim]  {escape(value)}")
-    else:
-        typer.echo(p.name)
-        for label, value in lines:
-            typer.echo(f"  {label.ljust(width)}  {value}")
+    render.emit_fields(state, p.name, lines)
     rows = [
         [e.at.strftime("%Y-%m-%d %H:%M"), e.kind.value, render.describe_event(e)] for e in events
     ]
-    typer.echo("")
+    render.echo()
     render.emit_table(state, ["WHEN", "WHAT", "DETAIL"], rows, title="History")
 
 

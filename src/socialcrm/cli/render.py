@@ -1,47 +1,89 @@
-"""Shared renderers: the JSON shape of records, CSV for spreadsheets, tables.
+"""Everything a command prints on standard output goes through here.
 
 Three output forms, chosen by ``--format``:
 
 * ``table`` — a rich table with colour on a terminal; plain aligned text
   (no colour, no box drawing, nothing truncated) when piped or with
   ``NO_COLOR``, so ``grep``/``awk`` see stable lines;
-* ``json`` — the documented, stable shape (docs/cli.md), printed with plain
-  ``typer.echo`` (rich would treat ``[...]`` as markup and wrap lines);
+* ``json`` — the documented, stable shape (docs/cli.md,
+  :mod:`socialcrm.cli.records`), printed with plain ``typer.echo`` (rich
+  would treat ``[...]`` as markup and wrap lines);
 * ``csv`` — one header row, cells that a spreadsheet would run as a formula
   neutralised with a leading apostrophe.
+
+Names, notes and file names come from hostile exports, and a store written by
+an older socialcrm may hold control characters: nothing from the data reaches
+a terminal raw.  Text (tables, records, confirmations, :func:`echo`) shows each
+unsafe character escaped (``\\x1b``, ``\\u202e``: :func:`socialcrm.text.escape`);
+JSON writes them as ``\\uXXXX`` escapes (the same data once parsed); CSV is
+escaped only on a terminal (a pipe or a file gets the cells as stored).  Text
+never goes through rich markup.  Standard error is :mod:`socialcrm.cli.errors`'s.
+
+An :class:`OSError` while writing standard output names it (:data:`STDOUT`),
+so the CLI reports a full disk or a closed pipe as an output problem, not as a
+store problem.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 import typer
 
+from socialcrm.cli.records import (
+    PROSPECT_COLUMNS,
+    as_is,
+    board_record,
+    describe_event,
+    event_record,
+    pipeline_record,
+    prospect_record,
+    prospect_row,
+    raw_record,
+    record_floats,
+    stage_label,
+)
+from socialcrm.text import escape
+
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
-    from socialcrm.crm import Board
-    from socialcrm.models import Event, Pipeline, Prospect
+    from socialcrm.models import Prospect
 
 __all__ = [
     "PROSPECT_COLUMNS",
+    "STDOUT",
     "board_record",
     "describe_event",
     "dumps_json",
+    "echo",
     "emit",
     "emit_csv",
+    "emit_fields",
     "emit_json",
     "emit_json_records",
     "emit_one",
     "emit_table",
     "event_record",
+    "json_safe",
+    "markup_safe",
     "neutralise",
+    "ok",
     "pipeline_record",
     "prospect_record",
     "prospect_row",
+    "stage_label",
+    "status",
+    "stdout_text",
+    "to_file",
+    "to_stdout",
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -56,202 +98,119 @@ STAGE_COLORS = {
     "lost": "red",
 }
 
-
-# -- JSON shapes ----------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+STDOUT = "<stdout>"
+"""The ``filename`` given to an :class:`OSError` raised while writing standard output."""
 
 
-def record_floats(prospects: Iterable[Prospect]) -> list[float]:
-    """Every float in the :func:`prospect_record` of ``prospects``: assessment scores and
-    thresholds (a test checks this against generated records)."""
-    return [
-        number
-        for p in prospects
-        if p.assessment is not None
-        for number in (p.assessment.score, p.assessment.threshold)
-        if number is not None
-    ]
+# -- standard output ------------------------------------------------------------------
 
 
-def prospect_record(p: Prospect) -> dict[str, Any]:
-    """The stable JSON form of a prospect (documented in docs/cli.md).
+@contextmanager
+def to_stdout() -> Iterator[None]:
+    """Around a write to standard output: an OSError without a file name gets :data:`STDOUT`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = STDOUT
+        raise
 
-    Enum values are read as ``_value_``: the ``value`` property costs ~3x
-    more, which shows when listing thousands of prospects.
+
+@contextmanager
+def to_file(path: Path) -> Iterator[None]:
+    """Around writing a file the user named (``--out``): an OSError without a file name
+    gets ``path`` (exit 4, not a store problem)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
+
+
+def echo(text: str = "", *, nl: bool = True, fg: str | None = None) -> None:
+    """Print text on standard output, unsafe characters escaped (``fg``: a colour)."""
+    with to_stdout():
+        if fg:
+            typer.secho(escape(text), nl=nl, fg=fg)
+        else:
+            typer.echo(escape(text), nl=nl)
+
+
+def markup_safe(text: str) -> str:
+    """``text`` escaped for the terminal and for rich markup (progress labels, status lines)."""
+    from rich.markup import escape as markup_escape
+
+    return markup_escape(escape(text))
+
+
+def status(state: CLIState, message: str) -> None:
+    """A dim status line on the terminal's stderr (:meth:`CLIState.info` decides when)."""
+    from rich.text import Text
+
+    state.err_console.print(Text(escape(message), style="dim"))
+
+
+def ok(state: CLIState, message: str) -> None:
+    """Confirm a change: a green tick on a terminal, the plain message otherwise."""
+    if not state.is_terminal:
+        echo(message)
+        return
+    from rich.text import Text
+
+    with to_stdout():
+        state.console.print(Text.assemble(("✓", "green"), " ", escape(message)))
+
+
+def emit_fields(state: CLIState, title: str, fields: Sequence[tuple[str, str]]) -> None:
+    """A record as ``label  value`` lines under a bold title (``show``)."""
+    shown = [(escape(label), escape(value)) for label, value in fields]
+    width = max((len(label) for label, _ in shown), default=0)
+    if not state.is_terminal:
+        echo(title)
+        for label, value in shown:
+            echo(f"  {label.ljust(width)}  {value}")
+        return
+    from rich.text import Text
+
+    with to_stdout():
+        state.console.print(Text(escape(title), style="bold"))
+        for label, value in shown:
+            state.console.print(Text.assemble("  ", (label.ljust(width), "dim"), "  ", value))
+
+
+class _TerminalText:
+    """A text stream on a terminal that escapes what is written to it (exports).
+
+    A CR at the end of a write is held back: with the LF the next write may
+    start with, it is a line end (CSV's CRLF), not a character to show.
     """
-    return _record(p, _iso)
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._cr = False
+
+    def write(self, text: str) -> int:
+        size = len(text)
+        if self._cr:
+            text, self._cr = "\r" + text, False
+        if text.endswith("\r"):
+            text, self._cr = text[:-1], True
+        self._stream.write(escape(text))
+        return size
+
+    def flush(self) -> None:
+        if self._cr:
+            self._stream.write(escape("\r"))
+            self._cr = False
+        self._stream.flush()
 
 
-def _as_is(value: datetime | None) -> datetime | None:
-    return value
-
-
-def _record(p: Prospect, when: Callable[[datetime | None], Any]) -> dict[str, Any]:
-    """:func:`prospect_record` with each timestamp given to ``when``.
-
-    :func:`emit_json_records` keeps the datetimes (``_as_is``): orjson writes a
-    UTC datetime exactly as ``isoformat()`` does, in C, where the 12,000
-    ``isoformat()`` calls of a 6,000-prospect list were a third of building its
-    records.  A test checks the bytes against the standard library's text of
-    :func:`prospect_record`.
-    """
-    poi = p.point_of_interest
-    assessment = p.assessment
-    source = p.source
-    return {
-        "id": p.id,
-        "name": p.name,
-        "pipeline": p.pipeline,
-        "stage": p.stage._value_,
-        "status": p.status._value_,
-        "lost_reason": p.lost_reason,
-        "first_name": p.first_name,
-        "last_name": p.last_name,
-        "company": p.company,
-        "title": p.title,
-        "sector": p.sector,
-        "company_size": p.company_size,
-        "location": p.location,
-        "identities": [
-            {"network": i.network, "handle": i.handle, "url": i.url} for i in p.identities
-        ],
-        "emails": list(p.emails),
-        "phones": list(p.phones),
-        "tags": list(p.tags),
-        "notes": p.notes,
-        "custom": dict(p.custom),
-        "point_of_interest": (
-            {"text": poi.text, "url": poi.url, "at": when(poi.at)} if poi is not None else None
-        ),
-        "assessment": (
-            {
-                "qualified": assessment.qualified,
-                "score": assessment.score,
-                "threshold": assessment.threshold,
-                "note": assessment.note,
-                "at": when(assessment.at),
-            }
-            if assessment is not None
-            else None
-        ),
-        "owner": p.owner,
-        "source": (
-            {
-                "network": source.network,
-                "url": source.url,
-                "collected_at": when(source.collected_at),
-                "note": source.note,
-            }
-            if source is not None
-            else None
-        ),
-        "lawful_basis": p.lawful_basis._value_,
-        "created_at": when(p.created_at),
-        "updated_at": when(p.updated_at),
-    }
-
-
-def event_record(e: Event) -> dict[str, Any]:
-    """The stable JSON form of an event: ``kind`` plus the payload's fields in ``data``."""
-    from socialcrm.serialization import event_to_dict
-
-    payload = dict(event_to_dict(e)["payload"])
-    payload.pop("kind", None)
-    return {
-        "id": e.id,
-        "at": _iso(e.at),
-        "kind": e.kind.value,
-        "actor": e.actor,
-        "summary": describe_event(e),
-        "data": payload,
-    }
-
-
-def pipeline_record(p: Pipeline, *, prospects: int, current: bool) -> dict[str, Any]:
-    return {
-        "name": p.name,
-        "current": current,
-        "prospects": prospects,
-        "description": p.description,
-        "created_at": _iso(p.created_at),
-    }
-
-
-def _brief(p: Prospect) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "company": p.company}
-
-
-def board_record(board: Board) -> dict[str, Any]:
-    """The board as JSON: open prospects per stage, won and lost."""
-    return {
-        "pipeline": board.pipeline,
-        "stages": {
-            stage.value: [_brief(p) for p in people] for stage, people in board.stages.items()
-        },
-        "counts": {stage.value: len(people) for stage, people in board.stages.items()},
-        "won": [_brief(p) for p in board.won],
-        "lost": [_brief(p) for p in board.lost],
-        "total": board.total,
-    }
-
-
-# -- event summaries ------------------------------------------------------------------
-
-
-def _short(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def describe_event(e: Event) -> str:
-    """One human line for an event (history tables, ``show``)."""
-    from socialcrm import models as m
-
-    p = e.payload
-    if isinstance(p, m.Created):
-        return f"created at {p.stage.value}"
-    if isinstance(p, m.StageChanged):
-        text = f"{p.from_stage.value} → {p.to_stage.value}"
-        if p.forced:
-            text += f" (forced over {len(p.overridden)} problem(s))"
-        if p.reason:
-            text += f": {p.reason}"
-        return text
-    if isinstance(p, m.StatusChanged):
-        text = f"{p.from_status.value} → {p.to_status.value}"
-        return text + (f": {p.reason}" if p.reason else "")
-    if isinstance(p, m.Interaction):
-        where = f" on {p.network}" if p.network else ""
-        extra = f": {_short(p.note)}" if p.note else (f" {p.url}" if p.url else "")
-        return f"{p.type}{where}{extra}"
-    if isinstance(p, m.MessageSent | m.MessageReceived):
-        arrow = "sent" if isinstance(p, m.MessageSent) else "received"
-        via = ".".join(x for x in (p.network, p.channel) if x)
-        return f"{arrow}{' via ' + via if via else ''}: {_short(p.text)}"
-    if isinstance(p, m.Note):
-        return _short(p.text)
-    if isinstance(p, m.PointOfInterestSet):
-        return _short(p.text) + (f" {p.url}" if p.url else "")
-    if isinstance(p, m.Assessed):
-        verdict = "qualified" if p.qualified else "not qualified"
-        score = f" (score {p.score:g})" if p.score is not None else ""
-        return verdict + score + (f": {_short(p.note)}" if p.note else "")
-    if isinstance(p, m.Imported):
-        return f"{'created' if p.created else 'updated'} from {p.format}" + (
-            f" {p.file}" if p.file else ""
-        )
-    if isinstance(p, m.Merged):
-        return f"merged {p.other_name} ({p.other_id})"
-    if isinstance(p, m.Edited):
-        return "changed " + ", ".join(sorted(p.changes))
-    if isinstance(p, m.SequenceEnrolled):
-        return f"enrolled in sequence {p.sequence!r}"
-    if isinstance(p, m.SequenceStopped):
-        return f"left sequence {p.sequence!r}" + (f": {p.reason}" if p.reason else "")
-    return e.kind.value
+def stdout_text() -> TextIO:
+    """Standard output for a writer of whole documents (``export``): escaped on a terminal."""
+    if sys.stdout.isatty():
+        return cast(TextIO, _TerminalText(sys.stdout))
+    return sys.stdout
 
 
 # -- low-level emitters ---------------------------------------------------------------
@@ -262,14 +221,58 @@ def emit_json(data: Any) -> None:
 
     Written as UTF-8 bytes (JSON's encoding, RFC 8259): a 6,000-prospect list
     is 5.5 MB, and decoding orjson's bytes to text only for the stream to
-    encode them back cost ~10 ms.
+    encode them back cost ~10 ms.  Control characters, bidi overrides and
+    surrogates are ``\\uXXXX`` escapes (:func:`json_safe`).
     """
-    typer.echo(_json_bytes(data))
+    with to_stdout():
+        typer.echo(json_safe(_json_bytes(data)))
 
 
 def dumps_json(data: Any) -> str:
     """``json.dumps(data, ensure_ascii=False, indent=2)``, the same text, ~10x faster."""
-    return _json_bytes(data).decode()
+    return _json_bytes(data).decode("utf-8", "surrogatepass")
+
+
+#: UTF-8 of what JSON may hold raw but a terminal must not see: DEL, C1 controls,
+#: bidi overrides and isolates, surrogates (written by the fallback encoder).
+_JSON_UNSAFE = re.compile(
+    rb"\x7f|\xc2[\x80-\x9f]|\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])|\xed[\xa0-\xbf][\x80-\xbf]"
+)
+
+
+def _unsafe_at(text: bytes, at: int) -> bool:
+    lead, end = text[at], len(text)
+    second = text[at + 1] if at + 1 < end else 0
+    if lead == 0x7F:
+        return True
+    if lead == 0xC2:
+        return 0x80 <= second <= 0x9F
+    if lead == 0xED:
+        return 0xA0 <= second <= 0xBF
+    third = text[at + 2] if at + 2 < end else 0
+    return (second == 0x80 and 0xAA <= third <= 0xAE) or (second == 0x81 and 0xA6 <= third <= 0xA9)
+
+
+def _json_unsafe(found: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(found.group().decode("utf-8", "surrogatepass"))
+
+
+def json_safe(text: bytes) -> bytes:
+    """JSON ``text`` (UTF-8) with DEL, C1 controls, bidi controls and surrogates as
+    ``\\uXXXX`` escapes: they only occur inside strings, so the document parses to
+    the same data (JSON encoders already escape C0 controls).
+
+    Looking for their lead bytes with ``bytes.find`` costs ~1 ms on a 5 MB list
+    (a regex over the whole text, ~25 ms); the regex rewrites a text only when
+    one was found.
+    """
+    for lead in (b"\x7f", b"\xc2", b"\xe2", b"\xed"):
+        at = text.find(lead)
+        while at >= 0:
+            if _unsafe_at(text, at):
+                return _JSON_UNSAFE.sub(_json_unsafe, text)
+            at = text.find(lead, at + 1)
+    return text
 
 
 def _json_bytes(data: Any, *, floats: Iterable[float] | None = None) -> bytes:
@@ -296,7 +299,8 @@ def _json_bytes(data: Any, *, floats: Iterable[float] | None = None) -> bytes:
     else:
         small = any(f != 0 and abs(f) < 1e-4 for f in floats)
     if text is None or small:
-        return json.dumps(data, ensure_ascii=False, indent=2, default=_isoformat).encode()
+        encoded = json.dumps(data, ensure_ascii=False, indent=2, default=_isoformat)
+        return encoded.encode("utf-8", "surrogatepass")
     return text
 
 
@@ -334,25 +338,30 @@ def neutralise(value: Any) -> str:
 
 
 def emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a CSV document (header row first, CRLF line ends as RFC 4180) on stdout."""
+    """Print a CSV document (header row first, CRLF line ends as RFC 4180) on stdout.
+
+    Cells are as stored, but on a terminal, where unsafe characters are escaped.
+    """
     import csv  # here: most runs print a table or JSON
 
+    shown = escape if sys.stdout.isatty() else str
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; quotes cells with CR or LF
-    writer.writerow([neutralise(h) for h in headers])
+    writer.writerow([shown(neutralise(h)) for h in headers])
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([shown(neutralise(cell)) for cell in row])
     # color=True: click otherwise strips ANSI escape sequences from text written
     # to a pipe, which silently changed cells holding them (JSON escapes them)
-    typer.echo(buffer.getvalue(), nl=False, color=True)
+    with to_stdout():
+        typer.echo(buffer.getvalue(), nl=False, color=True)
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return escape(", ".join(str(v) for v in value))
+    return escape(str(value))
 
 
 def emit_table(
@@ -363,13 +372,17 @@ def emit_table(
     title: str | None = None,
     styles: Mapping[int, str] | None = None,
 ) -> None:
-    """A rich table on a terminal; plain aligned columns otherwise."""
+    """A rich table on a terminal; plain aligned columns otherwise (cells escaped)."""
     cells = [[_cell(v) for v in row] for row in rows]
     if state.is_terminal:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=title, header_style="bold", title_justify="left")
+        table = Table(
+            title=Text(escape(title)) if title else None,
+            header_style="bold",
+            title_justify="left",
+        )
         for header in headers:
             table.add_column(header)
         for row in cells:
@@ -380,59 +393,21 @@ def emit_table(
                     style = STAGE_COLORS.get(value.split()[0] if value else "", "")
                 styled.append(Text(value, style=style or ""))
             table.add_row(*styled)
-        state.console.print(table)
+        with to_stdout():
+            state.console.print(table)
         return
     if title:
-        typer.echo(title)
+        echo(title)
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     lines = [list(headers), *cells]
-    for row in lines:
-        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    with to_stdout():
+        for row in lines:
+            typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 # -- prospects ------------------------------------------------------------------------
-
-PROSPECT_COLUMNS = (
-    "id",
-    "name",
-    "stage",
-    "status",
-    "company",
-    "title",
-    "emails",
-    "phones",
-    "identities",
-    "tags",
-    "created_at",
-    "updated_at",
-)
-
-
-def prospect_row(p: Prospect) -> list[Any]:
-    """A prospect as CSV cells in :data:`PROSPECT_COLUMNS` order (lists joined with ``;``)."""
-    return [
-        p.id,
-        p.name,
-        p.stage.value,
-        p.status.value,
-        p.company or "",
-        p.title or "",
-        "; ".join(p.emails),
-        "; ".join(p.phones),
-        "; ".join(i.url for i in p.identities),
-        "; ".join(p.tags),
-        _iso(p.created_at),
-        _iso(p.updated_at),
-    ]
-
-
-def stage_label(p: Prospect) -> str:
-    """``contact``, or ``won``/``lost`` for closed prospects (with their last stage)."""
-    if p.status.value == "open":
-        return p.stage.value
-    return f"{p.status.value} (at {p.stage.value})"
 
 
 def emit(state: CLIState, prospects: Sequence[Prospect]) -> None:
@@ -480,12 +455,14 @@ def emit_json_records(prospects: Sequence[Prospect]) -> None:
         emit_json([])
         return
     size = max(1, JSON_CHUNK)
-    typer.echo(b"[\n", nl=False)
-    for start in range(0, len(prospects), size):
-        chunk = prospects[start : start + size]
-        text = _json_bytes([_record(p, _as_is) for p in chunk], floats=record_floats(chunk))
-        typer.echo((b",\n" if start else b"") + text[2:-2], nl=False)
-    typer.echo(b"\n]")
+    with to_stdout():
+        typer.echo(b"[\n", nl=False)
+        for start in range(0, len(prospects), size):
+            chunk = prospects[start : start + size]
+            records = [raw_record(p, as_is) for p in chunk]
+            text = json_safe(_json_bytes(records, floats=record_floats(chunk)))
+            typer.echo((b",\n" if start else b"") + text[2:-2], nl=False)
+        typer.echo(b"\n]")
 
 
 def emit_one(state: CLIState, p: Prospect, message: str) -> None:
@@ -494,9 +471,5 @@ def emit_one(state: CLIState, p: Prospect, message: str) -> None:
         emit_json(prospect_record(p))
     elif state.output_format == "csv":
         emit_csv(PROSPECT_COLUMNS, [prospect_row(p)])
-    elif state.is_terminal:
-        from rich.markup import escape
-
-        state.console.print(f"[green]✓[/green] {escape(message)}")
     else:
-        typer.echo(message)
+        ok(state, message)

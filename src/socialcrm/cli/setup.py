@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from socialcrm.cli import render
 from socialcrm.cli.context import get_state
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def init(ctx: typer.Context) -> None:
     state = get_state(ctx)
     crm = state.open_crm()
     pipeline = crm.init()
-    typer.echo(f"store ready: {state.db_path} (pipeline {pipeline.name!r})")
+    render.echo(f"store ready: {state.db_path} (pipeline {pipeline.name!r})")
 
 
 def demo(ctx: typer.Context) -> None:
@@ -63,8 +64,6 @@ def demo(ctx: typer.Context) -> None:
     board = crm.board()
     due = today(crm)
     if state.output_format == "json":
-        from socialcrm.cli import render
-
         render.emit_json(
             {
                 "db": str(path),
@@ -81,7 +80,7 @@ def demo(ctx: typer.Context) -> None:
 
     _headline(state, summary, str(path))
     print_board(state, board)
-    typer.echo("")
+    render.echo("")
     _print_due(state, due)
     if state.output_format == "table":
         _next_steps(state, str(path))
@@ -105,7 +104,7 @@ def _build_with_progress(state: "CLIState", build: Any) -> "DemoSummary":
         task = bar.add_task("", total=None)
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=name)
+            bar.update(task, completed=done, total=total, description=render.markup_safe(name))
 
         summary: DemoSummary = build(progress)
     return summary
@@ -118,13 +117,11 @@ def _headline(state: "CLIState", summary: "DemoSummary", path: str) -> None:
     )
     if state.output_format != "table":
         return
-    typer.echo(text)
-    typer.echo("")
+    render.echo(text)
+    render.echo("")
 
 
 def _print_due(state: "CLIState", due: "list[AgendaItem]") -> None:
-    from socialcrm.cli import render
-
     rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
     if state.output_format == "csv":
         render.emit_csv(["kind", "name", "stage", "what", "command"], rows)
@@ -153,7 +150,7 @@ def _next_steps(state: "CLIState", path: str) -> None:
         f"  socialcrm {db} pipeline list",
     ]
     for line in lines:
-        typer.echo(line)
+        render.echo(line)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from socialcrm.cli import context
+from socialcrm.cli import context, render
 from socialcrm.cli.context import get_state
 
 if TYPE_CHECKING:
@@ -39,8 +39,6 @@ def doctor(ctx: typer.Context) -> None:
     state = get_state(ctx)
     report = run_doctor(state.db_path)
     if state.output_format == "json":
-        from socialcrm.cli import render
-
         render.emit_json(report.to_dict())
     else:
         _print_report(state, report)
@@ -56,20 +54,20 @@ def _print_report(state: "CLIState", report: "DoctorReport") -> None:
         summary.append(f"commit #{report.generation}")
     if report.prospects is not None:
         summary.append(f"{report.prospects} prospect(s), {report.events} event(s)")
-    typer.echo(", ".join(summary))
+    render.echo(", ".join(summary))
     for finding in report.findings:
         where = f" [{finding.path}]" if finding.path else ""
         line = f"{finding.level:<7} {finding.code}: {finding.message}{where}"
         if state.is_terminal:
             style = _LEVEL_STYLE.get(finding.level, "")
-            typer.secho(line, fg=style or None)
+            render.echo(line, fg=style or None)
         else:
-            typer.echo(line)
+            render.echo(line)
         if finding.fix:
-            typer.echo(f"        fix: {finding.fix}")
+            render.echo(f"        fix: {finding.fix}")
     problems = report.problems
     if problems:
-        typer.echo(f"{len(problems)} problem(s) found")
+        render.echo(f"{len(problems)} problem(s) found")
 
 
 def backup(
@@ -94,11 +92,9 @@ def backup(
     state = get_state(ctx)
     target = run_backup(state.db_path, keep)
     if state.output_format == "json":
-        from socialcrm.cli import render
-
         render.emit_json({"backup": str(target), "size": target.stat().st_size})
         return
-    typer.echo(str(target))
+    render.echo(str(target))
 
 
 def restore(
@@ -135,22 +131,18 @@ def restore(
     if list_only:
         backups = list_backups(path)
         if state.output_format == "json":
-            from socialcrm.cli import render
-
             render.emit_json([b.to_dict() for b in backups])
             return
         if not backups:
-            typer.echo(f"no backups in {path / 'backups'}")
+            render.echo(f"no backups in {path / 'backups'}")
         for b in backups:
-            typer.echo(f"{b.path.name}  {b.kind:<11} {b.size:>10} bytes")
+            render.echo(f"{b.path.name}  {b.kind:<11} {b.size:>10} bytes")
         return
     if not yes:
         what = backup_file or "the newest backup"
         context.confirm(f"Replace the store {path} by {what}?", "not restoring")
     result = run_restore(path, backup_file)
     if state.output_format == "json":
-        from socialcrm.cli import render
-
         render.emit_json(
             {
                 "restored": str(result.restored),
@@ -158,9 +150,9 @@ def restore(
             }
         )
         return
-    typer.echo(f"restored {result.restored.name}")
+    render.echo(f"restored {result.restored.name}")
     if result.safety_copy is not None:
-        typer.echo(f"the previous state was saved as {result.safety_copy}")
+        render.echo(f"the previous state was saved as {result.safety_copy}")
 
 
 def register(app: typer.Typer) -> None:

@@ -258,10 +258,18 @@ def iter_prospects(
 
 
 def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Write a personal-data file: mode 0600, complete or not at all (temp file + rename)."""
+    """Write a personal-data file: mode 0600, complete or not at all (temp file + rename).
+
+    A path that exists but is not a regular file (``/dev/stdout``, a named pipe,
+    a device) is written in place: renaming a temporary file over it would
+    replace the device node itself (as root, ``--out /dev/full`` did).
+    """
     path = path.expanduser()
     if path.is_dir():
         raise ValidationError(f"{path} is a directory", field="out", value=str(path))
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", newline="") as out:
+            return write(out)
     directory = path.parent
     if not directory.exists():
         raise ValidationError(f"directory {directory} does not exist", field="out", value=str(path))

@@ -23,6 +23,7 @@ from attrs import evolve, frozen
 from socialcrm.errors import ValidationError
 from socialcrm.models import Pipeline, nfc
 from socialcrm.playbook import POST_TARGET_KEY, POSTS_META_KEY
+from socialcrm.text import check
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -127,6 +128,7 @@ def list_posts(crm: CRM, network: str | None = None) -> list[Post]:
 
 
 def _check_url(url: str) -> str:
+    check(url, "url")
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         raise ValidationError(

@@ -36,6 +36,7 @@ from socialcrm.models import (
     nfc,
 )
 from socialcrm.playbook import SEQUENCES_KEY, key_name
+from socialcrm.text import check
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -331,6 +332,8 @@ def enroll(crm: CRM, ref: str, name: str) -> Prospect:
 
 def unenroll(crm: CRM, ref: str, *, reason: str | None = None) -> Prospect:
     """Stop the prospect's active sequence."""
+    if reason is not None:
+        check(reason, "reason")
 
     def change(p: Prospect) -> tuple[Prospect, list[Any]]:
         current = progress_of(crm, p)

@@ -14,8 +14,6 @@ annotations``), as every command module does: see :mod:`socialcrm.cli.app`.
 
 from typing import TYPE_CHECKING
 
-import typer
-
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
 
@@ -32,9 +30,6 @@ def percent(value: float | None) -> str:
 
 def report_ok(state: "CLIState", message: str) -> None:
     """Confirm a change: a green tick on a terminal, the plain message otherwise."""
-    if state.is_terminal:
-        from rich.markup import escape
+    from socialcrm.cli.render import ok
 
-        state.console.print(f"[green]✓[/green] {escape(message)}")
-    else:
-        typer.echo(message)
+    ok(state, message)

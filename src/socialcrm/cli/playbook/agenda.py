@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from socialcrm.cli import render
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL
 
@@ -17,7 +18,6 @@ def today(ctx: typer.Context) -> None:
 
     Example:  socialcrm today --format json
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.agenda import today as agenda
 
     state = get_state(ctx)
@@ -33,7 +33,7 @@ def today(ctx: typer.Context) -> None:
         render.emit_csv(["kind", "prospect_id", "name", "stage", "what", "command"], rows)
         return
     if not items:
-        typer.echo("nothing due today")
+        render.echo("nothing due today")
         return
     render.emit_table(
         state, ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"], rows, styles={3: "stage"}
@@ -50,7 +50,6 @@ def stage_limit(
 
     Example:  socialcrm stage-limit contact 10
     """
-    from socialcrm.cli import render
     from socialcrm.errors import ValidationError
     from socialcrm.playbook.agenda import set_stage_limit, stage_limits
 

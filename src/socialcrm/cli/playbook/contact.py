@@ -5,7 +5,9 @@ from typing import Annotated
 
 import typer
 
+from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.cli.errors import echo_err
 from socialcrm.cli.playbook import PANEL, report_ok
 from socialcrm.cli.prospects import Ref
 
@@ -43,7 +45,6 @@ def template_list(ctx: typer.Context) -> None:
 
     Example:  socialcrm template list --format json
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.templates import list_templates
 
     state = get_state(ctx)
@@ -74,13 +75,14 @@ def template_show(
     """
     from socialcrm.cli.activity import split_channel
     from socialcrm.errors import ValidationError
-    from socialcrm.playbook.templates import get_template, render, render_for
+    from socialcrm.playbook.templates import get_template, render_for
+    from socialcrm.playbook.templates import render as render_template
 
     state = get_state(ctx)
     crm = state.open_crm()
     text = get_template(crm.pipeline, name)
     if ref is None:
-        typer.echo(text)
+        render.echo(text)
         return
     prospect = crm.resolve(ref)
     if channel:
@@ -88,10 +90,10 @@ def template_show(
         if network is None or channel_id is None:
             raise ValidationError("write the channel as NETWORK.CHANNEL", field="channel")
         done = render_for(crm, text, prospect, network, channel_id, template=name)
-        typer.echo(done.text)
-        typer.echo(f"{done.length}/{done.limit} characters on {network} {channel_id}", err=True)
+        render.echo(done.text)
+        echo_err(f"{done.length}/{done.limit} characters on {network} {channel_id}")
     else:
-        typer.echo(render(text, prospect, template=name))
+        render.echo(render_template(text, prospect, template=name))
 
 
 @template_app.command("rm")
@@ -149,7 +151,6 @@ def sequence_list(ctx: typer.Context) -> None:
 
     Example:  socialcrm sequence list
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import list_sequences
 
     state = get_state(ctx)
@@ -175,7 +176,6 @@ def sequence_show(
 
     Example:  socialcrm sequence show warm-intro
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import enrolled_in, get_sequence
 
     state = get_state(ctx)
@@ -236,7 +236,6 @@ def sequence_enroll(
 
     Example:  socialcrm sequence enroll jane warm-intro
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import enroll
 
     state = get_state(ctx)
@@ -254,7 +253,6 @@ def sequence_unenroll(
 
     Example:  socialcrm sequence unenroll jane --reason "met at a conference"
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import unenroll
 
     state = get_state(ctx)
@@ -292,7 +290,6 @@ def next_message(
 
     Example:  socialcrm next jane | pbcopy && socialcrm next jane --sent
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.sequences import due, mark_sent, progress_of
 
     state = get_state(ctx)
@@ -337,13 +334,12 @@ def next_message(
         )
         return
     when = "due now" if item.is_due else f"not due before {prog.due_at:%Y-%m-%d}"
-    typer.echo(
+    echo_err(
         f"{p.name} — step {prog.next_step + 1}/{prog.step_count} of {prog.sequence!r}, "
-        f"{where}, {when} ({item.message.length}/{item.message.limit} characters):",
-        err=True,
+        f"{where}, {when} ({item.message.length}/{item.message.limit} characters):"
     )
-    typer.echo(item.message.text)
-    typer.echo(f"once sent: socialcrm next {p.id} --sent", err=True)
+    render.echo(item.message.text)
+    echo_err(f"once sent: socialcrm next {p.id} --sent")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.cli.errors import echo_err
 from socialcrm.cli.playbook import PANEL, report_ok
 from socialcrm.cli.prospects import Ref
 
@@ -51,7 +53,6 @@ def icp_show(ctx: typer.Context) -> None:
 
     Example:  socialcrm icp show > icp.toml
     """
-    from socialcrm.cli import render
     from socialcrm.cli.errors import EXIT_NOT_FOUND, fail
     from socialcrm.playbook.icp import get_icp
 
@@ -67,7 +68,7 @@ def icp_show(ctx: typer.Context) -> None:
     if state.output_format == "json":
         render.emit_json(icp.to_dict())
     else:
-        typer.echo(icp.to_toml(pipeline=crm.pipeline_name), nl=False)
+        render.echo(icp.to_toml(pipeline=crm.pipeline_name), nl=False)
 
 
 def _apply_icp(state: "CLIState", text: str, source: str) -> None:
@@ -142,13 +143,13 @@ def icp_edit(ctx: typer.Context) -> None:
                 raise fail(f"the editor failed ({exc}); nothing was saved", EXIT_INVALID) from None
             edited = path.read_text(encoding="utf-8")
             if edited == text:
-                typer.echo("no change")
+                render.echo("no change")
                 return
             try:
                 _apply_icp(state, edited, "icp.toml")
                 return
             except ValidationError as exc:
-                typer.echo(f"error: {exc}", err=True)
+                echo_err(f"error: {exc}")
                 if not sys.stdin.isatty() or not typer.confirm("Edit again?", default=True):
                     raise fail("the ICP was not saved", EXIT_INVALID) from None
 
@@ -176,7 +177,6 @@ def score(ctx: typer.Context, ref: Ref) -> None:
 
     Example:  socialcrm score jane
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.icp import rescore
 
     state = get_state(ctx)
@@ -211,7 +211,7 @@ def score(ctx: typer.Context, ref: Ref) -> None:
         title=f"{prospect.name} ({prospect.id})",
     )
     verdict = "qualifies" if result.qualified else "does not qualify"
-    typer.echo(f"score {result.total:g} / threshold {result.threshold:g}: {verdict}")
+    render.echo(f"score {result.total:g} / threshold {result.threshold:g}: {verdict}")
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from socialcrm.cli import render
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, percent, report_ok
 from socialcrm.cli.prospects import Ref
@@ -19,7 +20,6 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
 
     Example:  socialcrm warmth jane
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.warmth import for_prospect
 
     state = get_state(ctx)
@@ -54,7 +54,7 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
         render.emit_csv(["at", "kind", "network", "weight", "value"], rows)
         return
     render.emit_table(state, ["WHEN", "SIGNAL", "NETWORK", "WEIGHT", "NOW WORTH"], rows)
-    typer.echo(f"{prospect.name}: warmth {result.value:.2f} ({result.level})")
+    render.echo(f"{prospect.name}: warmth {result.value:.2f} ({result.level})")
 
 
 post_app = typer.Typer(
@@ -79,7 +79,6 @@ def post_log(
     Example:  socialcrm post log linkedin --views 1200 --reactions 54
     --url https://www.linkedin.com/posts/me_hiring-123
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.posts import log_post, target_of
 
     state = get_state(ctx)
@@ -111,7 +110,6 @@ def post_list(
 
     Example:  socialcrm post list --network linkedin
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.posts import list_posts, summary
 
     state = get_state(ctx)
@@ -150,7 +148,7 @@ def post_list(
         return
     render.emit_table(state, ["DATE", "NETWORK", "VIEWS", "REACTIONS", "RATE", "", "URL"], rows)
     flag = " — below target" if total.below_target else ""
-    typer.echo(
+    render.echo(
         f"{total.posts} post(s): engagement {percent(total.rate)} "
         f"(target {percent(total.target)}){flag}"
     )
@@ -176,7 +174,7 @@ def post_target(
         value = set_target(crm, None if reset else rate)
         report_ok(state, f"engagement target: {percent(value)}")
     else:
-        typer.echo(percent(target_of(crm.pipeline)))
+        render.echo(percent(target_of(crm.pipeline)))
 
 
 def register(app: typer.Typer) -> None:

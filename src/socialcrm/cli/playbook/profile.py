@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from socialcrm.cli import render
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, report_ok
 
@@ -36,7 +37,6 @@ def profile_check(
 
     Example:  socialcrm profile check --network linkedin
     """
-    from socialcrm.cli import render
     from socialcrm.playbook.seller_profile import check
 
     state = get_state(ctx)
@@ -75,20 +75,20 @@ def profile_check(
     render.emit_table(state, ["NETWORK", "ITEM", "STATE", "WHAT", "WHY IT MATTERS"], rows)
     for r in reports:
         if not r.recorded:
-            typer.echo(
+            render.echo(
                 f"{r.name}: not checked yet — record it: socialcrm profile set {r.network} "
                 + " ".join(f"{s.item.id}=yes" for s in r.items[:2])
                 + " …"
             )
         elif r.ok:
-            typer.echo(f"{r.name}: complete")
+            render.echo(f"{r.name}: complete")
         else:
-            typer.echo(
+            render.echo(
                 f"{r.name}: {len(r.missing)} item(s) missing — prospects cannot leave stage "
                 "profile on this network until they are done"
             )
     if not reports:
-        typer.echo("no network plugin is installed")
+        render.echo("no network plugin is installed")
 
 
 @profile_app.command("set")

@@ -100,6 +100,7 @@ class Backups:
         for event in record.events:
             if event.prospect_id != p.id:
                 raise RowError(f"event {event.id} belongs to {event.prospect_id}", "events")
+        b.within_caps(None, (e.payload for e in record.events))  # before staging anything
         index = b.index(p.pipeline)
         current = index.prospects.get(p.id)
         if current is None:

@@ -14,10 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialcrm.errors import SocialCRMError
+from socialcrm.errors import LimitExceededError, SocialCRMError
 from socialcrm.io.formats import Importer
 from socialcrm.io.importing.index import ProspectIndex, Target, TargetIndex
 from socialcrm.io.importing.report import ImportReport, RowOutcome
+from socialcrm.io.importing.rows import RowError
+from socialcrm.limits import check_payload, check_prospect
 from socialcrm.models import Event, Identity, Payload, Pipeline, Prospect
 from socialcrm.repository import Query, put_all, stage_by_stage
 
@@ -115,8 +117,23 @@ class Batch:
     def outcome(self, row: int, action: str, reason: str = "", **kw: Any) -> None:
         self.report.rows.append(RowOutcome(row, action, reason, **kw))
 
+    def within_caps(self, p: Prospect | None, payloads: Iterable[Payload] = ()) -> None:
+        """Refuse the row (:class:`RowError`) if ``p`` or a payload is over a cap of
+        :mod:`socialcrm.limits`; a field already over it in the store may stay so."""
+        try:
+            if p is not None:
+                try:
+                    check_prospect(p)
+                except LimitExceededError:
+                    check_prospect(p, before=self.index(p.pipeline).prospects.get(p.id))
+            for payload in payloads:
+                check_payload(payload)
+        except LimitExceededError as exc:
+            raise RowError(exc.message, exc.field) from None
+
     def stage(self, p: Prospect) -> None:
-        """Plan ``p`` as it will be stored (created or changed)."""
+        """Plan ``p`` as it will be stored (created or changed); over a cap, refuse the row."""
+        self.within_caps(p)
         self.index(p.pipeline).add(p)
         targets = self.targets.get(p.pipeline)
         if targets is not None:
@@ -127,6 +144,7 @@ class Batch:
     def new_event(
         self, prospect: Prospect | Target, payload: Payload, at: datetime | None = None
     ) -> Event:
+        self.within_caps(None, (payload,))
         when = at or self.now
         event = Event(
             id=self.crm._new_id(when),
@@ -140,6 +158,8 @@ class Batch:
         return event
 
     def add_events(self, events: Iterable[Event]) -> None:
+        events = list(events)
+        self.within_caps(None, (e.payload for e in events))
         for event in events:
             self.events.append(event)
             self.event_count += 1
