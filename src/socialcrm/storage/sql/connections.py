@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Select, Table
     from sqlalchemy.engine import Connection, Engine
 
+    from socialcrm.storage.sql.migrate import SchemaStatus
+
 __all__ = ["SQLStore", "chunks"]
 
 CHUNK = 1000  # ids per IN (…) list
@@ -77,6 +79,22 @@ class SQLStore:
         return fresh
 
     # ------------------------------------------------------------------ plumbing
+    def status(self) -> SchemaStatus:
+        """The database's schema revision against this code's."""
+        from socialcrm.storage.sql.migrate import read_status
+
+        with self._translated(), self.engine.connect() as conn:
+            return read_status(conn)
+
+    def upgrade(self) -> tuple[SchemaStatus, SchemaStatus]:
+        """Bring the schema to the head, in one transaction: the statuses (before, after)."""
+        from socialcrm.storage.sql.migrate import run_upgrade
+
+        with self._translated(), self.engine.connect() as conn:
+            conn.execution_options(**{engines.WRITE_OPTION: True})
+            with conn.begin():
+                return run_upgrade(conn, self.label)
+
     @property
     def engine(self) -> Engine:
         if self._engine is None:
@@ -221,7 +239,8 @@ class SQLStore:
             written = None
         elif read is None:
             stmt = self._insert(table).values(row).on_conflict_do_nothing(index_elements=[keycol])
-            done = conn.execute(stmt).rowcount
+            # an INSERT's rowcount is only kept when asked for
+            done = conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
             written = 1
         else:
             same = (keycol == key) & (table.c.version == read)

@@ -86,7 +86,9 @@ def parse_url(url: str) -> URL:
 
 
 def sqlite_file(url: URL) -> Path | None:
-    """The database file of a SQLite URL (``None`` for an in-memory database)."""
+    """The database file of a SQLite URL (``None`` for an in-memory database or a server)."""
+    if url.get_backend_name() != "sqlite":
+        return None
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
         return None

@@ -25,7 +25,14 @@ from socialcrm.storage.sql.schema import HEAD, REVISIONS, VERSION_TABLE, schema_
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-__all__ = ["SchemaStatus", "read_status", "require_current", "run_upgrade"]
+__all__ = [
+    "SchemaStatus",
+    "database_status",
+    "read_status",
+    "require_current",
+    "run_upgrade",
+    "upgrade_database",
+]
 
 SCRIPT_LOCATION = "socialcrm.storage.sql:migrations"
 UPGRADE_HINT = "run 'socialcrm db upgrade' (see docs/storage.md)"
@@ -142,3 +149,27 @@ def run_upgrade(connection: Connection, label: str) -> tuple[SchemaStatus, Schem
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return before, read_status(connection)
+
+
+def upgrade_database(url: str) -> tuple[SchemaStatus, SchemaStatus]:
+    """``socialcrm db upgrade``: bring the database at ``url`` to the head (before, after)."""
+    from socialcrm.storage.sql.connections import SQLStore
+
+    store = SQLStore(url)
+    store.connect()
+    try:
+        return store.upgrade()
+    finally:
+        store.close()
+
+
+def database_status(url: str) -> SchemaStatus:
+    """``socialcrm db current``: the schema revision of the database at ``url``."""
+    from socialcrm.storage.sql.connections import SQLStore
+
+    store = SQLStore(url)
+    store.connect()
+    try:
+        return store.status()
+    finally:
+        store.close()

@@ -35,7 +35,7 @@ from socialcrm.repository import Query
 from socialcrm.serialization import to_dict
 from socialcrm.storage.sql import engine as engines
 from socialcrm.storage.sql.connections import SQLStore, chunks
-from socialcrm.storage.sql.migrate import SchemaStatus, read_status, refusal, run_upgrade
+from socialcrm.storage.sql.migrate import refusal
 from socialcrm.storage.sql.rows import (
     email_rows,
     event_from_doc,
@@ -90,18 +90,6 @@ class SQLRepository(SQLStore):
             self.close()
             raise
         return self
-
-    def status(self) -> SchemaStatus:
-        """The database's schema revision against this code's."""
-        with self._translated(), self.engine.connect() as conn:
-            return read_status(conn)
-
-    def upgrade(self) -> tuple[SchemaStatus, SchemaStatus]:
-        """Bring the schema to the head (see :mod:`socialcrm.storage.sql.migrate`)."""
-        with self._translated(), self.engine.connect() as conn:
-            conn.execution_options(**{engines.WRITE_OPTION: True})
-            with conn.begin():
-                return run_upgrade(conn, self.label)
 
     # ------------------------------------------------------ pipelines and settings
     def list_pipelines(self) -> list[Pipeline]:

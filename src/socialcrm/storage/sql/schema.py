@@ -91,7 +91,6 @@ prospects = Table(
 )
 
 
-
 def _owner() -> ForeignKey:
     """A row belonging to a prospect: deleted with it."""
     return ForeignKey("socialcrm_prospects.id", ondelete="CASCADE")
