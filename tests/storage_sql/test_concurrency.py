@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from attrs import evolve
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from socialcrm.crm import CRM
 from socialcrm.errors import DuplicateIdentityError, StoreError
@@ -128,12 +129,12 @@ def test_a_concurrent_identity_is_refused_by_the_database(pg_url: str) -> None:
 def test_a_pipeline_changed_meanwhile_is_not_overwritten(crms: tuple[CRM, CRM]) -> None:
     first, second = crms
     repo = first.repository
-    with pytest.raises(StoreError, match="changed by another socialcrm command"):
-        with repo.transaction():
-            pipeline = repo.get_pipeline("default")
-            assert pipeline is not None
-            second.update_pipeline_settings({"limits": {"contact": 7}})  # commits meanwhile
-            repo.put_pipeline(evolve(pipeline, description="mine"))
+    changed = pytest.raises(StoreError, match="changed by another socialcrm command")
+    with changed, repo.transaction():
+        pipeline = repo.get_pipeline("default")
+        assert pipeline is not None
+        second.update_pipeline_settings({"limits": {"contact": 7}})  # commits meanwhile
+        repo.put_pipeline(evolve(pipeline, description="mine"))
     kept = second.repository.get_pipeline("default")
     assert kept is not None
     assert kept.settings == {"limits": {"contact": 7}} and kept.description == ""
@@ -145,14 +146,14 @@ def test_the_identity_key_is_enforced_without_socialcrm(pg_url: str) -> None:
     try:
         repo.put(make_prospect("01AAA", identities=[li("zoe")]))
         repo.put(make_prospect("01BBB", "Other"))
-        with pytest.raises(Exception, match="socialcrm_identities_unique"):
-            with repo.engine.begin() as conn:
-                conn.execute(
-                    text(
-                        "INSERT INTO socialcrm_identities (pipeline, key, network, prospect_id) "
-                        "VALUES ('default', 'linkedin:zoe', 'linkedin', '01BBB')"
-                    )
+        refused = pytest.raises(IntegrityError, match="socialcrm_identities_unique")
+        with refused, repo.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO socialcrm_identities (pipeline, key, network, prospect_id) "
+                    "VALUES ('default', 'linkedin:zoe', 'linkedin', '01BBB')"
                 )
+            )
     finally:
         repo.close()
 
