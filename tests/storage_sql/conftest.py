@@ -18,15 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from .pg import SKIP_ENV, TestDatabase, admin_url
+from .pg import SKIP_ENV, ScratchDatabase, admin_url
 
 
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[TestDatabase]:
+def pg_database() -> Iterator[ScratchDatabase]:
     """The session's own PostgreSQL database, upgraded to the head; dropped at the end."""
     if os.environ.get(SKIP_ENV):
         pytest.skip(f"PostgreSQL tests skipped ({SKIP_ENV} is set)")
-    database = TestDatabase.create(admin_url())
+    database = ScratchDatabase.create(admin_url())
     try:
         database.upgrade()
         yield database
@@ -35,7 +35,7 @@ def pg_database() -> Iterator[TestDatabase]:
 
 
 @pytest.fixture
-def pg_url(pg_database: TestDatabase) -> str:
+def pg_url(pg_database: ScratchDatabase) -> str:
     """The URL of an empty, upgraded socialcrm database."""
     pg_database.empty()
     return pg_database.url

@@ -33,14 +33,14 @@ def _engine(url: str):  # type: ignore[no-untyped-def]
 
 
 @define
-class TestDatabase:
+class ScratchDatabase:
     """A database named ``socialcrm_test_<pid>_<random>`` on the admin URL's server."""
 
     admin: str
     name: str
 
     @classmethod
-    def create(cls, admin: str) -> TestDatabase:
+    def create(cls, admin: str) -> ScratchDatabase:
         name = f"socialcrm_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         database = cls(admin, name)
         database.create_empty()
@@ -48,9 +48,10 @@ class TestDatabase:
 
     @property
     def url(self) -> str:
-        from socialcrm.storage.sql.engine import parse_url
+        """The database's URL, as a rep writes it (``postgresql://…``)."""
+        from sqlalchemy.engine import make_url
 
-        return parse_url(self.admin).set(database=self.name).render_as_string(hide_password=False)
+        return make_url(self.admin).set(database=self.name).render_as_string(hide_password=False)
 
     def create_empty(self) -> None:
         engine = _engine(self.admin)

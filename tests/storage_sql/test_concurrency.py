@@ -215,3 +215,54 @@ def _check_outcome(crm: CRM, shared: list[str], records: list[dict[str, object]]
         assert crm.get(pid).stage is stage
     for pid in added:
         assert [e.kind for e in crm.repository.events(pid)] == [EventKind.CREATED]
+
+
+CLI_REPS, CLI_WRITES = 4, 6
+
+
+def _cli_rep(env: dict[str, str], seed: int, shared: list[str]) -> list[dict[str, object]]:
+    """One rep typing CLI commands one after the other; a record per command, as the worker's."""
+    import random
+
+    from .cli import run
+
+    rng = random.Random(seed)
+    records: list[dict[str, object]] = []
+    for i in range(CLI_WRITES):
+        target = rng.choice(shared)
+        if i % 4 == 0:
+            result = run(env, "add", f"CLI rep {seed} prospect {i}", "--format", "json")
+            assert result.returncode == 0, result.stderr
+            records.append({"op": "add", "id": json.loads(result.stdout)["id"], "ok": True})
+        elif i % 2:
+            text_ = f"cli rep {seed} note {i}"
+            result = run(env, "note", target, text_)
+            assert result.returncode == 0, result.stderr
+            records.append({"op": "note", "id": target, "ok": True, "text": text_})
+        else:
+            stage = rng.choice(list(Stage)).value
+            result = run(env, "move", target, stage, "--force")
+            assert result.returncode in (0, 5), result.stderr  # 5: already at that stage
+            records.append({"op": "move", "id": target, "ok": result.returncode == 0})
+    return records
+
+
+@pytest.mark.slow
+def test_reps_typing_cli_commands_at_once_lose_nothing(pg_url: str) -> None:
+    """4 reps × 6 console-script writes on 2 shared prospects (the CLI-level variant)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .cli import clean_env
+
+    crm = _crm(pg_url)
+    try:
+        crm.init()
+        shared = [crm.add(f"Shared {k}").id for k in range(2)]
+        env = clean_env(SOCIALCRM_DB=pg_url)
+        with ThreadPoolExecutor(CLI_REPS) as pool:
+            batches = pool.map(lambda seed: _cli_rep(env, seed, shared), range(CLI_REPS))
+            records = [record for batch in batches for record in batch]
+        assert len(records) == CLI_REPS * CLI_WRITES
+        _check_outcome(crm, shared, records)
+    finally:
+        crm.close()
