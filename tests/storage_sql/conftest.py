@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .pg import SKIP_ENV, ScratchDatabase, admin_url
+from .pg import SERVER_ENV, SKIP_ENV, ScratchDatabase, admin_url
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,17 @@ def pg_database() -> Iterator[ScratchDatabase]:
     """The session's own PostgreSQL database, upgraded to the head; dropped at the end."""
     if os.environ.get(SKIP_ENV):
         pytest.skip(f"PostgreSQL tests skipped ({SKIP_ENV} is set)")
-    database = ScratchDatabase.create(admin_url())
+    try:
+        database = ScratchDatabase.create(admin_url())
+    except Exception as exc:  # the server is down: fail (CI must not pass without it)
+        from socialcrm.storage.sql.urls import mask_url, scrub
+
+        pytest.fail(
+            f"PostgreSQL cannot be reached at {mask_url(admin_url())} "
+            f"({scrub(str(exc).splitlines()[0], admin_url())}): start it, set {SERVER_ENV} "
+            f"to another server's URL, or set {SKIP_ENV}=1 to skip the PostgreSQL tests",
+            pytrace=False,
+        )
     try:
         database.upgrade()
         yield database

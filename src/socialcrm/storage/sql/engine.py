@@ -135,6 +135,7 @@ def create(url: URL, *, lock_timeout: float) -> Engine:
         dbapi_connection.isolation_level = None  # socialcrm emits BEGIN itself (below)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA secure_delete = ON")  # erased data is overwritten, not left
         if in_file:
             cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
         cursor.close()
