@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import delete, select, update
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["SQLStore", "chunks"]
 
 CHUNK = 1000  # ids per IN (…) list
+T = TypeVar("T")
 _UNREAD = object()
 
 
@@ -47,9 +48,10 @@ class _Transaction(threading.local):
         self.versions: dict[tuple[str, str], int | None] = {}
 
 
-def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` by :data:`CHUNK` (an ``IN (…)`` list, a batch of rows)."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
 
 
 class SQLStore:

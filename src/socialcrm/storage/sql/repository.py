@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
 from attrs import evolve
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from socialcrm.errors import DuplicateIdentityError, NotFoundError
@@ -195,8 +195,7 @@ class SQLRepository(SQLStore):
     def _put_all(self, conn: Connection, batch: list[Prospect], *, savepoint: bool) -> None:
         nested = conn.begin_nested() if savepoint else None
         try:
-            for p in batch:
-                self._put(conn, p)
+            self._write_prospects(conn, batch)
         except IntegrityError as exc:
             if nested is not None:
                 nested.rollback()
@@ -208,32 +207,36 @@ class SQLRepository(SQLStore):
         if nested is not None:
             nested.commit()
 
-    def _put(self, conn: Connection, p: Prospect) -> None:
-        keys = [i.key for i in p.identities]
-        if keys:
-            owners = dict(
-                conn.execute(
-                    select(identities.c.key, identities.c.prospect_id)
-                    .where(identities.c.pipeline == p.pipeline)
-                    .where(identities.c.key.in_(keys))
-                    .where(identities.c.prospect_id != p.id)
+    def _write_prospects(self, conn: Connection, batch: list[Prospect]) -> None:
+        """Write ``batch`` as one ``put`` per prospect would, in a few statements per chunk."""
+        for chunk in chunks(batch):
+            wanted = {(p.pipeline, i.key) for p in chunk for i in p.identities}
+            owners: dict[tuple[str, str], str] = {}
+            if wanted:
+                pairs = tuple_(identities.c.pipeline, identities.c.key)
+                rows = conn.execute(
+                    select(identities.c.pipeline, identities.c.key, identities.c.prospect_id).where(
+                        pairs.in_(sorted(wanted))
+                    )
                 ).all()
+                owners = {(pipeline, key): pid for pipeline, key, pid in rows}
+            check_claims(owners, list(chunk))
+            final = list({p.id: p for p in chunk}.values())  # a prospect put twice: its last
+            rows_ = [prospect_row(p) for p in final]
+            stmt = self._insert(prospects)
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[prospects.c.id],
+                    set_={name: stmt.excluded[name] for name in rows_[0] if name != "id"},
+                ),
+                rows_,
             )
-            for key in keys:
-                if key in owners:
-                    raise DuplicateIdentityError(key, owners[key], p.pipeline)
-        row = prospect_row(p)
-        stmt = self._insert(prospects).values(row)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[prospects.c.id],
-                set_={name: stmt.excluded[name] for name in row if name != "id"},
-            )
-        )
-        for table, rows in ((identities, identity_rows(p)), (emails, email_rows(p))):
-            conn.execute(delete(table).where(table.c.prospect_id == p.id))
-            if rows:
-                conn.execute(insert(table), rows)
+            ids = [p.id for p in final]
+            for table, make in ((identities, identity_rows), (emails, email_rows)):
+                conn.execute(delete(table).where(table.c.prospect_id.in_(ids)))
+                new = [row for p in final for row in make(p)]
+                if new:
+                    conn.execute(insert(table), new)
 
     def _identity_conflict(self, exc: IntegrityError, batch: list[Prospect]) -> Exception:
         """The error for a unique violation met while writing ``batch`` (a concurrent add).
@@ -388,3 +391,26 @@ class SQLRepository(SQLStore):
         """The names of the pipelines holding prospects, declared or not (``store copy``)."""
         with self._reading() as conn:
             return sorted(conn.execute(select(prospects.c.pipeline).distinct()).scalars())
+
+
+def check_claims(owners: dict[tuple[str, str], str], batch: list[Prospect]) -> None:
+    """Raise as ``put`` one prospect after the other would, given the stored ``owners``.
+
+    ``owners`` maps ``(pipeline, network:handle)`` to the owning prospect for every
+    identity the batch wants.  Each prospect first frees the identities it no longer
+    has (a later one of the batch may take them), then claims its own.
+    """
+    owned: dict[str, set[tuple[str, str]]] = {}
+    for pair, pid in owners.items():
+        owned.setdefault(pid, set()).add(pair)
+    for p in batch:
+        mine = {(p.pipeline, i.key) for i in p.identities}
+        for pair in owned.pop(p.id, set()) - mine:
+            del owners[pair]
+        for identity in p.identities:
+            owner = owners.get((p.pipeline, identity.key))
+            if owner is not None and owner != p.id:
+                raise DuplicateIdentityError(identity.key, owner, p.pipeline)
+        for pair in mine:
+            owners[pair] = p.id
+        owned[p.id] = mine
