@@ -38,7 +38,27 @@ def ok(env: dict[str, str], *args: str) -> str:
 
 
 def exported(env: dict[str, str], db: str) -> Any:
-    """The store's JSON export (every pipeline), without its export time."""
+    """The store's JSON export (every pipeline), without its export time: the CLI's."""
     data = json.loads(ok(env, "--db", db, "export", "--format", "json", "--all-pipelines"))
+    data.pop("exported_at")
+    return data
+
+
+def exported_by_library(db: str) -> Any:
+    """The same as :func:`exported`, through the library (no process to start)."""
+    import io
+
+    from socialcrm.crm import CRM
+    from socialcrm.io.exports import export_prospects
+    from socialcrm.plugins import get_plugin_manager
+    from socialcrm.storage import open_repository
+
+    crm = CRM(open_repository(db), get_plugin_manager())
+    try:
+        out = io.StringIO()
+        export_prospects(crm, crm.exporters()["json"], out, all_pipelines=True)
+    finally:
+        crm.close()
+    data = json.loads(out.getvalue())
     data.pop("exported_at")
     return data

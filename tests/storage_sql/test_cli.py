@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from socialcrm.storage.sql.engine import parse_url
+from sqlalchemy.engine import make_url
 
 from .cli import clean_env, ok, run
 
@@ -15,12 +13,11 @@ SECRET = "s3cr3t-Pa55"
 
 def _with_password(url: str) -> str:
     """``url`` carrying a password (trust auth ignores it: the server never asks)."""
-    return parse_url(url).set(password=SECRET).render_as_string(hide_password=False)
+    return make_url(url).set(password=SECRET).render_as_string(hide_password=False)
 
 
 def test_a_rep_day_on_postgresql(pg_url: str) -> None:
     env = clean_env(SOCIALCRM_DB=pg_url)
-    ok(env, "init")
     added = json.loads(
         ok(
             env,
@@ -48,10 +45,7 @@ def test_a_rep_day_on_postgresql(pg_url: str) -> None:
     duplicate = run(env, "add", "Léa again", "--url", "https://www.linkedin.com/in/lea-martin")
     assert duplicate.returncode == 4 and "already belongs" in duplicate.stderr
     export = json.loads(ok(env, "export", "--format", "json"))
-    assert len(export["prospects"]) == 2
-    assert ok(env, "board")
-    doctor = json.loads(ok(env, "doctor", "--format", "json"))
-    assert doctor["ok"] and doctor["prospects"] == 2 and doctor["schema"] == 1
+    assert sorted(len(p["events"]) for p in export["prospects"]) == [1, 3]
 
 
 def test_the_password_is_never_printed(pg_url: str) -> None:
@@ -59,26 +53,25 @@ def test_the_password_is_never_printed(pg_url: str) -> None:
     env = clean_env(SOCIALCRM_DB=url)
     outputs = [
         run(env, "--help"),
-        run(env, "list", "--help"),
         run(env, "init"),
         run(env, "doctor"),
-        run(env, "doctor", "--format", "json"),
         run(env, "db", "current"),
         run(env, "backup"),  # refused: a database is backed up with its own tools
         run(env, "--db", url.replace("/socialcrm_test", "/missing_db"), "list"),
         run(env, "--db", url.replace(":5432", ":1"), "list"),
-        run(env, "--db", url.replace(":5432", ":1"), "doctor"),
         run(env, "--db", url.replace("postgresql", "mysql"), "list"),
-        run(env, "demo"),
-        run(env, "today"),
+        run(env, "demo"),  # suggests commands with --db, and shows today's agenda
     ]
     for result in outputs:
         assert SECRET not in result.stdout + result.stderr, result.args
-    assert "***" in outputs[2].stdout  # "store ready: postgresql://postgres:***@…"
-    assert outputs[6].returncode == 6 and "pg_dump" in outputs[6].stderr
-    for unreachable in outputs[7:10]:
+    assert "***" in outputs[1].stdout  # "store ready: postgresql://postgres:***@…"
+    assert "--db 'postgresql://postgres:***@" in outputs[8].stdout
+    assert outputs[4].returncode == 6 and "pg_dump" in outputs[4].stderr
+    for unreachable in outputs[5:7]:  # one line, exit 6
         assert unreachable.returncode == 6, unreachable.stderr
-    assert "unsupported database 'mysql'" in outputs[10].stderr
+        assert unreachable.stderr.startswith("error: cannot use the database postgresql://")
+        assert len(unreachable.stderr.strip().splitlines()) == 1
+    assert "unsupported database 'mysql'" in outputs[7].stderr
 
 
 def test_db_commands(pg_database: object, pg_url: str, tmp_path: object) -> None:
@@ -89,12 +82,3 @@ def test_db_commands(pg_database: object, pg_url: str, tmp_path: object) -> None
     assert again["changed"] is False
     directory = run(clean_env(), "--db", str(tmp_path), "db", "upgrade")
     assert directory.returncode == 2 and "store directory" in directory.stderr
-
-
-@pytest.mark.parametrize("command", ["list", "db current"])
-def test_an_unreachable_server_is_one_line(pg_url: str, command: str) -> None:
-    env = clean_env(SOCIALCRM_DB=pg_url.replace(":5432", ":1"))
-    result = run(env, *command.split())
-    assert result.returncode == 6
-    assert result.stderr.startswith("error: cannot use the database postgresql://")
-    assert len(result.stderr.strip().splitlines()) == 1

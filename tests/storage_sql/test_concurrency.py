@@ -217,7 +217,7 @@ def _check_outcome(crm: CRM, shared: list[str], records: list[dict[str, object]]
         assert [e.kind for e in crm.repository.events(pid)] == [EventKind.CREATED]
 
 
-CLI_REPS, CLI_WRITES = 4, 6
+CLI_REPS, CLI_WRITES = 4, 4
 
 
 def _cli_rep(env: dict[str, str], seed: int, shared: list[str]) -> list[dict[str, object]]:
@@ -249,7 +249,7 @@ def _cli_rep(env: dict[str, str], seed: int, shared: list[str]) -> list[dict[str
 
 @pytest.mark.slow
 def test_reps_typing_cli_commands_at_once_lose_nothing(pg_url: str) -> None:
-    """4 reps × 6 console-script writes on 2 shared prospects (the CLI-level variant)."""
+    """4 reps × 4 console-script writes on 2 shared prospects (the CLI-level variant)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .cli import clean_env
