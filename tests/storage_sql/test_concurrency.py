@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from attrs import evolve
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from socialcrm.crm import CRM
@@ -29,9 +29,10 @@ from socialcrm.models import EventKind, StageChanged
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.stages import Stage
 from socialcrm.storage import open_repository
-from socialcrm.storage.sql.engine import parse_url
 from socialcrm.storage.sql.repository import SQLRepository
 from socialcrm.testing.contract import li, make_prospect
+
+from .pg import connection
 
 WORKER = Path(__file__).with_name("worker.py")
 WORKERS, WRITES, SHARED = 8, 100, 4
@@ -52,22 +53,18 @@ def crms(pg_url: str) -> Iterator[tuple[CRM, CRM]]:
 
 def _wait_until_blocked(url: str, thread: threading.Thread) -> None:
     """Wait until a socialcrm session of this database waits on a lock (or ``thread`` ended)."""
-    engine = create_engine(parse_url(url))
-    try:
-        with engine.connect() as conn:
-            while thread.is_alive():
-                waiting = conn.execute(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND application_name = 'socialcrm' AND wait_event_type = 'Lock'"
-                    )
-                ).scalar()
-                conn.rollback()
-                if waiting:
-                    return
-                time.sleep(0.01)
-    finally:
-        engine.dispose()
+    with connection(url) as conn:
+        while thread.is_alive():
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND application_name = 'socialcrm' AND wait_event_type = 'Lock'"
+                )
+            ).scalar()
+            conn.rollback()
+            if waiting:
+                return
+            time.sleep(0.01)
 
 
 def _in_thread(fn: Callable[[], object]) -> tuple[threading.Thread, list[object]]:

@@ -6,15 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from socialcrm.crm import CRM
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import open_repository
 from socialcrm.storage.sql.doctor import doctor
-from socialcrm.storage.sql.engine import parse_url
 
 from .cli import clean_env, run
+from .pg import execute
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -32,15 +31,6 @@ def url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield value
 
 
-def _execute(url: str, sql: str) -> None:
-    engine = create_engine(parse_url(url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(sql))
-    finally:
-        engine.dispose()
-
-
 def _codes(url: str) -> set[str]:
     return {f.code for f in doctor(url).problems}
 
@@ -53,33 +43,33 @@ def test_healthy(url: str) -> None:
 
 
 def test_a_document_edited_by_hand(url: str) -> None:
-    _execute(url, "UPDATE socialcrm_prospects SET stage = 'contact' WHERE doc IS NOT NULL")
+    execute(url, "UPDATE socialcrm_prospects SET stage = 'contact' WHERE doc IS NOT NULL")
     assert "columns" in _codes(url)
     result = run(clean_env(), "--db", url, "doctor")
     assert result.returncode == 6 and "disagree" in result.stdout
 
 
 def test_an_invalid_document(url: str) -> None:
-    _execute(url, "UPDATE socialcrm_events SET doc = '{\"v\": 1}' WHERE kind = 'note'")
+    execute(url, "UPDATE socialcrm_events SET doc = '{\"v\": 1}' WHERE kind = 'note'")
     assert "bad-event" in _codes(url)
 
 
 def test_an_index_out_of_step(url: str) -> None:
-    _execute(url, "DELETE FROM socialcrm_emails")
+    execute(url, "DELETE FROM socialcrm_emails")
     assert _codes(url) == {"email-index"}
 
 
 def test_a_prospect_without_history(url: str) -> None:
-    _execute(url, "DELETE FROM socialcrm_events WHERE kind = 'created'")
+    execute(url, "DELETE FROM socialcrm_events WHERE kind = 'created'")
     assert _codes(url) == {"no-history"}
 
 
 def test_a_dropped_identity_key_is_reported(pg_url: str) -> None:
-    _execute(pg_url, "ALTER TABLE socialcrm_identities DROP CONSTRAINT socialcrm_identities_unique")
+    execute(pg_url, "ALTER TABLE socialcrm_identities DROP CONSTRAINT socialcrm_identities_unique")
     try:
         assert _codes(pg_url) == {"identity-constraint"}
     finally:
-        _execute(
+        execute(
             pg_url,
             "ALTER TABLE socialcrm_identities "
             "ADD CONSTRAINT socialcrm_identities_unique PRIMARY KEY (pipeline, key)",
@@ -90,7 +80,7 @@ def test_unreachable_and_not_upgraded(pg_url: str, sqlite_url: str) -> None:
     down = doctor(pg_url.replace(":5432", ":1"))
     assert [f.code for f in down.problems] == ["database"]
     assert "cannot use the database" in down.problems[0].message
-    _execute(sqlite_url, "CREATE TABLE theirs (x integer)")
+    execute(sqlite_url, "CREATE TABLE theirs (x integer)")
     assert _codes(sqlite_url) == {"not-upgraded", "permissions"}  # made 0644 by the umask
     Path(sqlite_url.removeprefix("sqlite:///")).chmod(0o600)
     assert _codes(sqlite_url) == {"not-upgraded"}

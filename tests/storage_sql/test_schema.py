@@ -9,17 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from socialcrm.errors import SchemaVersionError, StoreError
 from socialcrm.storage import open_repository
 from socialcrm.storage.sql import schema
-from socialcrm.storage.sql.engine import parse_url
 from socialcrm.storage.sql.migrate import SchemaStatus, database_status, upgrade_database
 from socialcrm.testing.contract import make_prospect
 
 from .cli import clean_env, run
-from .pg import ScratchDatabase, admin_url
+from .pg import ScratchDatabase, admin_url, connection, execute
 
 
 @pytest.fixture
@@ -32,22 +31,9 @@ def empty_pg(pg_database: ScratchDatabase) -> Iterator[str]:
         database.drop()
 
 
-def _execute(url: str, sql: str) -> None:
-    engine = create_engine(parse_url(url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(sql))
-    finally:
-        engine.dispose()
-
-
 def _tables(url: str) -> set[str]:
-    engine = create_engine(parse_url(url))
-    try:
-        with engine.connect() as conn:
-            return set(inspect(conn).get_table_names())
-    finally:
-        engine.dispose()
+    with connection(url) as conn:
+        return set(inspect(conn).get_table_names())
 
 
 def test_the_code_knows_every_revision_in_order() -> None:
@@ -73,15 +59,10 @@ def test_the_migrated_database_is_the_schema_the_code_uses(
 
     url = request.getfixturevalue("pg_url" if backend == "postgresql" else "sqlite_url")
     open_repository(url).close()  # a new SQLite file is upgraded when opened
-    engine = create_engine(parse_url(url))
-    try:
-        with engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "version_table": schema.VERSION_TABLE}
-            )
-            assert compare_metadata(context, schema.metadata) == []
-    finally:
-        engine.dispose()
+    with connection(url) as conn:
+        options = {"compare_type": True, "version_table": schema.VERSION_TABLE}
+        context = MigrationContext.configure(conn, opts=options)
+        assert compare_metadata(context, schema.metadata) == []
 
 
 def test_states() -> None:
@@ -122,7 +103,7 @@ def test_two_upgrades_at_once_both_succeed(empty_pg: str) -> None:
 
 
 def test_a_failed_upgrade_leaves_the_database_as_it_was(empty_pg: str) -> None:
-    _execute(empty_pg, "CREATE TABLE socialcrm_events (id text)")  # in the way of revision 0001
+    execute(empty_pg, "CREATE TABLE socialcrm_events (id text)")  # in the way of revision 0001
     result = run(clean_env(SOCIALCRM_DB=empty_pg), "db", "upgrade")
     assert result.returncode == 6, result.stderr
     assert _tables(empty_pg) == {"socialcrm_events"}
@@ -135,7 +116,7 @@ def test_a_newer_schema_is_refused_untouched(backend: str, request: pytest.Fixtu
     repo = open_repository(url)
     repo.put(make_prospect("01AAA"))
     repo.close()
-    _execute(url, f"UPDATE {schema.VERSION_TABLE} SET version_num = '0099'")
+    execute(url, f"UPDATE {schema.VERSION_TABLE} SET version_num = '0099'")
     with pytest.raises(SchemaVersionError) as info:
         open_repository(url)
     assert info.value.found == 99 and "upgrade socialcrm" in str(info.value)
@@ -144,7 +125,7 @@ def test_a_newer_schema_is_refused_untouched(backend: str, request: pytest.Fixtu
         result = run(env, *command)
         assert result.returncode == 6 and "schema version 99" in result.stderr, result.stderr
     assert database_status(url).revision == "0099"
-    _execute(url, f"UPDATE {schema.VERSION_TABLE} SET version_num = '{schema.HEAD}'")
+    execute(url, f"UPDATE {schema.VERSION_TABLE} SET version_num = '{schema.HEAD}'")
     again = open_repository(url)
     assert again.get("01AAA") is not None
     again.close()
@@ -166,7 +147,7 @@ def test_a_new_sqlite_file_is_private_and_up_to_date(tmp_path: Path) -> None:
 
 def test_an_existing_sqlite_file_is_not_upgraded_silently(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
-    _execute(f"sqlite:///{path}", "CREATE TABLE theirs (x integer)")
+    execute(f"sqlite:///{path}", "CREATE TABLE theirs (x integer)")
     os.chmod(path, 0o600)  # noqa: PTH101
     with pytest.raises(StoreError, match="no socialcrm tables"):
         open_repository(f"sqlite:///{path}")

@@ -201,23 +201,39 @@ class _Checks:
         self._events()
         self._summary()
 
-    def _prospects(self) -> None:
-        from socialcrm.storage.sql.rows import prospect_from_doc, prospect_row
-        from socialcrm.storage.sql.schema import prospects as t
+    def _documents(self, table: Any, what: str, build: Any, expect: Any) -> Iterator[Any]:
+        """Each row of ``table`` whose document builds a model agreeing with its columns.
 
-        columns = [c for c in t.c if c.name != "doc"]
-        for row in self._stream(*columns, t.c.doc):
-            pid, doc = row.id, row.doc
-            self.pipelines[pid] = row.pipeline
-            try:
-                prospect = prospect_from_doc(doc)
-            except SocialCRMError as exc:
-                self._bad("bad-prospect", f"prospect {pid}: {exc}")
+        Yields ``(row, model)``; a bad document or disagreeing columns are reported.
+        """
+        columns = [c for c in table.c if c.name != "doc"]
+        for row in self._stream(*columns, table.c.doc):
+            if what == "event" and row.prospect_id not in self.pipelines:
+                self._bad("orphan-event", f"event {row.id} of unknown prospect {row.prospect_id}")
                 continue
-            expected = prospect_row(prospect)
+            try:
+                model = build(row.doc)
+            except SocialCRMError as exc:
+                self._bad(f"bad-{what}", f"{what} {row.id}: {exc}")
+                yield row, None
+                continue
+            expected = expect(model)
             differ = [c.name for c in columns if _utc(row._mapping[c.name]) != expected[c.name]]
             if differ:
-                self._bad("columns", f"prospect {pid}: columns {', '.join(differ)} disagree")
+                self._bad("columns", f"{what} {row.id}: columns {', '.join(differ)} disagree")
+            yield row, model
+
+    def _prospects(self) -> None:
+        from socialcrm.storage.sql.rows import prospect_from_doc, prospect_row
+        from socialcrm.storage.sql.schema import prospects
+
+        for row, prospect in self._documents(
+            prospects, "prospect", prospect_from_doc, prospect_row
+        ):
+            self.pipelines[row.id] = row.pipeline
+            if prospect is None:
+                continue
+            pid = prospect.id
             self.keys.update((prospect.pipeline, i.key, pid) for i in prospect.identities)
             self.emails.update(
                 (prospect.pipeline, e.casefold(), pid) for e in dict.fromkeys(prospect.emails)
@@ -251,25 +267,12 @@ class _Checks:
 
     def _events(self) -> None:
         from socialcrm.storage.sql.rows import event_from_doc, event_row
-        from socialcrm.storage.sql.schema import events as t
+        from socialcrm.storage.sql.schema import events
 
         count = 0
-        columns = [c for c in t.c if c.name != "doc"]
-        for row in self._stream(*columns, t.c.doc):
+        for row, _event in self._documents(events, "event", event_from_doc, event_row):
             count += 1
-            if row.prospect_id not in self.pipelines:
-                self._bad("orphan-event", f"event {row.id} of unknown prospect {row.prospect_id}")
-                continue
             self.with_events.add(row.prospect_id)
-            try:
-                event = event_from_doc(row.doc)
-            except SocialCRMError as exc:
-                self._bad("bad-event", f"event {row.id}: {exc}")
-                continue
-            expected = event_row(event)
-            differ = [c.name for c in columns if _utc(row._mapping[c.name]) != expected[c.name]]
-            if differ:
-                self._bad("columns", f"event {row.id}: columns {', '.join(differ)} disagree")
         self.report.events = count
 
     def _summary(self) -> None:

@@ -15,7 +15,8 @@ revision with :class:`~socialcrm.errors.SchemaVersionError`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import frozen
 
@@ -24,6 +25,8 @@ from socialcrm.storage.sql.schema import HEAD, REVISIONS, VERSION_TABLE, schema_
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+    from socialcrm.storage.sql.connections import SQLStore
 
 __all__ = [
     "SchemaStatus",
@@ -38,6 +41,7 @@ SCRIPT_LOCATION = "socialcrm.storage.sql:migrations"
 UPGRADE_HINT = "run 'socialcrm db upgrade' (see docs/storage.md)"
 _LOCK_KEY = 0x50C1A1C  # pg_advisory_xact_lock key of "socialcrm db upgrade"
 
+T = TypeVar("T")
 State = Literal["missing", "older", "current", "newer", "unknown"]
 
 
@@ -151,25 +155,23 @@ def run_upgrade(connection: Connection, label: str) -> tuple[SchemaStatus, Schem
     return before, read_status(connection)
 
 
-def upgrade_database(url: str) -> tuple[SchemaStatus, SchemaStatus]:
-    """``socialcrm db upgrade``: bring the database at ``url`` to the head (before, after)."""
+def _on(url: str, work: Callable[[SQLStore], T]) -> T:
+    """``work`` on a store at ``url`` opened without the schema check, then closed."""
     from socialcrm.storage.sql.connections import SQLStore
 
     store = SQLStore(url)
     store.connect()
     try:
-        return store.upgrade()
+        return work(store)
     finally:
         store.close()
+
+
+def upgrade_database(url: str) -> tuple[SchemaStatus, SchemaStatus]:
+    """``socialcrm db upgrade``: bring the database at ``url`` to the head (before, after)."""
+    return _on(url, lambda store: store.upgrade())
 
 
 def database_status(url: str) -> SchemaStatus:
     """``socialcrm db current``: the schema revision of the database at ``url``."""
-    from socialcrm.storage.sql.connections import SQLStore
-
-    store = SQLStore(url)
-    store.connect()
-    try:
-        return store.status()
-    finally:
-        store.close()
+    return _on(url, lambda store: store.status())
