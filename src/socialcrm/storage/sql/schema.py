@@ -59,21 +59,20 @@ Time = DateTime(timezone=True)
 
 metadata = MetaData()
 
-pipelines = Table(
-    "socialcrm_pipelines",
-    metadata,
-    Column("name", Text, primary_key=True),
-    Column("version", Integer, nullable=False),
-    Column("doc", Document, nullable=False),
-)
 
-settings = Table(
-    "socialcrm_settings",
-    metadata,
-    Column("key", Text, primary_key=True),
-    Column("version", Integer, nullable=False),
-    Column("value", Document, nullable=False),
-)
+def _versioned(name: str, key: str, value: str) -> Table:
+    """A table of whole documents by key, each with the version its writers check."""
+    return Table(
+        name,
+        metadata,
+        Column(key, Text, primary_key=True),
+        Column("version", Integer, nullable=False),
+        Column(value, Document, nullable=False),
+    )
+
+
+pipelines = _versioned("socialcrm_pipelines", "name", "doc")
+settings = _versioned("socialcrm_settings", "key", "value")
 
 prospects = Table(
     "socialcrm_prospects",
