@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from socialcrm.crm import CRM
-from socialcrm.errors import DuplicateIdentityError, StoreError
+from socialcrm.errors import DuplicateIdentityError, StoreError, StoreLockedError
 from socialcrm.models import EventKind, StageChanged
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.stages import Stage
@@ -263,3 +263,24 @@ def test_reps_typing_cli_commands_at_once_lose_nothing(pg_url: str) -> None:
         _check_outcome(crm, shared, records)
     finally:
         crm.close()
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_wait_longer_than_the_lock_timeout_is_store_locked(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue("pg_url" if backend == "postgresql" else "sqlite_url")
+    holder = open_repository(url)
+    holder.put(make_prospect("01AAA"))
+    waiter = open_repository(url, lock_timeout=0.2)
+    try:
+        with holder.transaction():
+            assert holder.get("01AAA") is not None  # locked until the commit
+            with pytest.raises(StoreLockedError) as info:
+                waiter.put(make_prospect("01AAA", "Changed meanwhile"))
+            assert "SOCIALCRM_LOCK_TIMEOUT" in str(info.value)
+        waiter.put(make_prospect("01AAA", "Changed after"))
+        assert holder.get("01AAA").name == "Changed after"  # type: ignore[union-attr]
+    finally:
+        holder.close()
+        waiter.close()

@@ -110,3 +110,35 @@ def test_a_failed_copy_leaves_the_target_empty(demo_store: Path, pg_url: str) ->
         assert target.list_pipelines() == [] and target.count("default") == 0
     finally:
         target.close()
+
+
+def test_a_json_export_imports_into_postgresql(
+    demo_store: Path, pg_url: str, tmp_path: Path
+) -> None:
+    """The import engine (batches of prospects and events, one transaction) on the database."""
+    env = clean_env()
+    export = tmp_path / "demo.json"
+    ok(
+        env,
+        "--db",
+        str(demo_store),
+        "export",
+        "--format",
+        "json",
+        "--all-pipelines",
+        "--out",
+        str(export),
+    )
+    ok(env, "--db", pg_url, "import", str(export))
+    original = exported_by_library(str(demo_store))
+    imported = exported_by_library(pg_url)
+
+    def people(data: dict[str, object]) -> list[tuple[object, ...]]:
+        return sorted(
+            (p["prospect"]["id"], p["prospect"]["name"], p["prospect"]["stage"])  # type: ignore[index]
+            for p in data["prospects"]  # type: ignore[attr-defined]
+        )
+
+    assert people(imported) == people(original)
+    assert imported["pipelines"] == original["pipelines"]
+    assert sql_doctor(pg_url).ok

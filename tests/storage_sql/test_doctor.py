@@ -84,3 +84,11 @@ def test_unreachable_and_not_upgraded(pg_url: str, sqlite_url: str) -> None:
     assert _codes(sqlite_url) == {"not-upgraded", "permissions"}  # made 0644 by the umask
     Path(sqlite_url.removeprefix("sqlite:///")).chmod(0o600)
     assert _codes(sqlite_url) == {"not-upgraded"}
+
+
+def test_doctor_and_db_current_create_no_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'absent.db'}"
+    assert _codes(url) == {"connect"}
+    result = run(clean_env(), "--db", url, "db", "current")
+    assert result.returncode == 6 and "no database file" in result.stderr
+    assert not (tmp_path / "absent.db").exists()

@@ -97,3 +97,27 @@ def test_without_the_extra_the_cli_says_one_line() -> None:
     assert result.returncode == 6
     assert result.stderr.count("\n") == 1 and "socialcrm[sql]" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_libpq_parameters_are_passed_on(pg_url: str) -> None:
+    """TLS and any other libpq parameter in the URL reach the connection."""
+    from sqlalchemy import text
+
+    from socialcrm.errors import StoreError
+    from socialcrm.storage import open_repository
+    from socialcrm.storage.sql.repository import SQLRepository
+
+    with pytest.raises(StoreError, match="SSL"):  # this test server has no TLS
+        open_repository(pg_url + "?sslmode=require")
+    repo = open_repository(
+        pg_url + "?application_name=rep-lea&options=-c%20statement_timeout%3D5000",
+        lock_timeout=3,
+    )
+    assert isinstance(repo, SQLRepository)
+    try:
+        with repo.engine.connect() as conn:
+            assert conn.execute(text("SHOW statement_timeout")).scalar() == "5s"
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "3s"
+            assert conn.execute(text("SHOW application_name")).scalar() == "rep-lea"
+    finally:
+        repo.close()

@@ -70,11 +70,21 @@ class SQLStore:
         self._row_locks = False
         self._tx = _Transaction()
 
-    def connect(self) -> bool:
-        """Create the engine (a new SQLite file 0600 first); ``True`` if that file is new."""
+    def connect(self, *, create: bool = True) -> bool:
+        """Create the engine (a new SQLite file 0600 first); ``True`` if that file is new.
+
+        With ``create=False`` a missing SQLite file is an error rather than created
+        (``doctor`` and ``db current`` change nothing).
+        """
         parsed = engines.parse_url(self.url)
         with self._translated():
             path = engines.sqlite_file(parsed)
+            if path is not None and not create and not path.is_file():
+                raise StoreError(
+                    f"there is no database file {path}",
+                    path=self.label,
+                    hint="check --db / SOCIALCRM_DB; any socialcrm command creates it",
+                )
             fresh = path is not None and engines.create_private_file(path)
             self._engine = engines.create(parsed, lock_timeout=self.lock_timeout)
             self._row_locks = self._engine.dialect.name == "postgresql"

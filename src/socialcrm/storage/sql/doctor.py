@@ -48,15 +48,15 @@ def doctor(url: str) -> DoctorReport:
         from socialcrm.storage.sql.connections import SQLStore
 
         store = SQLStore(url)
-        store.connect()
+        store.connect(create=False)
     except SocialCRMError as exc:
-        findings.append(Finding("error", "connect", str(exc), label, exc.hint))
+        findings.append(Finding("error", "connect", exc.message, None, exc.hint))
         return report
     try:
         with store._translated(), store.engine.connect() as conn:
             _diagnose(store, conn, report)
     except SocialCRMError as exc:
-        findings.append(Finding("error", "database", exc.message, label, exc.hint))
+        findings.append(Finding("error", "database", exc.message, None, exc.hint))
     finally:
         store.close()
     if not report.problems:

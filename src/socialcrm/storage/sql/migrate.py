@@ -155,12 +155,12 @@ def run_upgrade(connection: Connection, label: str) -> tuple[SchemaStatus, Schem
     return before, read_status(connection)
 
 
-def _on(url: str, work: Callable[[SQLStore], T]) -> T:
+def _on(url: str, work: Callable[[SQLStore], T], *, create: bool = True) -> T:
     """``work`` on a store at ``url`` opened without the schema check, then closed."""
     from socialcrm.storage.sql.connections import SQLStore
 
     store = SQLStore(url)
-    store.connect()
+    store.connect(create=create)
     try:
         return work(store)
     finally:
@@ -174,4 +174,4 @@ def upgrade_database(url: str) -> tuple[SchemaStatus, SchemaStatus]:
 
 def database_status(url: str) -> SchemaStatus:
     """``socialcrm db current``: the schema revision of the database at ``url``."""
-    return _on(url, lambda store: store.status())
+    return _on(url, lambda store: store.status(), create=False)
