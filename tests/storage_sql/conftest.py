@@ -27,12 +27,13 @@ def pg_database() -> Iterator[ScratchDatabase]:
     if os.environ.get(SKIP_ENV):
         pytest.skip(f"PostgreSQL tests skipped ({SKIP_ENV} is set)")
     try:
+        ScratchDatabase.drop_stale(admin_url())
         database = ScratchDatabase.create(admin_url())
     except Exception as exc:  # the server is down: fail (CI must not pass without it)
         from socialcrm.storage.sql.urls import mask_url, scrub
 
         pytest.fail(
-            f"PostgreSQL cannot be reached at {mask_url(admin_url())} "
+            f"PostgreSQL cannot be used at {mask_url(admin_url())} "
             f"({scrub(str(exc).splitlines()[0], admin_url())}): start it, set {SERVER_ENV} "
             f"to another server's URL, or set {SKIP_ENV}=1 to skip the PostgreSQL tests",
             pytrace=False,

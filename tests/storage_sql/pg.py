@@ -43,6 +43,16 @@ def execute(url: str, sql: str) -> None:
         conn.commit()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @define
 class ScratchDatabase:
     """A database named ``socialcrm_test_<pid>_<random>`` on the admin URL's server."""
@@ -75,6 +85,20 @@ class ScratchDatabase:
 
         names = ", ".join(table.name for table in metadata.sorted_tables)
         execute(self.url, f"TRUNCATE {names}")
+
+    @staticmethod
+    def drop_stale(admin: str) -> None:
+        """Drop the databases of earlier sessions that died before their clean-up (kill -9)."""
+        with connection(admin, isolation_level="AUTOCOMMIT") as conn:
+            from sqlalchemy import text
+
+            names = conn.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE 'socialcrm\\_test\\_%'")
+            ).scalars()
+            for name in list(names):
+                pid = name.split("_")[2]
+                if pid.isdigit() and not _alive(int(pid)):
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def drop(self) -> None:
         with connection(self.admin, isolation_level="AUTOCOMMIT") as conn:
