@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 from attrs import frozen
 
 from socialcrm.errors import NotFoundError, StoreError, ValidationError
-from socialcrm.models import Event
+from socialcrm.models import Event, Prospect
 from socialcrm.repository import Query, Repository, put_all
 from socialcrm.stages import Stage
 from socialcrm.storage import describe_store, is_database_url, open_repository
@@ -99,13 +99,9 @@ def _append(repository: Repository, events: list[Event]) -> None:
             repository.append_event(event)
 
 
-def _contents(repository: Inventoried, location: str) -> tuple[list[str], list[str]]:
-    return repository.meta_keys(), repository.prospect_pipelines()
-
-
 def _refuse_non_empty(target: Repository, label: str) -> None:
     inventory = _inventoried(target, label)
-    keys, holding = _contents(inventory, label)
+    keys, holding = inventory.meta_keys(), inventory.prospect_pipelines()
     declared = [p.name for p in target.list_pipelines()]
     if keys or holding or declared:
         what = ", ".join(
@@ -126,7 +122,7 @@ def _refuse_non_empty(target: Repository, label: str) -> None:
         )
 
 
-def _prospects_of(source: Repository, pipeline: str) -> Iterator[list[Any]]:
+def _prospects_of(source: Repository, pipeline: str) -> Iterator[list[Prospect]]:
     """The pipeline's prospects, stage by stage, in batches of :data:`BATCH`."""
     for stage in Stage:
         found = source.query(Query(pipeline=pipeline, stage=stage, sort="id"))
@@ -149,7 +145,7 @@ def copy_store(
     error the target is left as it was.
     """
     source_label, target_label = describe_store(source), describe_store(target)
-    if describe_store(source) == describe_store(target) or (
+    if source_label == target_label or (
         not is_database_url(source)
         and not is_database_url(target)
         and Path(source).expanduser().resolve() == Path(target).expanduser().resolve()
@@ -177,7 +173,7 @@ def _copy(
     prospects = events = 0
     with _reading(src), dst.transaction():
         _refuse_non_empty(dst, target_label)
-        keys, holding = _contents(inventory, source_label)
+        keys, holding = inventory.meta_keys(), inventory.prospect_pipelines()
         for key in keys:
             dst.set_meta(key, src.get_meta(key))
         declared = src.list_pipelines()
