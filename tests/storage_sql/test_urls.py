@@ -34,6 +34,14 @@ def test_is_database_url(value: str, expected: bool) -> None:
     assert is_database_url(Path("postgresql:")) is False  # a Path is always a directory
 
 
+def test_only_a_sqlite_url_names_a_file() -> None:
+    from socialcrm.storage.sql.engine import parse_url, sqlite_file
+
+    assert sqlite_file(parse_url("postgresql://u@h/crm")) is None  # never a file "crm"
+    assert sqlite_file(parse_url("sqlite://")) is None
+    assert sqlite_file(parse_url("sqlite:///a/b.db")) == Path("a/b.db")
+
+
 def test_mask_url() -> None:
     assert mask_url("postgresql://crm:hunter2@db/crm") == "postgresql://crm:***@db/crm"
     assert mask_url("postgresql://crm@db/crm?password=hunter2&sslmode=require") == (
