@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
-FORBIDDEN = ("typer", "click", "rich", "tinydb", "orjson", "filelock", "platformdirs")
+FORBIDDEN = (
+    "typer",
+    "click",
+    "rich",
+    "tinydb",
+    "orjson",
+    "filelock",
+    "platformdirs",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+)
+SQL_MODULES = ("sqlalchemy", "alembic", "psycopg")
 
 
 def test_import_does_not_load_cli_or_storage() -> None:
@@ -33,3 +46,22 @@ def test_import_scans_no_entry_points(monkeypatch: object) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "0"
+
+
+def test_the_directory_store_never_loads_sqlalchemy(tmp_path: Path) -> None:
+    """A TinyDB store, from the library and from the CLI, imports no SQL library."""
+    code = (
+        "import sys\n"
+        "from socialcrm.cli.app import run\n"
+        f"for args in (['add', 'Zoé'], ['list'], ['doctor'], ['--help']):\n"
+        f"    try:\n"
+        f"        run(['--db', {str(tmp_path / 'store')!r}, *args])\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {SQL_MODULES!r})\n"
+        "print('LOADED:' + ','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().endswith("LOADED:")

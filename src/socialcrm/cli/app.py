@@ -39,6 +39,8 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.pipelines": ("pipeline",),
     "socialcrm.cli.io": ("import", "export", "formats", "dupes", "merge"),
     "socialcrm.cli.store": ("doctor", "backup", "restore"),
+    "socialcrm.cli.store_copy": ("store",),
+    "socialcrm.cli.database": ("db",),
     "socialcrm.cli.plugins": ("plugins", "networks", "channel-limit"),
     "socialcrm.cli.playbook.profile": ("profile",),
     "socialcrm.cli.playbook.identify": ("icp", "score"),
@@ -128,8 +130,8 @@ def _global_options() -> list[Any]:
             str | None,
             typer.Option(
                 "--db",
-                metavar="PATH",
-                help="Store to use (env SOCIALCRM_DB).",
+                metavar="PATH_OR_URL",
+                help="Store to use: a directory or a database URL (env SOCIALCRM_DB).",
                 callback=_store_db,
                 expose_value=False,
                 rich_help_panel=GLOBAL_PANEL,
@@ -322,8 +324,9 @@ def make_app(
             typer.Option(
                 "--db",
                 envvar="SOCIALCRM_DB",
-                metavar="PATH",
-                help="Store to use (default: your user data directory).",
+                metavar="PATH_OR_URL",
+                help="Store to use: a directory, or a database URL such as "
+                "postgresql://user@host/db (default: a directory in your user data directory).",
                 show_envvar=True,
                 rich_help_panel=GLOBAL_PANEL,
             ),

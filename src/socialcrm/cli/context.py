@@ -68,9 +68,11 @@ class CLIState:
         """
         import shlex
 
+        from socialcrm.storage import describe_store
+
         options = []
-        if self.db:
-            options.append(f"--db {shlex.quote(str(self.db))}")
+        if self.db:  # a URL's password is never printed: the rep sets PGPASSWORD or ~/.pgpass
+            options.append(f"--db {shlex.quote(describe_store(self.db))}")
         if self.pipeline:
             options.append(f"--pipeline {shlex.quote(self.pipeline)}")
         head, sep, rest = command.partition(" ")
@@ -79,14 +81,46 @@ class CLIState:
         return " ".join([head, *options, rest])
 
     @property
-    def db_path(self) -> Path:
-        """The store path: ``--db`` > ``SOCIALCRM_DB`` > the user data directory."""
-        from socialcrm.storage import resolve_db_path
+    def store_location(self) -> str | Path:
+        """The store: a database URL, or a directory (``--db`` > ``SOCIALCRM_DB`` > default)."""
+        from socialcrm.storage import resolve_store
 
-        return resolve_db_path(self.db or None)
+        return resolve_store(self.db or None)
+
+    @property
+    def store_label(self) -> str:
+        """The store as it may be printed (a URL's password masked)."""
+        from socialcrm.storage import describe_store
+
+        return describe_store(self.store_location)
+
+    @property
+    def store_exists(self) -> bool:
+        """Whether opening the store would find one rather than create it."""
+        location = self.store_location
+        return not isinstance(location, Path) or location.exists()
+
+    @property
+    def db_path(self) -> Path:
+        """The TinyDB store's directory, for the commands working on its files.
+
+        A database URL is refused with a :class:`~socialcrm.errors.StoreError`
+        (``backup``/``restore`` work on files; a database has its own tools).
+        """
+        location = self.store_location
+        if not isinstance(location, Path):
+            from socialcrm.errors import StoreError
+
+            raise StoreError(
+                f"this command works on a store directory; {self.store_label} is a database",
+                path=self.store_label,
+                hint="back a database up with its own tools (pg_dump, sqlite3 .backup), "
+                "or copy it to a directory with 'socialcrm store copy' (docs/storage.md)",
+            )
+        return location
 
     def open_crm(self) -> CRM:
-        """The CRM over the store at :attr:`db_path` (opened once per run)."""
+        """The CRM over the store at :attr:`store_location` (opened once per run)."""
         if self._crm is None:
             from socialcrm.cli.errors import warn, warn_plugin_failure
             from socialcrm.crm import CRM
@@ -94,7 +128,7 @@ class CLIState:
 
             for failure in getattr(self.pm, "load_failures", ()):
                 warn(f"plugin {failure.name!r} could not be loaded: {failure.error}")
-            repository = open_repository(self.db_path)
+            repository = open_repository(self.store_location)
             self._crm = CRM(
                 repository,
                 self.pm,

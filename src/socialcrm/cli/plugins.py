@@ -113,7 +113,7 @@ def _registry(state: "CLIState") -> "NetworkRegistry":
 
     Listing networks must not create a store as a side effect.
     """
-    if state.db_path.exists():
+    if state.store_exists:
         return state.open_crm().networks
     from socialcrm.hooks import Hooks
 

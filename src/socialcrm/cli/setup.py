@@ -27,7 +27,7 @@ def init(ctx: typer.Context) -> None:
     state = get_state(ctx)
     crm = state.open_crm()
     pipeline = crm.init()
-    render.echo(f"store ready: {state.db_path} (pipeline {pipeline.name!r})")
+    render.echo(f"store ready: {state.store_label} (pipeline {pipeline.name!r})")
 
 
 def demo(ctx: typer.Context) -> None:
@@ -46,7 +46,7 @@ def demo(ctx: typer.Context) -> None:
     from socialcrm.playbook.agenda import today
 
     state = get_state(ctx)
-    path = state.db_path
+    path = state.store_label
     crm = state.open_crm()
     kind = store_kind(crm.repository)
     if kind == "data":
@@ -66,7 +66,7 @@ def demo(ctx: typer.Context) -> None:
     if state.output_format == "json":
         render.emit_json(
             {
-                "db": str(path),
+                "db": path,
                 "prospects": summary.prospects,
                 "events": summary.events,
                 "pipelines": list(summary.pipelines),

@@ -34,10 +34,17 @@ def doctor(ctx: typer.Context) -> None:
       socialcrm doctor --format json
     """
     from socialcrm.cli.errors import EXIT_STORE
-    from socialcrm.storage.doctor import doctor as run_doctor
 
     state = get_state(ctx)
-    report = run_doctor(state.db_path)
+    location = state.store_location
+    if isinstance(location, str):  # a database URL
+        from socialcrm.storage.sql.doctor import doctor as run_sql_doctor
+
+        report = run_sql_doctor(location)
+    else:
+        from socialcrm.storage.doctor import doctor as run_doctor
+
+        report = run_doctor(location)
     if state.output_format == "json":
         render.emit_json(report.to_dict())
     else:

@@ -624,3 +624,20 @@ class TinyDBRepository(GenerationStore):
             events = list(existing["events"]) if existing else []
             events.extend({**e, "prospect_id": to_prospect_id} for e in found["events"])
             target.set(to_prospect_id, {"events": events})
+
+    # ------------------------------------------------------------------ inventory
+    def meta_keys(self) -> list[str]:
+        """Every store setting's key (``store copy``: the protocol reads them by key)."""
+        with self._locked():
+            return sorted(self._tbl(MANIFEST_TABLES, "meta").raw())
+
+    def prospect_pipelines(self) -> list[str]:
+        """The pipelines holding prospects, declared or not (``store copy``)."""
+        with self._locked():
+            names = {
+                name
+                for logical in self._data_logicals("i-")
+                for name, doc in self._tbl(logical, _IDS).raw().items()
+                if doc.get("ids")
+            }
+        return sorted(names)
