@@ -10,13 +10,17 @@ Nothing here "repairs" data silently: :func:`restore` replaces the whole store
 by a verified backup after keeping a safety copy of what was there.  The store
 is read as raw files (:mod:`socialcrm.storage.files`), never through tinydb, so
 that a store too damaged to open can still be backed up or restored.
+
+``restore`` is, with ``doctor``, the one command that works on a store whose
+manifest is missing (:mod:`socialcrm.storage.directory`): it is how such a
+store is brought back.  Neither ever writes into a directory that is not a
+store.  Operating-system errors become :class:`StoreError` naming the file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import re
 import tarfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -34,12 +38,13 @@ from socialcrm.errors import (
 from socialcrm.storage import layout
 from socialcrm.storage.atomic import (
     FILE_MODE,
-    TMP_SUFFIX,
     ensure_dir,
     fsync_dir,
     open_atomic,
+    temp_target,
     write_atomic,
 )
+from socialcrm.storage.directory import DirectoryKind, inspect_directory, refuse_unless_usable
 from socialcrm.storage.files import (
     check_manifest,
     decode_tables,
@@ -48,6 +53,8 @@ from socialcrm.storage.files import (
     manifest_header,
 )
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
+from socialcrm.storage.problems import io_error, read_only_error
+from socialcrm.storage.sweep import highest_generation
 
 __all__ = [
     "DEFAULT_KEEP",
@@ -62,9 +69,6 @@ __all__ = [
 
 DEFAULT_KEEP = 10
 BACKUP_KINDS = ("backup", "pre-migrate", "pre-restore")
-_BACKUP_RE = re.compile(
-    r"^(?P<kind>backup|pre-migrate|pre-restore)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-g(?P<gen>\d+)\.tar\.gz$"
-)
 
 
 Member = tuple[str, bytes]
@@ -73,35 +77,54 @@ Member = tuple[str, bytes]
 
 # --------------------------------------------------------------------------- helpers
 @contextlib.contextmanager
-def _store_lock(path: Path, held: bool, timeout: float | None = None) -> Iterator[None]:
+def _store_lock(path: Path, held: bool, doing: str) -> Iterator[None]:
+    """Hold the store's lock (unless the caller does) to write; ``doing`` names the
+    write in the error raised if the store is read-only."""
     if held:
         yield
         return
-    lock = StoreLock(
-        path / layout.LOCK_NAME,
-        store_path=path,
-        timeout=lock_timeout_from_env() if timeout is None else timeout,
-    )
-    with lock:
+    lock = StoreLock(path / layout.LOCK_NAME, store_path=path, timeout=lock_timeout_from_env())
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise io_error(exc, lock.lock_path, "open the lock file") from exc
+    try:
+        if lock.read_only_reason is not None:
+            raise read_only_error(path, lock.read_only_reason, doing=doing)
         yield
+    finally:
+        lock.release()
 
 
 def _check_store_dir(path: Path) -> None:
+    """Refuse, before taking the lock (which creates a file), anything but a store."""
     if not path.is_dir():
         raise StoreError(
             f"no socialcrm store at {path}",
             path=str(path),
             hint="check --db or SOCIALCRM_DB",
         )
+    refuse_unless_usable(path)  # a lost manifest, or not a store at all
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise io_error(exc, path, "read") from exc
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
     manifest_path = path / layout.MANIFEST_NAME
     try:
-        raw = manifest_path.read_bytes()
+        raw = _read_bytes(manifest_path)
     except FileNotFoundError:
+        refuse_unless_usable(path)  # a lost manifest, or not a store at all
         raise StoreError(
-            f"the store at {path} is empty (no {layout.MANIFEST_NAME})", path=str(path)
+            f"the store at {path} is empty (no {layout.MANIFEST_NAME}): nothing to back up",
+            path=str(path),
         ) from None
     manifest = decode_tables(raw, manifest_path)
     manifest_header(manifest, manifest_path)
@@ -123,13 +146,13 @@ def _checked_manifest(path: Path) -> tuple[dict[str, Any], int]:
 def _verified_files(path: Path, manifest: dict[str, Any], schema: int) -> Iterator[Member]:
     """The manifest and every file it lists, each checked as it is read (one at a
     time: a backup never holds the store in memory); raises at the first damaged one."""
-    yield layout.MANIFEST_NAME, (path / layout.MANIFEST_NAME).read_bytes()
+    yield layout.MANIFEST_NAME, _read_bytes(path / layout.MANIFEST_NAME)
     if schema < layout.SCHEMA_VERSION:  # an older layout lives in its manifest file
         return
     for entry in manifest["files"].values():
         file_path = path / entry["path"]
         try:
-            raw = file_path.read_bytes()
+            raw = _read_bytes(file_path)
         except FileNotFoundError:
             raise StoreCorruptError(path=str(file_path), detail="missing") from None
         if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
@@ -147,14 +170,14 @@ def _raw_paths(path: Path) -> list[tuple[str, Path]]:
     data_dir = path / layout.DATA_DIR
     if data_dir.is_dir():
         for child in sorted(data_dir.iterdir()):
-            if child.is_file() and not child.name.endswith(TMP_SUFFIX):
+            if child.is_file() and temp_target(child.name) is None:
                 found.append((f"{layout.DATA_DIR}/{child.name}", child))
     return found
 
 
-def _raw_files(path: Path) -> Iterator[Member]:
-    for name, file_path in _raw_paths(path):
-        yield name, file_path.read_bytes()
+def _raw_files(paths: list[tuple[str, Path]]) -> Iterator[Member]:
+    for name, file_path in paths:
+        yield name, _read_bytes(file_path)
 
 
 def _generation_of(manifest: dict[str, Any]) -> int:
@@ -213,12 +236,20 @@ def list_backups(path: str | Path) -> list[BackupInfo]:
     found: list[BackupInfo] = []
     if not directory.is_dir():
         return found
-    for child in directory.iterdir():
-        m = _BACKUP_RE.match(child.name)
+    try:
+        children = list(directory.iterdir())
+    except OSError as exc:
+        raise io_error(exc, directory, "list") from exc
+    for child in children:
+        m = layout.parse_backup_name(child.name)
         if m is None:
             continue
         created = datetime.strptime(m["stamp"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
-        found.append(BackupInfo(child, m["kind"], created, int(m["gen"]), child.stat().st_size))
+        try:
+            size = child.stat().st_size
+        except OSError:  # rotated away meanwhile
+            continue
+        found.append(BackupInfo(child, m["kind"], created, int(m["gen"]), size))
     return sorted(found, key=lambda b: (b.created_at, b.path.name))
 
 
@@ -243,11 +274,13 @@ def make_backup(
         raise StoreError("keep must be at least 1", path=str(store))
     if kind not in BACKUP_KINDS:
         raise StoreError(f"unknown backup kind {kind!r}", path=str(store))
-    _check_store_dir(store)
-    with _store_lock(store, _locked):
+    if not _locked:
+        _check_store_dir(store)
+    directory = backup_dir(store)
+    with _store_lock(store, _locked, f"write a backup into {directory}"):
         members: Iterable[Member]
         if kind == "pre-restore":
-            members = _raw_files(store)
+            members = _raw_files(_raw_paths(store))
             try:
                 generation = _generation_of(_read_manifest(store))
             except SocialCRMError:
@@ -256,14 +289,24 @@ def make_backup(
             manifest, schema = _checked_manifest(store)
             members = _verified_files(store, manifest, schema)
             generation = _generation_of(manifest)
-        directory = backup_dir(store)
-        ensure_dir(directory)
-        for leftover in directory.glob(f".*{TMP_SUFFIX}"):  # from a backup killed mid-write
-            with contextlib.suppress(OSError):
-                leftover.unlink()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = directory / f"{kind}-{stamp}-g{generation:06d}.tar.gz"
-        _write_archive(target, members)
+        try:
+            ensure_dir(directory)
+        except OSError as exc:
+            raise io_error(exc, directory, "create", hint="no backup was written") from exc
+        try:
+            # temporary files of a backup killed mid-write: backups are written
+            # under the store's exclusive lock, which this process holds
+            for leftover in directory.iterdir():
+                target_name = temp_target(leftover.name)
+                if target_name is not None and layout.parse_backup_name(target_name):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+            _write_archive(target, members)
+        except OSError as exc:
+            where = Path(exc.filename) if exc.filename else directory
+            raise io_error(exc, where, "write", hint="no backup was written") from exc
         same_kind = [b for b in list_backups(store) if b.kind == kind]
         for old in same_kind[:-keep]:
             with contextlib.suppress(OSError):
@@ -365,6 +408,21 @@ def _choose_backup(store: Path, chosen: str | Path | None) -> Path:
     return candidate
 
 
+def _unusable_backup(store: Path, archive: Path, detail: str) -> StoreCorruptError:
+    """A backup that cannot be restored, with advice that does not send the user back
+    to the same backup: the other backups there are, if any."""
+    others = [b for b in list_backups(store) if b.path.resolve() != archive.resolve()]
+    if others:
+        hint = (
+            f"the store was not changed; {len(others)} other backup(s): see "
+            "'socialcrm restore --list', then run 'socialcrm restore NAME --yes' "
+            f"(the newest is {others[-1].path.name})"
+        )
+    else:
+        hint = f"the store was not changed, and there is no other backup in {backup_dir(store)}"
+    return StoreCorruptError(path=str(archive), detail=detail, hint=hint)
+
+
 def restore(
     path: str | Path, backup: str | Path | None = None, *, keep: int = DEFAULT_KEEP
 ) -> RestoreResult:
@@ -373,36 +431,82 @@ def restore(
     The backup is read and verified completely first; then the current files
     (even damaged ones) are saved as a ``pre-restore`` backup; then the
     backup's data files are written under a new generation and the manifest is
-    swapped in one ``os.replace``.
+    swapped in one ``os.replace``; then the files saved in the safety copy that
+    the restored manifest does not list are deleted.  Works on a store whose
+    manifest is missing; refuses a directory that is not a store.
     """
     store = Path(path)
+    if inspect_directory(store).kind is not DirectoryKind.ORPHANED:
+        refuse_unless_usable(store)  # not into ~/Documents
     archive = _choose_backup(store, backup)
     try:
         fh = archive.open("rb")  # kept open: both readings see the same bytes
     except OSError as exc:
-        raise StoreCorruptError(path=str(archive), detail=f"unreadable backup ({exc})") from None
+        raise _unusable_backup(store, archive, f"unreadable backup ({exc})") from None
     with fh:
-        checked = _check_archive(archive, fh)
-        ensure_dir(store)
-        with _store_lock(store, held=False):
+        try:
+            checked = _check_archive(archive, fh)
+        except StoreCorruptError as exc:
+            raise _unusable_backup(store, archive, exc.detail) from None
+        try:
+            ensure_dir(store)
+        except OSError as exc:
+            raise io_error(exc, store, "create the store directory") from exc
+        with _store_lock(store, False, "restore a backup into it"):
+            saved = _raw_paths(store)
             safety: Path | None = None
-            if _raw_paths(store):
+            if saved:
                 safety = make_backup(store, keep, kind="pre-restore", _locked=True)
-            generation = max([*_current_generations(store), _generation_of(checked.manifest)]) + 1
-            if checked.schema == layout.SCHEMA_VERSION:
-                referenced = _write_files(store, archive, fh, checked, generation)
-            else:  # an older-schema store: put it back as it was; opening it migrates it
-                write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
-                referenced = set()
-            _remove_unreferenced(store, referenced)
+            # the next generation of this directory, whatever the backup's: its
+            # files get names no file here has (a leftover one either)
+            generation = max(highest_generation(store), _current_generation(store)) + 1
+            _write_restored(store, archive, fh, checked, generation)
+            _remove_saved(store, saved)
     return RestoreResult(archive, safety, generation)
 
 
-def _write_files(
+def _write_restored(
     store: Path, archive: Path, fh: BinaryIO, checked: _Checked, generation: int
-) -> set[str]:
-    """Second reading: write each verified data file under ``generation``, then swap
-    the manifest in (the store changes only then).  Returns the files now in use."""
+) -> None:
+    """Write the backup's files, then its manifest; an OS error before the manifest
+    swap removes the files written (nothing was changed) and raises StoreError."""
+    written: list[Path] = []
+    before = _manifest_signature(store)
+    try:
+        if checked.schema == layout.SCHEMA_VERSION:
+            _write_files(store, archive, fh, checked, generation, written)
+        else:  # an older-schema store: put it back as it was; opening it migrates it
+            write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
+    except OSError as exc:
+        if _manifest_signature(store) == before:  # the manifest swap did not happen
+            for path in written:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            hint = "nothing was changed: the store is as it was"
+        else:
+            hint = "the backup is restored but may not survive a power cut; run 'socialcrm doctor'"
+        where = Path(exc.filename) if exc.filename else store
+        raise io_error(exc, where, "write", hint=hint) from exc
+
+
+def _manifest_signature(store: Path) -> tuple[int, int, int] | None:
+    try:
+        st = (store / layout.MANIFEST_NAME).stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _write_files(
+    store: Path,
+    archive: Path,
+    fh: BinaryIO,
+    checked: _Checked,
+    generation: int,
+    written: list[Path],
+) -> None:
+    """Second reading: write each verified data file under ``generation`` (appending
+    it to ``written``), then swap the manifest in (the store changes only then)."""
     wanted = checked.wanted()
     files: dict[str, Any] = {}
     data_dir = store / layout.DATA_DIR
@@ -414,36 +518,33 @@ def _write_files(
         if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
             continue  # an earlier copy of a member stored twice: the first reading kept the last
         rel = layout.data_file_name(logical, generation)
+        written.append(store / rel)
         write_atomic(store / rel, raw, sync_dir=False)
         files[logical] = {**entry, "path": rel}
     if len(files) != len(wanted):  # pragma: no cover - the first reading checked them all
         raise StoreCorruptError(path=str(archive), detail="changed while being restored")
     fsync_dir(data_dir)
-    manifest = {**checked.manifest, "files": files}
+    # the backup's own "retired" list named files of its store, not of this one
+    manifest = {**checked.manifest, "files": files, layout.RETIRED_TABLE: {}}
     manifest["store"]["1"]["generation"] = generation
     write_atomic(store / layout.MANIFEST_NAME, encode_tables(manifest))
-    return {entry["path"] for entry in files.values()}
 
 
-def _current_generations(store: Path) -> list[int]:
-    gens = [0]
+def _current_generation(store: Path) -> int:
     with contextlib.suppress(SocialCRMError, OSError):
-        gens.append(_generation_of(_read_manifest(store)))
-    data_dir = store / layout.DATA_DIR
-    if data_dir.is_dir():
-        for child in data_dir.iterdir():
-            parsed = layout.parse_data_file_name(child.name)
-            if parsed is not None:
-                gens.append(parsed[1])
-    return gens
+        return _generation_of(_read_manifest(store))
+    return 0
 
 
-def _remove_unreferenced(store: Path, referenced: set[str]) -> None:
-    data_dir = store / layout.DATA_DIR
-    if not data_dir.is_dir():
+def _remove_saved(store: Path, saved: list[tuple[str, Path]]) -> None:
+    """Delete the data files saved in the pre-restore copy that the restored manifest
+    does not list: they are garbage now, and the safety copy still holds them."""
+    try:
+        referenced = {e["path"] for e in _read_manifest(store).get("files", {}).values()}
+    except SocialCRMError:  # pragma: no cover - just written and verified
         return
-    for child in data_dir.iterdir():
-        rel = f"{layout.DATA_DIR}/{child.name}"
-        if layout.parse_data_file_name(child.name) is not None and rel not in referenced:
+    for rel, file_path in saved:
+        ours = layout.parse_data_file_name(file_path.name) is not None
+        if ours and rel.startswith(f"{layout.DATA_DIR}/") and rel not in referenced:
             with contextlib.suppress(OSError):
-                child.unlink()
+                file_path.unlink()

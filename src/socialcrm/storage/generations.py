@@ -10,8 +10,11 @@ knows files and the documents inside them, not what they mean:
 * transactions: the documents they change (:mod:`socialcrm.storage.pending`),
   the files they write early when those changes grow large, and the commit:
   every changed file written under the next generation's name, then the
-  manifest replaced in one ``os.replace`` (the commit point), then files no
-  longer listed swept away.
+  manifest replaced in one ``os.replace`` (the commit point), then the files
+  it provably made garbage deleted (:mod:`socialcrm.storage.sweep`);
+* what it refuses: a directory that is not a store, or a store whose manifest
+  is missing (:mod:`socialcrm.storage.directory`), and any write to a store
+  this process may only read (:mod:`socialcrm.storage.locking`).
 
 The guarantees are described in ``docs/storage.md``; encoding, checksums and
 the manifest's checks live in :mod:`socialcrm.storage.files`.
@@ -20,7 +23,6 @@ the manifest's checks live in :mod:`socialcrm.storage.files`.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -29,9 +31,10 @@ from typing import Any, Self, TypeVar
 
 import orjson
 
-from socialcrm.errors import SchemaVersionError, StoreCorruptError, StoreError
+from socialcrm.errors import SchemaVersionError, StoreCorruptError
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import TMP_SUFFIX, ensure_dir, fsync_dir, write_atomic
+from socialcrm.storage.atomic import ensure_dir, fsync_dir, write_atomic
+from socialcrm.storage.directory import DirectoryKind, refuse_unless_usable
 from socialcrm.storage.files import (
     Tables,
     check_entry,
@@ -44,6 +47,8 @@ from socialcrm.storage.files import (
 )
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
 from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
+from socialcrm.storage.problems import io_error, read_only_error
+from socialcrm.storage.sweep import retired_table, sweep
 
 __all__ = ["MANIFEST_TABLES", "GenerationStore", "io_error"]
 
@@ -77,12 +82,6 @@ def _version(entry: Mapping[str, Any]) -> Version:
 
 def _version_of(entry: Mapping[str, Any] | None) -> Version | None:
     return None if entry is None else _version(entry)
-
-
-def io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
-    """An operating-system error on a store file, as a StoreError naming the file."""
-    reason = exc.strerror or str(exc)
-    return StoreError(f"cannot {action} {path}: {reason}", path=str(path), hint=hint)
 
 
 class GenerationStore:
@@ -147,12 +146,8 @@ class GenerationStore:
 
     def _get_lock(self) -> StoreLock:
         if self._lock is None:
-            if self.path.exists() and not self.path.is_dir():
-                raise StoreError(
-                    f"{self.path} is not a socialcrm store (not a directory)",
-                    path=str(self.path),
-                    hint="a store is a directory; pass --db DIRECTORY",
-                )
+            # before creating anything (the lock file): never in ~/Documents
+            refuse_unless_usable(self.path)
             try:
                 ensure_dir(self.path)
             except OSError as exc:
@@ -161,9 +156,23 @@ class GenerationStore:
             self._lock = StoreLock(self.lock_path, store_path=self.path, timeout=timeout)
         return self._lock
 
+    @property
+    def _read_only(self) -> str | None:
+        """Why this process may not write the store (``None``: it may); under the lock."""
+        return None if self._lock is None else self._lock.read_only_reason
+
+    def _check_writable(self, doing: str = "change it") -> None:
+        reason = self._read_only
+        if reason is not None:
+            raise read_only_error(self.path, reason, doing=doing)
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """Hold the thread and process locks with a fresh view of the manifest."""
+        """Hold the thread and process locks with a fresh view of the manifest.
+
+        Where the store is read-only the process lock is shared (or absent),
+        and only reads are allowed: :meth:`_check_writable` refuses the rest.
+        """
         with self._thread_lock:
             if self._depth:
                 yield
@@ -184,9 +193,17 @@ class GenerationStore:
         try:
             st = self.manifest_path.stat()
         except FileNotFoundError:
+            # a new store, unless what is there says otherwise (checked again
+            # under the lock: another process may have changed it since opening)
+            found = refuse_unless_usable(self.path)
+            if found.kind is DirectoryKind.STORE:  # a manifest appeared meanwhile
+                self._refresh()
+                return
             self._manifest = empty_manifest(self._new_shards)
             self._manifest_sig = None
             return
+        except OSError as exc:
+            raise io_error(exc, self.manifest_path, "read") from exc
         sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
         if self._manifest is not None and sig == self._manifest_sig:
             return
@@ -205,6 +222,7 @@ class GenerationStore:
                 raise SchemaVersionError(
                     path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
                 )
+            self._check_writable(f"upgrade it from schema {schema} to {layout.SCHEMA_VERSION}")
             self._upgrade(manifest)
             return
         check_header(manifest, self.manifest_path)  # file entries: checked when used
@@ -495,7 +513,9 @@ class GenerationStore:
     def _spill_if_full(self) -> None:
         pending = self._pending
         if pending is not None and pending.size > _SPILL_BYTES:
+            self._check_writable()
             try:
+                self._mark_as_store()
                 self._spill()
             except OSError as exc:  # before the commit point: the store is untouched
                 where = Path(exc.filename) if exc.filename else self.path
@@ -543,6 +563,7 @@ class GenerationStore:
         blob = encode_tables(data)
         del data
         rel = layout.data_file_name(logical, self._header["generation"] + 1)
+        self._mark_as_store()
         ensure_dir(self.path / layout.DATA_DIR)
         write_atomic(self.path / rel, blob, sync_dir=False)
         entry = {"path": rel, "size": len(blob), "crc32": digest(blob)}
@@ -559,6 +580,14 @@ class GenerationStore:
         assert self._manifest is not None and self._pending is not None
         if not self._pending and not self._spilled:
             return
+        self._check_writable()
+        try:
+            self._mark_as_store()
+        except OSError as exc:
+            where = Path(exc.filename) if exc.filename else self.manifest_path
+            raise io_error(
+                exc, where, "write", hint="nothing was changed: the store is as it was"
+            ) from exc
         before = self._stat_manifest()
         try:
             self._write_generation()
@@ -574,6 +603,20 @@ class GenerationStore:
                 "make durable",
                 hint="the change is saved but may not survive a power cut; run 'socialcrm doctor'",
             ) from exc
+
+    def _mark_as_store(self) -> None:
+        """Before a new store's first data file, write its empty manifest (generation 0).
+
+        So data files never exist without a manifest, unless it was lost:
+        :mod:`socialcrm.storage.directory` can then tell a lost manifest (refused)
+        from a first commit interrupted before its swap (an empty store).  The
+        caller holds the lock, and :meth:`_refresh` found the directory empty.
+        """
+        if self._manifest_sig is not None or self.manifest_path.exists():
+            return
+        assert self._manifest is not None
+        write_atomic(self.manifest_path, encode_tables(self._manifest))
+        self._manifest_sig = self._stat_manifest()
 
     def _stat_manifest(self) -> tuple[int, int, int, int] | None:
         try:
@@ -605,6 +648,7 @@ class GenerationStore:
             "files": dict(sorted(files.items())),
             "meta": meta,
             "pipelines": pipelines,
+            layout.RETIRED_TABLE: retired_table(self._manifest["files"], files),
         }
         manifest_blob = encode_tables(manifest)
         data_dir = self.path / layout.DATA_DIR
@@ -613,27 +657,18 @@ class GenerationStore:
         write_atomic(self.manifest_path, manifest_blob, sync_dir=False)  # the commit point
         self._swapped = True
         st = self.manifest_path.stat()
-        self._manifest = manifest
+        previous, self._manifest = self._manifest, manifest
         self._manifest_sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
         fsync_dir(self.path)
-        self._sweep(data_dir, {entry["path"] for entry in files.values()})
+        self._sweep(previous, manifest)
 
-    def _sweep(self, data_dir: Path, referenced: set[str]) -> None:
-        """Delete data files no longer listed (replaced, or left by a crashed commit)."""
-        try:
-            entries = list(os.scandir(data_dir))
-        except FileNotFoundError:
-            return
-        for entry in entries:
-            rel = f"{layout.DATA_DIR}/{entry.name}"
-            ours = layout.parse_data_file_name(entry.name) is not None
-            if (ours and rel not in referenced) or entry.name.endswith(TMP_SUFFIX):
-                with contextlib.suppress(OSError):
-                    Path(entry.path).unlink()
-        # a manifest temporary file left by a process killed while committing
-        for leftover in self.path.glob(f".{layout.MANIFEST_NAME}.*{TMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+    def _sweep(self, previous: Tables, committed: Tables) -> None:
+        """Delete only the files this commit proves are garbage (the rule, and why it
+        is safe: :mod:`socialcrm.storage.sweep`): those ``previous`` listed and
+        ``committed`` replaced or retired, unlisted files of the generation just
+        committed, and temporary files of interrupted writes.  Other unlisted
+        files stay, for ``doctor`` to report."""
+        sweep(self.path, previous, committed)
 
     def close(self) -> None:
         """Drop caches; the lock is only ever held during an operation."""

@@ -55,6 +55,7 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
     """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
     from socialcrm.storage.backups import make_backup
     from socialcrm.storage.files import empty_manifest, manifest_header
+    from socialcrm.storage.sweep import highest_generation
 
     path = repository.manifest_path
     version = manifest_header(old, path)["schema"]
@@ -63,6 +64,9 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
         raise StoreCorruptError(path=str(path), detail=f"unknown schema version {version}")
     make_backup(repository.path, kind="pre-migrate", _locked=True)
     repository._manifest = empty_manifest(repository._new_shards)
+    # above any data file already there (none, unless the directory held a newer
+    # store once): the commit then neither overwrites nor sweeps one of them
+    repository._manifest["store"]["1"]["generation"] = highest_generation(repository.path)
     repository._manifest_sig = None
     repository._begin()
     try:
