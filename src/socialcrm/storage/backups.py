@@ -20,8 +20,6 @@ store.  Operating-system errors become :class:`StoreError` naming the file.
 from __future__ import annotations
 
 import contextlib
-import io
-import tarfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,11 +34,16 @@ from socialcrm.errors import (
     StoreError,
 )
 from socialcrm.storage import layout
+from socialcrm.storage.archives import (
+    Checked,
+    Member,
+    archive_members,
+    check_archive,
+    write_archive,
+)
 from socialcrm.storage.atomic import (
-    FILE_MODE,
     ensure_dir,
     fsync_dir,
-    open_atomic,
     temp_target,
     write_atomic,
 )
@@ -69,10 +72,6 @@ __all__ = [
 
 DEFAULT_KEEP = 10
 BACKUP_KINDS = ("backup", "pre-migrate", "pre-restore")
-
-
-Member = tuple[str, bytes]
-"""An archive member: its name in the archive and its bytes."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -185,26 +184,6 @@ def _generation_of(manifest: dict[str, Any]) -> int:
     return gen if isinstance(gen, int) else 0
 
 
-def _write_archive(target: Path, members: Iterable[Member]) -> None:
-    """Write a tar.gz atomically (tmp + fsync + replace + dir fsync), mode 0600.
-
-    Members are compressed as they come: if producing one raises (a damaged
-    file), the half-written archive is removed and ``target`` is untouched.
-    """
-    now = int(datetime.now(UTC).timestamp())
-    with (
-        open_atomic(target) as fd,
-        open(fd, "wb", closefd=False) as out,  # a descriptor: nothing else to name
-        tarfile.open(fileobj=out, mode="w:gz", compresslevel=1) as tar,
-    ):
-        for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = FILE_MODE
-            info.mtime = now
-            tar.addfile(info, io.BytesIO(data))
-
-
 # --------------------------------------------------------------------------- backups
 @frozen
 class BackupInfo:
@@ -303,7 +282,7 @@ def make_backup(
                 if target_name is not None and layout.parse_backup_name(target_name):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
-            _write_archive(target, members)
+            write_archive(target, members)
         except OSError as exc:
             where = Path(exc.filename) if exc.filename else directory
             raise io_error(exc, where, "write", hint="no backup was written") from exc
@@ -322,72 +301,6 @@ class RestoreResult:
     restored: Path
     safety_copy: Path | None
     generation: int
-
-
-def _archive_members(archive: Path, fh: BinaryIO) -> Iterator[Member]:
-    """The files of an open ``.tar.gz`` backup, one at a time, from its start."""
-    try:
-        fh.seek(0)
-        with tarfile.open(fileobj=fh, mode="r:gz") as tar:
-            for info in tar:
-                if not info.isfile():
-                    continue
-                extracted = tar.extractfile(info)
-                if extracted is None:  # pragma: no cover - isfile() members always extract
-                    continue
-                yield info.name, extracted.read()
-    except (OSError, tarfile.TarError, EOFError) as exc:
-        raise StoreCorruptError(path=str(archive), detail=f"unreadable backup ({exc})") from None
-
-
-@frozen
-class _Checked:
-    """A backup verified by a first reading: its manifest (parsed and as stored) and schema."""
-
-    manifest: dict[str, Any]
-    manifest_bytes: bytes
-    schema: int
-
-    def wanted(self) -> dict[str, tuple[str, dict[str, Any]]]:
-        """``archive path -> (logical, manifest entry)`` of the files to restore."""
-        if self.schema < layout.SCHEMA_VERSION:
-            return {}
-        return {e["path"]: (logical, e) for logical, e in self.manifest["files"].items()}
-
-
-def _check_archive(archive: Path, fh: BinaryIO) -> _Checked:
-    """Read a backup through once and verify it all; nothing is kept but the manifest."""
-    seen: dict[str, tuple[int, str, StoreCorruptError | None]] = {}
-    manifest_bytes: bytes | None = None
-    for name, raw in _archive_members(archive, fh):
-        if name == layout.MANIFEST_NAME:
-            manifest_bytes = raw
-            continue
-        problem = None
-        if name.startswith(f"{layout.DATA_DIR}/"):
-            try:
-                decode_tables(raw, archive / name)
-            except StoreCorruptError as exc:
-                problem = exc
-        seen[name] = (len(raw), digest(raw), problem)
-    if manifest_bytes is None:
-        raise StoreCorruptError(path=str(archive), detail=f"no {layout.MANIFEST_NAME} inside")
-    manifest = decode_tables(manifest_bytes, archive / layout.MANIFEST_NAME)
-    schema = manifest_header(manifest, archive)["schema"]
-    if schema > layout.SCHEMA_VERSION:
-        raise SchemaVersionError(path=str(archive), found=schema, supported=layout.SCHEMA_VERSION)
-    checked = _Checked(manifest, manifest_bytes, schema)
-    if schema == layout.SCHEMA_VERSION:
-        check_manifest(manifest, archive)
-    for rel, (logical, entry) in checked.wanted().items():
-        size, crc, problem = seen.get(rel, (-1, "", None))
-        if size != entry["size"] or crc != entry["crc32"]:
-            raise StoreCorruptError(
-                path=str(archive), detail=f"{rel} ({logical}) missing or damaged"
-            )
-        if problem is not None:
-            raise problem
-    return checked
 
 
 def _choose_backup(store: Path, chosen: str | Path | None) -> Path:
@@ -445,7 +358,7 @@ def restore(
         raise _unusable_backup(store, archive, f"unreadable backup ({exc})") from None
     with fh:
         try:
-            checked = _check_archive(archive, fh)
+            checked = check_archive(archive, fh)
         except StoreCorruptError as exc:
             raise _unusable_backup(store, archive, exc.detail) from None
         try:
@@ -466,7 +379,7 @@ def restore(
 
 
 def _write_restored(
-    store: Path, archive: Path, fh: BinaryIO, checked: _Checked, generation: int
+    store: Path, archive: Path, fh: BinaryIO, checked: Checked, generation: int
 ) -> None:
     """Write the backup's files, then its manifest; an OS error before the manifest
     swap removes the files written (nothing was changed) and raises StoreError."""
@@ -501,7 +414,7 @@ def _write_files(
     store: Path,
     archive: Path,
     fh: BinaryIO,
-    checked: _Checked,
+    checked: Checked,
     generation: int,
     written: list[Path],
 ) -> None:
@@ -511,7 +424,7 @@ def _write_files(
     files: dict[str, Any] = {}
     data_dir = store / layout.DATA_DIR
     ensure_dir(data_dir)
-    for name, raw in _archive_members(archive, fh):
+    for name, raw in archive_members(archive, fh):
         if name not in wanted:
             continue
         logical, entry = wanted[name]

@@ -5,7 +5,8 @@ kept apart from the document model (prospects, events, indexes) it serves.  It
 knows files and the documents inside them, not what they mean:
 
 * the store's inter-process lock, and a fresh view of the manifest
-  (``store.json``) each time it is taken, so no process works from a stale state;
+  (``store.json``) each time it is taken, so no process works from a stale state
+  (its base, :mod:`socialcrm.storage.locked_manifest`);
 * a bounded cache of parsed, verified data files;
 * transactions: the documents they change (:mod:`socialcrm.storage.pending`),
   the files they write early when those changes grow large, and the commit:
@@ -27,27 +28,23 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
-from socialcrm.errors import SchemaVersionError, StoreCorruptError
+from socialcrm.errors import StoreCorruptError
 from socialcrm.storage import layout
 from socialcrm.storage.atomic import ensure_dir, fsync_dir, write_atomic
-from socialcrm.storage.directory import DirectoryKind, refuse_unless_usable
 from socialcrm.storage.files import (
     Tables,
     check_entry,
-    check_header,
     decode_tables,
     digest,
-    empty_manifest,
     encode_tables,
-    manifest_header,
 )
-from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
+from socialcrm.storage.locked_manifest import LockedManifest
 from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
-from socialcrm.storage.problems import io_error, read_only_error
+from socialcrm.storage.problems import io_error
 from socialcrm.storage.sweep import retired_table, sweep
 
 __all__ = ["MANIFEST_TABLES", "GenerationStore", "io_error"]
@@ -84,21 +81,14 @@ def _version_of(entry: Mapping[str, Any] | None) -> Version | None:
     return None if entry is None else _version(entry)
 
 
-class GenerationStore:
+class GenerationStore(LockedManifest):
     """Data files of a store directory, read under its lock and committed by generation.
 
     Subclasses map their documents to logical files (shards) and change them
     inside :meth:`transaction` with :meth:`_set`, :meth:`_discard`,
     :meth:`_append` and :meth:`_own`; reads go through :meth:`_view` and
     :meth:`_doc`.  Safe to use from several processes (and threads) at once.
-
-    :param path: the store directory (created mode 0700 if missing).
-    :param lock_timeout: seconds to wait for the lock (default:
-        ``$SOCIALCRM_LOCK_TIMEOUT`` or 10), then :class:`StoreLockedError`.
-    :param migrate: upgrade an older schema (after a backup) when found;
-        with ``False`` an older store raises :class:`SchemaVersionError`.
-    :param shards: shard counts of a store created by this instance
-        (defaults: :data:`socialcrm.storage.layout.DEFAULT_SHARDS`).
+    Parameters: those of :class:`~socialcrm.storage.locked_manifest.LockedManifest`.
     """
 
     def __init__(
@@ -109,18 +99,7 @@ class GenerationStore:
         migrate: bool = True,
         **shards: int,
     ) -> None:
-        self.path = Path(path)
-        self.manifest_path = self.path / layout.MANIFEST_NAME
-        self.lock_path = self.path / layout.LOCK_NAME
-        self._lock_timeout = lock_timeout
-        self._lock: StoreLock | None = None
-        self._migrate = migrate
-        unknown = set(shards) - set(layout.DEFAULT_SHARDS)
-        if unknown:
-            raise TypeError(f"unknown shard setting(s): {', '.join(sorted(unknown))}")
-        self._new_shards = {**layout.DEFAULT_SHARDS, **shards}
-        self._manifest: Tables | None = None
-        self._manifest_sig: tuple[int, int, int, int] | None = None
+        super().__init__(path, lock_timeout=lock_timeout, migrate=migrate, **shards)
         # Parsed data files by version (see _version)
         self._files: OrderedDict[Version, Tables] = OrderedDict()
         self._cached_bytes = 0
@@ -134,124 +113,6 @@ class GenerationStore:
         self._spilled: dict[str, dict[str, Any] | None] = {}
         self._swapped = False
         self._owner: int | None = None
-        self._depth = 0
-        self._thread_lock = threading.RLock()
-
-    # ------------------------------------------------------------------ opening
-    def open(self) -> Self:
-        """Create the directory if needed and check (or migrate) the store now."""
-        with self._locked():
-            pass
-        return self
-
-    def _get_lock(self) -> StoreLock:
-        if self._lock is None:
-            # before creating anything (the lock file): never in ~/Documents
-            refuse_unless_usable(self.path)
-            try:
-                ensure_dir(self.path)
-            except OSError as exc:
-                raise io_error(exc, self.path, "create the store directory") from exc
-            timeout = lock_timeout_from_env() if self._lock_timeout is None else self._lock_timeout
-            self._lock = StoreLock(self.lock_path, store_path=self.path, timeout=timeout)
-        return self._lock
-
-    @property
-    def _read_only(self) -> str | None:
-        """Why this process may not write the store (``None``: it may); under the lock."""
-        return None if self._lock is None else self._lock.read_only_reason
-
-    def _check_writable(self, doing: str = "change it") -> None:
-        reason = self._read_only
-        if reason is not None:
-            raise read_only_error(self.path, reason, doing=doing)
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the thread and process locks with a fresh view of the manifest.
-
-        Where the store is read-only the process lock is shared (or absent),
-        and only reads are allowed: :meth:`_check_writable` refuses the rest.
-        """
-        with self._thread_lock:
-            if self._depth:
-                yield
-                return
-            lock = self._get_lock()
-            try:
-                lock.acquire()
-            except OSError as exc:
-                raise io_error(exc, self.lock_path, "open the lock file") from exc
-            try:
-                self._refresh()
-                yield
-            finally:
-                lock.release()
-
-    def _refresh(self) -> None:
-        """Re-read the manifest if another process replaced it (checked under the lock)."""
-        try:
-            st = self.manifest_path.stat()
-        except FileNotFoundError:
-            # a new store, unless what is there says otherwise (checked again
-            # under the lock: another process may have changed it since opening)
-            found = refuse_unless_usable(self.path)
-            if found.kind is DirectoryKind.STORE:  # a manifest appeared meanwhile
-                self._refresh()
-                return
-            self._manifest = empty_manifest(self._new_shards)
-            self._manifest_sig = None
-            return
-        except OSError as exc:
-            raise io_error(exc, self.manifest_path, "read") from exc
-        sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
-        if self._manifest is not None and sig == self._manifest_sig:
-            return
-        try:
-            raw = self.manifest_path.read_bytes()
-        except OSError as exc:
-            raise io_error(exc, self.manifest_path, "read") from exc
-        manifest = decode_tables(raw, self.manifest_path)
-        schema = manifest_header(manifest, self.manifest_path)["schema"]
-        if schema > layout.SCHEMA_VERSION:
-            raise SchemaVersionError(
-                path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
-            )
-        if schema < layout.SCHEMA_VERSION:
-            if not self._migrate:
-                raise SchemaVersionError(
-                    path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
-                )
-            self._check_writable(f"upgrade it from schema {schema} to {layout.SCHEMA_VERSION}")
-            self._upgrade(manifest)
-            return
-        check_header(manifest, self.manifest_path)  # file entries: checked when used
-        self._manifest = manifest
-        self._manifest_sig = sig
-
-    def _upgrade(self, old: Tables) -> None:
-        """Rewrite a store of an older schema (manifest ``old``) to the current one.
-
-        The caller holds the lock.  Only the subclass knows the documents, so
-        only it can migrate them.
-        """
-        raise SchemaVersionError(
-            path=str(self.path),
-            found=manifest_header(old, self.manifest_path)["schema"],
-            supported=layout.SCHEMA_VERSION,
-        )
-
-    @property
-    def _header(self) -> dict[str, Any]:
-        assert self._manifest is not None
-        header: dict[str, Any] = self._manifest["store"]["1"]
-        return header
-
-    @property
-    def generation(self) -> int:
-        """The number of the last commit (0 for a store never written)."""
-        with self._locked():
-            return int(self._header["generation"])
 
     # ------------------------------------------------------------------ file access
     def _load(self, logical: str, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
@@ -617,13 +478,6 @@ class GenerationStore:
         assert self._manifest is not None
         write_atomic(self.manifest_path, encode_tables(self._manifest))
         self._manifest_sig = self._stat_manifest()
-
-    def _stat_manifest(self) -> tuple[int, int, int, int] | None:
-        try:
-            st = self.manifest_path.stat()
-        except OSError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
 
     def _write_generation(self) -> None:
         assert self._manifest is not None and self._pending is not None
