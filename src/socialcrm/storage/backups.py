@@ -20,7 +20,9 @@ store.  Operating-system errors become :class:`StoreError` naming the file.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -174,6 +176,17 @@ def _raw_paths(path: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def unlisted_data_files(
+    store: Path, listed: AbstractSet[str] = frozenset()
+) -> list[tuple[str, Path]]:
+    """The files in ``store``'s ``data/`` whose relative path is not in ``listed``."""
+    return [
+        (rel, path)
+        for rel, path in _raw_paths(store)
+        if rel != layout.MANIFEST_NAME and rel not in listed
+    ]
+
+
 def _raw_files(paths: list[tuple[str, Path]]) -> Iterator[Member]:
     for name, file_path in paths:
         yield name, _read_bytes(file_path)
@@ -267,6 +280,8 @@ def make_backup(
         else:
             manifest, schema = _checked_manifest(store)
             members = _verified_files(store, manifest, schema)
+            if kind == "pre-migrate":  # and what the migration will delete (unlisted files)
+                members = itertools.chain(members, _raw_files(unlisted_data_files(store)))
             generation = _generation_of(manifest)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = directory / f"{kind}-{stamp}-g{generation:06d}.tar.gz"
@@ -373,16 +388,17 @@ def restore(
             # the next generation of this directory, whatever the backup's: its
             # files get names no file here has (a leftover one either)
             generation = max(highest_generation(store), _current_generation(store)) + 1
-            _write_restored(store, archive, fh, checked, generation)
-            _remove_saved(store, saved)
+            referenced = _write_restored(store, archive, fh, checked, generation)
+            remove_saved(saved, referenced)
     return RestoreResult(archive, safety, generation)
 
 
 def _write_restored(
     store: Path, archive: Path, fh: BinaryIO, checked: Checked, generation: int
-) -> None:
-    """Write the backup's files, then its manifest; an OS error before the manifest
-    swap removes the files written (nothing was changed) and raises StoreError."""
+) -> set[str]:
+    """Write the backup's files, then its manifest, and return the files it lists; an
+    OS error before the manifest swap removes the files written (nothing was changed)
+    and raises StoreError."""
     written: list[Path] = []
     before = _manifest_signature(store)
     try:
@@ -390,6 +406,7 @@ def _write_restored(
             _write_files(store, archive, fh, checked, generation, written)
         else:  # an older-schema store: put it back as it was; opening it migrates it
             write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
+        return {f"{layout.DATA_DIR}/{path.name}" for path in written}
     except OSError as exc:
         if _manifest_signature(store) == before:  # the manifest swap did not happen
             for path in written:
@@ -449,13 +466,10 @@ def _current_generation(store: Path) -> int:
     return 0
 
 
-def _remove_saved(store: Path, saved: list[tuple[str, Path]]) -> None:
-    """Delete the data files saved in the pre-restore copy that the restored manifest
-    does not list: they are garbage now, and the safety copy still holds them."""
-    try:
-        referenced = {e["path"] for e in _read_manifest(store).get("files", {}).values()}
-    except SocialCRMError:  # pragma: no cover - just written and verified
-        return
+def remove_saved(saved: list[tuple[str, Path]], referenced: AbstractSet[str]) -> None:
+    """Delete the data files of ``saved`` (relative path, path), just copied into a
+    safety backup, that the store's new manifest does not list (``referenced``):
+    garbage now, and the backup still holds them."""
     for rel, file_path in saved:
         ours = layout.parse_data_file_name(file_path.name) is not None
         if ours and rel.startswith(f"{layout.DATA_DIR}/") and rel not in referenced:

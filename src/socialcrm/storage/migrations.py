@@ -11,7 +11,10 @@ Schema history (``store.json`` → ``store`` record → ``schema``):
 A migration runs under the store's lock, first writes a ``pre-migrate`` backup,
 then builds the new layout in memory and commits it like any transaction: the
 new data files are written, then the manifest replaces ``store.json`` in one
-``os.replace``.  A crash before that leaves the old store as it was.
+``os.replace``.  A crash before that leaves the old store as it was, and the
+files written so far unlisted: the backup of the next attempt saves them (with
+any other data file an older-schema store's manifest cannot list), and that
+attempt deletes them once it has committed.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ MIGRATIONS: dict[int, Callable[[TinyDBRepository, Any, Path], None]] = {1: _from
 
 def migrate(repository: TinyDBRepository, old: Tables) -> None:
     """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
-    from socialcrm.storage.backups import make_backup
+    from socialcrm.storage.backups import make_backup, remove_saved, unlisted_data_files
     from socialcrm.storage.files import empty_manifest, manifest_header
     from socialcrm.storage.sweep import highest_generation
 
@@ -62,6 +65,7 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
     step = MIGRATIONS.get(version)
     if step is None:
         raise StoreCorruptError(path=str(path), detail=f"unknown schema version {version}")
+    saved = unlisted_data_files(repository.path)  # the backup keeps them: see above
     make_backup(repository.path, kind="pre-migrate", _locked=True)
     repository._manifest = empty_manifest(repository._new_shards)
     # above any data file already there (none, unless the directory held a newer
@@ -72,6 +76,8 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
     try:
         step(repository, old, path)
         repository._commit()
+        listed = {e["path"] for e in repository._manifest["files"].values()}
+        remove_saved(saved, listed)
     except BaseException:
         repository._manifest = None  # re-read the untouched old manifest next time
         raise
