@@ -48,7 +48,8 @@ def no_manifest_error(store: Path, example: Path | None, restorable: int) -> Sto
         f"the store {store} has data files or backups{what} but no {layout.MANIFEST_NAME}, "
         "which lists them: it was left as it is",
         path=str(store),
-        hint=no_manifest_advice(store, restorable),
+        hint="run 'socialcrm doctor' to see what is there; "
+        + no_manifest_advice(store, restorable),
     )
 
 
@@ -56,8 +57,8 @@ def no_manifest_advice(store: Path, restorable: int) -> str:
     """What to do about a store without its manifest (also ``doctor``'s fix)."""
     if restorable:
         return (
-            "run 'socialcrm doctor' to see what is there, then 'socialcrm restore --yes' "
-            "to bring back the newest backup; every file here is kept in a pre-restore backup"
+            "'socialcrm restore --yes' brings back the newest backup, and keeps every "
+            "file here in a pre-restore backup"
         )
     return (
         f"there is no backup in {store / layout.BACKUP_DIR} to restore: run "
