@@ -45,7 +45,6 @@ from socialcrm.storage.files import (
 from socialcrm.storage.locked_manifest import LockedManifest
 from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
 from socialcrm.storage.problems import io_error
-from socialcrm.storage.sweep import retired_table, sweep
 
 __all__ = ["MANIFEST_TABLES", "GenerationStore", "io_error"]
 
@@ -493,6 +492,8 @@ class GenerationStore(LockedManifest):
                 files.pop(logical, None)
             else:
                 files[logical] = entry
+        from socialcrm.storage.sweep import retired_table  # writes only: not on every import
+
         meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
         if MANIFEST_TABLES in self._pending:
             tables = self._view(MANIFEST_TABLES)
@@ -522,6 +523,8 @@ class GenerationStore(LockedManifest):
         ``committed`` replaced or retired, unlisted files of the generation just
         committed, and temporary files of interrupted writes.  Other unlisted
         files stay, for ``doctor`` to report."""
+        from socialcrm.storage.sweep import sweep
+
         sweep(self.path, previous, committed)
 
     def close(self) -> None:

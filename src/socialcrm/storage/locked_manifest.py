@@ -20,7 +20,6 @@ from typing import Any, Self
 from socialcrm.errors import SchemaVersionError
 from socialcrm.storage import layout
 from socialcrm.storage.atomic import ensure_dir
-from socialcrm.storage.directory import DirectoryKind, refuse_unless_usable
 from socialcrm.storage.files import (
     Tables,
     check_header,
@@ -84,7 +83,10 @@ class LockedManifest:
     def _get_lock(self) -> StoreLock:
         if self._lock is None:
             # before creating anything (the lock file): never in ~/Documents
-            refuse_unless_usable(self.path)
+            if not self.manifest_path.exists():  # (a store: no need to look further)
+                from socialcrm.storage.directory import refuse_unless_usable
+
+                refuse_unless_usable(self.path)
             try:
                 ensure_dir(self.path)
             except OSError as exc:
@@ -132,6 +134,8 @@ class LockedManifest:
         except FileNotFoundError:
             # a new store, unless what is there says otherwise (checked again
             # under the lock: another process may have changed it since opening)
+            from socialcrm.storage.directory import DirectoryKind, refuse_unless_usable
+
             found = refuse_unless_usable(self.path)
             if found.kind is DirectoryKind.STORE:  # a manifest appeared meanwhile
                 self._refresh()
