@@ -232,3 +232,31 @@ def test_restore_refuses_a_foreign_directory_but_fills_an_empty_one(tmp_path: Pa
     empty.mkdir()
     restore(empty, archive)
     assert dump_state(empty) == dump_state(store)
+
+
+def test_a_restore_into_a_new_directory_killed_midway_leaves_an_empty_store(
+    tmp_path: Path,
+) -> None:
+    """Like a first commit, a restore into an empty directory gives it its empty
+    manifest before the first data file: killed between the data files and the
+    manifest swap, it leaves an empty store (whose next write sweeps the files),
+    never data files without a manifest."""
+    archive = backup(written_store(tmp_path / "store"))
+    target = tmp_path / "new"
+    script = textwrap.dedent(
+        f"""
+        import os
+        from socialcrm.storage import backups
+        backups.fsync_dir = lambda path: os._exit(9)  # after the data files, before the swap
+        backups.restore({str(target)!r}, {str(archive)!r})
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], check=False, timeout=120)
+    assert done.returncode == 9
+    assert list((target / layout.DATA_DIR).iterdir())
+    report = doctor(target)
+    assert report.ok and report.generation == 0
+    assert run(target, "add", "After").returncode == 0
+    report = doctor(target)
+    assert report.ok and report.prospects == 1
+    assert "leftovers" not in {f.code for f in report.findings}

@@ -54,6 +54,7 @@ from socialcrm.storage.files import (
     check_manifest,
     decode_tables,
     digest,
+    empty_manifest,
     encode_tables,
     manifest_header,
 )
@@ -170,7 +171,11 @@ def _raw_paths(path: Path) -> list[tuple[str, Path]]:
         found.append((layout.MANIFEST_NAME, manifest_path))
     data_dir = path / layout.DATA_DIR
     if data_dir.is_dir():
-        for child in sorted(data_dir.iterdir()):
+        try:
+            children = sorted(data_dir.iterdir())
+        except OSError as exc:
+            raise io_error(exc, data_dir, "list") from exc
+        for child in children:
             if child.is_file() and temp_target(child.name) is None:
                 found.append((f"{layout.DATA_DIR}/{child.name}", child))
     return found
@@ -388,9 +393,21 @@ def restore(
             # the next generation of this directory, whatever the backup's: its
             # files get names no file here has (a leftover one either)
             generation = max(highest_generation(store), _current_generation(store)) + 1
+            if inspect_directory(store).kind is DirectoryKind.EMPTY:
+                _mark_as_store(store)
             referenced = _write_restored(store, archive, fh, checked, generation)
             remove_saved(saved, referenced)
     return RestoreResult(archive, safety, generation)
+
+
+def _mark_as_store(store: Path) -> None:
+    """Give a new store its empty manifest before any data file, as a first commit
+    does (``storage.directory``): a restore interrupted before its manifest swap
+    then leaves an empty store, not data files without a manifest."""
+    try:
+        write_atomic(store / layout.MANIFEST_NAME, encode_tables(empty_manifest()))
+    except OSError as exc:
+        raise io_error(exc, store / layout.MANIFEST_NAME, "write") from exc
 
 
 def _write_restored(
