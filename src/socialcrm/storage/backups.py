@@ -57,9 +57,10 @@ from socialcrm.storage.files import (
     empty_manifest,
     encode_tables,
     manifest_header,
+    read_listed_file,
 )
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
-from socialcrm.storage.problems import io_error, read_only_error
+from socialcrm.storage.problems import io_error, not_written_error, read_only_error
 from socialcrm.storage.sweep import highest_generation
 
 __all__ = [
@@ -151,15 +152,9 @@ def _verified_files(path: Path, manifest: dict[str, Any], schema: int) -> Iterat
     yield layout.MANIFEST_NAME, _read_bytes(path / layout.MANIFEST_NAME)
     if schema < layout.SCHEMA_VERSION:  # an older layout lives in its manifest file
         return
-    for entry in manifest["files"].values():
-        file_path = path / entry["path"]
-        try:
-            raw = _read_bytes(file_path)
-        except FileNotFoundError:
-            raise StoreCorruptError(path=str(file_path), detail="missing") from None
-        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-            raise StoreCorruptError(path=str(file_path), detail="checksum mismatch")
-        decode_tables(raw, file_path)
+    for logical, entry in manifest["files"].items():
+        raw, _tables = read_listed_file(path, logical, entry)
+        del _tables
         yield entry["path"], raw
 
 
@@ -429,11 +424,10 @@ def _write_restored(
             for path in written:
                 with contextlib.suppress(OSError):
                     path.unlink()
-            hint = "nothing was changed: the store is as it was"
-        else:
-            hint = "the backup is restored but may not survive a power cut; run 'socialcrm doctor'"
+            raise not_written_error(exc, store) from exc
         where = Path(exc.filename) if exc.filename else store
-        raise io_error(exc, where, "write", hint=hint) from exc
+        hint = "the backup is restored but may not survive a power cut; run 'socialcrm doctor'"
+        raise io_error(exc, where, "make durable", hint=hint) from exc
 
 
 def _manifest_signature(store: Path) -> tuple[int, int, int] | None:

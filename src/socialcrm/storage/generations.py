@@ -32,25 +32,24 @@ from typing import Any, TypeVar
 
 import orjson
 
-from socialcrm.errors import StoreCorruptError
 from socialcrm.storage import layout
 from socialcrm.storage.atomic import ensure_dir, fsync_dir, write_atomic
 from socialcrm.storage.files import (
     Tables,
-    check_entry,
-    decode_tables,
+    Version,
     digest,
     encode_tables,
+    file_version,
+    file_version_of,
+    read_listed_file,
 )
 from socialcrm.storage.locked_manifest import LockedManifest
 from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
-from socialcrm.storage.problems import io_error
+from socialcrm.storage.problems import io_error, not_written_error
 
 __all__ = ["MANIFEST_TABLES", "GenerationStore", "io_error"]
 
 T = TypeVar("T")
-#: A data file's version: (path, size, crc32); see :func:`_version`.
-Version = tuple[str, int, str]
 #: Documents to read ahead: ids by table, by logical file.
 Wanted = Mapping[str, Mapping[str, Iterable[str]]]
 
@@ -68,16 +67,6 @@ _CACHE_BYTES = 16 * 1024 * 1024
 #: At 64 MiB the vCard imports of ``bench_storage.py --whole`` peaked over the
 #: 200 MB limit (docs/storage.md, "Limits").
 _SPILL_BYTES = 48 * 1024 * 1024
-
-
-def _version(entry: Mapping[str, Any]) -> Version:
-    """A data file's version: names are never reused for other content in a store's
-    life, and size and checksum guard even that."""
-    return (entry.get("path"), entry.get("size"), entry.get("crc32"))  # type: ignore[return-value]
-
-
-def _version_of(entry: Mapping[str, Any] | None) -> Version | None:
-    return None if entry is None else _version(entry)
 
 
 class GenerationStore(LockedManifest):
@@ -99,7 +88,7 @@ class GenerationStore(LockedManifest):
         **shards: int,
     ) -> None:
         super().__init__(path, lock_timeout=lock_timeout, migrate=migrate, **shards)
-        # Parsed data files by version (see _version)
+        # Parsed data files by version (see files.file_version)
         self._files: OrderedDict[Version, Tables] = OrderedDict()
         self._cached_bytes = 0
         # documents read ahead for a batch of point reads (see :meth:`_reading_ahead`):
@@ -116,28 +105,13 @@ class GenerationStore(LockedManifest):
     # ------------------------------------------------------------------ file access
     def _load(self, logical: str, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
         """The parsed content of a committed data file, verified against the manifest."""
-        key = _version(entry)
+        key = file_version(entry)
         found = self._files.get(key)
         if found is not None:  # only validated entries are ever cached
             self._files.move_to_end(key)
             return found
-        check_entry(logical, entry, self.manifest_path)
-        rel = entry["path"]
-        path = self.path / rel
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise StoreCorruptError(
-                path=str(path), detail=f"missing (listed in {layout.MANIFEST_NAME})"
-            ) from None
-        except OSError as exc:
-            raise io_error(exc, path, "read") from exc
-        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-            raise StoreCorruptError(
-                path=str(path),
-                detail=f"size or checksum differs from {layout.MANIFEST_NAME} (damaged file)",
-            )
-        data = decode_tables(raw, path)
+        _raw, data = read_listed_file(self.path, logical, entry)
+        del _raw
         if cache:
             self._remember(key, data)
         return data
@@ -155,7 +129,7 @@ class GenerationStore(LockedManifest):
     def _forget(self, entry: Mapping[str, Any] | None) -> None:
         """Drop a file's parsed content from the cache, if there."""
         if entry is not None:
-            key = _version(entry)
+            key = file_version(entry)
             if self._files.pop(key, None) is not None:
                 self._cached_bytes -= key[1]
 
@@ -189,7 +163,7 @@ class GenerationStore(LockedManifest):
     def _read_ahead(self, logical: str) -> dict[str, dict[str, Any]] | None:
         """The documents of ``logical`` read ahead from its current version, if any."""
         ahead = self._ahead.get(logical)
-        if ahead is None or ahead[0] != _version_of(self._entry(logical)):
+        if ahead is None or ahead[0] != file_version_of(self._entry(logical)):
             return None
         return ahead[1]
 
@@ -212,7 +186,7 @@ class GenerationStore(LockedManifest):
                 if logical == MANIFEST_TABLES:
                     continue
                 entry = self._entry(logical)
-                version = _version_of(entry)
+                version = file_version_of(entry)
                 if version in self._files:  # cached already: nothing to gain
                     continue
                 ahead = self._ahead.get(logical)
@@ -378,10 +352,7 @@ class GenerationStore(LockedManifest):
                 self._mark_as_store()
                 self._spill()
             except OSError as exc:  # before the commit point: the store is untouched
-                where = Path(exc.filename) if exc.filename else self.path
-                raise io_error(
-                    exc, where, "write", hint="nothing was changed: the store is as it was"
-                ) from exc
+                raise not_written_error(exc, self.path) from exc
 
     def _spill(self) -> None:
         """Write every changed data file now, under the generation this transaction commits.
@@ -429,7 +400,7 @@ class GenerationStore(LockedManifest):
         entry = {"path": rel, "size": len(blob), "crc32": digest(blob)}
         self._spilled[logical] = entry
         if ahead is not None:
-            self._ahead[logical] = (_version(entry), ahead)
+            self._ahead[logical] = (file_version(entry), ahead)
 
     def _commit(self) -> None:
         """Write the changed files under a new generation, then swap the manifest.
@@ -444,19 +415,14 @@ class GenerationStore(LockedManifest):
         try:
             self._mark_as_store()
         except OSError as exc:
-            where = Path(exc.filename) if exc.filename else self.manifest_path
-            raise io_error(
-                exc, where, "write", hint="nothing was changed: the store is as it was"
-            ) from exc
+            raise not_written_error(exc, self.manifest_path) from exc
         before = self._stat_manifest()
         try:
             self._write_generation()
         except OSError as exc:
-            where = Path(exc.filename) if exc.filename else self.path
             if self._stat_manifest() == before:
-                raise io_error(
-                    exc, where, "write", hint="nothing was changed: the store is as it was"
-                ) from exc
+                raise not_written_error(exc, self.path) from exc
+            where = Path(exc.filename) if exc.filename else self.path
             raise io_error(
                 exc,
                 where,
@@ -518,11 +484,9 @@ class GenerationStore(LockedManifest):
         self._sweep(previous, manifest)
 
     def _sweep(self, previous: Tables, committed: Tables) -> None:
-        """Delete only the files this commit proves are garbage (the rule, and why it
-        is safe: :mod:`socialcrm.storage.sweep`): those ``previous`` listed and
-        ``committed`` replaced or retired, unlisted files of the generation just
-        committed, and temporary files of interrupted writes.  Other unlisted
-        files stay, for ``doctor`` to report."""
+        """Delete only what this commit proves is garbage (:mod:`socialcrm.storage.sweep`):
+        files replaced or retired, unlisted files of the generation just committed,
+        temporary files.  Other unlisted files stay, for ``doctor`` to report."""
         from socialcrm.storage.sweep import sweep
 
         sweep(self.path, previous, committed)

@@ -18,6 +18,7 @@ __all__ = [
     "io_error",
     "no_manifest_advice",
     "no_manifest_error",
+    "not_written_error",
     "read_only_error",
 ]
 
@@ -26,6 +27,13 @@ def io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) 
     """An operating-system error on a store file, as a StoreError naming the file."""
     reason = exc.strerror or str(exc)
     return StoreError(f"cannot {action} {path}: {reason}", path=str(path), hint=hint)
+
+
+def not_written_error(exc: OSError, default: Path) -> StoreError:
+    """An OS error while writing, before the commit point: the store is as it was.
+    Names the file of the error (``default`` if the error names none)."""
+    where = Path(exc.filename) if exc.filename else default
+    return io_error(exc, where, "write", hint="nothing was changed: the store is as it was")
 
 
 def read_only_error(store: Path, reason: str, *, doing: str = "change it") -> StoreError:

@@ -129,7 +129,12 @@ def garbage(store: Path, previous: Mapping[str, Any], committed: Mapping[str, An
 
 
 def sweep(store: Path, previous: Mapping[str, Any], committed: Mapping[str, Any]) -> None:
-    """Delete :func:`garbage`; a file that cannot be deleted stays (``doctor`` reports it)."""
+    """After the commit from manifest ``previous`` to ``committed``, delete what it
+    proves is garbage (:func:`garbage`, the rule in the module's docstring): files
+    ``previous`` listed that ``committed`` replaced, files either retired, unlisted
+    files of ``committed``'s generation, temporary files.  Nothing else; a file that
+    cannot be deleted stays (``doctor`` reports it).  The caller holds the store's
+    exclusive lock."""
     for path in garbage(store, previous, committed):
         with contextlib.suppress(OSError):
             path.unlink()
