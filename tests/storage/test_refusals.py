@@ -104,6 +104,10 @@ def test_doctor_explains_a_store_without_its_manifest(orphaned: Path) -> None:
     result = run(orphaned, "restore", "--list")
     assert result.returncode == 0
     assert tree(orphaned) == before
+    (orphaned / layout.LOCK_NAME).unlink()  # doctor does not even create a lock file
+    before = tree(orphaned)
+    assert run(orphaned, "doctor").returncode == 6
+    assert tree(orphaned) == before
 
 
 def test_restore_brings_back_a_store_whose_manifest_was_lost(tmp_path: Path) -> None:

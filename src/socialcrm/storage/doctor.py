@@ -136,6 +136,11 @@ def _check(store: Path, report: DoctorReport, deep: bool) -> None:
         )
         return
     _mode_findings(store, 0o700, findings)
+    if found.kind is not DirectoryKind.STORE and not (store / layout.LOCK_NAME).exists():
+        # no store yet (or its manifest lost), never locked: create no lock file
+        _diagnose(store, report, deep)
+        _backup_findings(store, findings)
+        return
     lock = StoreLock(
         store / layout.LOCK_NAME, store_path=store, timeout=min(lock_timeout_from_env(), 2.0)
     )
