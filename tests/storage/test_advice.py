@@ -12,20 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from socialcrm.storage import layout, open_repository
+from socialcrm.storage import layout
 from socialcrm.storage.backups import backup, list_backups
 
 from .console import SCRIPT, one_error_line, run, tree
-from .helpers import populate
+from .helpers import written_store
 
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="socialcrm script not installed")
-
-
-def make_store(path: Path) -> Path:
-    repo = open_repository(path)
-    populate(repo, 3)
-    repo.close()
-    return path
 
 
 def truncate(file: Path) -> None:
@@ -37,7 +30,7 @@ def some_data_file(store: Path) -> Path:
 
 
 def test_a_damaged_backup_points_at_the_other_backups(tmp_path: Path) -> None:
-    store = make_store(tmp_path / "store")
+    store = written_store(tmp_path / "store")
     older = backup(store)
     newest = backup(store)
     truncate(newest)
@@ -55,7 +48,7 @@ def test_a_damaged_backup_points_at_the_other_backups(tmp_path: Path) -> None:
 
 
 def test_the_only_backup_damaged_says_there_is_no_other(tmp_path: Path) -> None:
-    store = make_store(tmp_path / "store")
+    store = written_store(tmp_path / "store")
     only = backup(store)
     truncate(only)
     result = run(store, "restore", only.name, "--yes")
@@ -66,7 +59,7 @@ def test_the_only_backup_damaged_says_there_is_no_other(tmp_path: Path) -> None:
 
 
 def test_doctor_advises_restore_only_when_there_is_a_backup(tmp_path: Path) -> None:
-    store = make_store(tmp_path / "store")
+    store = written_store(tmp_path / "store")
     truncate(some_data_file(store))
     result = run(store, "doctor")
     assert result.returncode == 6
@@ -77,7 +70,7 @@ def test_doctor_advises_restore_only_when_there_is_a_backup(tmp_path: Path) -> N
 
 
 def test_doctor_names_the_backup_restore_would_bring_back(tmp_path: Path) -> None:
-    store = make_store(tmp_path / "store")
+    store = written_store(tmp_path / "store")
     archive = backup(store)
     victim = some_data_file(store)
     truncate(victim)
@@ -91,7 +84,7 @@ def test_doctor_names_the_backup_restore_would_bring_back(tmp_path: Path) -> Non
 
 
 def test_with_only_pre_restore_copies_doctor_names_one(tmp_path: Path) -> None:
-    store = make_store(tmp_path / "store")
+    store = written_store(tmp_path / "store")
     archive = backup(store)
     assert run(store, "restore", "--yes").returncode == 0  # makes a pre-restore copy
     archive.unlink()

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from socialcrm.storage import layout, open_repository
+from socialcrm.storage import layout
 from socialcrm.storage.backups import backup
 
 from .console import SCRIPT, one_error_line, run, tree
-from .helpers import populate
+from .helpers import written_store
 
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="socialcrm script not installed")
 
@@ -72,10 +72,7 @@ def _read_only_mount(path: Path) -> tuple[str, ...] | None:
 
 
 def make_store(path: Path) -> Path:
-    repo = open_repository(path)
-    populate(repo, 3)
-    repo.close()
-    backup(path)
+    backup(written_store(path, 3))
     return path
 
 
@@ -164,10 +161,7 @@ def test_backup_when_its_directory_cannot_be_created(tmp_path: Path, writable_ag
     prefix = _obeying_modes()
     if prefix is None:
         pytest.skip("running as root without setpriv: file modes cannot be made to apply")
-    store = tmp_path / "store"
-    repo = open_repository(store)
-    populate(repo, 2)
-    repo.close()
+    store = written_store(tmp_path / "store", 2)
     store.chmod(0o500)  # the store's files stay writable; backups/ cannot be created
     before = tree(store)
     result = run(store, "backup", prefix=prefix)

@@ -15,10 +15,7 @@ directory before and after.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tarfile
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -29,7 +26,7 @@ from socialcrm.storage.backups import backup, list_backups, restore
 from socialcrm.storage.doctor import doctor
 
 from .console import SCRIPT, one_error_line, run, tree
-from .helpers import dump_state, populate
+from .helpers import dump_state, populate, run_python, written_store
 
 pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="socialcrm script not installed")
 
@@ -45,13 +42,6 @@ OPENING: list[tuple[str, ...]] = [
     ("export", "--format", "json"),
     ("backup",),
 ]
-
-
-def written_store(path: Path, n: int = 4) -> Path:
-    repo = open_repository(path)
-    populate(repo, n)
-    repo.close()
-    return path
 
 
 @pytest.fixture
@@ -197,8 +187,7 @@ def test_a_first_commit_killed_before_its_swap_leaves_an_empty_store(tmp_path: P
     killed after writing data files, it leaves an empty store with leftovers, which
     opens (and is swept by the next write), never a store without a manifest."""
     store = tmp_path / "new"
-    script = textwrap.dedent(
-        f"""
+    code = f"""
         import os
         from socialcrm.storage import generations, open_repository
         from socialcrm.testing.contract import make_prospect
@@ -208,10 +197,8 @@ def test_a_first_commit_killed_before_its_swap_leaves_an_empty_store(tmp_path: P
             for i in range(5):
                 repo.put(make_prospect(f"01N{{i:05d}}", f"New {{i}}"))
             os._exit(9)
-        """
-    )
-    done = subprocess.run([sys.executable, "-c", script], check=False, timeout=120)
-    assert done.returncode == 9
+    """
+    assert run_python(code) == 9
     assert list((store / layout.DATA_DIR).iterdir())  # data files were written
     report = doctor(store)
     assert report.ok and report.generation == 0
@@ -247,16 +234,13 @@ def test_a_restore_into_a_new_directory_killed_midway_leaves_an_empty_store(
     never data files without a manifest."""
     archive = backup(written_store(tmp_path / "store"))
     target = tmp_path / "new"
-    script = textwrap.dedent(
-        f"""
+    code = f"""
         import os
         from socialcrm.storage import backups
         backups.fsync_dir = lambda path: os._exit(9)  # after the data files, before the swap
         backups.restore({str(target)!r}, {str(archive)!r})
-        """
-    )
-    done = subprocess.run([sys.executable, "-c", script], check=False, timeout=120)
-    assert done.returncode == 9
+    """
+    assert run_python(code) == 9
     assert list((target / layout.DATA_DIR).iterdir())
     report = doctor(target)
     assert report.ok and report.generation == 0

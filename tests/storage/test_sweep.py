@@ -9,10 +9,7 @@ committed, and temporary files.  Anything else unlisted is left for ``doctor``.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tarfile
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +19,7 @@ from socialcrm.storage.doctor import doctor
 from socialcrm.storage.sweep import garbage
 from socialcrm.storage.tinydb import TinyDBRepository
 
-from .helpers import dump_state, populate
+from .helpers import dump_state, populate, run_python, written_store
 
 
 def manifest(path: Path) -> dict[str, Any]:
@@ -80,8 +77,7 @@ def test_a_kill_between_the_swap_and_the_sweep_is_cleaned_by_the_next_commit(
     table: the next commit deletes them, and only them."""
     store = small_store(tmp_path / "s", 3)
     old_files = listed(store)
-    script = textwrap.dedent(
-        f"""
+    code = f"""
         import os
         from socialcrm.storage.generations import GenerationStore
         from socialcrm.storage import open_repository
@@ -89,10 +85,8 @@ def test_a_kill_between_the_swap_and_the_sweep_is_cleaned_by_the_next_commit(
         GenerationStore._sweep = lambda self, previous, committed: os._exit(9)
         repo = open_repository({str(store)!r})
         repo.put(make_prospect("01NEW00000", "New"))
-        """
-    )
-    done = subprocess.run([sys.executable, "-c", script], check=False, timeout=120)
-    assert done.returncode == 9
+    """
+    assert run_python(code) == 9
     state = dump_state(store)
     assert "01NEW00000" in state["prospects"]  # committed
     replaced = old_files - listed(store)
@@ -108,10 +102,7 @@ def test_a_kill_between_the_swap_and_the_sweep_is_cleaned_by_the_next_commit(
 
 
 def test_unlisted_files_a_commit_cannot_prove_garbage_are_kept(tmp_path: Path) -> None:
-    store = tmp_path / "s"
-    repo = open_repository(store)
-    populate(repo, 3)
-    repo.close()
+    store = written_store(tmp_path / "s", 3)
     gen = generation(store)
     data = store / layout.DATA_DIR
     stale = data / "e-00.000000.json"
@@ -132,10 +123,7 @@ def test_unlisted_files_a_commit_cannot_prove_garbage_are_kept(tmp_path: Path) -
 
 
 def test_temporary_files_and_this_generations_strays_are_deleted(tmp_path: Path) -> None:
-    store = tmp_path / "s"
-    repo = open_repository(store)
-    populate(repo, 2)
-    repo.close()
+    store = written_store(tmp_path / "s", 2)
     gen = generation(store)
     data = store / layout.DATA_DIR
     stray = data / f"k-00.{gen + 1:06d}.json"  # a commit of gen+1 killed before its swap
@@ -154,10 +142,7 @@ def test_temporary_files_and_this_generations_strays_are_deleted(tmp_path: Path)
 
 
 def test_a_hostile_retired_table_cannot_delete_outside_data(tmp_path: Path) -> None:
-    store = tmp_path / "s"
-    repo = open_repository(store)
-    populate(repo, 2)
-    repo.close()
+    store = written_store(tmp_path / "s", 2)
     victim = tmp_path / "precious.json"
     victim.write_text("{}", encoding="utf-8")
     m = manifest(store)
@@ -178,10 +163,7 @@ def test_restore_commits_above_every_file_present_and_saves_what_it_removes(
     """A restore does not follow the manifest's generation: it names its files above
     any data file present (so it overwrites none), and removes the old files only
     once they are saved in its pre-restore backup."""
-    store = tmp_path / "s"
-    repo = open_repository(store)
-    populate(repo, 2)
-    repo.close()
+    store = written_store(tmp_path / "s", 2)
     archive = backup(store)
     gen = generation(store)
     newer = store / layout.DATA_DIR / f"i-00.{gen + 7:06d}.json"

@@ -79,15 +79,7 @@ class GenerationStore(LockedManifest):
     Parameters: those of :class:`~socialcrm.storage.locked_manifest.LockedManifest`.
     """
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        lock_timeout: float | None = None,
-        migrate: bool = True,
-        **shards: int,
-    ) -> None:
-        super().__init__(path, lock_timeout=lock_timeout, migrate=migrate, **shards)
+    def _set_up(self) -> None:
         # Parsed data files by version (see files.file_version)
         self._files: OrderedDict[Version, Tables] = OrderedDict()
         self._cached_bytes = 0

@@ -73,6 +73,10 @@ class LockedManifest:
         # inside one, the locks are held already
         self._depth = 0
         self._thread_lock = threading.RLock()
+        self._set_up()
+
+    def _set_up(self) -> None:
+        """Create a subclass's own state (called at the end of ``__init__``)."""
 
     def open(self) -> Self:
         """Create the directory if needed and check (or migrate) the store now."""
