@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.storage import layout, open_repository
-from socialcrm.storage.backups import backup, restore
+from socialcrm.storage.backups import backup, list_backups, restore
 from socialcrm.storage.doctor import doctor
 from socialcrm.storage.sweep import garbage
 from socialcrm.storage.tinydb import TinyDBRepository
@@ -175,3 +175,59 @@ def test_restore_commits_above_every_file_present_and_saves_what_it_removes(
     with tarfile.open(result.safety_copy) as tar:
         assert f"{layout.DATA_DIR}/{newer.name}" in tar.getnames()
     assert doctor(store).ok
+
+
+def test_a_restore_killed_before_its_sweep_leaves_nothing_for_the_next_commit(
+    tmp_path: Path,
+) -> None:
+    """The restored manifest retires every data file that was there (all saved in the
+    pre-restore backup first): if the restore dies right after its swap, the next
+    commit deletes them, and no stale file is left for good.  (Found by
+    test_cli_kills: the files were removed by a separate step, after the swap.)"""
+    store = written_store(tmp_path / "s", 3)
+    archive = backup(store)
+    touch_meta(store, "after the backup")
+    before = data_names(store)
+    code = f"""
+        import os
+        from socialcrm.storage import backups
+        backups.sweep = lambda *args: os._exit(9)  # right after the manifest swap
+        backups.restore({str(store)!r}, {str(archive)!r})
+    """
+    assert run_python(code) == 9
+    assert before <= data_names(store)  # not swept
+    assert {Path(p).name for p in manifest(store)[layout.RETIRED_TABLE]} == before
+    assert [f.code for f in doctor(store).findings if f.code == "leftovers"] == ["leftovers"]
+    touch_meta(store, "next commit")
+    assert data_names(store) == listed(store)
+    assert not {"leftovers", "stale-files"} & {f.code for f in doctor(store).findings}
+
+
+def test_a_migration_retires_the_files_an_old_manifest_cannot_list(tmp_path: Path) -> None:
+    """Data files beside an older-schema manifest (an interrupted migration's) are
+    saved in the pre-migrate backup, retired by the migrated manifest and swept."""
+    store = tmp_path / "old"
+    store.mkdir(mode=0o700)
+    fixture = Path(__file__).with_name("fixtures") / "schema1" / layout.MANIFEST_NAME
+    (store / layout.MANIFEST_NAME).write_bytes(fixture.read_bytes())
+    (store / layout.DATA_DIR).mkdir(mode=0o700)
+    leftover = store / layout.DATA_DIR / "p-profile-00.000001.json"
+    leftover.write_bytes(b'{"prospects": {}}')
+    code = f"""
+        import os
+        from socialcrm.storage.generations import GenerationStore
+        from socialcrm.storage import open_repository
+        GenerationStore._sweep = lambda self, previous, committed: os._exit(9)
+        open_repository({str(store)!r})
+    """
+    assert run_python(code) == 9  # migrated, killed before its sweep
+    assert leftover.exists()
+    assert f"{layout.DATA_DIR}/{leftover.name}" in manifest(store)[layout.RETIRED_TABLE]
+    (pre_migrate,) = [b for b in list_backups(store) if b.kind == "pre-migrate"]
+    with tarfile.open(pre_migrate.path) as tar:
+        assert f"{layout.DATA_DIR}/{leftover.name}" in tar.getnames()
+    touch_meta(store, "next commit")
+    assert not leftover.exists()
+    report = doctor(store)
+    assert report.ok and report.prospects == 3
+    assert not {"leftovers", "stale-files"} & {f.code for f in report.findings}

@@ -61,7 +61,7 @@ from socialcrm.storage.files import (
 )
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
 from socialcrm.storage.problems import io_error, not_written_error, read_only_error
-from socialcrm.storage.sweep import highest_generation
+from socialcrm.storage.sweep import highest_generation, sweep
 
 __all__ = [
     "DEFAULT_KEEP",
@@ -179,11 +179,14 @@ def _raw_paths(path: Path) -> list[tuple[str, Path]]:
 def unlisted_data_files(
     store: Path, listed: AbstractSet[str] = frozenset()
 ) -> list[tuple[str, Path]]:
-    """The files in ``store``'s ``data/`` whose relative path is not in ``listed``."""
+    """The data files (named as socialcrm names them) in ``store`` whose relative
+    path is not in ``listed``."""
     return [
         (rel, path)
         for rel, path in _raw_paths(store)
-        if rel != layout.MANIFEST_NAME and rel not in listed
+        if rel.startswith(f"{layout.DATA_DIR}/")
+        and layout.parse_data_file_name(path.name) is not None
+        and rel not in listed
     ]
 
 
@@ -381,17 +384,19 @@ def restore(
         except OSError as exc:
             raise io_error(exc, store, "create the store directory") from exc
         with _store_lock(store, False, "restore a backup into it"):
-            saved = _raw_paths(store)
             safety: Path | None = None
-            if saved:
+            if _raw_paths(store):
                 safety = make_backup(store, keep, kind="pre-restore", _locked=True)
+            # every data file here is in the safety copy now: garbage once the
+            # restored manifest is in, which retires them (storage.sweep)
+            retired = sorted(rel for rel, _path in unlisted_data_files(store))
             # the next generation of this directory, whatever the backup's: its
             # files get names no file here has (a leftover one either)
             generation = max(highest_generation(store), _current_generation(store)) + 1
             if inspect_directory(store).kind is DirectoryKind.EMPTY:
                 _mark_as_store(store)
-            referenced = _write_restored(store, archive, fh, checked, generation)
-            remove_saved(saved, referenced)
+            manifest = _write_restored(store, archive, fh, checked, generation, retired)
+            sweep(store, {}, manifest)
     return RestoreResult(archive, safety, generation)
 
 
@@ -406,19 +411,25 @@ def _mark_as_store(store: Path) -> None:
 
 
 def _write_restored(
-    store: Path, archive: Path, fh: BinaryIO, checked: Checked, generation: int
-) -> set[str]:
-    """Write the backup's files, then its manifest, and return the files it lists; an
-    OS error before the manifest swap removes the files written (nothing was changed)
-    and raises StoreError."""
+    store: Path,
+    archive: Path,
+    fh: BinaryIO,
+    checked: Checked,
+    generation: int,
+    retired: list[str],
+) -> dict[str, Any]:
+    """Write the backup's files, then its manifest (retiring ``retired``), and return
+    the manifest as the sweep reads it; an OS error before the manifest swap removes
+    the files written (nothing was changed) and raises StoreError."""
     written: list[Path] = []
     before = _manifest_signature(store)
     try:
         if checked.schema == layout.SCHEMA_VERSION:
-            _write_files(store, archive, fh, checked, generation, written)
-        else:  # an older-schema store: put it back as it was; opening it migrates it
-            write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
-        return {f"{layout.DATA_DIR}/{path.name}" for path in written}
+            return _write_files(store, archive, fh, checked, generation, retired, written)
+        # an older-schema store: put it back as it was; opening it migrates it (and
+        # saves, then deletes, the data files its manifest cannot list)
+        write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
+        return {"store": {"1": {"generation": generation}}, layout.RETIRED_TABLE: {}}
     except OSError as exc:
         if _manifest_signature(store) == before:  # the manifest swap did not happen
             for path in written:
@@ -444,8 +455,9 @@ def _write_files(
     fh: BinaryIO,
     checked: Checked,
     generation: int,
+    retired: list[str],
     written: list[Path],
-) -> None:
+) -> dict[str, Any]:
     """Second reading: write each verified data file under ``generation`` (appending
     it to ``written``), then swap the manifest in (the store changes only then)."""
     wanted = checked.wanted()
@@ -466,23 +478,14 @@ def _write_files(
         raise StoreCorruptError(path=str(archive), detail="changed while being restored")
     fsync_dir(data_dir)
     # the backup's own "retired" list named files of its store, not of this one
-    manifest = {**checked.manifest, "files": files, layout.RETIRED_TABLE: {}}
+    manifest = {**checked.manifest, "files": files}
+    manifest[layout.RETIRED_TABLE] = {rel: {} for rel in retired}
     manifest["store"]["1"]["generation"] = generation
     write_atomic(store / layout.MANIFEST_NAME, encode_tables(manifest))
+    return manifest
 
 
 def _current_generation(store: Path) -> int:
     with contextlib.suppress(SocialCRMError, OSError):
         return _generation_of(_read_manifest(store))
     return 0
-
-
-def remove_saved(saved: list[tuple[str, Path]], referenced: AbstractSet[str]) -> None:
-    """Delete the data files of ``saved`` (relative path, path), just copied into a
-    safety backup, that the store's new manifest does not list (``referenced``):
-    garbage now, and the backup still holds them."""
-    for rel, file_path in saved:
-        ours = layout.parse_data_file_name(file_path.name) is not None
-        if ours and rel.startswith(f"{layout.DATA_DIR}/") and rel not in referenced:
-            with contextlib.suppress(OSError):
-                file_path.unlink()

@@ -93,6 +93,8 @@ class GenerationStore(LockedManifest):
         self._spilled: dict[str, dict[str, Any] | None] = {}
         self._swapped = False
         self._owner: int | None = None
+        # files saved elsewhere (a pre-migrate backup) that this commit retires too
+        self._retiring: set[str] = set()
 
     # ------------------------------------------------------------------ file access
     def _load(self, logical: str, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
@@ -292,6 +294,7 @@ class GenerationStore(LockedManifest):
                         (self.path / entry["path"]).unlink()
         self._pending = None
         self._spilled = {}
+        self._retiring = set()
         self._swapped = False
         self._depth = 0
         self._owner = None
@@ -461,7 +464,10 @@ class GenerationStore(LockedManifest):
             "files": dict(sorted(files.items())),
             "meta": meta,
             "pipelines": pipelines,
-            layout.RETIRED_TABLE: retired_table(self._manifest["files"], files),
+            layout.RETIRED_TABLE: {
+                **retired_table(self._manifest["files"], files),
+                **{rel: {} for rel in sorted(self._retiring)},
+            },
         }
         manifest_blob = encode_tables(manifest)
         data_dir = self.path / layout.DATA_DIR

@@ -14,7 +14,8 @@ new data files are written, then the manifest replaces ``store.json`` in one
 ``os.replace``.  A crash before that leaves the old store as it was, and the
 files written so far unlisted: the backup of the next attempt saves them (with
 any other data file an older-schema store's manifest cannot list), and that
-attempt deletes them once it has committed.
+attempt's manifest retires them, so that its sweep deletes them (or, if it is
+killed before, the next commit's).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ MIGRATIONS: dict[int, Callable[[TinyDBRepository, Any, Path], None]] = {1: _from
 
 def migrate(repository: TinyDBRepository, old: Tables) -> None:
     """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
-    from socialcrm.storage.backups import make_backup, remove_saved, unlisted_data_files
+    from socialcrm.storage.backups import make_backup, unlisted_data_files
     from socialcrm.storage.files import empty_manifest, manifest_header
     from socialcrm.storage.sweep import highest_generation
 
@@ -73,11 +74,10 @@ def migrate(repository: TinyDBRepository, old: Tables) -> None:
     repository._manifest["store"]["1"]["generation"] = highest_generation(repository.path)
     repository._manifest_sig = None
     repository._begin()
+    repository._retiring = {rel for rel, _path in saved}  # deleted by the commit's sweep
     try:
         step(repository, old, path)
         repository._commit()
-        listed = {e["path"] for e in repository._manifest["files"].values()}
-        remove_saved(saved, listed)
     except BaseException:
         repository._manifest = None  # re-read the untouched old manifest next time
         raise

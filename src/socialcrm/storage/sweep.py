@@ -5,12 +5,14 @@ are deleted.  A file is deleted only with a proof, from the two manifests of
 the commit (the previous one, and the one just written, under the store's
 exclusive lock), that no state of the store can ever need it:
 
-1. **retired**: a file the previous manifest listed that the new one replaced
-   or removed, or that the previous manifest itself names as retired (its own
-   commit's garbage, left there by a process killed between its swap and its
-   sweep).  Every manifest records in its ``retired`` table the files its
-   commit replaced, for that purpose.  Data-file names carry their generation
-   and are never reused, so a file once replaced is never listed again;
+1. **retired**: a file either manifest names in its ``retired`` table.  A
+   commit's manifest retires the files the previous manifest listed that it
+   replaced or removed — and, for a ``restore`` or a migration, the data files
+   it first saved in its safety backup (``pre-restore``, ``pre-migrate``).
+   The previous manifest's table matters when a process was killed between
+   its swap and its sweep: its garbage is still there.  Data-file names carry
+   their generation and are never reused, so a retired file is never listed
+   again;
 2. **this generation's strays**: an unlisted data file named with the
    generation just committed — written by this transaction and not kept (a
    file written early that became empty), or by an earlier attempt at the same
