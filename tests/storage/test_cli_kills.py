@@ -17,7 +17,7 @@ are written, around the manifest swap, during the sweep.  After each kill:
 * the store is exactly the old state, or the new one — never a mix;
 * a run that exited 0 before its kill (an acknowledged write) left the new state;
 * one more write succeeds and leaves no unlisted file behind (what the kill left
-  is swept, or saved and removed by a migration).
+  is swept: the next commit proves it garbage).
 
 ``doctor`` is the library's (the same code the command runs, in-process: a
 process per kill would double the test's time); the console script's ``doctor``
