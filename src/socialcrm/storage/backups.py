@@ -418,18 +418,41 @@ def _write_restored(
     generation: int,
     retired: list[str],
 ) -> dict[str, Any]:
-    """Write the backup's files, then its manifest (retiring ``retired``), and return
-    the manifest as the sweep reads it; an OS error before the manifest swap removes
-    the files written (nothing was changed) and raises StoreError."""
+    """Second reading: write each verified data file under ``generation``, then swap
+    the manifest in (the store changes only then), retiring ``retired``; returns the
+    manifest, for the sweep.  An OS error before the swap removes the files written
+    (nothing was changed) and raises StoreError."""
     written: list[Path] = []
     before = _manifest_signature(store)
     try:
-        if checked.schema == layout.SCHEMA_VERSION:
-            return _write_files(store, archive, fh, checked, generation, retired, written)
-        # an older-schema store: put it back as it was; opening it migrates it (and
-        # saves, then deletes, the data files its manifest cannot list)
-        write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
-        return {"store": {"1": {"generation": generation}}, layout.RETIRED_TABLE: {}}
+        if checked.schema < layout.SCHEMA_VERSION:
+            # an older-schema store: put it back as it was; opening it migrates it
+            # (and saves, then retires, the data files its manifest cannot list)
+            write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
+            return {"store": {"1": {"generation": generation}}, layout.RETIRED_TABLE: {}}
+        wanted = checked.wanted()
+        files: dict[str, Any] = {}
+        data_dir = store / layout.DATA_DIR
+        ensure_dir(data_dir)
+        for name, raw in archive_members(archive, fh):
+            if name not in wanted:
+                continue
+            logical, entry = wanted[name]
+            if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
+                continue  # an earlier copy of a member stored twice: the last one counts
+            rel = layout.data_file_name(logical, generation)
+            written.append(store / rel)
+            write_atomic(store / rel, raw, sync_dir=False)
+            files[logical] = {**entry, "path": rel}
+        if len(files) != len(wanted):  # pragma: no cover - the first reading checked them all
+            raise StoreCorruptError(path=str(archive), detail="changed while being restored")
+        fsync_dir(data_dir)
+        # the backup's own "retired" list named files of its store, not of this one
+        manifest = {**checked.manifest, "files": files}
+        manifest[layout.RETIRED_TABLE] = {rel: {} for rel in retired}
+        manifest["store"]["1"]["generation"] = generation
+        write_atomic(store / layout.MANIFEST_NAME, encode_tables(manifest))
+        return manifest
     except OSError as exc:
         if _manifest_signature(store) == before:  # the manifest swap did not happen
             for path in written:
@@ -447,42 +470,6 @@ def _manifest_signature(store: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def _write_files(
-    store: Path,
-    archive: Path,
-    fh: BinaryIO,
-    checked: Checked,
-    generation: int,
-    retired: list[str],
-    written: list[Path],
-) -> dict[str, Any]:
-    """Second reading: write each verified data file under ``generation`` (appending
-    it to ``written``), then swap the manifest in (the store changes only then)."""
-    wanted = checked.wanted()
-    files: dict[str, Any] = {}
-    data_dir = store / layout.DATA_DIR
-    ensure_dir(data_dir)
-    for name, raw in archive_members(archive, fh):
-        if name not in wanted:
-            continue
-        logical, entry = wanted[name]
-        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-            continue  # an earlier copy of a member stored twice: the first reading kept the last
-        rel = layout.data_file_name(logical, generation)
-        written.append(store / rel)
-        write_atomic(store / rel, raw, sync_dir=False)
-        files[logical] = {**entry, "path": rel}
-    if len(files) != len(wanted):  # pragma: no cover - the first reading checked them all
-        raise StoreCorruptError(path=str(archive), detail="changed while being restored")
-    fsync_dir(data_dir)
-    # the backup's own "retired" list named files of its store, not of this one
-    manifest = {**checked.manifest, "files": files}
-    manifest[layout.RETIRED_TABLE] = {rel: {} for rel in retired}
-    manifest["store"]["1"]["generation"] = generation
-    write_atomic(store / layout.MANIFEST_NAME, encode_tables(manifest))
-    return manifest
 
 
 def _current_generation(store: Path) -> int:
