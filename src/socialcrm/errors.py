@@ -218,13 +218,18 @@ class StoreLockedError(StoreError):
 
 
 class StoreCorruptError(StoreError):
-    """A store file is unreadable; it is left untouched."""
+    """A store file is unreadable; it is left untouched.
 
-    def __init__(self, *, path: str, detail: str) -> None:
+    ``hint`` replaces the default advice where that would be wrong (a damaged
+    backup must not send the user back to ``restore`` it).
+    """
+
+    def __init__(self, *, path: str, detail: str, hint: str | None = None) -> None:
         super().__init__(
             f"store file {path} is unreadable: {detail}",
             path=path,
-            hint="the file was left as it is; run 'socialcrm doctor' then 'socialcrm restore'",
+            hint=hint
+            or "the file was left as it is; run 'socialcrm doctor' then 'socialcrm restore'",
         )
         self.detail = detail
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +68,23 @@ def populate(repo: TinyDBRepository, n: int = 5, prefix: str = "01P") -> list[st
     return ids
 
 
+def written_store(path: Path, n: int = 4) -> Path:
+    """A store at ``path`` of ``n`` prospects (see :func:`populate`), closed."""
+    from socialcrm.storage import open_repository
+
+    repo = open_repository(path)
+    populate(repo, n)
+    repo.close()
+    return path
+
+
+def run_python(code: str) -> int:
+    """Run ``code`` (dedented) in a new interpreter; its exit code.  For a process
+    that dies abruptly (``os._exit``) at a chosen point of a write."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=False, timeout=120)
+    return done.returncode
+
+
 class Counter:
     """The data files a repository reads (cache misses) and writes, by name, while patched."""
 
@@ -91,4 +111,4 @@ class Counter:
         self.writes.clear()
 
 
-__all__ = ["T0", "Counter", "dump_state", "populate", "snapshot"]
+__all__ = ["T0", "Counter", "dump_state", "populate", "run_python", "snapshot", "written_store"]

@@ -10,7 +10,8 @@ import pytest
 from socialcrm.errors import SchemaVersionError, StoreError
 from socialcrm.repository import Query
 from socialcrm.storage import atomic, layout, open_repository
-from socialcrm.storage.backups import _archive_members, list_backups
+from socialcrm.storage.archives import archive_members
+from socialcrm.storage.backups import list_backups
 from socialcrm.storage.doctor import doctor
 
 from .helpers import snapshot
@@ -41,7 +42,7 @@ def test_older_schema_is_migrated_after_a_backup(v1_store: Path) -> None:
     backups = list_backups(v1_store)
     assert [b.kind for b in backups] == ["pre-migrate"]
     with backups[0].path.open("rb") as fh:
-        members = list(_archive_members(backups[0].path, fh))
+        members = list(archive_members(backups[0].path, fh))
     assert members == [(layout.MANIFEST_NAME, original)]
     # everything is there, indexes included
     zoe = repo.get("01JV0000000000000000000001")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,12 +23,14 @@ __all__ = [
     "ensure_dir",
     "fsync_dir",
     "open_atomic",
+    "temp_target",
     "write_atomic",
 ]
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 TMP_SUFFIX = ".tmp"
+_TMP_RE = re.compile(r"^\.(?P<target>.+)\.[0-9]+" + re.escape(TMP_SUFFIX) + "$")
 
 
 def ensure_dir(path: Path) -> None:
@@ -54,6 +57,18 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def temp_name(path: Path) -> Path:
+    """The temporary file :func:`open_atomic` writes before replacing ``path``."""
+    return path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+
+
+def temp_target(name: str) -> str | None:
+    """The base name a temporary file of :func:`open_atomic` was to replace, or
+    ``None`` if ``name`` is not one (``.store.json.1234.tmp`` → ``store.json``)."""
+    m = _TMP_RE.match(name)
+    return None if m is None else m["target"]
+
+
 @contextlib.contextmanager
 def open_atomic(path: Path, *, sync_dir: bool = True) -> Iterator[int]:
     """A file descriptor whose content replaces ``path`` when the block ends.
@@ -62,7 +77,7 @@ def open_atomic(path: Path, *, sync_dir: bool = True) -> Iterator[int]:
     held in memory, and ``path`` keeps its previous content if the block
     raises — the temporary file is removed.  Mode 0600 whatever the umask.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    tmp = temp_name(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         try:

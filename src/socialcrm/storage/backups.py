@@ -10,15 +10,19 @@ Nothing here "repairs" data silently: :func:`restore` replaces the whole store
 by a verified backup after keeping a safety copy of what was there.  The store
 is read as raw files (:mod:`socialcrm.storage.files`), never through tinydb, so
 that a store too damaged to open can still be backed up or restored.
+
+``restore`` is, with ``doctor``, the one command that works on a store whose
+manifest is missing (:mod:`socialcrm.storage.directory`): it is how such a
+store is brought back.  Neither ever writes into a directory that is not a
+store.  Operating-system errors become :class:`StoreError` naming the file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import re
-import tarfile
+import itertools
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,22 +36,32 @@ from socialcrm.errors import (
     StoreError,
 )
 from socialcrm.storage import layout
+from socialcrm.storage.archives import (
+    Checked,
+    Member,
+    archive_members,
+    check_archive,
+    write_archive,
+)
 from socialcrm.storage.atomic import (
-    FILE_MODE,
-    TMP_SUFFIX,
     ensure_dir,
     fsync_dir,
-    open_atomic,
+    temp_target,
     write_atomic,
 )
+from socialcrm.storage.directory import DirectoryKind, inspect_directory, refuse_unless_usable
 from socialcrm.storage.files import (
     check_manifest,
     decode_tables,
     digest,
+    empty_manifest,
     encode_tables,
     manifest_header,
+    read_listed_file,
 )
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
+from socialcrm.storage.problems import io_error, not_written_error, read_only_error
+from socialcrm.storage.sweep import highest_generation, sweep
 
 __all__ = [
     "DEFAULT_KEEP",
@@ -62,46 +76,58 @@ __all__ = [
 
 DEFAULT_KEEP = 10
 BACKUP_KINDS = ("backup", "pre-migrate", "pre-restore")
-_BACKUP_RE = re.compile(
-    r"^(?P<kind>backup|pre-migrate|pre-restore)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-g(?P<gen>\d+)\.tar\.gz$"
-)
-
-
-Member = tuple[str, bytes]
-"""An archive member: its name in the archive and its bytes."""
 
 
 # --------------------------------------------------------------------------- helpers
 @contextlib.contextmanager
-def _store_lock(path: Path, held: bool, timeout: float | None = None) -> Iterator[None]:
+def _store_lock(path: Path, held: bool, doing: str) -> Iterator[None]:
+    """Hold the store's lock (unless the caller does) to write; ``doing`` names the
+    write in the error raised if the store is read-only."""
     if held:
         yield
         return
-    lock = StoreLock(
-        path / layout.LOCK_NAME,
-        store_path=path,
-        timeout=lock_timeout_from_env() if timeout is None else timeout,
-    )
-    with lock:
+    lock = StoreLock(path / layout.LOCK_NAME, store_path=path, timeout=lock_timeout_from_env())
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise io_error(exc, lock.lock_path, "open the lock file") from exc
+    try:
+        if lock.read_only_reason is not None:
+            raise read_only_error(path, lock.read_only_reason, doing=doing)
         yield
+    finally:
+        lock.release()
 
 
 def _check_store_dir(path: Path) -> None:
+    """Refuse, before taking the lock (which creates a file), anything but a store."""
     if not path.is_dir():
         raise StoreError(
             f"no socialcrm store at {path}",
             path=str(path),
             hint="check --db or SOCIALCRM_DB",
         )
+    refuse_unless_usable(path)  # a lost manifest, or not a store at all
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise io_error(exc, path, "read") from exc
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
     manifest_path = path / layout.MANIFEST_NAME
     try:
-        raw = manifest_path.read_bytes()
+        raw = _read_bytes(manifest_path)
     except FileNotFoundError:
+        refuse_unless_usable(path)  # a lost manifest, or not a store at all
         raise StoreError(
-            f"the store at {path} is empty (no {layout.MANIFEST_NAME})", path=str(path)
+            f"the store at {path} is empty (no {layout.MANIFEST_NAME}): nothing to back up",
+            path=str(path),
         ) from None
     manifest = decode_tables(raw, manifest_path)
     manifest_header(manifest, manifest_path)
@@ -123,18 +149,12 @@ def _checked_manifest(path: Path) -> tuple[dict[str, Any], int]:
 def _verified_files(path: Path, manifest: dict[str, Any], schema: int) -> Iterator[Member]:
     """The manifest and every file it lists, each checked as it is read (one at a
     time: a backup never holds the store in memory); raises at the first damaged one."""
-    yield layout.MANIFEST_NAME, (path / layout.MANIFEST_NAME).read_bytes()
+    yield layout.MANIFEST_NAME, _read_bytes(path / layout.MANIFEST_NAME)
     if schema < layout.SCHEMA_VERSION:  # an older layout lives in its manifest file
         return
-    for entry in manifest["files"].values():
-        file_path = path / entry["path"]
-        try:
-            raw = file_path.read_bytes()
-        except FileNotFoundError:
-            raise StoreCorruptError(path=str(file_path), detail="missing") from None
-        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-            raise StoreCorruptError(path=str(file_path), detail="checksum mismatch")
-        decode_tables(raw, file_path)
+    for logical, entry in manifest["files"].items():
+        raw, _tables = read_listed_file(path, logical, entry)
+        del _tables
         yield entry["path"], raw
 
 
@@ -146,40 +166,38 @@ def _raw_paths(path: Path) -> list[tuple[str, Path]]:
         found.append((layout.MANIFEST_NAME, manifest_path))
     data_dir = path / layout.DATA_DIR
     if data_dir.is_dir():
-        for child in sorted(data_dir.iterdir()):
-            if child.is_file() and not child.name.endswith(TMP_SUFFIX):
+        try:
+            children = sorted(data_dir.iterdir())
+        except OSError as exc:
+            raise io_error(exc, data_dir, "list") from exc
+        for child in children:
+            if child.is_file() and temp_target(child.name) is None:
                 found.append((f"{layout.DATA_DIR}/{child.name}", child))
     return found
 
 
-def _raw_files(path: Path) -> Iterator[Member]:
-    for name, file_path in _raw_paths(path):
-        yield name, file_path.read_bytes()
+def unlisted_data_files(
+    store: Path, listed: AbstractSet[str] = frozenset()
+) -> list[tuple[str, Path]]:
+    """The data files (named as socialcrm names them) in ``store`` whose relative
+    path is not in ``listed``."""
+    return [
+        (rel, path)
+        for rel, path in _raw_paths(store)
+        if rel.startswith(f"{layout.DATA_DIR}/")
+        and layout.parse_data_file_name(path.name) is not None
+        and rel not in listed
+    ]
+
+
+def _raw_files(paths: list[tuple[str, Path]]) -> Iterator[Member]:
+    for name, file_path in paths:
+        yield name, _read_bytes(file_path)
 
 
 def _generation_of(manifest: dict[str, Any]) -> int:
     gen = manifest.get("store", {}).get("1", {}).get("generation", 0)
     return gen if isinstance(gen, int) else 0
-
-
-def _write_archive(target: Path, members: Iterable[Member]) -> None:
-    """Write a tar.gz atomically (tmp + fsync + replace + dir fsync), mode 0600.
-
-    Members are compressed as they come: if producing one raises (a damaged
-    file), the half-written archive is removed and ``target`` is untouched.
-    """
-    now = int(datetime.now(UTC).timestamp())
-    with (
-        open_atomic(target) as fd,
-        open(fd, "wb", closefd=False) as out,  # a descriptor: nothing else to name
-        tarfile.open(fileobj=out, mode="w:gz", compresslevel=1) as tar,
-    ):
-        for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = FILE_MODE
-            info.mtime = now
-            tar.addfile(info, io.BytesIO(data))
 
 
 # --------------------------------------------------------------------------- backups
@@ -213,12 +231,20 @@ def list_backups(path: str | Path) -> list[BackupInfo]:
     found: list[BackupInfo] = []
     if not directory.is_dir():
         return found
-    for child in directory.iterdir():
-        m = _BACKUP_RE.match(child.name)
+    try:
+        children = list(directory.iterdir())
+    except OSError as exc:
+        raise io_error(exc, directory, "list") from exc
+    for child in children:
+        m = layout.parse_backup_name(child.name)
         if m is None:
             continue
         created = datetime.strptime(m["stamp"], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
-        found.append(BackupInfo(child, m["kind"], created, int(m["gen"]), child.stat().st_size))
+        try:
+            size = child.stat().st_size
+        except OSError:  # rotated away meanwhile
+            continue
+        found.append(BackupInfo(child, m["kind"], created, int(m["gen"]), size))
     return sorted(found, key=lambda b: (b.created_at, b.path.name))
 
 
@@ -243,11 +269,13 @@ def make_backup(
         raise StoreError("keep must be at least 1", path=str(store))
     if kind not in BACKUP_KINDS:
         raise StoreError(f"unknown backup kind {kind!r}", path=str(store))
-    _check_store_dir(store)
-    with _store_lock(store, _locked):
+    if not _locked:
+        _check_store_dir(store)
+    directory = backup_dir(store)
+    with _store_lock(store, _locked, f"write a backup into {directory}"):
         members: Iterable[Member]
         if kind == "pre-restore":
-            members = _raw_files(store)
+            members = _raw_files(_raw_paths(store))
             try:
                 generation = _generation_of(_read_manifest(store))
             except SocialCRMError:
@@ -255,15 +283,27 @@ def make_backup(
         else:
             manifest, schema = _checked_manifest(store)
             members = _verified_files(store, manifest, schema)
+            if kind == "pre-migrate":  # and what the migration will delete (unlisted files)
+                members = itertools.chain(members, _raw_files(unlisted_data_files(store)))
             generation = _generation_of(manifest)
-        directory = backup_dir(store)
-        ensure_dir(directory)
-        for leftover in directory.glob(f".*{TMP_SUFFIX}"):  # from a backup killed mid-write
-            with contextlib.suppress(OSError):
-                leftover.unlink()
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = directory / f"{kind}-{stamp}-g{generation:06d}.tar.gz"
-        _write_archive(target, members)
+        try:
+            ensure_dir(directory)
+        except OSError as exc:
+            raise io_error(exc, directory, "create", hint="no backup was written") from exc
+        try:
+            # temporary files of a backup killed mid-write: backups are written
+            # under the store's exclusive lock, which this process holds
+            for leftover in directory.iterdir():
+                target_name = temp_target(leftover.name)
+                if target_name is not None and layout.parse_backup_name(target_name):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+            write_archive(target, members)
+        except OSError as exc:
+            where = Path(exc.filename) if exc.filename else directory
+            raise io_error(exc, where, "write", hint="no backup was written") from exc
         same_kind = [b for b in list_backups(store) if b.kind == kind]
         for old in same_kind[:-keep]:
             with contextlib.suppress(OSError):
@@ -279,72 +319,6 @@ class RestoreResult:
     restored: Path
     safety_copy: Path | None
     generation: int
-
-
-def _archive_members(archive: Path, fh: BinaryIO) -> Iterator[Member]:
-    """The files of an open ``.tar.gz`` backup, one at a time, from its start."""
-    try:
-        fh.seek(0)
-        with tarfile.open(fileobj=fh, mode="r:gz") as tar:
-            for info in tar:
-                if not info.isfile():
-                    continue
-                extracted = tar.extractfile(info)
-                if extracted is None:  # pragma: no cover - isfile() members always extract
-                    continue
-                yield info.name, extracted.read()
-    except (OSError, tarfile.TarError, EOFError) as exc:
-        raise StoreCorruptError(path=str(archive), detail=f"unreadable backup ({exc})") from None
-
-
-@frozen
-class _Checked:
-    """A backup verified by a first reading: its manifest (parsed and as stored) and schema."""
-
-    manifest: dict[str, Any]
-    manifest_bytes: bytes
-    schema: int
-
-    def wanted(self) -> dict[str, tuple[str, dict[str, Any]]]:
-        """``archive path -> (logical, manifest entry)`` of the files to restore."""
-        if self.schema < layout.SCHEMA_VERSION:
-            return {}
-        return {e["path"]: (logical, e) for logical, e in self.manifest["files"].items()}
-
-
-def _check_archive(archive: Path, fh: BinaryIO) -> _Checked:
-    """Read a backup through once and verify it all; nothing is kept but the manifest."""
-    seen: dict[str, tuple[int, str, StoreCorruptError | None]] = {}
-    manifest_bytes: bytes | None = None
-    for name, raw in _archive_members(archive, fh):
-        if name == layout.MANIFEST_NAME:
-            manifest_bytes = raw
-            continue
-        problem = None
-        if name.startswith(f"{layout.DATA_DIR}/"):
-            try:
-                decode_tables(raw, archive / name)
-            except StoreCorruptError as exc:
-                problem = exc
-        seen[name] = (len(raw), digest(raw), problem)
-    if manifest_bytes is None:
-        raise StoreCorruptError(path=str(archive), detail=f"no {layout.MANIFEST_NAME} inside")
-    manifest = decode_tables(manifest_bytes, archive / layout.MANIFEST_NAME)
-    schema = manifest_header(manifest, archive)["schema"]
-    if schema > layout.SCHEMA_VERSION:
-        raise SchemaVersionError(path=str(archive), found=schema, supported=layout.SCHEMA_VERSION)
-    checked = _Checked(manifest, manifest_bytes, schema)
-    if schema == layout.SCHEMA_VERSION:
-        check_manifest(manifest, archive)
-    for rel, (logical, entry) in checked.wanted().items():
-        size, crc, problem = seen.get(rel, (-1, "", None))
-        if size != entry["size"] or crc != entry["crc32"]:
-            raise StoreCorruptError(
-                path=str(archive), detail=f"{rel} ({logical}) missing or damaged"
-            )
-        if problem is not None:
-            raise problem
-    return checked
 
 
 def _choose_backup(store: Path, chosen: str | Path | None) -> Path:
@@ -365,6 +339,21 @@ def _choose_backup(store: Path, chosen: str | Path | None) -> Path:
     return candidate
 
 
+def _unusable_backup(store: Path, archive: Path, detail: str) -> StoreCorruptError:
+    """A backup that cannot be restored, with advice that does not send the user back
+    to the same backup: the other backups there are, if any."""
+    others = [b for b in list_backups(store) if b.path.resolve() != archive.resolve()]
+    if others:
+        hint = (
+            f"the store was not changed; {len(others)} other backup(s): see "
+            "'socialcrm restore --list', then run 'socialcrm restore NAME --yes' "
+            f"(the newest is {others[-1].path.name})"
+        )
+    else:
+        hint = f"the store was not changed, and there is no other backup in {backup_dir(store)}"
+    return StoreCorruptError(path=str(archive), detail=detail, hint=hint)
+
+
 def restore(
     path: str | Path, backup: str | Path | None = None, *, keep: int = DEFAULT_KEEP
 ) -> RestoreResult:
@@ -373,77 +362,117 @@ def restore(
     The backup is read and verified completely first; then the current files
     (even damaged ones) are saved as a ``pre-restore`` backup; then the
     backup's data files are written under a new generation and the manifest is
-    swapped in one ``os.replace``.
+    swapped in one ``os.replace``; then the files saved in the safety copy that
+    the restored manifest does not list are deleted.  Works on a store whose
+    manifest is missing; refuses a directory that is not a store.
     """
     store = Path(path)
+    if inspect_directory(store).kind is not DirectoryKind.ORPHANED:
+        refuse_unless_usable(store)  # not into ~/Documents
     archive = _choose_backup(store, backup)
     try:
         fh = archive.open("rb")  # kept open: both readings see the same bytes
     except OSError as exc:
-        raise StoreCorruptError(path=str(archive), detail=f"unreadable backup ({exc})") from None
+        raise _unusable_backup(store, archive, f"unreadable backup ({exc})") from None
     with fh:
-        checked = _check_archive(archive, fh)
-        ensure_dir(store)
-        with _store_lock(store, held=False):
+        try:
+            checked = check_archive(archive, fh)
+        except StoreCorruptError as exc:
+            raise _unusable_backup(store, archive, exc.detail) from None
+        try:
+            ensure_dir(store)
+        except OSError as exc:
+            raise io_error(exc, store, "create the store directory") from exc
+        with _store_lock(store, False, "restore a backup into it"):
             safety: Path | None = None
             if _raw_paths(store):
                 safety = make_backup(store, keep, kind="pre-restore", _locked=True)
-            generation = max([*_current_generations(store), _generation_of(checked.manifest)]) + 1
-            if checked.schema == layout.SCHEMA_VERSION:
-                referenced = _write_files(store, archive, fh, checked, generation)
-            else:  # an older-schema store: put it back as it was; opening it migrates it
-                write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
-                referenced = set()
-            _remove_unreferenced(store, referenced)
+            # every data file here is in the safety copy now: garbage once the
+            # restored manifest is in, which retires them (storage.sweep)
+            retired = sorted(rel for rel, _path in unlisted_data_files(store))
+            # the next generation of this directory, whatever the backup's: its
+            # files get names no file here has (a leftover one either)
+            generation = max(highest_generation(store), _current_generation(store)) + 1
+            if inspect_directory(store).kind is DirectoryKind.EMPTY:
+                _mark_as_store(store)
+            manifest = _write_restored(store, archive, fh, checked, generation, retired)
+            sweep(store, {}, manifest)
     return RestoreResult(archive, safety, generation)
 
 
-def _write_files(
-    store: Path, archive: Path, fh: BinaryIO, checked: _Checked, generation: int
-) -> set[str]:
+def _mark_as_store(store: Path) -> None:
+    """Give a new store its empty manifest before any data file, as a first commit
+    does (``storage.directory``): a restore interrupted before its manifest swap
+    then leaves an empty store, not data files without a manifest."""
+    try:
+        write_atomic(store / layout.MANIFEST_NAME, encode_tables(empty_manifest()))
+    except OSError as exc:
+        raise io_error(exc, store / layout.MANIFEST_NAME, "write") from exc
+
+
+def _write_restored(
+    store: Path,
+    archive: Path,
+    fh: BinaryIO,
+    checked: Checked,
+    generation: int,
+    retired: list[str],
+) -> dict[str, Any]:
     """Second reading: write each verified data file under ``generation``, then swap
-    the manifest in (the store changes only then).  Returns the files now in use."""
-    wanted = checked.wanted()
-    files: dict[str, Any] = {}
-    data_dir = store / layout.DATA_DIR
-    ensure_dir(data_dir)
-    for name, raw in _archive_members(archive, fh):
-        if name not in wanted:
-            continue
-        logical, entry = wanted[name]
-        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-            continue  # an earlier copy of a member stored twice: the first reading kept the last
-        rel = layout.data_file_name(logical, generation)
-        write_atomic(store / rel, raw, sync_dir=False)
-        files[logical] = {**entry, "path": rel}
-    if len(files) != len(wanted):  # pragma: no cover - the first reading checked them all
-        raise StoreCorruptError(path=str(archive), detail="changed while being restored")
-    fsync_dir(data_dir)
-    manifest = {**checked.manifest, "files": files}
-    manifest["store"]["1"]["generation"] = generation
-    write_atomic(store / layout.MANIFEST_NAME, encode_tables(manifest))
-    return {entry["path"] for entry in files.values()}
+    the manifest in (the store changes only then), retiring ``retired``; returns the
+    manifest, for the sweep.  An OS error before the swap removes the files written
+    (nothing was changed) and raises StoreError."""
+    written: list[Path] = []
+    before = _manifest_signature(store)
+    try:
+        if checked.schema < layout.SCHEMA_VERSION:
+            # an older-schema store: put it back as it was; opening it migrates it
+            # (and saves, then retires, the data files its manifest cannot list)
+            write_atomic(store / layout.MANIFEST_NAME, checked.manifest_bytes)
+            return {"store": {"1": {"generation": generation}}, layout.RETIRED_TABLE: {}}
+        wanted = checked.wanted()
+        files: dict[str, Any] = {}
+        data_dir = store / layout.DATA_DIR
+        ensure_dir(data_dir)
+        for name, raw in archive_members(archive, fh):
+            if name not in wanted:
+                continue
+            logical, entry = wanted[name]
+            if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
+                continue  # an earlier copy of a member stored twice: the last one counts
+            rel = layout.data_file_name(logical, generation)
+            written.append(store / rel)
+            write_atomic(store / rel, raw, sync_dir=False)
+            files[logical] = {**entry, "path": rel}
+        if len(files) != len(wanted):  # pragma: no cover - the first reading checked them all
+            raise StoreCorruptError(path=str(archive), detail="changed while being restored")
+        fsync_dir(data_dir)
+        # the backup's own "retired" list named files of its store, not of this one
+        manifest = {**checked.manifest, "files": files}
+        manifest[layout.RETIRED_TABLE] = {rel: {} for rel in retired}
+        manifest["store"]["1"]["generation"] = generation
+        write_atomic(store / layout.MANIFEST_NAME, encode_tables(manifest))
+        return manifest
+    except OSError as exc:
+        if _manifest_signature(store) == before:  # the manifest swap did not happen
+            for path in written:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise not_written_error(exc, store) from exc
+        where = Path(exc.filename) if exc.filename else store
+        hint = "the backup is restored but may not survive a power cut; run 'socialcrm doctor'"
+        raise io_error(exc, where, "make durable", hint=hint) from exc
 
 
-def _current_generations(store: Path) -> list[int]:
-    gens = [0]
+def _manifest_signature(store: Path) -> tuple[int, int, int] | None:
+    try:
+        st = (store / layout.MANIFEST_NAME).stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _current_generation(store: Path) -> int:
     with contextlib.suppress(SocialCRMError, OSError):
-        gens.append(_generation_of(_read_manifest(store)))
-    data_dir = store / layout.DATA_DIR
-    if data_dir.is_dir():
-        for child in data_dir.iterdir():
-            parsed = layout.parse_data_file_name(child.name)
-            if parsed is not None:
-                gens.append(parsed[1])
-    return gens
-
-
-def _remove_unreferenced(store: Path, referenced: set[str]) -> None:
-    data_dir = store / layout.DATA_DIR
-    if not data_dir.is_dir():
-        return
-    for child in data_dir.iterdir():
-        rel = f"{layout.DATA_DIR}/{child.name}"
-        if layout.parse_data_file_name(child.name) is not None and rel not in referenced:
-            with contextlib.suppress(OSError):
-                child.unlink()
+        return _generation_of(_read_manifest(store))
+    return 0

@@ -20,9 +20,11 @@ import orjson
 
 from socialcrm.errors import StoreCorruptError, StoreError
 from socialcrm.storage import layout
+from socialcrm.storage.problems import io_error
 
 __all__ = [
     "Tables",
+    "Version",
     "check_entry",
     "check_header",
     "check_manifest",
@@ -30,11 +32,16 @@ __all__ = [
     "digest",
     "empty_manifest",
     "encode_tables",
+    "file_version",
+    "file_version_of",
     "manifest_header",
+    "read_listed_file",
 ]
 
 #: A TinyDB document: ``{table: {doc_id: document}}``.
 Tables = dict[str, dict[str, Any]]
+#: A data file's version, as its manifest entry gives it: (path, size, crc32).
+Version = tuple[str, int, str]
 
 
 # --------------------------------------------------------------------------- encoding
@@ -144,3 +151,38 @@ def check_manifest(manifest: Tables, path: Path) -> None:
     check_header(manifest, path)
     for logical, entry in manifest.get("files", {}).items():
         check_entry(logical, entry, path)
+
+
+def file_version(entry: Mapping[str, Any]) -> Version:
+    """A data file's version: names are never reused for other content in a store's
+    life, and size and checksum guard even that (the key of parsed files in memory)."""
+    return (entry.get("path"), entry.get("size"), entry.get("crc32"))  # type: ignore[return-value]
+
+
+def file_version_of(entry: Mapping[str, Any] | None) -> Version | None:
+    return None if entry is None else file_version(entry)
+
+
+def read_listed_file(store: Path, logical: str, entry: Mapping[str, Any]) -> tuple[bytes, Tables]:
+    """A data file as a manifest lists it (``logical`` → ``entry``), read, checked
+    against the entry's name, size and CRC-32, and parsed: its bytes and its tables.
+
+    Raises :class:`StoreCorruptError` naming the file if it is missing or
+    damaged, :class:`StoreError` if it cannot be read.
+    """
+    check_entry(logical, entry, store / layout.MANIFEST_NAME)
+    path = store / entry["path"]
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StoreCorruptError(
+            path=str(path), detail=f"missing (listed in {layout.MANIFEST_NAME})"
+        ) from None
+    except OSError as exc:
+        raise io_error(exc, path, "read") from exc
+    if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
+        raise StoreCorruptError(
+            path=str(path),
+            detail=f"size or checksum differs from {layout.MANIFEST_NAME} (damaged file)",
+        )
+    return raw, decode_tables(raw, path)

@@ -5,13 +5,17 @@ kept apart from the document model (prospects, events, indexes) it serves.  It
 knows files and the documents inside them, not what they mean:
 
 * the store's inter-process lock, and a fresh view of the manifest
-  (``store.json``) each time it is taken, so no process works from a stale state;
+  (``store.json``) each time it is taken, so no process works from a stale state
+  (its base, :mod:`socialcrm.storage.locked_manifest`);
 * a bounded cache of parsed, verified data files;
 * transactions: the documents they change (:mod:`socialcrm.storage.pending`),
   the files they write early when those changes grow large, and the commit:
   every changed file written under the next generation's name, then the
-  manifest replaced in one ``os.replace`` (the commit point), then files no
-  longer listed swept away.
+  manifest replaced in one ``os.replace`` (the commit point), then the files
+  it provably made garbage deleted (:mod:`socialcrm.storage.sweep`);
+* what it refuses: a directory that is not a store, or a store whose manifest
+  is missing (:mod:`socialcrm.storage.directory`), and any write to a store
+  this process may only read (:mod:`socialcrm.storage.locking`).
 
 The guarantees are described in ``docs/storage.md``; encoding, checksums and
 the manifest's checks live in :mod:`socialcrm.storage.files`.
@@ -20,36 +24,32 @@ the manifest's checks live in :mod:`socialcrm.storage.files`.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
-from socialcrm.errors import SchemaVersionError, StoreCorruptError, StoreError
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import TMP_SUFFIX, ensure_dir, fsync_dir, write_atomic
+from socialcrm.storage.atomic import ensure_dir, fsync_dir, write_atomic
 from socialcrm.storage.files import (
     Tables,
-    check_entry,
-    check_header,
-    decode_tables,
+    Version,
     digest,
-    empty_manifest,
     encode_tables,
-    manifest_header,
+    file_version,
+    file_version_of,
+    read_listed_file,
 )
-from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
+from socialcrm.storage.locked_manifest import LockedManifest
 from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
+from socialcrm.storage.problems import io_error, not_written_error
 
 __all__ = ["MANIFEST_TABLES", "GenerationStore", "io_error"]
 
 T = TypeVar("T")
-#: A data file's version: (path, size, crc32); see :func:`_version`.
-Version = tuple[str, int, str]
 #: Documents to read ahead: ids by table, by logical file.
 Wanted = Mapping[str, Mapping[str, Iterable[str]]]
 
@@ -69,60 +69,18 @@ _CACHE_BYTES = 16 * 1024 * 1024
 _SPILL_BYTES = 48 * 1024 * 1024
 
 
-def _version(entry: Mapping[str, Any]) -> Version:
-    """A data file's version: names are never reused for other content in a store's
-    life, and size and checksum guard even that."""
-    return (entry.get("path"), entry.get("size"), entry.get("crc32"))  # type: ignore[return-value]
-
-
-def _version_of(entry: Mapping[str, Any] | None) -> Version | None:
-    return None if entry is None else _version(entry)
-
-
-def io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
-    """An operating-system error on a store file, as a StoreError naming the file."""
-    reason = exc.strerror or str(exc)
-    return StoreError(f"cannot {action} {path}: {reason}", path=str(path), hint=hint)
-
-
-class GenerationStore:
+class GenerationStore(LockedManifest):
     """Data files of a store directory, read under its lock and committed by generation.
 
     Subclasses map their documents to logical files (shards) and change them
     inside :meth:`transaction` with :meth:`_set`, :meth:`_discard`,
     :meth:`_append` and :meth:`_own`; reads go through :meth:`_view` and
     :meth:`_doc`.  Safe to use from several processes (and threads) at once.
-
-    :param path: the store directory (created mode 0700 if missing).
-    :param lock_timeout: seconds to wait for the lock (default:
-        ``$SOCIALCRM_LOCK_TIMEOUT`` or 10), then :class:`StoreLockedError`.
-    :param migrate: upgrade an older schema (after a backup) when found;
-        with ``False`` an older store raises :class:`SchemaVersionError`.
-    :param shards: shard counts of a store created by this instance
-        (defaults: :data:`socialcrm.storage.layout.DEFAULT_SHARDS`).
+    Parameters: those of :class:`~socialcrm.storage.locked_manifest.LockedManifest`.
     """
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        lock_timeout: float | None = None,
-        migrate: bool = True,
-        **shards: int,
-    ) -> None:
-        self.path = Path(path)
-        self.manifest_path = self.path / layout.MANIFEST_NAME
-        self.lock_path = self.path / layout.LOCK_NAME
-        self._lock_timeout = lock_timeout
-        self._lock: StoreLock | None = None
-        self._migrate = migrate
-        unknown = set(shards) - set(layout.DEFAULT_SHARDS)
-        if unknown:
-            raise TypeError(f"unknown shard setting(s): {', '.join(sorted(unknown))}")
-        self._new_shards = {**layout.DEFAULT_SHARDS, **shards}
-        self._manifest: Tables | None = None
-        self._manifest_sig: tuple[int, int, int, int] | None = None
-        # Parsed data files by version (see _version)
+    def _set_up(self) -> None:
+        # Parsed data files by version (see files.file_version)
         self._files: OrderedDict[Version, Tables] = OrderedDict()
         self._cached_bytes = 0
         # documents read ahead for a batch of point reads (see :meth:`_reading_ahead`):
@@ -135,131 +93,19 @@ class GenerationStore:
         self._spilled: dict[str, dict[str, Any] | None] = {}
         self._swapped = False
         self._owner: int | None = None
-        self._depth = 0
-        self._thread_lock = threading.RLock()
-
-    # ------------------------------------------------------------------ opening
-    def open(self) -> Self:
-        """Create the directory if needed and check (or migrate) the store now."""
-        with self._locked():
-            pass
-        return self
-
-    def _get_lock(self) -> StoreLock:
-        if self._lock is None:
-            if self.path.exists() and not self.path.is_dir():
-                raise StoreError(
-                    f"{self.path} is not a socialcrm store (not a directory)",
-                    path=str(self.path),
-                    hint="a store is a directory; pass --db DIRECTORY",
-                )
-            try:
-                ensure_dir(self.path)
-            except OSError as exc:
-                raise io_error(exc, self.path, "create the store directory") from exc
-            timeout = lock_timeout_from_env() if self._lock_timeout is None else self._lock_timeout
-            self._lock = StoreLock(self.lock_path, store_path=self.path, timeout=timeout)
-        return self._lock
-
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the thread and process locks with a fresh view of the manifest."""
-        with self._thread_lock:
-            if self._depth:
-                yield
-                return
-            lock = self._get_lock()
-            try:
-                lock.acquire()
-            except OSError as exc:
-                raise io_error(exc, self.lock_path, "open the lock file") from exc
-            try:
-                self._refresh()
-                yield
-            finally:
-                lock.release()
-
-    def _refresh(self) -> None:
-        """Re-read the manifest if another process replaced it (checked under the lock)."""
-        try:
-            st = self.manifest_path.stat()
-        except FileNotFoundError:
-            self._manifest = empty_manifest(self._new_shards)
-            self._manifest_sig = None
-            return
-        sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
-        if self._manifest is not None and sig == self._manifest_sig:
-            return
-        try:
-            raw = self.manifest_path.read_bytes()
-        except OSError as exc:
-            raise io_error(exc, self.manifest_path, "read") from exc
-        manifest = decode_tables(raw, self.manifest_path)
-        schema = manifest_header(manifest, self.manifest_path)["schema"]
-        if schema > layout.SCHEMA_VERSION:
-            raise SchemaVersionError(
-                path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
-            )
-        if schema < layout.SCHEMA_VERSION:
-            if not self._migrate:
-                raise SchemaVersionError(
-                    path=str(self.path), found=schema, supported=layout.SCHEMA_VERSION
-                )
-            self._upgrade(manifest)
-            return
-        check_header(manifest, self.manifest_path)  # file entries: checked when used
-        self._manifest = manifest
-        self._manifest_sig = sig
-
-    def _upgrade(self, old: Tables) -> None:
-        """Rewrite a store of an older schema (manifest ``old``) to the current one.
-
-        The caller holds the lock.  Only the subclass knows the documents, so
-        only it can migrate them.
-        """
-        raise SchemaVersionError(
-            path=str(self.path),
-            found=manifest_header(old, self.manifest_path)["schema"],
-            supported=layout.SCHEMA_VERSION,
-        )
-
-    @property
-    def _header(self) -> dict[str, Any]:
-        assert self._manifest is not None
-        header: dict[str, Any] = self._manifest["store"]["1"]
-        return header
-
-    @property
-    def generation(self) -> int:
-        """The number of the last commit (0 for a store never written)."""
-        with self._locked():
-            return int(self._header["generation"])
+        # files saved elsewhere (a pre-migrate backup) that this commit retires too
+        self._retiring: set[str] = set()
 
     # ------------------------------------------------------------------ file access
     def _load(self, logical: str, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
         """The parsed content of a committed data file, verified against the manifest."""
-        key = _version(entry)
+        key = file_version(entry)
         found = self._files.get(key)
         if found is not None:  # only validated entries are ever cached
             self._files.move_to_end(key)
             return found
-        check_entry(logical, entry, self.manifest_path)
-        rel = entry["path"]
-        path = self.path / rel
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise StoreCorruptError(
-                path=str(path), detail=f"missing (listed in {layout.MANIFEST_NAME})"
-            ) from None
-        except OSError as exc:
-            raise io_error(exc, path, "read") from exc
-        if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-            raise StoreCorruptError(
-                path=str(path),
-                detail=f"size or checksum differs from {layout.MANIFEST_NAME} (damaged file)",
-            )
-        data = decode_tables(raw, path)
+        _raw, data = read_listed_file(self.path, logical, entry)
+        del _raw
         if cache:
             self._remember(key, data)
         return data
@@ -277,7 +123,7 @@ class GenerationStore:
     def _forget(self, entry: Mapping[str, Any] | None) -> None:
         """Drop a file's parsed content from the cache, if there."""
         if entry is not None:
-            key = _version(entry)
+            key = file_version(entry)
             if self._files.pop(key, None) is not None:
                 self._cached_bytes -= key[1]
 
@@ -311,7 +157,7 @@ class GenerationStore:
     def _read_ahead(self, logical: str) -> dict[str, dict[str, Any]] | None:
         """The documents of ``logical`` read ahead from its current version, if any."""
         ahead = self._ahead.get(logical)
-        if ahead is None or ahead[0] != _version_of(self._entry(logical)):
+        if ahead is None or ahead[0] != file_version_of(self._entry(logical)):
             return None
         return ahead[1]
 
@@ -334,7 +180,7 @@ class GenerationStore:
                 if logical == MANIFEST_TABLES:
                     continue
                 entry = self._entry(logical)
-                version = _version_of(entry)
+                version = file_version_of(entry)
                 if version in self._files:  # cached already: nothing to gain
                     continue
                 ahead = self._ahead.get(logical)
@@ -448,6 +294,7 @@ class GenerationStore:
                         (self.path / entry["path"]).unlink()
         self._pending = None
         self._spilled = {}
+        self._retiring = set()
         self._swapped = False
         self._depth = 0
         self._owner = None
@@ -495,13 +342,12 @@ class GenerationStore:
     def _spill_if_full(self) -> None:
         pending = self._pending
         if pending is not None and pending.size > _SPILL_BYTES:
+            self._check_writable()
             try:
+                self._mark_as_store()
                 self._spill()
             except OSError as exc:  # before the commit point: the store is untouched
-                where = Path(exc.filename) if exc.filename else self.path
-                raise io_error(
-                    exc, where, "write", hint="nothing was changed: the store is as it was"
-                ) from exc
+                raise not_written_error(exc, self.path) from exc
 
     def _spill(self) -> None:
         """Write every changed data file now, under the generation this transaction commits.
@@ -543,12 +389,13 @@ class GenerationStore:
         blob = encode_tables(data)
         del data
         rel = layout.data_file_name(logical, self._header["generation"] + 1)
+        self._mark_as_store()
         ensure_dir(self.path / layout.DATA_DIR)
         write_atomic(self.path / rel, blob, sync_dir=False)
         entry = {"path": rel, "size": len(blob), "crc32": digest(blob)}
         self._spilled[logical] = entry
         if ahead is not None:
-            self._ahead[logical] = (_version(entry), ahead)
+            self._ahead[logical] = (file_version(entry), ahead)
 
     def _commit(self) -> None:
         """Write the changed files under a new generation, then swap the manifest.
@@ -559,15 +406,18 @@ class GenerationStore:
         assert self._manifest is not None and self._pending is not None
         if not self._pending and not self._spilled:
             return
+        self._check_writable()
+        try:
+            self._mark_as_store()
+        except OSError as exc:
+            raise not_written_error(exc, self.manifest_path) from exc
         before = self._stat_manifest()
         try:
             self._write_generation()
         except OSError as exc:
-            where = Path(exc.filename) if exc.filename else self.path
             if self._stat_manifest() == before:
-                raise io_error(
-                    exc, where, "write", hint="nothing was changed: the store is as it was"
-                ) from exc
+                raise not_written_error(exc, self.path) from exc
+            where = Path(exc.filename) if exc.filename else self.path
             raise io_error(
                 exc,
                 where,
@@ -575,12 +425,19 @@ class GenerationStore:
                 hint="the change is saved but may not survive a power cut; run 'socialcrm doctor'",
             ) from exc
 
-    def _stat_manifest(self) -> tuple[int, int, int, int] | None:
-        try:
-            st = self.manifest_path.stat()
-        except OSError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
+    def _mark_as_store(self) -> None:
+        """Before a new store's first data file, write its empty manifest (generation 0).
+
+        So data files never exist without a manifest, unless it was lost:
+        :mod:`socialcrm.storage.directory` can then tell a lost manifest (refused)
+        from a first commit interrupted before its swap (an empty store).  The
+        caller holds the lock, and :meth:`_refresh` found the directory empty.
+        """
+        if self._manifest_sig is not None or self.manifest_path.exists():
+            return
+        assert self._manifest is not None
+        write_atomic(self.manifest_path, encode_tables(self._manifest))
+        self._manifest_sig = self._stat_manifest()
 
     def _write_generation(self) -> None:
         assert self._manifest is not None and self._pending is not None
@@ -596,6 +453,8 @@ class GenerationStore:
                 files.pop(logical, None)
             else:
                 files[logical] = entry
+        from socialcrm.storage.sweep import retired_table  # writes only: not on every import
+
         meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
         if MANIFEST_TABLES in self._pending:
             tables = self._view(MANIFEST_TABLES)
@@ -605,6 +464,10 @@ class GenerationStore:
             "files": dict(sorted(files.items())),
             "meta": meta,
             "pipelines": pipelines,
+            layout.RETIRED_TABLE: {
+                **retired_table(self._manifest["files"], files),
+                **{rel: {} for rel in sorted(self._retiring)},
+            },
         }
         manifest_blob = encode_tables(manifest)
         data_dir = self.path / layout.DATA_DIR
@@ -613,27 +476,18 @@ class GenerationStore:
         write_atomic(self.manifest_path, manifest_blob, sync_dir=False)  # the commit point
         self._swapped = True
         st = self.manifest_path.stat()
-        self._manifest = manifest
+        previous, self._manifest = self._manifest, manifest
         self._manifest_sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
         fsync_dir(self.path)
-        self._sweep(data_dir, {entry["path"] for entry in files.values()})
+        self._sweep(previous, manifest)
 
-    def _sweep(self, data_dir: Path, referenced: set[str]) -> None:
-        """Delete data files no longer listed (replaced, or left by a crashed commit)."""
-        try:
-            entries = list(os.scandir(data_dir))
-        except FileNotFoundError:
-            return
-        for entry in entries:
-            rel = f"{layout.DATA_DIR}/{entry.name}"
-            ours = layout.parse_data_file_name(entry.name) is not None
-            if (ours and rel not in referenced) or entry.name.endswith(TMP_SUFFIX):
-                with contextlib.suppress(OSError):
-                    Path(entry.path).unlink()
-        # a manifest temporary file left by a process killed while committing
-        for leftover in self.path.glob(f".{layout.MANIFEST_NAME}.*{TMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+    def _sweep(self, previous: Tables, committed: Tables) -> None:
+        """Delete only what this commit proves is garbage (:mod:`socialcrm.storage.sweep`):
+        files replaced or retired, unlisted files of the generation just committed,
+        temporary files.  Other unlisted files stay, for ``doctor`` to report."""
+        from socialcrm.storage.sweep import sweep
+
+        sweep(self.path, previous, committed)
 
     def close(self) -> None:
         """Drop caches; the lock is only ever held during an operation."""

@@ -29,12 +29,14 @@ __all__ = [
     "DEFAULT_SHARDS",
     "LOCK_NAME",
     "MANIFEST_NAME",
+    "RETIRED_TABLE",
     "SCHEMA_VERSION",
     "data_file_name",
     "events_file",
     "ids_file",
     "key_file",
     "locator_file",
+    "parse_backup_name",
     "parse_data_file_name",
     "prospect_file",
     "shard_of",
@@ -47,6 +49,9 @@ MANIFEST_NAME = "store.json"
 LOCK_NAME = "store.lock"
 DATA_DIR = "data"
 BACKUP_DIR = "backups"
+#: Manifest table naming the data files its commit replaced: the next commit
+#: deletes them if they are still there (see ``storage.sweep``).
+RETIRED_TABLE = "retired"
 
 #: Shards of each kind of file (stored in the manifest: fixed for a store's life).
 DEFAULT_SHARDS = {
@@ -59,6 +64,9 @@ DEFAULT_SHARDS = {
 
 _DATA_RE = re.compile(
     r"^(?P<logical>p-[a-z]{1,20}-[0-9a-f]{2,4}|[elki]-[0-9a-f]{2,4})\.(?P<gen>[0-9]{6,})\.json$"
+)
+_BACKUP_RE = re.compile(
+    r"^(?P<kind>backup|pre-migrate|pre-restore)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-g(?P<gen>\d+)\.tar\.gz$"
 )
 
 
@@ -113,3 +121,9 @@ def parse_data_file_name(name: str) -> tuple[str, int] | None:
     if m is None:
         return None
     return m["logical"], int(m["gen"])
+
+
+def parse_backup_name(name: str) -> re.Match[str] | None:
+    """The parts (``kind``, ``stamp``, ``gen``) of a backup file's base name, ``None`` if
+    not ours."""
+    return _BACKUP_RE.match(name)

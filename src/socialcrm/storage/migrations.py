@@ -11,7 +11,11 @@ Schema history (``store.json`` → ``store`` record → ``schema``):
 A migration runs under the store's lock, first writes a ``pre-migrate`` backup,
 then builds the new layout in memory and commits it like any transaction: the
 new data files are written, then the manifest replaces ``store.json`` in one
-``os.replace``.  A crash before that leaves the old store as it was.
+``os.replace``.  A crash before that leaves the old store as it was, and the
+files written so far unlisted: the backup of the next attempt saves them (with
+any other data file an older-schema store's manifest cannot list), and that
+attempt's manifest retires them, so that its sweep deletes them (or, if it is
+killed before, the next commit's).
 """
 
 from __future__ import annotations
@@ -53,18 +57,24 @@ MIGRATIONS: dict[int, Callable[[TinyDBRepository, Any, Path], None]] = {1: _from
 
 def migrate(repository: TinyDBRepository, old: Tables) -> None:
     """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
-    from socialcrm.storage.backups import make_backup
+    from socialcrm.storage.backups import make_backup, unlisted_data_files
     from socialcrm.storage.files import empty_manifest, manifest_header
+    from socialcrm.storage.sweep import highest_generation
 
     path = repository.manifest_path
     version = manifest_header(old, path)["schema"]
     step = MIGRATIONS.get(version)
     if step is None:
         raise StoreCorruptError(path=str(path), detail=f"unknown schema version {version}")
+    saved = unlisted_data_files(repository.path)  # the backup keeps them: see above
     make_backup(repository.path, kind="pre-migrate", _locked=True)
     repository._manifest = empty_manifest(repository._new_shards)
+    # above any data file already there (none, unless the directory held a newer
+    # store once): the commit then neither overwrites nor sweeps one of them
+    repository._manifest["store"]["1"]["generation"] = highest_generation(repository.path)
     repository._manifest_sig = None
     repository._begin()
+    repository._retiring = {rel for rel, _path in saved}  # deleted by the commit's sweep
     try:
         step(repository, old, path)
         repository._commit()

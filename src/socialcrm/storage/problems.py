@@ -1,0 +1,85 @@
+"""The storage layer's errors about the store directory, worded once.
+
+Each names the file or directory concerned and says what to do, and the advice
+is true where it is given: never "run X" to a user for whom X is what just
+failed, never "restore" where there is no backup.  The exit code of all of them
+is the store's (6, ``docs/cli.md``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from socialcrm.errors import StoreError
+from socialcrm.storage import layout
+
+__all__ = [
+    "foreign_directory_error",
+    "io_error",
+    "no_manifest_advice",
+    "no_manifest_error",
+    "not_written_error",
+    "read_only_error",
+]
+
+
+def io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
+    """An operating-system error on a store file, as a StoreError naming the file."""
+    reason = exc.strerror or str(exc)
+    return StoreError(f"cannot {action} {path}: {reason}", path=str(path), hint=hint)
+
+
+def not_written_error(exc: OSError, default: Path) -> StoreError:
+    """An OS error while writing, before the commit point: the store is as it was.
+    Names the file of the error (``default`` if the error names none)."""
+    where = Path(exc.filename) if exc.filename else default
+    return io_error(exc, where, "write", hint="nothing was changed: the store is as it was")
+
+
+def read_only_error(store: Path, reason: str, *, doing: str = "change it") -> StoreError:
+    """A write refused because this process may not write the store (read-only
+    medium or permissions): nothing was written."""
+    return StoreError(
+        f"the store {store} is read-only ({reason}): cannot {doing}; nothing was changed",
+        path=str(store),
+        hint="commands that only read it work; to change it, make it writable "
+        "or copy the directory somewhere writable",
+    )
+
+
+def no_manifest_error(store: Path, example: Path | None, restorable: int) -> StoreError:
+    """A store directory holding data files or backups but no manifest: opening it as
+    a new store would hide (and the next commit could delete) what is there.
+    ``restorable``: how many backups ``restore`` could bring back."""
+    what = f" (e.g. {example})" if example is not None else ""
+    return StoreError(
+        f"the store {store} has data files or backups{what} but no {layout.MANIFEST_NAME}, "
+        "which lists them: it was left as it is",
+        path=str(store),
+        hint="run 'socialcrm doctor' to see what is there; "
+        + no_manifest_advice(store, restorable),
+    )
+
+
+def no_manifest_advice(store: Path, restorable: int) -> str:
+    """What to do about a store without its manifest (also ``doctor``'s fix)."""
+    if restorable:
+        return (
+            "'socialcrm restore --yes' brings back the newest backup, and keeps every "
+            "file here in a pre-restore backup"
+        )
+    return (
+        f"there is no backup in {store / layout.BACKUP_DIR} to restore: run "
+        "'socialcrm restore FILE --yes' with a backup from elsewhere, or move this "
+        "directory away (its files are kept) and start a new store"
+    )
+
+
+def foreign_directory_error(store: Path, example: Path | None) -> StoreError:
+    """A non-empty directory that is not a socialcrm store: never made into one."""
+    what = f" (it holds {example.name})" if example is not None else ""
+    return StoreError(
+        f"{store} is not a socialcrm store and is not empty{what}: nothing was written",
+        path=str(store),
+        hint="pass an empty or new directory with --db or SOCIALCRM_DB",
+    )
