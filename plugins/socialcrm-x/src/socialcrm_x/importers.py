@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError
-from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.formats import ActivityRecord, ImportItem, ProspectRecord, RowProblem, SkippedRow
-from socialcrm.io.jsonio import MAX_JSON_BYTES, parse_json
+from socialcrm.io.jsonio import parse_json, read_json_bytes
 from socialcrm.networks import NetworkRegistry
 
 __all__ = ["DirectMessagesImporter", "FollowImporter", "load_ytd"]
@@ -40,16 +39,7 @@ _PREFIX = re.compile(rb"\A\s*window\.YTD\.([A-Za-z0-9_]+)\.part\d+\s*=\s*")
 
 def load_ytd(path: Path) -> tuple[str, Any]:
     """``(name, data)`` of an archive file ``window.YTD.<name>.partN = <json>``."""
-    check_text(path, read_head(path))
-    try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise ImportFormatError("file too large", path=str(path))
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(
-            f"cannot read the file: {exc.strerror or type(exc).__name__}", path=str(path)
-        ) from None
-    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    raw = read_json_bytes(path)  # size, encoding and binary checks, BOM dropped
     found = _PREFIX.match(raw)
     if found is None:
         raise ImportFormatError(
@@ -57,12 +47,6 @@ def load_ytd(path: Path) -> tuple[str, Any]:
             path=str(path),
             row=1,
         )
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(
-            f"invalid UTF-8 ({exc.reason})", path=str(path), row=raw[: exc.start].count(b"\n") + 1
-        ) from None
     body = raw[found.end() :].rstrip().removesuffix(b";")
     # Keep line numbers of JSON errors true to the file.
     padding = b"\n" * raw[: found.end()].count(b"\n")
