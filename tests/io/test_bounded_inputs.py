@@ -37,19 +37,31 @@ def store_bytes(store: Path) -> dict[str, bytes]:
     }
 
 
+TIME = Path("/usr/bin/time")
+
+
 def cli(store: Path, *args: str) -> tuple[int, str, str, int]:
-    """(exit code, stdout, stderr, peak RSS bytes) of one ``socialcrm`` process."""
+    """(exit code, stdout, stderr, peak RSS bytes) of one ``socialcrm`` process.
+
+    The peak comes from GNU ``time`` when installed: a child's ``ru_maxrss``
+    counts the memory this process had when it forked.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            [str(SCRIPT), "--db", str(store), *args], stdout=out, stderr=err, env=env
-        )
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        texts = out.read().decode(), err.read().decode()
-    return proc.returncode, *texts, usage.ru_maxrss * 1024
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "time"
+        prefix = [str(TIME), "-f", "%M", "-o", str(report)] if TIME.exists() else []
+        out, err = Path(tmp) / "out", Path(tmp) / "err"
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            proc = subprocess.Popen(
+                [*prefix, str(SCRIPT), "--db", str(store), *args],
+                stdout=stdout,
+                stderr=stderr,
+                env=env,
+            )
+            _pid, status, usage = os.wait4(proc.pid, 0)
+        kib = int(report.read_text().split()[-1]) if prefix else usage.ru_maxrss
+        code = os.waitstatus_to_exitcode(status)
+        return code, out.read_text(), err.read_text(), kib * 1024
 
 
 @pytest.fixture
