@@ -76,12 +76,28 @@ def _encode(p: Prospect) -> bytes:
     return orjson.dumps(prospect_to_dict(p))
 
 
+#: Planned prospects held in memory before they are written to the file together
+#: (one statement per batch instead of several per prospect).
+PENDING_MAX = 2_000
+
+
+class _Planned(NamedTuple):
+    """A planned prospect not written to the file yet, and its keys."""
+
+    prospect: Prospect
+    created_row: int | None
+    scored: bool
+    keys: tuple[list[str], list[str], str]
+
+
 class PlanIndex:
     """Every prospect an import has read or planned, and its match keys, on disk.
 
     ``load(pipeline)`` reads the pipeline from the store once, one stage at a
-    time.  ``add`` records a planned prospect (replacing its keys).  The file
-    is private (a 0700 temporary directory) and removed by :meth:`close`.
+    time.  ``add`` records a planned prospect (replacing its keys); the last
+    :data:`PENDING_MAX` are kept in memory, looked up first, and written to the
+    file together.  The file is private (a 0700 temporary directory) and
+    removed by :meth:`close`.
     """
 
     def __init__(self) -> None:
@@ -95,6 +111,13 @@ class PlanIndex:
         )
         self.db.execute("BEGIN")  # one transaction for the whole import: no syncs
         self.loaded: dict[str, bool] = {}  # pipeline -> read with documents
+        self.pending: dict[str, _Planned] = {}
+        # keys of the pending prospects: (pipeline, key) -> ids
+        self.pending_keys: dict[str, dict[tuple[str, str], set[str]]] = {
+            "ident": {},
+            "email": {},
+            "name": {},
+        }
 
     def close(self) -> None:
         self.db.close()
@@ -105,108 +128,202 @@ class PlanIndex:
         """Index ``prospects`` (the store's, for ``pipeline``) unless already done.
 
         Without ``docs`` only keys, ids and names are kept (what activities need);
-        a document is then read from the store when asked for.
+        a document is then read from the store when asked for.  A prospect the
+        plan has changed keeps the plan's version.
         """
         loaded = self.loaded.get(pipeline)
         if loaded is not None and (loaded or not docs):
             return
+        self.flush()
+        batch: list[Prospect] = []
         for p in prospects:
-            found = self.db.execute("SELECT changed FROM prospect WHERE id = ?", (p.id,)).fetchone()
-            if found is not None and found[0]:
-                continue  # already planned: the plan's version wins
-            self._put(p, _encode(p) if docs else None)
+            batch.append(p)
+            if len(batch) >= PENDING_MAX:
+                self._load_batch(batch, docs)
+                batch = []
+        self._load_batch(batch, docs)
         self.loaded[pipeline] = docs
 
-    # -- the plan -------------------------------------------------------------------------
-    def _put(self, p: Prospect, doc: bytes | None, **state: Any) -> None:
-        row = self.db.execute("SELECT keys FROM prospect WHERE id = ?", (p.id,)).fetchone()
-        if row is not None:
-            self._unkey(p.id, row[0])
-        identities, emails, name = _keys(p)
-        keys = orjson.dumps([p.pipeline, identities, emails, name])
-        columns = ["id", "pipeline", "name", "doc", "keys", *state]
-        self.db.execute(
-            f"INSERT OR REPLACE INTO prospect ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})",
-            (p.id, p.pipeline, p.name, doc, keys, *state.values()),
+    def _load_batch(self, prospects: list[Prospect], docs: bool) -> None:
+        changed = {
+            row[0]
+            for row in self.db.execute(
+                f"SELECT id FROM prospect WHERE changed AND id IN ({_marks(len(prospects))})",
+                [p.id for p in prospects],
+            )
+        }
+        rows, keyed = [], []
+        for p in prospects:
+            if p.id in changed:
+                continue  # the plan's version wins
+            keys = _keys(p)
+            rows.append((p.id, p.pipeline, p.name, _encode(p) if docs else None, _pack(p, keys)))
+            keyed.append((p, keys))
+        self.db.executemany(
+            "INSERT INTO prospect (id, pipeline, name, doc, keys) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET doc = coalesce(excluded.doc, doc)",
+            rows,
         )
+        self._insert_keys(keyed)
+
+    # -- the plan -------------------------------------------------------------------------
+    def add(self, p: Prospect, *, scored: bool, created_row: int | None = None) -> None:
+        """Plan ``p`` as it will be stored (``scored``: as the plan's ICP scored it)."""
+        old = self.pending.pop(p.id, None)
+        if old is not None:
+            self._forget_pending_keys(old)
+            created_row = created_row or old.created_row
+        planned = _Planned(p, created_row, scored, _keys(p))
+        self.pending[p.id] = planned
+        identities, emails, name = planned.keys
+        keys = self.pending_keys
+        for table, values in (("ident", identities), ("email", emails), ("name", [name])):
+            for key in values:
+                keys[table].setdefault((p.pipeline, key), set()).add(p.id)
+        if len(self.pending) >= PENDING_MAX:
+            self.flush()
+
+    def _forget_pending_keys(self, old: _Planned) -> None:
+        identities, emails, name = old.keys
+        pipeline = old.prospect.pipeline
+        for table, values in (("ident", identities), ("email", emails), ("name", [name])):
+            for key in values:
+                ids = self.pending_keys[table].get((pipeline, key))
+                if ids is not None:
+                    ids.discard(old.prospect.id)
+                    if not ids:
+                        del self.pending_keys[table][(pipeline, key)]
+
+    def flush(self) -> None:
+        """Write the pending prospects (documents and keys) to the file."""
+        if not self.pending:
+            return
+        planned = list(self.pending.values())
+        ids = [item.prospect.id for item in planned]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for pid, keys in self.db.execute(
+                f"SELECT id, keys FROM prospect WHERE id IN ({_marks(len(chunk))})", chunk
+            ).fetchall():
+                self._unkey(pid, keys)
+        self.db.executemany(
+            "INSERT INTO prospect (id, pipeline, name, doc, keys, created_row, changed, scored) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (id) DO UPDATE SET "
+            "pipeline = excluded.pipeline, name = excluded.name, doc = excluded.doc, "
+            "keys = excluded.keys, created_row = coalesce(excluded.created_row, created_row), "
+            "changed = 1, scored = excluded.scored",
+            [
+                (
+                    p.id,
+                    p.pipeline,
+                    p.name,
+                    _encode(p),
+                    _pack(p, item.keys),
+                    item.created_row,
+                    1 if item.scored else 0,
+                )
+                for item in planned
+                for p in (item.prospect,)
+            ],
+        )
+        self._insert_keys([(item.prospect, item.keys) for item in planned])
+        self.pending.clear()
+        for table in self.pending_keys.values():
+            table.clear()
+
+    def _insert_keys(self, keyed: list[tuple[Prospect, tuple[list[str], list[str], str]]]) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO ident VALUES (?, ?, ?)",
-            [(p.pipeline, key, p.id) for key in identities],
+            [(p.pipeline, key, p.id) for p, (identities, _, _) in keyed for key in identities],
         )
         self.db.executemany(
-            "INSERT OR IGNORE INTO email VALUES (?, ?, ?)", [(p.pipeline, e, p.id) for e in emails]
+            "INSERT OR IGNORE INTO email VALUES (?, ?, ?)",
+            [(p.pipeline, key, p.id) for p, (_, emails, _) in keyed for key in emails],
         )
-        self.db.execute("INSERT OR IGNORE INTO name VALUES (?, ?, ?)", (p.pipeline, name, p.id))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
+            [(p.pipeline, name, p.id) for p, (_, _, name) in keyed],
+        )
 
     def _unkey(self, pid: str, keys: bytes) -> None:
         pipeline, identities, emails, name = orjson.loads(keys)
-        for key in identities:
-            self.db.execute(
-                "DELETE FROM ident WHERE pipeline = ? AND key = ? AND id = ?", (pipeline, key, pid)
-            )
-        for key in emails:
-            self.db.execute(
-                "DELETE FROM email WHERE pipeline = ? AND key = ? AND id = ?", (pipeline, key, pid)
-            )
+        self.db.executemany(
+            "DELETE FROM ident WHERE pipeline = ? AND key = ? AND id = ?",
+            [(pipeline, key, pid) for key in identities],
+        )
+        self.db.executemany(
+            "DELETE FROM email WHERE pipeline = ? AND key = ? AND id = ?",
+            [(pipeline, key, pid) for key in emails],
+        )
         self.db.execute(
             "DELETE FROM name WHERE pipeline = ? AND key = ? AND id = ?", (pipeline, name, pid)
         )
 
-    def add(self, p: Prospect, *, scored: bool, created_row: int | None = None) -> None:
-        """Plan ``p`` as it will be stored (``scored``: as the plan's ICP scored it)."""
-        row = None
-        if created_row is None:
-            found = self.db.execute(
-                "SELECT created_row FROM prospect WHERE id = ?", (p.id,)
-            ).fetchone()
-            row = found[0] if found else None
-        self._put(
-            p, _encode(p), created_row=created_row or row, changed=1, scored=1 if scored else 0
-        )
-
     def get(self, pid: str) -> Prospect | None:
         """The prospect as planned or read; ``None`` if unknown or only indexed by key."""
+        planned = self.pending.get(pid)
+        if planned is not None:
+            return planned.prospect
         found = self.db.execute("SELECT doc FROM prospect WHERE id = ?", (pid,)).fetchone()
         if found is None or found[0] is None:
             return None
         return from_stored_dict(Prospect, orjson.loads(found[0]))
 
     def knows(self, pid: str) -> bool:
+        if pid in self.pending:
+            return True
         return self.db.execute("SELECT 1 FROM prospect WHERE id = ?", (pid,)).fetchone() is not None
 
     def created_row(self, pid: str) -> int | None:
         """The row of this import that created ``pid``, if it did."""
+        planned = self.pending.get(pid)
+        if planned is not None and planned.created_row is not None:
+            return planned.created_row
         found = self.db.execute("SELECT created_row FROM prospect WHERE id = ?", (pid,)).fetchone()
         return None if found is None else found[0]
 
     def changed(self, *, unscored_only: bool) -> Iterator[Prospect]:
         """The prospects the import staged (only those not staged as scored, if asked)."""
-        sql = "SELECT doc FROM prospect WHERE changed" + (
-            " AND NOT scored" if unscored_only else ""
-        )
+        self.flush()
+        sql = "SELECT doc FROM prospect WHERE changed"
+        if unscored_only:
+            sql += " AND NOT scored"
         for (doc,) in _rows(self.db, sql):
             yield from_stored_dict(Prospect, orjson.loads(doc))
 
     # -- matching ----------------------------------------------------------------------
+    def _lookup(self, table: str, pipeline: str, key: str) -> list[str]:
+        """Ids holding ``key`` in ``table``: pending ones, and written ones whose
+        pending version (if any) still holds it."""
+        found = set(self.pending_keys[table].get((pipeline, key), ()))
+        for (pid,) in self.db.execute(
+            f"SELECT id FROM {table} WHERE pipeline = ? AND key = ?", (pipeline, key)
+        ):
+            if pid not in self.pending:
+                found.add(pid)
+        return sorted(found)
+
     def owner(self, pipeline: str, key: str) -> str | None:
         """The prospect holding identity ``key`` in ``pipeline``."""
-        found = self.db.execute(
-            "SELECT id FROM ident WHERE pipeline = ? AND key = ?", (pipeline, key)
-        ).fetchone()
-        return None if found is None else str(found[0])
+        ids = self._lookup("ident", pipeline, key)
+        return ids[-1] if ids else None
 
     def target(self, pipeline: str, key: str) -> Target | None:
         """The prospect holding identity ``key``, as activities need it."""
-        found = self.db.execute(
-            "SELECT p.id, p.name, p.pipeline FROM ident i JOIN prospect p ON p.id = i.id "
-            "WHERE i.pipeline = ? AND i.key = ?",
-            (pipeline, key),
+        pid = self.owner(pipeline, key)
+        if pid is None:
+            return None
+        planned = self.pending.get(pid)
+        if planned is not None:
+            return Target(pid, planned.prospect.name, planned.prospect.pipeline)
+        name, pipeline_of = self.db.execute(
+            "SELECT name, pipeline FROM prospect WHERE id = ?", (pid,)
         ).fetchone()
-        return None if found is None else Target(*found)
+        return Target(pid, name, pipeline_of)
 
     def ids(self, pipeline: str, chunk: int) -> Iterator[list[str]]:
         """Every prospect id of ``pipeline`` known to the index, ``chunk`` at a time."""
+        self.flush()
         last = ""
         while True:
             page = [
@@ -228,15 +345,6 @@ class PlanIndex:
             return int(found[0])
         self.db.execute("INSERT INTO entry VALUES (?, ?)", (pid, row))
         return None
-
-    def _ids_by(self, table: str, pipeline: str, key: str) -> list[str]:
-        return [
-            row[0]
-            for row in self.db.execute(
-                f"SELECT id FROM {table} WHERE pipeline = ? AND key = ? ORDER BY id",
-                (pipeline, key),
-            )
-        ]
 
     def match(
         self,
@@ -260,10 +368,10 @@ class PlanIndex:
             if pid is not None:
                 ids.setdefault(pid, None)
         for email in emails:
-            for pid in self._ids_by("email", pipeline, email.casefold()):
+            for pid in self._lookup("email", pipeline, email.casefold()):
                 ids.setdefault(pid, None)
         if not ids and not identities and not emails and record is not None:
-            for pid in self._ids_by("name", pipeline, nfc(record.name).casefold()):
+            for pid in self._lookup("name", pipeline, nfc(record.name).casefold()):
                 p = fetch(pid)
                 same_company = (
                     not record.company
@@ -319,6 +427,15 @@ class PlanIndex:
                 return
             last = max(batch)
             yield batch
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _pack(p: Prospect, keys: tuple[list[str], list[str], str]) -> bytes:
+    identities, emails, name = keys
+    return orjson.dumps([p.pipeline, identities, emails, name])
 
 
 def _rows(db: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Any]:
