@@ -8,7 +8,10 @@ else from ``os.wait4``.  Cases:
 * LinkedIn ``Connections.csv`` of 30,000, 200,000 and 1,000,000 rows
   (``bench_import.make_connections``), and the 1,000,000 rows with ``--dry-run``;
 * a socialcrm JSON backup and a vCard file of ``--store-rows`` prospects, written
-  by the exporters from ``synth.synthetic`` (10 events a prospect in the backup).
+  by the exporters from ``synth.synthetic`` (10 events a prospect in the backup);
+* LinkedIn ``messages.csv`` writing once to each of ``--messages`` connections,
+  imported into the store those connections were imported into (activities
+  matched against a full store).
 
 Speed is given only as a ratio to the libraries reference
 (``python -c 'import typer, attrs, pluggy, tinydb, orjson'``), run just before
@@ -39,6 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_import import make_connections
+from bench_storage import make_messages
 from synth import synthetic
 
 HERE = Path(__file__).parent
@@ -125,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default="30000,200000,1000000", help="Connections.csv sizes")
     parser.add_argument("--no-dry-run", action="store_true", help="skip the largest --dry-run")
     parser.add_argument("--store-rows", type=int, default=100_000, help="backup/vCard prospects")
+    parser.add_argument(
+        "--messages", type=int, default=200_000, help="messages into a store of that many"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.rows.split(",") if s.strip()]
@@ -148,10 +155,20 @@ def main(argv: list[str] | None = None) -> int:
             n = args.store_rows
             cases.append((f"JSON backup {n:,} x 10 events", n, backup, []))
             cases.append((f"vCard {n:,} cards", n, cards, []))
+        if args.messages:
+            n = args.messages
+            people = work / f"Connections-{n}.csv"
+            if not people.exists():
+                make_connections(people, n)
+            make_messages(work / "messages.csv", people)
+            cases.append((f"messages {n:,} into {n:,}", n, work / "messages.csv", []))
         references: list[float] = []
         for label, rows, source, options in cases:
             store = work / "store"
             shutil.rmtree(store, ignore_errors=True)
+            if label.startswith("messages"):  # into a store of the people written to
+                code = run([*cli(), "--db", str(store), "import", str(people)], work)[2]
+                assert code == 0, "the connections import failed"
             ref_wall, _ref_peak, _ = run([sys.executable, "-c", LIBRARIES], work)
             references.append(ref_wall)
             argv = [*cli(), "--db", str(store), "import", str(source), *options]
