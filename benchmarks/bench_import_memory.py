@@ -96,15 +96,23 @@ def write_vcards(path: Path, n: int) -> None:
 
 
 def commit() -> str:
+    """The commit measured (``+dirty`` when the work tree has changes)."""
     try:
-        return subprocess.run(
+        head = subprocess.run(
             ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(HERE), "status", "--porcelain", "--untracked-files=no"],
             capture_output=True,
             text=True,
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 def machine() -> dict[str, Any]:
@@ -135,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.rows.split(",") if s.strip()]
+    measured = commit()  # at the start: the code every case runs
+    started = datetime.now(UTC)
 
     cases: list[tuple[str, int, Path, list[str]]] = []
     results: list[dict[str, Any]] = []
@@ -197,8 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.now(UTC)
     document = {
         "benchmark": "import peak RSS (bench_import_memory.py)",
-        "date": stamp.isoformat(timespec="seconds"),
-        "commit": commit(),
+        "date": started.isoformat(timespec="seconds"),
+        "finished": stamp.isoformat(timespec="seconds"),
+        "commit": measured,
         "machine": machine(),
         "load_average_at_end": os.getloadavg(),
         "limit_bytes": LIMIT_BYTES,
