@@ -264,11 +264,14 @@ def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[st
             except StopIteration:
                 return
             except csv.Error as exc:
+                limit = "field limit" in str(exc)
                 raise ImportFormatError(
                     f"malformed CSV: {exc}",
                     path=str(path),
                     row=start,
-                    hint=f"fields are limited to {csv.field_size_limit():,} characters",
+                    hint=f"fields are limited to {csv.field_size_limit():,} characters"
+                    if limit
+                    else "check the quotes around this row's fields",
                 ) from None
             yield start, cells
 

@@ -78,7 +78,7 @@ def _encode(p: Prospect) -> bytes:
 
 #: Planned prospects held in memory before they are written to the file together
 #: (one statement per batch instead of several per prospect).
-PENDING_MAX = 2_000
+PENDING_MAX = 500
 
 
 class _Planned(NamedTuple):
