@@ -95,21 +95,17 @@ def write_vcards(path: Path, n: int) -> None:
         VCardExporter().write(synthetic(n, 1), out, ExportContext())
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(HERE), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def commit() -> str:
     """The commit measured (``+dirty`` when the work tree has changes)."""
     try:
-        head = subprocess.run(
-            ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(HERE), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        head = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("+dirty" if dirty else "")

@@ -25,8 +25,9 @@ values = st.recursive(
     | st.booleans()
     | st.integers(-(2**53), 2**53)
     | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
