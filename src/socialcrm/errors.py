@@ -126,9 +126,12 @@ class LimitExceededError(ValidationError):
     """
 
     def __init__(self, *, field: str, count: int, limit: int, unit: str) -> None:
-        held = f"holds {count:,} values" if unit == "values" else f"is {count:,} characters long"
+        if unit == "values":
+            message = f"{field} holds {count:,} values, over the cap of {limit:,}"
+        else:
+            message = f"{field} is longer than the cap of {limit:,} characters ({count:,})"
         super().__init__(
-            f"{field} {held}, over the cap of {limit:,}",
+            message,
             field=field,
             hint="see 'Limits' in docs/model.md",
         )

@@ -57,10 +57,11 @@ MAX_CUSTOM_FIELDS = 100
 # an invalid row).  Counts are of the model's values, after normalisation.
 
 
-def check_count(field: str, count: int, limit: int) -> None:
-    """Refuse ``count`` values in ``field`` above ``limit``."""
+def check_count(field: str, count: int, limit: int, *, unit: str = "values") -> None:
+    """Refuse ``count`` values (or characters, ``unit="characters"``) in ``field`` above
+    ``limit``."""
     if count > limit:
-        raise LimitExceededError(field=field, count=count, limit=limit, unit="values")
+        raise LimitExceededError(field=field, count=count, limit=limit, unit=unit)
 
 
 def check_length(field: str, text: str | None, *, multiline: bool = False) -> None:

@@ -279,5 +279,7 @@ def test_a_prospect_over_a_cap_is_refused_by_the_cli_and_nothing_is_written(
     assert result.stderr.startswith("error: tags holds 101 values, over the cap of 100")
     note = cli(env, "note", "Jane Doe", "x" * 20_001)
     assert note.returncode == 4
-    assert note.stderr.startswith("error: text is 20,001 characters long, over the cap of 20,000")
+    assert note.stderr.startswith(
+        "error: text is longer than the cap of 20,000 characters (20,001)"
+    )
     assert store_bytes(tmp_path / "store") == before

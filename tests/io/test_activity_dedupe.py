@@ -112,12 +112,13 @@ def test_activities_alone_never_keep_the_pipeline_as_models(
     store: CRM, people: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """They look prospects up by profile URL only: id, name and pipeline are kept
-    (the whole pipeline as models took ~75 MB at 30,000 prospects)."""
+    (the whole pipeline as models took ~75 MB at 30,000 prospects), never a
+    prospect's document."""
 
-    def no_full_index(self: object, prospects: object) -> None:
-        raise AssertionError("an activities import built the full prospect index")
+    def no_full_index(p: object) -> bytes:
+        raise AssertionError("an activities import kept a prospect's whole document")
 
-    monkeypatch.setattr(index.ProspectIndex, "__init__", no_full_index)
+    monkeypatch.setattr(index, "_encode", no_full_index)
     monkeypatch.setattr(activities, "READ_ONE_BY_ONE", 3)  # the one pass lists every prospect
     store.add("No Profile", emails=["np@example.org"])  # in the pipeline, without identity
     rows = [(i + 2, url(i), f"hello {i}", i) for i in range(12)] + [(14, url(99), "who?", 1)]
@@ -137,11 +138,20 @@ def test_targets_follow_a_prospect_whose_profile_changes() -> None:
     def li(handle: str) -> Identity:
         return Identity("linkedin", handle, f"https://www.linkedin.com/in/{handle}")
 
-    targets = index.TargetIndex([Prospect("01A", "Ann", identities=[li("ann")])])
-    targets.add(Prospect("01B", "Bob", identities=[li("bob")]))
-    targets.add(Prospect("01A", "Ann B.", identities=[li("ann-b")]))
-    assert targets.by_identity == {
-        "linkedin:bob": ("01B", "Bob", "default"),
-        "linkedin:ann-b": ("01A", "Ann B.", "default"),
-    }
-    assert list(targets.keys) == ["01B", "01A"]
+    targets = index.PlanIndex()
+    try:
+        targets.load("default", [Prospect("01A", "Ann", identities=[li("ann")])], docs=False)
+        targets.add(Prospect("01B", "Bob", identities=[li("bob")]), scored=False)
+        targets.add(Prospect("01A", "Ann B.", identities=[li("ann-b")]), scored=False)
+        found = {
+            key: targets.target("default", key)
+            for key in ("linkedin:ann", "linkedin:bob", "linkedin:ann-b")
+        }
+        assert found == {
+            "linkedin:ann": None,
+            "linkedin:bob": ("01B", "Bob", "default"),
+            "linkedin:ann-b": ("01A", "Ann B.", "default"),
+        }
+        assert [i for chunk in targets.ids("default", 1) for i in chunk] == ["01A", "01B"]
+    finally:
+        targets.close()

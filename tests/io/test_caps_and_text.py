@@ -29,7 +29,7 @@ def test_a_row_over_a_cap_is_invalid_and_the_others_are_written(store: CRM, tmp_
     report = store.import_file(path)
     assert [(r.row, r.field) for r in report.invalid] == [(2, "emails"), (3, "notes")]
     assert report.invalid[0].reason == "emails holds 25 values, over the cap of 20"
-    assert report.invalid[1].reason == "notes is 20,001 characters long, over the cap of 20,000"
+    assert report.invalid[1].reason == "notes is longer than the cap of 20,000 characters (20,001)"
     assert [p.name for p in store.query()] == ["Bob Stone"]
 
 
@@ -58,7 +58,7 @@ def test_a_backup_entry_with_an_event_over_a_cap_is_invalid_and_stages_nothing(
     backup.write_text(data, encoding="utf-8")
     report = store.import_file(backup)
     assert [(r.field, r.reason) for r in report.invalid] == [
-        ("text", "text is 20,001 characters long, over the cap of 20,000")
+        ("text", "text is longer than the cap of 20,000 characters (20,001)")
     ]
     assert store.query() == []  # the prospect is not written without its events
 

@@ -6,11 +6,10 @@ The commands only parse options, call the CRM and render; the rules live in
 terminal, so piped runs and scripts stay quiet.
 """
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -68,28 +67,15 @@ def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> N
             ["ROW", "FIELD", "INVALID BECAUSE"],
             [[r.row, r.field or "", r.reason] for r in problems],
         )
-    skipped = Counter(_reason_kind(r.reason) for r in report.skipped)
-    if skipped:
+        if report.omitted()["invalid"]:
+            render.echo(f"… and {report.omitted()['invalid']} more invalid row(s), not listed")
+    groups = report.skip_groups()
+    if groups:
         render.emit_table(
             state,
             ["SKIPPED", "ROWS", "FIRST ROWS"],
-            [
-                [reason, n, ", ".join(str(r.row) for r in _first(report, reason))]
-                for reason, n in skipped.most_common()
-            ],
+            [[g.kind, g.count, ", ".join(map(str, g.first_rows))] for g in groups],
         )
-
-
-def _reason_kind(reason: str) -> str:
-    """Group skip reasons ("already known as 01H… (Zoé)" → "already known")."""
-    for prefix in ("already known", "same person as row", "not a known prospect"):
-        if reason.startswith(prefix):
-            return prefix
-    return reason
-
-
-def _first(report: "ImportReport", kind: str, limit: int = 5) -> list[Any]:
-    return [r for r in report.skipped if _reason_kind(r.reason) == kind][:limit]
 
 
 def import_(
@@ -171,10 +157,11 @@ def import_(
             progress=progress,
         )
     _print_report(state, result, as_json)
-    if result.invalid:
+    invalid = result.counts()["invalid"]
+    if invalid:
         if strict and not dry_run:
-            raise fail(f"{len(result.invalid)} invalid row(s): nothing was written", EXIT_INVALID)
-        warn(f"{len(result.invalid)} invalid row(s) were left out (listed above)")
+            raise fail(f"{invalid} invalid row(s): nothing was written", EXIT_INVALID)
+        warn(f"{invalid} invalid row(s) were left out (listed above)")
 
 
 def formats(ctx: typer.Context) -> None:

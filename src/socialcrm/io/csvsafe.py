@@ -1,11 +1,14 @@
 """Reading untrusted text files safely, and writing CSV that spreadsheets cannot abuse.
 
-Every importer reads through :func:`open_text` / :func:`read_csv` so that the
-same hostile inputs give the same clear error: a missing or unreadable file, a
-binary file, invalid UTF-8, a field over :data:`FIELD_LIMIT` characters.  Each
+Every importer reads through :func:`open_bytes` / :func:`open_text` /
+:func:`read_csv` so that the same hostile inputs give the same clear error: a
+missing or unreadable file, a binary file, invalid UTF-8, a line over
+:data:`LINE_LIMIT` bytes, a field over :data:`FIELD_LIMIT` characters.  Each
 becomes an :class:`~socialcrm.errors.ImportFormatError` naming the file and the
 row.  The standard :mod:`csv` field size limit is kept as a feature: it stops a
-50 MB "field" before it reaches the store.
+50 MB "field" before it reaches the store.  A file saved as UTF-16 or UTF-32
+(Excel's "Unicode text", some address books) starts with a byte order mark:
+it is read as such, re-encoded to UTF-8 on the fly.
 
 Writing goes through :func:`neutralise` (OWASP "CSV injection"): a cell a
 spreadsheet would evaluate as a formula gets a leading apostrophe.
@@ -19,16 +22,18 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from socialcrm.errors import ImportFormatError
 
 __all__ = [
     "FIELD_LIMIT",
     "HEAD_SIZE",
+    "LINE_LIMIT",
     "check_text",
     "header_key",
     "neutralise",
+    "open_bytes",
     "open_text",
     "read_csv",
     "read_csv_dicts",
@@ -37,8 +42,19 @@ __all__ = [
 
 #: Largest field accepted (characters): the standard csv module's default.
 FIELD_LIMIT = 131_072
+#: Longest physical line of a CSV file (bytes, in UTF-8): a line holds several
+#: fields.  A longer one stops the import.
+LINE_LIMIT = 2 * FIELD_LIMIT
 #: Bytes read to detect a format.
 HEAD_SIZE = 8192
+#: Byte order marks of the UTF-16/32 encodings read (UTF-32 first: its LE mark
+#: begins with UTF-16 LE's).
+UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Numbers and phone numbers ("+33 6 12 34 56 78", "-12.5") hold no letters,
@@ -62,20 +78,94 @@ def _unreadable(path: Path, exc: OSError) -> ImportFormatError:
     )
 
 
-def read_head(path: Path, size: int = HEAD_SIZE) -> bytes:
-    """The first bytes of ``path`` (for format detection), or a clear error."""
+class _ToUTF8(io.RawIOBase):
+    """A UTF-16/32 file read as UTF-8 bytes, decoded and re-encoded chunk by chunk."""
+
+    def __init__(self, raw: BinaryIO, path: Path, encoding: str, label: str) -> None:
+        self.raw = raw
+        self.path = path
+        self.label = label
+        self.decoder = codecs.getincrementaldecoder(encoding)("strict")
+        self.pending = b""
+        self.lines = 0
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending and not self.done:
+            chunk = self.raw.read(65536)
+            self.done = not chunk
+            try:
+                text = self.decoder.decode(chunk, final=self.done)
+            except UnicodeDecodeError as exc:
+                raise ImportFormatError(
+                    f"invalid {self.label} text ({exc.reason})",
+                    path=str(self.path),
+                    row=self.lines + 1,
+                    hint="save the file as UTF-8",
+                ) from None
+            self.pending = text.encode("utf-8", "surrogatepass")
+            self.lines += self.pending.count(b"\n")
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def open_bytes(path: Path) -> BinaryIO:
+    """``path`` as a binary stream of UTF-8 (or other 8-bit) bytes, or a clear error.
+
+    A file beginning with a UTF-16 or UTF-32 byte order mark is decoded and
+    re-encoded to UTF-8 as it is read (the mark dropped); any other file is
+    returned as it is (a UTF-8 BOM included).
+    """
     try:
-        with path.open("rb") as fh:
+        raw = path.open("rb")
+        start = raw.read(4)
+        raw.seek(0)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    for bom, encoding, label in UNICODE_BOMS:
+        if start.startswith(bom):
+            raw.seek(len(bom))
+            return io.BufferedReader(_ToUTF8(raw, path, encoding, label))
+    return raw
+
+
+def read_head(path: Path, size: int = HEAD_SIZE) -> bytes:
+    """The first bytes of ``path`` (as UTF-8 for a UTF-16/32 file), for format detection."""
+    try:
+        with open_bytes(path) as fh:
             return fh.read(size)
     except OSError as exc:
         raise _unreadable(path, exc) from None
 
 
+def _looks_utf16(head: bytes) -> bool:
+    """Whether ``head`` looks like UTF-16 text without a byte order mark (NUL every
+    other byte)."""
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 4 and (even.count(0) > 0.8 * len(even) or odd.count(0) > 0.8 * len(odd))
+
+
 def check_text(path: Path, head: bytes) -> None:
     """Refuse a file whose first bytes are not text (NUL bytes, invalid UTF-8)."""
     if b"\x00" in head:
+        if _looks_utf16(head):
+            raise ImportFormatError(
+                "this looks like UTF-16 text without a byte order mark",
+                path=str(path),
+                row=1,
+                hint="save the file as UTF-8 (or as UTF-16 with a BOM)",
+            )
         raise ImportFormatError(
-            "this is a binary file, not a text export",
+            "this is a binary file (it holds NUL bytes), not a text export",
             path=str(path),
             row=1,
             hint="give the CSV/JSON/vCard file itself, not an archive or a document",
@@ -91,9 +181,6 @@ def check_text(path: Path, head: bytes) -> None:
         ) from None
 
 
-_LINE_CAP = FIELD_LIMIT * 2
-
-
 def _cr_lines(stream: BinaryIO) -> Iterator[bytes]:
     """Lines of a file using old Mac line endings (``\\r`` only), each capped."""
     buffer = b""
@@ -102,12 +189,12 @@ def _cr_lines(stream: BinaryIO) -> Iterator[bytes]:
         buffer += chunk
         while True:
             end = buffer.find(b"\r")
-            if end < 0 or end >= _LINE_CAP:
+            if end < 0 or end >= LINE_LIMIT:
                 break
             yield buffer[: end + 1]
             buffer = buffer[end + 1 :]
-        if len(buffer) >= _LINE_CAP:
-            yield buffer[:_LINE_CAP]  # over-long: the reader refuses it
+        if len(buffer) >= LINE_LIMIT:
+            yield buffer[:LINE_LIMIT]  # over-long: the reader refuses it
             return
         if not chunk:
             if buffer:
@@ -128,10 +215,10 @@ class _LineCounter:
 
     def __next__(self) -> str:
         raw = next(self.raw_lines)  # StopIteration ends the file
-        if not raw.endswith((b"\n", b"\r")) and len(raw) >= _LINE_CAP:
+        if not raw.endswith((b"\n", b"\r")) and len(raw) >= LINE_LIMIT:
             # the reader stopped at the size cap: a line longer than any sane export.
             raise ImportFormatError(
-                f"a line is longer than {_LINE_CAP} characters",
+                f"a line is longer than {LINE_LIMIT:,} bytes",
                 path=str(self.path),
                 row=self.lines + 1,
                 hint="this does not look like an export file",
@@ -151,12 +238,9 @@ class _LineCounter:
 
 
 def open_text(path: Path) -> TextIO:
-    """Open ``path`` as UTF-8 text (a leading BOM dropped), with a clear error."""
-    try:
-        raw = path.open("rb")
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    """Open ``path`` as UTF-8 text (a leading BOM dropped; UTF-16/32 with a BOM
+    re-encoded), with a clear error."""
+    return io.TextIOWrapper(open_bytes(path), encoding="utf-8-sig", errors="strict", newline="")
 
 
 def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
@@ -169,12 +253,8 @@ def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[st
     head = read_head(path)
     check_text(path, head)
     mac = b"\r" in head and b"\n" not in head  # old Mac line endings (CR only)
-    try:
-        stream = path.open("rb")
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    with stream:
-        raw_lines = _cr_lines(stream) if mac else iter(lambda: stream.readline(_LINE_CAP), b"")
+    with open_bytes(path) as stream:
+        raw_lines = _cr_lines(stream) if mac else iter(lambda: stream.readline(LINE_LIMIT), b"")
         counter = _LineCounter(path, raw_lines)
         reader = csv.reader(counter, delimiter=delimiter, strict=False)
         while True:
@@ -184,11 +264,14 @@ def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[st
             except StopIteration:
                 return
             except csv.Error as exc:
+                limit = "field limit" in str(exc)
                 raise ImportFormatError(
                     f"malformed CSV: {exc}",
                     path=str(path),
                     row=start,
-                    hint=f"fields are limited to {csv.field_size_limit()} characters",
+                    hint=f"fields are limited to {csv.field_size_limit():,} characters"
+                    if limit
+                    else "check the quotes around this row's fields",
                 ) from None
             yield start, cells
 

@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from socialcrm.errors import ValidationError
+from socialcrm.errors import LimitExceededError, ValidationError
 from socialcrm.io.csvsafe import header_key, read_csv_dicts
 from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem, SkippedRow
+from socialcrm.limits import MAX_EMAILS, MAX_IDENTITIES, MAX_PHONES, MAX_TAGS
 from socialcrm.networks import NetworkRegistry
 
 __all__ = ["FIELDS", "GenericCSVImporter", "parse_mapping"]
@@ -92,6 +93,14 @@ ALIASES: dict[str, str] = {
 
 _SPLIT_MANY = re.compile(r"[;,]")
 _SPLIT_PHONES = re.compile(r";")
+_LISTS = {"email": _SPLIT_MANY, "phone": _SPLIT_PHONES, "url": _SPLIT_MANY, "tags": _SPLIT_MANY}
+#: Each list column's cap and the record field it fills (named as the write path names it).
+_CAPS = {
+    "email": (MAX_EMAILS, "emails"),
+    "phone": (MAX_PHONES, "phones"),
+    "url": (MAX_IDENTITIES, "urls"),
+    "tags": (MAX_TAGS, "tags"),
+}
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -190,6 +199,12 @@ class GenericCSVImporter:
                 v.strip() for cell in values.get(key, []) for v in splitter.split(cell) if v.strip()
             ]
 
+        for key, splitter in _LISTS.items():  # refused before the list is built
+            cap, field = _CAPS[key]
+            most = sum(len(splitter.findall(cell)) + 1 for cell in values.get(key, []))
+            if most > cap and (count := len(many(key, splitter))) > cap:
+                over = LimitExceededError(field=field, count=count, limit=cap, unit="values")
+                return RowProblem(row, over.message, field)
         first, last = one("first_name"), one("last_name")
         name = one("name") or " ".join(x for x in (first, last) if x)
         if not name:

@@ -9,7 +9,8 @@ The document is written prospect by prospect (never built whole in memory)::
 with one prospect entry per line.  :class:`JSONImporter` reads a file laid
 out so entry by entry (a backup of 30,000 prospects × 10 events is 106 MB,
 and parsed whole it took ~600 MB); a file of any other layout (re-indented
-by another tool) is valid JSON all the same and is read whole.
+by another tool) is valid JSON all the same and is read whole, up to
+:data:`MAX_JSON_BYTES`.
 
 Each model goes through :mod:`socialcrm.serialization`, the one place that
 knows the document form, so export → import reproduces a pipeline exactly
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from socialcrm.errors import ImportFormatError, ValidationError
-from socialcrm.io.csvsafe import check_text, read_head
+from socialcrm.io.csvsafe import check_text, open_bytes, read_head
 from socialcrm.io.formats import (
     ExportContext,
     ImportItem,
@@ -43,17 +44,21 @@ __all__ = [
     "JSONImporter",
     "load_json",
     "parse_json",
+    "read_json_bytes",
 ]
 
 FORMAT_TAG = "socialcrm"
 #: Store-wide settings carried by a backup (the CRM's channel length overrides).
 SETTINGS = ("channel_limits",)
-#: Largest JSON document read whole (bytes).  A backup laid out as
-#: :class:`JSONExporter` writes it is read entry by entry, whatever its size.
-MAX_JSON_BYTES = 512 * 1024 * 1024
-#: Longest line of a backup read entry by entry: one prospect with its history.
-#: A longer line (or a whole file on one line) makes the file be read whole.
-MAX_ENTRY_BYTES = 64 * 1024 * 1024
+#: Largest JSON document read whole (bytes, as UTF-8): parsed, a document takes
+#: about 8 times its size in memory, so this keeps a whole read near 130 MB.  A
+#: backup laid out as :class:`JSONExporter` writes it is read entry by entry,
+#: whatever its size; a larger file of any other layout is refused.
+MAX_JSON_BYTES = 16 * 1024 * 1024
+#: Longest line of a backup read entry by entry: one prospect with its history
+#: (about 16,000 events).  A longer line (or a whole file on one line) makes the
+#: file be read whole, within :data:`MAX_JSON_BYTES`.
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -73,22 +78,24 @@ def parse_json(path: Path, data: bytes | str) -> Any:
         ) from None
 
 
-def load_json(path: Path) -> Any:
-    """Read and parse a JSON file safely (binary, invalid UTF-8, size, nesting)."""
+def read_json_bytes(path: Path) -> bytes:
+    """A JSON file's bytes (UTF-8, BOM dropped), within :data:`MAX_JSON_BYTES`."""
     check_text(path, read_head(path))
     try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise ImportFormatError(
-                f"file is {size} bytes, over the {MAX_JSON_BYTES}-byte limit", path=str(path)
-            )
-        data = path.read_bytes()
+        with open_bytes(path) as fh:
+            data = fh.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
         raise ImportFormatError(
             f"cannot read the file: {exc.strerror or type(exc).__name__}", path=str(path)
         ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    if len(data) > MAX_JSON_BYTES:
+        raise ImportFormatError(
+            f"the file is over {MAX_JSON_BYTES:,} bytes, the most read whole",
+            path=str(path),
+            hint="a socialcrm backup is read entry by entry only as 'socialcrm export' "
+            "lays it out (one prospect per line); split other JSON files",
+        )
+    data = data.removeprefix(_BOM)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -96,8 +103,14 @@ def load_json(path: Path) -> Any:
             f"invalid UTF-8 ({exc.reason})",
             path=str(path),
             row=data[: exc.start].count(b"\n") + 1,
+            hint="save the file as UTF-8",
         ) from None
-    return parse_json(path, data)
+    return data
+
+
+def load_json(path: Path) -> Any:
+    """Read and parse a JSON file safely (binary, encoding, size, nesting)."""
+    return parse_json(path, read_json_bytes(path))
 
 
 class _OtherLayout(Exception):
@@ -143,7 +156,7 @@ def _streamable_header(path: Path) -> dict[str, Any] | None:
     import orjson
 
     try:
-        with path.open("rb") as fh:
+        with open_bytes(path) as fh:
             first = fh.readline(MAX_ENTRY_BYTES).strip()
             if first.startswith(_BOM):
                 first = first[len(_BOM) :]
@@ -168,7 +181,7 @@ def _streamed_entries(path: Path) -> Iterator[tuple[int, Any]]:
     """``(line, parsed entry)`` of a file :func:`_streamable_header` accepted."""
     import orjson
 
-    with path.open("rb") as fh:
+    with open_bytes(path) as fh:
         fh.readline(MAX_ENTRY_BYTES)
         for lineno, entry in _entry_lines(fh):
             yield lineno, orjson.loads(entry)

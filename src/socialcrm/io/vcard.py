@@ -7,7 +7,9 @@ custom field ``website``), Apple's ``X-SOCIALPROFILE`` (a URL, or
 ``x-apple:<user>`` with ``x-user``/``type`` parameters) and RFC 9554
 ``SOCIALPROFILE`` (a URL, or a text handle with ``SERVICE-TYPE``).  Folded
 lines and escapes are vobject's job.  A row number is the card's position
-in the file (1 = first card).
+in the file (1 = first card).  The file is cut into cards first
+(:mod:`socialcrm.io.vcard_cards`: limits checked while reading, only the
+properties read here kept), then vobject parses one card at a time.
 
 Export writes vCard 3.0 (``vcard``: Apple ``X-SOCIALPROFILE``, what most
 address books read) or 4.0 (``vcard4``: ``SOCIALPROFILE``).
@@ -20,8 +22,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
-from socialcrm.io.csvsafe import FIELD_LIMIT, check_text, open_text, read_head
+from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.formats import ExportContext, ImportItem, ProspectRecord, RowProblem
+from socialcrm.io.vcard_cards import Card, CardProblem, read_cards
 from socialcrm.models import Event, Prospect
 from socialcrm.networks import NetworkRegistry
 
@@ -58,47 +61,17 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _check_lines(path: Path) -> None:
-    """Refuse an over-long line before vobject reads it (it would build it whole)."""
-    with open_text(path) as stream:
-        row = 0
-        while True:
-            try:
-                line = stream.readline(FIELD_LIMIT + 1)
-            except UnicodeDecodeError as exc:
-                raise ImportFormatError(
-                    f"invalid UTF-8 ({exc.reason})", path=str(path), row=row + 1
-                ) from None
-            if not line:
-                return
-            row += 1
-            if len(line) > FIELD_LIMIT:
-                raise ImportFormatError(
-                    f"a line is longer than {FIELD_LIMIT} characters", path=str(path), row=row
-                )
-
-
-def _card_line(path: Path, card: int) -> int | None:
-    """The line where card number ``card`` (1-based) begins, if it has a ``BEGIN:VCARD``."""
-    seen = 0
-    with open_text(path) as stream:
-        for number, line in enumerate(stream, 1):
-            if line.strip().upper() == "BEGIN:VCARD":
-                seen += 1
-                if seen == card:
-                    return number
-    return None
-
-
-def _invalid(path: Path, card: int, reason: object) -> ImportFormatError:
+def _invalid(path: Path, card: Card, reason: object) -> ImportFormatError:
     """A card vobject cannot read: named by its position (the row) and first line.
 
-    vobject 0.9.9 counts lines wrongly (line 3 is reported as 5), so its
-    number would send the user to the wrong place.
+    vobject reads one card at a time here, so its own line numbers would count
+    from the card: the card's first line in the file is given instead.
     """
-    line = _card_line(path, card)
-    where = f" (the card beginning at line {line})" if line else ""
-    return ImportFormatError(f"invalid vCard{where}: {reason}", path=str(path), row=card)
+    return ImportFormatError(
+        f"invalid vCard (the card beginning at line {card.line}): {reason}",
+        path=str(path),
+        row=card.number,
+    )
 
 
 class VCardImporter:
@@ -115,25 +88,22 @@ class VCardImporter:
         from vobject.base import ParseError  # type: ignore[import-untyped]
 
         check_text(path, read_head(path))
-        _check_lines(path)
-        card_number = 0
-        with open_text(path) as stream:
-            cards = vobject.readComponents(stream, ignoreUnreadable=False)
-            while True:
-                try:
-                    card = next(cards)
-                except StopIteration:
-                    break
-                except ParseError as exc:  # vobject's line numbers are off: not shown
-                    raise _invalid(path, card_number + 1, getattr(exc, "msg", exc)) from None
-                except (ValueError, UnicodeDecodeError) as exc:
-                    raise _invalid(path, card_number + 1, exc) from None
-                card_number += 1
-                if card.name != "VCARD":
-                    raise ImportFormatError(
-                        f"expected a VCARD, found {card.name}", path=str(path), row=card_number
-                    )
-                yield self._record(card_number, card, networks)
+        for card in read_cards(path):
+            if isinstance(card, CardProblem):
+                where = f" (the card beginning at line {card.line})"
+                yield RowProblem(card.number, card.reason + where, card.field)
+                continue
+            try:
+                parsed = vobject.readOne(card.text, ignoreUnreadable=False)
+            except ParseError as exc:  # its line numbers count from the card: not shown
+                raise _invalid(path, card, getattr(exc, "msg", exc)) from None
+            except (ValueError, UnicodeDecodeError, StopIteration) as exc:
+                raise _invalid(path, card, exc or "no card") from None
+            if parsed.name != "VCARD":
+                raise ImportFormatError(
+                    f"expected a VCARD, found {parsed.name}", path=str(path), row=card.number
+                )
+            yield self._record(card.number, parsed, networks)
 
     def _record(self, row: int, card: Any, networks: NetworkRegistry) -> ImportItem:
         name = ""

@@ -13,6 +13,7 @@ the custom field ``facebook_friend_since`` (the friendship date, UTC ISO).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,13 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.io.csvsafe import read_head
 from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
+from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
 __all__ = ["FriendsImporter", "repair"]
 
 KEYS = ("friends_v2", "friends")
+_OPENING = re.compile(rb'\s*\{\s*"(?:friends_v2|friends)"\s*:\s*\[')
+_CLOSING = re.compile(rb"\s*\}\s*")
 
 
 def repair(text: str) -> str:
@@ -57,7 +62,13 @@ class FriendsImporter:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         return text.startswith(b"{") and any(f'"{k}"'.encode() in text[:200] for k in KEYS)
 
-    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+    def _friends(self, path: Path) -> Iterator[Any]:
+        """The friends, read one at a time when the file is laid out as Facebook
+        writes it (``{"friends_v2": [``…), else parsed whole (a smaller file)."""
+        if _OPENING.match(read_head(path).removeprefix(b"\xef\xbb\xbf")):
+            for _line, entry in array_elements(path, _OPENING, _CLOSING):
+                yield entry
+            return
         doc = load_json(path)
         friends = None
         if isinstance(doc, dict):
@@ -66,7 +77,10 @@ class FriendsImporter:
             raise ImportFormatError(
                 'not a Facebook friends file (expected {"friends_v2": [...]})', path=str(path)
             )
-        for row, entry in enumerate(friends, 1):
+        yield from friends
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        for row, entry in enumerate(self._friends(path), 1):
             name = entry.get("name") if isinstance(entry, dict) else None
             if not isinstance(name, str) or not name.strip():
                 yield RowProblem(row, "friend without a name", "name")

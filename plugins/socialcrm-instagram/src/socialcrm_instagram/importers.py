@@ -15,6 +15,7 @@ placeholder a later import with the real name replaces.  The custom field
 from __future__ import annotations
 
 import contextlib
+import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,11 +23,21 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
+from socialcrm.io.csvsafe import read_head
 from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
+from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
 __all__ = ["RelationsImporter"]
+
+_OPENINGS = {
+    part: re.compile(rb'\s*\{\s*"relationships_' + part.encode() + rb'"\s*:\s*\[')
+    for part in ("followers", "following")
+}
+_OBJECT_END = re.compile(rb"\s*\}\s*")
+_TOP = re.compile(rb"\s*\[")
+_END = re.compile(rb"\s*")
 
 
 def _date(value: Any) -> str | None:
@@ -61,7 +72,19 @@ class RelationsImporter:
             return b'"relationships_followers"' in text[:200]
         return text.startswith(b"[") and b'"string_list_data"' in text
 
-    def _entries(self, path: Path) -> list[Any]:
+    def _entries(self, path: Path) -> Iterator[Any]:
+        """The entries, read one at a time when the file is laid out as Instagram
+        writes it, else parsed whole (a smaller file)."""
+        head = read_head(path).removeprefix(b"\xef\xbb\xbf")
+        opening = _OPENINGS[self.part]
+        for pattern, closing in ((opening, _OBJECT_END), (_TOP, _END)):
+            if pattern.match(head) and (pattern is opening or self.part == "followers"):
+                for _line, entry in array_elements(path, pattern, closing):
+                    yield entry
+                return
+        yield from self._whole(path)
+
+    def _whole(self, path: Path) -> list[Any]:
         doc = load_json(path)
         if isinstance(doc, list) and self.part == "followers":
             return doc

@@ -49,6 +49,11 @@ _MONTHS = {
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
     )
 }
+#: Recipient URLs read from one message's cell (a group thread); the engine refuses
+#: a message naming more than its own cap.
+MAX_RECIPIENTS = 250
+#: People of one conversation (or common to all so far) considered for the rep.
+MAX_PEOPLE = 10_000
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3})[A-Za-z]*[ -](\d{4})")
 
 
@@ -211,24 +216,40 @@ class MessagesImporter:
         )
 
     def find_rep(self, path: Path, networks: NetworkRegistry) -> str | None:
-        """The one profile present in every conversation (first pass over the file)."""
-        conversations: dict[str, set[str]] = {}
+        """The one profile present in every conversation (first pass over the file).
+
+        Read conversation by conversation as the export lists them (rows of one
+        conversation together): the profiles of each are intersected with those
+        of the ones before, so memory holds one conversation's people, not the
+        whole file's (at most :data:`MAX_PEOPLE` of them: past that, no rep).
+        """
+        common: set[str] | None = None
+        current: str | None = None
+        people: set[str] = set()
+        conversations = 0
         _cell = _Columns()
         for _line, row in self._rows(path):
             if row is None:
                 continue
-            people = {
-                _key(u, networks)
-                for u in [
-                    _cell(row, "sender profile url"),
-                    *_split_urls(_cell(row, "recipient profile urls")),
-                ]
-                if u
-            }
-            conversations.setdefault(_cell(row, "conversation id"), set()).update(people)
-        if len(conversations) < 2:
+            conversation = _cell(row, "conversation id")
+            if conversation != current:
+                if current is not None:
+                    common = people if common is None else common & people
+                current, people = conversation, set()
+                conversations += 1
+            urls = [_cell(row, "sender profile url")]
+            urls += _split_urls(_cell(row, "recipient profile urls"))[:MAX_RECIPIENTS]
+            people.update(
+                key
+                for key in (_key(u, networks) for u in urls if u)
+                if common is None or key in common
+            )
+            if len(people) > MAX_PEOPLE:
+                return None
+        if current is not None:
+            common = people if common is None else common & people
+        if conversations < 2 or common is None:
             return None
-        common = set.intersection(*conversations.values())
         return next(iter(common)) if len(common) == 1 else None
 
     def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:

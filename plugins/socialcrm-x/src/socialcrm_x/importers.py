@@ -2,7 +2,8 @@
 
 The archive's files are JavaScript: ``window.YTD.<name>.part0 = [ … ]`` around
 JSON (the ``[`` may share a line with the first object).  The prefix is
-checked and removed, the rest parsed as JSON with socialcrm's safe reader.
+checked, then the array's entries are read one at a time with socialcrm's
+streaming reader (:mod:`socialcrm.io.jsonstream`), whatever the file's size.
 
 * followers / following (``x-followers``, ``x-following``) give only a
   numeric ``accountId`` and a ``userLink``
@@ -30,46 +31,35 @@ from typing import Any
 from socialcrm.errors import ImportFormatError
 from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.formats import ActivityRecord, ImportItem, ProspectRecord, RowProblem, SkippedRow
-from socialcrm.io.jsonio import MAX_JSON_BYTES, parse_json
+from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-__all__ = ["DirectMessagesImporter", "FollowImporter", "load_ytd"]
+__all__ = ["DirectMessagesImporter", "FollowImporter", "read_ytd"]
 
 _PREFIX = re.compile(rb"\A\s*window\.YTD\.([A-Za-z0-9_]+)\.part\d+\s*=\s*")
+_ARRAY = re.compile(_PREFIX.pattern + rb"\[")
+_ARRAY_END = re.compile(rb"\s*;?\s*")
 
 
-def load_ytd(path: Path) -> tuple[str, Any]:
-    """``(name, data)`` of an archive file ``window.YTD.<name>.partN = <json>``."""
-    check_text(path, read_head(path))
-    try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise ImportFormatError("file too large", path=str(path))
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(
-            f"cannot read the file: {exc.strerror or type(exc).__name__}", path=str(path)
-        ) from None
-    raw = raw.removeprefix(b"\xef\xbb\xbf")
-    found = _PREFIX.match(raw)
+def read_ytd(path: Path) -> tuple[str, Iterator[Any]]:
+    """``(name, entries)`` of an archive file ``window.YTD.<name>.partN = [ … ]``.
+
+    The entries are read one at a time (:mod:`socialcrm.io.jsonstream`): an
+    archive of a large account is too big to parse whole.
+    """
+    head = read_head(path)
+    check_text(path, head)
+    found = _PREFIX.match(head.removeprefix(b"\xef\xbb\xbf"))
     if found is None:
         raise ImportFormatError(
             "not an X archive file (expected 'window.YTD.<name>.part0 = [')",
             path=str(path),
             row=1,
         )
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(
-            f"invalid UTF-8 ({exc.reason})", path=str(path), row=raw[: exc.start].count(b"\n") + 1
-        ) from None
-    body = raw[found.end() :].rstrip().removesuffix(b";")
-    # Keep line numbers of JSON errors true to the file.
-    padding = b"\n" * raw[: found.end()].count(b"\n")
-    data = parse_json(path, padding + body)
-    if not isinstance(data, list):
-        raise ImportFormatError("expected a list after '='", path=str(path))
-    return found.group(1).decode("ascii"), data
+    entries = array_elements(
+        path, _ARRAY, _ARRAY_END, expected="a list after 'window.YTD.<name>.part0 ='"
+    )
+    return found.group(1).decode("ascii"), (entry for _line, entry in entries)
 
 
 def _sniff_name(head: bytes) -> str | None:
@@ -89,7 +79,7 @@ class FollowImporter:
         return _sniff_name(head) == self.part
 
     def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
-        name, entries = load_ytd(path)
+        name, entries = read_ytd(path)
         if name != self.part:
             raise ImportFormatError(
                 f"this is the archive's {name!r} file, not {self.part!r}", path=str(path)
@@ -134,15 +124,15 @@ class DirectMessagesImporter:
         return _sniff_name(head) in self.parts
 
     def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
-        name, entries = load_ytd(path)
+        name, entries = read_ytd(path)
         if name not in self.parts:
             raise ImportFormatError(
                 f"this is the archive's {name!r} file, not direct messages", path=str(path)
             )
-        conversations = [
+        rep = self._rep(read_ytd(path)[1])  # a first pass: the rep, conversation by conversation
+        conversations = (
             (e.get("dmConversation") or {}) if isinstance(e, dict) else {} for e in entries
-        ]
-        rep = self._rep(conversations)
+        )
         row = 0
         for conversation in conversations:
             messages = conversation.get("messages") if isinstance(conversation, dict) else None
@@ -179,14 +169,22 @@ class DirectMessagesImporter:
                 )
 
     @staticmethod
-    def _rep(conversations: list[Any]) -> str | None:
+    def _rep(entries: Iterator[Any]) -> str | None:
         """The account id present in every one-to-one conversation id, if unique."""
-        groups = [
-            set(str(c.get("conversationId", "")).split("-"))
-            for c in conversations
-            if isinstance(c, dict) and "-" in str(c.get("conversationId", ""))
-        ]
-        if len(groups) < 2:
+        common: set[str] | None = None
+        groups = 0
+        for entry in entries:
+            conversation = entry.get("dmConversation") if isinstance(entry, dict) else None
+            cid = (
+                str(conversation.get("conversationId", ""))
+                if isinstance(conversation, dict)
+                else ""
+            )
+            if "-" not in cid:
+                continue
+            groups += 1
+            ids = set(cid.split("-"))
+            common = ids if common is None else common & ids
+        if groups < 2 or not common:
             return None
-        common = set.intersection(*groups)
         return next(iter(common)) if len(common) == 1 else None

@@ -51,10 +51,12 @@ class SubscriptionsImporter:
             rows = list(csv.reader(lines))
         except csv.Error:
             return False
+        data = [r for r in rows[1:] if len(r) == 3]  # at least one row of channel data
         return (
             len(rows[0]) == 3
             and guess_columns(rows[0]) is None
-            and all(guess_columns(r) is not None for r in rows[1:] if len(r) == 3)
+            and bool(data)
+            and all(guess_columns(r) is not None for r in data)
         )
 
     def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:

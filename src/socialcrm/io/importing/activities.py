@@ -8,24 +8,25 @@ it is already stored or earlier in the same file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from socialcrm.errors import SocialCRMError
 from socialcrm.io.formats import ActivityRecord
 from socialcrm.io.importing.index import Target
-from socialcrm.io.importing.rows import RowError, check_lengths
+from socialcrm.io.importing.rows import RowError, check_activity
 from socialcrm.models import Interaction, MessageReceived, MessageSent, Payload, nfc
 
 if TYPE_CHECKING:
     from socialcrm.io.importing.batch import Batch
 
-__all__ = ["READ_ONE_BY_ONE", "Activities"]
+__all__ = ["READ_CHUNK", "READ_ONE_BY_ONE", "Activities"]
 
 #: Prospects whose stored activities an import reads one by one before reading
 #: the rest of the pipeline's in one pass (see :meth:`Activities.read_event_keys`).
 READ_ONE_BY_ONE = 64
+#: Prospects whose stored activities are read in one pass after the first ones.
+READ_CHUNK = 50_000
 
 
 class Activities:
@@ -33,34 +34,37 @@ class Activities:
 
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
-        # activities already stored or planned, as hash((prospect id, *_event_key)):
-        # 300,000 stored events' keys as tuples of strings took ~100 MB
-        self.event_keys: set[int] = set()
-        self.keys_read: set[str] = set()
+        # activities already stored or planned are kept in the plan's index as
+        # hash((prospect id, *_event_key)): 300,000 stored events' keys as tuples
+        # of strings took ~100 MB, as a set of hashes ~27 MB, on disk nothing
+        self.read_one_by_one = 0
 
     def read_event_keys(self, pid: str) -> None:
-        """Put the keys of ``pid``'s stored activities in :attr:`event_keys`, once.
+        """Record the keys of ``pid``'s stored activities in the plan, once.
 
         The first prospects are read one by one.  Past :data:`READ_ONE_BY_ONE`,
-        all the pipeline's prospects not read yet are read in one pass, events
-        file by events file: reading each prospect apart re-parsed a whole
-        events file each time (40 s for 30,000 messages into a 30,000-prospect
-        store).
+        all the pipeline's prospects not read yet are read in passes of
+        :data:`READ_CHUNK`, events file by events file: reading each prospect
+        apart re-parsed a whole events file each time (40 s for 30,000 messages
+        into a 30,000-prospect store).
         """
         b = self.batch
-        if pid in self.keys_read or pid in b.created_at_row:
+        plan = b.plan
+        if plan.events_read(pid) or b.created_row(pid) is not None:
             return
-        ids: Iterable[str] = [pid]
-        if len(self.keys_read) >= READ_ONE_BY_ONE:
-            others = b.target_index(b.pipeline_name).keys
-            ids = (
-                p
-                for p in dict.fromkeys([pid, *others])
-                if p not in self.keys_read and p not in b.created_at_row
-            )
-        for read, events in b.repo.events_for(ids):  # (never kept in a cache)
-            self.keys_read.add(read)
-            self.event_keys.update(hash((read, *_event_key(e.payload, e.at))) for e in events)
+        if self.read_one_by_one < READ_ONE_BY_ONE:
+            self.read_one_by_one += 1
+            self._read([pid])
+            return
+        self._read([pid])
+        for chunk in b.pipeline_ids(b.pipeline_name, READ_CHUNK):
+            self._read([p for p in chunk if not plan.events_read(p) and b.created_row(p) is None])
+
+    def _read(self, ids: list[str]) -> None:
+        plan = self.batch.plan
+        for read, events in self.batch.repo.events_for(ids):  # (never kept in a cache)
+            plan.mark_events_read(read)
+            plan.add_activities(hash((read, *_event_key(e.payload, e.at))) for e in events)
 
     def lookup(self, url: str | None, hint: str | None = None) -> tuple[Target | None, bool]:
         """The known prospect behind ``url`` (and whether ``url`` was a valid profile)."""
@@ -71,7 +75,7 @@ class Activities:
             identity = b.parse(url, hint)
         except SocialCRMError:
             return None, False
-        return b.target_index(b.pipeline_name).by_identity.get(identity.key), True
+        return b.target(b.pipeline_name, identity.key), True
 
     def attach(self, target: Target, payload: Payload, at: datetime) -> bool:
         """Record ``payload`` on ``target`` unless the same one is already there."""
@@ -79,15 +83,14 @@ class Activities:
         # a 64-bit hash, not the key: with 300,000 keys known, a new activity has a
         # 300,000 / 2**64 (~2e-14) chance of being taken for one already imported
         key = hash((target.id, *_event_key(payload, at)))
-        if key in self.event_keys:
+        if self.batch.plan.seen_activity(key):
             return False
-        self.event_keys.add(key)
         self.batch.new_event(target, payload, at)
         return True
 
     def on_activity(self, record: ActivityRecord) -> None:
         b = self.batch
-        check_lengths({"text": record.text, **{f"url {n}": u for n, u in enumerate(record.urls)}})
+        check_activity(record)
         text = nfc(record.text)
         at = record.at or b.now
         if record.kind == "message":

@@ -30,7 +30,6 @@ class Backups:
     def __init__(self, batch: Batch, people: People) -> None:
         self.batch = batch
         self.people = people  # a prospect matching another is merged as a person row is
-        self.event_ids: dict[str, set[str]] = {}  # stored event ids, by prospect
 
     def _pristine(self, pipeline: Pipeline) -> bool:
         """Whether ``pipeline`` was never configured nor used (safe to replace)."""
@@ -101,22 +100,21 @@ class Backups:
             if event.prospect_id != p.id:
                 raise RowError(f"event {event.id} belongs to {event.prospect_id}", "events")
         b.within_caps(None, (e.payload for e in record.events))  # before staging anything
-        index = b.index(p.pipeline)
-        current = index.prospects.get(p.id)
+        current = b.known(p.pipeline, p.id)
         if current is None:
-            current = index.match(p.identities, p.emails, None)
+            current = b.match(p.pipeline, p.identities, p.emails, None)
         if current is None:
-            b.stage(p)
-            b.created_at_row[p.id] = record.row  # (a second entry for it is refused)
+            b.stage(p, created_row=record.row)  # (a second entry for it is refused)
             b.add_events(record.events)
             b.outcome(record.row, "created", name=p.name, prospect_id=p.id)
             return
-        if current.id in b.created_at_row:
-            raise RowError(f"same person as row {b.created_at_row[current.id]}", "id")
-        ids = self.event_ids.get(current.id)
-        if ids is None:
-            ids = {e.id for e in b.repo.events(current.id)}
-            self.event_ids[current.id] = ids
+        first_row = b.created_row(current.id)
+        if first_row is not None:
+            raise RowError(f"same person as row {first_row}", "id")
+        first_row = b.plan.first_entry(current.id, record.row)
+        if first_row is not None:  # its stored events were compared with that entry's
+            raise RowError(f"same person as row {first_row}", "id")
+        ids = {e.id for e in b.repo.events(current.id)}
         missing = [e for e in record.events if e.id not in ids]
         if current.id == p.id and current == p and not missing:
             b.outcome(record.row, "skipped", "unchanged", name=p.name, prospect_id=p.id)
@@ -132,7 +130,6 @@ class Backups:
             return
         if current.id == p.id:
             b.stage(p)
-            ids.update(event.id for event in missing)
             b.add_events(missing)
         else:  # another prospect with the same identity or e-mail: merge the facts
             as_record = ProspectRecord(

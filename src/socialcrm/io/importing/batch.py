@@ -2,9 +2,11 @@
 
 The record handlers (:mod:`.people`, :mod:`.activities`, :mod:`.backups`)
 decide row by row; they all go through one :class:`Batch`, which keeps the
-pipeline's indexes up to date with every planned change, queues the planned
-prospects and events, and writes them (:meth:`Batch.flush`) inside the
-import's transaction, or drops them in a dry run.
+plan's index (:class:`~.index.PlanIndex`, on disk) up to date with every
+planned change, queues the planned prospects and events, and writes them
+(:meth:`Batch.flush`) inside the import's transaction, or drops them in a dry
+run.  What it keeps in memory is bounded: the queue until the next flush, and
+the report's first rows.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialcrm.errors import LimitExceededError, SocialCRMError
-from socialcrm.io.formats import Importer
-from socialcrm.io.importing.index import ProspectIndex, Target, TargetIndex
+from socialcrm.io.formats import Importer, ProspectRecord
+from socialcrm.io.importing.index import PlanIndex, Target
 from socialcrm.io.importing.report import ImportReport, RowOutcome
 from socialcrm.io.importing.rows import RowError
 from socialcrm.limits import check_payload, check_prospect
@@ -56,46 +58,76 @@ class Batch:
         self.file_name = path.name
         self.now = crm.now()
         self.pipeline_name = crm.pipeline_name
-        self.indexes: dict[str, ProspectIndex] = {}
-        self.targets: dict[str, TargetIndex] = {}
+        self.plan = PlanIndex()
         self.new_pipelines: dict[str, Pipeline] = {}
         self.new_settings: dict[str, Any] = {}
-        self.created_at_row: dict[str, int] = {}
-        # every prospect the import changed (scored at the end); those changed
-        # since the last flush, and the events planned since then
-        self.dirty: dict[str, Prospect] = {}
+        # the prospects and events planned since the last flush
         self.unwritten: dict[str, Prospect] = {}
         self.events: list[Event] = []
         self.event_count = 0
-        # ids of the events added, by prospect: only if a plugin listens to on_event
-        self.told: dict[str, list[str]] | None = {} if crm.hooks.listening("on_event") else None
+        # ids of the events added are kept (in the plan's index) only if a plugin
+        # listens to on_event
+        self.telling = crm.hooks.listening("on_event")
         self.writing = False  # flushes write (in the caller's transaction), else drop
         self.has_icp: bool | None = None
-        # each prospect as last scored by the plan: staged as it is, it needs no
-        # second scoring at the end (3 of 14 s for 30,000 connections)
-        self.scored: dict[str, Prospect] = {}
+        # the prospect the plan scored last: staged as it is, it needs no second
+        # scoring at the end (3 of 14 s for 30,000 connections)
+        self.just_scored: Prospect | None = None
+
+    def close(self) -> None:
+        """Forget the plan (its index file is removed)."""
+        self.plan.close()
 
     # -- the pipeline as planned ---------------------------------------------------
-    def index(self, pipeline: str) -> ProspectIndex:
-        found = self.indexes.get(pipeline)
+    def _load(self, pipeline: str, *, docs: bool) -> None:
+        loaded = self.plan.loaded.get(pipeline)
+        if loaded is None or (docs and not loaded):
+            self.plan.load(pipeline, stage_by_stage(self.repo, Query(pipeline=pipeline)), docs=docs)
+
+    def known(self, pipeline: str, pid: str) -> Prospect | None:
+        """``pid`` if it is a prospect of ``pipeline`` (as planned, else as stored)."""
+        self._load(pipeline, docs=True)
+        if not self.plan.knows(pid):
+            return None
+        p = self.prospect(pid)
+        return p if p.pipeline == pipeline else None
+
+    def prospect(self, pid: str) -> Prospect:
+        """``pid`` as the plan sees it: planned, else as stored."""
+        found = self.unwritten.get(pid) or self.plan.get(pid) or self.repo.get(pid)
         if found is None:
-            found = ProspectIndex(self.repo.query(Query(pipeline=pipeline)))
-            self.indexes[pipeline] = found
+            raise RowError(f"prospect {pid} is gone from the store", "id")
         return found
 
-    def target_index(self, pipeline: str) -> TargetIndex:
-        """The pipeline's :class:`TargetIndex`: from its index if built, else read one
-        stage at a time (only one stage's models are alive at once)."""
-        found = self.targets.get(pipeline)
-        if found is None:
-            index = self.indexes.get(pipeline)
-            found = TargetIndex(
-                index.prospects.values()
-                if index is not None
-                else stage_by_stage(self.repo, Query(pipeline=pipeline))
-            )
-            self.targets[pipeline] = found
-        return found
+    def match(
+        self,
+        pipeline: str,
+        identities: list[Identity] | tuple[Identity, ...],
+        emails: list[str] | tuple[str, ...],
+        record: ProspectRecord | None,
+    ) -> Prospect | None:
+        """The prospect of ``pipeline`` a record stands for (see :meth:`PlanIndex.match`)."""
+        self._load(pipeline, docs=True)
+        return self.plan.match(pipeline, identities, emails, record, self.prospect)
+
+    def owner(self, pipeline: str, key: str) -> str | None:
+        """The prospect of ``pipeline`` holding identity ``key``, if any."""
+        self._load(pipeline, docs=True)
+        return self.plan.owner(pipeline, key)
+
+    def target(self, pipeline: str, key: str) -> Target | None:
+        """The prospect holding identity ``key``, as activities need it (no models read)."""
+        self._load(pipeline, docs=False)
+        return self.plan.target(pipeline, key)
+
+    def pipeline_ids(self, pipeline: str, chunk: int) -> Iterator[list[str]]:
+        """Every prospect id of ``pipeline`` (stored or planned), ``chunk`` at a time."""
+        self._load(pipeline, docs=False)
+        return self.plan.ids(pipeline, chunk)
+
+    def created_row(self, pid: str) -> int | None:
+        """The row of this file that created ``pid``, if it did."""
+        return self.plan.created_row(pid)
 
     def parse(self, url: str, hint: str | None = None) -> Identity:
         """``crm.networks.parse``, asking the record's own network first.
@@ -115,7 +147,7 @@ class Batch:
 
     # -- planning -------------------------------------------------------------------
     def outcome(self, row: int, action: str, reason: str = "", **kw: Any) -> None:
-        self.report.rows.append(RowOutcome(row, action, reason, **kw))
+        self.report.add(RowOutcome(row, action, reason, **kw))
 
     def within_caps(self, p: Prospect | None, payloads: Iterable[Payload] = ()) -> None:
         """Refuse the row (:class:`RowError`) if ``p`` or a payload is over a cap of
@@ -125,20 +157,16 @@ class Batch:
                 try:
                     check_prospect(p)
                 except LimitExceededError:
-                    check_prospect(p, before=self.index(p.pipeline).prospects.get(p.id))
+                    check_prospect(p, before=self.known(p.pipeline, p.id))
             for payload in payloads:
                 check_payload(payload)
         except LimitExceededError as exc:
             raise RowError(exc.message, exc.field) from None
 
-    def stage(self, p: Prospect) -> None:
+    def stage(self, p: Prospect, *, created_row: int | None = None) -> None:
         """Plan ``p`` as it will be stored (created or changed); over a cap, refuse the row."""
         self.within_caps(p)
-        self.index(p.pipeline).add(p)
-        targets = self.targets.get(p.pipeline)
-        if targets is not None:
-            targets.add(p)
-        self.dirty[p.id] = p
+        self.plan.add(p, scored=p is self.just_scored, created_row=created_row)
         self.unwritten[p.id] = p
 
     def new_event(
@@ -163,8 +191,8 @@ class Batch:
         for event in events:
             self.events.append(event)
             self.event_count += 1
-            if self.told is not None:
-                self.told.setdefault(event.prospect_id, []).append(event.id)
+            if self.telling:
+                self.plan.tell(event.prospect_id, event.id)
 
     def assessed(
         self, prospect: Prospect, payloads: list[Payload]
@@ -178,16 +206,18 @@ class Batch:
         if not self.has_icp:
             return prospect, payloads
         after, payloads = self.crm._assessed(prospect, payloads)
-        self.scored[after.id] = after
+        self.just_scored = after
         return after, payloads
 
     def unscored(self) -> Iterable[Prospect]:
         """The prospects changed but not scored as staged (the same person twice in a
         file, a backup's prospects); all of them if the import changed a pipeline
-        (its ICP may be another)."""
-        if self.new_pipelines:
-            return self.dirty.values()
-        return (p for p in self.dirty.values() if self.scored.get(p.id) is not p)
+        (its ICP may be another); none when no pipeline has an ICP."""
+        from socialcrm.playbook.icp import get_icp
+
+        if not self.new_pipelines and all(get_icp(p) is None for p in self.repo.list_pipelines()):
+            return ()
+        return self.plan.changed(unscored_only=not self.new_pipelines)
 
     # -- writing ----------------------------------------------------------------------
     def flush(self) -> None:
@@ -214,14 +244,14 @@ class Batch:
         Activities attach events to prospects the import did not change: those
         are read back from the store (``None`` only if gone).
         """
-        found = self.dirty.get(prospect_id)
+        found = self.plan.get(prospect_id)
         return found if found is not None else self.repo.get(prospect_id)
 
     def added_events(self) -> Iterator[tuple[str, list[Event]]]:
         """``(prospect id, events)`` the import added, read back from the store
-        (for ``on_event``)."""
-        if not self.told:
+        (for ``on_event``), a few thousand prospects at a time."""
+        if not self.telling:
             return
-        for pid, events in self.repo.events_for(self.told):
-            ids = set(self.told[pid])
-            yield pid, [e for e in events if e.id in ids]
+        for told in self.plan.told():
+            for pid, events in self.repo.events_for(told):
+                yield pid, [e for e in events if e.id in told[pid]]

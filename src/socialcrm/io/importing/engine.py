@@ -116,7 +116,7 @@ def _plan(batch: Batch, items: Iterator[ImportItem]) -> None:
                 field=exc.field,
                 name=name if isinstance(name, str) else None,
             )
-        if len(batch.events) >= FLUSH_EVENTS:
+        if len(batch.events) >= FLUSH_EVENTS or len(batch.unwritten) >= FLUSH_EVENTS:
             batch.flush()
     if batch.progress is not None:
         batch.progress(rows)
@@ -140,12 +140,20 @@ def run_import(
     invalid row leaves the whole store unchanged (``report.written`` is
     ``False``).  A dry run plans everything and writes nothing.
     """
+    batch = Batch(crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress)
+    try:
+        return _run(crm, batch, strict=strict)
+    finally:
+        batch.close()
+
+
+def _run(crm: CRM, batch: Batch, *, strict: bool) -> ImportReport:
+    """Plan (and unless a dry run, write) ``batch``; then tell the plugins."""
     from socialcrm.playbook.icp import Rescored, assess_many
 
-    batch = Batch(crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress)
     assessed = Rescored()
-    items = importer.read(path, crm.networks)
-    if dry_run:
+    items = batch.importer.read(batch.path, crm.networks)
+    if batch.report.dry_run:
         _plan(batch, items)
     else:
         batch.writing = True  # the plan is written as it goes, in this one transaction
@@ -153,7 +161,7 @@ def run_import(
             crm.init()  # here: an import that fails leaves a new store without a pipeline
             batch.pipeline_name = crm.pipeline_name
             _plan(batch, items)
-            if strict and batch.report.invalid:
+            if strict and batch.report.counts()["invalid"]:
                 raise RolledBack  # what was written so far is undone with the transaction
             batch.flush()
             batch.report.written = True

@@ -17,9 +17,8 @@ from attrs import evolve
 
 from socialcrm.contact_fields import normalize_email, normalize_phone, split_name
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
-from socialcrm.io.csvsafe import FIELD_LIMIT
 from socialcrm.io.formats import ProspectRecord
-from socialcrm.io.importing.rows import RowError, check_lengths
+from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
 from socialcrm.serialization import changed_fields
 
@@ -80,34 +79,18 @@ class People:
     # -- the record ----------------------------------------------------------------
     def on_prospect(self, record: ProspectRecord) -> None:
         b = self.batch
-        if _longest(record) > FIELD_LIMIT:
-            check_lengths(
-                {
-                    "name": record.name,
-                    "first_name": record.first_name,
-                    "last_name": record.last_name,
-                    "company": record.company,
-                    "title": record.title,
-                    "location": record.location,
-                    "notes": record.notes,
-                    **{f"custom:{k}": v for k, v in record.custom.items()},
-                    **{f"email {n}": v for n, v in enumerate(record.emails, 1)},
-                    **{f"url {n}": v for n, v in enumerate(record.urls, 1)},
-                    **{f"tag {n}": v for n, v in enumerate(record.tags, 1)},
-                }
-            )
+        check_prospect(record, b.tags)
         name = nfc(record.name or "")
         if not name:
             raise RowError("no name", "name")
         identities = self.identities(record.urls, record.network)
         emails = self.emails(record.emails)
         phones = self.phones(record.phones)
-        index = b.index(b.pipeline_name)
-        known = index.match(identities, emails, record)
+        known = b.match(b.pipeline_name, identities, emails, record)
         if known is None:
             self.create(record, name, identities, emails, phones)
             return
-        first_row = b.created_at_row.get(known.id)
+        first_row = b.created_row(known.id)
         if first_row is not None:  # the same person twice in this file
             merged = self.merged(known, record, identities, emails, phones, tags=())
             b.stage(merged)
@@ -198,8 +181,7 @@ class People:
             Imported(b.importer.name, b.file_name, record.row, True),
         ]
         prospect, payloads = b.assessed(prospect, payloads)
-        b.stage(prospect)
-        b.created_at_row[prospect.id] = record.row
+        b.stage(prospect, created_row=record.row)
         for payload in payloads:
             b.new_event(prospect, payload)
         b.outcome(record.row, "created", name=prospect.name, prospect_id=prospect.id)
@@ -219,7 +201,6 @@ class People:
         The name is kept (the rep may have corrected it) unless it is only a
         placeholder (an identity key such as ``x:1234567``).
         """
-        index = self.batch.index(p.pipeline)
         all_identities = list(p.identities)
         for identity in identities:
             current = p.identity(identity.network)
@@ -229,7 +210,7 @@ class People:
                     f"{current.handle}, the file says {identity.handle}",
                     "url",
                 )
-            owner = index.by_identity.get(identity.key)
+            owner = self.batch.owner(p.pipeline, identity.key)
             if owner is not None and owner != p.id:
                 raise RowError(f"{identity.key} belongs to prospect {owner}", "url")
             if current is None:
@@ -278,24 +259,6 @@ def _is_placeholder(p: Prospect) -> bool:
         p.name.casefold() in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}", f"@{i.handle}")
         for i in p.identities
     )
-
-
-def _longest(record: ProspectRecord) -> int:
-    """Length of the record's longest text (a cheap test before naming the culprit)."""
-    texts = (
-        record.name,
-        record.first_name or "",
-        record.last_name or "",
-        record.company or "",
-        record.title or "",
-        record.location or "",
-        record.notes or "",
-        *record.custom.values(),
-        *record.emails,
-        *record.urls,
-        *record.tags,
-    )
-    return max(map(len, texts))
 
 
 def _folded(values: Iterable[str]) -> set[str]:
