@@ -111,6 +111,14 @@ def _header(crm: CRM, fmt: str) -> list[str]:
     return next(csv.reader(io.StringIO(out.getvalue())))
 
 
+def _card(directory: Path, name: str, profile: str) -> Path:
+    """A one-card vCard 3.0 file holding one social profile line."""
+    path = directory / "card.vcf"
+    text = f"BEGIN:VCARD\nVERSION:3.0\nFN:{name}\n{profile}\nEND:VCARD\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_the_five_networks_keep_the_exports_columns(make_crm: Callable[..., CRM]) -> None:
     crm = make_crm()
     assert _header(crm, "csv") == CSV_HEADER
@@ -193,12 +201,7 @@ def test_declarations_choose_order_header_value_and_vcard_names(
     export_prospects(crm, crm.exporters()["vcard4"], path)
     assert "SERVICE-TYPE=Acme Social:https://acme.example/ana" in path.read_text(encoding="utf-8")
     fresh = make_crm(Networks(first))
-    path.write_text(
-        "BEGIN:VCARD\nVERSION:3.0\nFN:Bo Chen\nX-SOCIALPROFILE;TYPE=acme-social:x-apple:bo\n"
-        "END:VCARD\n",
-        encoding="utf-8",
-    )
-    fresh.import_file(path)
+    fresh.import_file(_card(tmp_path, "Bo Chen", "X-SOCIALPROFILE;TYPE=acme-social:x-apple:bo"))
     assert fresh.resolve("acme:bo").name == "Bo Chen"
 
 
@@ -269,12 +272,7 @@ def test_names_go_to_the_first_network_but_an_id_is_always_its_own(
     assert Clash("vCard service", "twitter", "x", "copycat") in network_clashes(
         [*installed, copycat]
     )
-    card = tmp_path / "card.vcf"
-    card.write_text(
-        "BEGIN:VCARD\nVERSION:3.0\nFN:Zoé Martin\nX-SOCIALPROFILE;TYPE=twitter:x-apple:zoemartin\n"
-        "END:VCARD\n",
-        encoding="utf-8",
-    )
+    card = _card(tmp_path, "Zoé Martin", "X-SOCIALPROFILE;TYPE=twitter:x-apple:zoemartin")
     crm.import_file(card)
     assert crm.resolve("x:zoemartin").name == "Zoé Martin"
     owner = make_crm(Networks(net("twitter", "Old Twitter")))
