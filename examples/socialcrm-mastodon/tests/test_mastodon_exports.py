@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +150,24 @@ def test_a_fediverse_column_of_handles_is_read_as_mastodon(tmp_path: Path) -> No
     assert (report.format, report.counts()["created"]) == ("csv", 2)
     assert fresh.resolve("mastodon:ana@mastodon.social").name == "Ana Lima"
     assert fresh.resolve("mastodon:bo_chen@fosstodon.org").name == "Bo Chen"
+
+
+def test_the_console_script_exports_the_mastodon_column(tmp_path: Path) -> None:
+    """End to end: the installed ``socialcrm`` script, a real store, the plugin found by its
+    entry point."""
+    script = Path(sys.executable).with_name("socialcrm")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
+    env["SOCIALCRM_DB"] = str(tmp_path / "store")
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [str(script), *args], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("add", "Ana Lima", "--url", "mastodon:@ana@mastodon.social")
+    (row,) = csv.DictReader(io.StringIO(run("export", "--format", "csv")))
+    assert row["mastodon"] == ANA_URL
+    (row,) = csv.DictReader(io.StringIO(run("export", "--format", "hubspot")))
+    assert row["Mastodon URL"] == ANA_URL
