@@ -10,6 +10,11 @@ networks change them) and the checklist of a seller's own profile.
 before looking at a URL's path, so no adapter can forget one;
 :class:`BaseNetworkAdapter` applies them for you and leaves only the
 network-specific path and handle rules to write.
+
+What exports, vCards and spreadsheets need to know about a network (its
+column, its vCard service type, the other names it goes by) is declared on
+the adapter too, with defaults derived from its id and name: see
+:mod:`socialcrm.interchange`.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 
 from socialcrm.errors import InvalidURLError, MessageTooLongError, NotFoundError, ValidationError
+from socialcrm.interchange import DEFAULT_ORDER, ExportColumn, check_declarations
 from socialcrm.models import Identity
 
 __all__ = [
@@ -30,6 +36,7 @@ __all__ = [
     "BaseNetworkAdapter",
     "Channel",
     "ChecklistItem",
+    "ExportColumn",
     "NetworkAdapter",
     "NetworkRegistry",
     "account_id",
@@ -76,7 +83,14 @@ class ChecklistItem:
 
 @runtime_checkable
 class NetworkAdapter(Protocol):
-    """What a network plugin provides.  See ``docs/plugins.md``."""
+    """What a network plugin provides.  See ``docs/plugins.md``.
+
+    Besides these members, an adapter may declare how its network appears in
+    exports, vCards and spreadsheets (``export_order``, ``export_columns``,
+    ``vcard_type``, ``vcard_service``, ``aliases``); each is optional, with a
+    default derived from ``id`` and ``name`` (:mod:`socialcrm.interchange`).
+    :class:`BaseNetworkAdapter` has them as fields.
+    """
 
     @property
     def id(self) -> str:
@@ -266,6 +280,16 @@ def _checklist(values: Iterable[ChecklistItem]) -> tuple[ChecklistItem, ...]:
     return tuple(values)
 
 
+def _aliases(values: Iterable[str] | str) -> tuple[str, ...]:
+    return (values,) if isinstance(values, str) else tuple(values)
+
+
+def _column_map(
+    columns: Mapping[str, ExportColumn | None],
+) -> Mapping[str, ExportColumn | None]:
+    return dict(columns)
+
+
 def _channel_map(channels: Iterable[Channel] | Mapping[str, Channel]) -> Mapping[str, Channel]:
     if isinstance(channels, Mapping):
         return dict(channels)
@@ -289,6 +313,11 @@ class BaseNetworkAdapter:
     channels: Mapping[str, Channel] = field(converter=_channel_map)
     checklist: tuple[ChecklistItem, ...] = field(converter=_checklist)
     handle_example: str = ""
+    export_order: int = DEFAULT_ORDER
+    export_columns: Mapping[str, ExportColumn | None] = field(factory=dict, converter=_column_map)
+    vcard_type: str | None = None
+    vcard_service: str | None = None
+    aliases: tuple[str, ...] = field(default=(), converter=_aliases)
 
     def looks_like_url(self, text: str) -> bool:
         """Whether ``text`` is meant as a URL rather than a bare handle."""
@@ -356,13 +385,15 @@ class NetworkRegistry:
         """Add an adapter; the first registered for an id wins (plugins before defaults).
 
         Raises :class:`TypeError` for an object that is not a
-        :class:`NetworkAdapter` or whose id is not a lower-case name, so the
-        faulty plugin is reported by name.
+        :class:`NetworkAdapter`, whose id is not a lower-case name or whose
+        export declarations are unusable (:func:`~socialcrm.interchange.check_declarations`),
+        so the faulty plugin is reported by name.
         """
         if not isinstance(adapter, NetworkAdapter):
             raise TypeError(f"{adapter!r} is not a NetworkAdapter")
         if not isinstance(adapter.id, str) or not _NETWORK_ID.match(adapter.id):
             raise TypeError(f"invalid network id {adapter.id!r} (lower-case letters, digits, _-)")
+        check_declarations(adapter)
         self._adapters.setdefault(adapter.id, adapter)
 
     def __iter__(self) -> Iterator[NetworkAdapter]:

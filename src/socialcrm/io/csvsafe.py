@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.interchange import name_key
 
 __all__ = [
     "FIELD_LIMIT",
@@ -278,7 +279,7 @@ def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[st
 
 def header_key(cell: str) -> str:
     """A header cell compared loosely: case-folded, spaces and ``_``/``-`` collapsed."""
-    return " ".join(cell.replace("_", " ").replace("-", " ").split()).casefold()
+    return name_key(cell)
 
 
 def read_csv_dicts(

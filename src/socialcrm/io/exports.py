@@ -4,15 +4,22 @@ Every CSV cell goes through :func:`~socialcrm.io.csvsafe.neutralise`, so a
 name such as ``=HYPERLINK(...)`` cannot run as a formula once the file is
 opened in a spreadsheet.
 
-* ``csv`` — every field of a prospect, one row each; lists joined with ``; ``
-  and custom fields as JSON.
+Each format has fixed columns around one block of network columns, which
+the installed network adapters declare (:mod:`socialcrm.interchange`): the
+core names no network.  :func:`export_prospects` hands the CRM's networks to
+the exporter (:meth:`_CSVBase.with_networks`).
+
+* ``csv`` — every field of a prospect, one row each; lists joined with ``; ``,
+  custom fields as JSON, one column per network (default: its id) and
+  ``other_profiles`` for identities on networks without a column.
 * ``hubspot`` — HubSpot's contact import column labels (``First Name``,
   ``Last Name``, ``Email``, ``Company Name``, ``Job Title``, ``Phone Number``,
-  ``City``, ``Lifecycle Stage``, ``Twitter Username``) so its import wizard
-  maps them without help; ``LinkedIn URL`` and ``socialcrm Stage`` need a
-  custom property (or can be skipped in the wizard).
+  ``City``, ``Lifecycle Stage``) so its import wizard maps them without help,
+  the networks' columns (default ``<name> URL``, a custom property) and
+  ``socialcrm Stage``.
 * ``twenty`` — Twenty's People CSV with its ``Field / Sub-field`` columns
-  (``Name / First Name``, ``Emails / Primary Email``, ``Linkedin / Link URL``…).
+  (``Name / First Name``, ``Emails / Primary Email``…; a network's default is
+  ``<name> / Link URL``, a Links field).
 """
 
 from __future__ import annotations
@@ -23,9 +30,10 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, Self, TextIO, runtime_checkable
 
 from socialcrm.errors import ValidationError
+from socialcrm.interchange import Column, ExportColumn, export_columns
 from socialcrm.io.csvsafe import neutralise
 from socialcrm.io.formats import ExportContext, Exporter
 from socialcrm.models import Event, Prospect
@@ -34,31 +42,65 @@ from socialcrm.stages import Stage, Status
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
+    from socialcrm.networks import NetworkAdapter
 
 __all__ = [
+    "NETWORK_COLUMN_FORMATS",
     "CSVExporter",
     "HubSpotExporter",
+    "NetworkAware",
     "TwentyExporter",
     "export_prospects",
     "iter_prospects",
     "write_atomically",
 ]
 
-KNOWN_NETWORKS = ("linkedin", "x", "facebook", "instagram", "youtube")
 
+@runtime_checkable
+class NetworkAware(Protocol):
+    """An exporter whose output depends on the networks installed (columns, vCard types)."""
 
-def _url(p: Prospect, network: str) -> str:
-    identity = p.identity(network)
-    return identity.url if identity else ""
+    def with_networks(self, networks: Iterable[NetworkAdapter]) -> Exporter:
+        """A copy of this exporter writing for ``networks``."""
+        ...
 
 
 class _CSVBase:
-    """Writes a header then one row per prospect, every cell neutralised."""
+    """Writes a header then one row per prospect, every cell neutralised.
 
+    A row is the format's ``head`` columns, one column per network that has
+    one in this format (:func:`~socialcrm.interchange.export_columns`,
+    ``network_column`` for an adapter declaring none), then ``tail``.
+    """
+
+    name = ""
     suffix = ".csv"
-    columns: tuple[str, ...] = ()
+    head: tuple[str, ...] = ()
+    tail: tuple[str, ...] = ()
+    network_column: ExportColumn | None = None
 
-    def row(self, p: Prospect, events: list[Event]) -> list[str]:
+    def __init__(self, networks: Iterable[NetworkAdapter] = ()) -> None:
+        self.networks = tuple(networks)
+
+    def with_networks(self, networks: Iterable[NetworkAdapter]) -> Self:
+        return type(self)(networks)
+
+    def network_columns(self) -> tuple[Column, ...]:
+        """This format's columns of the networks, in order."""
+        fixed = (*self.head, *self.tail)
+        return export_columns(self.networks, self.name, self.network_column, fixed=fixed)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The header row."""
+        return (*self.head, *(c.header for c in self.network_columns()), *self.tail)
+
+    def head_cells(self, p: Prospect, events: list[Event]) -> list[str]:
+        raise NotImplementedError
+
+    def tail_cells(
+        self, p: Prospect, events: list[Event], networks: tuple[Column, ...]
+    ) -> list[str]:
         raise NotImplementedError
 
     def write(
@@ -67,13 +109,25 @@ class _CSVBase:
         out: TextIO,
         context: ExportContext,
     ) -> int:
+        networks = self.network_columns()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.columns)
+        writer.writerow(
+            [neutralise(h) for h in (*self.head, *(c.header for c in networks), *self.tail)]
+        )
         count = 0
         for prospect, events in items:
-            writer.writerow([neutralise(cell) for cell in self.row(prospect, events)])
+            row = [
+                *self.head_cells(prospect, events),
+                *(column.cell(prospect) for column in networks),
+                *self.tail_cells(prospect, events, networks),
+            ]
+            writer.writerow([neutralise(cell) for cell in row])
             count += 1
         return count
+
+
+def _first_name(p: Prospect) -> str:
+    return p.first_name or (p.name if not p.last_name else "")
 
 
 class CSVExporter(_CSVBase):
@@ -81,7 +135,8 @@ class CSVExporter(_CSVBase):
 
     name = "csv"
     description = "CSV with every field (formula injection neutralised)"
-    columns = (
+    network_column = ExportColumn("{id}")
+    head = (
         "id",
         "name",
         "first_name",
@@ -97,18 +152,10 @@ class CSVExporter(_CSVBase):
         "location",
         "emails",
         "phones",
-        *KNOWN_NETWORKS,
-        "other_profiles",
-        "tags",
-        "notes",
-        "custom",
-        "owner",
-        "created_at",
-        "updated_at",
     )
+    tail = ("other_profiles", "tags", "notes", "custom", "owner", "created_at", "updated_at")
 
-    def row(self, p: Prospect, events: list[Event]) -> list[str]:
-        others = [i.url for i in p.identities if i.network not in KNOWN_NETWORKS]
+    def head_cells(self, p: Prospect, events: list[Event]) -> list[str]:
         return [
             p.id,
             p.name,
@@ -125,7 +172,14 @@ class CSVExporter(_CSVBase):
             p.location or "",
             "; ".join(p.emails),
             "; ".join(p.phones),
-            *[_url(p, n) for n in KNOWN_NETWORKS],
+        ]
+
+    def tail_cells(
+        self, p: Prospect, events: list[Event], networks: tuple[Column, ...]
+    ) -> list[str]:
+        with_column = {column.network for column in networks}
+        others = [i.url for i in p.identities if i.network not in with_column]
+        return [
             "; ".join(others),
             "; ".join(p.tags),
             p.notes,
@@ -151,7 +205,8 @@ class HubSpotExporter(_CSVBase):
 
     name = "hubspot"
     description = "HubSpot contacts import CSV"
-    columns = (
+    network_column = ExportColumn("{name} URL")
+    head = (
         "First Name",
         "Last Name",
         "Email",
@@ -160,21 +215,18 @@ class HubSpotExporter(_CSVBase):
         "Phone Number",
         "City",
         "Lifecycle Stage",
-        "Twitter Username",
-        "LinkedIn URL",
-        "socialcrm Stage",
     )
+    tail = ("socialcrm Stage",)
 
-    def row(self, p: Prospect, events: list[Event]) -> list[str]:
+    def head_cells(self, p: Prospect, events: list[Event]) -> list[str]:
         if p.status is Status.WON:
             lifecycle = "customer"
         elif p.status is Status.LOST:
             lifecycle = "other"
         else:
             lifecycle = HUBSPOT_LIFECYCLE[p.stage]
-        x = p.identity("x")
         return [
-            p.first_name or (p.name if not p.last_name else ""),
+            _first_name(p),
             p.last_name or "",
             p.emails[0] if p.emails else "",
             p.company or "",
@@ -182,10 +234,12 @@ class HubSpotExporter(_CSVBase):
             p.phones[0] if p.phones else "",
             p.location or "",
             lifecycle,
-            x.handle if x else "",
-            _url(p, "linkedin"),
-            p.stage.value if p.is_open else p.status.value,
         ]
+
+    def tail_cells(
+        self, p: Prospect, events: list[Event], networks: tuple[Column, ...]
+    ) -> list[str]:
+        return [p.stage.value if p.is_open else p.status.value]
 
 
 def _calling_code(phone: str) -> tuple[str, str]:
@@ -204,34 +258,37 @@ class TwentyExporter(_CSVBase):
 
     name = "twenty"
     description = "Twenty CRM People import CSV"
-    columns = (
+    network_column = ExportColumn("{name} / Link URL")
+    head = (
         "Name / First Name",
         "Name / Last Name",
         "Emails / Primary Email",
         "Emails / Additional Emails",
         "Phones / Primary Phone Number",
         "Phones / Primary Phone Calling Code",
-        "Linkedin / Link URL",
-        "X / Link URL",
-        "Job Title",
-        "City",
     )
+    tail = ("Job Title", "City")
 
-    def row(self, p: Prospect, events: list[Event]) -> list[str]:
+    def head_cells(self, p: Prospect, events: list[Event]) -> list[str]:
         code, number = _calling_code(p.phones[0]) if p.phones else ("", "")
         extra = json.dumps(list(p.emails[1:]), ensure_ascii=False) if len(p.emails) > 1 else ""
         return [
-            p.first_name or (p.name if not p.last_name else ""),
+            _first_name(p),
             p.last_name or "",
             p.emails[0] if p.emails else "",
             extra,
             number,
             code,
-            _url(p, "linkedin"),
-            _url(p, "x"),
-            p.title or "",
-            p.location or "",
         ]
+
+    def tail_cells(
+        self, p: Prospect, events: list[Event], networks: tuple[Column, ...]
+    ) -> list[str]:
+        return [p.title or "", p.location or ""]
+
+
+NETWORK_COLUMN_FORMATS: tuple[type[_CSVBase], ...] = (CSVExporter, HubSpotExporter, TwentyExporter)
+"""The built-in formats with a column per network (their headers re-import through ``csv``)."""
 
 
 # ----------------------------------------------------------------------------- running
@@ -295,7 +352,11 @@ def export_prospects(
     stage: Stage | str | None = None,
     all_pipelines: bool = False,
 ) -> int:
-    """Export the current pipeline (or all) to ``out``; return how many prospects."""
+    """Export the current pipeline (or all) to ``out``; return how many prospects.
+
+    An exporter with a column (or a vCard type) per network is first given
+    the CRM's networks (:class:`NetworkAware`).
+    """
     target = Stage.parse(stage) if isinstance(stage, str) else stage
     if all_pipelines:
         pipelines = tuple(crm.pipelines())
@@ -311,6 +372,8 @@ def export_prospects(
         stage=target.value if target else None,
     )
     items = iter_prospects(crm, stage=target, pipelines=[p.name for p in pipelines])
+    if isinstance(exporter, NetworkAware):
+        exporter = exporter.with_networks(crm.networks)
     if isinstance(out, Path):
         return write_atomically(out, lambda stream: exporter.write(items, stream, context))
     return exporter.write(items, out, context)

@@ -1,27 +1,37 @@
 """Any CSV of people, with a column mapping (``--map "Full name=name,Mail=email"``).
 
 Without a mapping, common column names are recognised in English and French
-(``Name``, ``First Name``, ``E-mail``, ``Company``, ``Poste``…).  With one, only
-the mapped columns are read.  Targets: ``name``, ``first_name``, ``last_name``,
-``email``, ``phone``, ``url``, ``company``, ``title``, ``location``, ``tags``,
-``notes`` and ``custom:<key>`` (any other name is also kept as a custom field
-named after it).  A cell may hold several e-mails, phones, URLs or tags
-separated by ``;`` (or ``,`` for e-mails, URLs and tags).
+(``Name``, ``First Name``, ``E-mail``, ``Company``, ``Poste``…), and each
+installed network's column names: every name it goes by, alone or followed
+by ``URL`` or ``profile`` (``<name>``, ``<alias> URL``), and its columns in
+socialcrm's own exports (``<name> / Link URL``) — declared by the network adapters
+(:mod:`socialcrm.interchange`), so the core names no network.  A network's
+column holds that network's URLs or bare handles.  With a mapping, only the
+mapped columns are read.  Targets: ``name``, ``first_name``, ``last_name``,
+``email``, ``phone``, ``url`` (any network's URL), ``url:<network>`` (that
+network's URLs or handles), ``company``, ``title``, ``location``, ``tags``,
+``notes`` and ``custom:<key>``.  A cell may hold several e-mails, phones,
+URLs or tags separated by ``;`` (or ``,`` for e-mails, URLs and tags).
+
+Detection (``sniff``) sees no network: a header is recognised by a name
+column and one more recognised column, or a column whose first value is a
+URL or an ``@handle`` (``Name,<network>`` with a profile URL below).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from socialcrm.errors import LimitExceededError, ValidationError
+from socialcrm.interchange import Clash, export_columns, header_names, name_index
 from socialcrm.io.csvsafe import header_key, read_csv_dicts
 from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem, SkippedRow
 from socialcrm.limits import MAX_EMAILS, MAX_IDENTITIES, MAX_PHONES, MAX_TAGS
-from socialcrm.networks import NetworkRegistry
+from socialcrm.networks import NetworkAdapter, NetworkRegistry
 
-__all__ = ["FIELDS", "GenericCSVImporter", "parse_mapping"]
+__all__ = ["FIELDS", "NETWORK_URL", "GenericCSVImporter", "network_headers", "parse_mapping"]
 
 FIELDS = (
     "name",
@@ -67,10 +77,6 @@ ALIASES: dict[str, str] = {
     "url": "url",
     "profile": "url",
     "profile url": "url",
-    "linkedin": "url",
-    "linkedin url": "url",
-    "twitter": "url",
-    "x": "url",
     "company": "company",
     "company name": "company",
     "organization": "company",
@@ -91,7 +97,12 @@ ALIASES: dict[str, str] = {
     "note": "notes",
 }
 
+#: Prefix of the target of a network's column (``url:<network id>``).
+NETWORK_URL = "url:"
+_NETWORK_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 _SPLIT_MANY = re.compile(r"[;,]")
+# A cell that reads as a profile: a web address or an @handle (detection only).
+_PROFILE_LIKE = re.compile(r"^(?:https?://|www\.)\S+$|^@\w", re.IGNORECASE)
 _SPLIT_PHONES = re.compile(r";")
 _LISTS = {"email": _SPLIT_MANY, "phone": _SPLIT_PHONES, "url": _SPLIT_MANY, "tags": _SPLIT_MANY}
 #: Each list column's cap and the record field it fills (named as the write path names it).
@@ -118,17 +129,51 @@ def parse_mapping(text: str) -> dict[str, str]:
                 value=text,
                 hint='write COLUMN=FIELD pairs, e.g. "Full name=name,Mail=email"',
             )
-        if target not in FIELDS and not target.startswith("custom:"):
+        network = target.removeprefix(NETWORK_URL)
+        if network != target and not _NETWORK_ID.match(network):
+            raise ValidationError(
+                f"bad network {network!r} in mapping",
+                field="map",
+                value=target,
+                hint="write url:<network id> (the ids: socialcrm networks)",
+            )
+        if target not in FIELDS and not target.startswith(("custom:", NETWORK_URL)):
             raise ValidationError(
                 f"unknown field {target!r} in mapping",
                 field="map",
                 value=target,
-                hint="fields: " + ", ".join(FIELDS) + ", custom:<key>",
+                hint="fields: " + ", ".join(FIELDS) + ", url:<network>, custom:<key>",
             )
         mapping[column] = target
     if not mapping:
         raise ValidationError("empty mapping", field="map", value=text)
     return mapping
+
+
+def network_headers(
+    networks: Iterable[NetworkAdapter], *, clashes: list[Clash] | None = None
+) -> dict[str, str]:
+    """``header_key(column)`` → ``url:<network>`` for every installed network's column names.
+
+    Its names (with ``URL`` or ``profile`` after them) and its headers in the
+    built-in exports; the generic column names above always win, and a name
+    two networks claim goes to the first in column order
+    (:func:`~socialcrm.interchange.name_index`); the names lost are added to
+    ``clashes`` when given.
+    """
+    from socialcrm.io.exports import NETWORK_COLUMN_FORMATS
+
+    adapters = tuple(networks)
+
+    def names(adapter: NetworkAdapter) -> list[str]:
+        found = list(header_names(adapter))
+        for exporter in NETWORK_COLUMN_FORMATS:
+            columns = export_columns([adapter], exporter.name, exporter.network_column)
+            found.extend(column.header for column in columns)
+        return found
+
+    index = name_index(adapters, names, what="CSV column", reserved=ALIASES, clashes=clashes)
+    return {key: NETWORK_URL + network for key, network in index.items()}
 
 
 class GenericCSVImporter:
@@ -140,42 +185,71 @@ class GenericCSVImporter:
     def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
         self.mapping = dict(mapping or {})
 
-    def _targets(self, header: list[str]) -> dict[str, str]:
+    def _targets(self, header: list[str], known: Mapping[str, str]) -> dict[str, str]:
+        """Each recognised column's target; ``known``: the networks' column names."""
         if self.mapping:
             wanted = {header_key(k): v for k, v in self.mapping.items()}
             return {h: wanted[header_key(h)] for h in header if header_key(h) in wanted}
-        return {h: ALIASES[header_key(h)] for h in header if header_key(h) in ALIASES}
+        found = {}
+        for h in header:
+            key = header_key(h)
+            target = ALIASES.get(key) or known.get(key)
+            if target is not None:
+                found[h] = target
+        return found
 
-    def _is_header(self, cells: list[str]) -> bool:
-        targets = set(self._targets([c.strip() for c in cells]).values())
+    def _is_header(
+        self, cells: list[str], known: Mapping[str, str], sample: list[str] | None = None
+    ) -> bool:
+        header = [c.strip() for c in cells]
+        found = self._targets(header, known)
+        targets = set(found.values())
+        if sample is not None and not self.mapping:  # detection: networks unknown
+            unknown = [i for i, h in enumerate(header) if h not in found and i < len(sample)]
+            if any(_PROFILE_LIKE.match(sample[i].strip()) for i in unknown):
+                targets.add("url")
         if self.mapping:
             return bool(targets) and len(targets) >= min(2, len(set(self.mapping.values())))
         return bool(targets & {"name", "first_name", "last_name"}) and len(targets) >= 2
 
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-        first = next((line for line in text.splitlines() if line.strip()), "")
+        lines = [line for line in text.splitlines() if line.strip()][:2]
         import csv
 
         try:
-            cells = next(csv.reader([first]))
-        except (csv.Error, StopIteration):
+            rows = list(csv.reader(lines))
+        except csv.Error:
             return False
-        return self._is_header(cells)
+        if not rows:
+            return False
+        return self._is_header(rows[0], {}, rows[1] if len(rows) > 1 else [])
 
     def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        for target in self.mapping.values():
+            network = target.removeprefix(NETWORK_URL)
+            if network != target and network not in networks:
+                installed = ", ".join(a.id for a in networks) or "none installed"
+                raise ValidationError(
+                    f"unknown network {network!r} in mapping",
+                    field="map",
+                    value=target,
+                    hint=f"networks: {installed}",
+                )
+        known: dict[str, str] = {} if self.mapping else network_headers(networks)
         expected = (
             "the mapped columns " + ", ".join(self.mapping)
             if self.mapping
             else "a Name or First Name column"
         )
         targets: dict[str, str] | None = None
-        for row, cells in read_csv_dicts(path, self._is_header, expected=expected):
+        rows = read_csv_dicts(path, lambda cells: self._is_header(cells, known), expected=expected)
+        for row, cells in rows:
             if cells is None:
                 yield SkippedRow(row, "blank line")
                 continue
             if targets is None:
-                targets = self._targets(list(cells))
+                targets = self._targets(list(cells), known)
             yield self._record(row, cells, targets)
 
     def _record(self, row: int, cells: dict[str, str], targets: dict[str, str]) -> ImportItem:
@@ -189,22 +263,34 @@ class GenericCSVImporter:
                 custom[target.removeprefix("custom:")] = cell
             else:
                 values.setdefault(target, []).append(cell)
+        # A network's column holds that network's URLs or handles: (network, cell).
+        url_cells = [
+            (None if target == "url" else target.removeprefix(NETWORK_URL), cell)
+            for target, found in values.items()
+            if target == "url" or target.startswith(NETWORK_URL)
+            for cell in found
+        ]
+        lists = {key: values.get(key, []) for key in _LISTS}
+        lists["url"] = [cell for _network, cell in url_cells]
 
         def one(key: str) -> str | None:
             found = values.get(key)
             return " ".join(found) if found else None
 
-        def many(key: str, splitter: re.Pattern[str]) -> list[str]:
-            return [
-                v.strip() for cell in values.get(key, []) for v in splitter.split(cell) if v.strip()
-            ]
+        def split(cells: list[str], splitter: re.Pattern[str]) -> list[str]:
+            return [v.strip() for cell in cells for v in splitter.split(cell) if v.strip()]
 
         for key, splitter in _LISTS.items():  # refused before the list is built
             cap, field = _CAPS[key]
-            most = sum(len(splitter.findall(cell)) + 1 for cell in values.get(key, []))
-            if most > cap and (count := len(many(key, splitter))) > cap:
+            most = sum(len(splitter.findall(cell)) + 1 for cell in lists[key])
+            if most > cap and (count := len(split(lists[key], splitter))) > cap:
                 over = LimitExceededError(field=field, count=count, limit=cap, unit="values")
                 return RowProblem(row, over.message, field)
+        urls = [
+            value if network is None else _reference(network, value)
+            for network, cell in url_cells
+            for value in split([cell], _SPLIT_MANY)
+        ]
         first, last = one("first_name"), one("last_name")
         name = one("name") or " ".join(x for x in (first, last) if x)
         if not name:
@@ -214,13 +300,18 @@ class GenericCSVImporter:
             name=name,
             first_name=first,
             last_name=last,
-            emails=many("email", _SPLIT_MANY),
-            phones=many("phone", _SPLIT_PHONES),
-            urls=many("url", _SPLIT_MANY),
+            emails=split(lists["email"], _SPLIT_MANY),
+            phones=split(lists["phone"], _SPLIT_PHONES),
+            urls=urls,
             company=one("company"),
             title=one("title"),
             location=one("location"),
-            tags=many("tags", _SPLIT_MANY),
+            tags=split(lists["tags"], _SPLIT_MANY),
             notes=one("notes"),
             custom=custom,
         )
+
+
+def _reference(network: str, value: str) -> str:
+    """``network:value`` for a value of a network's column (a URL or a bare handle)."""
+    return value if value.casefold().startswith(f"{network}:") else f"{network}:{value}"

@@ -13,6 +13,11 @@ properties read here kept), then vobject parses one card at a time.
 
 Export writes vCard 3.0 (``vcard``: Apple ``X-SOCIALPROFILE``, what most
 address books read) or 4.0 (``vcard4``: ``SOCIALPROFILE``).
+
+The service of a social profile is named as each network adapter declares
+(:mod:`socialcrm.interchange`: ``vcard_type`` for 3.0, ``vcard_service`` for
+4.0); on import, any name a network goes by (id, name, those two, its
+aliases) is recognised.  The core names no network.
 """
 
 from __future__ import annotations
@@ -22,32 +27,20 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
+from socialcrm.interchange import (
+    name_index,
+    name_key,
+    network_names,
+    vcard_service,
+    vcard_type,
+)
 from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.formats import ExportContext, ImportItem, ProspectRecord, RowProblem
 from socialcrm.io.vcard_cards import Card, CardProblem, read_cards
 from socialcrm.models import Event, Prospect
-from socialcrm.networks import NetworkRegistry
+from socialcrm.networks import NetworkAdapter, NetworkRegistry
 
 __all__ = ["VCardExporter", "VCardImporter"]
-
-# Service names used by address books → socialcrm network ids.
-SERVICE_ALIASES = {
-    "twitter": "x",
-    "x": "x",
-    "linkedin": "linkedin",
-    "facebook": "facebook",
-    "instagram": "instagram",
-    "youtube": "youtube",
-}
-SERVICE_NAMES = {
-    "x": "X",
-    "linkedin": "LinkedIn",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "youtube": "YouTube",
-}
-# Apple writes the service in TYPE; 3.0 exports use the old "twitter" name for X.
-APPLE_TYPES = {"x": "twitter"}
 
 
 def _param(line: Any, name: str) -> str | None:
@@ -88,6 +81,7 @@ class VCardImporter:
         from vobject.base import ParseError  # type: ignore[import-untyped]
 
         check_text(path, read_head(path))
+        services = name_index(networks, network_names, what="vCard service")
         for card in read_cards(path):
             if isinstance(card, CardProblem):
                 where = f" (the card beginning at line {card.line})"
@@ -103,9 +97,11 @@ class VCardImporter:
                 raise ImportFormatError(
                     f"expected a VCARD, found {parsed.name}", path=str(path), row=card.number
                 )
-            yield self._record(card.number, parsed, networks)
+            yield self._record(card.number, parsed, networks, services)
 
-    def _record(self, row: int, card: Any, networks: NetworkRegistry) -> ImportItem:
+    def _record(
+        self, row: int, card: Any, networks: NetworkRegistry, services: dict[str, str]
+    ) -> ImportItem:
         name = ""
         first = last = None
         emails: list[str] = []
@@ -144,7 +140,7 @@ class VCardImporter:
                 else:
                     websites.append(text)
             elif key in {"X-SOCIALPROFILE", "SOCIALPROFILE"}:
-                ref = _social_ref(line, networks)
+                ref = _social_ref(line, networks, services)
                 if ref:
                     urls.append(ref)
         if websites:
@@ -178,11 +174,15 @@ def _is_profile(text: str, networks: NetworkRegistry) -> bool:
     return True
 
 
-def _social_ref(line: Any, networks: NetworkRegistry) -> str | None:
-    """A URL or ``network:handle`` from an (X-)SOCIALPROFILE line."""
+def _social_ref(line: Any, networks: NetworkRegistry, services: dict[str, str]) -> str | None:
+    """A URL or ``network:handle`` from an (X-)SOCIALPROFILE line.
+
+    ``services`` maps the names networks go by (:func:`~socialcrm.interchange.name_key`)
+    to their ids; an unknown service is taken as a network id.
+    """
     value = str(line.value).strip()
     service = (_param(line, "SERVICE-TYPE") or _param(line, "TYPE") or "").casefold()
-    network = SERVICE_ALIASES.get(service, service)
+    network = services.get(name_key(service), service)
     user = _param(line, "X-USER")
     if value.lower().startswith("x-apple:"):
         value = user or value[len("x-apple:") :]
@@ -194,18 +194,34 @@ def _social_ref(line: Any, networks: NetworkRegistry) -> str | None:
 
 
 class VCardExporter:
-    """Writes one vCard per prospect (3.0 or 4.0)."""
+    """Writes one vCard per prospect (3.0 or 4.0).
+
+    Social profiles name their service as the network's adapter declares; a
+    profile on a network not installed (or before :meth:`with_networks`) is
+    named by its network id.
+    """
 
     suffix = ".vcf"
 
-    def __init__(self, version: str = "3.0") -> None:
+    def __init__(self, version: str = "3.0", networks: Iterable[NetworkAdapter] = ()) -> None:
         self.version = version
+        self.networks = {adapter.id: adapter for adapter in networks}
         self.name = "vcard" if version == "3.0" else "vcard4"
         self.description = (
             "vCard 3.0 (address books; X-SOCIALPROFILE)"
             if version == "3.0"
             else "vCard 4.0 (RFC 6350, SOCIALPROFILE of RFC 9554)"
         )
+
+    def with_networks(self, networks: Iterable[NetworkAdapter]) -> VCardExporter:
+        """A copy naming social profiles as ``networks`` declare."""
+        return VCardExporter(self.version, networks)
+
+    def _service(self, network: str) -> str:
+        adapter = self.networks.get(network)
+        if adapter is None:
+            return network
+        return vcard_type(adapter) if self.version == "3.0" else vcard_service(adapter)
 
     def write(
         self,
@@ -239,11 +255,11 @@ class VCardExporter:
         for phone in p.phones:
             card.add("tel").value = phone
         for identity in p.identities:
-            service = SERVICE_NAMES.get(identity.network, identity.network)
+            service = self._service(identity.network)
             if self.version == "3.0":
                 line = card.add("x-socialprofile")
                 line.value = identity.url
-                line.params["TYPE"] = [APPLE_TYPES.get(identity.network, identity.network)]
+                line.params["TYPE"] = [service]
             else:
                 line = card.add("socialprofile")
                 line.value = identity.url

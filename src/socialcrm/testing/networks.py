@@ -16,6 +16,12 @@ characters, non-default ports) against your adapter's own domains::
         def adapter(self):
             return create_adapter()
 
+It also checks the adapter's export declarations (columns, vCard service
+names, aliases: :mod:`socialcrm.interchange`): that an export can write
+them, and that no installed network already claims one of its column
+headers or names (:func:`network_clashes`) — on a clash the first network in
+column order keeps the name and the other silently goes without it.
+
 The hypothesis strategies (:func:`hostile_variants`) are public so a plugin's
 own property tests can reuse them.
 """
@@ -31,13 +37,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from socialcrm.errors import InvalidURLError
+from socialcrm.interchange import (
+    MAX_NAME,
+    Clash,
+    check_declarations,
+    export_columns,
+    name_index,
+    network_names,
+    vcard_service,
+    vcard_type,
+)
 from socialcrm.networks import NetworkAdapter, NetworkRegistry, count_characters
+from socialcrm.text import is_safe
 
 __all__ = [
     "HOSTILE_CHARACTERS",
     "NetworkAdapterContract",
     "hostile_examples",
     "hostile_variants",
+    "network_clashes",
     "url_variants",
 ]
 
@@ -137,6 +155,27 @@ def hostile_variants(url: str, domain: str) -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(hostile_examples(url, domain)), schemes, whitespace, ports)
 
 
+def network_clashes(adapters: Sequence[NetworkAdapter]) -> list[Clash]:
+    """Every column header or name claimed twice among ``adapters``, or kept by a format.
+
+    Looks at each built-in export's network columns (a header equal to the
+    format's own column or to another network's), the vCard service names and
+    the CSV column names (the generic importer's own names win).
+    """
+    from socialcrm.io.exports import NETWORK_COLUMN_FORMATS
+    from socialcrm.io.generic_csv import network_headers
+
+    clashes: list[Clash] = []
+    for exporter in NETWORK_COLUMN_FORMATS:
+        fixed = (*exporter.head, *exporter.tail)
+        export_columns(
+            adapters, exporter.name, exporter.network_column, fixed=fixed, clashes=clashes
+        )
+    name_index(adapters, network_names, what="vCard service", clashes=clashes)
+    network_headers(adapters, clashes=clashes)
+    return clashes
+
+
 def _registrable(adapter: Any, url: str) -> str:
     host = urllib.parse.urlsplit(url).hostname or ""
     return str(next(d for d in adapter.domains if host == d or host.endswith("." + d)))
@@ -161,6 +200,27 @@ class NetworkAdapterContract:
         assert adapter.id == adapter.id.lower()
         assert adapter.name and adapter.domains
         NetworkRegistry([adapter])  # the registry accepts it
+
+    def test_export_declarations_can_be_written(self, adapter: Any) -> None:
+        from socialcrm.io.exports import NETWORK_COLUMN_FORMATS
+
+        check_declarations(adapter)  # what registering the adapter checks
+        for exporter in NETWORK_COLUMN_FORMATS:
+            for column in export_columns([adapter], exporter.name, exporter.network_column):
+                header = column.header
+                assert 0 < len(header) <= MAX_NAME and is_safe(header), (exporter.name, header)
+                assert header == header.strip() and not header.startswith(("=", "+", "-", "@"))
+        for service in (vcard_type(adapter), vcard_service(adapter)):
+            assert is_safe(service) and not set(';:,"') & set(service), service
+
+    def test_no_clash_with_the_installed_networks(self, adapter: Any) -> None:
+        from socialcrm.hooks import Hooks
+        from socialcrm.plugins import get_plugin_manager
+
+        installed = [a for a in Hooks(get_plugin_manager()).networks if a.id != adapter.id]
+        clashes = network_clashes([*installed, adapter])
+        mine = [str(c) for c in clashes if adapter.id in (c.kept, c.dropped)]
+        assert not mine, "; ".join(mine)
 
     def test_channels_have_positive_limits(self, adapter: Any) -> None:
         assert adapter.channels, "a network needs at least one channel"

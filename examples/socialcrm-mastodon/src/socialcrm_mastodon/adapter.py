@@ -7,6 +7,12 @@ a link to an arbitrary host.
 
 Canonical identity: ``user@instance`` in lower case, URL
 ``https://<instance>/@<user>``.
+
+Exports and address books: nothing to write for the defaults — socialcrm
+derives them from the id and name (a ``mastodon`` CSV column, ``Mastodon
+URL`` in HubSpot, ``Mastodon / Link URL`` in Twenty, vCard service
+``mastodon`` / ``Mastodon``).  The adapter only adds ``fediverse`` as another
+name, so a ``Fediverse`` spreadsheet column or vCard service means Mastodon.
 """
 
 from __future__ import annotations
@@ -125,4 +131,5 @@ def create_adapter(extra_instances: Iterable[str] = ()) -> MastodonAdapter:
         channels=CHANNELS,
         checklist=CHECKLIST,
         handle_example="@ana@mastodon.social",
+        aliases=("fediverse",),
     )

@@ -22,12 +22,12 @@ from typing import Any
 
 from socialcrm.errors import ImportFormatError
 from socialcrm.io.csvsafe import read_head
-from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem
+from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-__all__ = ["FriendsImporter", "repair"]
+__all__ = ["FriendsImporter", "create_importers", "repair"]
 
 KEYS = ("friends_v2", "friends")
 _OPENING = re.compile(rb'\s*\{\s*"(?:friends_v2|friends)"\s*:\s*\[')
@@ -92,3 +92,10 @@ class FriendsImporter:
                 custom={"facebook_friend_since": since} if since else {},
                 network="facebook",
             )
+
+
+def create_importers() -> list[Importer]:
+    """The reader of Facebook's friends list."""
+    return [
+        FriendsImporter(),
+    ]

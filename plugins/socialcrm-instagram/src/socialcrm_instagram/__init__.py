@@ -1,33 +1,10 @@
 """Instagram for socialcrm, registered through the ``socialcrm`` entry point.
 
-The hook implementations only import the adapter when called, so loading the
-plugin costs nothing until the CRM needs a network.
+The hooks (:func:`socialcrm.network_plugin.network_hooks`) import
+``adapter.py`` and ``importers.py`` only when called, so loading the plugin
+costs nothing until the CRM needs a network or a file reader.
 """
 
-from __future__ import annotations
+from socialcrm.network_plugin import network_hooks
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-from socialcrm import hookimpl
-
-if TYPE_CHECKING:  # annotations only: loading the plugin imports nothing more
-    from socialcrm import NetworkAdapter
-    from socialcrm.io.formats import Importer
-
-
-@hookimpl
-def register_networks(register: Callable[[NetworkAdapter], None]) -> None:
-    """Hand socialcrm the Instagram adapter."""
-    from socialcrm_instagram.adapter import create_adapter
-
-    register(create_adapter())
-
-
-@hookimpl
-def register_importers(register: Callable[[Importer], None]) -> None:
-    """Hand socialcrm the readers of Instagram's followers and following lists."""
-    from socialcrm_instagram.importers import RelationsImporter
-
-    register(RelationsImporter("followers"))
-    register(RelationsImporter("following"))
+register_networks, register_importers = network_hooks(__name__)

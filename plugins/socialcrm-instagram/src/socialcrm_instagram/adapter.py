@@ -110,4 +110,8 @@ def create_adapter() -> InstagramAdapter:
         channels=CHANNELS,
         checklist=CHECKLIST,
         handle_example="@jean.dupont",
+        export_order=40,
+        # No HubSpot or Twenty column: neither has this field built in, and their
+        # import files have never had one (a column would change the files' layout).
+        export_columns={"hubspot": None, "twenty": None},
     )

@@ -24,12 +24,12 @@ from typing import Any
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
 from socialcrm.io.csvsafe import read_head
-from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem
+from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-__all__ = ["RelationsImporter"]
+__all__ = ["RelationsImporter", "create_importers"]
 
 _OPENINGS = {
     part: re.compile(rb'\s*\{\s*"relationships_' + part.encode() + rb'"\s*:\s*\[')
@@ -123,3 +123,11 @@ class RelationsImporter:
                 custom={f"instagram_{self.part}_since": since} if since else {},
                 network="instagram",
             )
+
+
+def create_importers() -> list[Importer]:
+    """The readers of Instagram's followers and following lists."""
+    return [
+        RelationsImporter("followers"),
+        RelationsImporter("following"),
+    ]

@@ -14,7 +14,13 @@ import urllib.parse
 
 from attrs import frozen
 
-from socialcrm.networks import BaseNetworkAdapter, Channel, ChecklistItem, path_segments
+from socialcrm.networks import (
+    BaseNetworkAdapter,
+    Channel,
+    ChecklistItem,
+    ExportColumn,
+    path_segments,
+)
 
 __all__ = ["CHANNELS", "CHECKLIST", "LinkedInAdapter", "create_adapter"]
 
@@ -168,4 +174,9 @@ def create_adapter() -> LinkedInAdapter:
         channels=CHANNELS,
         checklist=CHECKLIST,
         handle_example="jean-dupont",
+        export_order=10,
+        export_columns={
+            "hubspot": ExportColumn("LinkedIn URL"),  # a custom property in most portals
+            "twenty": ExportColumn("Linkedin / Link URL", standard=True),
+        },
     )

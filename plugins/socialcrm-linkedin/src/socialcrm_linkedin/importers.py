@@ -33,13 +33,14 @@ from pathlib import Path
 
 from socialcrm.errors import SocialCRMError
 from socialcrm.io.csvsafe import header_key, read_csv_dicts
-from socialcrm.io.formats import ActivityRecord, ImportItem, ProspectRecord, SkippedRow
+from socialcrm.io.formats import ActivityRecord, Importer, ImportItem, ProspectRecord, SkippedRow
 from socialcrm.networks import NetworkRegistry
 
 __all__ = [
     "ConnectionsImporter",
     "InvitationsImporter",
     "MessagesImporter",
+    "create_importers",
     "parse_linkedin_date",
 ]
 
@@ -347,3 +348,12 @@ class InvitationsImporter:
                 channel="connection_note",
                 interaction=interaction,
             )
+
+
+def create_importers() -> list[Importer]:
+    """The readers of LinkedIn's data export files (connections, messages, invitations)."""
+    return [
+        ConnectionsImporter(),
+        MessagesImporter(),
+        InvitationsImporter(),
+    ]

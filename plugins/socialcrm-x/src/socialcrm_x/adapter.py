@@ -18,6 +18,7 @@ from socialcrm.networks import (
     BaseNetworkAdapter,
     Channel,
     ChecklistItem,
+    ExportColumn,
     account_id,
     match_handle,
     path_segments,
@@ -136,4 +137,12 @@ def create_adapter() -> XAdapter:
         channels=CHANNELS,
         checklist=CHECKLIST,
         handle_example="@jdupont",
+        export_order=20,
+        export_columns={
+            "hubspot": ExportColumn("Twitter Username", value="handle", standard=True),
+            "twenty": ExportColumn("X / Link URL", standard=True),
+        },
+        vcard_type="twitter",  # Apple's name for the service
+        vcard_service="X",
+        aliases=("twitter",),
     )

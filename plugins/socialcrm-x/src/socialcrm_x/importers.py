@@ -30,11 +30,18 @@ from typing import Any
 
 from socialcrm.errors import ImportFormatError
 from socialcrm.io.csvsafe import check_text, read_head
-from socialcrm.io.formats import ActivityRecord, ImportItem, ProspectRecord, RowProblem, SkippedRow
+from socialcrm.io.formats import (
+    ActivityRecord,
+    Importer,
+    ImportItem,
+    ProspectRecord,
+    RowProblem,
+    SkippedRow,
+)
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-__all__ = ["DirectMessagesImporter", "FollowImporter", "read_ytd"]
+__all__ = ["DirectMessagesImporter", "FollowImporter", "create_importers", "read_ytd"]
 
 _PREFIX = re.compile(rb"\A\s*window\.YTD\.([A-Za-z0-9_]+)\.part\d+\s*=\s*")
 _ARRAY = re.compile(_PREFIX.pattern + rb"\[")
@@ -188,3 +195,12 @@ class DirectMessagesImporter:
         if groups < 2 or not common:
             return None
         return next(iter(common)) if len(common) == 1 else None
+
+
+def create_importers() -> list[Importer]:
+    """The readers of the X archive (followers, following, direct messages)."""
+    return [
+        FollowImporter("follower"),
+        FollowImporter("following"),
+        DirectMessagesImporter(),
+    ]

@@ -133,4 +133,8 @@ def create_adapter() -> YouTubeAdapter:
         channels=CHANNELS,
         checklist=CHECKLIST,
         handle_example="@jeandupont",
+        export_order=50,
+        # No HubSpot or Twenty column: neither has this field built in, and their
+        # import files have never had one (a column would change the files' layout).
+        export_columns={"hubspot": None, "twenty": None},
     )

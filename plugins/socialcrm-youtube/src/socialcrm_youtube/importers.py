@@ -17,10 +17,10 @@ from pathlib import Path
 
 from socialcrm.errors import ImportFormatError
 from socialcrm.io.csvsafe import read_csv
-from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem, SkippedRow
+from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem, SkippedRow
 from socialcrm.networks import NetworkRegistry
 
-__all__ = ["SubscriptionsImporter", "guess_columns"]
+__all__ = ["SubscriptionsImporter", "create_importers", "guess_columns"]
 
 _CHANNEL_ID = re.compile(r"UC[0-9A-Za-z_-]{22}")
 _URL = re.compile(r"https?://(www\.|m\.)?youtube\.com/\S+", re.IGNORECASE)
@@ -95,3 +95,10 @@ class SubscriptionsImporter:
             )
         if not header_seen:
             raise ImportFormatError("empty subscriptions file", path=str(path))
+
+
+def create_importers() -> list[Importer]:
+    """The reader of YouTube's subscriptions.csv."""
+    return [
+        SubscriptionsImporter(),
+    ]
