@@ -121,7 +121,7 @@ def test_each_file_is_read_once_and_none_stays_cached(
     repo = TinyDBRepository(path)
     with repo.transaction():
         repo.put_many(batch_of(40))
-        cached = [key[0] for key in repo._files]
+        cached = [key[0] for key in repo.engine.cache.files]
         index_reads = [r for r in reads if r.split("/")[-1][0] in "kli"]  # not the commit's
     repo.close()
     assert index_reads, "the batch read no index file: the test proves nothing"
@@ -143,7 +143,7 @@ def test_a_batch_into_a_new_store_caches_no_file_it_spilled(
     repo = TinyDBRepository(tmp_path / "store", **SHARDS)
     with repo.transaction():
         repo.put_many(batch_of(40))
-        assert not repo._files
+        assert not repo.engine.cache.files
     repo.close()
     state: dict[str, Any] = dump_state(tmp_path / "store")
     assert len(state["prospects"]) == 46 and len(state["identities"]) == 46
@@ -154,7 +154,7 @@ def test_reads_after_the_batch_go_to_the_files_again(tmp_path: Path) -> None:
     repo = TinyDBRepository(make_store(tmp_path / "store"))
     with repo.transaction():
         repo.put_many(batch_of(3))
-        assert repo._ahead == {}
+        assert repo.engine.ahead.kept == {}
         repo.delete("01N00001")
         assert repo.find_by_identity("default", "linkedin:n-1") is None
         found = repo.find_by_identity("default", "linkedin:n-2")
