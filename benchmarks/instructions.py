@@ -9,7 +9,7 @@ work).  It complements ``ab_cli.py`` when its ratios sit near a threshold::
 Each revision is checked out with ``git worktree`` and imported first on
 ``PYTHONPATH``; its bytecode is compiled (and its caches warmed) by a first
 run outside valgrind, on a throw-away copy of the ``bench_storage.py`` store.
-The counts are written to ``benchmarks/results/instructions-<UTC time>.json``.
+``--save`` writes the counts to ``benchmarks/results/instructions-<UTC time>.json``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from ab_cli import _checkout
+from ab_cli import _checkout, settle
 from machine import CHILD_ENV, HERE, ROOT, commit_of, result_path, write_result
 
 
@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--command", default="show", choices=["show", "list", "version"])
     parser.add_argument("--size", type=int, default=30000, help="store size (from bench_storage)")
     parser.add_argument("--label", help="a word for the result file's name")
+    parser.add_argument("--save", action="store_true", help="write a result file (JSON)")
     args = parser.parse_args(argv)
     data = HERE / ".data"
     ids = json.loads((data / f"ids-{args.size}.json").read_text())["ids"]
@@ -77,12 +78,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             store = work / f"store-{n}"
             shutil.copytree(data / f"store-{args.size}", store)
             with _checkout(revision, work / f"tree-{n}") as tree:
+                settle()
                 argv_ = _argv(store, ids[len(ids) // 3], args.command)
                 counts[revision] = instructions(argv_, tree / "src", work)
             print(f"{revision:<44}{counts[revision] / 1e6:>10.1f} M instructions", flush=True)
     first = counts[args.revisions[0]]
     for revision, count in counts.items():
         print(f"{revision:<44}{count / first:>10.3f} x {args.revisions[0]}")
+    if not args.save:
+        return
     path = write_result(
         result_path("instructions", args.label),
         "instructions",
