@@ -9,6 +9,7 @@ exactly as the same prospects written one by one, spilling or not.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -76,11 +77,22 @@ def write(path: Path, batch: list[Prospect], *, many: bool) -> type[Exception] |
     return None
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store each example starts from, built once and copied (building it is
+    most of an example's time)."""
+    return make_store(tmp_path_factory.mktemp("put-many") / "store")
+
+
 @settings(max_examples=60, deadline=None)
 @given(batch=st.lists(prospects(), max_size=8), spill=st.booleans())
-def test_a_batch_ends_as_the_same_puts_one_by_one(batch: list[Prospect], spill: bool) -> None:
+def test_a_batch_ends_as_the_same_puts_one_by_one(
+    template: Path, batch: list[Prospect], spill: bool
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        one_by_one, many = make_store(Path(tmp) / "one"), make_store(Path(tmp) / "many")
+        one_by_one, many = Path(tmp) / "one", Path(tmp) / "many"
+        shutil.copytree(template, one_by_one)
+        shutil.copytree(template, many)
         expected = write(one_by_one, batch, many=False)
         saved = generations._SPILL_BYTES
         generations._SPILL_BYTES = 0 if spill else saved  # spilling: after every change
