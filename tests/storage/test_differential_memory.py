@@ -258,7 +258,7 @@ class SameAsMemory(RuleBasedStateMachine):
 
 
 SameAsMemory.TestCase.settings = settings(
-    max_examples=50,
+    max_examples=40,
     stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
