@@ -45,10 +45,9 @@ from machine import (
     ROOT,
     commit_of,
     cpu_counters,
-    result_path,
+    save,
     steal_fraction,
     tree_is_dirty,
-    write_result,
 )
 
 COMMANDS = ("show", "note", "move", "add", "list")
@@ -245,11 +244,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     if not args.save:
         return
-    path = write_result(
-        result_path("ab", args.label),
+    save(
+        "ab",
         "ab_cli",
+        args.label,
         {
-            "label": args.label,
             "before": {"revision": args.revision, "commit": commit_of(args.revision)},
             "after": {
                 "revision": after_name,
@@ -265,7 +264,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             "commands": summary,
         },
     )
-    print(f"written: {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

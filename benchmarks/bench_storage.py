@@ -52,7 +52,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_whole import MEMORY_TARGET, MEMORY_TARGET_MIB, print_whole, whole_store
-from machine import LIBRARIES, cpu_counters, result_path, steal_percent, write_result
+from machine import LIBRARIES, cpu_counters, save, steal_percent
 from processes import cli_command, run_process
 from storage_ops import (
     OPERATIONS,
@@ -374,8 +374,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 for name, r in whole.items()
             },
         }
-        path = write_result(result_path("bench_storage"), "bench_storage", figures)
-        print(f"written: {path}")
+        save("bench_storage", "bench_storage", None, figures)
 
 
 if __name__ == "__main__":

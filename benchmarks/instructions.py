@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from ab_cli import _checkout, settle
-from machine import CHILD_ENV, HERE, ROOT, commit_of, result_path, write_result
+from machine import CHILD_ENV, HERE, commit_of, save
 
 
 def _argv(store: Path, pid: str, command: str) -> list[str]:
@@ -87,11 +87,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{revision:<44}{count / first:>10.3f} x {args.revisions[0]}")
     if not args.save:
         return
-    path = write_result(
-        result_path("instructions", args.label),
+    save(
         "instructions",
+        "instructions",
+        args.label,
         {
-            "label": args.label,
             "command": args.command,
             "size": args.size,
             "revisions": {
@@ -99,7 +99,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             },
         },
     )
-    print(f"written: {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -109,3 +109,10 @@ def result_path(kind: str, label: str | None = None) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     suffix = f"-{label}" if label else ""
     return RESULTS / f"{kind}-{stamp}{suffix}.json"
+
+
+def save(name: str, kind: str, label: str | None, figures: dict[str, Any]) -> Path:
+    """Write a run's figures as ``benchmarks/results/<name>-…json`` and say where."""
+    path = write_result(result_path(name, label), kind, {"label": label, **figures})
+    print(f"written: {path.relative_to(ROOT)}")
+    return path
