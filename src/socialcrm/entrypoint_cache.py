@@ -20,12 +20,12 @@ still matches:
 - the ``st_mtime_ns`` and size of ``entry_points.txt``, ``METADATA`` and
   ``PKG-INFO`` of each distribution that has entry points in the group, so an
   in-place edit is noticed;
-- the name of every distribution directory (``*.dist-info``, ``*.egg-info``)
-  in each ``sys.path`` directory, with the ``st_mtime_ns`` and size of its
-  ``entry_points.txt`` (or its absence): a distribution that *gains* an entry
-  point in the group by an in-place edit, without being reinstalled, is
-  noticed too.  Listing the directories and these stats costs about a
-  millisecond (63 distributions here); the scan it saves, 15–20 ms.
+- the same of the ``entry_points.txt`` (or its absence) of *every* other
+  distribution found in a directory: one that gains an entry point in the
+  group by an in-place edit, without being reinstalled, is noticed too.  (A
+  distribution installed or removed changes its directory's mtime, above.)
+  Checking these costs a few dozen ``stat`` calls; the scan they save, about
+  15 ms of a command.
 
 File timestamps are coarse (a kernel tick), so a directory changed in the same
 tick as the scan could later look unchanged.  As git does for its index, a scan
@@ -33,10 +33,11 @@ whose fingerprint holds an mtime less than :data:`RACY_WINDOW_NS` before the
 scan started is not written (and such a file is not trusted): the next run
 scans again.
 
-A scan that finds a distribution not in a directory on disk (a zipped egg, a
-custom finder's) is not cached at all.  ``SOCIALCRM_PLUGIN_CACHE=0`` turns the
-cache off.  Any problem with the cache file (unreadable, corrupt, read-only
-directory) is ignored: the entry points are scanned as without a cache.
+A scan that finds a plugin's distribution not in a directory on disk (a
+zipped egg, a custom finder's) is not cached.  ``SOCIALCRM_PLUGIN_CACHE=0``
+turns the cache off.  Any problem with the cache file (unreadable, corrupt,
+read-only directory) is ignored: the entry points are scanned as without a
+cache.
 """
 
 # sys.path entries are plain strings and these stats run on every CLI start: os, not pathlib
@@ -79,7 +80,6 @@ RACY_WINDOW_NS = 2_000_000_000
 
 _FORMAT = 2
 _METADATA_FILES = ("entry_points.txt", "METADATA", "PKG-INFO")
-_DISTRIBUTION_DIRS = (".dist-info", ".egg-info")
 # the grammar importlib.metadata.EntryPoint.load uses: "module[:attr.attr] [extras]"
 _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
 
@@ -201,31 +201,14 @@ def _path_mtimes(path: list[str]) -> list[int | None]:
     return [_mtime(entry) for entry in path]
 
 
-def _distributions(path: list[str]) -> list[list[Any]]:
-    """``[sys.path index, directory name, stat of its entry_points.txt]`` of every
-    distribution directory in a ``sys.path`` directory, in order.
-
-    Whatever the group: a distribution may gain one by an in-place edit.
-    """
-    found: list[list[Any]] = []
-    for index, entry in enumerate(path):
-        try:
-            with os.scandir(entry or ".") as listing:
-                names = sorted(e.name for e in listing if e.name.endswith(_DISTRIBUTION_DIRS))
-        except OSError:  # missing, a file (a zip), unreadable: its mtime says the rest
-            continue
-        for name in names:
-            watched = os.path.join(entry or ".", name, "entry_points.txt")
-            found.append([index, name, _stat_json(_stat(watched))])
-    return found
-
-
 def scan(group: str) -> tuple[tuple[EntryPointRecord, ...], list[str] | None]:
     """The group's entry points read by :mod:`importlib.metadata`, and the files to watch.
 
-    The second item lists the metadata files of the distributions found, or is
-    ``None`` when one of them is not a directory on disk (a zipped egg, a
-    custom finder's distribution): such a scan cannot be fingerprinted.
+    The second item lists the metadata files of the distributions found in the
+    group and the ``entry_points.txt`` of every other distribution in a
+    directory, or is ``None`` when a distribution found in the group is not a
+    directory on disk (a zipped egg, a custom finder's distribution): such a
+    scan cannot be fingerprinted.
     """
     import importlib.metadata
 
@@ -249,20 +232,31 @@ def scan(group: str) -> tuple[tuple[EntryPointRecord, ...], list[str] | None]:
             watched = os.path.join(os.fspath(where), name)
             if watched not in files:
                 files.append(watched)
+    if files is not None:
+        files += _other_entry_points(set(files))
     return tuple(records), files
 
 
-def _racy(
-    started_ns: int,
-    path_mtimes: list[int | None],
-    stats: list[Stat],
-    distributions: list[list[Any]],
-) -> bool:
+def _other_entry_points(watched: set[str]) -> list[str]:
+    """The ``entry_points.txt`` of every distribution in a directory, but ``watched``."""
+    import importlib.metadata
+
+    found = []
+    for dist in importlib.metadata.distributions():
+        where = getattr(dist, "_path", None)
+        if isinstance(where, os.PathLike) and os.path.isdir(where):
+            entry_points = os.path.join(os.fspath(where), "entry_points.txt")
+            if entry_points not in watched:
+                watched.add(entry_points)
+                found.append(entry_points)
+    return found
+
+
+def _racy(started_ns: int, path_mtimes: list[int | None], stats: list[Stat]) -> bool:
     """True when an mtime is too recent to tell a later change in the same tick apart."""
     limit = started_ns - RACY_WINDOW_NS
     mtimes = [m for m in path_mtimes if m is not None]
     mtimes += [s[0] for s in stats if s is not None]
-    mtimes += [d[2][0] for d in distributions if d[2] is not None]
     return any(m >= limit for m in mtimes)
 
 
@@ -303,10 +297,7 @@ def _read(path: str, key: dict[str, Any]) -> tuple[EntryPointRecord, ...] | None
     current = [_stat(f) for f in files]
     if data.get("path_mtimes") != path_mtimes or [_stat_json(s) for s in current] != stats:
         return None
-    distributions = _distributions(key["path"])
-    if data.get("distributions") != distributions:
-        return None
-    if _racy(started, path_mtimes, current, distributions):  # never trust a racily-clean one
+    if _racy(started, path_mtimes, current):  # never trust a racily-clean fingerprint
         return None
     return _as_records(data.get("entries"))
 
@@ -322,7 +313,6 @@ def _write(
     path_mtimes: list[int | None],
     files: list[str],
     stats: list[Stat],
-    distributions: list[list[Any]],
     records: tuple[EntryPointRecord, ...],
 ) -> None:
     """Write atomically, file 0600 in a 0700 directory (the store's own crash-safe write)."""
@@ -336,7 +326,6 @@ def _write(
         "path_mtimes": path_mtimes,
         "files": files,
         "stats": [_stat_json(s) for s in stats],
-        "distributions": distributions,
         "entries": [[r.name, r.value, r.distribution, r.version] for r in records],
     }
     target = Path(path)
@@ -374,17 +363,15 @@ def entry_points(group: str) -> tuple[EntryPointRecord, ...]:
     if cached is not None:
         return cached
     started = time.time_ns()
-    # before the scan: a change during it is caught
-    path_mtimes = _path_mtimes(key["path"])
-    distributions = _distributions(key["path"])
+    path_mtimes = _path_mtimes(key["path"])  # before the scan: a change during it is caught
     records, files = scan(group)
     if files is None:
         return records
     stats = [_stat(f) for f in files]
-    if _racy(started, path_mtimes, stats, distributions):
+    if _racy(started, path_mtimes, stats):
         return records
     try:
-        _write(path, key, started, path_mtimes, files, stats, distributions, records)
+        _write(path, key, started, path_mtimes, files, stats, records)
     except Exception as exc:  # read-only or full disk: the next run scans again
         _ignored(f"writing {path}", exc)
     return records
