@@ -140,7 +140,7 @@ def _same(a: Any, b: Any) -> None:
     assert a == b
     if hasattr(type(a), "__attrs_attrs__"):
         assert type(a) is type(b)
-        if hasattr(a, "__dict__"):  # a model with a __dict__: nothing beyond the fields
+        if hasattr(a, "__dict__"):  # Prospect: nothing beyond the fields (no "v")
             assert vars(a) == vars(b)
         for f in type(a).__attrs_attrs__:
             _same(getattr(a, f.name), getattr(b, f.name))
@@ -207,7 +207,7 @@ def test_from_stored_dict_agrees_with_from_dict(changes: dict[str, Any]) -> None
 @pytest.mark.parametrize(
     ("cls", "doc"),
     [
-        (Prospect, _prospect_doc()),  # the model with the most fields
+        (Prospect, _prospect_doc()),  # instances with a __dict__
         (Identity, {"network": "x", "handle": "jane", "url": "https://x.example/jane"}),  # slotted
     ],
 )

@@ -162,7 +162,10 @@ class Assessment(Value):
     at: datetime | None = field(default=None, converter=opt_utc)
 
 
-@frozen(repr=False, eq=False)
+# Not slotted, unlike the other models: the store rebuilds prospects by the
+# thousand (``list``), and a __dict__ is filled in one C-level update where slots
+# need one setattr per field (see socialcrm.fast_codec); ~300 more bytes each.
+@frozen(repr=False, eq=False, slots=False)
 class Prospect(Value):
     """A person the rep is working, and where they stand in the journey."""
 
