@@ -38,6 +38,10 @@ def _argv(store: Path, pid: str, command: str) -> list[str]:
         return [*cli, "--format", "json", "list", "--stage", "contact"]
     if command == "version":
         return [*cli, "--version"]
+    if command == "note":
+        return [*cli, "note", pid, "instructions note"]
+    if command == "add":
+        return [*cli, "add", "Instructions Person"]
     raise SystemExit(f"unknown command {command!r}")
 
 
@@ -64,7 +68,9 @@ def instructions(argv: list[str], src: Path, work: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("revisions", nargs="+", help="git revisions (e.g. main HEAD)")
-    parser.add_argument("--command", default="show", choices=["show", "list", "version"])
+    parser.add_argument(
+        "--command", default="show", choices=["show", "note", "add", "list", "version"]
+    )
     parser.add_argument("--size", type=int, default=30000, help="store size (from bench_storage)")
     parser.add_argument("--label", help="a word for the result file's name")
     parser.add_argument("--save", action="store_true", help="write a result file (JSON)")
