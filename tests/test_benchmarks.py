@@ -8,10 +8,14 @@ imports 30,000 rows whatever the store size (about a minute).
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -32,7 +36,7 @@ def _run(script: str, *args: str, cwd: Path) -> str:
 def test_bench_storage_prints_every_operation_against_sqlite(tmp_path: Path) -> None:
     out = _run(
         "bench_storage.py",
-        *("--sizes", "20,60", "--events", "2", "--runs", "5", "--workdir", str(tmp_path)),
+        *("--sizes", "20,60", "--events", "2", "--runs", "2", "--workdir", str(tmp_path)),
         cwd=tmp_path,
     )
     assert "libraries (python -c 'import typer, attrs, pluggy, tinydb, orjson')" in out
@@ -79,3 +83,39 @@ def test_whole_store_peaks_are_held_to_200_mb_not_200_mib(tmp_path: Path) -> Non
     rows = {line.split()[0]: line.split() for line in done.stdout.splitlines() if line.strip()}
     assert "peak <= 200 MB (190.7 MiB)" in done.stdout
     assert rows["under"][3] == "yes" and rows["over"][3] == "NO", done.stdout
+
+
+def test_ab_cli_compares_each_command_round_by_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    """after/before as a ratio of medians and as the median of same-round ratios."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import ab_cli
+
+    times = {}
+    for n, name in enumerate(ab_cli.COMMANDS):
+        before = [(100.0 + n, 90.0), (200.0, 180.0), (300.0, 270.0)]
+        after = [(110.0 + n, 99.0), (180.0, 180.0), (330.0, 297.0)]
+        times[name, "before"], times[name, "after"] = before, after
+    libraries = [(100.0, 80.0), (50.0, 40.0), (150.0, 120.0)]
+    summary = ab_cli.summarise(times, libraries)
+    assert list(summary) == list(ab_cli.COMMANDS)
+    show = summary["show"]["wall"]
+    assert show["before_median_ms"] == 200 and show["after_median_ms"] == 180
+    assert show["after_over_before"] == 0.9
+    assert show["paired_after_over_before"] == 1.1  # 1.1, 0.9, 1.1 round by round
+    assert show["before_x_libraries"] == 2.0
+    assert summary["show"]["cpu"]["after_over_before"] == 1.0
+
+
+def test_results_are_json_with_date_commit_and_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import machine
+
+    path = machine.write_result(tmp_path / "r" / "x.json", "example", {"figures": {"show": 1.5}})
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["kind"] == "example" and record["figures"] == {"show": 1.5}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", record["date"])
+    assert record["commit"] is None or re.fullmatch(r"[0-9a-f]{40}", record["commit"])
+    assert record["machine"]["cpus"] == os.cpu_count()
+    assert machine.result_path("ab", "no-cache").parent == BENCHMARKS / "results"

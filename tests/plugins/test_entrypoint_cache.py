@@ -247,6 +247,31 @@ def test_an_entry_points_file_edited_in_place_is_noticed(
     assert expected in found and "audit" not in found
 
 
+@pytest.mark.parametrize("had_entry_points", [True, False], ids=["edited", "created"])
+def test_a_distribution_gaining_an_entry_point_in_place_is_noticed(
+    had_entry_points: bool, cache: Path, site: Path, install_plugin: InstallPlugin
+) -> None:
+    """A distribution with no entry point in the group gains one by an edit, not a
+    reinstall: its ``entry_points.txt`` is edited (or written) in place, so no
+    ``sys.path`` directory changes."""
+    install_plugin("audit", GOOD_PLUGIN)
+    install_plugin("quiet", GOOD_PLUGIN)
+    info = next(site.glob("socialcrm_test_quiet-*.dist-info"))
+    entry_points = info / "entry_points.txt"
+    if had_entry_points:  # entry points, in another group only
+        entry_points.write_text("[console_scripts]\nquiet = socialcrm_test_quiet:on_event\n")
+    else:
+        entry_points.unlink()
+    backdate(site, 60)
+    assert "quiet" not in names(warm(cache))
+    entry_points.write_text("[socialcrm]\nquiet = socialcrm_test_quiet\n")
+    when = time.time() - 30  # out of the racy window: only the file itself tells
+    os.utime(entry_points, (when, when))
+    os.utime(info, (when - 30, when - 30))
+    forget_listings()
+    assert {"audit", "quiet"} <= names(get_plugin_manager())
+
+
 def test_a_version_changed_in_place_is_noticed(
     cache: Path, site: Path, install_plugin: InstallPlugin
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from socialcrm.models import Pipeline
 from socialcrm.storage import generations, layout
+from socialcrm.storage.file_cache import FileCache
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import T0, li, make_event, make_prospect
 
@@ -34,12 +35,12 @@ def dump_state(path: Path) -> dict[str, Any]:
     """The logical content of a store: meta, pipelines and every document, by kind."""
     repo = TinyDBRepository(path, migrate=False)
     state: dict[str, Any] = {}
-    with repo._locked():
-        assert repo._manifest is not None
-        state["meta"] = repo._manifest["meta"]
-        state["pipelines"] = repo._manifest["pipelines"]
-        for logical in sorted(repo._manifest["files"]):
-            for table, docs in repo._view(logical).items():
+    with repo.engine.locked():
+        manifest = repo.engine.head.manifest
+        state["meta"] = manifest["meta"]
+        state["pipelines"] = manifest["pipelines"]
+        for logical in sorted(manifest["files"]):
+            for table, docs in repo.engine.view(logical).items():
                 state.setdefault(table, {}).update(docs)
     repo.close()
     return state
@@ -92,19 +93,19 @@ class Counter:
         self.reads: list[str] = []
         self.writes: list[str] = []
         real_write = generations.write_atomic
-        real_load = TinyDBRepository._load
+        real_load = FileCache.load
 
         def write(path: Path, data: bytes, **kw: Any) -> None:
             self.writes.append(path.name)
             real_write(path, data, **kw)
 
-        def load(repo: TinyDBRepository, logical: str, entry: Any, *, cache: bool = True) -> Any:
-            if (entry["path"], entry["size"], entry["crc32"]) not in repo._files:
+        def load(files: FileCache, logical: str, entry: Any, *, cache: bool = True) -> Any:
+            if (entry["path"], entry["size"], entry["crc32"]) not in files:
                 self.reads.append(entry["path"])
-            return real_load(repo, logical, entry, cache=cache)
+            return real_load(files, logical, entry, cache=cache)
 
         monkeypatch.setattr(generations, "write_atomic", write)
-        monkeypatch.setattr(TinyDBRepository, "_load", load)
+        monkeypatch.setattr(FileCache, "load", load)
 
     def reset(self) -> None:
         self.reads.clear()

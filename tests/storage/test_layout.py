@@ -131,8 +131,8 @@ def test_memory_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             p = repo.get(pid)
             assert p is not None and p.id == pid
             assert len(repo.events(pid)) == 2
-        assert 0 < repo._cached_bytes <= 4000
-        assert repo._cached_bytes == sum(size for _rel, size, _crc in repo._files)
+        assert 0 < repo.engine.cache.size <= 4000
+        assert repo.engine.cache.size == sum(size for _rel, size, _crc in repo.engine.cache.files)
 
 
 def test_events_for_reads_each_events_file_once(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,7 +146,11 @@ def test_events_for_reads_each_events_file_once(big: Path, monkeypatch: pytest.M
     got = dict(repo.events_for(ids))
     event_reads = [r for r in counter.reads if Path(r).name.startswith("e-")]
     assert len(got) == 600 and all(len(events) == 2 for events in got.values())
-    assert len(event_reads) == len(set(event_reads)) == len({repo._efile(pid) for pid in ids})
+    assert (
+        len(event_reads)
+        == len(set(event_reads))
+        == len({repo._index.events_file(pid) for pid in ids})
+    )
     counter.reset()
     for pid in ids[:50]:  # the per-prospect way, for contrast: one read per call here
         repo.events(pid)

@@ -180,7 +180,7 @@ def test_a_process_killed_after_spilling_leaves_the_old_store(tmp_path: Path) ->
     assert [f.code for f in report.findings if f.code == "leftovers"] == ["leftovers"]
     repo = open_repository(path)
     repo.put(make_prospect("01AFTER", "After"))
-    referenced = {Path(e["path"]).name for e in repo._manifest["files"].values()}  # type: ignore[index]
+    referenced = {Path(e["path"]).name for e in repo.engine.head.manifest["files"].values()}  # type: ignore[index]
     assert data_files(path) == referenced
     assert not [f for f in doctor(path).findings if f.code == "leftovers"]
 
@@ -241,7 +241,7 @@ def test_tinydb_own_write_methods_still_work_inside_a_transaction(
         table = repo._tbl("k-00", "scratch")
         table.set("a", {"n": 1, "tags": ["x"]})
         table.set("b", {"n": 2, "tags": []})
-    stored = repo._view("k-00")["scratch"]["a"]
+    stored = repo.engine.view("k-00")["scratch"]["a"]
     with repo.transaction():
         table = repo._tbl("k-00", "scratch")
         table.update({"n": 10}, where("n") == 1)
@@ -250,7 +250,7 @@ def test_tinydb_own_write_methods_still_work_inside_a_transaction(
         assert table.doc("b") is None
     assert stored == {"n": 1, "tags": ["x"]}  # the committed document was not changed in place
     reopened = open_repository(path)
-    assert reopened._view("k-00")["scratch"] == {"a": {"n": 10, "tags": ["x"]}}
+    assert reopened.engine.view("k-00")["scratch"] == {"a": {"n": 10, "tags": ["x"]}}
     assert reopened.count("default") == 30  # the store's own tables are untouched
 
 
@@ -263,6 +263,6 @@ def test_a_file_written_again_early_stays_cached_once(tmp_path: Path, spill_alwa
             p = repo.get("01P00003")
             assert p is not None and repo.find_by_email("default", "moved@example.org") == []
             repo.put(evolve(p, notes=f"version {i}"))
-            names = [name for name, _, _ in repo._files]
+            names = [name for name, _, _ in repo.engine.cache.files]
             assert len(names) == len(set(names)), names
         assert repo.get("01P00003").notes == "version 7"  # type: ignore[union-attr]

@@ -24,13 +24,18 @@ def main(argv: list[str]) -> None:
     from socialcrm.crm import CRM
     from socialcrm.plugins import get_plugin_manager
     from socialcrm.storage import open_repository
+    from socialcrm.storage.locking import INTERACTIVE_LOCK_TIMEOUT, lock_timeout_from_env
 
     store, mode, *rest = argv
     if os.environ.get("WORKER_SPILL") == "1":
         from socialcrm.storage import generations
 
         generations._SPILL_BYTES = 0
-    crm = CRM(open_repository(Path(store)), get_plugin_manager(entrypoints=False))
+    # waits for the lock as the CLI does (a loaded machine may keep a writer waiting)
+    timeout = lock_timeout_from_env(INTERACTIVE_LOCK_TIMEOUT)
+    crm = CRM(
+        open_repository(Path(store), lock_timeout=timeout), get_plugin_manager(entrypoints=False)
+    )
     crm.init()
     out = sys.stdout
 

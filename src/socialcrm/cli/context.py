@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from socialcrm.crm import CRM
+    from socialcrm.storage.locking import LockWait, OnWait
 
 __all__ = ["FORMATS", "CLIState", "OutputFormat", "get_state", "stdin_is_terminal"]
 
@@ -128,7 +129,8 @@ class CLIState:
 
             for failure in getattr(self.pm, "load_failures", ()):
                 warn(f"plugin {failure.name!r} could not be loaded: {failure.error}")
-            repository = open_repository(self.store_location)
+            timeout, on_wait = waiting_as_a_person()
+            repository = open_repository(self.store_location, lock_timeout=timeout, on_wait=on_wait)
             self._crm = CRM(
                 repository,
                 self.pm,
@@ -195,6 +197,26 @@ class CLIState:
             from socialcrm.cli.render import status
 
             status(self, message)
+
+
+def waiting_as_a_person() -> tuple[float, OnWait]:
+    """How a command waits for another process's lock on the store: up to
+    ``$SOCIALCRM_LOCK_TIMEOUT`` or 60 s, saying so on stderr after a second."""
+    from socialcrm.storage.locking import INTERACTIVE_LOCK_TIMEOUT, lock_timeout_from_env
+
+    return lock_timeout_from_env(INTERACTIVE_LOCK_TIMEOUT), _say_waiting
+
+
+def _say_waiting(wait: LockWait) -> None:
+    """Told by the store once its lock has been taken by another process for a second:
+    one line on stderr, so that a command that seems stuck says why."""
+    from socialcrm.cli.errors import echo_err
+
+    holder = "" if wait.holder is None else f" (pid {wait.holder})"
+    echo_err(
+        f"waiting for another socialcrm process{holder} holding the store {wait.store_path} "
+        f"(up to {wait.timeout:g} s; Ctrl-C to stop)"
+    )
 
 
 def stdin_is_terminal() -> bool:

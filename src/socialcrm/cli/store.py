@@ -97,7 +97,8 @@ def backup(
     from socialcrm.storage.backups import backup as run_backup
 
     state = get_state(ctx)
-    target = run_backup(state.db_path, keep)
+    timeout, on_wait = context.waiting_as_a_person()
+    target = run_backup(state.db_path, keep, lock_timeout=timeout, on_wait=on_wait)
     if state.output_format == "json":
         render.emit_json({"backup": str(target), "size": target.stat().st_size})
         return
@@ -148,7 +149,8 @@ def restore(
     if not yes:
         what = backup_file or "the newest backup"
         context.confirm(f"Replace the store {path} by {what}?", "not restoring")
-    result = run_restore(path, backup_file)
+    timeout, on_wait = context.waiting_as_a_person()
+    result = run_restore(path, backup_file, lock_timeout=timeout, on_wait=on_wait)
     if state.output_format == "json":
         render.emit_json(
             {

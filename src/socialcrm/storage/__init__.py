@@ -1,9 +1,37 @@
 """Durable stores for socialcrm: where the store lives and how to open it.
 
-A store is a directory (the TinyDB store) or a database URL (``postgresql://…``,
-``sqlite:///path``: :mod:`socialcrm.storage.sql`).  This package is light: it
-imports no storage engine until a store is opened, so ``import socialcrm`` (and
-``socialcrm --help``) stay fast and never import tinydb or SQLAlchemy.
+A store is a directory (the TinyDB store, the default) or a database URL
+(``postgresql://…``, ``sqlite:///path``: :mod:`socialcrm.storage.sql`).  This
+package is light: it imports no storage engine until a store is opened, so
+``import socialcrm`` (and ``socialcrm --help``) stay fast and never import
+tinydb or SQLAlchemy.
+
+Map of the directory store (``docs/storage.md`` says what it guarantees)::
+
+    this module      open_repository, resolve_store / resolve_db_path: which store, opened
+    tinydb           TinyDBRepository, the Repository port: prospects, events,
+                     pipelines, queries -- holds a GenerationStore, is not one
+      indexes          the documents that find prospects: locators, identity and
+                       e-mail keys, pipelines' id lists
+      tables           TinyDB tables over the engine's files (the only tinydb import)
+    generations      GenerationStore, the engine: transactions, the commit (data files
+                     under the next generation, then the manifest swapped), early writes
+      locked_manifest  the lock held, and the manifest re-read when another process
+                       committed; a directory that is not a store refused
+      file_cache       parsed, verified data files, bounded
+      read_ahead       a batch's index documents, one file read at a time
+      pending          what a transaction changed, packed as JSON
+      sweep            which files a commit may delete
+    files            the on-disk format: encoding, CRC-32s, manifest checks (no tinydb)
+    layout           names and shards of the files; atomic: crash-safe writes
+    locking          the inter-process lock, its wait and its "waiting for…" notice
+    directory        what a directory is: a store, empty, manifest lost, or foreign
+    problems         the errors about a store directory, worded once
+    migrations       older schemas rewritten after a backup
+    backups          backup, list_backups, restore (archives: the .tar.gz format)
+    doctor           the checks of 'socialcrm doctor' (consistency, report)
+    copy             copy_store: a whole store between a directory and a database
+    sql/             the database store (SQLAlchemy Core, Alembic)
 """
 
 from __future__ import annotations
@@ -15,6 +43,7 @@ from typing import TYPE_CHECKING
 from socialcrm.storage.sql.urls import is_database_url, mask_url
 
 if TYPE_CHECKING:
+    from socialcrm.storage.locking import OnWait
     from socialcrm.storage.sql.repository import SQLRepository
     from socialcrm.storage.tinydb import TinyDBRepository
 
@@ -67,9 +96,15 @@ def describe_store(location: str | Path) -> str:
 
 
 def open_repository(
-    path: str | Path, *, lock_timeout: float | None = None
+    path: str | Path, *, lock_timeout: float | None = None, on_wait: OnWait | None = None
 ) -> TinyDBRepository | SQLRepository:
     """Open the store at ``path``: a database URL, or a TinyDB directory (created if needed).
+
+    ``lock_timeout``: seconds to wait for another process's lock (default
+    ``$SOCIALCRM_LOCK_TIMEOUT`` or 10).  ``on_wait``: called once when a wait for
+    a directory store's lock lasts a second, with a
+    :class:`~socialcrm.storage.locking.LockWait` (the CLI prints a line; a
+    database's row locks are waited for without it).
 
     Raises :class:`~socialcrm.errors.SchemaVersionError` for a store written by
     a newer socialcrm, :class:`~socialcrm.errors.StoreCorruptError` for an
@@ -89,4 +124,4 @@ def open_repository(
         return SQLRepository(str(path), lock_timeout=lock_timeout).open()
     from socialcrm.storage.tinydb import TinyDBRepository
 
-    return TinyDBRepository(Path(path), lock_timeout=lock_timeout).open()
+    return TinyDBRepository(Path(path), lock_timeout=lock_timeout, on_wait=on_wait).open()

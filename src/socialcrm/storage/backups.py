@@ -59,7 +59,7 @@ from socialcrm.storage.files import (
     manifest_header,
     read_listed_file,
 )
-from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
+from socialcrm.storage.locking import OnWait, StoreLock, lock_timeout_from_env
 from socialcrm.storage.problems import io_error, not_written_error, read_only_error
 from socialcrm.storage.sweep import highest_generation, sweep
 
@@ -78,15 +78,21 @@ DEFAULT_KEEP = 10
 BACKUP_KINDS = ("backup", "pre-migrate", "pre-restore")
 
 
+#: How long to wait for the store's lock (``None``: the default), and whom to tell.
+Wait = tuple[float | None, OnWait | None]
+
+
 # --------------------------------------------------------------------------- helpers
 @contextlib.contextmanager
-def _store_lock(path: Path, held: bool, doing: str) -> Iterator[None]:
+def _store_lock(path: Path, held: bool, doing: str, wait: Wait = (None, None)) -> Iterator[None]:
     """Hold the store's lock (unless the caller does) to write; ``doing`` names the
-    write in the error raised if the store is read-only."""
+    write in the error raised if the store is read-only; ``wait``: the lock's
+    timeout (``None``: ``$SOCIALCRM_LOCK_TIMEOUT`` or 10 s) and ``on_wait``."""
     if held:
         yield
         return
-    lock = StoreLock(path / layout.LOCK_NAME, store_path=path, timeout=lock_timeout_from_env())
+    timeout = lock_timeout_from_env() if wait[0] is None else wait[0]
+    lock = StoreLock(path / layout.LOCK_NAME, store_path=path, timeout=timeout, on_wait=wait[1])
     try:
         lock.acquire()
     except OSError as exc:
@@ -248,12 +254,19 @@ def list_backups(path: str | Path) -> list[BackupInfo]:
     return sorted(found, key=lambda b: (b.created_at, b.path.name))
 
 
-def backup(path: str | Path, keep: int = DEFAULT_KEEP) -> Path:
+def backup(
+    path: str | Path,
+    keep: int = DEFAULT_KEEP,
+    *,
+    lock_timeout: float | None = None,
+    on_wait: OnWait | None = None,
+) -> Path:
     """Write a verified backup of the store and keep only the ``keep`` newest backups.
 
     Raises :class:`StoreCorruptError` (and writes nothing) if the store is damaged.
+    ``lock_timeout`` and ``on_wait``: as for :func:`socialcrm.storage.open_repository`.
     """
-    return make_backup(path, keep)
+    return make_backup(path, keep, wait=(lock_timeout, on_wait))
 
 
 def make_backup(
@@ -262,6 +275,7 @@ def make_backup(
     *,
     kind: str = "backup",
     _locked: bool = False,
+    wait: Wait = (None, None),
 ) -> Path:
     """:func:`backup` of a given kind; ``pre-restore`` copies files as they are, unchecked."""
     store = Path(path)
@@ -272,7 +286,7 @@ def make_backup(
     if not _locked:
         _check_store_dir(store)
     directory = backup_dir(store)
-    with _store_lock(store, _locked, f"write a backup into {directory}"):
+    with _store_lock(store, _locked, f"write a backup into {directory}", wait):
         members: Iterable[Member]
         if kind == "pre-restore":
             members = _raw_files(_raw_paths(store))
@@ -355,7 +369,12 @@ def _unusable_backup(store: Path, archive: Path, detail: str) -> StoreCorruptErr
 
 
 def restore(
-    path: str | Path, backup: str | Path | None = None, *, keep: int = DEFAULT_KEEP
+    path: str | Path,
+    backup: str | Path | None = None,
+    *,
+    keep: int = DEFAULT_KEEP,
+    lock_timeout: float | None = None,
+    on_wait: OnWait | None = None,
 ) -> RestoreResult:
     """Replace the store by a backup (the newest one by default), atomically.
 
@@ -364,7 +383,8 @@ def restore(
     backup's data files are written under a new generation and the manifest is
     swapped in one ``os.replace``; then the files saved in the safety copy that
     the restored manifest does not list are deleted.  Works on a store whose
-    manifest is missing; refuses a directory that is not a store.
+    manifest is missing; refuses a directory that is not a store.  ``lock_timeout``
+    and ``on_wait``: as for :func:`socialcrm.storage.open_repository`.
     """
     store = Path(path)
     if inspect_directory(store).kind is not DirectoryKind.ORPHANED:
@@ -383,7 +403,7 @@ def restore(
             ensure_dir(store)
         except OSError as exc:
             raise io_error(exc, store, "create the store directory") from exc
-        with _store_lock(store, False, "restore a backup into it"):
+        with _store_lock(store, False, "restore a backup into it", (lock_timeout, on_wait)):
             safety: Path | None = None
             if _raw_paths(store):
                 safety = make_backup(store, keep, kind="pre-restore", _locked=True)

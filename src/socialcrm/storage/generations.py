@@ -1,13 +1,15 @@
 """A directory of data files committed by generation through one manifest.
 
-This is the storage engine under :class:`socialcrm.storage.tinydb.TinyDBRepository`,
-kept apart from the document model (prospects, events, indexes) it serves.  It
-knows files and the documents inside them, not what they mean:
+This is the storage engine that :class:`socialcrm.storage.tinydb.TinyDBRepository`
+uses (it holds one; it is not one), kept apart from the document model
+(prospects, events, indexes) it serves.  It knows files and the documents
+inside them, not what they mean:
 
 * the store's inter-process lock, and a fresh view of the manifest
   (``store.json``) each time it is taken, so no process works from a stale state
-  (its base, :mod:`socialcrm.storage.locked_manifest`);
-* a bounded cache of parsed, verified data files;
+  (its :class:`~socialcrm.storage.locked_manifest.LockedManifest`);
+* a bounded cache of parsed, verified data files
+  (:class:`~socialcrm.storage.file_cache.FileCache`);
 * transactions: the documents they change (:mod:`socialcrm.storage.pending`),
   the files they write early when those changes grow large, and the commit:
   every changed file written under the next generation's name, then the
@@ -25,8 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,25 +35,23 @@ import orjson
 
 from socialcrm.storage import layout
 from socialcrm.storage.atomic import ensure_dir, fsync_dir, write_atomic
+from socialcrm.storage.file_cache import FileCache
 from socialcrm.storage.files import (
     Tables,
-    Version,
     digest,
     encode_tables,
     file_version,
     file_version_of,
-    read_listed_file,
 )
-from socialcrm.storage.locked_manifest import LockedManifest
+from socialcrm.storage.locked_manifest import LockedManifest, Upgrade
+from socialcrm.storage.locking import OnWait
 from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
 from socialcrm.storage.problems import io_error, not_written_error
+from socialcrm.storage.read_ahead import ReadAhead, Wanted
 
 __all__ = ["MANIFEST_TABLES", "GenerationStore", "io_error"]
 
 T = TypeVar("T")
-#: Documents to read ahead: ids by table, by logical file.
-Wanted = Mapping[str, Mapping[str, Iterable[str]]]
-
 #: Pseudo file name of the manifest's own tables (``meta`` and ``pipelines``).
 MANIFEST_TABLES = "@"
 #: Parsed files kept in memory, counted by their size on disk (the parsed form
@@ -69,81 +68,97 @@ _CACHE_BYTES = 16 * 1024 * 1024
 _SPILL_BYTES = 48 * 1024 * 1024
 
 
-class GenerationStore(LockedManifest):
+class GenerationStore:
     """Data files of a store directory, read under its lock and committed by generation.
 
-    Subclasses map their documents to logical files (shards) and change them
-    inside :meth:`transaction` with :meth:`_set`, :meth:`_discard`,
-    :meth:`_append` and :meth:`_own`; reads go through :meth:`_view` and
-    :meth:`_doc`.  Safe to use from several processes (and threads) at once.
-    Parameters: those of :class:`~socialcrm.storage.locked_manifest.LockedManifest`.
+    A document model maps its documents to logical files (shards) and changes
+    them inside :meth:`transaction` with :meth:`set_doc`, :meth:`discard_doc`,
+    :meth:`append_item` and :meth:`own`; reads go through :meth:`view` and
+    :meth:`doc`.  Safe to use from several processes (and threads) at once.
+
+    :param path: the store directory (created mode 0700 if missing).
+    :param lock_timeout: seconds to wait for the lock (default:
+        ``$SOCIALCRM_LOCK_TIMEOUT`` or 10), then :class:`StoreLockedError`.
+    :param on_wait: told once when a wait for the lock lasts a second.
+    :param upgrade: rewrites a store of an older schema (the document model's
+        migration); ``None``: such a store raises :class:`SchemaVersionError`.
+    :param shards: shard counts of a store created here (defaults:
+        :data:`socialcrm.storage.layout.DEFAULT_SHARDS`).
     """
 
-    def _set_up(self) -> None:
-        # Parsed data files by version (see files.file_version)
-        self._files: OrderedDict[Version, Tables] = OrderedDict()
-        self._cached_bytes = 0
-        # documents read ahead for a batch of point reads (see :meth:`_reading_ahead`):
-        # by logical file, the version they were read from (``None``: no file yet)
-        # and the documents by table (``None``: absent)
-        self._ahead: dict[str, tuple[Version | None, dict[str, dict[str, Any]]]] = {}
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        lock_timeout: float | None = None,
+        on_wait: OnWait | None = None,
+        upgrade: Upgrade | None = None,
+        **shards: int,
+    ) -> None:
+        unknown = set(shards) - set(layout.DEFAULT_SHARDS)
+        if unknown:
+            raise TypeError(f"unknown shard setting(s): {', '.join(sorted(unknown))}")
+        self.head = LockedManifest(
+            path,
+            lock_timeout=lock_timeout,
+            on_wait=on_wait,
+            upgrade=upgrade,
+            shards={**layout.DEFAULT_SHARDS, **shards},
+        )
+        self.path = self.head.path
+        self.cache = FileCache(self.path, _CACHE_BYTES)
+        # documents read ahead for a batch of point reads (see :meth:`reading_ahead`)
+        self.ahead = ReadAhead()
         # the current transaction: its changes, and the files it already wrote
         # under the generation it will commit (``None``: the file became empty)
         self._pending: Pending | None = None
         self._spilled: dict[str, dict[str, Any] | None] = {}
         self._swapped = False
-        self._owner: int | None = None
+        self._owner: int | None = None  # the thread running the transaction
         # files saved elsewhere (a pre-migrate backup) that this commit retires too
         self._retiring: set[str] = set()
 
+    def open(self) -> None:
+        """Create the directory if needed and check (or migrate) the store now."""
+        with self.head.locked():
+            pass
+
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the store's locks, with the manifest as it is on disk (re-entrant)."""
+        return self.head.locked()
+
+    @property
+    def header(self) -> dict[str, Any]:
+        """The manifest's ``store`` record: generation, shard counts (under the lock)."""
+        return self.head.header
+
+    @property
+    def generation(self) -> int:
+        """The number of the last commit (0 for a store never written)."""
+        return self.head.generation
+
     # ------------------------------------------------------------------ file access
-    def _load(self, logical: str, entry: Mapping[str, Any], *, cache: bool = True) -> Tables:
-        """The parsed content of a committed data file, verified against the manifest."""
-        key = file_version(entry)
-        found = self._files.get(key)
-        if found is not None:  # only validated entries are ever cached
-            self._files.move_to_end(key)
-            return found
-        _raw, data = read_listed_file(self.path, logical, entry)
-        del _raw
-        if cache:
-            self._remember(key, data)
-        return data
-
-    def _remember(self, key: tuple[str, int, str], data: Tables) -> None:
-        """Cache a parsed file (least recently used ones go first)."""
-        if key in self._files or key[1] > _CACHE_BYTES:
-            return
-        self._files[key] = data
-        self._cached_bytes += key[1]
-        while self._cached_bytes > _CACHE_BYTES:
-            old, _ = self._files.popitem(last=False)
-            self._cached_bytes -= old[1]
-
-    def _forget(self, entry: Mapping[str, Any] | None) -> None:
-        """Drop a file's parsed content from the cache, if there."""
-        if entry is not None:
-            key = file_version(entry)
-            if self._files.pop(key, None) is not None:
-                self._cached_bytes -= key[1]
-
     def _entry(self, logical: str) -> Mapping[str, Any] | None:
         """The manifest entry of a data file as last written (spilled, or committed)."""
-        assert self._manifest is not None
         if logical in self._spilled:
             return self._spilled[logical]
-        entry: Mapping[str, Any] | None = self._manifest["files"].get(logical)
+        entry: Mapping[str, Any] | None = self.head.manifest["files"].get(logical)
         return entry
+
+    def where(self, logical: str) -> str:
+        """The path of a logical file as last written (for error messages)."""
+        entry = self._spilled.get(logical) or self.head.manifest["files"].get(logical)
+        return str(self.path / entry["path"]) if entry else str(self.path / logical)
 
     def _stored(self, logical: str, *, cache: bool = True) -> Tables:
         """A logical file as last written: by this transaction (spilled), or committed."""
-        assert self._manifest is not None
         if logical == MANIFEST_TABLES:
-            return {"meta": self._manifest["meta"], "pipelines": self._manifest["pipelines"]}
+            manifest = self.head.manifest
+            return {"meta": manifest["meta"], "pipelines": manifest["pipelines"]}
         entry = self._entry(logical)
         if entry is None:
             return {}
-        return self._load(logical, entry, cache=cache)
+        return self.cache.load(logical, entry, cache=cache)
 
     def _stored_doc(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """One stored document: read ahead, or from its (cached) file."""
@@ -156,63 +171,34 @@ class GenerationStore(LockedManifest):
 
     def _read_ahead(self, logical: str) -> dict[str, dict[str, Any]] | None:
         """The documents of ``logical`` read ahead from its current version, if any."""
-        ahead = self._ahead.get(logical)
-        if ahead is None or ahead[0] != file_version_of(self._entry(logical)):
-            return None
-        return ahead[1]
+        return self.ahead.get(logical, file_version_of(self._entry(logical)))
 
     @contextlib.contextmanager
-    def _reading_ahead(self) -> Iterator[Callable[[Wanted], None]]:
+    def reading_ahead(self) -> Iterator[Callable[[Wanted], None]]:
         """Batch point reads: yield ``read(wanted)``, which reads the stored documents
         ``wanted[logical][table]`` (ids) now, one file at a time, and keeps only them
-        until the block ends.
+        until the block ends (:mod:`socialcrm.storage.read_ahead`).
 
-        Thousands of writes in a row (an import) each look up a few documents
-        in index files spread at random over the store: one by one, that keeps
-        every index file parsed in the cache (~70 MB at 30,000 prospects) or
-        re-reads a file per lookup.  Read ahead, each file is parsed once per
-        batch and dropped.  A file written early (spilled) keeps its documents
-        read ahead, as written; other reads go to the files as usual.
+        A file written early (spilled) keeps its documents read ahead, as
+        written; other reads go to the files as usual.
         """
 
         def read(wanted: Wanted) -> None:
-            for logical, tables in wanted.items():
-                if logical == MANIFEST_TABLES:
-                    continue
-                entry = self._entry(logical)
-                version = file_version_of(entry)
-                if version in self._files:  # cached already: nothing to gain
-                    continue
-                ahead = self._ahead.get(logical)
-                if ahead is None or ahead[0] != version:
-                    ahead = self._ahead[logical] = (version, {})
-                kept = ahead[1]
-                missing = {
-                    table: [i for i in ids if i not in kept.get(table, {})]
-                    for table, ids in tables.items()
-                }
-                if not any(missing.values()):
-                    continue
-                # no file yet: every document is absent (until a spill writes it)
-                data = {} if entry is None else self._load(logical, entry, cache=False)
-                for table, ids in missing.items():
-                    docs = data.get(table, {})
-                    kept.setdefault(table, {}).update((i, docs.get(i)) for i in ids)
-                del data
+            self.ahead.read(wanted, self._entry, self.cache, skip=MANIFEST_TABLES)
 
         try:
             yield read
         finally:
-            self._ahead.clear()
+            self.ahead.clear()
 
-    def _view(self, logical: str, *, cache: bool = True) -> Tables:
+    def view(self, logical: str, *, cache: bool = True) -> Tables:
         """Read-only data of a logical file as this transaction sees it."""
         stored = self._stored(logical, cache=cache)
         if self._pending is not None and logical in self._pending:
             return self._pending.view(logical, stored)
         return stored
 
-    def _doc(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
+    def doc(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """One document as this transaction sees it (read-only), or ``None``."""
         change = None if self._pending is None else self._pending.get(logical, table, doc_id)
         if change is None or isinstance(change, Appended):  # the stored version is needed
@@ -222,36 +208,36 @@ class GenerationStore(LockedManifest):
         return doc
 
     def _changes(self) -> Pending:
-        if self._pending is None:  # pragma: no cover - guarded by _write()
+        if self._pending is None:  # pragma: no cover - guarded by transaction()
             raise RuntimeError("write outside a transaction")
         return self._pending
 
-    def _set(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
+    def set_doc(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
         self._changes().set(logical, table, doc_id, doc)
         self._spill_if_full()
 
-    def _discard(self, logical: str, table: str, doc_id: str) -> None:
-        if self._doc(logical, table, doc_id) is not None:
+    def discard_doc(self, logical: str, table: str, doc_id: str) -> None:
+        if self.doc(logical, table, doc_id) is not None:
             self._changes().delete(logical, table, doc_id)
 
-    def _append(self, logical: str, table: str, doc_id: str, field: str, item: Any) -> None:
+    def append_item(self, logical: str, table: str, doc_id: str, field: str, item: Any) -> None:
         self._changes().append(logical, table, doc_id, field, item)
         self._spill_if_full()
 
-    def _replace(self, logical: str, data: Mapping[str, Mapping[str, Any]]) -> None:
+    def replace_file(self, logical: str, data: Mapping[str, Mapping[str, Any]]) -> None:
         """Record a whole new content of ``logical`` as the documents it changes."""
-        current = self._view(logical)
+        current = self.view(logical)
         for table in set(current) | set(data):
             old, new = current.get(table, {}), data.get(table, {})
             for doc_id in set(old) - set(new):
-                self._discard(logical, table, doc_id)
+                self.discard_doc(logical, table, doc_id)
             for doc_id, doc in new.items():
                 if old.get(doc_id) != doc:
-                    self._set(logical, table, doc_id, doc)
+                    self.set_doc(logical, table, doc_id, doc)
 
-    def _data_logicals(self, prefix: str) -> list[str]:
-        assert self._manifest is not None
-        names = {n for n in self._manifest["files"] if n.startswith(prefix)}
+    def logicals(self, prefix: str) -> list[str]:
+        """The logical data files whose name starts with ``prefix``, as this transaction sees."""
+        names = {n for n in self.head.manifest["files"] if n.startswith(prefix)}
         names.update(n for n in self._spilled if n.startswith(prefix))
         if self._pending:
             names.update(n for n in self._pending.logicals() if n.startswith(prefix))
@@ -261,28 +247,22 @@ class GenerationStore(LockedManifest):
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """Hold the lock; write every change of the block at once at the end, or none."""
-        with self._thread_lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
+        with self.head.locked():
+            if self._pending is not None:  # this thread's own transaction: join it
+                yield
                 return
-            with self._locked():
-                self._begin()
-                try:
-                    yield
-                    self._commit()
-                finally:
-                    self._end()
+            self._begin()
+            try:
+                yield
+                self._commit()
+            finally:
+                self._end()
 
     def _begin(self) -> None:
         """Start collecting changes (the caller holds the locks)."""
         self._pending = Pending()
         self._spilled = {}
         self._swapped = False
-        self._depth = 1
         self._owner = threading.get_ident()
 
     def _end(self) -> None:
@@ -296,30 +276,42 @@ class GenerationStore(LockedManifest):
         self._spilled = {}
         self._retiring = set()
         self._swapped = False
-        self._depth = 0
         self._owner = None
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write: inside the caller's transaction, or in its own."""
-        with self.transaction():
-            yield
-
-    def _call(self, fn: Callable[..., T], *args: Any, write: bool = False) -> T:
+    def call(self, fn: Callable[..., T], *args: Any, write: bool = False) -> T:
         """Run ``fn`` under the lock (in a transaction if ``write``).
 
         Inside this thread's own transaction it runs directly: bulk writes
         (imports) then cost a few dict operations each, not a lock round-trip.
         """
-        if self._depth and self._owner == threading.get_ident():
+        if self._owner == threading.get_ident():
             return fn(*args)
         if write:
             with self.transaction():
                 return fn(*args)
-        with self._locked():
+        with self.head.locked():
             return fn(*args)
 
-    def _own(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
+    def rebuild(self, generation: int, retiring: set[str], fill: Callable[[], None]) -> None:
+        """Write the store anew in one commit: ``fill`` writes every document into an
+        empty manifest numbered ``generation``; the commit also retires ``retiring``.
+
+        A migration, under the lock (the old manifest stays on disk until the
+        commit's swap; on any error it is read again).
+        """
+        self.head.start_over(generation)
+        self._begin()
+        self._retiring = retiring  # deleted by the commit's sweep
+        try:
+            fill()
+            self._commit()
+        except BaseException:
+            self.head.forget()  # re-read the untouched old manifest next time
+            raise
+        finally:
+            self._end()
+
+    def own(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """A document this transaction may change in place (copied once), or ``None``.
 
         Inserting into a pipeline's sorted id list thus costs O(1) dict work per
@@ -329,20 +321,20 @@ class GenerationStore(LockedManifest):
         change = pending.get(logical, table, doc_id)
         if isinstance(change, dict):
             return change
-        doc = self._doc(logical, table, doc_id)
+        doc = self.doc(logical, table, doc_id)
         if doc is None:
             return None
         live = {k: list(v) if isinstance(v, list) else v for k, v in doc.items()}
         pending.keep_live(logical, table, doc_id, live)
         return live
 
-    def _own_new(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
+    def own_new(self, logical: str, table: str, doc_id: str, doc: dict[str, Any]) -> None:
         self._changes().keep_live(logical, table, doc_id, doc)
 
     def _spill_if_full(self) -> None:
         pending = self._pending
         if pending is not None and pending.size > _SPILL_BYTES:
-            self._check_writable()
+            self.head.check_writable()
             try:
                 self._mark_as_store()
                 self._spill()
@@ -363,20 +355,19 @@ class GenerationStore(LockedManifest):
 
     def _write_data_file(self, logical: str) -> None:
         """Write one changed logical file under the next generation's name."""
-        assert self._manifest is not None
         # documents read ahead from the current version: as written now (a batch
         # goes on reading them)
         read_ahead = self._read_ahead(logical)
         ahead = None
         if read_ahead is not None:
-            ahead = {t: {i: self._doc(logical, t, i) for i in ids} for t, ids in read_ahead.items()}
-        self._ahead.pop(logical, None)
+            ahead = {t: {i: self.doc(logical, t, i) for i in ids} for t, ids in read_ahead.items()}
+        self.ahead.drop(logical)
         stored = self._stored(logical, cache=False)
         data = merged_for_writing(stored, self._changes().pop(logical))
         del stored
         # the versions this one replaces stay cached no more (~6× their size parsed)
-        self._forget(self._spilled.get(logical))
-        self._forget(self._manifest["files"].get(logical))
+        self.cache.forget(self._spilled.get(logical))
+        self.cache.forget(self.head.manifest["files"].get(logical))
         if not data:  # the file is no more: forget a version written early, if any
             earlier = self._spilled.get(logical)
             if earlier is not None:
@@ -384,18 +375,18 @@ class GenerationStore(LockedManifest):
                     (self.path / earlier["path"]).unlink()
             self._spilled[logical] = None
             if ahead is not None:
-                self._ahead[logical] = (None, ahead)
+                self.ahead.keep(logical, None, ahead)
             return
         blob = encode_tables(data)
         del data
-        rel = layout.data_file_name(logical, self._header["generation"] + 1)
+        rel = layout.data_file_name(logical, self.header["generation"] + 1)
         self._mark_as_store()
         ensure_dir(self.path / layout.DATA_DIR)
         write_atomic(self.path / rel, blob, sync_dir=False)
         entry = {"path": rel, "size": len(blob), "crc32": digest(blob)}
         self._spilled[logical] = entry
         if ahead is not None:
-            self._ahead[logical] = (file_version(entry), ahead)
+            self.ahead.keep(logical, file_version(entry), ahead)
 
     def _commit(self) -> None:
         """Write the changed files under a new generation, then swap the manifest.
@@ -403,19 +394,19 @@ class GenerationStore(LockedManifest):
         An operating-system error (disk full, permissions…) becomes a
         :class:`StoreError` saying whether the change was saved.
         """
-        assert self._manifest is not None and self._pending is not None
+        assert self._pending is not None
         if not self._pending and not self._spilled:
             return
-        self._check_writable()
+        self.head.check_writable()
         try:
             self._mark_as_store()
         except OSError as exc:
-            raise not_written_error(exc, self.manifest_path) from exc
-        before = self._stat_manifest()
+            raise not_written_error(exc, self.head.manifest_path) from exc
+        before = self.head.stat()
         try:
             self._write_generation()
         except OSError as exc:
-            if self._stat_manifest() == before:
+            if self.head.stat() == before:
                 raise not_written_error(exc, self.path) from exc
             where = Path(exc.filename) if exc.filename else self.path
             raise io_error(
@@ -431,23 +422,23 @@ class GenerationStore(LockedManifest):
         So data files never exist without a manifest, unless it was lost:
         :mod:`socialcrm.storage.directory` can then tell a lost manifest (refused)
         from a first commit interrupted before its swap (an empty store).  The
-        caller holds the lock, and :meth:`_refresh` found the directory empty.
+        caller holds the lock, and the manifest's refresh found the directory empty.
         """
-        if self._manifest_sig is not None or self.manifest_path.exists():
+        if self.head.on_disk:
             return
-        assert self._manifest is not None
-        write_atomic(self.manifest_path, encode_tables(self._manifest))
-        self._manifest_sig = self._stat_manifest()
+        write_atomic(self.head.manifest_path, encode_tables(self.head.manifest))
+        self.head.adopt(self.head.manifest)
 
     def _write_generation(self) -> None:
-        assert self._manifest is not None and self._pending is not None
+        assert self._pending is not None
         # Each data file is serialised in memory, then written under the new
         # generation's name: no file of the current state is touched, so an
         # error (or a crash) before the manifest swap leaves the old state.
         self._spill()
-        header = dict(self._header)
+        committed = self.head.manifest
+        header = dict(self.header)
         header["generation"] += 1
-        files = dict(self._manifest["files"])
+        files = dict(committed["files"])
         for logical, entry in self._spilled.items():
             if entry is None:
                 files.pop(logical, None)
@@ -455,9 +446,9 @@ class GenerationStore(LockedManifest):
                 files[logical] = entry
         from socialcrm.storage.sweep import retired_table  # writes only: not on every import
 
-        meta, pipelines = self._manifest["meta"], self._manifest["pipelines"]
+        meta, pipelines = committed["meta"], committed["pipelines"]
         if MANIFEST_TABLES in self._pending:
-            tables = self._view(MANIFEST_TABLES)
+            tables = self.view(MANIFEST_TABLES)
             meta, pipelines = tables.get("meta", {}), tables.get("pipelines", {})
         manifest: Tables = {
             "store": {"1": header},
@@ -465,7 +456,7 @@ class GenerationStore(LockedManifest):
             "meta": meta,
             "pipelines": pipelines,
             layout.RETIRED_TABLE: {
-                **retired_table(self._manifest["files"], files),
+                **retired_table(committed["files"], files),
                 **{rel: {} for rel in sorted(self._retiring)},
             },
         }
@@ -473,13 +464,11 @@ class GenerationStore(LockedManifest):
         data_dir = self.path / layout.DATA_DIR
         if any(entry is not None for entry in self._spilled.values()):
             fsync_dir(data_dir)  # the new files' names are durable before the commit point
-        write_atomic(self.manifest_path, manifest_blob, sync_dir=False)  # the commit point
+        write_atomic(self.head.manifest_path, manifest_blob, sync_dir=False)  # the commit point
         self._swapped = True
-        st = self.manifest_path.stat()
-        previous, self._manifest = self._manifest, manifest
-        self._manifest_sig = (st.st_ino, st.st_mtime_ns, st.st_size, st.st_ctime_ns)
+        self.head.adopt(manifest)
         fsync_dir(self.path)
-        self._sweep(previous, manifest)
+        self._sweep(committed, manifest)
 
     def _sweep(self, previous: Tables, committed: Tables) -> None:
         """Delete only what this commit proves is garbage (:mod:`socialcrm.storage.sweep`):
@@ -491,8 +480,6 @@ class GenerationStore(LockedManifest):
 
     def close(self) -> None:
         """Drop caches; the lock is only ever held during an operation."""
-        with self._thread_lock:
-            self._files.clear()
-            self._cached_bytes = 0
-            self._manifest = None
-            self._manifest_sig = None
+        with self.head.thread_lock:
+            self.cache.clear()
+            self.head.forget()

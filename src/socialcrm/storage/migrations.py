@@ -58,28 +58,20 @@ MIGRATIONS: dict[int, Callable[[TinyDBRepository, Any, Path], None]] = {1: _from
 def migrate(repository: TinyDBRepository, old: Tables) -> None:
     """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
     from socialcrm.storage.backups import make_backup, unlisted_data_files
-    from socialcrm.storage.files import empty_manifest, manifest_header
+    from socialcrm.storage.files import manifest_header
     from socialcrm.storage.sweep import highest_generation
 
-    path = repository.manifest_path
+    path = repository.engine.head.manifest_path
     version = manifest_header(old, path)["schema"]
     step = MIGRATIONS.get(version)
     if step is None:
         raise StoreCorruptError(path=str(path), detail=f"unknown schema version {version}")
     saved = unlisted_data_files(repository.path)  # the backup keeps them: see above
     make_backup(repository.path, kind="pre-migrate", _locked=True)
-    repository._manifest = empty_manifest(repository._new_shards)
-    # above any data file already there (none, unless the directory held a newer
-    # store once): the commit then neither overwrites nor sweeps one of them
-    repository._manifest["store"]["1"]["generation"] = highest_generation(repository.path)
-    repository._manifest_sig = None
-    repository._begin()
-    repository._retiring = {rel for rel, _path in saved}  # deleted by the commit's sweep
-    try:
-        step(repository, old, path)
-        repository._commit()
-    except BaseException:
-        repository._manifest = None  # re-read the untouched old manifest next time
-        raise
-    finally:
-        repository._end()
+    repository.engine.rebuild(
+        # above any data file already there (none, unless the directory held a
+        # newer store once): the commit then neither overwrites nor sweeps one of them
+        highest_generation(repository.path),
+        {rel for rel, _path in saved},  # retired: deleted by the commit's sweep
+        lambda: step(repository, old, path),
+    )
