@@ -28,6 +28,8 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
+from socialcrm.io import import_file
+
 FIRST = ["Zoé", "Jean", "Amina", "Karl", "Olga", "Wang", "Sébastien", "Léa", "Ali", "Maria"]
 LAST = ["Martin", "Dupont", "Benali", "Müller", "Ivanova", "Xiaoming", "Lefèvre", "Roux", "Khan"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -131,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             store = work / f"store-{next(runs)}"
             crm = CRM(open_repository(store), pm)
             try:
-                return crm.import_file(source)
+                return import_file(crm, source)
             finally:
                 crm.close()
 
@@ -139,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             store = work / "store-again"
             crm = CRM(open_repository(store), pm)
             try:
-                return crm.import_file(source)
+                return import_file(crm, source)
             finally:
                 crm.close()
 

@@ -25,7 +25,14 @@ from socialcrm.models import Merged, Prospect
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
 
-__all__ = ["NAME_THRESHOLD", "DuplicatePair", "find_duplicates", "merge", "merged_prospect"]
+__all__ = [
+    "NAME_THRESHOLD",
+    "DuplicatePair",
+    "duplicates_in",
+    "find_duplicates",
+    "merge",
+    "merged_prospect",
+]
 
 #: Minimal rapidfuzz token-sort ratio (0-100) for two names to count as similar.
 NAME_THRESHOLD = 88.0
@@ -134,6 +141,13 @@ def find_duplicates(
     return pairs
 
 
+def duplicates_in(crm: CRM) -> list[DuplicatePair]:
+    """Likely duplicates in ``crm``'s current pipeline, with reasons (never merged)."""
+    from socialcrm.repository import Query
+
+    return find_duplicates(crm.repository.query(Query(pipeline=crm.pipeline_name)))
+
+
 def merged_prospect(keep: Prospect, other: Prospect) -> Prospect:
     """``keep`` with ``other``'s facts folded in (stage and status stay ``keep``'s)."""
     identities = list(keep.identities)
@@ -186,8 +200,13 @@ def merged_prospect(keep: Prospect, other: Prospect) -> Prospect:
 
 
 def merge(crm: CRM, keep_ref: str, other_ref: str) -> Prospect:
-    """Fold ``other_ref`` into ``keep_ref`` atomically; return the kept prospect."""
-    with crm.repository.transaction():
+    """Fold ``other_ref`` into ``keep_ref`` in one unit of work; return the kept prospect.
+
+    The other's events are re-pointed to the kept one and the other is deleted
+    in the same transaction as the ``merged`` event; in a pipeline with an ICP
+    the merged prospect is re-scored, like any change.
+    """
+    with crm.recording.transaction() as recorder:
         keep = crm.resolve(keep_ref)
         other = crm.resolve(other_ref)
         if keep.id == other.id:
@@ -198,6 +217,5 @@ def merge(crm: CRM, keep_ref: str, other_ref: str) -> Prospect:
         merged = evolve(merged_prospect(keep, other), updated_at=crm.now())
         crm.repository.move_events(other.id, keep.id)
         crm.repository.delete(other.id)
-        events = crm._commit(merged, [Merged(other.id, other.name)], prospect_id=keep.id)
-    crm._notify(events, merged)
-    return merged
+        recorded = recorder.record(merged, [Merged(other.id, other.name)])  # re-scored too
+    return recorded.prospect or merged

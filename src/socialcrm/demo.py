@@ -15,10 +15,13 @@ prospects waiting too long in a stage are part of the cast on purpose.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from typing import Any
 
 import pluggy
@@ -41,9 +44,12 @@ DEMO_META_KEY = "demo"
 
 Progress = Callable[[int, int, str], None]
 
+#: The cast, in the package next to this module.
+PEOPLE_FILE = "demo_people.json"
+
 
 # ---------------------------------------------------------------------------
-# The cast.  Profile URLs are written as a rep would paste them.
+# The cast (``demo_people.json``).  Profile URLs are written as a rep would paste them.
 
 
 @frozen
@@ -70,321 +76,25 @@ class _Person:
     company_size: int | None = field(default=None)
 
 
-PEOPLE: tuple[_Person, ...] = (
-    # -- profile: just collected
-    _Person(
-        "Camille Laurent",
-        "Head of Sales",
-        "Brightwave",
-        "SaaS",
-        "Lyon",
-        {"linkedin": "https://fr.linkedin.com/in/camille-laurent-brightwave/"},
-        "profile",
-        2,
-        2,
-        tags=("saas",),
-        note="Spotted in the comments of a sales-enablement webinar",
-    ),
-    _Person(
-        "Tomás Herrera",
-        "Founder",
-        "Pixelmint",
-        "Agency",
-        "Madrid",
-        {"instagram": "https://www.instagram.com/pixelmint.studio/"},
-        "profile",
-        1,
-        1,
-        tags=("agency",),
-    ),
-    _Person(
-        "Aiko Tanaka",
-        "Growth Lead",
-        "Kumo Analytics",
-        "SaaS",
-        "Berlin",
-        {"x": "https://twitter.com/aiko_growth"},
-        "profile",
-        3,
-        3,
-    ),
-    # -- identify: being qualified
-    _Person(
-        "Julien Moreau",
-        "CEO",
-        "Atelier Moreau",
-        "Retail",
-        "Bordeaux",
-        {"facebook": "https://www.facebook.com/julien.moreau.atelier"},
-        "identify",
-        9,
-        8,
-        tags=("retail",),
-    ),
-    _Person(
-        "Priya Raman",
-        "VP Revenue",
-        "Ledgerly",
-        "Fintech",
-        "London",
-        {
-            "linkedin": "https://www.linkedin.com/in/priya-raman-ledgerly",
-            "x": "https://x.com/priyaraman",
-        },
-        "identify",
-        6,
-        5,
-        tags=("fintech",),
-        company_size=120,
-    ),
-    _Person(
-        "Lukas Becker",
-        "Sales Manager",
-        "Nordlicht Solar",
-        "Energy",
-        "Hamburg",
-        {"linkedin": "https://www.linkedin.com/in/lukas-becker-nordlicht/"},
-        "identify",
-        14,
-        13,
-    ),
-    # -- notoriety: warming up
-    _Person(
-        "Sofia Rossi",
-        "Marketing Director",
-        "Verde Foods",
-        "Food",
-        "Milan",
-        {
-            "instagram": "https://instagram.com/sofia.verdefoods",
-            "linkedin": "https://it.linkedin.com/in/sofia-rossi-verde",
-        },
-        "notoriety",
-        20,
-        3,
-        tags=("food", "warm"),
-    ),
-    _Person(
-        "Marcus Johnson",
-        "Creator & Coach",
-        "Closers Academy",
-        "Training",
-        "Austin",
-        {"youtube": "https://www.youtube.com/@closersacademy"},
-        "notoriety",
-        18,
-        11,
-        tags=("creator",),
-    ),
-    _Person(
-        "Léa Dubois",
-        "COO",
-        "Maison Claire",
-        "Hospitality",
-        "Paris",
-        {"linkedin": "https://www.linkedin.com/in/lea-dubois-maisonclaire"},
-        "notoriety",
-        16,
-        2,
-        poi="Shared a post about losing leads between Instagram DMs and the booking tool",
-        poi_url="https://www.linkedin.com/posts/lea-dubois-maisonclaire_booking-leads-7123",
-        tags=("hospitality",),
-    ),
-    _Person(
-        "Noah Schmidt",
-        "Partner",
-        "Schmidt & Vogel",
-        "Consulting",
-        "Zurich",
-        {"x": "https://x.com/noahschmidt", "linkedin": "https://ch.linkedin.com/in/noah-schmidt"},
-        "notoriety",
-        25,
-        12,
-    ),
-    # -- contact: in conversation
-    _Person(
-        "Emma Wilson",
-        "Head of Partnerships",
-        "Tandem HR",
-        "SaaS",
-        "Dublin",
-        {"linkedin": "https://www.linkedin.com/in/emma-wilson-tandem"},
-        "contact",
-        28,
-        6,
-        poi="Asked her network which CRM small HR teams actually keep using",
-        opener="Hi Emma, your question on CRMs for small HR teams struck a chord: we "
-        "built our pipeline around social selling for that exact reason. Happy to connect!",
-        tags=("saas", "hr"),
-    ),
-    _Person(
-        "Karim Benali",
-        "Founder",
-        "Souk Digital",
-        "E-commerce",
-        "Marseille",
-        {
-            "instagram": "https://www.instagram.com/karim.soukdigital",
-            "facebook": "https://www.facebook.com/soukdigital.karim",
-        },
-        "contact",
-        30,
-        1,
-        poi="Story about spending his Sundays answering customer DMs",
-        opener="Karim, your story about Sunday DMs made me smile: we help shops turn "
-        "those conversations into a follow-up list. Would a 10-minute demo help?",
-        reply="Honestly yes, Sundays are killing me. What does it cost?",
-        awaiting_answer=True,
-        tags=("ecommerce", "warm"),
-    ),
-    _Person(
-        "Hannah Müller",
-        "Sales Enablement",
-        "Fernweh Travel",
-        "Travel",
-        "Munich",
-        {"linkedin": "https://de.linkedin.com/in/hannah-mueller-fernweh"},
-        "contact",
-        35,
-        9,
-        poi="Commented on a thread about reps spending hours copy-pasting between tools",
-        opener="Hannah, your comment about copy-pasting between tools hit home. We built "
-        "a tiny CLI for exactly that. Open to connect?",
-    ),
-    # -- convert: proposal on the table
-    _Person(
-        "Olivia Martin",
-        "Managing Director",
-        "Blue Fern Studio",
-        "Agency",
-        "Brussels",
-        {
-            "linkedin": "https://www.linkedin.com/in/olivia-martin-bluefern",
-            "instagram": "https://www.instagram.com/bluefernstudio",
-        },
-        "convert",
-        40,
-        4,
-        emails=("olivia@bluefern.example",),
-        poi="Posted her agency's 2026 goals: double inbound without hiring",
-        opener="Olivia, doubling inbound without hiring is a great goal. Our clients "
-        "use social selling to get there; happy to share what worked.",
-        reply="Sure, send me something concrete for a 6-person team.",
-        note="Proposal sent: team plan, 6 seats, starts next month",
-        tags=("agency", "hot"),
-        company_size=6,
-    ),
-    _Person(
-        "Daniel Kim",
-        "CRO",
-        "Stackfield",
-        "SaaS",
-        "Amsterdam",
-        {"x": "https://x.com/danielkim_cro", "youtube": "https://www.youtube.com/@stackfieldhq"},
-        "convert",
-        45,
-        7,
-        emails=("daniel.kim@stackfield.example",),
-        poi="Video on why outbound sequences feel like spam in 2026",
-        opener="Daniel, loved your video on spammy sequences: we are betting on the "
-        "opposite, slow and personal. Curious what you think.",
-        reply="Agree 100%. Let's talk next week, can you send a calendar link?",
-        note="Call booked Thursday 10:00 with Daniel and his head of SDRs",
-        tags=("saas", "hot"),
-        company_size=240,
-    ),
-    # -- won
-    _Person(
-        "Chloé Bernard",
-        "Owner",
-        "Fleur & Co",
-        "Retail",
-        "Nantes",
-        {"instagram": "https://www.instagram.com/fleurandco.nantes"},
-        "won",
-        60,
-        10,
-        emails=("chloe@fleurandco.example",),
-        poi="Reel about the shop's first year online",
-        opener="Chloé, congrats on the first year online! Your reel about DMs piling up "
-        "is the reason we exist. Want to see how others handle it?",
-        reply="Yes please! Can we do a call on Friday?",
-        note="Signed the yearly plan",
-        tags=("retail",),
-    ),
-    _Person(
-        "Ahmed Haddad",
-        "Sales Director",
-        "Orbit Logistics",
-        "Logistics",
-        "Lyon",
-        {"linkedin": "https://www.linkedin.com/in/ahmed-haddad-orbit"},
-        "won",
-        75,
-        20,
-        emails=("a.haddad@orbit-logistics.example",),
-        poi="Article on training his reps to sell on LinkedIn",
-        opener="Ahmed, your article on training reps for LinkedIn was spot on. We built "
-        "a pipeline tool around that method, would you like a look?",
-        reply="Interesting, we are looking for exactly this. Send details.",
-        tags=("logistics",),
-        company_size=80,
-    ),
-    # -- lost
-    _Person(
-        "Grace Okafor",
-        "Founder",
-        "Lagos Threads",
-        "Fashion",
-        "Lagos",
-        {"facebook": "https://www.facebook.com/lagosthreads"},
-        "lost:contact",
-        50,
-        15,
-        poi="Posted about switching all customer chat to WhatsApp",
-        opener="Grace, your move to WhatsApp for customer chat is bold! How is it going?",
-        reply="Thanks! Going well, we are happy with our current setup for now.",
-        lost_reason="happy with current setup; check again in 6 months",
-    ),
-    _Person(
-        "Peter Novak",
-        "IT Manager",
-        "Novak Print",
-        "Printing",
-        "Prague",
-        {"linkedin": "https://cz.linkedin.com/in/peter-novak-print"},
-        "lost:identify",
-        22,
-        19,
-        lost_reason="not our ideal customer: no sales team",
-    ),
-    # -- a second pipeline: one offer per pipeline
-    _Person(
-        "Inès Garcia",
-        "Community Manager",
-        "Ola Events",
-        "Events",
-        "Barcelona",
-        {"instagram": "https://www.instagram.com/inesgarcia.events"},
-        "notoriety",
-        12,
-        4,
-        pipeline="agencies",
-        tags=("events",),
-    ),
-    _Person(
-        "Ben Carter",
-        "Founder",
-        "Carter Creative",
-        "Agency",
-        "Manchester",
-        {"linkedin": "https://uk.linkedin.com/in/ben-carter-creative"},
-        "identify",
-        5,
-        4,
-        pipeline="agencies",
-    ),
-)
+@functools.cache
+def people() -> tuple[_Person, ...]:
+    """The cast, read once from the package's ``demo_people.json`` (data, not code)."""
+    raw = json.loads(resources.files("socialcrm").joinpath(PEOPLE_FILE).read_text("utf-8"))
+    cast: list[_Person] = []
+    for entry in raw:
+        fields: dict[str, Any] = dict(entry)
+        for key in ("emails", "tags"):
+            if key in fields:
+                fields[key] = tuple(fields[key])
+        cast.append(_Person(**fields))
+    return tuple(cast)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PEOPLE":  # read on first use: importing the module reads no file
+        return people()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 PIPELINE_DESCRIPTIONS = {
     DEFAULT_PIPELINE: "Demo: small B2B teams who sell on social networks",
@@ -554,8 +264,9 @@ def build_demo(
         )
 
     # Every step of every person, in time order: ids (ULIDs) then follow time too.
+    cast = people()
     timeline: list[tuple[datetime, int, int, Step]] = []
-    for index, person in enumerate(PEOPLE):
+    for index, person in enumerate(cast):
         crm = crm_for(person.pipeline)
         networks = [i.network for i in (crm.networks.parse(u) for u in _urls(person, crm))]
         steps = _journey(person, networks)
@@ -568,7 +279,7 @@ def build_demo(
 
     ids: dict[int, str] = {}
     done = 0
-    remaining = {i: sum(1 for t in timeline if t[1] == i) for i in range(len(PEOPLE))}
+    remaining = {i: sum(1 for t in timeline if t[1] == i) for i in range(len(cast))}
     with repository.transaction():
         if kind == "demo":
             for pipeline in repository.list_pipelines():
@@ -581,21 +292,21 @@ def build_demo(
                 crm.create_pipeline(name, description=description)
         for at, index, _n, (action, args) in timeline:
             clock.now = at
-            person = PEOPLE[index]
+            person = cast[index]
             crm = crm_for(person.pipeline)
             _apply(crm, person, ids, index, action, args)
             remaining[index] -= 1
             if remaining[index] == 0:
                 done += 1
                 if progress is not None:
-                    progress(done, len(PEOPLE), person.name)
+                    progress(done, len(cast), person.name)
         from socialcrm.playbook.sample import add_playbook
 
         add_playbook(main, clock, now)  # profile, posts, ICP, templates, a sequence
         repository.set_meta(DEMO_META_KEY, {"built_at": now.isoformat()})
     events = sum(len(repository.events(pid)) for pid in ids.values())
     return DemoSummary(
-        prospects=len(PEOPLE),
+        prospects=len(cast),
         events=events,
         pipelines=tuple(PIPELINE_DESCRIPTIONS),
         networks=tuple(a.id for a in main.networks),

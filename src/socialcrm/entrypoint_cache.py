@@ -318,7 +318,7 @@ def _write(
     """Write atomically, file 0600 in a 0700 directory (the store's own crash-safe write)."""
     from pathlib import Path
 
-    from socialcrm.storage.atomic import ensure_dir, write_atomic
+    from socialcrm.atomic_files import ensure_dir, write_atomic
 
     data = {
         "key": key,

@@ -9,10 +9,7 @@ programmatically without parsing messages.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from socialcrm.rules import Problem
+from typing import Any, Protocol
 
 __all__ = [
     "AmbiguousReferenceError",
@@ -30,6 +27,7 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "TransitionRefusedError",
+    "Unmet",
     "ValidationError",
 ]
 
@@ -164,11 +162,25 @@ class InvalidTransitionError(SocialCRMError):
         self.prospect_id = prospect_id
 
 
+class Unmet(Protocol):
+    """An unmet exit criterion as a refusal lists it (a :class:`~socialcrm.rules.Problem`).
+
+    A protocol, so this module, which every other one imports, imports none of them.
+    """
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def fix(self) -> str | None: ...
+
+
 class TransitionRefusedError(SocialCRMError):
     """A move refused by exit criteria; ``problems`` explains each failed rule."""
 
     def __init__(
-        self, *, prospect_id: str, from_stage: str, to_stage: str, problems: Sequence[Problem]
+        self, *, prospect_id: str, from_stage: str, to_stage: str, problems: Sequence[Unmet]
     ) -> None:
         super().__init__(
             f"cannot move {prospect_id} from {from_stage} to {to_stage}: "

@@ -4,26 +4,28 @@ Registration hooks are called once and cached.  Hooks where one plugin's
 failure must not hurt the others (``check_transition``, ``on_event``,
 ``score_prospect``) call implementations one by one; a failure is turned into a
 :class:`PluginFailure` naming the plugin and the hook, passed to ``report`` and
-kept in :attr:`Hooks.failures`, and the call goes on.
+kept in :attr:`Hooks.failures`, and the call goes on.  ``prospect_assessor``
+is the exception: its answer decides what is written, so a failure aborts the
+change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pluggy
 from attrs import frozen
 
+from socialcrm.errors import PluginError, SocialCRMError
 from socialcrm.value import Value
 
 if TYPE_CHECKING:
-    from socialcrm.io.formats import Exporter, Importer
+    from socialcrm.formats import Exporter, Importer
     from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.networks import NetworkRegistry
-    from socialcrm.playbook.icp import ICP
     from socialcrm.rules import Problem
-    from socialcrm.scoring import Contribution
+    from socialcrm.scoring import ICP, Assessor, Contribution
     from socialcrm.stages import Stage
 
 __all__ = ["Hooks", "PluginFailure"]
@@ -170,6 +172,32 @@ class Hooks:
                 else:
                     self._fail(plugin, "score_prospect", TypeError(f"returned {item!r}"))
         return contributions
+
+    def prospect_assessor(self, *, pipeline: Pipeline) -> Assessor | None:
+        """The first plugin's assessor of ``pipeline``'s prospects, or ``None``.
+
+        Not isolated: a failure aborts the change (a typed library error as it
+        is, anything else as :class:`~socialcrm.errors.PluginError`).
+        """
+        caller = self.pm.hook.prospect_assessor
+        for impl in reversed(caller.get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            args = {"pipeline": pipeline, "hooks": self}
+            try:
+                found = impl.function(**{name: args[name] for name in impl.argnames})
+            except Exception as exc:
+                if isinstance(exc, SocialCRMError):
+                    raise
+                raise PluginError(impl.plugin_name, "prospect_assessor", exc) from exc
+            if found is None:
+                continue
+            if not callable(found):
+                raise PluginError(
+                    impl.plugin_name, "prospect_assessor", f"returned {found!r}, not a callable"
+                )
+            return cast("Assessor", found)
+        return None
 
     def on_event(self, *, event: Event, prospect: Prospect | None) -> None:
         """Notify every plugin; failures are reported, never raised."""

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from socialcrm.io.formats import Exporter, Importer
+    from socialcrm.formats import Exporter, Importer
+    from socialcrm.hooks import Hooks
     from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.networks import NetworkAdapter
-    from socialcrm.playbook.icp import ICP
     from socialcrm.rules import Problem
-    from socialcrm.scoring import Contribution
+    from socialcrm.scoring import ICP, Assessor, Contribution
     from socialcrm.stages import Stage
 
 PROJECT_NAME = "socialcrm"
@@ -52,10 +52,10 @@ def register_importers(register: Callable[[Importer], None]) -> None:
     """Register file importers (a network's data export, vCard, CSV …).
 
     Called once per CRM, when ``socialcrm import``/``formats`` or
-    :meth:`CRM.import_file` first needs the importers.  The first importer
-    registered for a name wins.
+    :func:`socialcrm.io.import_file` first needs the importers.  The first
+    importer registered for a name wins.
 
-    :param register: call it with each :class:`~socialcrm.io.formats.Importer`.
+    :param register: call it with each :class:`~socialcrm.formats.Importer`.
     """
 
 
@@ -66,7 +66,7 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
     Called once per CRM, when ``socialcrm export``/``formats`` first needs the
     exporters.  The first exporter registered for a name wins.
 
-    :param register: call it with each :class:`~socialcrm.io.formats.Exporter`.
+    :param register: call it with each :class:`~socialcrm.formats.Exporter`.
     """
 
 
@@ -122,9 +122,33 @@ def score_prospect(prospect: Prospect, icp: ICP) -> Sequence[Contribution] | Non
 
     :param prospect: the prospect being scored.
     :param icp: the pipeline's ideal customer profile
-        (:class:`~socialcrm.playbook.icp.ICP`: criteria, weights, threshold).
+        (:class:`~socialcrm.scoring.ICP`: criteria, weights, threshold).
     :return: :class:`~socialcrm.scoring.Contribution` values, each explaining
         its points.
+    """
+
+
+@hookspec(firstresult=True)
+def prospect_assessor(pipeline: Pipeline, hooks: Hooks) -> Assessor | None:
+    """Assess a pipeline's prospects automatically (e.g. by an ICP score).
+
+    Called before a prospect of ``pipeline`` is written (add, edit, move,
+    import, merge…), when the CRM lists what blocks a move, and to tell
+    whether the pipeline still takes explicit qualification (``qualify`` is
+    refused when an assessor exists).  Stops at the first non-``None``
+    result.  The built-in playbook plugin answers for pipelines with an ICP
+    (``trylast``: a plugin may take over).  The assessor's result is stored
+    on the prospect, and an ``assessed`` event recorded, when it differs
+    from the stored one; won and lost prospects are never re-assessed.  A
+    plugin that raises aborts the change (the assessment must follow the
+    data): a :class:`~socialcrm.errors.SocialCRMError` as it is, anything
+    else as a :class:`~socialcrm.errors.PluginError` naming the plugin.
+
+    :param pipeline: the prospect's pipeline, with its settings.
+    :param hooks: the CRM's hooks, to ask other plugins
+        (:meth:`~socialcrm.hooks.Hooks.score_prospect`).
+    :return: a callable ``(prospect, at) -> Assessment`` (:data:`~socialcrm.scoring.Assessor`),
+        or ``None`` when this plugin does not assess ``pipeline``'s prospects.
     """
 
 

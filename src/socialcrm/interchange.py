@@ -24,13 +24,30 @@ first in column order keeps it (an adapter's own id is always its own), and
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from attrs import frozen
 
 if TYPE_CHECKING:
     from socialcrm.models import Prospect
-    from socialcrm.networks import NetworkAdapter
+
+
+class NetworkAdapter(Protocol):
+    """What this module reads of a network adapter: its id and name (the
+    declarations themselves are optional attributes, read with ``getattr``).
+
+    A structural subset of :class:`socialcrm.networks.NetworkAdapter`, declared
+    here so that ``networks`` may import this module and not the reverse.
+    """
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+AdapterT = TypeVar("AdapterT", bound=NetworkAdapter)
 
 __all__ = [
     "DEFAULT_ORDER",
@@ -148,7 +165,7 @@ def _sort_key(adapter: NetworkAdapter) -> tuple[int, str]:
     return export_order(adapter), adapter.id
 
 
-def _in_order(adapters: Iterable[NetworkAdapter]) -> list[NetworkAdapter]:
+def _in_order(adapters: Iterable[AdapterT]) -> list[AdapterT]:
     return sorted(adapters, key=_sort_key)
 
 
@@ -201,8 +218,8 @@ def export_columns(
 
 
 def name_index(
-    adapters: Iterable[NetworkAdapter],
-    names: Callable[[NetworkAdapter], Iterable[str]],
+    adapters: Iterable[AdapterT],
+    names: Callable[[AdapterT], Iterable[str]],
     *,
     what: str,
     reserved: Collection[str] = (),

@@ -52,7 +52,7 @@ MAX_CUSTOM_FIELDS = 100
 
 
 # -- enforcement ----------------------------------------------------------------------
-# Checked where prospects and events are written: CRM._commit (every facade
+# Checked where prospects and events are written: the unit of work (every facade
 # change, merges, re-scoring) and the import engine's plan (a row over a cap is
 # an invalid row).  Counts are of the model's values, after normalisation.
 

@@ -21,7 +21,6 @@ import pluggy
 from attrs import frozen
 
 from socialcrm import entrypoint_cache, hookspecs
-from socialcrm.default_plugins import DEFAULT_PLUGINS
 from socialcrm.entrypoint_cache import EntryPointRecord
 from socialcrm.errors import PluginError
 from socialcrm.value import Value
@@ -38,6 +37,13 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "socialcrm"
 DISABLE_ENV = "SOCIALCRM_DISABLE_PLUGINS"
+
+#: socialcrm's built-in plugins (:mod:`socialcrm.default_plugins`), registered last.
+#: Named, not imported: they plug features into the core, which never imports them.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "socialcrm.default_plugins.playbook",
+    "socialcrm.default_plugins.formats",
+)
 
 PluginStatus = Literal["active", "disabled", "failed"]
 

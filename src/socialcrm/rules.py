@@ -5,9 +5,9 @@ an unmet criterion: it returns :class:`Problem` values that say what is wrong
 and how to fix it, so a refused move can be explained line by line and a
 forced move can record exactly what it overrode.
 
-The :class:`RuleRegistry` is the extension point: a host application or the
-playbook can add, replace or remove rules by name; plugins add theirs through
-the ``check_transition`` hook.
+The :class:`RuleRegistry` is the extension point: a host application can add,
+replace or remove rules by name; plugins (the playbook's built-in one too) add
+theirs through the ``check_transition`` hook.
 """
 
 from __future__ import annotations
@@ -51,13 +51,19 @@ class Problem(Value):
 
 @frozen(repr=False, eq=False)
 class TransitionContext(Value):
-    """Everything a rule may look at: the prospect, its history, its pipeline."""
+    """Everything a rule may look at: the prospect, its history, its pipeline.
+
+    ``assessed_by_plugin`` says a plugin assesses the pipeline's prospects (the
+    playbook's ICP score, through ``prospect_assessor``): that plugin then
+    judges the fit, and explicit qualification does not apply.
+    """
 
     prospect: Prospect
     from_stage: Stage
     to_stage: Stage
     pipeline: Pipeline
     events: Sequence[Event]
+    assessed_by_plugin: bool = False
 
 
 Check = Callable[[TransitionContext], Iterable[Problem]]
@@ -141,12 +147,7 @@ def _has_identity(ctx: TransitionContext) -> Iterator[Problem]:
 
 
 def _is_assessed(ctx: TransitionContext) -> Iterator[Problem]:
-    from socialcrm.playbook import has_icp
-
-    if has_icp(ctx.pipeline):  # the pipeline qualifies by ICP score
-        from socialcrm.playbook.icp import problems
-
-        yield from problems(ctx.prospect, ctx.pipeline)
+    if ctx.assessed_by_plugin:  # e.g. by ICP score: the assessing plugin's criterion applies
         return
     assessment = ctx.prospect.assessment
     if assessment is None:
@@ -193,8 +194,9 @@ def _is_reachable(ctx: TransitionContext) -> Iterator[Problem]:
 def default_rules() -> RuleRegistry:
     """The method's default exit criteria, one per stage; ``convert``'s is the win criterion.
 
-    ``identify.assessed`` follows the pipeline's ICP score when it has one
-    (:mod:`socialcrm.playbook.icp`), the explicit qualification otherwise.
+    ``identify.assessed`` checks the explicit qualification; in a pipeline
+    whose prospects a plugin assesses (the playbook's ICP score), that
+    plugin's ``check_transition`` judges the fit instead.
     """
     return RuleRegistry(
         [

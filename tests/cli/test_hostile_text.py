@@ -60,7 +60,9 @@ def legacy_store(path: Path) -> str:
         with crm.repository.transaction():
             crm.repository.put(p)
             crm.repository.append_event(
-                Event(id=crm._new_id(crm.now()), prospect_id=p.id, at=crm.now(), payload=note)
+                Event(
+                    id=crm.recording.new_id(crm.now()), prospect_id=p.id, at=crm.now(), payload=note
+                )
             )
         return p.id
     finally:

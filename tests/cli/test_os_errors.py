@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import open_repository
 from tests.cli.test_console_script import SCRIPT, cli
@@ -39,7 +40,7 @@ def populate(store: Path, count: int, *, notes: str = "") -> None:
     source.write_text("Name,Email,Notes\n" + rows, encoding="utf-8")
     crm = CRM(open_repository(store), get_plugin_manager(entrypoints=False))
     try:
-        assert crm.import_file(source).written
+        assert import_file(crm, source).written
     finally:
         crm.close()
 

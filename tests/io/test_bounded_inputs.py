@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.io.csvsafe import LINE_LIMIT
 from socialcrm.io.importing import report as report_module
 from socialcrm.plugins import get_plugin_manager
@@ -123,7 +124,7 @@ def test_a_card_over_a_cap_is_an_invalid_row_naming_the_field(
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoé\r\n{lines}END:VCARD\r\n",
         encoding="utf-8",
     )
-    report = store_crm.import_file(path)
+    report = import_file(store_crm, path)
     assert [(r.row, r.action, r.field) for r in report.rows] == [
         (1, "created", None),
         (2, "invalid", field),
@@ -166,7 +167,7 @@ def test_a_photo_and_an_agent_card_are_skipped_unread(store_crm: CRM, tmp_path: 
         "EMAIL;INTERNET:zoe@example.org\r\nEND:VCARD\r\n",
         encoding="utf-8",
     )
-    report = store_crm.import_file(path)
+    report = import_file(store_crm, path)
     assert report.counts()["created"] == 1
     assert store_crm.resolve("zoe@example.org").name == "Zoé Martin"
 
@@ -176,7 +177,7 @@ def test_generic_csv_refuses_a_cell_of_too_many_values(store_crm: CRM, tmp_path:
     path = tmp_path / "people.csv"
     emails = ";".join(f"p{i}@example.org" for i in range(500))
     path.write_text(f'Name,Email,Title\nZoé,"{emails}",CTO\nJean,,{"x" * 1001}\n')
-    report = store_crm.import_file(path, "csv")
+    report = import_file(store_crm, path, "csv")
     assert [(r.row, r.action, r.field) for r in report.rows] == [
         (2, "invalid", "emails"),
         (3, "invalid", "title"),
@@ -194,7 +195,7 @@ def test_utf16_and_utf32_files_with_a_bom_are_imported(
     text = "Name,Email\nZoé Martin,zoe@example.org\n王小明,wang@example.cn\n"
     bom = {"utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}.get(encoding, b"")
     path.write_bytes(bom + text.encode(encoding))
-    report = store_crm.import_file(path)
+    report = import_file(store_crm, path)
     assert report.counts()["created"] == 2
     assert store_crm.resolve("wang@example.cn").name == "王小明"
 
@@ -227,7 +228,7 @@ def test_the_report_counts_every_row_and_lists_the_first(
     path = tmp_path / "people.csv"
     rows = [f"Person {i},p{i}@example.org" for i in range(5)] + ["Bad,not-an-email"] * 4
     path.write_text("Name,Email\n" + "\n".join(rows) + "\n\n\n\n\n")
-    report = store_crm.import_file(path)
+    report = import_file(store_crm, path)
     assert report.counts() == {
         "created": 5,
         "updated": 0,
@@ -268,7 +269,7 @@ def _peak_of_dry_run(tmp_path: Path, rows: int) -> int:
     crm = CRM(None, get_plugin_manager(), clock=FrozenClock())
     tracemalloc.start()
     try:
-        report = crm.import_file(source, dry_run=True)
+        report = import_file(crm, source, dry_run=True)
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.io.exports import export_prospects
 from socialcrm.text import is_safe
 from tests.io.helpers import store_snapshot
@@ -26,7 +27,7 @@ def test_a_row_over_a_cap_is_invalid_and_the_others_are_written(store: CRM, tmp_
         f"Ann Lee,ann@acme.example,{'x' * 20_001}\n"
         "Bob Stone,bob@acme.example,fine\n",
     )
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert [(r.row, r.field) for r in report.invalid] == [(2, "emails"), (3, "notes")]
     assert report.invalid[0].reason == "emails holds 25 values, over the cap of 20"
     assert report.invalid[1].reason == "notes is longer than the cap of 20,000 characters (20,001)"
@@ -40,7 +41,7 @@ def test_strict_import_with_a_row_over_a_cap_writes_nothing(
     before = store_snapshot(store_path)
     tags = ";".join(f"t{i}" for i in range(101))
     path = _csv(tmp_path, f"Name,Tags\nBob Stone,ok\nZoé Durand,{tags}\n")
-    report = store.import_file(path, strict=True)
+    report = import_file(store, path, strict=True)
     assert [(r.row, r.field) for r in report.invalid] == [(3, "tags")]
     assert not report.written
     assert store_snapshot(store_path) == before
@@ -56,7 +57,7 @@ def test_a_backup_entry_with_an_event_over_a_cap_is_invalid_and_stages_nothing(
     data = backup.read_text(encoding="utf-8").replace('"short"', json.dumps("x" * 20_001))
     store.delete(jane.id)
     backup.write_text(data, encoding="utf-8")
-    report = store.import_file(backup)
+    report = import_file(store, backup)
     assert [(r.field, r.reason) for r in report.invalid] == [
         ("text", "text is longer than the cap of 20,000 characters (20,001)")
     ]
@@ -70,7 +71,7 @@ def test_control_characters_in_a_file_are_removed_not_refused(store: CRM, tmp_pa
         '"\x1b]0;pwn\x07Evil",Acme\u202e Corp,"line 1\r\nline 2\x1b[31m",a\x07b\n',
         name="\x1b]0;x\x07.csv",
     )
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert report.counts()["created"] == 1
     [p] = store.query()
     assert (p.name, p.company, p.notes, p.tags) == (

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.io.importing import ImportReport
 from socialcrm.models import EventKind
 from socialcrm.testing import FrozenClock
@@ -25,7 +26,7 @@ MAP = {
 
 
 def _import(crm: CRM, name: str, **kw: object) -> ImportReport:
-    return crm.import_file(FIXTURES / name, mapping=MAP, **kw)  # type: ignore[arg-type]
+    return import_file(crm, FIXTURES / name, mapping=MAP, **kw)  # type: ignore[arg-type]
 
 
 def test_mapped_csv_creates_people_with_normalised_values(store: CRM) -> None:
@@ -129,7 +130,7 @@ def test_same_person_twice_in_one_file_is_created_once(store: CRM, tmp_path: Pat
         "Name,Email,Company\nZoé Martin,zoe@example.com,Acme\nZOÉ MARTIN,ZOE@example.com,\n",
         encoding="utf-8",
     )
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert [(r.row, r.action) for r in report.rows] == [(2, "created"), (3, "skipped")]
     assert report.rows[1].reason == "same person as row 2: details merged into it"
     assert len(store.query()) == 1
@@ -143,7 +144,7 @@ def test_row_matching_two_prospects_is_invalid(store: CRM, tmp_path: Path) -> No
         "Name,Email,LinkedIn\nAB,a@example.com,https://www.linkedin.com/in/bee\n",
         encoding="utf-8",
     )
-    report = store.import_file(path, update=True)
+    report = import_file(store, path, update=True)
     assert report.rows[0].action == "invalid"
     assert "matches several prospects" in report.rows[0].reason
 
@@ -155,7 +156,7 @@ def test_conflicting_identity_on_update_is_invalid(store: CRM, tmp_path: Path) -
         "Name,Email,LinkedIn\nZoé,zoe@example.com,https://www.linkedin.com/in/zoe-b\n",
         encoding="utf-8",
     )
-    report = store.import_file(path, update=True)
+    report = import_file(store, path, update=True)
     assert report.rows[0].action == "invalid"
     assert "already has linkedin identity zoe-a" in report.rows[0].reason
 
@@ -163,9 +164,9 @@ def test_conflicting_identity_on_update_is_invalid(store: CRM, tmp_path: Path) -
 def test_name_only_records_are_recognised_by_name_and_company(store: CRM, tmp_path: Path) -> None:
     path = tmp_path / "names.csv"
     path.write_text("Name,Company\nKarl Müller,Beispiel\nKarl Müller,Other\n", encoding="utf-8")
-    first = store.import_file(path)
+    first = import_file(store, path)
     assert first.counts()["created"] == 2  # same name, different companies: two people
-    second = store.import_file(path)
+    second = import_file(store, path)
     assert second.counts()["created"] == 0
     assert len(store.query()) == 2
 
@@ -192,11 +193,11 @@ def test_unknown_format_and_map_errors(store: CRM) -> None:
     from socialcrm.errors import ImportFormatError, ValidationError
 
     with pytest.raises(ValidationError, match="unknown import format"):
-        store.import_file(FIXTURES / "mapped.csv", "nope")
+        import_file(store, FIXTURES / "mapped.csv", "nope")
     with pytest.raises(ValidationError, match="--map applies"):
-        store.import_file(FIXTURES / "mapped.csv", "vcard", mapping={"a": "name"})
+        import_file(store, FIXTURES / "mapped.csv", "vcard", mapping={"a": "name"})
     with pytest.raises(ImportFormatError, match="no such file"):
-        store.import_file(FIXTURES / "missing.csv")
+        import_file(store, FIXTURES / "missing.csv")
 
 
 def test_plugins_are_told_after_commit(tmp_path: Path) -> None:
@@ -211,9 +212,9 @@ def test_plugins_are_told_after_commit(tmp_path: Path) -> None:
             seen.append(event.kind.value)  # type: ignore[attr-defined]
 
     crm = CRM(None, get_plugin_manager(plugins=[Listener()]), clock=FrozenClock())
-    crm.import_file(FIXTURES / "mapped.csv", mapping=MAP, dry_run=True)
+    import_file(crm, FIXTURES / "mapped.csv", mapping=MAP, dry_run=True)
     assert seen == []
-    crm.import_file(FIXTURES / "mapped.csv", mapping=MAP)
+    import_file(crm, FIXTURES / "mapped.csv", mapping=MAP)
     assert seen.count("created") == 3 and seen.count("imported") == 3
     assert snapshot(crm)  # the store holds what was announced
 
@@ -228,7 +229,7 @@ def test_a_failed_import_into_a_new_store_writes_nothing(
     bad = tmp_path / "bad.vcf"
     bad.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Zoé\nEND:VCAR\n", encoding="utf-8")
     with pytest.raises(ImportFormatError, match="invalid vCard"):
-        store.import_file(bad, strict=strict)
+        import_file(store, bad, strict=strict)
     assert not (store_path / "store.json").exists()
     assert store.repository.list_pipelines() == []
 
@@ -261,8 +262,8 @@ def test_an_icp_scores_each_prospect_once_unless_a_later_row_changed_it(
         "Ann Lee,ann@example.org,CTO\n",
         encoding="utf-8",
     )
-    report = store.import_file(
-        path, mapping={"Full name": "name", "Mail": "email", "Title": "title"}
+    report = import_file(
+        store, path, mapping={"Full name": "name", "Mail": "email", "Title": "title"}
     )
     assert [(r.row, r.action) for r in report.rows] == [
         (2, "created"),

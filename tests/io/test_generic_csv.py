@@ -8,6 +8,7 @@ import pytest
 
 from socialcrm.crm import CRM
 from socialcrm.errors import ImportFormatError, ValidationError
+from socialcrm.io import import_file
 from socialcrm.io.generic_csv import parse_mapping
 
 from .helpers import FIXTURES
@@ -28,7 +29,7 @@ def test_parse_mapping() -> None:
 
 
 def test_recognised_columns_without_mapping(store: CRM) -> None:
-    report = store.import_file(FIXTURES / "aliases.csv")
+    report = import_file(store, FIXTURES / "aliases.csv")
     assert report.format == "csv"
     assert report.counts()["created"] == 2
     amina = store.resolve("amina@globex.example")
@@ -44,8 +45,8 @@ def test_recognised_columns_without_mapping(store: CRM) -> None:
 def test_mapping_with_custom_fields(store: CRM, tmp_path: Path) -> None:
     path = tmp_path / "leads.csv"
     path.write_text("Qui,Où,Source\nLéa Roux,Lyon,salon\n", encoding="utf-8")
-    report = store.import_file(
-        path, mapping={"Qui": "name", "Où": "location", "Source": "custom:origin"}
+    report = import_file(
+        store, path, mapping={"Qui": "name", "Où": "location", "Source": "custom:origin"}
     )
     assert report.counts()["created"] == 1
     lea = store.resolve("Léa Roux")
@@ -56,11 +57,11 @@ def test_mapping_whose_columns_are_absent(store: CRM, tmp_path: Path) -> None:
     path = tmp_path / "leads.csv"
     path.write_text("A,B\n1,2\n", encoding="utf-8")
     with pytest.raises(ImportFormatError, match="no header row found"):
-        store.import_file(path, mapping={"Full name": "name", "Mail": "email"})
+        import_file(store, path, mapping={"Full name": "name", "Mail": "email"})
 
 
 def test_csv_without_name_column_is_not_detected(store: CRM, tmp_path: Path) -> None:
     path = tmp_path / "numbers.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(ImportFormatError, match="unrecognised file format"):
-        store.import_file(path)
+        import_file(store, path)

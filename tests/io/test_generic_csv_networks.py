@@ -9,6 +9,7 @@ import pytest
 
 from socialcrm.crm import CRM
 from socialcrm.errors import ImportFormatError, ValidationError
+from socialcrm.io import import_file
 from socialcrm.io.generic_csv import parse_mapping
 
 CORE = Path(__file__).resolve().parents[2] / "src" / "socialcrm"
@@ -28,7 +29,7 @@ def test_a_networks_column_reads_handles_and_urls(store: CRM, tmp_path: Path) ->
         "Bo Chen,https://twitter.com/bochen,,\n"
         "Léa Roux,,,https://x.com/learoux\n",
     )
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert (report.format, report.counts()["created"]) == ("csv", 3)
     zoe = store.resolve("Zoé Martin")
     assert sorted(i.key for i in zoe.identities) == ["instagram:zoe.m", "x:zoemartin"]
@@ -40,7 +41,7 @@ def test_a_url_of_another_network_in_a_networks_column_is_an_invalid_row(
     store: CRM, tmp_path: Path
 ) -> None:
     path = _csv(tmp_path, "Name,LinkedIn\nZoé Martin,https://x.com/zoemartin\n")
-    (row,) = store.import_file(path).rows
+    (row,) = import_file(store, path).rows
     assert row.action == "invalid" and "linkedin.com" in row.reason
 
 
@@ -50,11 +51,11 @@ def test_mapping_to_a_network(store: CRM, tmp_path: Path) -> None:
         "Insta": "url:instagram",
     }
     path = _csv(tmp_path, "Qui,Insta\nZoé Martin,@zoe.m\nBo Chen,https://www.instagram.com/bo\n")
-    store.import_file(path, mapping={"Qui": "name", "Insta": "url:instagram"})
+    import_file(store, path, mapping={"Qui": "name", "Insta": "url:instagram"})
     assert store.resolve("instagram:zoe.m").name == "Zoé Martin"
     assert store.resolve("instagram:bo").name == "Bo Chen"
     with pytest.raises(ValidationError, match="unknown network 'myspace'"):
-        store.import_file(path, mapping={"Qui": "name", "Insta": "url:myspace"})
+        import_file(store, path, mapping={"Qui": "name", "Insta": "url:myspace"})
     with pytest.raises(ValidationError, match="bad network 'My Space'"):
         parse_mapping("Insta=url:My Space")
 
@@ -64,7 +65,7 @@ def test_a_networks_columns_count_towards_the_cap_of_urls(store: CRM, tmp_path: 
     path = _csv(
         tmp_path, f"Name,Profile URL,Twitter\nZoé,{handles.replace('user', 'x:u')},{handles}\n"
     )
-    (row,) = store.import_file(path).rows
+    (row,) = import_file(store, path).rows
     assert (row.action, row.field) == ("invalid", "urls")
     assert "urls holds 60 values, over the cap of 50" in row.reason
 
@@ -72,11 +73,11 @@ def test_a_networks_columns_count_towards_the_cap_of_urls(store: CRM, tmp_path: 
 def test_detection_without_networks_looks_at_the_first_row(store: CRM, tmp_path: Path) -> None:
     """Detection sees no network: a name plus a column of profile URLs is a CSV of people."""
     path = _csv(tmp_path, "Name,LinkedIn\nZoé Martin,https://www.linkedin.com/in/zoe-martin\n")
-    assert store.import_file(path).format == "csv"
+    assert import_file(store, path).format == "csv"
     assert store.resolve("linkedin:zoe-martin").name == "Zoé Martin"
     products = _csv(tmp_path, "Name,Price\nBolt,3.5\n")
     with pytest.raises(ImportFormatError, match="unrecognised file format"):
-        store.import_file(products)
+        import_file(store, products)
 
 
 def test_the_core_names_no_network() -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from socialcrm.crm import CRM
 from socialcrm.errors import ImportFormatError
+from socialcrm.io import import_file
 
 from .helpers import FIXTURES, store_snapshot
 
@@ -109,7 +110,7 @@ def test_hostile_file(
     before = store_snapshot(store_path)
     path = make(tmp_path / "input.dat")
     with pytest.raises(ImportFormatError) as caught:
-        store.import_file(path, file_format)
+        import_file(store, path, file_format)
     error = caught.value
     assert message in str(error)
     assert error.path == str(path)
@@ -136,7 +137,7 @@ def test_wrong_format(
     _seeded(store)
     before = store_snapshot(store_path)
     with pytest.raises(ImportFormatError, match=message) as caught:
-        store.import_file(FIXTURES / fixture, file_format)
+        import_file(store, FIXTURES / fixture, file_format)
     assert caught.value.path == str(FIXTURES / fixture)
     assert store_snapshot(store_path) == before
 
@@ -157,7 +158,7 @@ def test_unreadable_file(
 
     monkeypatch.setattr(Path, "open", denied)
     with pytest.raises(ImportFormatError, match="cannot read the file: Permission denied"):
-        store.import_file(path)
+        import_file(store, path)
     monkeypatch.undo()
     assert store_snapshot(store_path) == before
 
@@ -168,12 +169,12 @@ def test_unreadable_file_for_real(store: CRM, tmp_path: Path) -> None:
     path.write_text("Name\nZoé\n", encoding="utf-8")
     path.chmod(0)
     with pytest.raises(ImportFormatError, match="Permission denied"):
-        store.import_file(path)
+        import_file(store, path)
 
 
 def test_a_directory_is_not_a_file(store: CRM, tmp_path: Path) -> None:
     with pytest.raises(ImportFormatError, match="not a regular file"):
-        store.import_file(tmp_path)
+        import_file(store, tmp_path)
 
 
 def test_huge_json_string_is_an_invalid_row(store: CRM, store_path: Path, tmp_path: Path) -> None:
@@ -182,7 +183,7 @@ def test_huge_json_string_is_an_invalid_row(store: CRM, store_path: Path, tmp_pa
         '{"friends_v2": [{"name": "Zoé", "timestamp": 1}, {"name": "' + "A" * 200_000 + '"}]}',
         encoding="utf-8",
     )
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert report.format == "facebook-friends"
     assert [(r.row, r.action) for r in report.rows] == [(1, "created"), (2, "invalid")]
     assert "longer than" in report.rows[1].reason

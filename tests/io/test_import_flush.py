@@ -11,6 +11,7 @@ import pytest
 
 from socialcrm.crm import CRM
 from socialcrm.hookspecs import hookimpl
+from socialcrm.io import import_file
 from socialcrm.io.exports import export_prospects
 from socialcrm.io.importing import engine
 from socialcrm.models import Event, Prospect
@@ -69,14 +70,14 @@ def test_restore_and_tell_plugins_once_per_event(
     monkeypatch.setattr(engine, "FLUSH_EVENTS", flush)
     listener = Listener()
     crm = _crm(tmp_path / "store", listener)
-    report = crm.import_file(backup)
+    report = import_file(crm, backup)
     assert report.written and report.events == 18
     stored = {e.id: e.prospect_id for p in crm.query() for e in crm.repository.events(p.id)}
     assert len(stored) == 18
     assert sorted(listener.told) == sorted((eid, pid, pid) for eid, pid in stored.items())
     reference = _crm(tmp_path / "reference")
     monkeypatch.setattr(engine, "FLUSH_EVENTS", 10**9)
-    reference.import_file(backup)
+    import_file(reference, backup)
     assert snapshot(crm) == snapshot(reference)
 
 
@@ -95,7 +96,7 @@ def test_strict_refusal_after_flushes_leaves_every_file_as_it_was(
     crm.add("Already Here", emails=["here@example.com"])
     listener.told.clear()
     before = _files(tmp_path / "store")
-    report = crm.import_file(bad, strict=True)
+    report = import_file(crm, bad, strict=True)
     assert [r.action for r in report.rows].count("invalid") == 1
     assert report.counts()["created"] == 6 and not report.written
     assert _files(tmp_path / "store") == before
@@ -111,9 +112,9 @@ def test_dry_run_after_flushes_writes_nothing_and_reports_the_same(
     crm = _crm(tmp_path / "store")
     crm.add("Already Here", emails=["here@example.com"])
     before = _files(tmp_path / "store")
-    dry = crm.import_file(backup, dry_run=True)
+    dry = import_file(crm, backup, dry_run=True)
     assert _files(tmp_path / "store") == before
-    real = crm.import_file(backup)
+    real = import_file(crm, backup)
     rows: Any = [(r.row, r.action) for r in dry.rows]
     assert rows == [(r.row, r.action) for r in real.rows]
     assert dry.events == real.events == 18
@@ -137,7 +138,7 @@ def test_an_icp_scores_the_import_and_plugins_see_the_scored_prospect(
     recorder = Recorder()
     crm = _crm(tmp_path / "store", recorder)
     set_icp(crm, ICP.from_toml('threshold = 10\n[[criteria]]\nfield = "network"\nweight = 10\n'))
-    report = crm.import_file(backup)
+    report = import_file(crm, backup)
     assert report.written and report.counts()["created"] == 6
     stored = [e for p in crm.query() for e in crm.repository.events(p.id)]
     assessed = [e for e in stored if isinstance(e.payload, Assessed)]

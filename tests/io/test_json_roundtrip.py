@@ -10,6 +10,7 @@ import pytest
 
 from socialcrm.crm import CRM
 from socialcrm.errors import ImportFormatError
+from socialcrm.io import import_file
 from socialcrm.io.exports import export_prospects
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.stages import Stage
@@ -61,7 +62,7 @@ def test_export_then_import_restores_the_pipeline_exactly(tmp_path: Path) -> Non
     assert backup.stat().st_mode & 0o777 == 0o600
 
     target = CRM(open_repository(tmp_path / "b"), get_plugin_manager(), clock=FrozenClock())
-    report = target.import_file(backup)
+    report = import_file(target, backup)
     assert report.format == "socialcrm-json"
     assert report.counts() == {
         "created": 4,  # the channel limits, the pipeline and two prospects
@@ -84,7 +85,7 @@ def test_export_then_import_restores_the_pipeline_exactly(tmp_path: Path) -> Non
     assert target.networks.channel("linkedin", "connection_note").limit == 200
 
     # Importing the backup again changes nothing.
-    again = target.import_file(backup)
+    again = import_file(target, backup)
     assert again.counts()["created"] == 0 and again.events == 0
     assert snapshot(target)["pipelines"] == snapshot(target)["pipelines"]
     assert _export(target)["prospects"] == second["prospects"]
@@ -97,13 +98,13 @@ def test_backup_of_an_existing_prospect_updates_only_with_update(tmp_path: Path)
     backup = tmp_path / "b.json"
     export_prospects(crm, crm.exporters()["json"], backup)
     crm.add_note(zoe.id, "added after the backup")
-    assert crm.import_file(backup).rows[-1].reason == "unchanged"  # extra events are fine
+    assert import_file(crm, backup).rows[-1].reason == "unchanged"  # extra events are fine
     crm.edit(zoe.id, set_fields={"company": "Changed"})
-    report = crm.import_file(backup)
+    report = import_file(crm, backup)
     assert report.rows[-1].action == "skipped"
     assert report.rows[-1].reason.startswith("already known")
     assert crm.get(zoe.id).company == "Changed"
-    restored = crm.import_file(backup, update=True)
+    restored = import_file(crm, backup, update=True)
     assert restored.rows[-1].action == "updated"
     assert crm.get(zoe.id).company is None  # the backup's version
     assert len(crm.history(zoe.id)) == 3  # created, note, edited: nothing lost
@@ -113,15 +114,15 @@ def test_bad_backups_are_refused(tmp_path: Path, store: CRM) -> None:
     path = tmp_path / "bad.json"
     path.write_text('{"format": "socialcrm", "v": 99, "prospects": []}', encoding="utf-8")
     with pytest.raises(ImportFormatError, match="version 99"):
-        store.import_file(path)
+        import_file(store, path)
     path.write_text('{"format": "socialcrm", "v": 1, "prospects": [{"x": 1}]}', encoding="utf-8")
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert report.rows[0].action == "invalid"
     path.write_text(
         '{"format": "socialcrm", "v": 1, "meta": {"channel_limits": {"x.dm": "abc"}}}',
         encoding="utf-8",
     )
-    report = store.import_file(path)
+    report = import_file(store, path)
     assert [(r.row, r.action) for r in report.rows] == [(1, "invalid")]
     assert store.repository.get_meta("channel_limits") is None
 
@@ -134,7 +135,7 @@ def test_a_number_where_text_belongs_is_an_invalid_row_not_text(tmp_path: Path, 
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(backup), encoding="utf-8")
     fresh = CRM(open_repository(tmp_path / "fresh"), get_plugin_manager(), clock=FrozenClock())
-    report = fresh.import_file(path)
+    report = import_file(fresh, path)
     bad = [r for r in report.rows if r.action == "invalid"]
     assert [(r.field, r.reason) for r in bad] == [
         ("company", "invalid prospect document: expected text, got a number @ $.company")
@@ -152,7 +153,7 @@ def test_restore_into_a_fresh_store_keeps_the_default_pipelines_settings(tmp_pat
 
     target = CRM(open_repository(tmp_path / "b"), get_plugin_manager(), clock=FrozenClock())
     target.init()  # what 'socialcrm init' (or any first command) does: an empty 'default'
-    report = target.import_file(backup)
+    report = import_file(target, backup)
     assert report.counts()["skipped"] == 0
     assert target.pipeline.settings == source.pipeline.settings
     restored, original = snapshot(target), snapshot(source)
@@ -168,6 +169,6 @@ def test_restore_never_overwrites_a_configured_pipeline_without_update(tmp_path:
 
     target = CRM(open_repository(tmp_path / "b"), get_plugin_manager(), clock=FrozenClock())
     target.update_pipeline_settings({"k": "mine"})
-    report = target.import_file(backup)
+    report = import_file(target, backup)
     assert report.counts()["skipped"] == 1
     assert target.pipeline.settings == {"k": "mine"}

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from socialcrm.crm import CRM
 from socialcrm.errors import ImportFormatError
-from socialcrm.io import jsonio
+from socialcrm.io import import_file, jsonio
 from socialcrm.io.exports import export_prospects
 from socialcrm.io.jsonio import _streamable_header, _streamed_entries
 from socialcrm.plugins import get_plugin_manager
@@ -48,7 +48,7 @@ def _no_whole_reads(monkeypatch: pytest.MonkeyPatch) -> None:
 def _restore(path: Path, store: Path) -> dict[str, Any]:
     crm = CRM(open_repository(store), get_plugin_manager(), clock=FrozenClock())
     try:
-        report = crm.import_file(path)
+        report = import_file(crm, path)
         assert report.written and not report.invalid
         return snapshot(crm)
     finally:
@@ -89,7 +89,7 @@ def test_a_damaged_backup_is_refused_like_any_invalid_json(
     store.add("Already Here", urls=["https://www.linkedin.com/in/already-here"])
     before = store_snapshot(store_path)
     with pytest.raises(ImportFormatError, match="invalid JSON") as caught:
-        store.import_file(path)
+        import_file(store, path)
     assert caught.value.row is not None and caught.value.row > 1
     assert store_snapshot(store_path) == before
 

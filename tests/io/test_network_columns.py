@@ -19,6 +19,7 @@ import pytest
 from socialcrm import CRM, hookimpl
 from socialcrm.hooks import Hooks
 from socialcrm.interchange import Clash, ExportColumn
+from socialcrm.io import import_file
 from socialcrm.io.exports import CSVExporter, export_prospects
 from socialcrm.io.formats import ExportContext
 from socialcrm.networks import BaseNetworkAdapter, Channel, ChecklistItem, NetworkAdapter
@@ -201,7 +202,7 @@ def test_declarations_choose_order_header_value_and_vcard_names(
     export_prospects(crm, crm.exporters()["vcard4"], path)
     assert "SERVICE-TYPE=Acme Social:https://acme.example/ana" in path.read_text(encoding="utf-8")
     fresh = make_crm(Networks(first))
-    fresh.import_file(_card(tmp_path, "Bo Chen", "X-SOCIALPROFILE;TYPE=acme-social:x-apple:bo"))
+    import_file(fresh, _card(tmp_path, "Bo Chen", "X-SOCIALPROFILE;TYPE=acme-social:x-apple:bo"))
     assert fresh.resolve("acme:bo").name == "Bo Chen"
 
 
@@ -273,10 +274,10 @@ def test_names_go_to_the_first_network_but_an_id_is_always_its_own(
         [*installed, copycat]
     )
     card = _card(tmp_path, "Zoé Martin", "X-SOCIALPROFILE;TYPE=twitter:x-apple:zoemartin")
-    crm.import_file(card)
+    import_file(crm, card)
     assert crm.resolve("x:zoemartin").name == "Zoé Martin"
     owner = make_crm(Networks(net("twitter", "Old Twitter")))
-    owner.import_file(card)
+    import_file(owner, card)
     assert owner.resolve("twitter:zoemartin").name == "Zoé Martin"
 
 

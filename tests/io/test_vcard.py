@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.io.exports import export_prospects
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.testing import FrozenClock
@@ -15,7 +16,7 @@ from .helpers import FIXTURES
 
 
 def test_vcard3_fields_folding_and_escapes(store: CRM) -> None:
-    report = store.import_file(FIXTURES / "contacts3.vcf")
+    report = import_file(store, FIXTURES / "contacts3.vcf")
     assert report.format == "vcard"
     assert [(r.row, r.action) for r in report.rows] == [(1, "created"), (2, "created")]
     zoe = store.resolve("zoe@example.net")
@@ -35,7 +36,7 @@ def test_vcard3_fields_folding_and_escapes(store: CRM) -> None:
 
 
 def test_vcard4_socialprofile_and_cards_without_name(store: CRM) -> None:
-    report = store.import_file(FIXTURES / "contacts4.vcf")
+    report = import_file(store, FIXTURES / "contacts4.vcf")
     assert [(r.row, r.action) for r in report.rows] == [(1, "created"), (2, "invalid")]
     assert report.rows[1].reason == "card without FN or N"
     wang = store.resolve("wang@example.cn")
@@ -45,8 +46,8 @@ def test_vcard4_socialprofile_and_cards_without_name(store: CRM) -> None:
 
 
 def test_export_then_import_keeps_people(tmp_path: Path, store: CRM) -> None:
-    store.import_file(FIXTURES / "contacts3.vcf")
-    store.import_file(FIXTURES / "contacts4.vcf")
+    import_file(store, FIXTURES / "contacts3.vcf")
+    import_file(store, FIXTURES / "contacts4.vcf")
     for name in ("vcard", "vcard4"):
         out = tmp_path / f"{name}.vcf"
         assert export_prospects(store, store.exporters()[name], out) == 3
@@ -54,7 +55,7 @@ def test_export_then_import_keeps_people(tmp_path: Path, store: CRM) -> None:
         assert ("X-SOCIALPROFILE" in text) == (name == "vcard")
         assert ("\nSOCIALPROFILE" in text) == (name == "vcard4")
         fresh = CRM(None, get_plugin_manager(), clock=FrozenClock())
-        report = fresh.import_file(out)
+        report = import_file(fresh, out)
         assert report.counts()["created"] == 3
         for before in store.query(sort="name"):
             after = fresh.resolve(before.identities[0].key)
@@ -94,7 +95,7 @@ def test_an_unreadable_card_is_named_by_position_and_first_line(
     bad = tmp_path / "bad.vcf"
     bad.write_bytes(text.replace("\n", newline).encode())
     with pytest.raises(ImportFormatError) as info:
-        store.import_file(bad)
+        import_file(store, bad)
     assert info.value.row == row
     assert f"invalid vCard (the card beginning at line {line}): " in info.value.message
     assert reason in info.value.message and "At line" not in info.value.message

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from socialcrm import CRM, Contribution, Prospect, Stage, TransitionRefusedError, hookimpl
 from socialcrm.errors import ValidationError
+from socialcrm.io import import_file
 from socialcrm.models import Assessed
 from socialcrm.playbook.icp import ICP, SizeRange, get_icp, rescore, score, set_icp
 from socialcrm.plugins import get_plugin_manager
@@ -251,7 +252,7 @@ def test_import_scores_prospects(crm: CRM, tmp_path: Path) -> None:
     set_icp(crm, ICP.from_toml(ICP_TOML))
     csv = tmp_path / "people.csv"
     csv.write_text("name,title,company\nJane Doe,CTO,Acme\nBob Roe,Buyer,Initech\n")
-    crm.import_file(csv, format="csv")
+    import_file(crm, csv, format="csv")
     scores = {p.name: p.assessment.score for p in crm.query() if p.assessment}
     assert scores == {"Jane Doe": 20, "Bob Roe": 0}
 

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from socialcrm import CRM, Contribution, Problem, Stage, hookimpl
 from socialcrm.cli import make_app
 from socialcrm.hooks import Hooks, PluginFailure
+from socialcrm.io import import_file
 from socialcrm.io.formats import ExportContext, ProspectRecord
 from socialcrm.models import Event, Pipeline, Prospect
 from socialcrm.networks import BaseNetworkAdapter, Channel, ChecklistItem, NetworkAdapter
@@ -193,7 +194,7 @@ def test_hook_register_importers(store_crm: Callable[..., CRM], tmp_path: Path) 
     assert isinstance(crm.importers()["lines"], LinesImporter)
     source = tmp_path / "people.lines"
     source.write_text("Ana Lima\nBo Chen\n", encoding="utf-8")
-    crm.import_file(source, "lines")
+    import_file(crm, source, "lines")
     assert sorted(p.name for p in crm.query()) == ["Ana Lima", "Bo Chen"]
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from socialcrm import atomic_files as atomic
 from socialcrm.crm import CRM
 from socialcrm.plugins import get_plugin_manager
-from socialcrm.storage import atomic, layout, open_repository
+from socialcrm.storage import layout, open_repository
 from socialcrm.storage.backups import backup
 
 from .helpers import populate

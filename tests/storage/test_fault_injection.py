@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from attrs import evolve
 
+from socialcrm import atomic_files as atomic
 from socialcrm.stages import Stage
-from socialcrm.storage import atomic, generations, layout, open_repository
+from socialcrm.storage import generations, layout, open_repository
 from socialcrm.storage.doctor import doctor
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.testing.contract import li, make_event, make_prospect

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from socialcrm import atomic_files as atomic
 from socialcrm.errors import SchemaVersionError, StoreError
 from socialcrm.repository import Query
-from socialcrm.storage import atomic, layout, open_repository
+from socialcrm.storage import layout, open_repository
 from socialcrm.storage.archives import archive_members
 from socialcrm.storage.backups import list_backups
 from socialcrm.storage.doctor import doctor

@@ -75,7 +75,7 @@ class ScratchDatabase:
         return make_url(self.admin).set(database=self.name).render_as_string(hide_password=False)
 
     def upgrade(self) -> None:
-        from socialcrm.storage.sql.migrate import upgrade_database
+        from socialcrm.storage.sql.upgrade import upgrade_database
 
         upgrade_database(self.url)
 

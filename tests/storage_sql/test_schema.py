@@ -14,7 +14,8 @@ from sqlalchemy import inspect
 from socialcrm.errors import SchemaVersionError, StoreError
 from socialcrm.storage import open_repository
 from socialcrm.storage.sql import schema
-from socialcrm.storage.sql.migrate import SchemaStatus, database_status, upgrade_database
+from socialcrm.storage.sql.migrate import SchemaStatus
+from socialcrm.storage.sql.upgrade import database_status, upgrade_database
 from socialcrm.testing.contract import make_prospect
 
 from .cli import clean_env, run

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from socialcrm import CRM
+from socialcrm.io import import_file
 from socialcrm.io.exports import export_prospects
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.testing import FrozenClock
@@ -101,7 +102,7 @@ def test_vcard_round_trip_keeps_the_mastodon_identity(
     export_prospects(ana, ana.exporters()[fmt], path)
     assert line in path.read_text(encoding="utf-8").splitlines()
     fresh = _fresh()
-    assert fresh.import_file(path).counts()["created"] == 1
+    assert import_file(fresh, path).counts()["created"] == 1
     (back,) = fresh.query()
     assert sorted(i.key for i in back.identities) == [
         "linkedin:ana-lima",
@@ -122,7 +123,7 @@ def test_vcard_handles_are_read_by_the_networks_names(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     fresh = _fresh()
-    assert fresh.import_file(path).counts()["created"] == 2
+    assert import_file(fresh, path).counts()["created"] == 2
     assert fresh.resolve("mastodon:ana@mastodon.social").name == "Ana Lima"
     assert fresh.resolve("mastodon:bo_chen@fosstodon.org").name == "Bo Chen"
 
@@ -134,7 +135,7 @@ def test_flat_exports_import_back_with_the_mastodon_identity(
     path = tmp_path / f"ana.{fmt}.csv"
     export_prospects(ana, ana.exporters()[fmt], path)
     fresh = _fresh()
-    assert fresh.import_file(path, "csv").counts()["created"] == 1
+    assert import_file(fresh, path, "csv").counts()["created"] == 1
     (back,) = fresh.query()
     assert back.identity("mastodon") == ana.query()[0].identity("mastodon")
 
@@ -146,7 +147,7 @@ def test_a_fediverse_column_of_handles_is_read_as_mastodon(tmp_path: Path) -> No
         encoding="utf-8",
     )
     fresh = _fresh()
-    report = fresh.import_file(path)
+    report = import_file(fresh, path)
     assert (report.format, report.counts()["created"]) == ("csv", 2)
     assert fresh.resolve("mastodon:ana@mastodon.social").name == "Ana Lima"
     assert fresh.resolve("mastodon:bo_chen@fosstodon.org").name == "Bo Chen"

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from socialcrm_facebook.importers import repair
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.testing import FrozenClock
 
@@ -18,7 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def test_friends_names_repaired() -> None:
     crm = CRM(None, get_plugin_manager(), clock=FrozenClock())
-    report = crm.import_file(FIXTURES / "your_friends.json")
+    report = import_file(crm, FIXTURES / "your_friends.json")
     assert report.format == "facebook-friends"
     assert [(r.row, r.action, r.name) for r in report.rows] == [
         (1, "created", "Zoé Martin"),
@@ -31,7 +32,7 @@ def test_friends_names_repaired() -> None:
     assert zoe.custom == {"facebook_friend_since": "2019-06-08T13:20:00+00:00"}
     assert zoe.identities == () and zoe.source is not None
     assert zoe.source.network == "facebook"
-    again = crm.import_file(FIXTURES / "your_friends.json")
+    again = import_file(crm, FIXTURES / "your_friends.json")
     assert again.counts()["created"] == 0 and again.events == 0
 
 

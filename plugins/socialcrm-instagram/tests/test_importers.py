@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.testing import FrozenClock
 
@@ -13,7 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def test_followers_then_following() -> None:
     crm = CRM(None, get_plugin_manager(), clock=FrozenClock())
-    followers = crm.import_file(FIXTURES / "followers_1.json")
+    followers = import_file(crm, FIXTURES / "followers_1.json")
     assert followers.format == "instagram-followers"
     assert [(r.row, r.action, r.name) for r in followers.rows] == [
         (1, "created", "@zoe.martin"),
@@ -21,7 +22,7 @@ def test_followers_then_following() -> None:
     ]
     zoe = crm.resolve("https://www.instagram.com/zoe.martin")
     assert zoe.custom == {"instagram_followers_since": "2024-06-12T13:46:40+00:00"}
-    following = crm.import_file(FIXTURES / "following.json")
+    following = import_file(crm, FIXTURES / "following.json")
     assert following.format == "instagram-following"
     assert [(r.row, r.action, r.name) for r in following.rows] == [
         (1, "skipped", "@zoe.martin"),

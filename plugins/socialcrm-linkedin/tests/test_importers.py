@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from socialcrm_linkedin.importers import parse_linkedin_date, parse_linkedin_time
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.models import EventKind, MessageReceived, MessageSent
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.storage import open_repository
@@ -26,7 +27,7 @@ def crm(tmp_path: Path) -> CRM:
 
 
 def test_connections_with_preamble_bom_crlf_and_padding(crm: CRM) -> None:
-    report = crm.import_file(FIXTURES / "Connections.csv")
+    report = import_file(crm, FIXTURES / "Connections.csv")
     assert report.format == "linkedin-connections"
     assert [(r.row, r.action, r.reason) for r in report.rows] == [
         (5, "created", ""),
@@ -54,15 +55,15 @@ def test_connections_with_preamble_bom_crlf_and_padding(crm: CRM) -> None:
 
 
 def test_reimport_is_idempotent(crm: CRM) -> None:
-    crm.import_file(FIXTURES / "Connections.csv")
+    import_file(crm, FIXTURES / "Connections.csv")
     events = {p.id: len(crm.history(p.id)) for p in crm.query()}
-    again = crm.import_file(FIXTURES / "Connections.csv")
+    again = import_file(crm, FIXTURES / "Connections.csv")
     assert again.counts()["created"] == 0 and again.events == 0
     assert {p.id: len(crm.history(p.id)) for p in crm.query()} == events
 
 
 def test_old_export_without_url_column(crm: CRM) -> None:
-    report = crm.import_file(FIXTURES / "Connections_old.csv")
+    report = import_file(crm, FIXTURES / "Connections_old.csv")
     assert report.format == "linkedin-connections"
     assert report.counts()["created"] == 2
     karl = crm.resolve("karl.mueller@example.de")
@@ -73,8 +74,8 @@ def test_old_export_without_url_column(crm: CRM) -> None:
 
 
 def test_messages_attach_to_known_prospects(crm: CRM) -> None:
-    crm.import_file(FIXTURES / "Connections.csv")
-    report = crm.import_file(FIXTURES / "messages.csv")
+    import_file(crm, FIXTURES / "Connections.csv")
+    report = import_file(crm, FIXTURES / "messages.csv")
     assert report.format == "linkedin-messages"
     assert [(r.row, r.action, r.reason) for r in report.rows] == [
         (2, "attached", "message sent"),
@@ -104,27 +105,27 @@ def test_messages_attach_to_known_prospects(crm: CRM) -> None:
     for ref in ("jean.dupont@example.org", "https://www.linkedin.com/in/amina-benali"):
         sent = [e for e in crm.history(ref) if e.kind is EventKind.MESSAGE_SENT]
         assert [e.payload.text for e in sent] == ["Hello both of you"]  # type: ignore[union-attr]
-    again = crm.import_file(FIXTURES / "messages.csv")
+    again = import_file(crm, FIXTURES / "messages.csv")
     assert again.events == 0  # no duplicate events
 
 
 def test_old_messages_file_without_draft_columns(crm: CRM) -> None:
-    crm.import_file(FIXTURES / "Connections.csv")
-    report = crm.import_file(FIXTURES / "messages_old.csv")
+    import_file(crm, FIXTURES / "Connections.csv")
+    report = import_file(crm, FIXTURES / "messages_old.csv")
     assert [(r.row, r.action, r.reason) for r in report.rows] == [
         (2, "attached", "message received")
     ]
 
 
 def test_messages_of_unknown_people_are_skipped(crm: CRM) -> None:
-    report = crm.import_file(FIXTURES / "messages.csv")
+    report = import_file(crm, FIXTURES / "messages.csv")
     assert report.counts()["attached"] == 0
     assert report.rows[0].reason == f"not a known prospect: {ZOE}"
 
 
 def test_invitations(crm: CRM) -> None:
-    crm.import_file(FIXTURES / "Connections.csv")
-    report = crm.import_file(FIXTURES / "Invitations.csv")
+    import_file(crm, FIXTURES / "Connections.csv")
+    report = import_file(crm, FIXTURES / "Invitations.csv")
     assert report.format == "linkedin-invitations"
     assert [(r.row, r.action, r.reason) for r in report.rows] == [
         (2, "attached", "message sent"),
@@ -170,6 +171,6 @@ def test_connections_header_found_by_content_whatever_the_preamble(
         "Léa,Roux,https://www.linkedin.com/in/lea-roux,,,,01 Jan 2020\n",
         encoding="utf-8",
     )
-    report = crm.import_file(path)
+    report = import_file(crm, path)
     assert report.format == "linkedin-connections"
     assert [(r.row, r.action) for r in report.rows] == [(7, "created")]

@@ -7,6 +7,7 @@ from pathlib import Path
 from socialcrm_youtube.importers import guess_columns
 
 from socialcrm.crm import CRM
+from socialcrm.io import import_file
 from socialcrm.plugins import get_plugin_manager
 from socialcrm.testing import FrozenClock
 
@@ -15,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def test_english_french_and_reordered_german_files() -> None:
     crm = CRM(None, get_plugin_manager(), clock=FrozenClock())
-    english = crm.import_file(FIXTURES / "subscriptions.csv")
+    english = import_file(crm, FIXTURES / "subscriptions.csv")
     assert english.format == "youtube-subscriptions"
     assert [(r.row, r.action, r.name) for r in english.rows] == [
         (2, "created", "Zoé parle vente"),
@@ -23,12 +24,12 @@ def test_english_french_and_reordered_german_files() -> None:
     ]
     channel = crm.resolve("https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv")
     assert [i.key for i in channel.identities] == ["youtube:id:UCabcdefghijklmnopqrstuv"]
-    french = crm.import_file(FIXTURES / "subscriptions_fr.csv")  # BOM, CRLF, translated
+    french = import_file(crm, FIXTURES / "subscriptions_fr.csv")  # BOM, CRLF, translated
     assert french.format == "youtube-subscriptions"
     assert [(r.row, r.action) for r in french.rows] == [(2, "skipped"), (3, "created")]
     assert french.rows[0].reason.startswith("already known")
     assert crm.resolve("youtube:id:UCzzzzzzzzzzzzzzzzzzzzzz").name == "テスト"
-    german = crm.import_file(FIXTURES / "subscriptions_de_reordered.csv")
+    german = import_file(crm, FIXTURES / "subscriptions_de_reordered.csv")
     assert german.format == "youtube-subscriptions"
     assert crm.resolve("youtube:id:UCyyyyyyyyyyyyyyyyyyyyyy").name == "Vertrieb Heute"
 

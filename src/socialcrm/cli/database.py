@@ -51,7 +51,7 @@ def upgrade(ctx: typer.Context) -> None:
       socialcrm --db postgresql://crm@db.example.org/crm db upgrade
     """
     from socialcrm.storage import describe_store
-    from socialcrm.storage.sql.migrate import upgrade_database
+    from socialcrm.storage.sql.upgrade import upgrade_database
 
     url = _database_url(ctx)
     before, after = upgrade_database(url)
@@ -88,7 +88,7 @@ def current(ctx: typer.Context) -> None:
       SOCIALCRM_DB=sqlite:///crm.db socialcrm db current --format json
     """
     from socialcrm.storage import describe_store
-    from socialcrm.storage.sql.migrate import database_status
+    from socialcrm.storage.sql.upgrade import database_status
 
     url = _database_url(ctx)
     status = database_status(url).to_dict()

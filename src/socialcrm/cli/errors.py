@@ -34,6 +34,7 @@ __all__ = [
     "EXIT_STORE",
     "EXIT_UNEXPECTED",
     "EXIT_USAGE",
+    "STDOUT",
     "echo_err",
     "exit_code_for",
     "fail",
@@ -54,6 +55,10 @@ EXIT_STORE = 6
 EXIT_PLUGIN = 7
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE: the reader of our output went away (``socialcrm list | head -1``)."""
+
+
+STDOUT = "<stdout>"
+"""The ``filename`` given to an :class:`OSError` raised while writing standard output."""
 
 
 def _color_stderr() -> bool:
@@ -190,12 +195,10 @@ def report_os_error(
     (an unexpected error: the caller reports it as such).
 
     * a closed pipe on standard output: nothing printed, exit 141 (128 + SIGPIPE);
-    * standard output (``render.STDOUT``) or a file the user named: exit 4;
+    * standard output (:data:`STDOUT`) or a file the user named: exit 4;
     * a file inside the store ``store``, or (``store_used``) an unnamed file
       while the store was open: exit 6 (the storage layer's own errors say more).
     """
-    from socialcrm.cli.render import STDOUT
-
     reason = exc.strerror or str(exc)
     name = exc.filename if isinstance(exc.filename, str) else None
     hint = _STORE_HINTS.get(exc.errno or 0)

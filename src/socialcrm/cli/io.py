@@ -138,6 +138,7 @@ def import_(
     """
     from socialcrm.cli.errors import EXIT_INVALID, fail, warn
     from socialcrm.io.generic_csv import parse_mapping
+    from socialcrm.io.importing import import_file
 
     state = get_state(ctx)
     as_json = report.strip().lower() == "json" or state.output_format == "json"
@@ -146,7 +147,8 @@ def import_(
     parsed = parse_mapping(mapping) if mapping else None
     crm = state.open_crm()
     with _progress(state, f"importing {render.markup_safe(path.name)}") as progress:
-        result = crm.import_file(
+        result = import_file(
+            crm,
             path,
             file_format,
             dry_run=dry_run,
@@ -257,9 +259,10 @@ def dupes(ctx: typer.Context) -> None:
 
     Example:  socialcrm dupes --format json
     """
+    from socialcrm.dedupe import duplicates_in
 
     state = get_state(ctx)
-    pairs = state.open_crm().find_duplicates()
+    pairs = duplicates_in(state.open_crm())
     if state.output_format == "json":
         render.emit_json([d.to_dict() for d in pairs])
         return
@@ -286,9 +289,10 @@ def merge(
 
     Example:  socialcrm merge 01HZX3 01HZY7
     """
+    from socialcrm.dedupe import merge as merge_prospects
 
     state = get_state(ctx)
-    merged = state.open_crm().merge(keep, other)
+    merged = merge_prospects(state.open_crm(), keep, other)
     render.emit_one(state, merged, f"merged {other} into {merged.name} ({merged.id})")
 
 

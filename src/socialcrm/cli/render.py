@@ -34,10 +34,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 import typer
 
+from socialcrm.cli.errors import STDOUT
 from socialcrm.cli.records import (
     PROSPECT_COLUMNS,
     as_is,
@@ -54,8 +55,28 @@ from socialcrm.cli.records import (
 from socialcrm.text import escape
 
 if TYPE_CHECKING:
-    from socialcrm.cli.context import CLIState
+    from rich.console import Console
+
     from socialcrm.models import Prospect
+
+
+class Output(Protocol):
+    """What rendering needs from the CLI's state (a :class:`~socialcrm.cli.context.CLIState`).
+
+    A protocol, so the state (which prints its status lines here) and this module
+    do not import each other.
+    """
+
+    @property
+    def output_format(self) -> str: ...
+    @property
+    def is_terminal(self) -> bool: ...
+    @property
+    def console(self) -> Console: ...
+    @property
+    def err_console(self) -> Console: ...
+    def info(self, message: str) -> None: ...
+
 
 __all__ = [
     "PROSPECT_COLUMNS",
@@ -97,9 +118,6 @@ STAGE_COLORS = {
     "won": "green",
     "lost": "red",
 }
-
-STDOUT = "<stdout>"
-"""The ``filename`` given to an :class:`OSError` raised while writing standard output."""
 
 
 # -- standard output ------------------------------------------------------------------
@@ -144,14 +162,14 @@ def markup_safe(text: str) -> str:
     return markup_escape(escape(text))
 
 
-def status(state: CLIState, message: str) -> None:
-    """A dim status line on the terminal's stderr (:meth:`CLIState.info` decides when)."""
+def status(state: Output, message: str) -> None:
+    """A dim status line on the terminal's stderr (:meth:`Output.info` decides when)."""
     from rich.text import Text
 
     state.err_console.print(Text(escape(message), style="dim"))
 
 
-def ok(state: CLIState, message: str) -> None:
+def ok(state: Output, message: str) -> None:
     """Confirm a change: a green tick on a terminal, the plain message otherwise."""
     if not state.is_terminal:
         echo(message)
@@ -162,7 +180,7 @@ def ok(state: CLIState, message: str) -> None:
         state.console.print(Text.assemble(("✓", "green"), " ", escape(message)))
 
 
-def emit_fields(state: CLIState, title: str, fields: Sequence[tuple[str, str]]) -> None:
+def emit_fields(state: Output, title: str, fields: Sequence[tuple[str, str]]) -> None:
     """A record as ``label  value`` lines under a bold title (``show``)."""
     shown = [(escape(label), escape(value)) for label, value in fields]
     width = max((len(label) for label, _ in shown), default=0)
@@ -365,7 +383,7 @@ def _cell(value: Any) -> str:
 
 
 def emit_table(
-    state: CLIState,
+    state: Output,
     headers: Sequence[str],
     rows: Sequence[Sequence[Any]],
     *,
@@ -410,7 +428,7 @@ def emit_table(
 # -- prospects ------------------------------------------------------------------------
 
 
-def emit(state: CLIState, prospects: Sequence[Prospect]) -> None:
+def emit(state: Output, prospects: Sequence[Prospect]) -> None:
     """Print a list of prospects in the chosen format."""
     if state.output_format == "json":
         emit_json_records(prospects)
@@ -465,7 +483,7 @@ def emit_json_records(prospects: Sequence[Prospect]) -> None:
         typer.echo(b"\n]")
 
 
-def emit_one(state: CLIState, p: Prospect, message: str) -> None:
+def emit_one(state: Output, p: Prospect, message: str) -> None:
     """The result of a change: ``message`` as a line of text, or the record in json/csv."""
     if state.output_format == "json":
         emit_json(prospect_record(p))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from socialcrm.hookspecs import hookimpl
 
 if TYPE_CHECKING:  # annotations only: registering the built-ins imports no format code
-    from socialcrm.io.formats import Exporter, Importer
+    from socialcrm.formats import Exporter, Importer
 
 
 @hookimpl(trylast=True)

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from socialcrm.errors import ImportFormatError, ValidationError
-from socialcrm.io.csvsafe import check_text, open_bytes, read_head
-from socialcrm.io.formats import (
+from socialcrm.formats import (
     ExportContext,
     ImportItem,
     RowProblem,
@@ -34,6 +33,7 @@ from socialcrm.io.formats import (
     StoredProspect,
     StoredSetting,
 )
+from socialcrm.io.csvsafe import check_text, open_bytes, read_head
 from socialcrm.models import Event, Prospect
 from socialcrm.networks import NetworkRegistry
 

@@ -62,7 +62,7 @@ def has_icp(pipeline: Pipeline | None) -> bool:
     return pipeline is not None and bool(pipeline.settings.get(ICP_KEY))
 
 
-_KEY_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_KEY_NAME = r"[a-z0-9][a-z0-9_-]{0,63}"  # compiled on use: every CLI run imports this package
 
 
 def key_name(name: str, what: str, example: str) -> str:
@@ -71,7 +71,7 @@ def key_name(name: str, what: str, example: str) -> str:
     ``what`` names the kind of thing in the message; ``example`` is a valid name for the hint.
     """
     key = name.strip().lower()
-    if not _KEY_NAME.fullmatch(key):
+    if not re.fullmatch(_KEY_NAME, key):
         raise ValidationError(
             f"invalid {what} name {name!r}",
             field="name",

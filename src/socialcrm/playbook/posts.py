@@ -170,7 +170,7 @@ def log_post(
             posts = [post if p.id == existing.id else p for p in posts]
         else:
             when = at or crm.now()
-            post = Post(crm._new_id(when), adapter.id, when, views, reactions, clean_url)
+            post = Post(crm.recording.new_id(when), adapter.id, when, views, reactions, clean_url)
             posts.append(post)
         crm.repository.set_meta(POSTS_META_KEY, [p.to_dict() for p in posts])
     return post

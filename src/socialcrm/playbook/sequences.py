@@ -18,29 +18,29 @@ or losing the prospect.  Definitions live in the pipeline's
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from socialcrm.errors import NotFoundError, ValidationError
+from socialcrm.errors import ValidationError
 from socialcrm.models import (
     Event,
     MessageReceived,
     MessageSent,
-    Pipeline,
     Prospect,
     SequenceEnrolled,
     SequenceStopped,
     nfc,
 )
 from socialcrm.playbook import SEQUENCES_KEY, key_name
+from socialcrm.playbook.followups import FollowUp, Step, get_sequence, list_sequences, parse_step
+from socialcrm.playbook.templates import Rendered, get_template, list_templates, render_for
 from socialcrm.text import check
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
-    from socialcrm.playbook.templates import Rendered
 
 __all__ = [
     "Due",
@@ -61,93 +61,6 @@ __all__ = [
 ]
 
 
-@frozen
-class Step:
-    """Wait ``delay_days``, then send ``template`` on ``network``'s ``channel``."""
-
-    delay_days: int
-    network: str
-    channel: str
-    template: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "delay_days": self.delay_days,
-            "network": self.network,
-            "channel": self.channel,
-            "template": self.template,
-        }
-
-    def __str__(self) -> str:
-        return f"+{self.delay_days}d {self.network}.{self.channel} {self.template}"
-
-
-def parse_step(text: str) -> Step:
-    """Read ``DAYS:NETWORK.CHANNEL:TEMPLATE`` (e.g. ``0:linkedin.connection_note:hello``)."""
-    parts = text.strip().split(":")
-    if len(parts) != 3 or "." not in parts[1]:
-        raise ValidationError(
-            f"invalid step {text!r}",
-            field="step",
-            value=text,
-            hint="write DAYS:NETWORK.CHANNEL:TEMPLATE, e.g. 3:linkedin.message:follow-up",
-        )
-    days, target, template = parts
-    network, _, channel = target.partition(".")
-    try:
-        delay = int(days)
-    except ValueError:
-        raise ValidationError(
-            f"invalid delay {days!r} in step {text!r}", field="step", value=text
-        ) from None
-    return Step(delay, network.strip().lower(), channel.strip(), template.strip().lower())
-
-
-@frozen
-class FollowUp:
-    """A named sequence of steps (``FollowUp`` to avoid clashing with typing's Sequence)."""
-
-    name: str
-    steps: tuple[Step, ...]
-    description: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"description": self.description, "steps": [s.to_dict() for s in self.steps]}
-
-    @classmethod
-    def from_dict(cls, name: str, data: Mapping[str, Any]) -> FollowUp:
-        """Read a stored definition; a damaged one is named in a ValidationError."""
-        try:
-            steps = tuple(
-                Step(int(s["delay_days"]), str(s["network"]), str(s["channel"]), str(s["template"]))
-                for s in data.get("steps", [])
-            )
-            return cls(name, steps, str(data.get("description", "")))
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            raise ValidationError(
-                f"sequence {name!r} is damaged in the pipeline settings ({exc!r})",
-                field=SEQUENCES_KEY,
-                value=name,
-                hint=f"redefine it: 'socialcrm sequence create {name} --replace --step …'",
-            ) from None
-
-
-def list_sequences(pipeline: Pipeline) -> list[FollowUp]:
-    raw = pipeline.settings.get(SEQUENCES_KEY) or {}
-    if not isinstance(raw, Mapping):
-        return []
-    return [FollowUp.from_dict(str(k), v) for k, v in sorted(raw.items())]
-
-
-def get_sequence(pipeline: Pipeline, name: str) -> FollowUp:
-    key = name.strip().lower()
-    found = next((s for s in list_sequences(pipeline) if s.name == key), None)
-    if found is None:
-        names = ", ".join(s.name for s in list_sequences(pipeline)) or "none yet"
-        raise NotFoundError(name, what="sequence", hint=f"sequences: {names}")
-    return found
-
-
 def define(
     crm: CRM,
     name: str,
@@ -160,8 +73,6 @@ def define(
 
     Each step's network and channel must exist and its template be defined.
     """
-    from socialcrm.playbook.templates import list_templates
-
     key = key_name(name, "sequence", "warm-intro")
     parsed = [s if isinstance(s, Step) else parse_step(s) for s in steps]
     if not parsed:
@@ -304,8 +215,8 @@ def enrolled_in(crm: CRM, name: str) -> list[tuple[Prospect, Progress]]:
 def enroll(crm: CRM, ref: str, name: str) -> Prospect:
     """Put an open prospect in a sequence (one active sequence per prospect)."""
     sequence = get_sequence(crm.pipeline, name)
-
-    def change(p: Prospect) -> tuple[Prospect, list[Any]]:
+    with crm.recording.transaction() as recorder:
+        p = crm.resolve(ref)
         if not p.is_open:
             raise ValidationError(
                 f"{p.name} ({p.id}) is {p.status.value}: nothing to follow up",
@@ -325,9 +236,7 @@ def enroll(crm: CRM, ref: str, name: str) -> Prospect:
                 field="identities",
                 hint="add their profile URL with 'socialcrm edit REF --add-url URL'",
             )
-        return p, [SequenceEnrolled(sequence.name)]
-
-    return crm._change(ref, change)
+        return recorder.record(p, [SequenceEnrolled(sequence.name)]).prospect or p
 
 
 def unenroll(crm: CRM, ref: str, *, reason: str | None = None) -> Prospect:
@@ -335,13 +244,13 @@ def unenroll(crm: CRM, ref: str, *, reason: str | None = None) -> Prospect:
     if reason is not None:
         check(reason, "reason")
 
-    def change(p: Prospect) -> tuple[Prospect, list[Any]]:
+    with crm.recording.transaction() as recorder:
+        p = crm.resolve(ref)
         current = progress_of(crm, p)
         if current is None or not current.active:
             raise ValidationError(f"{p.name} ({p.id}) is in no active sequence", field="sequence")
-        return p, [SequenceStopped(current.sequence, nfc(reason) if reason else "unenrolled")]
-
-    return crm._change(ref, change)
+        stopped = SequenceStopped(current.sequence, nfc(reason) if reason else "unenrolled")
+        return recorder.record(p, [stopped]).prospect or p
 
 
 @frozen
@@ -371,8 +280,6 @@ def due(crm: CRM, ref: str, now: datetime | None = None) -> Due:
     Raises :class:`ValidationError` when the prospect has no active sequence,
     saying why (replied, stopped, completed…).
     """
-    from socialcrm.playbook.templates import get_template, render_for
-
     prospect = crm.resolve(ref)
     current = progress_of(crm, prospect)
     if current is None or not current.active or current.next_step is None:

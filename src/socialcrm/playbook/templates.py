@@ -26,6 +26,7 @@ from attrs import frozen
 from socialcrm.errors import NotFoundError, ValidationError
 from socialcrm.models import Pipeline, Prospect, nfc
 from socialcrm.playbook import TEMPLATES_KEY, key_name
+from socialcrm.playbook.followups import list_sequences
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -176,8 +177,6 @@ def set_template(crm: CRM, name: str, text: str) -> str:
 
 def delete_template(crm: CRM, name: str) -> None:
     """Remove a template; refused while a sequence uses it."""
-    from socialcrm.playbook.sequences import list_sequences
-
     key = name.strip().lower()
     templates = list_templates(crm.pipeline)
     if key not in templates:

@@ -17,9 +17,9 @@ from typing import Any, BinaryIO
 
 from attrs import frozen
 
+from socialcrm.atomic_files import FILE_MODE, open_atomic
 from socialcrm.errors import SchemaVersionError, StoreCorruptError
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import FILE_MODE, open_atomic
 from socialcrm.storage.files import check_manifest, decode_tables, digest, manifest_header
 
 __all__ = ["Checked", "Member", "archive_members", "check_archive", "write_archive"]

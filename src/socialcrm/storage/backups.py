@@ -29,6 +29,12 @@ from typing import Any, BinaryIO
 
 from attrs import frozen
 
+from socialcrm.atomic_files import (
+    ensure_dir,
+    fsync_dir,
+    temp_target,
+    write_atomic,
+)
 from socialcrm.errors import (
     SchemaVersionError,
     SocialCRMError,
@@ -42,12 +48,6 @@ from socialcrm.storage.archives import (
     archive_members,
     check_archive,
     write_archive,
-)
-from socialcrm.storage.atomic import (
-    ensure_dir,
-    fsync_dir,
-    temp_target,
-    write_atomic,
 )
 from socialcrm.storage.directory import DirectoryKind, inspect_directory, refuse_unless_usable
 from socialcrm.storage.files import (

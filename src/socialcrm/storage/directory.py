@@ -29,9 +29,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from socialcrm.atomic_files import temp_target
 from socialcrm.errors import StoreError
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import temp_target
 from socialcrm.storage.problems import foreign_directory_error, io_error, no_manifest_error
 
 __all__ = ["DirectoryKind", "Inspection", "inspect_directory", "refuse_unless_usable"]

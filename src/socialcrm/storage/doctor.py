@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from socialcrm.atomic_files import FILE_MODE
 from socialcrm.errors import SocialCRMError, StoreCorruptError, StoreLockedError
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import FILE_MODE
 from socialcrm.storage.backups import backup_dir, list_backups
 from socialcrm.storage.consistency import DeepChecks
 from socialcrm.storage.directory import DirectoryKind, inspect_directory

@@ -33,8 +33,8 @@ from typing import Any, TypeVar
 
 import orjson
 
+from socialcrm.atomic_files import ensure_dir, fsync_dir, write_atomic
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import ensure_dir, fsync_dir, write_atomic
 from socialcrm.storage.file_cache import FileCache
 from socialcrm.storage.files import (
     Tables,

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from socialcrm.atomic_files import ensure_dir
 from socialcrm.errors import SchemaVersionError
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import ensure_dir
 from socialcrm.storage.files import (
     Tables,
     check_header,

@@ -22,19 +22,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from socialcrm.errors import SocialCRMError, StoreCorruptError
 from socialcrm.serialization import event_from_dict, pipeline_from_dict, prospect_from_dict
 
 if TYPE_CHECKING:
+    from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.storage.files import Tables
-    from socialcrm.storage.tinydb import TinyDBRepository
+    from socialcrm.storage.generations import GenerationStore
 
-__all__ = ["MIGRATIONS", "migrate"]
+__all__ = ["MIGRATIONS", "Migratable", "migrate"]
 
 
-def _from_v1(repository: TinyDBRepository, old: Tables, manifest_path: Path) -> None:
+class Migratable(Protocol):
+    """What a migration needs of the directory store (its repository, without importing it)."""
+
+    path: Path
+    engine: GenerationStore
+
+    def put_pipeline(self, pipeline: Pipeline) -> None: ...
+    def set_meta(self, key: str, value: Any) -> None: ...
+    def put(self, prospect: Prospect) -> None: ...
+    def append_event(self, event: Event) -> None: ...
+
+
+def _from_v1(repository: Migratable, old: Tables, manifest_path: Path) -> None:
     """Replay a single-file store into the (empty, buffered) sharded layout."""
     try:
         for doc in old.get("pipelines", {}).values():
@@ -52,10 +65,10 @@ def _from_v1(repository: TinyDBRepository, old: Tables, manifest_path: Path) -> 
 
 
 #: ``version → function`` upgrading a store of that version to the current one.
-MIGRATIONS: dict[int, Callable[[TinyDBRepository, Any, Path], None]] = {1: _from_v1}
+MIGRATIONS: dict[int, Callable[[Migratable, Any, Path], None]] = {1: _from_v1}
 
 
-def migrate(repository: TinyDBRepository, old: Tables) -> None:
+def migrate(repository: Migratable, old: Tables) -> None:
     """Back up, then rewrite ``repository`` (whose lock the caller holds) to the current schema."""
     from socialcrm.storage.backups import make_backup, unlisted_data_files
     from socialcrm.storage.files import manifest_header

@@ -18,7 +18,7 @@ exclusive lock), that no state of the store can ever need it:
    file written early that became empty), or by an earlier attempt at the same
    generation that was interrupted before its swap (a crash, a kill, an
    error);
-3. **temporary files** of :func:`socialcrm.storage.atomic.open_atomic` (``.NAME.PID.tmp``)
+3. **temporary files** of :func:`socialcrm.atomic_files.open_atomic` (``.NAME.PID.tmp``)
    of a data file or of the manifest.  Every process writes them only while
    holding the store's exclusive lock, and renames or removes them before
    releasing it; this process holds that lock, so any that exists belongs to
@@ -46,8 +46,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from socialcrm.atomic_files import temp_target
 from socialcrm.storage import layout
-from socialcrm.storage.atomic import temp_target
 
 __all__ = ["Leftovers", "garbage", "highest_generation", "leftovers", "retired_table", "sweep"]
 

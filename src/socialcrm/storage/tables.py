@@ -19,7 +19,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from socialcrm.storage.atomic import write_atomic
+from socialcrm.atomic_files import write_atomic
 from socialcrm.storage.files import Tables, decode_tables, encode_tables
 from socialcrm.storage.generations import GenerationStore
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from socialcrm.errors import SocialCRMError
-from socialcrm.io.formats import ActivityRecord
+from socialcrm.formats import ActivityRecord
 from socialcrm.io.importing.index import Target
 from socialcrm.io.importing.rows import RowError, check_activity
 from socialcrm.models import Interaction, MessageReceived, MessageSent, Payload, nfc

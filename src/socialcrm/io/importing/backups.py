@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from attrs import evolve
 
-from socialcrm.io.formats import ProspectRecord, StoredPipeline, StoredProspect, StoredSetting
+from socialcrm.formats import ProspectRecord, StoredPipeline, StoredProspect, StoredSetting
 from socialcrm.io.importing.rows import RowError
 from socialcrm.models import Pipeline
 

@@ -17,20 +17,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialcrm.errors import LimitExceededError, SocialCRMError
-from socialcrm.io.formats import Importer, ProspectRecord
+from socialcrm.formats import Importer, ProspectRecord
 from socialcrm.io.importing.index import PlanIndex, Target
 from socialcrm.io.importing.report import ImportReport, RowOutcome
 from socialcrm.io.importing.rows import RowError
 from socialcrm.limits import check_payload, check_prospect
 from socialcrm.models import Event, Identity, Payload, Pipeline, Prospect
-from socialcrm.repository import Query, put_all, stage_by_stage
+from socialcrm.recording import Recorder, Rescored
+from socialcrm.repository import Query, stage_by_stage
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
+    from socialcrm.scoring import Assessor
 
 __all__ = ["Batch", "Progress"]
 
 Progress = Callable[[int], None]
+
+_LOOK_UP: Any = object()
 
 
 class Batch:
@@ -68,14 +72,18 @@ class Batch:
         # ids of the events added are kept (in the plan's index) only if a plugin
         # listens to on_event
         self.telling = crm.hooks.listening("on_event")
-        self.writing = False  # flushes write (in the caller's transaction), else drop
-        self.has_icp: bool | None = None
+        # flushes write through the import's unit of work (its one transaction); a dry
+        # run has none and drops them
+        self.recorder: Recorder | None = None
+        self.handed_over = False  # the recorder tells plugins, then closes the plan
+        self.rescored: Rescored | None = None  # the final re-score's, once written
+        self._assessor: Assessor | None = _LOOK_UP
         # the prospect the plan scored last: staged as it is, it needs no second
         # scoring at the end (3 of 14 s for 30,000 connections)
         self.just_scored: Prospect | None = None
 
     def close(self) -> None:
-        """Forget the plan (its index file is removed)."""
+        """Forget the plan (its index file is removed); closing twice is harmless."""
         self.plan.close()
 
     # -- the pipeline as planned ---------------------------------------------------
@@ -173,14 +181,8 @@ class Batch:
         self, prospect: Prospect | Target, payload: Payload, at: datetime | None = None
     ) -> Event:
         self.within_caps(None, (payload,))
-        when = at or self.now
-        event = Event(
-            id=self.crm._new_id(when),
-            prospect_id=prospect.id,
-            at=when,
-            payload=payload,
-            actor=self.crm.actor,
-            pipeline=prospect.pipeline,
+        event = self.crm.recording.event(
+            payload, prospect_id=prospect.id, pipeline=prospect.pipeline, at=at or self.now
         )
         self.add_events([event])
         return event
@@ -197,25 +199,25 @@ class Batch:
     def assessed(
         self, prospect: Prospect, payloads: list[Payload]
     ) -> tuple[Prospect, list[Payload]]:
-        """Score with the pipeline's ICP, if it has one (checked once per batch)."""
-        if self.has_icp is None:
-            from socialcrm.playbook.icp import get_icp
-
-            pipeline = self.repo.get_pipeline(self.pipeline_name)
-            self.has_icp = pipeline is not None and get_icp(pipeline) is not None
-        if not self.has_icp:
+        """Score with the pipeline's assessor (its ICP), if it has one when the batch
+        starts; looked up again after a flush wrote pipelines."""
+        recording = self.crm.recording
+        if self._assessor is _LOOK_UP:
+            self._assessor = recording.assessor(self.repo.get_pipeline(self.pipeline_name))
+        if self._assessor is None:
             return prospect, payloads
-        after, payloads = self.crm._assessed(prospect, payloads)
+        after, payloads = recording.assessed(prospect, payloads, assessor=self._assessor)
         self.just_scored = after
         return after, payloads
 
     def unscored(self) -> Iterable[Prospect]:
         """The prospects changed but not scored as staged (the same person twice in a
         file, a backup's prospects); all of them if the import changed a pipeline
-        (its ICP may be another); none when no pipeline has an ICP."""
-        from socialcrm.playbook.icp import get_icp
-
-        if not self.new_pipelines and all(get_icp(p) is None for p in self.repo.list_pipelines()):
+        (its ICP may be another); none when no pipeline has an assessor (an ICP)."""
+        recording = self.crm.recording
+        if not self.new_pipelines and all(
+            recording.assessor(p) is None for p in self.repo.list_pipelines()
+        ):
             return ()
         return self.plan.changed(unscored_only=not self.new_pipelines)
 
@@ -227,14 +229,14 @@ class Batch:
         Called between rows, so an event's prospect is always written with it or
         before; settings and pipelines are small and rewritten each time.
         """
-        if self.writing:
+        if self.recorder is not None:
             for key, value in self.new_settings.items():
                 self.repo.set_meta(key, value)
             for pipeline in self.new_pipelines.values():
                 self.repo.put_pipeline(pipeline)
-            put_all(self.repo, self.unwritten.values())
-            for event in self.events:
-                self.repo.append_event(event)
+            if self.new_pipelines and self._assessor is not None:
+                self._assessor = _LOOK_UP  # a pipeline's ICP may have changed
+            self.recorder.write(self.unwritten.values(), self.events)
         self.unwritten.clear()
         self.events.clear()
 
@@ -246,6 +248,15 @@ class Batch:
         """
         found = self.plan.get(prospect_id)
         return found if found is not None else self.repo.get(prospect_id)
+
+    def read_back(self) -> Iterator[tuple[Prospect | None, list[Event]]]:
+        """What plugins hear once the import is committed (``on_event``): each
+        prospect's new events, with the prospect as scored after the write if the
+        final re-score changed it, else as the import left it."""
+        scored = (self.rescored.told if self.rescored is not None else None) or {}
+        for pid, events in self.added_events():
+            found = self.repo.get(pid) if pid in scored else self.prospect_after(pid)
+            yield found, events
 
     def added_events(self) -> Iterator[tuple[str, list[Event]]]:
         """``(prospect id, events)`` the import added, read back from the store

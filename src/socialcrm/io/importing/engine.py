@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialcrm.errors import ImportFormatError, ValidationError
-from socialcrm.io.csvsafe import check_text, read_head
-from socialcrm.io.formats import (
+from socialcrm.formats import (
     ActivityRecord,
     Importer,
     ImportItem,
@@ -33,6 +32,7 @@ from socialcrm.io.formats import (
     StoredProspect,
     StoredSetting,
 )
+from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.importing.activities import Activities
 from socialcrm.io.importing.backups import Backups
 from socialcrm.io.importing.batch import Batch, Progress
@@ -144,42 +144,39 @@ def run_import(
     try:
         return _run(crm, batch, strict=strict)
     finally:
-        batch.close()
+        if not batch.handed_over:  # else the unit of work closes it once plugins are told
+            batch.close()
 
 
 def _run(crm: CRM, batch: Batch, *, strict: bool) -> ImportReport:
-    """Plan (and unless a dry run, write) ``batch``; then tell the plugins."""
-    from socialcrm.playbook.icp import Rescored, assess_many
+    """Plan (and unless a dry run, write) ``batch`` in one unit of work.
 
-    assessed = Rescored()
+    Plugins are told after its commit (after the caller's, when the import
+    runs inside a caller's transaction): the import's events first, read back
+    from the store, then those of the final re-score.
+    """
     items = batch.importer.read(batch.path, crm.networks)
     if batch.report.dry_run:
         _plan(batch, items)
     else:
-        batch.writing = True  # the plan is written as it goes, in this one transaction
-        with contextlib.suppress(RolledBack), crm.repository.transaction():
+        with contextlib.suppress(RolledBack), crm.recording.transaction() as recorder:
             crm.init()  # here: an import that fails leaves a new store without a pipeline
             batch.pipeline_name = crm.pipeline_name
+            batch.recorder = recorder  # the plan is written as it goes, in this transaction
             _plan(batch, items)
             if strict and batch.report.counts()["invalid"]:
                 raise RolledBack  # what was written so far is undone with the transaction
             batch.flush()
             batch.report.written = True
-            assessed = assess_many(crm, batch.unscored())  # the pipeline's ICP score
+            recorder.tell_later(batch)
+            batch.handed_over = True
+            batch.rescored = recorder.rescore(batch.unscored())  # the pipeline's ICP score
     batch.report.events = batch.event_count
     limits = batch.new_settings.get("channel_limits") if batch.report.written else None
     if isinstance(limits, dict):  # the CRM read the limits before the import: refresh them
         overrides = crm.networks.limit_overrides
         overrides.clear()
         overrides.update({str(k): int(v) for k, v in limits.items()})
-    if batch.report.written:
-        # the prospects as scored after the write, else as the import left them
-        scored = assessed.told or {}
-        for pid, events in batch.added_events():
-            found = crm.repository.get(pid) if pid in scored else batch.prospect_after(pid)
-            crm._notify(events, found)
-        for prospect, events in assessed.read_back(crm):
-            crm._notify(events, prospect)
     return batch.report
 
 
@@ -213,7 +210,7 @@ def resolve_importer(
 
 def import_file(
     crm: CRM,
-    path: Path,
+    path: str | Path,
     format: str = "auto",
     *,
     dry_run: bool = False,
@@ -223,7 +220,11 @@ def import_file(
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Detect or look up the importer, then :func:`run_import` (see the module doc)."""
+    """Import a file into ``crm``'s current pipeline (whole batch or nothing).
+
+    Detects or looks up the importer, then :func:`run_import` (see the module
+    doc).  Returns an :class:`~socialcrm.io.importing.ImportReport`.
+    """
     path = Path(path)
     if not path.is_file():
         if path.exists():

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from socialcrm.io.formats import ProspectRecord
+from socialcrm.formats import ProspectRecord
 from socialcrm.io.importing.rows import RowError
 from socialcrm.models import Identity, Prospect, nfc
 from socialcrm.serialization import from_stored_dict, prospect_to_dict

@@ -17,7 +17,7 @@ from attrs import evolve
 
 from socialcrm.contact_fields import normalize_email, normalize_phone, split_name
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
-from socialcrm.io.formats import ProspectRecord
+from socialcrm.formats import ProspectRecord
 from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
 from socialcrm.serialization import changed_fields
@@ -155,7 +155,7 @@ class People:
         )
         try:
             prospect = Prospect(
-                id=b.crm._new_id(b.now),
+                id=b.crm.recording.new_id(b.now),
                 name=name,
                 pipeline=b.pipeline_name,
                 first_name=first,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from socialcrm.errors import LimitExceededError
-from socialcrm.io.formats import ActivityRecord, ProspectRecord
+from socialcrm.formats import ActivityRecord, ProspectRecord
 from socialcrm.limits import (
     MAX_CUSTOM_FIELDS,
     MAX_EMAILS,

@@ -15,8 +15,7 @@ revision with :class:`~socialcrm.errors.SchemaVersionError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
 
@@ -26,22 +25,17 @@ from socialcrm.storage.sql.schema import HEAD, REVISIONS, VERSION_TABLE, schema_
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from socialcrm.storage.sql.connections import SQLStore
-
 __all__ = [
     "SchemaStatus",
-    "database_status",
     "read_status",
     "require_current",
     "run_upgrade",
-    "upgrade_database",
 ]
 
 SCRIPT_LOCATION = "socialcrm.storage.sql:migrations"
 UPGRADE_HINT = "run 'socialcrm db upgrade' (see docs/storage.md)"
 _LOCK_KEY = 0x50C1A1C  # pg_advisory_xact_lock key of "socialcrm db upgrade"
 
-T = TypeVar("T")
 State = Literal["missing", "older", "current", "newer", "unknown"]
 
 
@@ -153,25 +147,3 @@ def run_upgrade(connection: Connection, label: str) -> tuple[SchemaStatus, Schem
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return before, read_status(connection)
-
-
-def _on(url: str, work: Callable[[SQLStore], T], *, create: bool = True) -> T:
-    """``work`` on a store at ``url`` opened without the schema check, then closed."""
-    from socialcrm.storage.sql.connections import SQLStore
-
-    store = SQLStore(url)
-    store.connect(create=create)
-    try:
-        return work(store)
-    finally:
-        store.close()
-
-
-def upgrade_database(url: str) -> tuple[SchemaStatus, SchemaStatus]:
-    """``socialcrm db upgrade``: bring the database at ``url`` to the head (before, after)."""
-    return _on(url, lambda store: store.upgrade())
-
-
-def database_status(url: str) -> SchemaStatus:
-    """``socialcrm db current``: the schema revision of the database at ``url``."""
-    return _on(url, lambda store: store.status(), create=False)
