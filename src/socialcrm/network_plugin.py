@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from socialcrm.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from socialcrm.io.formats import Importer
+    from socialcrm.formats import Importer
     from socialcrm.networks import NetworkAdapter
 
 __all__ = ["NetworkHooks", "network_hooks"]
