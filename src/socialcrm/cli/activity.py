@@ -60,7 +60,8 @@ def engage(
     kind: Annotated[
         str,
         typer.Argument(
-            metavar="KIND", help="like, comment, share, follow, mention, view, group or event."
+            metavar="KIND",
+            help="like, comment, share, follow, mention, view, group, event or meeting.",
         ),
     ],
     url: Annotated[str | None, typer.Option(help="Link to what you engaged with.")] = None,
@@ -68,17 +69,28 @@ def engage(
     network: Annotated[
         str | None, typer.Option(help="Network (default: from --url or their only identity).")
     ] = None,
+    inbound: Annotated[
+        bool,
+        typer.Option(
+            "--inbound",
+            help="They did it (commented on your post, mentioned you, accepted a meeting): "
+            "a comment, mention or meeting by them restarts the retention clock.",
+        ),
+    ] = False,
 ) -> None:
-    """Log a notoriety signal: you liked, commented, shared, followed…
+    """Log a notoriety signal: you liked, commented, shared, followed… (or they did: --inbound)
 
     \b
     Example:
       socialcrm engage jane@acme.example comment --note "Added a case study to her thread"
+      socialcrm engage jane@acme.example meeting --inbound --note "Accepted a call on Friday"
     """
     from socialcrm.cli import render
 
     state = get_state(ctx)
-    prospect = state.open_crm().log_interaction(ref, kind, url=url, note=note, network=network)
+    prospect = state.open_crm().log_interaction(
+        ref, kind, url=url, note=note, network=network, inbound=inbound
+    )
     render.emit_one(state, prospect, f"{kind.strip().lower()} logged for {prospect.name}")
 
 

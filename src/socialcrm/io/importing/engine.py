@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from socialcrm.editing import lawful_basis as parse_basis
 from socialcrm.errors import ImportFormatError, ValidationError
 from socialcrm.formats import (
     ActivityRecord,
@@ -39,6 +40,8 @@ from socialcrm.io.importing.batch import Batch, Progress
 from socialcrm.io.importing.people import People
 from socialcrm.io.importing.report import ImportReport
 from socialcrm.io.importing.rows import RowError
+from socialcrm.models import nfc
+from socialcrm.text import check
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -132,15 +135,33 @@ def run_import(
     update: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    lawful_basis: str = "legitimate_interest",
+    source: str | None = None,
 ) -> ImportReport:
     """Import ``path`` with ``importer`` into ``crm``'s current pipeline.
+
+    Each prospect created records ``lawful_basis`` (GDPR art. 6) and, as its
+    source, the file's name, format and row, the date, and ``source`` if given.
 
     Raises :class:`ImportFormatError` (nothing written) when the file cannot
     be read.  Invalid rows are reported and left out; with ``strict=True`` an
     invalid row leaves the whole store unchanged (``report.written`` is
     ``False``).  A dry run plans everything and writes nothing.
     """
-    batch = Batch(crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress)
+    if source is not None:
+        check(source, "source")
+        source = nfc(source).strip() or None
+    batch = Batch(
+        crm,
+        path,
+        importer,
+        tags=tags,
+        update=update,
+        dry_run=dry_run,
+        progress=progress,
+        lawful_basis=parse_basis(lawful_basis),
+        source=source,
+    )
     try:
         return _run(crm, batch, strict=strict)
     finally:
@@ -219,6 +240,8 @@ def import_file(
     strict: bool = False,
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    lawful_basis: str = "legitimate_interest",
+    source: str | None = None,
 ) -> ImportReport:
     """Import a file into ``crm``'s current pipeline (whole batch or nothing).
 
@@ -241,4 +264,6 @@ def import_file(
         update=update,
         strict=strict,
         progress=progress,
+        lawful_basis=lawful_basis,
+        source=source,
     )
