@@ -140,7 +140,7 @@ def test_html_escapes_everything(crm: CRM, clock: FrozenClock) -> None:
     from socialcrm.privacy.access import render_html
 
     p = crm.add("<script>alert(1)</script>", emails=["x@example.fr"])
-    crm.add_note(p.id, "<b>bold</b> & \"quoted\"")
+    crm.add_note(p.id, '<b>bold</b> & "quoted"')
     page = render_html(access_document(crm, p.id))
     assert "<script>" not in page and "<b>bold" not in page
     assert "&lt;script&gt;" in page
