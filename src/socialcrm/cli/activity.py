@@ -108,8 +108,20 @@ def message(
             "checked against the channel's length limit.",
         ),
     ] = None,
+    with_notice: Annotated[
+        bool,
+        typer.Option(
+            "--with-notice",
+            help="Append the short information notice (GDPR art. 14) to the message you "
+            "send, record it as given, and print the text to send.",
+        ),
+    ] = False,
 ) -> None:
     """Log a message you sent (--sent) or received (--received).
+
+    A message sent to someone who never had the information notice is logged
+    and reported on stderr: add --with-notice, or record how you gave it
+    ('socialcrm privacy notice REF --given').
 
     \b
     Example:
@@ -117,16 +129,34 @@ def message(
         --channel linkedin.connection_note
     """
     from socialcrm.cli import render
+    from socialcrm.privacy.notice import log_message
 
     if sent == received:
         raise typer.BadParameter("give exactly one of --sent or --received")
     network, channel_id = split_channel(channel)
     state = get_state(ctx)
-    prospect = state.open_crm().log_message(
-        ref, _text(text), received=received, channel=channel_id, network=network
+    logged = log_message(
+        state.open_crm(),
+        ref,
+        _text(text),
+        received=received,
+        channel=channel_id,
+        network=network,
+        with_notice=with_notice,
     )
+    prospect = logged.prospect
     way = "received from" if received else "sent to"
+    if logged.notice_appended and state.output_format == "table":
+        render.echo(logged.text)
     render.emit_one(state, prospect, f"message {way} {prospect.name} logged")
+    if logged.notice_missing:
+        from socialcrm.cli.errors import warn
+
+        warn(
+            f"{prospect.name} has not had the information notice (GDPR art. 14: due with "
+            "the first message): send it with --with-notice, or record how you gave it: "
+            + state.runnable(f"socialcrm privacy notice {prospect.id} --given --channel email")
+        )
 
 
 def note(ctx: typer.Context, ref: Ref, text: Text) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import string
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from socialcrm.errors import ValidationError
@@ -57,11 +56,15 @@ _CONFIG_HINT = {
 
 @cache
 def _shipped(name: str) -> str:
+    from importlib import resources  # on use: most commands render no text
+
     return resources.files("socialcrm.privacy").joinpath(f"texts/{name}.txt").read_text("utf-8")
 
 
 @cache
 def _defaults() -> dict[str, dict[str, str]]:
+    from importlib import resources
+
     raw = resources.files("socialcrm.privacy").joinpath("texts/defaults.json").read_text("utf-8")
     data: dict[str, dict[str, str]] = json.loads(raw)
     return data
