@@ -30,7 +30,7 @@ def test_shipped_texts_render_in_both_languages(configured: CRM) -> None:
     fr = render_text(settings, "notice", p, language="fr")
     assert "opposer" in fr and "CNIL" in fr and "testnet" in fr and "3 ans" in fr
     en = render_text(settings, "notice", p, language="en")
-    assert "object" in en and "3 years" in en
+    assert "object" in en and "3 years" in en and "complain" in en
     # the right to object stands on a line of its own (GDPR art. 21(4))
     for text in shipped_texts().values():
         assert "{how_to_object}" in text or "{first_name}" in text

@@ -10,7 +10,7 @@ that a pipeline may override (``settings["privacy"]["texts"]["<kind>.<language>"
   person's data expires (CNIL référentiel: ask, then delete without a yes).
 
 Variables: ``{controller}``, ``{contact}``, ``{purpose}``, ``{basis}``,
-``{source}``, ``{retention}``, ``{how_to_object}``, ``{first_name}``, ``{name}``.
+``{source}``, ``{retention}``, ``{rights}``, ``{how_to_object}``, ``{first_name}``, ``{name}``.
 Like message templates, rendering refuses an unknown variable or one without
 a value (no "Dear None"), naming the setting to fill.
 """
@@ -44,6 +44,7 @@ VARIABLES = (
     "basis",
     "source",
     "retention",
+    "rights",
     "how_to_object",
     "first_name",
     "name",
@@ -98,6 +99,7 @@ def _values(settings: PrivacySettings, p: Prospect, language: str) -> dict[str, 
         "basis": describe(p.lawful_basis, language),
         "source": source_words(p, language),
         "retention": settings.retention.words(language),
+        "rights": defaults["rights"],
         "how_to_object": settings.how_to_object
         or (
             f"{defaults['how_to_object']} ({settings.contact})"
