@@ -20,12 +20,13 @@ from attrs import frozen
 from socialcrm.errors import SocialCRMError
 from socialcrm.storage.archives import archive_members
 from socialcrm.storage.backups import list_backups
+from socialcrm.value import Value
 
 __all__ = ["BackupHit", "BackupScan", "backups_holding"]
 
 
-@frozen
-class BackupHit:
+@frozen(repr=False, eq=False)
+class BackupHit(Value):
     """A backup file holding the person."""
 
     file: str
@@ -36,8 +37,8 @@ class BackupHit:
         return {"file": self.file, "kind": self.kind, "created_at": self.created_at.isoformat()}
 
 
-@frozen
-class BackupScan:
+@frozen(repr=False, eq=False)
+class BackupScan(Value):
     """The backups holding the person, and those that could not be read."""
 
     holding: list[BackupHit]

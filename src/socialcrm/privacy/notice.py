@@ -24,6 +24,7 @@ from socialcrm.privacy.settings import LANGUAGES, settings_of
 from socialcrm.privacy.texts import render_text
 from socialcrm.repository import Query
 from socialcrm.text import check
+from socialcrm.value import Value
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -47,8 +48,8 @@ NOTICE_DEADLINE_DAYS = 30
 CONTACT_KINDS = frozenset({EventKind.MESSAGE_SENT, EventKind.MESSAGE_RECEIVED})
 
 
-@frozen
-class NoticeStatus:
+@frozen(repr=False, eq=False)
+class NoticeStatus(Value):
     """Whether and how the notice was given (the latest time)."""
 
     given: bool
@@ -118,8 +119,8 @@ def record_notice(
     return recorded.prospect or prospect
 
 
-@frozen
-class LoggedMessage:
+@frozen(repr=False, eq=False)
+class LoggedMessage(Value):
     """A message logged: the prospect, the text as logged, and whether the notice is missing."""
 
     prospect: Prospect
@@ -171,8 +172,8 @@ def log_message(
     return LoggedMessage(recorded.prospect or after, logged, missing, with_notice)
 
 
-@frozen
-class Overdue:
+@frozen(repr=False, eq=False)
+class Overdue(Value):
     """Someone who should have had the notice by now."""
 
     prospect_id: str

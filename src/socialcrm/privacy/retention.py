@@ -28,6 +28,7 @@ from socialcrm.privacy.notice import collected_at, people_with_events
 from socialcrm.privacy.settings import Duration, parse_duration, settings_of
 from socialcrm.privacy.texts import render_text
 from socialcrm.stages import Status
+from socialcrm.value import Value
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -72,8 +73,8 @@ def add_duration(start: datetime, duration: Duration) -> datetime:
     return start.replace(year=year, month=month, day=day) + timedelta(days=duration.days)
 
 
-@frozen
-class Retention:
+@frozen(repr=False, eq=False)
+class Retention(Value):
     """When one prospect's data expires, and why then."""
 
     prospect_id: str
@@ -188,8 +189,8 @@ def erase(crm: CRM, prospect: Prospect) -> None:
             recorder.erase(current)
 
 
-@frozen
-class PurgeReport:
+@frozen(repr=False, eq=False)
+class PurgeReport(Value):
     """What a purge erased (or, in a dry run, would erase)."""
 
     erased: list[Retention]
@@ -230,8 +231,8 @@ def purge_expired(
     return PurgeReport(done, False, now)
 
 
-@frozen
-class Draft:
+@frozen(repr=False, eq=False)
+class Draft(Value):
     """The "do you still want to hear from us?" message for one person."""
 
     prospect: Prospect

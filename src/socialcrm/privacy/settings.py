@@ -18,12 +18,13 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from socialcrm.errors import ValidationError
 from socialcrm.pipelines import update_settings
 from socialcrm.privacy import PRIVACY_KEY
 from socialcrm.text import check
+from socialcrm.value import Value
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -48,8 +49,8 @@ TEXT_FIELDS = ("controller", "contact", "purpose", "how_to_object")
 MAX_SETTING = 500
 
 
-@frozen
-class Duration:
+@frozen(repr=False, eq=False)
+class Duration(Value):
     """A retention period in calendar months plus days (``3y`` = 36 months)."""
 
     months: int = 0
@@ -80,12 +81,12 @@ class Duration:
 DEFAULT_RETENTION = Duration(months=36)
 """The CNIL référentiel's period for prospects: 3 years from collection or their last contact."""
 
-_DURATION = re.compile(r"^(?:(\d{1,3})y)?(?:(\d{1,4})m)?(?:(\d{1,5})d)?$")
+_DURATION = r"^(?:(\d{1,3})y)?(?:(\d{1,4})m)?(?:(\d{1,5})d)?$"  # compiled on use (re caches)
 
 
 def parse_duration(text: str, *, field: str = "retention") -> Duration:
     """``3y``, ``36m``, ``1095d``, ``2y6m``… as a :class:`Duration` (at least one day)."""
-    m = _DURATION.match(text.strip().lower())
+    m = re.match(_DURATION, text.strip().lower())
     if m is None or not any(m.groups()):
         raise ValidationError(
             f"invalid duration {text!r}",
@@ -100,8 +101,8 @@ def parse_duration(text: str, *, field: str = "retention") -> Duration:
     return duration
 
 
-@frozen
-class PrivacySettings:
+@frozen(repr=False, eq=False)
+class PrivacySettings(Value):
     """What the notice and the retention clock need to know about a pipeline."""
 
     controller: str | None = None
@@ -110,7 +111,7 @@ class PrivacySettings:
     how_to_object: str | None = None
     language: str = "fr"
     retention: Duration = DEFAULT_RETENTION
-    texts: Mapping[str, str] = {}
+    texts: Mapping[str, str] = field(factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

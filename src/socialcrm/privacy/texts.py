@@ -17,8 +17,6 @@ a value (no "Dear None"), naming the setting to fill.
 
 from __future__ import annotations
 
-import json
-import string
 from functools import cache
 from typing import Any
 
@@ -64,6 +62,7 @@ def _shipped(name: str) -> str:
 
 @cache
 def _defaults() -> dict[str, dict[str, str]]:
+    import json
     from importlib import resources
 
     raw = resources.files("socialcrm.privacy").joinpath("texts/defaults.json").read_text("utf-8")
@@ -116,6 +115,8 @@ def render_text(
 ) -> str:
     """The text of ``kind`` for ``p``; refuses unknown or empty variables by name."""
     language = language or settings.language
+    import string  # on use: most commands render no text
+
     text = template_text(settings, kind, language)
     values = _values(settings, p, language)
     try:
