@@ -192,3 +192,36 @@ def test_import_records_basis_and_source(tmp_path: Path, env: dict[str, str]) ->
     assert shown["source"]["collected_at"]
     bad = cli(env, "import", str(FIXTURES / "mapped.csv"), "--basis", "nope")
     assert bad.returncode == 4 and "lawful basis" in bad.stderr
+    long = cli(env, "import", str(FIXTURES / "aliases.csv"), "--source", "x" * 501)
+    assert long.returncode == 4 and "--source" in long.stderr
+    assert cli(env, "show", "amina@globex.example").returncode == 3  # nothing written
+
+
+def test_own_notice_text(tmp_path: Path, env: dict[str, str]) -> None:
+    assert cli(env, "add", "Jane Doe", "--email", "jane@acme.example").returncode == 0
+    own = tmp_path / "notice.en.txt"
+    own.write_text("{controller} keeps {name}'s data; object: {how_to_object}\n", "utf-8")
+    set_text = cli(
+        env,
+        "privacy",
+        "config",
+        "--controller",
+        "Acme SAS",
+        "--contact",
+        "dpo@acme.example",
+        "--text",
+        f"notice.en={own}",
+    )
+    assert set_text.returncode == 0, set_text.stderr
+    shown = cli(env, "privacy", "notice", "Jane Doe", "--language", "en")
+    assert shown.stdout.startswith("Acme SAS keeps Jane Doe's data; object: reply STOP")
+    assert ok_json(env, "privacy", "config")["texts"] == {"notice.en": own.read_text("utf-8")}
+    assert cli(env, "privacy", "config", "--reset-text", "notice.en").returncode == 0
+    back = cli(env, "privacy", "notice", "Jane Doe", "--language", "en")
+    assert back.stdout.startswith("About your personal data (GDPR, art. 14)")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("{controller} {unknown}", "utf-8")
+    assert cli(env, "privacy", "config", "--text", f"notice.en={bad}").returncode == 0
+    refused = cli(env, "privacy", "notice", "Jane Doe", "--language", "en")
+    assert refused.returncode == 4 and "unknown variable {unknown}" in refused.stderr
+    assert cli(env, "privacy", "config", "--text", "notice.de=x").returncode != 0

@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_RETENTION",
     "KINDS",
     "LANGUAGES",
+    "MAX_TEXT",
     "Duration",
     "PrivacySettings",
     "configure",
@@ -47,6 +48,8 @@ KINDS = ("notice", "short", "ask")
 """The texts a pipeline may override: the full notice, the short one, the re-contact draft."""
 TEXT_FIELDS = ("controller", "contact", "purpose", "how_to_object")
 MAX_SETTING = 500
+MAX_TEXT = 20_000
+"""The longest text override (a notice is a page at most)."""
 
 
 @frozen(repr=False, eq=False)
@@ -177,8 +180,9 @@ def configure(crm: CRM, changes: Mapping[str, str | None]) -> PrivacySettings:
     for key, value in changes.items():
         if value is not None:
             check(value, key, multiline=key.startswith("texts."))
-            if len(value) > (20_000 if key.startswith("texts.") else MAX_SETTING):
-                raise ValidationError(f"{key} is too long", field=key)
+            cap = MAX_TEXT if key.startswith("texts.") else MAX_SETTING
+            if len(value) > cap:
+                raise ValidationError(f"{key} is over {cap} characters", field=key)
         if key.startswith("texts."):
             name = text_key(key.removeprefix("texts."))
             if value:

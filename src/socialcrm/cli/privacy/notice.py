@@ -60,7 +60,7 @@ def config(
       socialcrm privacy config --controller "Acme SAS" --contact dpo@acme.example \\
         --retention 3y --language fr
     """
-    from socialcrm.privacy.settings import configure, settings_of
+    from socialcrm.privacy.settings import MAX_TEXT, configure, settings_of
 
     state = get_state(ctx)
     crm = state.open_crm()
@@ -80,7 +80,8 @@ def config(
         name, sep, file = item.partition("=")
         if not sep or not file:
             raise typer.BadParameter(f"{item!r}: expected KIND.LANG=FILE", param_hint="--text")
-        changes[f"texts.{name}"] = Path(file).read_text(encoding="utf-8")
+        with Path(file).open(encoding="utf-8") as fh:  # bounded: the library refuses more
+            changes[f"texts.{name}"] = fh.read(MAX_TEXT + 1)
     for name in reset_text or []:
         changes[f"texts.{name}"] = None
     settings = configure(crm, changes) if changes else settings_of(crm.pipeline)

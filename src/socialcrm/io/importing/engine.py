@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 
 __all__ = ["detect_format", "import_file", "resolve_importer", "run_import"]
 
+#: The longest ``source`` an import accepts (each person's source adds the file and row).
+MAX_SOURCE = 500
+
 #: Rows between two progress callbacks.
 PROGRESS_EVERY = 500
 #: Planned events waiting to be written (inside the import's transaction) when
@@ -151,6 +154,12 @@ def run_import(
     if source is not None:
         check(source, "source")
         source = nfc(source).strip() or None
+        if source is not None and len(source) > MAX_SOURCE:
+            raise ValidationError(
+                f"--source is {len(source)} characters; at most {MAX_SOURCE}",
+                field="source",
+                hint="the file's name, format, row and date are recorded anyway",
+            )
     batch = Batch(
         crm,
         path,
