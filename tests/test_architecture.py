@@ -30,6 +30,7 @@ SRC = ROOT / "src" / "socialcrm"
 #: Layers outside the core, as packages or modules (the contracts name the same).
 NOT_CORE = (
     "socialcrm.playbook",
+    "socialcrm.privacy",
     "socialcrm.io",
     "socialcrm.dedupe",
     "socialcrm.demo",

@@ -43,7 +43,17 @@ __all__ = [
     "point_of_interest_change",
 ]
 
-INTERACTION_TYPES = ("like", "comment", "share", "follow", "mention", "view", "group", "event")
+INTERACTION_TYPES = (
+    "like",
+    "comment",
+    "share",
+    "follow",
+    "mention",
+    "view",
+    "group",
+    "event",
+    "meeting",
+)
 
 
 def assessment_change(
@@ -95,8 +105,9 @@ def interaction_change(
     url: str | None = None,
     note: str | None = None,
     network: str | None = None,
+    inbound: bool = False,
 ) -> Change:
-    """Log a notoriety signal (one of :data:`INTERACTION_TYPES`)."""
+    """Log a notoriety signal (one of :data:`INTERACTION_TYPES`); ``inbound``: they did it."""
     check_fields({"url": url, "note": note, "network": network}, multiline={"note"})
     kind = type.strip().lower()
     if kind not in INTERACTION_TYPES:
@@ -109,7 +120,7 @@ def interaction_change(
 
     def change(p: Prospect) -> tuple[Prospect, list[Payload]]:
         net = network or _network_of(crm, url) or _only_network(p)
-        return p, [Interaction(kind, net, url, nfc(note) if note else None)]
+        return p, [Interaction(kind, net, url, nfc(note) if note else None, inbound)]
 
     return change
 

@@ -329,9 +329,12 @@ class CRM:
         url: str | None = None,
         note: str | None = None,
         network: str | None = None,
+        inbound: bool = False,
     ) -> Prospect:
-        """Log a notoriety signal (like, comment, share, follow, mention, view, group, event)."""
-        change = activity.interaction_change(self, type, url=url, note=note, network=network)
+        """Log a signal (one of ``INTERACTION_TYPES``); ``inbound``: the prospect did it."""
+        change = activity.interaction_change(
+            self, type, url=url, note=note, network=network, inbound=inbound
+        )
         return self._change(ref, change)
 
     def log_message(

@@ -38,6 +38,7 @@ __all__ = [
     "build_prospect",
     "check_identities_free",
     "edit_change",
+    "lawful_basis",
     "parse_identities",
 ]
 
@@ -85,9 +86,10 @@ def check_identities_free(repository: Repository, prospect: Prospect) -> None:
             raise DuplicateIdentityError(identity.key, owner.id, prospect.pipeline)
 
 
-def _lawful_basis(value: LawfulBasis | str) -> LawfulBasis:
+def lawful_basis(value: LawfulBasis | str) -> LawfulBasis:
+    """``value`` as a GDPR art. 6 basis, or a clear error listing the valid ones."""
     try:
-        return LawfulBasis(value)
+        return LawfulBasis(value.strip().lower().replace("-", "_"))
     except ValueError:
         raise ValidationError(
             f"unknown lawful basis {value!r}",
@@ -137,7 +139,7 @@ def build_prospect(crm: Workspace, name: str, fields: ProspectFields) -> Prospec
             collected_at=now,
             note=source,
         )
-    basis = _lawful_basis(fields.get("lawful_basis", LawfulBasis.LEGITIMATE_INTEREST))
+    basis = lawful_basis(fields.get("lawful_basis", LawfulBasis.LEGITIMATE_INTEREST))
     return Prospect(
         id=crm.recording.new_id(now),
         name=name,
@@ -182,14 +184,7 @@ def _checked_set_fields(set_fields: dict[str, Any]) -> dict[str, Any]:
     if "company_size" in set_fields:
         set_fields["company_size"] = company_size_value(set_fields["company_size"])
     if "lawful_basis" in set_fields:
-        try:
-            set_fields["lawful_basis"] = LawfulBasis(set_fields["lawful_basis"])
-        except ValueError:
-            raise ValidationError(
-                f"unknown lawful basis {set_fields['lawful_basis']!r}",
-                field="lawful_basis",
-                hint="one of: " + ", ".join(b.value for b in LawfulBasis),
-            ) from None
+        set_fields["lawful_basis"] = lawful_basis(str(set_fields["lawful_basis"] or ""))
     return set_fields
 
 

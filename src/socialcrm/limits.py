@@ -143,6 +143,7 @@ _PAYLOAD_TEXTS: dict[str, tuple[tuple[str, bool], ...]] = {
     "Merged": (("other_name", False),),
     "SequenceEnrolled": (("sequence", False),),
     "SequenceStopped": (("sequence", False), ("reason", False)),
+    "NoticeGiven": (("channel", False), ("language", False)),
 }
 
 

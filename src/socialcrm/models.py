@@ -68,6 +68,7 @@ __all__ = [
     "MessageReceived",
     "MessageSent",
     "Note",
+    "NoticeGiven",
     "Payload",
     "Pipeline",
     "PointOfInterest",
@@ -239,6 +240,7 @@ class EventKind(enum.StrEnum):
     EDITED = "edited"
     SEQUENCE_ENROLLED = "sequence_enrolled"
     SEQUENCE_STOPPED = "sequence_stopped"
+    NOTICE_GIVEN = "notice_given"
     ERASED = "erased"
 
 
@@ -285,13 +287,18 @@ class StatusChanged(Value):
 
 @frozen(repr=False, eq=False)
 class Interaction(Value):
-    """A notoriety signal: like, comment, share, follow, mention, view, group, event…"""
+    """A notoriety signal: like, comment, share, follow, mention, view, group, event, meeting…
+
+    ``inbound`` when the prospect did it (commented on the rep's post, accepted a
+    meeting): only such contacts restart the retention clock (:mod:`socialcrm.privacy`).
+    """
 
     kind: ClassVar[EventKind] = EventKind.INTERACTION
     type: str = field(converter=safe_line)
     network: str | None = field(default=None, converter=opt_safe_line)
     url: str | None = field(default=None, converter=opt_safe_line)
     note: str | None = field(default=None, converter=opt_safe_multi_line)
+    inbound: bool = False
 
 
 @frozen(repr=False, eq=False)
@@ -388,6 +395,16 @@ class SequenceStopped(Value):
 
 
 @frozen(repr=False, eq=False)
+class NoticeGiven(Value):
+    """The GDPR art. 14 information notice was given (with a message, or another way)."""
+
+    kind: ClassVar[EventKind] = EventKind.NOTICE_GIVEN
+    channel: str | None = field(default=None, converter=opt_safe_line)
+    language: str | None = field(default=None, converter=opt_safe_line)
+    with_message: bool = False
+
+
+@frozen(repr=False, eq=False)
 class Erased(Value):
     """The prospect and its whole history were erased (GDPR right to erasure).
 
@@ -413,6 +430,7 @@ Payload: TypeAlias = (
     | Edited
     | SequenceEnrolled
     | SequenceStopped
+    | NoticeGiven
     | Erased
 )
 
@@ -431,6 +449,7 @@ PAYLOAD_TYPES: dict[EventKind, type[Any]] = {
     EventKind.EDITED: Edited,
     EventKind.SEQUENCE_ENROLLED: SequenceEnrolled,
     EventKind.SEQUENCE_STOPPED: SequenceStopped,
+    EventKind.NOTICE_GIVEN: NoticeGiven,
     EventKind.ERASED: Erased,
 }
 

@@ -60,7 +60,8 @@ def engage(
     kind: Annotated[
         str,
         typer.Argument(
-            metavar="KIND", help="like, comment, share, follow, mention, view, group or event."
+            metavar="KIND",
+            help="like, comment, share, follow, mention, view, group, event or meeting.",
         ),
     ],
     url: Annotated[str | None, typer.Option(help="Link to what you engaged with.")] = None,
@@ -68,17 +69,28 @@ def engage(
     network: Annotated[
         str | None, typer.Option(help="Network (default: from --url or their only identity).")
     ] = None,
+    inbound: Annotated[
+        bool,
+        typer.Option(
+            "--inbound",
+            help="They did it (commented on your post, mentioned you, accepted a meeting): "
+            "a comment, mention or meeting by them restarts the retention clock.",
+        ),
+    ] = False,
 ) -> None:
-    """Log a notoriety signal: you liked, commented, shared, followed…
+    """Log a notoriety signal: you liked, commented, shared, followed… (or they did: --inbound)
 
     \b
     Example:
       socialcrm engage jane@acme.example comment --note "Added a case study to her thread"
+      socialcrm engage jane@acme.example meeting --inbound --note "Accepted a call on Friday"
     """
     from socialcrm.cli import render
 
     state = get_state(ctx)
-    prospect = state.open_crm().log_interaction(ref, kind, url=url, note=note, network=network)
+    prospect = state.open_crm().log_interaction(
+        ref, kind, url=url, note=note, network=network, inbound=inbound
+    )
     render.emit_one(state, prospect, f"{kind.strip().lower()} logged for {prospect.name}")
 
 
@@ -96,8 +108,20 @@ def message(
             "checked against the channel's length limit.",
         ),
     ] = None,
+    with_notice: Annotated[
+        bool,
+        typer.Option(
+            "--with-notice",
+            help="Append the short information notice (GDPR art. 14) to the message you "
+            "send, record it as given, and print the text to send.",
+        ),
+    ] = False,
 ) -> None:
     """Log a message you sent (--sent) or received (--received).
+
+    A message sent to someone who never had the information notice is logged
+    and reported on stderr: add --with-notice, or record how you gave it
+    ('socialcrm privacy notice REF --given').
 
     \b
     Example:
@@ -105,16 +129,34 @@ def message(
         --channel linkedin.connection_note
     """
     from socialcrm.cli import render
+    from socialcrm.privacy.notice import log_message
 
     if sent == received:
         raise typer.BadParameter("give exactly one of --sent or --received")
     network, channel_id = split_channel(channel)
     state = get_state(ctx)
-    prospect = state.open_crm().log_message(
-        ref, _text(text), received=received, channel=channel_id, network=network
+    logged = log_message(
+        state.open_crm(),
+        ref,
+        _text(text),
+        received=received,
+        channel=channel_id,
+        network=network,
+        with_notice=with_notice,
     )
+    prospect = logged.prospect
     way = "received from" if received else "sent to"
+    if logged.notice_appended and state.output_format == "table":
+        render.echo(logged.text)
     render.emit_one(state, prospect, f"message {way} {prospect.name} logged")
+    if logged.notice_missing:
+        from socialcrm.cli.errors import warn
+
+        warn(
+            f"{prospect.name} has not had the information notice (GDPR art. 14: due with "
+            "the first message): send it with --with-notice, or record how you gave it: "
+            + state.runnable(f"socialcrm privacy notice {prospect.id} --given --channel email")
+        )
 
 
 def note(ctx: typer.Context, ref: Ref, text: Text) -> None:

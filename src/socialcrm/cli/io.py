@@ -120,6 +120,23 @@ def import_(
     report: Annotated[
         str, typer.Option("--report", metavar="table|json", help="How to print the report.")
     ] = "table",
+    basis: Annotated[
+        str,
+        typer.Option(
+            "--basis",
+            metavar="BASIS",
+            help="GDPR art. 6 lawful basis of the people created: legitimate_interest "
+            "(B2B prospecting), consent or contract (see 'socialcrm privacy bases').",
+        ),
+    ] = "legitimate_interest",
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help='Where the file came from, e.g. "LinkedIn data export of 2026-03-01"; '
+            "the file name, format, row and date are recorded anyway.",
+        ),
+    ] = None,
 ) -> None:
     """Import people (and their messages) from a network's data export or a file.
 
@@ -157,6 +174,8 @@ def import_(
             strict=strict,
             mapping=parsed,
             progress=progress,
+            lawful_basis=basis,
+            source=source,
         )
     _print_report(state, result, as_json)
     invalid = result.counts()["invalid"]

@@ -65,6 +65,15 @@ def add(
     source: Annotated[
         str | None, typer.Option(help='Where you found them, e.g. "comment on X\'s post".')
     ] = None,
+    basis: Annotated[
+        str,
+        typer.Option(
+            "--basis",
+            metavar="BASIS",
+            help="GDPR art. 6 lawful basis: legitimate_interest (B2B prospecting, the "
+            "default), consent or contract (see 'socialcrm privacy bases').",
+        ),
+    ] = "legitimate_interest",
 ) -> None:
     """Add a prospect at stage profile and print its id.
 
@@ -89,6 +98,7 @@ def add(
         tags=_listed(tag),
         note=note,
         source=source,
+        lawful_basis=basis,
     )
     from socialcrm.cli import render
 
@@ -152,6 +162,16 @@ def _blocking(crm: CRM, prospect: "Prospect") -> tuple[str, list[Any]] | None:
     return (target.value, crm.problems(prospect, target))
 
 
+def _source_line(p: "Prospect") -> str:
+    """Where and when the data was collected (GDPR art. 14(2)(f)), in one line."""
+    source = p.source
+    if source is None:
+        return f"not recorded (in the store since {p.created_at:%Y-%m-%d})"
+    parts = [x for x in (source.note, source.url) if x]
+    collected = source.collected_at or p.created_at
+    return " ".join([*(parts or ["not recorded"]), f"(collected {collected:%Y-%m-%d})"])
+
+
 def _show_table(
     state: "CLIState",
     crm: CRM,
@@ -206,8 +226,8 @@ def _show_table(
         lines.append((key, value))
     if p.notes:
         lines.append(("notes", p.notes))
-    if p.source is not None and (p.source.note or p.source.url):
-        lines.append(("source", " ".join(x for x in (p.source.note, p.source.url) if x)))
+    lines.append(("source", _source_line(p)))
+    lines.append(("lawful basis", p.lawful_basis.value.replace("_", " ")))
     if blocking is not None:
         target, problems = blocking
         if problems:

@@ -199,7 +199,7 @@ def describe_event(e: Event) -> str:
     if isinstance(p, m.Interaction):
         where = f" on {p.network}" if p.network else ""
         extra = f": {_short(p.note)}" if p.note else (f" {p.url}" if p.url else "")
-        return f"{p.type}{where}{extra}"
+        return f"{p.type}{' (by them)' if p.inbound else ''}{where}{extra}"
     if isinstance(p, m.MessageSent | m.MessageReceived):
         arrow = "sent" if isinstance(p, m.MessageSent) else "received"
         via = ".".join(x for x in (p.network, p.channel) if x)
@@ -224,6 +224,11 @@ def describe_event(e: Event) -> str:
         return f"enrolled in sequence {p.sequence!r}"
     if isinstance(p, m.SequenceStopped):
         return f"left sequence {p.sequence!r}" + (f": {p.reason}" if p.reason else "")
+    if isinstance(p, m.NoticeGiven):
+        how = "with a message" if p.with_message else "given"
+        return f"information notice {how}" + "".join(
+            f" ({x})" for x in (p.channel, p.language) if x
+        )
     return e.kind.value
 
 

@@ -7,9 +7,12 @@
 2. **sequence steps due** — today (UTC day) or overdue;
 3. **prospects waiting** in their stage longer than the pipeline's limit for
    that stage (defaults in :data:`DEFAULT_STAGE_LIMITS`, in days, overridden
-   per stage in ``settings["stage_limits"]``).
+   per stage in ``settings["stage_limits"]``);
+4. **data expiring** — anyone (won customers excepted) whose data expires
+   within :data:`RETENTION_NOTICE_DAYS` or has expired
+   (:mod:`socialcrm.privacy.retention`): ask them, or purge.
 
-Urgency is a tier (reply 2000, step 1000, waiting 0) plus the days of delay,
+Urgency is a tier (reply 2000, privacy 1500, step 1000, waiting 0) plus the days of delay,
 so within a tier the longest wait comes first.  A prospect who replied is
 never offered a follow-up: their sequence stopped with the reply, and their
 item is the reply to answer, or, once answered, a move forward.
@@ -33,9 +36,11 @@ from socialcrm.stages import Stage, Status
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
     from socialcrm.models import Event
+    from socialcrm.privacy.retention import Retention
 
 __all__ = [
     "DEFAULT_STAGE_LIMITS",
+    "RETENTION_NOTICE_DAYS",
     "AgendaItem",
     "set_stage_limit",
     "stage_limits",
@@ -51,14 +56,17 @@ DEFAULT_STAGE_LIMITS: dict[Stage, int] = {
 }
 """Days a prospect may stay in a stage before the agenda brings it up."""
 
-_TIER = {"reply": 2000.0, "step": 1000.0, "waiting": 0.0}
+_TIER = {"reply": 2000.0, "expired": 1500.0, "expiring": 1500.0, "step": 1000.0, "waiting": 0.0}
+
+RETENTION_NOTICE_DAYS = 30
+"""How long before a person's data expires ``today`` brings it up."""
 
 
 @frozen
 class AgendaItem:
     """One thing to do, why, since when, and the command that does it."""
 
-    kind: str  # "reply" | "step" | "waiting"
+    kind: str  # "reply" | "expired" | "expiring" | "step" | "waiting"
     prospect_id: str
     name: str
     stage: Stage
@@ -151,10 +159,42 @@ def _waiting_command(crm: CRM, p: Prospect, events: list[Event], has_icp: bool) 
     return f"socialcrm advance {p.id}"
 
 
+def _expiry_item(p: Prospect, retention: Retention, now: datetime) -> AgendaItem | None:
+    """The privacy item of ``p`` when its data expires within the notice days (or did)."""
+    expires = retention.expires_at
+    if expires is None or expires > now + timedelta(days=RETENTION_NOTICE_DAYS):
+        return None
+    runs = f"{retention.period} from {retention.anchor}"
+    if expires <= now:
+        days = _days(now - expires)
+        return AgendaItem(
+            "expired",
+            p.id,
+            p.name,
+            p.stage,
+            expires,
+            days,
+            f"data expired {expires:%Y-%m-%d} ({runs}) — erase it",
+            "socialcrm privacy purge --expired",
+        )
+    return AgendaItem(
+        "expiring",
+        p.id,
+        p.name,
+        p.stage,
+        expires,
+        0.0,
+        f"data expires {expires:%Y-%m-%d} ({runs}) — ask if they still want to hear from you",
+        f"socialcrm privacy ask {p.id}",
+    )
+
+
 def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
     """The agenda of the current pipeline at ``now``, most urgent first."""
     from socialcrm.playbook.icp import get_icp
     from socialcrm.playbook.sequences import list_sequences, progress
+    from socialcrm.privacy.retention import retention_of
+    from socialcrm.privacy.settings import settings_of
 
     now = now or crm.now()
     horizon = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -162,14 +202,19 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
     limits = stage_limits(pipeline)
     sequences = list_sequences(pipeline)
     has_icp = get_icp(pipeline) is not None
+    period = settings_of(pipeline).retention
     items: list[AgendaItem] = []
-    prospects = {
-        p.id: p for p in crm.repository.query(Query(pipeline=pipeline.name, status=Status.OPEN))
-    }
+    # every status: a lost prospect's data expires too
+    prospects = {p.id: p for p in crm.repository.query(Query(pipeline=pipeline.name))}
     # in the store's order (one read per events file), not one read per prospect:
     # the items are sorted at the end
     for pid, events in crm.repository.events_for(prospects):
         p = prospects[pid]
+        expiry = _expiry_item(p, retention_of(p, events, period), now)
+        if expiry is not None:
+            items.append(expiry)
+        if p.status is not Status.OPEN:
+            continue
         reply = _unanswered(events)
         if reply is not None:
             assert isinstance(reply.payload, MessageReceived)

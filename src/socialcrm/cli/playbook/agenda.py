@@ -12,7 +12,7 @@ __all__ = ["register"]
 
 
 def today(ctx: typer.Context) -> None:
-    """What to do now: replies to answer, sequence steps due, prospects waiting too long.
+    """What to do now: replies to answer, data expiring, sequence steps due, prospects waiting.
 
     Sorted by urgency; each line ends with the command to act.
 

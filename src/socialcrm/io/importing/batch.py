@@ -22,7 +22,7 @@ from socialcrm.io.importing.index import PlanIndex, Target
 from socialcrm.io.importing.report import ImportReport, RowOutcome
 from socialcrm.io.importing.rows import RowError
 from socialcrm.limits import check_payload, check_prospect
-from socialcrm.models import Event, Identity, Payload, Pipeline, Prospect
+from socialcrm.models import Event, Identity, LawfulBasis, Payload, Pipeline, Prospect
 from socialcrm.recording import Recorder, Rescored
 from socialcrm.repository import Query, stage_by_stage
 
@@ -50,8 +50,13 @@ class Batch:
         update: bool,
         dry_run: bool,
         progress: Progress | None,
+        lawful_basis: LawfulBasis = LawfulBasis.LEGITIMATE_INTEREST,
+        source: str | None = None,
     ) -> None:
         self.crm = crm
+        # what every prospect the import creates records (GDPR art. 6 and 14)
+        self.lawful_basis = lawful_basis
+        self.source = source
         self.repo = crm.repository
         self.path = path
         self.importer = importer

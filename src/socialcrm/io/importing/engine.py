@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from socialcrm.editing import lawful_basis as parse_basis
 from socialcrm.errors import ImportFormatError, ValidationError
 from socialcrm.formats import (
     ActivityRecord,
@@ -39,11 +40,16 @@ from socialcrm.io.importing.batch import Batch, Progress
 from socialcrm.io.importing.people import People
 from socialcrm.io.importing.report import ImportReport
 from socialcrm.io.importing.rows import RowError
+from socialcrm.models import nfc
+from socialcrm.text import check
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
 
 __all__ = ["detect_format", "import_file", "resolve_importer", "run_import"]
+
+#: The longest ``source`` an import accepts (each person's source adds the file and row).
+MAX_SOURCE = 500
 
 #: Rows between two progress callbacks.
 PROGRESS_EVERY = 500
@@ -132,15 +138,39 @@ def run_import(
     update: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    lawful_basis: str = "legitimate_interest",
+    source: str | None = None,
 ) -> ImportReport:
     """Import ``path`` with ``importer`` into ``crm``'s current pipeline.
+
+    Each prospect created records ``lawful_basis`` (GDPR art. 6) and, as its
+    source, the file's name, format and row, the date, and ``source`` if given.
 
     Raises :class:`ImportFormatError` (nothing written) when the file cannot
     be read.  Invalid rows are reported and left out; with ``strict=True`` an
     invalid row leaves the whole store unchanged (``report.written`` is
     ``False``).  A dry run plans everything and writes nothing.
     """
-    batch = Batch(crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress)
+    if source is not None:
+        check(source, "source")
+        source = nfc(source).strip() or None
+        if source is not None and len(source) > MAX_SOURCE:
+            raise ValidationError(
+                f"--source is {len(source)} characters; at most {MAX_SOURCE}",
+                field="source",
+                hint="the file's name, format, row and date are recorded anyway",
+            )
+    batch = Batch(
+        crm,
+        path,
+        importer,
+        tags=tags,
+        update=update,
+        dry_run=dry_run,
+        progress=progress,
+        lawful_basis=parse_basis(lawful_basis),
+        source=source,
+    )
     try:
         return _run(crm, batch, strict=strict)
     finally:
@@ -219,6 +249,8 @@ def import_file(
     strict: bool = False,
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    lawful_basis: str = "legitimate_interest",
+    source: str | None = None,
 ) -> ImportReport:
     """Import a file into ``crm``'s current pipeline (whole batch or nothing).
 
@@ -241,4 +273,6 @@ def import_file(
         update=update,
         strict=strict,
         progress=progress,
+        lawful_basis=lawful_basis,
+        source=source,
     )

@@ -151,7 +151,8 @@ class People:
             network=record.network or (primary.network if primary else None),
             url=primary.url if primary else None,
             collected_at=b.now,
-            note=f"imported from {b.file_name} ({b.importer.name}), row {record.row}",
+            note=(f"{b.source} — " if b.source else "")
+            + f"imported from {b.file_name} ({b.importer.name}), row {record.row}",
         )
         try:
             prospect = Prospect(
@@ -171,6 +172,7 @@ class People:
                 custom=dict(record.custom),
                 owner=b.crm.actor,
                 source=source,
+                lawful_basis=b.lawful_basis,
                 created_at=b.now,
                 updated_at=b.now,
             )
