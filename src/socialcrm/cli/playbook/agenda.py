@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL
 
@@ -86,7 +87,9 @@ def today(ctx: typer.Context, ics: IcsFile = None) -> None:
 
 def stage_limit(
     ctx: typer.Context,
-    stage: Annotated[str | None, typer.Argument(help="A stage, e.g. contact.")] = None,
+    stage: Annotated[
+        str | None, typer.Argument(help="A stage, e.g. contact.", autocompletion=complete_stage)
+    ] = None,
     days: Annotated[int | None, typer.Argument(min=1, help="Days allowed in it.")] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Back to the default.")] = False,
 ) -> None:
