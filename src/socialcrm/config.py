@@ -27,9 +27,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-from attrs import frozen
+from typing import Any, NamedTuple
 
 from socialcrm.errors import ValidationError
 
@@ -132,9 +130,11 @@ def _names(raw: object) -> tuple[str, ...]:
     return tuple(_text(item) for item in raw)
 
 
-@frozen
-class Key:
-    """One setting: its name in the file, its variable, how it is checked, what it is for."""
+class Key(NamedTuple):
+    """One setting: its name in the file, its variable, how it is checked, what it is for.
+
+    (Named tuples, not attrs classes: this module is imported on every CLI run.)
+    """
 
     name: str
     env: str | None
@@ -164,8 +164,7 @@ KEYS: dict[str, Key] = {
 """Every key the file may hold, in the order ``config list`` shows them."""
 
 
-@frozen
-class Setting:
+class Setting(NamedTuple):
     """A key's value in force and its source: ``option``, ``env``, ``file`` or ``default``."""
 
     key: str
