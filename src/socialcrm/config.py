@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -177,6 +178,9 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
     configured = (os.environ if environ is None else environ).get(CONFIG_ENV, "").strip()
     if configured:
         return Path(configured).expanduser()
+    if sys.platform.startswith("linux"):  # platformdirs' rule, without importing it on every run
+        xdg = (os.environ if environ is None else environ).get("XDG_CONFIG_HOME", "").strip()
+        return Path(xdg or "~/.config").expanduser() / "socialcrm" / FILE_NAME
     from platformdirs import user_config_path
 
     return user_config_path("socialcrm", appauthor=False) / FILE_NAME

@@ -28,6 +28,13 @@ def test_the_path_is_the_platform_config_dir_unless_the_variable_moves_it(
     monkeypatch.delenv(config.CONFIG_ENV, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     assert config.config_path() == tmp_path / "xdg" / "socialcrm" / "config.toml"
+    from platformdirs import user_config_path
+
+    for xdg in (str(tmp_path / "xdg"), "", "  "):  # the shortcut on Linux agrees with platformdirs
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+        assert (
+            config.config_path() == user_config_path("socialcrm", appauthor=False) / "config.toml"
+        )
     monkeypatch.setenv(config.CONFIG_ENV, str(tmp_path / "elsewhere.toml"))
     assert config.config_path() == tmp_path / "elsewhere.toml"
 
