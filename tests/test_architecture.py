@@ -29,6 +29,8 @@ SRC = ROOT / "src" / "socialcrm"
 
 #: Layers outside the core, as packages or modules (the contracts name the same).
 NOT_CORE = (
+    "socialcrm.__main__",  # python -m socialcrm: the CLI
+    "socialcrm.config",
     "socialcrm.playbook",
     "socialcrm.privacy",
     "socialcrm.io",

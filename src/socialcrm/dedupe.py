@@ -199,6 +199,26 @@ def merged_prospect(keep: Prospect, other: Prospect) -> Prospect:
     )
 
 
+def merge_preview(crm: CRM, keep_ref: str, other_ref: str) -> tuple[Prospect, Prospect]:
+    """What :func:`merge` would do, written nowhere: ``(merged, other)``.
+
+    The same checks (two different prospects, no conflicting identities); for
+    ``merge --dry-run``.
+    """
+    keep = crm.resolve(keep_ref)
+    other = crm.resolve(other_ref)
+    _different(keep, other, keep_ref, other_ref)
+    return merged_prospect(keep, other), other
+
+
+def _different(keep: Prospect, other: Prospect, keep_ref: str, other_ref: str) -> None:
+    if keep.id == other.id:
+        raise ValidationError(
+            f"{keep_ref!r} and {other_ref!r} are the same prospect ({keep.id})",
+            field="other",
+        )
+
+
 def merge(crm: CRM, keep_ref: str, other_ref: str) -> Prospect:
     """Fold ``other_ref`` into ``keep_ref`` in one unit of work; return the kept prospect.
 
@@ -209,11 +229,7 @@ def merge(crm: CRM, keep_ref: str, other_ref: str) -> Prospect:
     with crm.recording.transaction() as recorder:
         keep = crm.resolve(keep_ref)
         other = crm.resolve(other_ref)
-        if keep.id == other.id:
-            raise ValidationError(
-                f"{keep_ref!r} and {other_ref!r} are the same prospect ({keep.id})",
-                field="other",
-            )
+        _different(keep, other, keep_ref, other_ref)
         merged = evolve(merged_prospect(keep, other), updated_at=crm.now())
         crm.repository.move_events(other.id, keep.id)
         crm.repository.delete(other.id)

@@ -64,6 +64,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SOCIALCRM_PIPELINE",
         "SOCIALCRM_DISABLE_PLUGINS",
         "SOCIALCRM_DEBUG",
+        "SOCIALCRM_FORMAT",
+        "SOCIALCRM_USER",
+        "SOCIALCRM_LANG",
+        "SOCIALCRM_TIMEZONE",
         "NO_COLOR",
     ):
         monkeypatch.delenv(name, raising=False)

@@ -1,4 +1,4 @@
-"""docs/privacy.md and docs/privacy.fr.md name every privacy command and every article."""
+"""docs/privacy.md and docs/fr/privacy.md name every privacy command and every article."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from socialcrm.cli import make_app
 from socialcrm.plugins import get_plugin_manager
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ("privacy.md", "privacy.fr.md")
+PAGES = ("privacy.md", "fr/privacy.md")
 ARTICLES = ("art. 6", "art. 14", "art. 21", "art. 15", "art. 16", "art. 17", "5(1)(e)", "32")
 
 

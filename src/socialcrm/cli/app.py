@@ -47,8 +47,9 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.playbook.identify": ("icp", "score"),
     "socialcrm.cli.playbook.notoriety": ("warmth", "post"),
     "socialcrm.cli.playbook.contact": ("template", "sequence", "next"),
-    "socialcrm.cli.playbook.agenda": ("today", "stage-limit"),
+    "socialcrm.cli.playbook.agenda": ("today", "stage-limit", "agenda"),
     "socialcrm.cli.privacy": ("privacy",),
+    "socialcrm.cli.config": ("config",),
 }
 """Each command module (it exposes ``register(app)``) and the commands and groups it
 registers, so that a run imports only its own command's module (a test checks the
@@ -345,14 +346,17 @@ def make_app(
             ),
         ] = None,
         output_format: Annotated[
-            str,
+            str | None,
             typer.Option(
                 "--format",
+                envvar="SOCIALCRM_FORMAT",
                 metavar="[table|json|csv]",
-                help="Output format for lists and records.",
+                help="Output format for lists and records (default: table, or the "
+                "configuration file's 'format').",
+                show_envvar=True,
                 rich_help_panel=GLOBAL_PANEL,
             ),
-        ] = "table",
+        ] = None,
         version: Annotated[
             bool,
             typer.Option(
@@ -365,9 +369,8 @@ def make_app(
         ] = False,
     ) -> None:
         """Social selling pipeline: profile → identify → notoriety → contact → convert."""
-        state = CLIState(
-            plugin_manager, db=db, pipeline=pipeline, output_format=parse_format(output_format)
-        )
+        chosen = None if output_format is None else parse_format(output_format)
+        state = CLIState(plugin_manager, db=db, pipeline=pipeline, output_format=chosen)
         ctx.obj = state
         ctx.call_on_close(lambda: _close(state))
         if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
@@ -454,12 +457,17 @@ def _flush_stdout(code: int | str | None) -> int | str | None:
 def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = None) -> None:
     """Run the CLI as the console script does: unexpected errors → one line, exit 1."""
     from socialcrm.cli.errors import echo_err, report_os_error
-    from socialcrm.errors import PluginError
+    from socialcrm.errors import PluginError, ValidationError
 
     args = list(argv) if argv is not None else sys.argv[1:]
+    command = requested_command(args)
     try:
-        app = make_app(pm, command=requested_command(args))
-    except PluginError as exc:  # a misspelled hook implementation: one line, exit 7
+        if pm is None:
+            from socialcrm.cli.context import plugin_manager_for
+
+            pm = plugin_manager_for(command)
+        app = make_app(pm, command=command)
+    except (PluginError, ValidationError) as exc:  # a misspelled hook (exit 7), a bad config (4)
         from socialcrm.cli.errors import report_error
 
         sys.exit(report_error(exc))

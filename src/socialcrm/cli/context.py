@@ -45,21 +45,45 @@ class CLIState:
         *,
         db: str | Path | None = None,
         pipeline: str | None = None,
-        output_format: OutputFormat = "table",
+        output_format: OutputFormat | None = None,
     ) -> None:
         self.pm = pm
         self.db: str | Path | None = db
         self.pipeline: str | None = pipeline
-        self.output_format: OutputFormat = output_format
+        self._format: OutputFormat | None = output_format
         self._crm: CRM | None = None
         self._console: Console | None = None
         self._err_console: Console | None = None
 
+    # -- settings: option > environment (Typer's envvar) > configuration file > default --
+    @property
+    def output_format(self) -> OutputFormat:
+        """``--format``, else ``SOCIALCRM_FORMAT``, else the file's ``format``, else table."""
+        if self._format is None:
+            from socialcrm.config import value
+
+            self._format = parse_format(str(value("format")))
+        return self._format
+
+    @output_format.setter
+    def output_format(self, chosen: OutputFormat) -> None:
+        self._format = chosen
+
+    def configured(self, key: str) -> str | None:
+        """Key ``key`` of the configuration file (read when first needed, so that
+        ``--help`` and ``config`` commands work whatever the file holds)."""
+        from socialcrm.config import load
+
+        found = load().get(key)
+        return None if found is None else str(found)
+
     # -- store ---------------------------------------------------------------
     @property
     def db_given(self) -> bool:
-        """Whether the store was chosen explicitly (``--db`` or ``SOCIALCRM_DB``)."""
-        return bool(self.db) or bool(os.environ.get("SOCIALCRM_DB"))
+        """Whether the store was chosen (``--db``, ``SOCIALCRM_DB`` or the configuration file)."""
+        return (
+            bool(self.db) or bool(os.environ.get("SOCIALCRM_DB")) or bool(self.configured("store"))
+        )
 
     def runnable(self, command: str) -> str:
         """``command`` (``socialcrm …``) with this run's ``--db``/``--pipeline`` added.
@@ -86,7 +110,7 @@ class CLIState:
         """The store: a database URL, or a directory (``--db`` > ``SOCIALCRM_DB`` > default)."""
         from socialcrm.storage import resolve_store
 
-        return resolve_store(self.db or None)
+        return resolve_store(self.db or os.environ.get("SOCIALCRM_DB") or self.configured("store"))
 
     @property
     def store_label(self) -> str:
@@ -134,9 +158,9 @@ class CLIState:
             self._crm = CRM(
                 repository,
                 self.pm,
-                pipeline=self.pipeline or None,
+                pipeline=self.pipeline or self.configured("pipeline"),
                 report=warn_plugin_failure,
-                actor=os.environ.get("SOCIALCRM_ACTOR") or None,
+                actor=os.environ.get("SOCIALCRM_ACTOR") or self.configured("actor"),
             )
         return self._crm
 
@@ -197,6 +221,25 @@ class CLIState:
             from socialcrm.cli.render import status
 
             status(self, message)
+
+
+def plugin_manager_for(command: str | None) -> pluggy.PluginManager:
+    """The run's plugin manager, without the plugins the configuration file disables
+    (unless ``SOCIALCRM_DISABLE_PLUGINS`` is set: the variable wins over the file).
+
+    An invalid file stops every command but ``config`` (how it is fixed) and ``--help``.
+    """
+    from socialcrm.config import ConfigError, load
+    from socialcrm.plugins import DISABLE_ENV, get_plugin_manager
+
+    block: tuple[str, ...] = ()
+    if not os.environ.get(DISABLE_ENV, "").strip():
+        try:
+            block = tuple(load().get("disable_plugins", ()))
+        except ConfigError:
+            if command not in (None, "config"):  # --help, usage errors, config: go on
+                raise
+    return get_plugin_manager(block=block)
 
 
 def waiting_as_a_person() -> tuple[float, OnWait]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
 
 if TYPE_CHECKING:
@@ -215,7 +216,10 @@ def export(
         ),
     ] = "json",
     stage: Annotated[
-        str | None, typer.Option("--stage", help="Only prospects at this stage.")
+        str | None,
+        typer.Option(
+            "--stage", help="Only prospects at this stage.", autocompletion=complete_stage
+        ),
     ] = None,
     out: Annotated[
         Path | None,
@@ -300,17 +304,32 @@ def merge(
     ctx: typer.Context,
     keep: Annotated[str, typer.Argument(help="The prospect to keep (id, e-mail, URL…).")],
     other: Annotated[str, typer.Argument(help="The prospect merged into it, then deleted.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be removed; write nothing.")
+    ] = False,
 ) -> None:
     """Merge OTHER into KEEP: identities, e-mails, phones, tags, custom fields and history.
 
     OTHER's events are re-pointed to KEEP, a 'merged' event is recorded and
     OTHER is deleted, all in one transaction.  KEEP's stage and status stay.
+    --dry-run prints KEEP as it would be and writes nothing.
 
     Example:  socialcrm merge 01HZX3 01HZY7
     """
     from socialcrm.dedupe import merge as merge_prospects
 
     state = get_state(ctx)
+    if dry_run:
+        from socialcrm.dedupe import merge_preview
+
+        merged, removed = merge_preview(state.open_crm(), keep, other)
+        render.emit_one(
+            state,
+            merged,
+            f"would merge {removed.name} ({removed.id}) into {merged.name} ({merged.id}) "
+            f"and delete {removed.id}; nothing written (dry run)",
+        )
+        return
     merged = merge_prospects(state.open_crm(), keep, other)
     render.emit_one(state, merged, f"merged {other} into {merged.name} ({merged.id})")
 

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli import context, render
+from socialcrm.cli.completion import complete_pipeline
 from socialcrm.cli.context import get_state
 
 __all__ = ["register"]
@@ -15,7 +16,10 @@ pipeline_app = typer.Typer(
     no_args_is_help=True,
 )
 
-Name = Annotated[str, typer.Argument(metavar="NAME", help="Pipeline name.")]
+Name = Annotated[
+    str,
+    typer.Argument(metavar="NAME", help="Pipeline name.", autocompletion=complete_pipeline),
+]
 
 
 @pipeline_app.command("list")
@@ -112,19 +116,33 @@ def delete(
     ctx: typer.Context,
     name: Name,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be removed; write nothing.")
+    ] = False,
 ) -> None:
     """Delete a pipeline with all its prospects and their history.
 
-    Asks for confirmation on a terminal; in a script pass --yes.
+    Asks for confirmation on a terminal; in a script pass --yes.  --dry-run
+    prints what would be deleted and writes nothing.
 
     \b
     Example:
       socialcrm pipeline delete old-offer --yes
+      socialcrm pipeline delete old-offer --dry-run
     """
     state = get_state(ctx)
     crm = state.open_crm()
     pipeline = crm.get_pipeline(name)
     count = crm.repository.count(pipeline.name)
+    if dry_run:
+        if state.output_format == "json":
+            render.emit_json({"pipeline": pipeline.name, "prospects": count, "dry_run": True})
+        else:
+            render.echo(
+                f"would delete pipeline {pipeline.name!r} and {count} prospect(s); "
+                "nothing written (dry run)"
+            )
+        return
     if not yes:
         context.confirm(
             f"Delete pipeline {pipeline.name!r} and its {count} prospect(s)?",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socialcrm.cli import context
+from socialcrm.cli.completion import complete_prospect
 from socialcrm.cli.context import get_state
 from socialcrm.crm import CRM
 from socialcrm.repository import SORT_FIELDS
@@ -32,6 +33,7 @@ Ref = Annotated[
         metavar="REF",
         help="Id or unique id prefix, e-mail, profile URL, network:handle, or exact name.",
         show_default=False,
+        autocompletion=complete_prospect,
     ),
 ]
 
@@ -401,18 +403,34 @@ def rm(
     ctx: typer.Context,
     ref: Ref,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be removed; write nothing.")
+    ] = False,
 ) -> None:
     """Delete a prospect and its whole history (right to erasure).
 
-    Asks for confirmation on a terminal; in a script pass --yes.
+    Asks for confirmation on a terminal; in a script pass --yes.  --dry-run
+    prints what would be deleted and writes nothing.
 
     \b
     Example:
       socialcrm rm 01HV3K --yes
+      socialcrm rm "Jane Doe" --dry-run
     """
     state = get_state(ctx)
     crm = state.open_crm()
     prospect = crm.resolve(ref)
+    if dry_run:
+        from socialcrm.cli import render
+
+        events = len(crm.repository.events(prospect.id))
+        render.emit_one(
+            state,
+            prospect,
+            f"would delete {prospect.name} ({prospect.id}) and its {events} event(s); "
+            "nothing written (dry run)",
+        )
+        return
     if not yes:
         context.confirm(
             f"Delete {prospect.name} ({prospect.id}) and its whole history?",

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
 from socialcrm.cli.prospects import Ref
 
@@ -27,7 +28,11 @@ def move(
     ref: Ref,
     stage: Annotated[
         str,
-        typer.Argument(metavar="STAGE", help="profile, identify, notoriety, contact or convert."),
+        typer.Argument(
+            metavar="STAGE",
+            help="profile, identify, notoriety, contact or convert.",
+            autocompletion=complete_stage,
+        ),
     ],
     force: Force = False,
     reason: Reason = None,

@@ -1,26 +1,71 @@
-"""The agenda: today's work (``today``) and how long each stage may last (``stage-limit``)."""
+"""The agenda: today's work (``today``), in a calendar (``agenda export``), and how long
+each stage may last (``stage-limit``)."""
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL
 
+if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+
 __all__ = ["register"]
 
+agenda_app = typer.Typer(
+    name="agenda",
+    help="Your follow-ups in your calendar (an iCalendar file to import or subscribe to).",
+    no_args_is_help=True,
+)
 
-def today(ctx: typer.Context) -> None:
+IcsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--ics",
+        metavar="FILE",
+        help="Write the follow-ups to this iCalendar (.ics) file for your calendar.",
+        dir_okay=False,
+    ),
+]
+
+
+def _export_ics(state: "CLIState", path: Path, days: int) -> None:
+    """Write the calendar file; one line says how many events, and where."""
+    from socialcrm.cli.timezone import rep_timezone
+    from socialcrm.playbook.calendar import entries, to_ics, write_ics
+
+    crm = state.open_crm()
+    now = crm.now()
+    found = entries(crm, now=now, days=days)
+    write_ics(path, to_ics(found, now=now, tz=rep_timezone(), runnable=state.runnable))
+    if state.output_format == "json":
+        render.emit_json({"file": str(path), "events": len(found)})
+    else:
+        render.echo(f"{len(found)} event(s) written to {path}")
+
+
+def today(ctx: typer.Context, ics: IcsFile = None) -> None:
     """What to do now: replies to answer, data expiring, sequence steps due, prospects waiting.
 
-    Sorted by urgency; each line ends with the command to act.
+    Sorted by urgency; each line ends with the command to act.  With --ics FILE
+    the same items are written to a calendar file instead (re-exporting updates
+    the events already imported).
 
-    Example:  socialcrm today --format json
+    \b
+    Example:
+      socialcrm today --format json
+      socialcrm today --ics ~/today.ics
     """
     from socialcrm.playbook.agenda import today as agenda
 
     state = get_state(ctx)
+    if ics is not None:
+        _export_ics(state, ics, days=0)
+        return
     items = agenda(state.open_crm())
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
@@ -42,7 +87,9 @@ def today(ctx: typer.Context) -> None:
 
 def stage_limit(
     ctx: typer.Context,
-    stage: Annotated[str | None, typer.Argument(help="A stage, e.g. contact.")] = None,
+    stage: Annotated[
+        str | None, typer.Argument(help="A stage, e.g. contact.", autocompletion=complete_stage)
+    ] = None,
     days: Annotated[int | None, typer.Argument(min=1, help="Days allowed in it.")] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Back to the default.")] = False,
 ) -> None:
@@ -67,6 +114,35 @@ def stage_limit(
         render.emit_table(state, ["STAGE", "DAYS"], [[s.value, d] for s, d in limits.items()])
 
 
+@agenda_app.command("export")
+def export(
+    ctx: typer.Context,
+    ics: Annotated[
+        Path,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="The iCalendar (.ics) file to write.",
+            dir_okay=False,
+        ),
+    ],
+    days: Annotated[int, typer.Option("--days", min=1, max=366, help="How many days ahead.")] = 14,
+) -> None:
+    """Write today's follow-ups and the sequence steps of the next DAYS days to a calendar file.
+
+    Each event holds the command to run; its UID stays the same from one
+    export to the next, so re-importing the file updates events rather than
+    duplicating them.  Times are in UTC, placed in your day from 09:00 in your
+    time zone ('socialcrm config set timezone Europe/Paris'; default: the system's).
+
+    \b
+    Example:
+      socialcrm agenda export --ics ~/socialcrm.ics --days 30
+    """
+    _export_ics(get_state(ctx), ics, days=days)
+
+
 def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=PANEL)(today)
+    app.add_typer(agenda_app, rich_help_panel=PANEL)
     app.command("stage-limit", rich_help_panel=PANEL)(stage_limit)

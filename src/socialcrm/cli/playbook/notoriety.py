@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, percent, report_ok
 from socialcrm.cli.prospects import Ref
@@ -67,7 +68,9 @@ post_app = typer.Typer(
 @post_app.command("log")
 def post_log(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="Network id, e.g. linkedin.")],
+    network: Annotated[
+        str, typer.Argument(help="Network id, e.g. linkedin.", autocompletion=complete_network)
+    ],
     views: Annotated[int, typer.Option("--views", min=0, help="Views (impressions).")],
     reactions: Annotated[int, typer.Option("--reactions", min=0, help="Reactions.")],
     url: Annotated[
@@ -104,7 +107,9 @@ def post_log(
 @post_app.command("list")
 def post_list(
     ctx: typer.Context,
-    network: Annotated[str | None, typer.Option(help="Only this network.")] = None,
+    network: Annotated[
+        str | None, typer.Option(help="Only this network.", autocompletion=complete_network)
+    ] = None,
 ) -> None:
     """Your posts with their engagement rates, flagged against the target.
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, report_ok
 
@@ -27,7 +28,11 @@ profile_app = typer.Typer(
 def profile_check(
     ctx: typer.Context,
     network: Annotated[
-        str | None, typer.Option(help="One network (default: every installed network).")
+        str | None,
+        typer.Option(
+            help="One network (default: every installed network).",
+            autocompletion=complete_network,
+        ),
     ] = None,
 ) -> None:
     """Show what your own profile is missing, and why it matters.
@@ -94,7 +99,9 @@ def profile_check(
 @profile_app.command("set")
 def profile_set(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="Network id, e.g. linkedin.")],
+    network: Annotated[
+        str, typer.Argument(help="Network id, e.g. linkedin.", autocompletion=complete_network)
+    ],
     items: Annotated[
         list[str],
         typer.Argument(metavar="ITEM=yes|no|VALUE...", help="Checklist items and their state."),
