@@ -48,6 +48,8 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.playbook.notoriety": ("warmth", "post"),
     "socialcrm.cli.playbook.contact": ("template", "sequence", "next"),
     "socialcrm.cli.playbook.agenda": ("today", "stage-limit"),
+    "socialcrm.cli.reports": ("report",),
+    "socialcrm.cli.goals": ("goal", "audience"),
 }
 """Each command module (it exposes ``register(app)``) and the commands and groups it
 registers, so that a run imports only its own command's module (a test checks the

@@ -1,0 +1,106 @@
+"""One prospect's life replayed from its events: stage visits, closings, messages.
+
+A *visit* is a stretch of time in one stage while the prospect is open.  It
+starts at creation, at a stage change into the stage, or when a closed
+prospect is reopened; it ends with a stage change (``forward`` or ``back``,
+forced or not), or when the prospect is won or lost there.  A merged
+prospect carries the events of both records: the replay starts at the
+earliest creation and skips any stage or status change that does not start
+from the stage or status the replay is in (those belonged to the other
+record's own path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from attrs import define, field
+
+from socialcrm.models import (
+    Created,
+    Event,
+    MessageReceived,
+    MessageSent,
+    StageChanged,
+    StatusChanged,
+)
+from socialcrm.stages import Stage, Status
+
+__all__ = ["Closing", "Track", "Visit", "replay"]
+
+
+@define
+class Visit:
+    """Time in one stage; ``end`` is ``None`` while the prospect is still there."""
+
+    stage: Stage
+    start: datetime
+    end: datetime | None = None
+    exit: str | None = None  # "forward", "back", "won", "lost"
+
+
+@define
+class Closing:
+    """The prospect was won or lost (``reason`` for a loss)."""
+
+    at: datetime
+    status: Status
+    reason: str | None
+
+
+@define
+class Track:
+    """What the reports need of one prospect up to the end of the period."""
+
+    created: datetime | None = None
+    visits: list[Visit] = field(factory=list)
+    closings: list[Closing] = field(factory=list)
+    status: Status = Status.OPEN
+    messages: list[Event] = field(factory=list)  # sent and received, oldest first
+
+    @property
+    def stage(self) -> Stage | None:
+        return self.visits[-1].stage if self.visits else None
+
+    def first_message(self) -> datetime | None:
+        return self.messages[0].at if self.messages else None
+
+
+def replay(events: Sequence[Event], end: datetime) -> Track:
+    """Replay ``events`` (any order) up to ``end`` inclusive."""
+    track = Track()
+    current: Stage | None = None
+    for event in sorted(events, key=lambda e: (e.at, e.id)):
+        if event.at > end:
+            break
+        payload = event.payload
+        if isinstance(payload, Created):
+            if track.created is None:
+                track.created, current = event.at, payload.stage
+                track.status = payload.status
+                if payload.status is Status.OPEN:
+                    track.visits.append(Visit(payload.stage, event.at))
+        elif isinstance(payload, StageChanged):
+            if current is None or payload.from_stage is not current:
+                continue
+            current = payload.to_stage
+            if track.status is Status.OPEN and track.visits and track.visits[-1].end is None:
+                last = track.visits[-1]
+                last.end = event.at
+                last.exit = "forward" if payload.to_stage > payload.from_stage else "back"
+                track.visits.append(Visit(payload.to_stage, event.at))
+        elif isinstance(payload, StatusChanged):
+            if current is None or payload.from_status is not track.status:
+                continue
+            track.status = payload.to_status
+            if payload.to_status is Status.OPEN:
+                track.visits.append(Visit(current, event.at))
+                continue
+            if track.visits and track.visits[-1].end is None:
+                track.visits[-1].end = event.at
+                track.visits[-1].exit = payload.to_status.value
+            track.closings.append(Closing(event.at, payload.to_status, payload.reason))
+        elif isinstance(payload, MessageSent | MessageReceived):
+            track.messages.append(event)
+    return track
