@@ -126,7 +126,7 @@ def funnel(
     whole = _Tally()
     parts: dict[str, _Tally] = defaultdict(_Tally)
     for prospect, events in selected(repository, filters):
-        track = replay(events, filters.end)
+        track = replay(events, filters.end, (prospect.stage, prospect.status))
         whole.add(track, filters)
         if cohort is not None:
             parts[cohort_key(cohort, prospect, track)].add(track, filters)

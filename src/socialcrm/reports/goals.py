@@ -147,8 +147,8 @@ def period_bounds(per: str, now: datetime) -> tuple[datetime, datetime]:
 def _times(repository: Repository, pipeline: str, now: datetime) -> dict[str, list[datetime]]:
     """When each counted thing happened: prospects created, openers, replies, wins."""
     times: dict[str, list[datetime]] = {m: [] for m in _EVENT_METRICS}
-    for _prospect, events in selected(repository, Filters(now=now, pipeline=pipeline)):
-        track = replay(events, now)
+    for prospect, events in selected(repository, Filters(now=now, pipeline=pipeline)):
+        track = replay(events, now, (prospect.stage, prospect.status))
         if track.created is not None:
             times["prospects"].append(track.created)
         if track.messages and isinstance(track.messages[0].payload, MessageSent):

@@ -7,7 +7,9 @@ forced or not), or when the prospect is won or lost there.  A merged
 prospect carries the events of both records: the replay starts at the
 earliest creation and skips any stage or status change that does not start
 from the stage or status the replay is in (those belonged to the other
-record's own path).
+record's own path); at the merge it takes the kept record's stage and status
+(the ``from`` of the next change after the merge, else the prospect's own),
+so the replay ends where the prospect is.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from attrs import define, field
 from socialcrm.models import (
     Created,
     Event,
+    Merged,
     MessageReceived,
     MessageSent,
     StageChanged,
@@ -67,14 +70,55 @@ class Track:
         return self.messages[0].at if self.messages else None
 
 
-def replay(events: Sequence[Event], end: datetime) -> Track:
-    """Replay ``events`` (any order) up to ``end`` inclusive."""
+def _kept_state(
+    ordered: Sequence[Event], after: int, final: tuple[Stage, Status] | None
+) -> tuple[Stage | None, Status | None]:
+    stage = status = None
+    for event in ordered[after + 1 :]:
+        payload = event.payload
+        if stage is None and isinstance(payload, StageChanged):
+            stage = payload.from_stage
+        if status is None and isinstance(payload, StatusChanged):
+            status = payload.from_status
+    if final is not None:
+        stage, status = stage or final[0], status or final[1]
+    return stage, status
+
+
+def _join(track: Track, at: datetime, stage: Stage | None, status: Status | None) -> None:
+    """At a merge, continue from the kept record's stage and status."""
+    last = track.visits[-1] if track.visits else None
+    if status is not None and status is not track.status:
+        track.status = status
+        if status is Status.OPEN and stage is not None:
+            track.visits.append(Visit(stage, at))
+        elif last is not None and last.end is None:
+            last.end, last.exit = at, status.value
+        return
+    if stage is not None and last is not None and last.end is None and last.stage is not stage:
+        last.end, last.exit = at, "forward" if stage > last.stage else "back"
+        track.visits.append(Visit(stage, at))
+
+
+def replay(
+    events: Sequence[Event], end: datetime, final: tuple[Stage, Status] | None = None
+) -> Track:
+    """Replay ``events`` (any order) up to ``end`` inclusive.
+
+    ``final`` is the prospect's stored stage and status (for merged prospects).
+    """
     track = Track()
     current: Stage | None = None
-    for event in sorted(events, key=lambda e: (e.at, e.id)):
+    ordered = sorted(events, key=lambda e: (e.at, e.id))
+    for index, event in enumerate(ordered):
         if event.at > end:
             break
         payload = event.payload
+        if isinstance(payload, Merged):
+            stage, status = _kept_state(ordered, index, final)
+            _join(track, event.at, stage, status)
+            current = stage or current
+            continue
         if isinstance(payload, Created):
             if track.created is None:
                 track.created, current = event.at, payload.stage
