@@ -89,7 +89,7 @@ class Charts:
         if line is not None:
             ax.axhline(line * 100 if percent else line, color=ALERT, linestyle="--", linewidth=1)
         if percent:
-            ax.yaxis.set_major_formatter("{x:.0f} %")
+            (ax.xaxis if horizontal else ax.yaxis).set_major_formatter("{x:.0f} %")
         ax.set_title(title, loc="left")
         return self._svg(fig, title)
 

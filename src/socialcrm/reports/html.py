@@ -73,9 +73,13 @@ class _Page:
     def add(self, html: str) -> None:
         self.parts.append(html)
 
-    def cell(self, report: str, path: str, value: Any, kind: str = "num", cls: str = "") -> str:
+    def cell(
+        self, report: str, path: str | list[str], value: Any, kind: str = "num", cls: str = ""
+    ) -> str:
+        """A figure's cell; ``path`` (dotted, or a list of keys) locates it in the JSON."""
+        keys = path.split(".") if isinstance(path, str) else path
         attrs = (
-            f' data-report="{report}" data-path="{escape(path)}"'
+            f' data-report="{report}" data-path="{escape(json.dumps(keys), quote=True)}"'
             f' data-kind="{kind}" data-value="{escape(json.dumps(value), quote=True)}"'
         )
         klass = f' class="{cls}"' if cls else ""
@@ -176,7 +180,7 @@ def _funnel(page: _Page, charts: Charts, f: dict[str, Any]) -> None:
     if reasons:
         page.table(
             ["reason", "count"],
-            [[text(r), page.cell("funnel", f"lost_by_reason.{r}", n)] for r, n in reasons],
+            [[text(r), page.cell("funnel", ["lost_by_reason", r], n)] for r, n in reasons],
         )
     page.add("</section>")
 
