@@ -14,6 +14,9 @@ and what happens to them (``force`` moves skip the exit criteria):
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +30,18 @@ from socialcrm.storage import open_repository
 from socialcrm.testing import FrozenClock
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SCRIPT = Path(sys.executable).with_name("socialcrm")
+
+
+def cli(store: Path, *args: str, code: int = 0, **env: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script on ``store`` (no SOCIALCRM_* variable, no colour)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
+    clean.update({"NO_COLOR": "1", **env})
+    done = subprocess.run(
+        [str(SCRIPT), "--db", str(store), *args], capture_output=True, text=True, env=clean
+    )
+    assert done.returncode == code, (done.stdout, done.stderr)
+    return done
 
 
 def day(n: float) -> datetime:

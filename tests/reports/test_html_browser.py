@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,10 +24,9 @@ from socialcrm.playbook.posts import log_post
 from socialcrm.reports.audience import log_audience
 from socialcrm.reports.goals import set_goal
 
-from .conftest import Pipeline, build, day
+from .conftest import Pipeline, build, cli, day
 
 CHROMIUM = os.environ.get("SOCIALCRM_CHROMIUM", "/usr/bin/chromium")
-SCRIPT = Path(sys.executable).with_name("socialcrm")
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("SOCIALCRM_SKIP_BROWSER")), reason="SOCIALCRM_SKIP_BROWSER is set"
@@ -37,13 +34,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def run(store: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
-    env["NO_COLOR"] = "1"
-    done = subprocess.run(
-        [str(SCRIPT), "--db", str(store), *args], capture_output=True, text=True, env=env
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    return cli(store, *args).stdout
 
 
 def lookup(data: Any, path: str) -> Any:
