@@ -85,7 +85,9 @@ class Charts:
             ax.barh(list(labels)[::-1], shown[::-1], color=color[::-1] if colors else ACCENT)
         else:
             ax.bar(range(len(labels)), shown, color=color)
-            ax.set_xticks(range(len(labels)), list(labels), rotation=45, ha="right")
+            step = max(1, len(labels) // 20)  # at most ~20 labels: the table has them all
+            ticks = list(range(0, len(labels), step))
+            ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=45, ha="right")
         if line is not None:
             ax.axhline(line * 100 if percent else line, color=ALERT, linestyle="--", linewidth=1)
         if percent:
