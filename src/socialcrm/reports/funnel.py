@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from socialcrm.models import Prospect
+from socialcrm.models import Event, Prospect
 from socialcrm.reports.selection import Filters, selected, source_label
 from socialcrm.reports.stats import days, median, p90, rate
 from socialcrm.reports.timeline import Track, replay
 from socialcrm.repository import Repository
 from socialcrm.stages import Stage, Status
 
-__all__ = ["COHORTS", "cohort_key", "funnel"]
+__all__ = ["COHORTS", "FunnelPass", "cohort_key", "funnel"]
 
 COHORTS = ("month", "source", "network", "icp")
 OUTCOMES = ("still_there", "moved_on", "moved_back", "lost", "won")
@@ -119,28 +119,42 @@ class _Tally:
         }
 
 
+class FunnelPass:
+    """The funnel, one prospect at a time (``add``), then ``result``."""
+
+    def __init__(self, filters: Filters, cohort: str | None = None) -> None:
+        self.filters, self.cohort = filters, cohort
+        self.whole = _Tally()
+        self.parts: dict[str, _Tally] = defaultdict(_Tally)
+
+    def add(self, prospect: Prospect, events: list[Event]) -> None:
+        track = replay(events, self.filters.end, (prospect.stage, prospect.status))
+        self.whole.add(track, self.filters)
+        if self.cohort is not None:
+            self.parts[cohort_key(self.cohort, prospect, track)].add(track, self.filters)
+
+    def result(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "report": "funnel",
+            "filters": self.filters.to_dict(),
+            "stages": self.whole.stages(),
+            **self.whole.totals(),
+        }
+        if self.cohort is not None:
+            result["cohort"] = self.cohort
+            result["cohorts"] = [
+                {"cohort": key, "entered": tally.entered[Stage.PROFILE], **tally.totals()}
+                for key, tally in sorted(self.parts.items())
+                if tally.prospects
+            ]
+        return result
+
+
 def funnel(
     repository: Repository, filters: Filters, *, cohort: str | None = None
 ) -> dict[str, Any]:
     """The funnel of ``filters``' prospects, optionally split into cohorts."""
-    whole = _Tally()
-    parts: dict[str, _Tally] = defaultdict(_Tally)
+    report = FunnelPass(filters, cohort)
     for prospect, events in selected(repository, filters):
-        track = replay(events, filters.end, (prospect.stage, prospect.status))
-        whole.add(track, filters)
-        if cohort is not None:
-            parts[cohort_key(cohort, prospect, track)].add(track, filters)
-    result: dict[str, Any] = {
-        "report": "funnel",
-        "filters": filters.to_dict(),
-        "stages": whole.stages(),
-        **whole.totals(),
-    }
-    if cohort is not None:
-        result["cohort"] = cohort
-        result["cohorts"] = [
-            {"cohort": key, "entered": tally.entered[Stage.PROFILE], **tally.totals()}
-            for key, tally in sorted(parts.items())
-            if tally.prospects
-        ]
-    return result
+        report.add(prospect, events)
+    return report.result()

@@ -19,13 +19,21 @@ from attrs import frozen
 
 from socialcrm.errors import ValidationError
 from socialcrm.limits import MAX_GOALS
-from socialcrm.models import MessageReceived, MessageSent
+from socialcrm.models import Event, MessageReceived, MessageSent, Prospect
 from socialcrm.reports.selection import Filters, day_start, selected
 from socialcrm.reports.timeline import replay
 from socialcrm.repository import Repository
 from socialcrm.stages import Status
 
-__all__ = ["GOALS_META_KEY", "METRICS", "PERIODS", "Goal", "goals_status", "set_goal"]
+__all__ = [
+    "GOALS_META_KEY",
+    "METRICS",
+    "PERIODS",
+    "Goal",
+    "GoalTimes",
+    "goals_status",
+    "set_goal",
+]
 
 GOALS_META_KEY = "goals"
 METRICS = ("followers", "posts", "prospects", "first_contacts", "replies", "wins")
@@ -144,11 +152,16 @@ def period_bounds(per: str, now: datetime) -> tuple[datetime, datetime]:
     return day_start(start), day_start(start.replace(year=start.year + 1))
 
 
-def _times(repository: Repository, pipeline: str, now: datetime) -> dict[str, list[datetime]]:
+class GoalTimes:
     """When each counted thing happened: prospects created, openers, replies, wins."""
-    times: dict[str, list[datetime]] = {m: [] for m in _EVENT_METRICS}
-    for prospect, events in selected(repository, Filters(now=now, pipeline=pipeline)):
-        track = replay(events, now, (prospect.stage, prospect.status))
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.times: dict[str, list[datetime]] = {m: [] for m in _EVENT_METRICS}
+
+    def add(self, prospect: Prospect, events: list[Event]) -> None:
+        track = replay(events, self.now, (prospect.stage, prospect.status))
+        times = self.times
         if track.created is not None:
             times["prospects"].append(track.created)
         if track.messages and isinstance(track.messages[0].payload, MessageSent):
@@ -160,7 +173,18 @@ def _times(repository: Repository, pipeline: str, now: datetime) -> dict[str, li
                 times["replies"].append(reply.at)
         if track.status is Status.WON and track.closings:
             times["wins"].append(track.closings[-1].at)
-    return times
+
+
+def _times(repository: Repository, pipeline: str, now: datetime) -> dict[str, list[datetime]]:
+    counted = GoalTimes(now)
+    for prospect, events in selected(repository, Filters(now=now, pipeline=pipeline)):
+        counted.add(prospect, events)
+    return counted.times
+
+
+def needs_events(repository: Repository) -> bool:
+    """Whether a goal counts something read from the events."""
+    return any(g.metric in _EVENT_METRICS for g in list_goals(repository))
 
 
 def _size_at(sizes: list[tuple[datetime, int]], at: datetime) -> int | None:
@@ -170,14 +194,22 @@ def _size_at(sizes: list[tuple[datetime, int]], at: datetime) -> int | None:
     return sizes[0][1] if sizes else None
 
 
-def goals_status(repository: Repository, pipeline: str, now: datetime) -> list[dict[str, Any]]:
-    """Every goal with its actual value, the value expected by now, and whether on track."""
+def goals_status(
+    repository: Repository,
+    pipeline: str,
+    now: datetime,
+    counted: dict[str, list[datetime]] | None = None,
+) -> list[dict[str, Any]]:
+    """Every goal with its actual value, the value expected by now, and whether on track.
+
+    ``counted``: the pipeline's :class:`GoalTimes` when the caller read the events already.
+    """
     from socialcrm.playbook import POSTS_META_KEY
     from socialcrm.reports.audience import measures
 
     goals = list_goals(repository)
-    times: dict[str, list[datetime]] = {}
-    if any(g.metric in _EVENT_METRICS for g in goals):
+    times: dict[str, list[datetime]] = dict(counted or {})
+    if counted is None and any(g.metric in _EVENT_METRICS for g in goals):
         times = _times(repository, pipeline, now)
     if any(g.metric == "posts" for g in goals):
         times["posts"] = [

@@ -19,11 +19,11 @@ from typing import Any
 from socialcrm.reports.audience import audience
 from socialcrm.reports.charts import Charts
 from socialcrm.reports.content import content
-from socialcrm.reports.funnel import funnel
-from socialcrm.reports.goals import goals_status
+from socialcrm.reports.funnel import FunnelPass
+from socialcrm.reports.goals import GoalTimes, goals_status, needs_events
 from socialcrm.reports.labels import STAGES, label
-from socialcrm.reports.outreach import outreach
-from socialcrm.reports.selection import Filters
+from socialcrm.reports.outreach import OutreachPass
+from socialcrm.reports.selection import Filters, selected
 from socialcrm.repository import Repository
 
 __all__ = ["LANGS", "build_html", "collect", "fmt", "render_html"]
@@ -99,13 +99,27 @@ def text(value: Any) -> str:
 
 
 def collect(repository: Repository, filters: Filters) -> dict[str, Any]:
-    """Every report's JSON for the page."""
+    """Every report's JSON for the page, reading the events once.
+
+    Goals count over the whole pipeline: they share the pass unless a prospect
+    filter (network, tag, source) narrows it.
+    """
+    passes: list[Any] = [FunnelPass(filters), OutreachPass(repository, filters)]
+    whole = filters.network is None and filters.tag is None and filters.source is None
+    counted = GoalTimes(filters.now) if whole and needs_events(repository) else None
+    if counted is not None:
+        passes.append(counted)
+    for prospect, events in selected(repository, filters):
+        for report in passes:
+            report.add(prospect, events)
     return {
-        "funnel": funnel(repository, filters),
-        "outreach": outreach(repository, filters),
+        "funnel": passes[0].result(),
+        "outreach": passes[1].result(),
         "content": content(repository, filters),
         "audience": audience(repository, filters),
-        "goals": goals_status(repository, filters.pipeline, filters.now),
+        "goals": goals_status(
+            repository, filters.pipeline, filters.now, counted.times if counted else None
+        ),
     }
 
 

@@ -61,10 +61,7 @@ class Track:
     closings: list[Closing] = field(factory=list)
     status: Status = Status.OPEN
     messages: list[Event] = field(factory=list)  # sent and received, oldest first
-
-    @property
-    def stage(self) -> Stage | None:
-        return self.visits[-1].stage if self.visits else None
+    stage: Stage | None = None  # where the replay ends (a closed prospect has no open visit)
 
     def first_message(self) -> datetime | None:
         return self.messages[0].at if self.messages else None
@@ -147,4 +144,5 @@ def replay(
             track.closings.append(Closing(event.at, payload.to_status, payload.reason))
         elif isinstance(payload, MessageSent | MessageReceived):
             track.messages.append(event)
+    track.stage = current
     return track
