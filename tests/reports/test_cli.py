@@ -110,3 +110,20 @@ def test_goal_and_audience_round_trip(empty: Pipeline) -> None:
     html = Path(store).parent / "r.html"
     cli(store, "report", "html", "--out", str(html))
     assert html.stat().st_mode & 0o777 == 0o600  # personal data
+
+
+def test_report_html_without_matplotlib_says_how_to_install_it(demo: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"  # as if the extra were not installed
+        "from socialcrm.cli import main\n"
+        f"sys.argv = ['socialcrm', '--db', {str(demo)!r}, 'report', 'html', '--out', "
+        f"{str(tmp_path / 'r.html')!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "pip install 'socialcrm[report]'" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "r.html").exists()

@@ -26,7 +26,7 @@ class MissingExtraError(SocialCRMError):
     def __init__(self) -> None:
         super().__init__(
             "the HTML report needs matplotlib",
-            hint="pip install 'socialcrm[report]' (or: pip install matplotlib)",
+            hint="install the report extra: pip install 'socialcrm[report]'",
         )
 
 
