@@ -37,6 +37,7 @@ NOT_CORE = (
     "socialcrm.dedupe",
     "socialcrm.demo",
     "socialcrm.default_plugins",
+    "socialcrm.reports",
     "socialcrm.storage",
     "socialcrm.cli",
     "socialcrm.testing",

@@ -303,6 +303,9 @@ def build_demo(
         from socialcrm.playbook.sample import add_playbook
 
         add_playbook(main, clock, now)  # profile, posts, ICP, templates, a sequence
+        from socialcrm.reports.sample import add_results
+
+        add_results(main, clock, now)  # half a year of posts, audience sizes, goals
         repository.set_meta(DEMO_META_KEY, {"built_at": now.isoformat()})
     events = sum(len(repository.events(pid)) for pid in ids.values())
     return DemoSummary(

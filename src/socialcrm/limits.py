@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from socialcrm.models import Payload, Prospect
 
 __all__ = [
+    "MAX_AUDIENCE_MEASURES",
     "MAX_CUSTOM_FIELDS",
     "MAX_EMAILS",
+    "MAX_GOALS",
     "MAX_IDENTITIES",
     "MAX_LINE_TEXT",
     "MAX_LONG_TEXT",
@@ -49,6 +51,10 @@ MAX_TAGS = 100
 MAX_IDENTITIES = 50
 #: Custom fields on one prospect.
 MAX_CUSTOM_FIELDS = 100
+#: Audience measures kept in a store (one per network and day: 27 years of 5 networks).
+MAX_AUDIENCE_MEASURES = 50_000
+#: Goals set in a store.
+MAX_GOALS = 100
 
 
 # -- enforcement ----------------------------------------------------------------------

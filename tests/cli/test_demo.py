@@ -33,11 +33,11 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def test_demo_builds_every_stage_and_outcome(run: Run) -> None:
     out = run("demo").stdout
-    assert "21 invented prospects" in out
+    assert "27 invented prospects" in out
     assert "What to do today" in out and "Karim Benali" in out
     board = json.loads(run("board", "--format", "json").stdout)
     assert board["counts"] == EXPECTED_COUNTS
-    assert len(board["won"]) == 2 and len(board["lost"]) == 2
+    assert len(board["won"]) == 5 and len(board["lost"]) == 5
     agencies = json.loads(run("board", "--pipeline", "agencies", "--format", "json").stdout)
     assert agencies["total"] == 2
 
@@ -64,7 +64,7 @@ def test_demo_rebuilds_its_own_store(run: Run) -> None:
     run("note", "Karim Benali", "playing with the demo")
     run("demo")
     everyone = json.loads(run("list", "--format", "json").stdout)
-    assert len(everyone) == 19  # the default pipeline, rebuilt: no duplicates
+    assert len(everyone) == 25  # the default pipeline, rebuilt: no duplicates
     events = json.loads(run("history", "Karim Benali", "--format", "json").stdout)
     assert "playing with the demo" not in json.dumps(events)
 

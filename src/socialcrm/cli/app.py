@@ -50,6 +50,8 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.playbook.agenda": ("today", "stage-limit", "agenda"),
     "socialcrm.cli.privacy": ("privacy",),
     "socialcrm.cli.config": ("config",),
+    "socialcrm.cli.reports": ("report",),
+    "socialcrm.cli.goals": ("goal", "audience"),
 }
 """Each command module (it exposes ``register(app)``) and the commands and groups it
 registers, so that a run imports only its own command's module (a test checks the

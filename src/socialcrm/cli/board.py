@@ -59,6 +59,10 @@ def board(ctx: typer.Context) -> None:
     """
     state = get_state(ctx)
     print_board(state, state.open_crm().board())
+    if state.output_format == "table":
+        from socialcrm.cli.goals import print_behind
+
+        print_behind(state)
 
 
 def register(app: typer.Typer) -> None:

@@ -382,6 +382,12 @@ def _cell(value: Any) -> str:
     return escape(str(value))
 
 
+def emit_rich(state: Output, *renderables: Any) -> None:
+    """Rich renderables built from escaped text (the reports' terminal charts)."""
+    with to_stdout():
+        state.console.print(*renderables)
+
+
 def emit_table(
     state: Output,
     headers: Sequence[str],

@@ -77,12 +77,15 @@ def today(ctx: typer.Context, ics: IcsFile = None) -> None:
     if state.output_format == "csv":
         render.emit_csv(["kind", "prospect_id", "name", "stage", "what", "command"], rows)
         return
+    from socialcrm.cli.goals import print_behind
+
     if not items:
         render.echo("nothing due today")
-        return
-    render.emit_table(
-        state, ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"], rows, styles={3: "stage"}
-    )
+    else:
+        render.emit_table(
+            state, ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"], rows, styles={3: "stage"}
+        )
+    print_behind(state)
 
 
 def stage_limit(

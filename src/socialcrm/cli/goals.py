@@ -1,0 +1,203 @@
+"""``goal set|list|rm`` (figures-based objectives) and ``audience log|list`` (community size)."""
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from socialcrm.cli import render
+from socialcrm.cli.context import get_state
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from socialcrm.cli.context import CLIState
+
+__all__ = ["print_behind", "register"]
+
+PANEL = "Reports"
+
+goal_app = typer.Typer(
+    name="goal",
+    help="Figures-based objectives: followers, posts, prospects, first contacts, replies, wins.",
+    no_args_is_help=True,
+)
+audience_app = typer.Typer(
+    name="audience", help="Your community's size per network, over time.", no_args_is_help=True
+)
+
+
+def _day(value: str | None, name: str) -> "date | None":
+    from datetime import date
+
+    from socialcrm.errors import ValidationError
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationError(
+            f"invalid --{name} {value!r}", field=name, value=value, hint="YYYY-MM-DD"
+        ) from None
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+def report_ok(state: "CLIState", message: str) -> None:
+    render.ok(state, message)
+
+
+def _name(goal: dict[str, Any]) -> str:
+    return str(goal["metric"]) + (f" on {goal['network']}" if goal.get("network") else "")
+
+
+@goal_app.command("set")
+def goal_set(
+    ctx: typer.Context,
+    metric: Annotated[
+        str,
+        typer.Argument(help="followers, posts, prospects, first_contacts, replies or wins."),
+    ],
+    target: Annotated[int, typer.Argument(min=1, help="The number to reach.")],
+    per: Annotated[
+        str | None, typer.Option("--per", help="week, month or year: a rate to keep.")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="YYYY-MM-DD", help="A date to reach it by.")
+    ] = None,
+    network: Annotated[
+        str | None, typer.Option("--network", help="The network (needed for followers).")
+    ] = None,
+) -> None:
+    """Set a goal; setting one again on the same metric (and network) replaces it.
+
+    Example:  socialcrm goal set posts 2 --per week
+    Example:  socialcrm goal set followers 500 --network facebook --by 2026-12-31
+    """
+    from socialcrm.reports.goals import set_goal
+
+    state = get_state(ctx)
+    goal = set_goal(state.open_crm(), metric, target, per=per, by=_day(by, "by"), network=network)
+    if state.output_format == "json":
+        render.emit_json(goal.to_dict())
+        return
+    when = f"per {goal.per}" if goal.per else f"by {goal.by}"
+    report_ok(state, f"goal: {goal.target} {_name(goal.to_dict())} {when}")
+
+
+@goal_app.command("list")
+def goal_list(ctx: typer.Context) -> None:
+    """Every goal with its progress and whether it is on track.
+
+    Example:  socialcrm goal list --format json
+    """
+    from socialcrm.reports.goals import goals_status
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    goals = goals_status(crm.repository, crm.pipeline_name, crm.now())
+    rows = [
+        [
+            _name(g),
+            g["per"] or f"by {g['by']}",
+            g["target"],
+            g["actual"],
+            f"{g['expected']:g}",
+            percent(g["progress"]),
+            "yes" if g["on_track"] else "BEHIND",
+        ]
+        for g in goals
+    ]
+    headers = ["goal", "when", "target", "actual", "expected", "progress", "on_track"]
+    if state.output_format == "json":
+        render.emit_json(goals)
+        return
+    if state.output_format == "csv":
+        render.emit_csv(headers, rows)
+        return
+    if not goals:
+        render.echo("no goal set (socialcrm goal set posts 2 --per week)")
+        return
+    render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
+
+
+@goal_app.command("rm")
+def goal_rm(
+    ctx: typer.Context,
+    metric: Annotated[str, typer.Argument(help="The goal's metric.")],
+    network: Annotated[str | None, typer.Option("--network", help="Its network.")] = None,
+) -> None:
+    """Remove a goal.
+
+    Example:  socialcrm goal rm posts
+    """
+    from socialcrm.reports.goals import remove_goal
+
+    state = get_state(ctx)
+    remove_goal(state.open_crm(), metric, network)
+    report_ok(state, f"goal on {metric} removed")
+
+
+def print_behind(state: "CLIState") -> None:
+    """One line per goal behind schedule (``today`` and ``board``); nothing without goals."""
+    from socialcrm.reports.goals import behind
+
+    crm = state.open_crm()
+    for g in behind(crm.repository, crm.pipeline_name, crm.now()):
+        render.echo(
+            f"goal behind schedule: {_name(g)} {g['actual']}/{g['target']} "
+            f"({'per ' + g['per'] if g['per'] else 'by ' + str(g['by'])}; "
+            f"expected {g['expected']:g} by now)",
+            fg="red" if state.is_terminal else None,
+        )
+
+
+@audience_app.command("log")
+def audience_log(
+    ctx: typer.Context,
+    network: Annotated[str, typer.Argument(help="Network id, e.g. facebook.")],
+    followers: Annotated[int, typer.Argument(min=0, help="Followers (community size).")],
+    date: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Day measured (today).")
+    ] = None,
+) -> None:
+    """Record your community's size on a network; the same day again replaces it.
+
+    Example:  socialcrm audience log facebook 420 --date 2026-03-31
+    """
+    from socialcrm.reports.audience import log_audience
+
+    state = get_state(ctx)
+    measure = log_audience(state.open_crm(), network, followers, _day(date, "date"))
+    if state.output_format == "json":
+        render.emit_json(measure.to_dict())
+        return
+    report_ok(state, f"{measure.network}: {measure.followers} followers on {measure.day}")
+
+
+@audience_app.command("list")
+def audience_list(
+    ctx: typer.Context,
+    network: Annotated[str | None, typer.Option("--network", help="Only this network.")] = None,
+) -> None:
+    """Every audience measure.
+
+    Example:  socialcrm audience list --network facebook
+    """
+    from socialcrm.reports.audience import measures
+
+    state = get_state(ctx)
+    found = measures(state.open_crm().repository, network)
+    if state.output_format == "json":
+        render.emit_json([m.to_dict() for m in found])
+        return
+    rows = [[m.network, m.day.isoformat(), m.followers] for m in found]
+    if state.output_format == "csv":
+        render.emit_csv(["network", "date", "followers"], rows)
+        return
+    render.emit_table(state, ["NETWORK", "DATE", "FOLLOWERS"], rows)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(goal_app, rich_help_panel=PANEL)
+    app.add_typer(audience_app, rich_help_panel=PANEL)

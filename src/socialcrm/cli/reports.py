@@ -1,0 +1,335 @@
+"""``report funnel|outreach|content|audience|html``: what social selling yields.
+
+Each command parses the period and filters, makes one call into
+:mod:`socialcrm.reports`, and renders: a table (with a terminal chart), JSON
+or CSV.  ``report html`` writes one self-contained file.
+"""
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from socialcrm.cli import render
+from socialcrm.cli.context import get_state
+from socialcrm.cli.playbook import percent
+
+if TYPE_CHECKING:
+    from socialcrm.cli.context import CLIState
+    from socialcrm.reports.selection import Filters
+
+__all__ = ["register"]
+
+PANEL = "Reports"
+
+report_app = typer.Typer(
+    name="report",
+    help="Funnel, outreach, content, audience and the HTML report (docs/reports.md).",
+    no_args_is_help=True,
+)
+
+Since = Annotated[
+    str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="From this day (UTC).")
+]
+Until = Annotated[
+    str | None,
+    typer.Option("--until", metavar="YYYY-MM-DD", help="Up to this day included (UTC)."),
+]
+Network = Annotated[str | None, typer.Option("--network", help="Only this network.")]
+Tag = Annotated[str | None, typer.Option("--tag", help="Only prospects with this tag.")]
+Source = Annotated[
+    str | None, typer.Option("--source", help="Only prospects from this source (add --source).")
+]
+
+
+def _filters(
+    state: "CLIState",
+    since: str | None,
+    until: str | None,
+    network: str | None,
+    tag: str | None,
+    source: str | None,
+) -> "Filters":
+    from datetime import date
+
+    from socialcrm.errors import ValidationError
+    from socialcrm.reports.selection import Filters
+
+    days: dict[str, date | None] = {}
+    for name, value in (("since", since), ("until", until)):
+        try:
+            days[name] = date.fromisoformat(value) if value else None
+        except ValueError:
+            raise ValidationError(
+                f"invalid --{name} {value!r}", field=name, value=value, hint="YYYY-MM-DD"
+            ) from None
+    crm = state.open_crm()
+    return Filters.of_days(
+        crm.now(),
+        since=days["since"],
+        until=days["until"],
+        pipeline=crm.pipeline_name,
+        network=network,
+        tag=tag,
+        source=source,
+    )
+
+
+def _emit(state: "CLIState", data: Any, headers: list[str], rows: list[list[Any]]) -> bool:
+    """JSON or CSV output; ``False`` when the caller renders a table."""
+    if state.output_format == "json":
+        render.emit_json(data)
+        return True
+    if state.output_format == "csv":
+        render.emit_csv(headers, rows)
+        return True
+    return False
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+@report_app.command("funnel")
+def funnel_cmd(
+    ctx: typer.Context,
+    since: Since = None,
+    until: Until = None,
+    network: Network = None,
+    tag: Tag = None,
+    source: Source = None,
+    cohort: Annotated[
+        str | None, typer.Option("--cohort", help="Split by month, source, network or icp.")
+    ] = None,
+) -> None:
+    """Per stage: entered, still there, moved on, lost, conversion, time in stage; win rate.
+
+    Example:  socialcrm report funnel --since 2026-01-01 --cohort icp
+    """
+    from socialcrm.errors import ValidationError
+    from socialcrm.reports.funnel import COHORTS, funnel
+
+    if cohort is not None and cohort not in COHORTS:
+        raise ValidationError(f"unknown cohort {cohort!r}", field="cohort", hint=", ".join(COHORTS))
+    state = get_state(ctx)
+    data = funnel(
+        state.open_crm().repository,
+        _filters(state, since, until, network, tag, source),
+        cohort=cohort,
+    )
+    keys = ["entered", "still_there", "moved_on", "moved_back", "lost", "won"]
+    rows = [
+        [
+            s["stage"],
+            *[s[k] for k in keys],
+            percent(s["conversion"]),
+            _num(s["median_days"]),
+            _num(s["p90_days"]),
+        ]
+        for s in data["stages"]
+    ]
+    headers = ["stage", *keys, "conversion", "median_days", "p90_days"]
+    if cohort and state.output_format == "csv":
+        rows = [
+            [c["cohort"], c["entered"], c["won"], c["lost"], c["win_rate"]] for c in data["cohorts"]
+        ]
+        headers = ["cohort", "entered", "won", "lost", "win_rate"]
+    if _emit(state, data, headers, rows):
+        return
+    render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
+    from socialcrm.cli.charts import bars
+
+    bars(state, "entered per stage", [(s["stage"], s["entered"]) for s in data["stages"]])
+    reasons = ", ".join(f"{r} {n}" for r, n in data["lost_by_reason"].items())
+    render.echo(
+        f"won {data['won']}, lost {data['lost']}{f' ({reasons})' if reasons else ''}; "
+        f"win rate {percent(data['win_rate'])}; median first contact → won "
+        f"{_num(data['median_days_first_contact_to_won'])} days"
+    )
+    if cohort:
+        render.emit_table(
+            state,
+            [cohort.upper(), "ENTERED", "WON", "LOST", "WIN RATE"],
+            [
+                [c["cohort"], c["entered"], c["won"], c["lost"], percent(c["win_rate"])]
+                for c in data["cohorts"]
+            ],
+        )
+
+
+@report_app.command("outreach")
+def outreach_cmd(
+    ctx: typer.Context,
+    since: Since = None,
+    until: Until = None,
+    network: Network = None,
+    tag: Tag = None,
+    source: Source = None,
+) -> None:
+    """First messages per week, reply rate and time, your response time, follow-ups overdue.
+
+    Example:  socialcrm report outreach --since 2026-01-01 --network linkedin
+    """
+    from socialcrm.reports.outreach import outreach
+
+    state = get_state(ctx)
+    data = outreach(
+        state.open_crm().repository, _filters(state, since, until, network, tag, source)
+    )
+    rows = [
+        [
+            "network",
+            r["network"],
+            r["openers"],
+            r["replied"],
+            percent(r["reply_rate"]),
+            _num(r["median_reply_days"]),
+        ]
+        for r in data["by_network"]
+    ] + [
+        [
+            "sequence",
+            r["sequence"],
+            r["openers"],
+            r["replied"],
+            percent(r["reply_rate"]),
+            _num(r["median_reply_days"]),
+        ]
+        for r in data["by_sequence"]
+    ]
+    headers = ["by", "name", "openers", "replied", "reply_rate", "median_reply_days"]
+    if _emit(state, data, headers, rows):
+        return
+    from socialcrm.cli.charts import sparkline
+
+    sparkline(state, "first messages per week", [w["openers"] for w in data["weeks"]])
+    render.echo(
+        f"{data['openers']} first message(s), reply rate {percent(data['reply_rate'])}, "
+        f"median reply {_num(data['median_reply_days'])} days; "
+        f"{data['prospect_initiated']} prospect-initiated; your median response "
+        f"{_num(data['median_response_days'])} days ({percent(data['answer_rate'])} answered); "
+        f"{data['overdue_followups']} follow-up(s) overdue"
+    )
+    render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
+
+
+@report_app.command("content")
+def content_cmd(
+    ctx: typer.Context,
+    since: Since = None,
+    until: Until = None,
+    network: Network = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", help="Set a network's line, e.g. linkedin=3% (repeatable)."),
+    ] = None,
+) -> None:
+    """Your posts' engagement rate per post and per month against the 4 % line.
+
+    Example:  socialcrm report content --since 2026-01-01 --target facebook=4%
+    """
+    from socialcrm.reports.content import content, set_network_target
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    for item in target or []:
+        name, _, value = item.partition("=")
+        set_network_target(crm, name, value or None)
+    data = content(crm.repository, _filters(state, since, until, network, None, None))
+    rows = [
+        [
+            m["month"],
+            m["network"],
+            m["posts"],
+            m["views"],
+            m["reactions"],
+            percent(m["rate"]),
+            percent(m["target"]),
+            "below" if m["below_target"] else "",
+        ]
+        for m in data["per_month"]
+    ]
+    headers = ["month", "network", "posts", "views", "reactions", "rate", "target", "flag"]
+    if _emit(state, data, headers, rows):
+        return
+    render.emit_table(state, [h.upper() for h in headers], rows)
+    from socialcrm.cli.charts import bars
+
+    bars(
+        state,
+        "engagement rate per post (%)",
+        [
+            (f"{p['date']} {p['network']}", round((p["rate"] or 0) * 100, 1))
+            for p in data["per_post"]
+        ],
+    )
+    best = next((p for p in data["per_post"] if p["id"] == data["best"]), None)
+    worst = next((p for p in data["per_post"] if p["id"] == data["worst"]), None)
+    render.echo(
+        f"{data['posts']} post(s), engagement {percent(data['rate'])}"
+        + (f"; best {best['date']} {best['network']} {percent(best['rate'])}" if best else "")
+        + (f"; worst {worst['date']} {worst['network']} {percent(worst['rate'])}" if worst else "")
+    )
+
+
+@report_app.command("audience")
+def audience_cmd(
+    ctx: typer.Context, since: Since = None, until: Until = None, network: Network = None
+) -> None:
+    """Community size per network and its monthly growth rate (from 'audience log').
+
+    Example:  socialcrm report audience --network linkedin
+    """
+    from socialcrm.reports.audience import audience
+
+    state = get_state(ctx)
+    data = audience(state.open_crm().repository, _filters(state, since, until, network, None, None))
+    rows = [
+        [n["network"], m["month"], m["followers"], percent(m["growth"])]
+        for n in data["networks"]
+        for m in n["months"]
+    ]
+    if _emit(state, data, ["network", "month", "followers", "growth"], rows):
+        return
+    render.emit_table(state, ["NETWORK", "MONTH", "FOLLOWERS", "GROWTH"], rows)
+    from socialcrm.cli.charts import sparkline
+
+    for n in data["networks"]:
+        sparkline(state, f"{n['network']} followers", [m["followers"] for m in n["months"]])
+
+
+@report_app.command("html")
+def html_cmd(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    lang: Annotated[str, typer.Option("--lang", help="Labels: en or fr.")] = "en",
+    since: Since = None,
+    until: Until = None,
+    network: Network = None,
+    tag: Tag = None,
+    source: Source = None,
+) -> None:
+    """Every report in one self-contained HTML file (inline SVG charts, printable on A4).
+
+    Needs matplotlib: pip install 'socialcrm[report]'.
+
+    Example:  socialcrm report html --out report.html --lang fr --since 2026-01-01
+    """
+    from socialcrm.errors import ValidationError
+    from socialcrm.reports.html import LANGS, build_html
+
+    if lang not in LANGS:
+        raise ValidationError(f"unknown language {lang!r}", field="lang", hint=", ".join(LANGS))
+    state = get_state(ctx)
+    filters = _filters(state, since, until, network, tag, source)
+    page = build_html(state.open_crm().repository, filters, lang)
+    from socialcrm.atomic_files import write_atomic
+
+    write_atomic(out, page.encode("utf-8"))
+    render.ok(state, f"report written to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, rich_help_panel=PANEL)

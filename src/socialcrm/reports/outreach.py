@@ -1,0 +1,158 @@
+"""Outreach: openers sent, replies, response times either way, follow-ups overdue.
+
+* an **opener** is a prospect's first message logged as sent, when no
+  message from the prospect came before it (otherwise the contact was
+  *prospect-initiated* and the rep's first message is an answer);
+* a **reply** to an opener is the prospect's first received message after it;
+* the rep's **response time** runs from an inbound message that was waiting
+  for an answer (the first received after a sent one, or the first ever) to
+  the rep's next sent message;
+* a **follow-up is overdue** when the prospect's sequence step was due before now.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Any
+
+from socialcrm.models import Event, MessageReceived, MessageSent, Prospect, SequenceEnrolled
+from socialcrm.reports.selection import Filters, selected
+from socialcrm.reports.stats import days, median, p90, rate, week_of
+from socialcrm.reports.timeline import replay
+from socialcrm.repository import Repository
+
+__all__ = ["OutreachPass", "outreach"]
+
+
+def _network(prospect: Prospect, event: Event) -> str:
+    payload = event.payload
+    net = getattr(payload, "network", None)
+    if net:
+        return str(net)
+    return prospect.identities[0].network if len(prospect.identities) == 1 else "none"
+
+
+def _sequence_at(events: list[Event], at: datetime) -> str:
+    name = "none"
+    for event in events:
+        if event.at > at:
+            break
+        if isinstance(event.payload, SequenceEnrolled):
+            name = event.payload.sequence
+        elif event.kind.value == "sequence_stopped":
+            name = "none"
+    return name
+
+
+class _Group:
+    def __init__(self) -> None:
+        self.openers = 0
+        self.replied = 0
+        self.reply_days: list[float] = []
+
+    def row(self, key: str, name: str) -> dict[str, Any]:
+        return {
+            name: key,
+            "openers": self.openers,
+            "replied": self.replied,
+            "reply_rate": rate(self.replied, self.openers),
+            "median_reply_days": median(self.reply_days),
+        }
+
+
+class OutreachPass:
+    """The outreach report, one prospect at a time (``add``), then ``result``."""
+
+    def __init__(self, repository: Repository, filters: Filters) -> None:
+        from socialcrm.playbook.followups import list_sequences
+
+        pipeline = repository.get_pipeline(filters.pipeline)
+        self.filters = filters
+        self.sequences = list_sequences(pipeline) if pipeline is not None else []
+        self.weeks: Counter[str] = Counter()
+        self.replies_by_week: Counter[str] = Counter()
+        self.total = _Group()
+        self.by_network: dict[str, _Group] = defaultdict(_Group)
+        self.by_sequence: dict[str, _Group] = defaultdict(_Group)
+        self.prospect_initiated = self.inbound = self.answered = self.overdue = 0
+        self.response_days: list[float] = []
+
+    def add(self, prospect: Prospect, events: list[Event]) -> None:
+        filters = self.filters
+        ordered = sorted(events, key=lambda e: (e.at, e.id))
+        messages = replay(ordered, filters.end).messages
+        if messages and isinstance(messages[0].payload, MessageReceived):
+            if filters.within(messages[0].at):
+                self.prospect_initiated += 1
+        elif messages and filters.within(messages[0].at):
+            self._opener(prospect, ordered, messages)
+        waiting: Event | None = None
+        for message in messages:
+            if isinstance(message.payload, MessageReceived):
+                if waiting is None and filters.within(message.at):
+                    waiting = message
+                    self.inbound += 1
+            elif isinstance(message.payload, MessageSent) and waiting is not None:
+                self.answered += 1
+                self.response_days.append(days(message.at - waiting.at))
+                waiting = None
+        if prospect.is_open and self.sequences:
+            from socialcrm.playbook.sequences import progress
+
+            state = progress(prospect, ordered, self.sequences)
+            if state is not None and state.due_at is not None and state.due_at < filters.now:
+                self.overdue += 1
+
+    def _opener(self, prospect: Prospect, ordered: list[Event], messages: list[Event]) -> None:
+        opener = messages[0]
+        reply = next((m for m in messages if isinstance(m.payload, MessageReceived)), None)
+        groups = (
+            self.total,
+            self.by_network[_network(prospect, opener)],
+            self.by_sequence[_sequence_at(ordered, opener.at)],
+        )
+        self.weeks[week_of(opener.at)] += 1
+        for group in groups:
+            group.openers += 1
+            if reply is not None:
+                group.replied += 1
+                group.reply_days.append(days(reply.at - opener.at))
+        if reply is not None:
+            self.replies_by_week[week_of(opener.at)] += 1
+
+    def result(self) -> dict[str, Any]:
+        openers_template = {s.name: s.steps[0].template for s in self.sequences if s.steps}
+        total, weeks = self.total, self.weeks
+        return {
+            "report": "outreach",
+            "filters": self.filters.to_dict(),
+            **{k: v for k, v in total.row("all", "scope").items() if k != "scope"},
+            "prospect_initiated": self.prospect_initiated,
+            "weeks": [
+                {"week": w, "openers": weeks[w], "replied": self.replies_by_week[w]}
+                for w in sorted(weeks)
+            ],
+            "p90_reply_days": p90(total.reply_days),
+            "inbound": self.inbound,
+            "inbound_answered": self.answered,
+            "answer_rate": rate(self.answered, self.inbound),
+            "median_response_days": median(self.response_days),
+            "p90_response_days": p90(self.response_days),
+            "overdue_followups": self.overdue,
+            "by_network": [g.row(k, "network") for k, g in sorted(self.by_network.items())],
+            "by_sequence": [
+                {**g.row(k, "sequence"), "template": openers_template.get(k)}
+                for k, g in sorted(self.by_sequence.items())
+            ],
+            "reply_days": sorted(round(d, 3) for d in total.reply_days),
+            "response_days": sorted(round(d, 3) for d in self.response_days),
+        }
+
+
+def outreach(repository: Repository, filters: Filters) -> dict[str, Any]:
+    """Openers per week, reply rate and times, the rep's response time, overdue follow-ups."""
+    report = OutreachPass(repository, filters)
+    for prospect, events in selected(repository, filters):
+        report.add(prospect, events)
+    return report.result()

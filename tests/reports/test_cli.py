@@ -1,0 +1,129 @@
+"""The report, goal and audience commands through the installed console script."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import Pipeline, cli
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("demo") / "store"
+    cli(store, "demo")
+    return store
+
+
+def test_every_report_of_the_demo_shows_something(demo: Path) -> None:
+    funnel = json.loads(cli(demo, "report", "funnel", "--format", "json").stdout)
+    assert all(s["entered"] > 0 for s in funnel["stages"])
+    assert funnel["won"] >= 5 and funnel["lost"] >= 5 and funnel["lost_by_reason"]
+    months = json.loads(
+        cli(demo, "report", "funnel", "--cohort", "month", "--format", "json").stdout
+    )
+    assert len(months["cohorts"]) >= 6  # half a year of history
+    outreach = json.loads(cli(demo, "report", "outreach", "--format", "json").stdout)
+    assert outreach["openers"] > 10 and outreach["replied"] > 5 and outreach["inbound"] > 5
+    assert outreach["overdue_followups"] >= 1
+    content = json.loads(cli(demo, "report", "content", "--format", "json").stdout)
+    assert content["posts"] > 30 and len({m["month"] for m in content["per_month"]}) >= 6
+    assert any(p["below_target"] for p in content["per_post"])
+    audience = json.loads(cli(demo, "report", "audience", "--format", "json").stdout)
+    assert {n["network"] for n in audience["networks"]} >= {"linkedin", "facebook"}
+    assert all(len(n["months"]) == 6 for n in audience["networks"])
+    goals = json.loads(cli(demo, "goal", "list", "--format", "json").stdout)
+    assert {g["metric"] for g in goals} == {"posts", "first_contacts", "wins", "followers"}
+    assert "goal behind schedule: followers on linkedin" in cli(demo, "today").stdout
+    assert "goal behind schedule: followers on linkedin" in cli(demo, "board").stdout
+
+
+def test_tables_and_charts_are_plain_text_off_a_terminal(demo: Path) -> None:
+    out = cli(demo, "report", "funnel").stdout
+    assert "\x1b[" not in out and "█" not in out
+    assert "entered per stage" in out and "  profile" in out and "#" in out
+    spark = cli(demo, "report", "outreach").stdout
+    assert "first messages per week: " in spark and "▁" not in spark
+
+
+def test_csv(demo: Path) -> None:
+    rows = list(csv.reader(io.StringIO(cli(demo, "report", "funnel", "--format", "csv").stdout)))
+    assert rows[0][:3] == ["stage", "entered", "still_there"] and len(rows) == 6
+    audience = cli(demo, "report", "audience", "--format", "csv").stdout
+    assert audience.splitlines()[0] == "network,month,followers,growth"
+
+
+def test_filters_on_the_command_line(demo: Path) -> None:
+    late = json.loads(
+        cli(demo, "report", "funnel", "--since", "2100-01-01", "--format", "json").stdout
+    )
+    assert late["prospects"] == 0
+    linkedin = json.loads(
+        cli(demo, "report", "content", "--network", "linkedin", "--format", "json").stdout
+    )
+    assert {p["network"] for p in linkedin["per_post"]} == {"linkedin"}
+
+
+@pytest.mark.parametrize(
+    ("args", "word", "code"),
+    [
+        (["report", "funnel", "--since", "2026-13-01"], "--since", 4),
+        (["report", "funnel", "--since", "2026-03-02", "--until", "2026-03-01"], "--until", 4),
+        (["report", "funnel", "--cohort", "colour"], "cohort", 4),
+        (["report", "html", "--lang", "de"], "language", 4),
+        (["goal", "set", "sales", "3", "--per", "week"], "metric", 4),
+        (["goal", "set", "posts", "3"], "--per", 4),
+        (["audience", "log", "myspace", "10"], "myspace", 3),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(
+    empty: Pipeline, args: list[str], word: str, code: int
+) -> None:
+    empty.crm.close()
+    before = json.loads(cli(empty.store, "goal", "list", "--format", "json").stdout)
+    result = cli(empty.store, *args, code=code)  # 4: invalid input, 3: not found (docs/cli.md)
+    assert word in result.stderr and "Traceback" not in result.stderr
+    assert json.loads(cli(empty.store, "goal", "list", "--format", "json").stdout) == before
+
+
+def test_goal_and_audience_round_trip(empty: Pipeline) -> None:
+    empty.crm.close()
+    store = empty.store
+    cli(store, "audience", "log", "linkedin", "120", "--date", "2026-01-31")
+    cli(store, "audience", "log", "linkedin", "150")
+    assert [
+        m["followers"]
+        for m in json.loads(cli(store, "audience", "list", "--format", "json").stdout)
+    ] == [120, 150]
+    cli(store, "goal", "set", "followers", "1000000", "--network", "linkedin", "--by", "2999-01-01")
+    cli(store, "goal", "set", "wins", "1000000", "--per", "year")
+    goals = json.loads(cli(store, "goal", "list", "--format", "json").stdout)
+    assert [g["metric"] for g in goals] == ["followers", "wins"]
+    assert not goals[1]["on_track"]  # a million wins a year: behind from the first minute
+    assert "goal behind schedule: wins 0/1000000" in cli(store, "today").stdout
+    cli(store, "goal", "rm", "wins")
+    assert "wins" not in cli(store, "goal", "list").stdout
+    html = Path(store).parent / "r.html"
+    cli(store, "report", "html", "--out", str(html))
+    assert html.stat().st_mode & 0o777 == 0o600  # personal data
+
+
+def test_report_html_without_matplotlib_says_how_to_install_it(demo: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"  # as if the extra were not installed
+        "from socialcrm.cli import main\n"
+        f"sys.argv = ['socialcrm', '--db', {str(demo)!r}, 'report', 'html', '--out', "
+        f"{str(tmp_path / 'r.html')!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "pip install 'socialcrm[report]'" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "r.html").exists()
