@@ -64,6 +64,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SOCIALCRM_PIPELINE",
         "SOCIALCRM_DISABLE_PLUGINS",
         "SOCIALCRM_DEBUG",
+        "SOCIALCRM_USER",
+        "SOCIALCRM_ACTOR",
         "NO_COLOR",
     ):
         monkeypatch.delenv(name, raising=False)

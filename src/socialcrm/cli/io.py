@@ -120,6 +120,10 @@ def import_(
     report: Annotated[
         str, typer.Option("--report", metavar="table|json", help="How to print the report.")
     ] = "table",
+    owner: Annotated[
+        str | None,
+        typer.Option(metavar="REP", help="The rep who owns the people created (default: you)."),
+    ] = None,
 ) -> None:
     """Import people (and their messages) from a network's data export or a file.
 
@@ -155,6 +159,7 @@ def import_(
             tags=tuple(tag or ()),
             update=update,
             strict=strict,
+            owner=owner,
             mapping=parsed,
             progress=progress,
         )

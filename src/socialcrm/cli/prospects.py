@@ -65,6 +65,9 @@ def add(
     source: Annotated[
         str | None, typer.Option(help='Where you found them, e.g. "comment on X\'s post".')
     ] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="REP", help="The rep who owns them (default: you).")
+    ] = None,
 ) -> None:
     """Add a prospect at stage profile and print its id.
 
@@ -89,6 +92,7 @@ def add(
         tags=_listed(tag),
         note=note,
         source=source,
+        owner=owner,
     )
     from socialcrm.cli import render
 
@@ -206,6 +210,8 @@ def _show_table(
         lines.append((key, value))
     if p.notes:
         lines.append(("notes", p.notes))
+    if p.owner:
+        lines.append(("owner", p.owner))
     if p.source is not None and (p.source.note or p.source.url):
         lines.append(("source", " ".join(x for x in (p.source.note, p.source.url) if x)))
     if blocking is not None:
@@ -250,16 +256,23 @@ def list_(
     min_score: Annotated[
         float | None, typer.Option(help="Only prospects whose ICP score is at least this.")
     ] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="REP", help="Only the prospects this rep owns.")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only the prospects you own.")] = False,
 ) -> None:
     """List prospects of the pipeline, filtered and sorted.
 
     \b
     Example:
       socialcrm list --stage contact --tag fintech --format json | jq '.[].name'
+      socialcrm list --mine
     """
     state = get_state(ctx)
+    rep = state.owner_filter(owner, mine)
     crm = state.open_crm()
     prospects = crm.query(
+        owner=rep,
         stage=stage,
         status=status,
         tag=tag,

@@ -66,6 +66,7 @@ class AgendaItem:
     days: float
     summary: str
     command: str
+    owner: str | None = None  # the rep whose prospect it is (``today --all``)
 
     @property
     def urgency(self) -> float:
@@ -82,6 +83,7 @@ class AgendaItem:
             "urgency": round(self.urgency, 2),
             "summary": self.summary,
             "command": self.command,
+            "owner": self.owner,
         }
 
 
@@ -151,8 +153,13 @@ def _waiting_command(crm: CRM, p: Prospect, events: list[Event], has_icp: bool) 
     return f"socialcrm advance {p.id}"
 
 
-def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
-    """The agenda of the current pipeline at ``now``, most urgent first."""
+def today(crm: CRM, now: datetime | None = None, *, owner: str | None = None) -> list[AgendaItem]:
+    """The agenda of the current pipeline at ``now``, most urgent first.
+
+    With ``owner``, one rep's agenda: the prospects they own and those nobody
+    owns yet (a store from before owners, or prospects added by a host without
+    an actor), never a colleague's.
+    """
     from socialcrm.playbook.icp import get_icp
     from socialcrm.playbook.sequences import list_sequences, progress
 
@@ -164,7 +171,10 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
     has_icp = get_icp(pipeline) is not None
     items: list[AgendaItem] = []
     prospects = {
-        p.id: p for p in crm.repository.query(Query(pipeline=pipeline.name, status=Status.OPEN))
+        p.id: p
+        for p in crm.repository.query(
+            Query(pipeline=pipeline.name, status=Status.OPEN, owner=owner, unowned=True)
+        )
     }
     # in the store's order (one read per events file), not one read per prospect:
     # the items are sorted at the end
@@ -186,6 +196,7 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
                     days,
                     f"replied {_ago(days)}: “{excerpt}” — answer them",
                     f'socialcrm message {p.id} --sent "YOUR ANSWER"',
+                    owner=p.owner,
                 )
             )
             continue  # nothing else to propose before the reply is answered
@@ -210,6 +221,7 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
                         f"'{current.sequence}' ({step.network} {step.channel}, template "
                         f"'{step.template}') {late}",
                         f"socialcrm next {p.id}",
+                        owner=p.owner,
                     )
                 )
             continue  # the sequence sets the pace
@@ -230,6 +242,7 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
                     waited - limit,
                     f"in {p.stage.value} for {int(waited)} days (limit {limit})",
                     _waiting_command(crm, p, events, has_icp),
+                    owner=p.owner,
                 )
             )
     items.sort(key=lambda i: (-i.urgency, i.name.casefold(), i.prospect_id))

@@ -11,17 +11,30 @@ from socialcrm.cli.playbook import PANEL
 __all__ = ["register"]
 
 
-def today(ctx: typer.Context) -> None:
+def today(
+    ctx: typer.Context,
+    everyone: Annotated[
+        bool, typer.Option("--all", help="Everyone's work, not only yours.")
+    ] = False,
+    owner: Annotated[
+        str | None, typer.Option(metavar="REP", help="This rep's work instead of yours.")
+    ] = None,
+) -> None:
     """What to do now: replies to answer, sequence steps due, prospects waiting too long.
 
+    Your own work: the prospects you own and those nobody owns yet (--all: everyone's).
     Sorted by urgency; each line ends with the command to act.
 
     Example:  socialcrm today --format json
     """
+    from socialcrm.errors import ValidationError
     from socialcrm.playbook.agenda import today as agenda
 
     state = get_state(ctx)
-    items = agenda(state.open_crm())
+    if everyone and owner is not None:
+        raise ValidationError("give --all or --owner, not both", field="owner")
+    rep = None if everyone else state.owner_filter(owner, False) or state.actor
+    items = agenda(state.open_crm(), owner=rep)
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return
@@ -29,15 +42,21 @@ def today(ctx: typer.Context) -> None:
         [i.kind, i.prospect_id, i.name, i.stage.value, i.summary, state.runnable(i.command)]
         for i in items
     ]
+    heads = ["kind", "prospect_id", "name", "stage", "what", "command"]
+    if everyone:
+        heads.insert(3, "owner")
+        for row, item in zip(rows, items, strict=True):
+            row.insert(3, item.owner or "")
     if state.output_format == "csv":
-        render.emit_csv(["kind", "prospect_id", "name", "stage", "what", "command"], rows)
+        render.emit_csv(heads, rows)
         return
     if not items:
         render.echo("nothing due today")
         return
-    render.emit_table(
-        state, ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"], rows, styles={3: "stage"}
-    )
+    titles = ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"]
+    if everyone:
+        titles.insert(3, "OWNER")
+    render.emit_table(state, titles, rows, styles={titles.index("STAGE"): "stage"})
 
 
 def stage_limit(

@@ -50,8 +50,10 @@ class Batch:
         update: bool,
         dry_run: bool,
         progress: Progress | None,
+        rep: str | None = None,
     ) -> None:
         self.crm = crm
+        self.rep = rep  # the owner of the prospects created
         self.repo = crm.repository
         self.path = path
         self.importer = importer

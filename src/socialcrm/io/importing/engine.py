@@ -39,6 +39,7 @@ from socialcrm.io.importing.batch import Batch, Progress
 from socialcrm.io.importing.people import People
 from socialcrm.io.importing.report import ImportReport
 from socialcrm.io.importing.rows import RowError
+from socialcrm.team import rep_name
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -131,6 +132,7 @@ def run_import(
     tags: Sequence[str] = (),
     update: bool = False,
     strict: bool = False,
+    owner: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import ``path`` with ``importer`` into ``crm``'s current pipeline.
@@ -138,9 +140,19 @@ def run_import(
     Raises :class:`ImportFormatError` (nothing written) when the file cannot
     be read.  Invalid rows are reported and left out; with ``strict=True`` an
     invalid row leaves the whole store unchanged (``report.written`` is
-    ``False``).  A dry run plans everything and writes nothing.
+    ``False``).  A dry run plans everything and writes nothing.  The prospects
+    created are ``owner``'s (default: the CRM's actor).
     """
-    batch = Batch(crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress)
+    batch = Batch(
+        crm,
+        path,
+        importer,
+        tags=tags,
+        update=update,
+        dry_run=dry_run,
+        progress=progress,
+        rep=rep_name(owner) if owner is not None else crm.actor,
+    )
     try:
         return _run(crm, batch, strict=strict)
     finally:
@@ -217,6 +229,7 @@ def import_file(
     tags: Sequence[str] = (),
     update: bool = False,
     strict: bool = False,
+    owner: str | None = None,
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -240,5 +253,6 @@ def import_file(
         tags=tags,
         update=update,
         strict=strict,
+        owner=owner,
         progress=progress,
     )

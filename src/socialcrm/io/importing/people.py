@@ -169,7 +169,7 @@ class People:
                 tags=[*record.tags, *b.tags],
                 notes=record.notes or "",
                 custom=dict(record.custom),
-                owner=b.crm.actor,
+                owner=b.rep,
                 source=source,
                 created_at=b.now,
                 updated_at=b.now,
