@@ -34,7 +34,7 @@ def _json(env: dict[str, str], *args: str) -> Any:
     return json.loads(ok(env, *args, "--format", "json"))
 
 
-def test_a_team_session(store: str) -> None:
+def test_a_team_session(store: str, tmp_path: Path) -> None:
     lea = clean_env(SOCIALCRM_DB=store, SOCIALCRM_USER="lea")
     max_ = clean_env(SOCIALCRM_DB=store, SOCIALCRM_USER="max")
     ok(lea, "init")
@@ -107,6 +107,22 @@ def test_a_team_session(store: str) -> None:
         ("stage_changed", "lea"),
     ]
     assert actors["Bob Stone"] == [("created", "lea"), ("note", "max"), ("edited", "max")]
+
+    # the JSON export imported elsewhere (by someone else) keeps owners and actors
+    dump = tmp_path / "export.json"
+    dump.write_text(json.dumps(export), encoding="utf-8")
+    other = clean_env(SOCIALCRM_DB=str(tmp_path / "elsewhere"), SOCIALCRM_USER="zoe")
+    ok(other, "import", str(dump))
+    again = json.loads(ok(other, "export", "--format", "json"))
+    assert {p["prospect"]["name"]: p["prospect"]["owner"] for p in again["prospects"]} == {
+        "Bob Stone": "lea",
+        "Jane Doe": "lea",
+    }
+    moved = {
+        p["prospect"]["name"]: [(e["payload"]["kind"], e["actor"]) for e in p["events"]]
+        for p in again["prospects"]
+    }
+    assert moved == actors
 
 
 def test_the_older_variable_still_names_the_rep(store: str) -> None:
