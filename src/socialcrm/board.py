@@ -26,12 +26,13 @@ class Board(Value):
         return sum(len(v) for v in self.stages.values()) + len(self.won) + len(self.lost)
 
 
-def board(repository: Repository, pipeline: str) -> Board:
-    """``pipeline``'s open prospects per stage and its won/lost lists, by name."""
+def board(repository: Repository, pipeline: str, *, owner: str | None = None) -> Board:
+    """``pipeline``'s open prospects per stage and its won/lost lists, by name
+    (only ``owner``'s when given)."""
     stages: dict[Stage, list[Prospect]] = {s: [] for s in Stage}
     won: list[Prospect] = []
     lost: list[Prospect] = []
-    for p in repository.query(Query(pipeline=pipeline, sort="name")):
+    for p in repository.query(Query(pipeline=pipeline, owner=owner, sort="name")):
         if p.status is Status.WON:
             won.append(p)
         elif p.status is Status.LOST:

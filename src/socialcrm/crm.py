@@ -41,6 +41,7 @@ from socialcrm.recording import Clock, Recording
 from socialcrm.repository import MemoryRepository, Query, Repository
 from socialcrm.rules import Problem, RuleRegistry, default_rules
 from socialcrm.stages import Stage, Status
+from socialcrm.team import rep_name
 from socialcrm.text import check
 
 if TYPE_CHECKING:
@@ -250,6 +251,12 @@ class CRM:
         """
         return self._change(ref, editing.edit_change(self, changes))
 
+    def assign(self, ref: str, rep: str) -> Prospect:
+        """Make ``rep`` the prospect's owner (an ``edited`` event keeps the previous one)."""
+        return self._change(
+            ref, editing.edit_change(self, {"set_fields": {"owner": rep_name(rep)}})
+        )
+
     def delete(self, ref: str) -> Prospect:
         """Erase a prospect and its whole history (GDPR right to erasure).
 
@@ -374,9 +381,9 @@ class CRM:
         # ``self.pipeline`` (not the bare name): an unknown pipeline is an error, not "empty".
         return self.repository.query(Query(pipeline=self.pipeline.name, **filters))
 
-    def board(self) -> Board:
-        """Open prospects per stage and the won/lost lists."""
-        return board(self.repository, self.pipeline.name)
+    def board(self, owner: str | None = None) -> Board:
+        """Open prospects per stage and the won/lost lists (``owner``: one rep's)."""
+        return board(self.repository, self.pipeline.name, owner=owner)
 
     # ------------------------------------------------------------ file formats
     def importers(self) -> dict[str, Importer]:

@@ -233,11 +233,14 @@ def build_demo(
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
+    actor: str | None = "demo",
 ) -> DemoSummary:
     """Fill ``repository`` with the sample pipelines (it must be empty or a demo store).
 
     A demo store is rebuilt from scratch.  ``progress(done, total, name)`` is
-    called after each person.  Needs at least one network plugin.
+    called after each person.  Needs at least one network plugin.  ``actor``
+    does every step and owns every prospect (the CLI: the rep trying it, so
+    that ``today`` shows them the sample work).
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
     kind = store_kind(repository)
@@ -252,7 +255,7 @@ def build_demo(
     def crm_for(pipeline: str) -> CRM:
         if pipeline not in crms:
             crms[pipeline] = CRM(
-                repository, plugin_manager, clock=clock, pipeline=pipeline, actor="demo"
+                repository, plugin_manager, clock=clock, pipeline=pipeline, actor=actor
             )
         return crms[pipeline]
 

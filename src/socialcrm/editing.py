@@ -25,6 +25,7 @@ from socialcrm.contact_fields import (
 from socialcrm.errors import DuplicateIdentityError, ValidationError
 from socialcrm.models import Edited, Identity, LawfulBasis, Payload, Prospect, Source, nfc
 from socialcrm.repository import Repository
+from socialcrm.team import rep_name
 from socialcrm.text import check_fields
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def check_identities_free(repository: Repository, prospect: Prospect) -> None:
     for identity in prospect.identities:
         owner = repository.find_by_identity(prospect.pipeline, identity.key)
         if owner is not None and owner.id != prospect.id:
-            raise DuplicateIdentityError(identity.key, owner.id, prospect.pipeline)
+            raise DuplicateIdentityError(identity.key, owner.id, prospect.pipeline, rep=owner.owner)
 
 
 def lawful_basis(value: LawfulBasis | str) -> LawfulBasis:
@@ -157,7 +158,7 @@ def build_prospect(crm: Workspace, name: str, fields: ProspectFields) -> Prospec
         tags=tags,
         notes=notes,
         custom=custom,
-        owner=owner if owner is not None else crm.actor,
+        owner=rep_name(owner) if owner is not None else crm.actor,
         source=source,
         lawful_basis=basis,
         created_at=now,

@@ -141,17 +141,24 @@ class LimitExceededError(ValidationError):
 class DuplicateIdentityError(ValidationError):
     """A network identity already belongs to another prospect of the pipeline."""
 
-    def __init__(self, identity_key: str, owner_id: str, pipeline: str) -> None:
+    def __init__(
+        self, identity_key: str, owner_id: str, pipeline: str, *, rep: str | None = None
+    ) -> None:
+        # ``rep``: who owns that prospect, when known (in a team, whom to ask)
+        owned = f" (owned by {rep})" if rep else ""
         super().__init__(
-            f"identity {identity_key} already belongs to prospect {owner_id} "
+            f"identity {identity_key} already belongs to prospect {owner_id}{owned} "
             f"in pipeline {pipeline!r}",
             field="identities",
             value=identity_key,
-            hint="edit that prospect instead, or merge the two",
+            hint=f"it is {rep}'s prospect: ask them, or have it assigned to you"
+            if rep
+            else "edit that prospect instead, or merge the two",
         )
         self.identity_key = identity_key
         self.owner_id = owner_id
         self.pipeline = pipeline
+        self.rep = rep
 
 
 class InvalidTransitionError(SocialCRMError):

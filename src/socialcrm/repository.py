@@ -56,6 +56,8 @@ class Query(Value):
     handles, tags and notes.  ``sort`` is a field of :data:`SORT_FIELDS`,
     prefixed with ``-`` for descending order (``-score``: best ICP fit first).
     ``min_score`` keeps prospects whose stored ICP score is at least that value.
+    ``owner`` keeps one rep's prospects; with ``unowned``, also those nobody owns
+    (a rep's own work in a team: theirs, and what no one has taken yet).
     """
 
     pipeline: str = "default"
@@ -65,6 +67,7 @@ class Query(Value):
     network: str | None = None
     text: str | None = None
     owner: str | None = None
+    unowned: bool = False
     sort: str = "created_at"
     limit: int | None = None
     min_score: float | None = None
@@ -92,7 +95,8 @@ class Query(Value):
             return False
         if self.network is not None and p.identity(self.network.lower()) is None:
             return False
-        if self.owner is not None and p.owner != self.owner:
+        mine = p.owner == self.owner or (self.unowned and p.owner is None)
+        if self.owner is not None and not mine:
             return False
         if self.min_score is not None:
             score = p.assessment.score if p.assessment else None

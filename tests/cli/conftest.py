@@ -66,6 +66,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "SOCIALCRM_DEBUG",
         "SOCIALCRM_FORMAT",
         "SOCIALCRM_USER",
+        "SOCIALCRM_ACTOR",
         "SOCIALCRM_LANG",
         "SOCIALCRM_TIMEZONE",
         "NO_COLOR",

@@ -135,3 +135,17 @@ def test_today_means_the_rest_of_the_utc_day(sequenced: CRM, clock: FrozenClock)
     tomorrow_early = clock.now + timedelta(hours=16)  # 01:00 next day: due at 09:00
     (item,) = today(crm, tomorrow_early)
     assert item.kind == "step" and item.summary.endswith("due today") and item.days == 0
+
+
+def test_a_reps_agenda_is_their_prospects_and_the_unowned(crm: CRM, clock: FrozenClock) -> None:
+    crm.add("Ann Lee", owner="lea")
+    crm.add("Bob Roe", owner="max")
+    crm.actor = None
+    crm.add("Cyd Poe")  # nobody's: no actor, no --owner
+    clock.advance(days=30)  # everyone waited too long in profile
+    assert [i.name for i in today(crm)] == ["Ann Lee", "Bob Roe", "Cyd Poe"]
+    lea = today(crm, owner="lea")
+    assert [(i.name, i.owner) for i in lea] == [("Ann Lee", "lea"), ("Cyd Poe", None)]
+    assert lea[0].to_dict()["owner"] == "lea"
+    assert [i.name for i in today(crm, owner="max")] == ["Bob Roe", "Cyd Poe"]
+    assert [i.name for i in today(crm, owner="zoe")] == ["Cyd Poe"]

@@ -52,6 +52,9 @@ def test_directory_to_postgresql_and_back_is_identical(
     assert exported(env, back) == original  # the console script's export, both ends
     assert exported_by_library(pg_url) == original
     assert original["meta"] == {"channel_limits": {"linkedin.connection_note": 200}}
+    # the team's data crosses too: every prospect's owner, every event's actor
+    assert None not in {p["prospect"]["owner"] for p in original["prospects"]}
+    assert None not in {e["actor"] for p in original["prospects"] for e in p["events"]}
     assert _current(pg_url) == _current(back) == "agencies"
     assert sql_doctor(pg_url).ok and tinydb_doctor(back).ok
 

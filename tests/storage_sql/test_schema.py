@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import inspect
 
 from socialcrm.errors import SchemaVersionError, StoreError
+from socialcrm.repository import Query
 from socialcrm.storage import open_repository
 from socialcrm.storage.sql import schema
 from socialcrm.storage.sql.migrate import SchemaStatus
@@ -153,3 +154,63 @@ def test_an_existing_sqlite_file_is_not_upgraded_silently(tmp_path: Path) -> Non
     with pytest.raises(StoreError, match="no socialcrm tables"):
         open_repository(f"sqlite:///{path}")
     assert _tables(f"sqlite:///{path}") == {"theirs"}
+
+
+def _migrate(url: str, revision: str) -> None:
+    """Bring the database at ``url`` down (or up) to ``revision`` with Alembic, as an old
+    socialcrm would have left it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from socialcrm.storage.sql.migrate import SCRIPT_LOCATION
+
+    with connection(url) as conn:
+        config = Config()
+        config.set_main_option("script_location", SCRIPT_LOCATION)
+        config.attributes["connection"] = conn
+        if schema.REVISIONS.index(revision) < schema.REVISIONS.index(schema.HEAD):
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
+        conn.commit()
+
+
+def _indexes(url: str) -> set[str]:
+    with connection(url) as conn:
+        return {str(i["name"]) for i in inspect(conn).get_indexes("socialcrm_prospects")}
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_database_of_revision_0001_is_upgraded_with_its_owners(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """A team's database from before the owner index: refused until ``db upgrade``, then
+    the same prospects, owners and events, and ``list --owner`` on the index."""
+    url = request.getfixturevalue("pg_url" if backend == "postgresql" else "sqlite_url")
+    repo = open_repository(url)
+    try:
+        repo.put(make_prospect("01AAA", "Ann Lee", owner="lea"))
+        repo.put(make_prospect("01BBB", "Bob Roe", owner="max"))
+        repo.put(make_prospect("01CCC", "Cyd Poe"))
+    finally:
+        repo.close()
+    _migrate(url, "0001")
+    assert "socialcrm_prospects_owner" not in _indexes(url)
+    env = clean_env(SOCIALCRM_DB=url, SOCIALCRM_USER="lea")
+    refused = run(env, "list", "--mine")
+    assert refused.returncode == 6 and "socialcrm db upgrade" in refused.stderr
+    upgraded = run(env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert database_status(url).state == "current"
+    assert "socialcrm_prospects_owner" in _indexes(url)
+    mine = run(env, "list", "--mine", "--format", "json")
+    assert mine.returncode == 0, mine.stderr
+    import json
+
+    assert [p["name"] for p in json.loads(mine.stdout)] == ["Ann Lee"]
+    repo = open_repository(url)
+    try:
+        owners = {p.id: p.owner for p in repo.query(Query())}
+    finally:
+        repo.close()
+    assert owners == {"01AAA": "lea", "01BBB": "max", "01CCC": None}

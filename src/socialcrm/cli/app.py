@@ -34,6 +34,7 @@ __all__ = ["COMMANDS", "COMMAND_MODULES", "MODULE_COMMANDS", "SocialGroup", "mak
 MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.setup": ("init", "demo"),
     "socialcrm.cli.prospects": ("add", "show", "list", "edit", "rm"),
+    "socialcrm.cli.team": ("assign",),
     "socialcrm.cli.stages": ("move", "advance", "won", "lost", "reopen", "qualify"),
     "socialcrm.cli.activity": ("interest", "engage", "message", "note", "history"),
     "socialcrm.cli.board": ("board",),

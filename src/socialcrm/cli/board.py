@@ -1,6 +1,6 @@
 """``board``: the pipeline at a glance."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -50,15 +50,23 @@ def print_board(state: "CLIState", board: "Board") -> None:
     )
 
 
-def board(ctx: typer.Context) -> None:
+def board(
+    ctx: typer.Context,
+    owner: Annotated[
+        str | None, typer.Option(metavar="REP", help="Only the prospects this rep owns.")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only the prospects you own.")] = False,
+) -> None:
     """The pipeline at a glance: count and names per stage, won and lost totals.
 
     \b
     Example:
       socialcrm board --pipeline agencies
+      socialcrm board --owner lea
     """
     state = get_state(ctx)
-    print_board(state, state.open_crm().board())
+    rep = state.owner_filter(owner, mine)
+    print_board(state, state.open_crm().board(owner=rep))
     if state.output_format == "table":
         from socialcrm.cli.goals import print_behind
 

@@ -160,9 +160,38 @@ class CLIState:
                 self.pm,
                 pipeline=self.pipeline or self.configured("pipeline"),
                 report=warn_plugin_failure,
-                actor=os.environ.get("SOCIALCRM_ACTOR") or self.configured("actor"),
+                actor=self.actor,
             )
         return self._crm
+
+    @property
+    def actor(self) -> str | None:
+        """The rep running this command: ``SOCIALCRM_USER`` (or the older
+        ``SOCIALCRM_ACTOR``), else the configuration file's ``actor``, else the
+        operating system's user (see :func:`~socialcrm.team.current_actor`)."""
+        from socialcrm.team import current_actor
+
+        return current_actor(configured=self.configured("actor"))
+
+    def owner_filter(self, owner: str | None, mine: bool) -> str | None:
+        """The rep whose prospects ``--owner REP`` / ``--mine`` keep (``None``: everyone's)."""
+        from socialcrm.errors import ValidationError
+        from socialcrm.team import rep_name
+
+        if owner is not None and mine:
+            raise ValidationError("give --owner or --mine, not both", field="owner")
+        if owner is not None:
+            return rep_name(owner)
+        if not mine:
+            return None
+        actor = self.actor
+        if actor is None:
+            raise ValidationError(
+                "--mine: who you are is not known",
+                field="owner",
+                hint="set SOCIALCRM_USER to your name, or give --owner NAME",
+            )
+        return actor
 
     @property
     def store_opened(self) -> bool:

@@ -138,6 +138,10 @@ def import_(
             "the file name, format, row and date are recorded anyway.",
         ),
     ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(metavar="REP", help="The rep who owns the people created (default: you)."),
+    ] = None,
 ) -> None:
     """Import people (and their messages) from a network's data export or a file.
 
@@ -173,6 +177,7 @@ def import_(
             tags=tuple(tag or ()),
             update=update,
             strict=strict,
+            owner=owner,
             mapping=parsed,
             progress=progress,
             lawful_basis=basis,

@@ -76,6 +76,9 @@ def add(
             "default), consent or contract (see 'socialcrm privacy bases').",
         ),
     ] = "legitimate_interest",
+    owner: Annotated[
+        str | None, typer.Option(metavar="REP", help="The rep who owns them (default: you).")
+    ] = None,
 ) -> None:
     """Add a prospect at stage profile and print its id.
 
@@ -101,6 +104,7 @@ def add(
         note=note,
         source=source,
         lawful_basis=basis,
+        owner=owner,
     )
     from socialcrm.cli import render
 
@@ -228,6 +232,8 @@ def _show_table(
         lines.append((key, value))
     if p.notes:
         lines.append(("notes", p.notes))
+    if p.owner:
+        lines.append(("owner", p.owner))
     lines.append(("source", _source_line(p)))
     lines.append(("lawful basis", p.lawful_basis.value.replace("_", " ")))
     if blocking is not None:
@@ -272,16 +278,23 @@ def list_(
     min_score: Annotated[
         float | None, typer.Option(help="Only prospects whose ICP score is at least this.")
     ] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="REP", help="Only the prospects this rep owns.")
+    ] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Only the prospects you own.")] = False,
 ) -> None:
     """List prospects of the pipeline, filtered and sorted.
 
     \b
     Example:
       socialcrm list --stage contact --tag fintech --format json | jq '.[].name'
+      socialcrm list --mine
     """
     state = get_state(ctx)
+    rep = state.owner_filter(owner, mine)
     crm = state.open_crm()
     prospects = crm.query(
+        owner=rep,
         stage=stage,
         status=status,
         tag=tag,

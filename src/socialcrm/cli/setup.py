@@ -59,7 +59,8 @@ def demo(ctx: typer.Context) -> None:
     if kind == "demo":
         state.info(f"rebuilding the demo store {path}")
     summary = _build_with_progress(
-        state, lambda progress: build_demo(crm.repository, state.pm, progress=progress)
+        state,
+        lambda progress: build_demo(crm.repository, state.pm, progress=progress, actor=crm.actor),
     )
     board = crm.board()
     due = today(crm)

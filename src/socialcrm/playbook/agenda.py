@@ -74,6 +74,7 @@ class AgendaItem:
     days: float
     summary: str
     command: str
+    owner: str | None = None  # the rep whose prospect it is (``today --all``)
 
     @property
     def urgency(self) -> float:
@@ -90,6 +91,7 @@ class AgendaItem:
             "urgency": round(self.urgency, 2),
             "summary": self.summary,
             "command": self.command,
+            "owner": self.owner,
         }
 
 
@@ -189,8 +191,13 @@ def _expiry_item(p: Prospect, retention: Retention, now: datetime) -> AgendaItem
     )
 
 
-def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
-    """The agenda of the current pipeline at ``now``, most urgent first."""
+def today(crm: CRM, now: datetime | None = None, *, owner: str | None = None) -> list[AgendaItem]:
+    """The agenda of the current pipeline at ``now``, most urgent first.
+
+    With ``owner``, one rep's agenda: the prospects they own and those nobody
+    owns yet (a store from before owners, or prospects added by a host without
+    an actor), never a colleague's.
+    """
     from socialcrm.playbook.icp import get_icp
     from socialcrm.playbook.sequences import list_sequences, progress
     from socialcrm.privacy.retention import retention_of
@@ -205,7 +212,10 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
     period = settings_of(pipeline).retention
     items: list[AgendaItem] = []
     # every status: a lost prospect's data expires too
-    prospects = {p.id: p for p in crm.repository.query(Query(pipeline=pipeline.name))}
+    prospects = {
+        p.id: p
+        for p in crm.repository.query(Query(pipeline=pipeline.name, owner=owner, unowned=True))
+    }
     # in the store's order (one read per events file), not one read per prospect:
     # the items are sorted at the end
     for pid, events in crm.repository.events_for(prospects):
@@ -231,6 +241,7 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
                     days,
                     f"replied {_ago(days)}: “{excerpt}” — answer them",
                     f'socialcrm message {p.id} --sent "YOUR ANSWER"',
+                    owner=p.owner,
                 )
             )
             continue  # nothing else to propose before the reply is answered
@@ -255,6 +266,7 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
                         f"'{current.sequence}' ({step.network} {step.channel}, template "
                         f"'{step.template}') {late}",
                         f"socialcrm next {p.id}",
+                        owner=p.owner,
                     )
                 )
             continue  # the sequence sets the pace
@@ -275,6 +287,7 @@ def today(crm: CRM, now: datetime | None = None) -> list[AgendaItem]:
                     waited - limit,
                     f"in {p.stage.value} for {int(waited)} days (limit {limit})",
                     _waiting_command(crm, p, events, has_icp),
+                    owner=p.owner,
                 )
             )
     items.sort(key=lambda i: (-i.urgency, i.name.casefold(), i.prospect_id))

@@ -67,6 +67,14 @@ _ULID_LENGTH = 26
 _EVENTS = "events"
 
 
+def _owned(doc: dict[str, Any], query: Query) -> bool:
+    """Whether a prospect document passes ``query``'s owner filter (before building it)."""
+    if query.owner is None:
+        return True
+    owner = doc.get("owner")
+    return owner == query.owner or (query.unowned and owner is None)
+
+
 def _wanted(docs: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, set[str]]]:
     """``(logical file, table, doc id)`` triples grouped for ``reading_ahead``."""
     wanted: dict[str, dict[str, set[str]]] = {}
@@ -298,6 +306,7 @@ class TinyDBRepository:
                         doc.get("pipeline") != query.pipeline
                         or (stage is not None and doc.get("stage") != stage)
                         or (status is not None and doc.get("status") != status)
+                        or not _owned(doc, query)
                     ):
                         continue
                     selected.append(self._structure(doc, logical))

@@ -232,6 +232,9 @@ class RepositoryContract:
         assert ids(text="acme") == ["01A", "01D"]
         assert ids(text="chloé") == ["01C"]
         assert ids(owner="rep1") == ["01A", "01C"]
+        assert ids(owner="rep2", unowned=True) == ["01B", "01D"]
+        assert ids(owner="rep1", status=Status.OPEN, unowned=True) == ["01A"]
+        assert ids(owner="nobody") == []
         assert ids(stage=Stage.CONTACT, status=Status.OPEN) == ["01A"]
 
     def test_query_sort_and_limit(self, repository: Repository) -> None:

@@ -48,9 +48,19 @@ def _export_ics(state: "CLIState", path: Path, days: int) -> None:
         render.echo(f"{len(found)} event(s) written to {path}")
 
 
-def today(ctx: typer.Context, ics: IcsFile = None) -> None:
+def today(
+    ctx: typer.Context,
+    ics: IcsFile = None,
+    everyone: Annotated[
+        bool, typer.Option("--all", help="Everyone's work, not only yours.")
+    ] = False,
+    owner: Annotated[
+        str | None, typer.Option(metavar="REP", help="This rep's work instead of yours.")
+    ] = None,
+) -> None:
     """What to do now: replies to answer, data expiring, sequence steps due, prospects waiting.
 
+    Your own work: the prospects you own and those nobody owns yet (--all: everyone's).
     Sorted by urgency; each line ends with the command to act.  With --ics FILE
     the same items are written to a calendar file instead (re-exporting updates
     the events already imported).
@@ -60,13 +70,17 @@ def today(ctx: typer.Context, ics: IcsFile = None) -> None:
       socialcrm today --format json
       socialcrm today --ics ~/today.ics
     """
+    from socialcrm.errors import ValidationError
     from socialcrm.playbook.agenda import today as agenda
 
     state = get_state(ctx)
+    if everyone and owner is not None:
+        raise ValidationError("give --all or --owner, not both", field="owner")
     if ics is not None:
         _export_ics(state, ics, days=0)
         return
-    items = agenda(state.open_crm())
+    rep = None if everyone else state.owner_filter(owner, False) or state.actor
+    items = agenda(state.open_crm(), owner=rep)
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return
@@ -74,17 +88,23 @@ def today(ctx: typer.Context, ics: IcsFile = None) -> None:
         [i.kind, i.prospect_id, i.name, i.stage.value, i.summary, state.runnable(i.command)]
         for i in items
     ]
+    heads = ["kind", "prospect_id", "name", "stage", "what", "command"]
+    if everyone:
+        heads.insert(3, "owner")
+        for row, item in zip(rows, items, strict=True):
+            row.insert(3, item.owner or "")
     if state.output_format == "csv":
-        render.emit_csv(["kind", "prospect_id", "name", "stage", "what", "command"], rows)
+        render.emit_csv(heads, rows)
         return
     from socialcrm.cli.goals import print_behind
 
     if not items:
         render.echo("nothing due today")
     else:
-        render.emit_table(
-            state, ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"], rows, styles={3: "stage"}
-        )
+        titles = ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"]
+        if everyone:
+            titles.insert(3, "OWNER")
+        render.emit_table(state, titles, rows, styles={titles.index("STAGE"): "stage"})
     print_behind(state)
 
 

@@ -52,8 +52,10 @@ class Batch:
         progress: Progress | None,
         lawful_basis: LawfulBasis = LawfulBasis.LEGITIMATE_INTEREST,
         source: str | None = None,
+        rep: str | None = None,
     ) -> None:
         self.crm = crm
+        self.rep = rep  # the owner of the prospects created
         # what every prospect the import creates records (GDPR art. 6 and 14)
         self.lawful_basis = lawful_basis
         self.source = source

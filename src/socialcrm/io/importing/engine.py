@@ -41,6 +41,7 @@ from socialcrm.io.importing.people import People
 from socialcrm.io.importing.report import ImportReport
 from socialcrm.io.importing.rows import RowError
 from socialcrm.models import nfc
+from socialcrm.team import rep_name
 from socialcrm.text import check
 
 if TYPE_CHECKING:
@@ -137,6 +138,7 @@ def run_import(
     tags: Sequence[str] = (),
     update: bool = False,
     strict: bool = False,
+    owner: str | None = None,
     progress: Progress | None = None,
     lawful_basis: str = "legitimate_interest",
     source: str | None = None,
@@ -149,7 +151,8 @@ def run_import(
     Raises :class:`ImportFormatError` (nothing written) when the file cannot
     be read.  Invalid rows are reported and left out; with ``strict=True`` an
     invalid row leaves the whole store unchanged (``report.written`` is
-    ``False``).  A dry run plans everything and writes nothing.
+    ``False``).  A dry run plans everything and writes nothing.  The prospects
+    created are ``owner``'s (default: the CRM's actor).
     """
     if source is not None:
         check(source, "source")
@@ -170,6 +173,7 @@ def run_import(
         progress=progress,
         lawful_basis=parse_basis(lawful_basis),
         source=source,
+        rep=rep_name(owner) if owner is not None else crm.actor,
     )
     try:
         return _run(crm, batch, strict=strict)
@@ -247,6 +251,7 @@ def import_file(
     tags: Sequence[str] = (),
     update: bool = False,
     strict: bool = False,
+    owner: str | None = None,
     mapping: Mapping[str, str] | None = None,
     progress: Progress | None = None,
     lawful_basis: str = "legitimate_interest",
@@ -272,6 +277,7 @@ def import_file(
         tags=tags,
         update=update,
         strict=strict,
+        owner=owner,
         progress=progress,
         lawful_basis=lawful_basis,
         source=source,

@@ -170,7 +170,7 @@ class People:
                 tags=[*record.tags, *b.tags],
                 notes=record.notes or "",
                 custom=dict(record.custom),
-                owner=b.crm.actor,
+                owner=b.rep,
                 source=source,
                 lawful_basis=b.lawful_basis,
                 created_at=b.now,

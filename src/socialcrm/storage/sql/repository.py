@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
 from attrs import evolve
-from sqlalchemy import bindparam, delete, exists, func, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from socialcrm.errors import DuplicateIdentityError, NotFoundError
@@ -273,7 +273,8 @@ class SQLRepository(SQLStore):
         if query.status is not None:
             stmt = stmt.where(prospects.c.status == query.status.value)
         if query.owner is not None:
-            stmt = stmt.where(prospects.c.owner == query.owner)
+            owned = prospects.c.owner == query.owner
+            stmt = stmt.where(or_(owned, prospects.c.owner.is_(None)) if query.unowned else owned)
         if query.min_score is not None:
             stmt = stmt.where(prospects.c.score >= query.min_score)
         if query.network is not None:

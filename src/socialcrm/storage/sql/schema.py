@@ -44,7 +44,7 @@ __all__ = [
 VERSION_TABLE = "socialcrm_schema"
 """Alembic's version table, named for socialcrm so a host's own Alembic history is untouched."""
 
-REVISIONS: tuple[str, ...] = ("0001",)
+REVISIONS: tuple[str, ...] = ("0001", "0002")
 """Every revision in ``migrations/versions``, oldest first (a test checks it against Alembic)."""
 HEAD = REVISIONS[-1]
 
@@ -87,6 +87,7 @@ prospects = Table(
     Column("updated_at", Time, nullable=False),
     Column("doc", Document, nullable=False),
     Index("socialcrm_prospects_pipeline", "pipeline", "stage", "status"),
+    Index("socialcrm_prospects_owner", "pipeline", "owner", "status"),  # since 0002
 )
 
 
