@@ -32,6 +32,7 @@ __all__ = [
     "EXIT_PLUGIN",
     "EXIT_REFUSED",
     "EXIT_STORE",
+    "EXIT_SUPPRESSED",
     "EXIT_UNEXPECTED",
     "EXIT_USAGE",
     "STDOUT",
@@ -53,6 +54,7 @@ EXIT_INVALID = 4
 EXIT_REFUSED = 5
 EXIT_STORE = 6
 EXIT_PLUGIN = 7
+EXIT_SUPPRESSED = 8
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE: the reader of our output went away (``socialcrm list | head -1``)."""
 
@@ -84,6 +86,8 @@ def exit_code_for(exc: SocialCRMError) -> int:
 
     if isinstance(exc, errors.NotFoundError | errors.AmbiguousReferenceError):
         return EXIT_NOT_FOUND
+    if isinstance(exc, errors.SuppressedError):
+        return EXIT_SUPPRESSED
     if isinstance(exc, errors.TransitionRefusedError | errors.InvalidTransitionError):
         return EXIT_REFUSED
     if isinstance(exc, errors.ValidationError):
@@ -99,6 +103,8 @@ def report_error(exc: SocialCRMError) -> int:
     """Print ``exc`` on stderr (message, then details) and return its exit code."""
     from socialcrm import errors
 
+    if isinstance(exc, errors.SuppressedError):
+        return EXIT_SUPPRESSED
     if isinstance(exc, errors.TransitionRefusedError):
         _echo_err(f"error: {exc.message}", fg="red", bold=True)
         for problem in exc.problems:

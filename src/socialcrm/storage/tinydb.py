@@ -394,6 +394,13 @@ class TinyDBRepository:
             target.set(to_prospect_id, {"events": events})
 
     # ------------------------------------------------------------------ inventory
+    def rewrite_backups(self, prospect_ids: Iterable[str]) -> tuple[int, int]:
+        """Rewrite this store's backups without ``prospect_ids`` (or drop those that
+        cannot be); ``(rewritten, dropped)`` (:mod:`socialcrm.storage.scrub`)."""
+        from socialcrm.storage.scrub import rewrite_backups
+
+        return rewrite_backups(self.path, prospect_ids)
+
     def meta_keys(self) -> list[str]:
         """Every store setting's key (``store copy``: the protocol reads them by key)."""
         with self.engine.locked():

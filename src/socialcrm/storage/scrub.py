@@ -1,0 +1,96 @@
+"""Rewrite a store's backups without some prospects (erasure reaching the backups).
+
+A generic storage operation: the caller (``socialcrm.privacy``) names prospect
+ids; each backup or pre-restore/pre-migrate archive whose bytes mention one is
+restored into a private temporary store (mode 0700, inside ``backups/``), the
+prospects and their events are deleted there, and a fresh archive of the same
+kind replaces the old one under its old name (so dates and order stay).  An
+archive that cannot be rewritten (damaged, unreadable) is deleted instead:
+"rewrite or drop".  A rewritten archive holds only the files its manifest
+lists: stale or unlisted files a safety copy took along are dropped too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from socialcrm.errors import SocialCRMError
+from socialcrm.storage.archives import archive_members
+from socialcrm.storage.backups import BackupInfo, _store_lock, backup_dir, list_backups, make_backup
+from socialcrm.storage.backups import restore as restore_backup
+from socialcrm.storage.locking import OnWait
+
+__all__ = ["rewrite_backups"]
+
+
+def _mentions(info: BackupInfo, needles: list[bytes]) -> bool:
+    """Whether any member of the archive holds one of ``needles`` (an unreadable
+    archive counts as holding them: it is dropped)."""
+    try:
+        with info.path.open("rb") as fh:
+            for _name, raw in archive_members(info.path, fh):
+                if any(n in raw for n in needles):
+                    return True
+    except (OSError, SocialCRMError):
+        return True
+    return False
+
+
+def _rewrite(store: Path, info: BackupInfo, prospect_ids: list[str]) -> bool:
+    """Rewrite one archive without ``prospect_ids``; ``False`` if it had to be dropped."""
+    from socialcrm.storage.tinydb import TinyDBRepository
+
+    work = Path(tempfile.mkdtemp(prefix=".scrub-", dir=backup_dir(store)))
+    try:
+        scratch = work / "store"
+        try:
+            restore_backup(scratch, info.path, keep=1)
+            repository = TinyDBRepository(scratch).open()
+            with repository.transaction():
+                for pid in prospect_ids:
+                    repository.delete(pid)
+            repository.close()
+            fresh = make_backup(scratch, 1, kind=info.kind)
+        except SocialCRMError:
+            with contextlib.suppress(OSError):
+                info.path.unlink()
+            return False
+        os.replace(fresh, info.path)
+        return True
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def rewrite_backups(
+    path: str | Path,
+    prospect_ids: Iterable[str],
+    *,
+    lock_timeout: float | None = None,
+    on_wait: OnWait | None = None,
+) -> tuple[int, int]:
+    """Rewrite every backup of the store at ``path`` that mentions one of
+    ``prospect_ids`` without them (see the module documentation).
+
+    Holds the store's lock meanwhile (no backup or restore runs alongside).
+    Returns ``(rewritten, dropped)``.
+    """
+    store = Path(path)
+    wanted = sorted(set(prospect_ids))
+    if not wanted or not backup_dir(store).is_dir():
+        return 0, 0
+    needles = [pid.encode("ascii") for pid in wanted]
+    rewritten = dropped = 0
+    with _store_lock(store, False, "rewrite its backups", (lock_timeout, on_wait)):
+        for info in list_backups(store):
+            if not _mentions(info, needles):
+                continue
+            if _rewrite(store, info, wanted):
+                rewritten += 1
+            else:
+                dropped += 1
+    return rewritten, dropped
