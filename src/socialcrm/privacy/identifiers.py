@@ -27,6 +27,7 @@ __all__ = [
     "kind_of",
     "of_identity",
     "of_inputs",
+    "of_parts",
     "of_prospect",
     "prospect_id_digest",
 ]
@@ -37,13 +38,20 @@ def of_identity(identity: Identity) -> Iterator[str]:
     yield f"url:{identity.url}"
 
 
-def of_prospect(prospect: Prospect) -> list[str]:
-    """Every normalised identifier ``prospect`` holds."""
-    found = [f"email:{e.strip().casefold()}" for e in prospect.emails]
-    found += [f"phone:{p}" for p in prospect.phones]
-    for identity in prospect.identities:
+def of_parts(
+    emails: Iterable[str], phones: Iterable[str], identities: Iterable[Identity]
+) -> list[str]:
+    """The normalised identifiers of already-checked e-mails, E.164 phones and identities."""
+    found = [f"email:{e.strip().casefold()}" for e in emails]
+    found += [f"phone:{p}" for p in phones]
+    for identity in identities:
         found.extend(of_identity(identity))
     return found
+
+
+def of_prospect(prospect: Prospect) -> list[str]:
+    """Every normalised identifier ``prospect`` holds."""
+    return of_parts(prospect.emails, prospect.phones, prospect.identities)
 
 
 def of_inputs(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import UTC, datetime
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from typing import Any
 from socialcrm.atomic_files import FILE_MODE
 from socialcrm.errors import SocialCRMError, StoreCorruptError, StoreLockedError
 from socialcrm.storage import layout
-from socialcrm.storage.backups import backup_dir, list_backups
+from socialcrm.storage.backups import DEFAULT_KEEP, backup_dir, list_backups
+from socialcrm.storage.rotation import DEFAULT_MAX_AGE_DAYS, expired
 from socialcrm.storage.consistency import DeepChecks
 from socialcrm.storage.directory import DirectoryKind, inspect_directory
 from socialcrm.storage.files import check_manifest, decode_tables, digest, manifest_header
@@ -182,6 +184,28 @@ def _backup_findings(store: Path, findings: list[Finding]) -> None:
         _mode_findings(backup_dir(store), 0o700, findings)
     for b in backups:
         _mode_findings(b.path, FILE_MODE, findings)
+    findings.append(
+        Finding(
+            "info",
+            "backup-rotation",
+            f"backups are rotated by count (--keep, default {DEFAULT_KEEP}) and by age: none "
+            f"older than {DEFAULT_MAX_AGE_DAYS} days survives the next backup; erasures "
+            "rewrite the backups holding the person",
+            str(backup_dir(store)),
+        )
+    )
+    old = expired([(b.path, b.created_at) for b in backups], DEFAULT_MAX_AGE_DAYS, datetime.now(UTC))
+    if old:
+        findings.append(
+            Finding(
+                "warning",
+                "backup-too-old",
+                f"{len(old)} backup(s) older than {DEFAULT_MAX_AGE_DAYS} days still hold "
+                "personal data",
+                str(old[0]),
+                "run 'socialcrm backup' (rotation deletes them)",
+            )
+        )
     if not backups:
         findings.append(
             Finding("info", "no-backup", "no backup yet", None, "run 'socialcrm backup'")
