@@ -26,8 +26,8 @@ __all__ = [
     "StoreCorruptError",
     "StoreError",
     "StoreLockedError",
-    "TransitionRefusedError",
     "SuppressedError",
+    "TransitionRefusedError",
     "Unmet",
     "ValidationError",
 ]

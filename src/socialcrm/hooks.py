@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from socialcrm.formats import Exporter, Importer
     from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.networks import NetworkRegistry
+    from socialcrm.repository import Repository
     from socialcrm.rules import Problem
     from socialcrm.scoring import ICP, Assessor, Contribution
     from socialcrm.stages import Stage

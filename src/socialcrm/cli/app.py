@@ -36,6 +36,7 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.prospects": ("add", "show", "list", "edit", "rm"),
     "socialcrm.cli.stages": ("move", "advance", "won", "lost", "reopen", "qualify"),
     "socialcrm.cli.activity": ("interest", "engage", "message", "note", "history"),
+    "socialcrm.cli.notes": ("note-edit", "note-rm"),
     "socialcrm.cli.board": ("board",),
     "socialcrm.cli.pipelines": ("pipeline",),
     "socialcrm.cli.io": ("import", "export", "formats", "dupes", "merge"),
@@ -48,6 +49,7 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.playbook.notoriety": ("warmth", "post"),
     "socialcrm.cli.playbook.contact": ("template", "sequence", "next"),
     "socialcrm.cli.playbook.agenda": ("today", "stage-limit"),
+    "socialcrm.cli.privacy": ("privacy",),
 }
 """Each command module (it exposes ``register(app)``) and the commands and groups it
 registers, so that a run imports only its own command's module (a test checks the

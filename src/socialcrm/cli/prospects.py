@@ -381,27 +381,32 @@ def rm(
     ctx: typer.Context,
     ref: Ref,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    no_suppress: Annotated[
+        bool, typer.Option("--no-suppress", help="Do not add them to the suppression list.")
+    ] = False,
 ) -> None:
-    """Delete a prospect and its whole history (right to erasure).
+    """Erase a person everywhere (right to erasure): as 'privacy erase'.
 
-    Asks for confirmation on a terminal; in a script pass --yes.
+    Every pipeline, event, note, identity, index and backup; the person joins
+    the suppression list (--no-suppress for a record made by mistake).  Asks
+    for confirmation on a terminal; in a script pass --yes.
 
     \b
     Example:
       socialcrm rm 01HV3K --yes
     """
+    from socialcrm.cli.privacy.erasure import report
+    from socialcrm.privacy.erasure import erase
+
     state = get_state(ctx)
     crm = state.open_crm()
     prospect = crm.resolve(ref)
     if not yes:
         context.confirm(
-            f"Delete {prospect.name} ({prospect.id}) and its whole history?",
+            f"Erase {prospect.name} ({prospect.id}) from every pipeline, history and backup?",
             f"not deleting {prospect.name} ({prospect.id})",
         )
-    crm.delete(prospect.id)
-    from socialcrm.cli import render
-
-    render.emit_one(state, prospect, f"deleted {prospect.name} ({prospect.id})")
+    report(state, erase(crm, prospect.id, suppress=False if no_suppress else None))
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from socialcrm.errors import NotFoundError, ValidationError
 from socialcrm.masking import mask_name
 from socialcrm.models import Prospect
 from socialcrm.privacy import identifiers as ids
+from socialcrm.privacy.people import person_records, records_of
 from socialcrm.privacy.records import AUDIT, JOURNAL, append
 from socialcrm.privacy.suppression import Suppression
 from socialcrm.repository import Query, Repository
@@ -36,7 +37,6 @@ __all__ = [
     "delete_pipeline",
     "erase",
     "erase_identifiers",
-    "person_records",
     "scrub_backups",
     "wipe",
 ]
@@ -134,8 +134,12 @@ def wipe(
             supp.vault,
             AUDIT,
             [
-                {"at": now.isoformat(), "reason": reason, "pipeline": p.pipeline,
-                 "ref": mask_name(p.name)}
+                {
+                    "at": now.isoformat(),
+                    "reason": reason,
+                    "pipeline": p.pipeline,
+                    "ref": mask_name(p.name),
+                }
                 for p in gone
             ],
         )
@@ -158,39 +162,6 @@ def scrub_backups(repository: Repository, prospect_ids: Sequence[str]) -> tuple[
     if isinstance(repository, RewritesBackups) and prospect_ids:
         return repository.rewrite_backups(prospect_ids)
     return 0, 0
-
-
-def person_records(crm: CRM, prospect: Prospect) -> list[Prospect]:
-    """``prospect`` and the records of the same person in every pipeline: those
-    sharing an e-mail address or a network identity with it."""
-    found = {prospect.id: prospect}
-    repository = crm.repository
-    for pipeline in repository.list_pipelines():
-        for email in prospect.emails:
-            for other in repository.find_by_email(pipeline.name, email):
-                found.setdefault(other.id, other)
-        for identity in prospect.identities:
-            owner = repository.find_by_identity(pipeline.name, identity.key)
-            if owner is not None:
-                found.setdefault(owner.id, owner)
-    return list(found.values())
-
-
-def _records_of(crm: CRM, identifiers: Sequence[str]) -> list[Prospect]:
-    """Stored records holding any of the normalised ``identifiers``, in every pipeline."""
-    repository = crm.repository
-    found: dict[str, Prospect] = {}
-    for pipeline in repository.list_pipelines():
-        for identifier in identifiers:
-            kind, _sep, value = identifier.partition(":")
-            if kind == "email":
-                for p in repository.find_by_email(pipeline.name, value):
-                    found.setdefault(p.id, p)
-            elif kind == "handle":
-                owner = repository.find_by_identity(pipeline.name, value)
-                if owner is not None:
-                    found.setdefault(owner.id, owner)
-    return list(found.values())
 
 
 def erase(crm: CRM, ref: str, *, reason: str = "erase", suppress: bool | None = None) -> Wiped:
@@ -217,7 +188,7 @@ def erase_identifiers(
 ) -> Wiped:
     """Erase every stored record holding one of ``identifiers`` (normalised, see
     :mod:`~socialcrm.privacy.identifiers`), and suppress them all."""
-    records = _records_of(crm, identifiers)
+    records = records_of(crm, identifiers)
     expanded = [r for p in records for r in person_records(crm, p)]
     return wipe(crm, expanded, reason, suppress=suppress, identifiers=identifiers)
 
@@ -236,4 +207,3 @@ def delete_pipeline(crm: CRM, name: str) -> Wiped:
     wiped = wipe(crm, prospects, "pipeline-delete")
     crm.delete_pipeline(pipeline.name)
     return wiped
-

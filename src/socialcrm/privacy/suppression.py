@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from socialcrm.errors import SuppressedError, ValidationError
 from socialcrm.models import Prospect
@@ -18,7 +19,10 @@ from socialcrm.privacy import identifiers as ids
 from socialcrm.privacy.vault import Vault
 from socialcrm.repository import Repository
 
-__all__ = ["SUPPRESSED", "Suppression", "require_identifiers"]
+if TYPE_CHECKING:
+    from socialcrm.crm import CRM
+
+__all__ = ["SUPPRESSED", "Suppression", "require_identifiers", "suppress", "unsuppress"]
 
 SUPPRESSED = "suppressed"
 
@@ -74,7 +78,8 @@ class Suppression:
         day = at.date().isoformat()
         new = [d for d in ids.digests(key, identifiers) if d not in held]
         if new:
-            records = [*self.records(), *({"digest": d, "since": day, "reason": reason} for d in new)]
+            added = [{"digest": d, "since": day, "reason": reason} for d in new]
+            records = [*self.records(), *added]
             self.vault.save(SUPPRESSED, records)
             self._records = records
         return len(new)
@@ -99,3 +104,30 @@ def require_identifiers(identifiers: list[str]) -> list[str]:
             "name at least one identifier", hint="--email, --url, --handle or --phone"
         )
     return identifiers
+
+
+def suppress(crm: CRM, identifiers: list[str]) -> int:
+    """Suppress typed identifiers of someone who objected before ever being stored.
+
+    Refused (:class:`ValidationError`) when a stored record holds one: that person
+    must be erased (``privacy object REF``), not merely blocked.  Returns how
+    many identifiers were not already suppressed.
+    """
+    from socialcrm.privacy.people import records_of
+
+    require_identifiers(identifiers)
+    with crm.recording.transaction():
+        if records_of(crm, identifiers):
+            raise ValidationError(
+                "a stored prospect holds this identifier",
+                hint="run 'socialcrm privacy object REF' to erase and suppress them",
+            )
+        return Suppression(crm.repository).add(identifiers, reason="objection", at=crm.now())
+
+
+def unsuppress(crm: CRM, identifiers: list[str]) -> int:
+    """Lift the suppression of exactly ``identifiers`` (the person came back); returns
+    how many were suppressed."""
+    require_identifiers(identifiers)
+    with crm.recording.transaction():
+        return Suppression(crm.repository).remove(identifiers)

@@ -102,4 +102,3 @@ class Vault:
         if self.directory is None or not self.directory.is_dir():
             return []
         return sorted(p for p in self.directory.iterdir() if p.is_file())
-

@@ -322,7 +322,8 @@ def make_backup(
         except OSError as exc:
             where = Path(exc.filename) if exc.filename else directory
             raise io_error(exc, where, "write", hint="no backup was written") from exc
-        rotate(store, kind, keep, max_age_days, target)  # by count and by age
+        archives = [(b.path, b.kind, b.created_at) for b in list_backups(store)]
+        rotate(archives, kind, keep, max_age_days, target)  # by count and by age
         return target
 
 

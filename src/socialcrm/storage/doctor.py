@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import UTC, datetime
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +22,13 @@ from socialcrm.atomic_files import FILE_MODE
 from socialcrm.errors import SocialCRMError, StoreCorruptError, StoreLockedError
 from socialcrm.storage import layout
 from socialcrm.storage.backups import DEFAULT_KEEP, backup_dir, list_backups
-from socialcrm.storage.rotation import DEFAULT_MAX_AGE_DAYS, expired
 from socialcrm.storage.consistency import DeepChecks
 from socialcrm.storage.directory import DirectoryKind, inspect_directory
 from socialcrm.storage.files import check_manifest, decode_tables, digest, manifest_header
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
 from socialcrm.storage.problems import no_manifest_advice
 from socialcrm.storage.report import DoctorReport, Finding
+from socialcrm.storage.rotation import DEFAULT_MAX_AGE_DAYS, expired
 from socialcrm.storage.sweep import leftovers
 
 __all__ = ["DoctorReport", "Finding", "doctor", "file_mode"]
@@ -194,7 +194,8 @@ def _backup_findings(store: Path, findings: list[Finding]) -> None:
             str(backup_dir(store)),
         )
     )
-    old = expired([(b.path, b.created_at) for b in backups], DEFAULT_MAX_AGE_DAYS, datetime.now(UTC))
+    now = datetime.now(UTC)
+    old = expired([(b.path, b.created_at) for b in backups], DEFAULT_MAX_AGE_DAYS, now)
     if old:
         findings.append(
             Finding(

@@ -25,16 +25,16 @@ def expired(created: list[tuple[Path, datetime]], max_age_days: int, now: dateti
     return [path for path, at in created if at < limit]
 
 
-def rotate(store: Path, kind: str, keep: int, max_age_days: int, spare: Path) -> list[Path]:
-    """Delete the archives over ``keep`` of ``kind`` and those over the age limit;
-    never ``spare`` (the backup just written).  Returns what was deleted."""
-    from socialcrm.storage.backups import list_backups
-
-    everything = list_backups(store)
-    same_kind = [b.path for b in everything if b.kind == kind]
+def rotate(
+    archives: list[tuple[Path, str, datetime]], kind: str, keep: int, max_age_days: int, spare: Path
+) -> list[Path]:
+    """Of ``archives`` (path, kind, creation; oldest first) delete those over ``keep``
+    of ``kind`` and those over the age limit; never ``spare`` (the backup just
+    written).  Returns what was deleted."""
+    same_kind = [path for path, k, _at in archives if k == kind]
     doomed = set(same_kind[:-keep])
     now = datetime.now(UTC)
-    doomed |= set(expired([(b.path, b.created_at) for b in everything], max_age_days, now))
+    doomed |= set(expired([(path, at) for path, _k, at in archives], max_age_days, now))
     doomed.discard(spare)
     for path in sorted(doomed):
         with contextlib.suppress(OSError):

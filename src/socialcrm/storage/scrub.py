@@ -13,19 +13,22 @@ lists: stale or unlisted files a safety copy took along are dropped too.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from socialcrm.errors import SocialCRMError
+from socialcrm.repository import Repository
 from socialcrm.storage.archives import archive_members
 from socialcrm.storage.backups import BackupInfo, _store_lock, backup_dir, list_backups, make_backup
 from socialcrm.storage.backups import restore as restore_backup
 from socialcrm.storage.locking import OnWait
 
-__all__ = ["rewrite_backups"]
+__all__ = ["Opener", "rewrite_backups"]
+
+#: Opens the store restored from an archive (the directory store's repository).
+Opener = Callable[[Path], Repository]
 
 
 def _mentions(info: BackupInfo, needles: list[bytes]) -> bool:
@@ -41,16 +44,14 @@ def _mentions(info: BackupInfo, needles: list[bytes]) -> bool:
     return False
 
 
-def _rewrite(store: Path, info: BackupInfo, prospect_ids: list[str]) -> bool:
+def _rewrite(store: Path, info: BackupInfo, prospect_ids: list[str], opener: Opener) -> bool:
     """Rewrite one archive without ``prospect_ids``; ``False`` if it had to be dropped."""
-    from socialcrm.storage.tinydb import TinyDBRepository
-
     work = Path(tempfile.mkdtemp(prefix=".scrub-", dir=backup_dir(store)))
     try:
         scratch = work / "store"
         try:
             restore_backup(scratch, info.path, keep=1)
-            repository = TinyDBRepository(scratch).open()
+            repository = opener(scratch)
             with repository.transaction():
                 for pid in prospect_ids:
                     repository.delete(pid)
@@ -60,7 +61,7 @@ def _rewrite(store: Path, info: BackupInfo, prospect_ids: list[str]) -> bool:
             with contextlib.suppress(OSError):
                 info.path.unlink()
             return False
-        os.replace(fresh, info.path)
+        fresh.replace(info.path)
         return True
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -69,12 +70,14 @@ def _rewrite(store: Path, info: BackupInfo, prospect_ids: list[str]) -> bool:
 def rewrite_backups(
     path: str | Path,
     prospect_ids: Iterable[str],
+    opener: Opener,
     *,
     lock_timeout: float | None = None,
     on_wait: OnWait | None = None,
 ) -> tuple[int, int]:
     """Rewrite every backup of the store at ``path`` that mentions one of
-    ``prospect_ids`` without them (see the module documentation).
+    ``prospect_ids`` without them (see the module documentation); ``opener``
+    opens a restored archive's store as a repository.
 
     Holds the store's lock meanwhile (no backup or restore runs alongside).
     Returns ``(rewritten, dropped)``.
@@ -89,7 +92,7 @@ def rewrite_backups(
         for info in list_backups(store):
             if not _mentions(info, needles):
                 continue
-            if _rewrite(store, info, wanted):
+            if _rewrite(store, info, wanted, opener):
                 rewritten += 1
             else:
                 dropped += 1

@@ -399,7 +399,7 @@ class TinyDBRepository:
         cannot be); ``(rewritten, dropped)`` (:mod:`socialcrm.storage.scrub`)."""
         from socialcrm.storage.scrub import rewrite_backups
 
-        return rewrite_backups(self.path, prospect_ids)
+        return rewrite_backups(self.path, prospect_ids, lambda p: TinyDBRepository(p).open())
 
     def meta_keys(self) -> list[str]:
         """Every store setting's key (``store copy``: the protocol reads them by key)."""

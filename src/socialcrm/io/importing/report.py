@@ -20,9 +20,9 @@ __all__ = [
     "FIRST_ROWS",
     "LISTED_PER_ACTION",
     "MAX_SKIP_KINDS",
+    "SUPPRESSED_REASON",
     "ImportReport",
     "RowOutcome",
-    "SUPPRESSED_REASON",
     "SkipGroup",
     "reason_kind",
 ]
