@@ -84,6 +84,8 @@ def exit_code_for(exc: SocialCRMError) -> int:
     """The exit code documented in docs/cli.md for a library error."""
     from socialcrm import errors
 
+    if isinstance(exc, errors.SuppressedError):
+        return EXIT_SUPPRESSED
     if isinstance(exc, errors.NotFoundError | errors.AmbiguousReferenceError):
         return EXIT_NOT_FOUND
     if isinstance(exc, errors.SuppressedError):
@@ -103,8 +105,6 @@ def report_error(exc: SocialCRMError) -> int:
     """Print ``exc`` on stderr (message, then details) and return its exit code."""
     from socialcrm import errors
 
-    if isinstance(exc, errors.SuppressedError):
-        return EXIT_SUPPRESSED
     if isinstance(exc, errors.TransitionRefusedError):
         _echo_err(f"error: {exc.message}", fg="red", bold=True)
         for problem in exc.problems:
