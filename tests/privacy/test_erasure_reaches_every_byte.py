@@ -29,7 +29,7 @@ CONNECTIONS = (
 
 
 def _ok(result: object) -> None:
-    assert getattr(result, "returncode") == 0, getattr(result, "stderr")
+    assert result.returncode == 0, result.stderr
 
 
 def _fill(env: dict[str, str], tmp_path: Path) -> Path:

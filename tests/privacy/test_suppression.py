@@ -10,8 +10,8 @@ import pytest
 from socialcrm import CRM
 from socialcrm.errors import SuppressedError, ValidationError
 from socialcrm.privacy.erasure import erase
-from socialcrm.privacy.suppression import SUPPRESSED, Suppression, suppress, unsuppress
 from socialcrm.privacy.identifiers import of_inputs
+from socialcrm.privacy.suppression import SUPPRESSED, Suppression, suppress, unsuppress
 from socialcrm.storage import open_repository
 
 from .conftest import cli
@@ -21,7 +21,7 @@ EXIT_SUPPRESSED = 8
 
 
 def _ok(result: object) -> None:
-    assert getattr(result, "returncode") == 0, getattr(result, "stderr")
+    assert result.returncode == 0, result.stderr
 
 
 def test_reimport_add_and_restore_leave_them_out(env: dict[str, str], tmp_path: Path) -> None:
@@ -103,8 +103,9 @@ def test_merge_refuses_a_suppressed_identifier(tmp_path: Path) -> None:
     # suppressed after being stored by a tool outside the CLI's refusal
     supp = Suppression(crm.repository)
     with crm.repository.transaction():
-        supp.add(of_inputs(crm.networks, emails=["ann@two.example"]), reason="objection",
-                 at=crm.now())
+        supp.add(
+            of_inputs(crm.networks, emails=["ann@two.example"]), reason="objection", at=crm.now()
+        )
     with pytest.raises(SuppressedError):
         merge(crm, a.id, b.id)
     assert crm.repository.get(b.id) is not None  # nothing was changed
