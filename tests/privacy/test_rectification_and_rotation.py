@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,7 +74,7 @@ def _age(path: Path, days: int) -> Path:
     stamp = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y%m%dT%H%M%S%fZ")
     kind, gen = path.name.split("-", 1)[0], path.name.rsplit("-g", 1)[1]
     older = path.with_name(f"{kind}-{stamp}-g{gen}")
-    os.rename(path, older)
+    path.rename(older)
     return older
 
 

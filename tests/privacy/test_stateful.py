@@ -6,6 +6,7 @@ no erased person is in the store's files or in any backup (archives decompressed
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -91,17 +92,13 @@ class Erasures(RuleBasedStateMachine):
 
     @rule(i=st.sampled_from(PEOPLE), title=st.sampled_from(["CTO", "CEO", "VP"]))
     def edit(self, i: int, title: str) -> None:
-        try:
+        with contextlib.suppress(NotFoundError):
             self.crm.edit(email(i), set_fields={"title": title})
-        except NotFoundError:
-            pass
 
     @rule(i=st.sampled_from(PEOPLE), reason=st.sampled_from(["erase", "objection"]))
     def wipe(self, i: int, reason: str) -> None:
-        try:
+        with contextlib.suppress(NotFoundError):
             erase(self.crm, email(i), reason=reason)
-        except NotFoundError:
-            pass
         self.erased.add(i)
 
     @rule()
