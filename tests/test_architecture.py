@@ -34,6 +34,7 @@ NOT_CORE = (
     "socialcrm.dedupe",
     "socialcrm.demo",
     "socialcrm.default_plugins",
+    "socialcrm.privacy",
     "socialcrm.storage",
     "socialcrm.cli",
     "socialcrm.testing",
