@@ -109,3 +109,19 @@ def test_merge_refuses_a_suppressed_identifier(tmp_path: Path) -> None:
     with pytest.raises(SuppressedError):
         merge(crm, a.id, b.id)
     assert crm.repository.get(b.id) is not None  # nothing was changed
+
+
+def test_a_json_backup_import_skips_the_suppressed(tmp_path: Path) -> None:
+    from socialcrm.io import import_file
+    from socialcrm.io.exports import export_prospects
+
+    crm = CRM(open_repository(tmp_path / "s"))
+    crm.add(NAME, emails=[EMAIL], urls=[URL], note="met")
+    crm.add("Bob Keeper", emails=["bob@keeper.example"])
+    out = tmp_path / "everything.json"
+    export_prospects(crm, crm.exporters()["json"], out)
+    erase(crm, EMAIL)
+    other = CRM(open_repository(tmp_path / "s"))  # the same store, a fresh CRM
+    report = import_file(other, out)
+    assert (report.suppressed, report.counts()["created"]) == (1, 0)  # Bob is known
+    assert [p.name for p in other.query()] == ["Bob Keeper"]
