@@ -136,3 +136,21 @@ TestErasures.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+def test_erasing_someone_only_a_pre_restore_archive_holds() -> None:
+    """Found by the machine: backup, import, restore the older backup (the person is
+    now only in the pre-restore archive), erase by e-mail: that archive is rewritten."""
+    state = Erasures()
+    try:
+        state.take_backup()
+        state.import_([0])
+        older = next(b for b in list_backups(state.store) if b.kind == "backup")
+        state.crm.close()
+        restore_backup(state.store, older.path, keep=3)
+        state.crm = CRM(open_repository(state.store))
+        assert leaks([email(0)], state.store)  # in the pre-restore archive
+        state.wipe(0, "erase")
+        state.no_erased_person_anywhere()
+    finally:
+        state.teardown()

@@ -50,8 +50,14 @@ SUPPRESSING = frozenset({"erase", "objection"})
 class RewritesBackups(Protocol):
     """A store whose backups can be rewritten without some prospects (directory stores)."""
 
-    def rewrite_backups(self, prospect_ids: Iterable[str]) -> tuple[int, int]:
-        """Rewrite the backups holding any of ``prospect_ids``; ``(rewritten, dropped)``."""
+    def rewrite_backups(
+        self,
+        prospect_ids: Iterable[str],
+        emails: Iterable[str] = (),
+        identity_keys: Iterable[str] = (),
+    ) -> tuple[int, int]:
+        """Rewrite the backups holding any of ``prospect_ids``, or a prospect holding
+        one of ``emails`` / ``identity_keys``; ``(rewritten, dropped)``."""
         ...
 
 
@@ -144,8 +150,11 @@ def wipe(
             ],
         )
     rewritten = dropped = 0
-    if backups and gone:
-        rewritten, dropped = scrub_backups(crm.repository, [p.id for p in gone])
+    # the person may be in a backup under a record the store no longer has (a
+    # restore went back before them): when suppressing, match their identifiers too
+    typed = everything if suppress else []
+    if backups and (gone or typed):
+        rewritten, dropped = scrub_backups(crm.repository, [p.id for p in gone], typed)
     return Wiped(
         len(gone),
         sorted({p.pipeline for p in gone}),
@@ -156,12 +165,17 @@ def wipe(
     )
 
 
-def scrub_backups(repository: Repository, prospect_ids: Sequence[str]) -> tuple[int, int]:
-    """Rewrite (or drop) the store's backups that hold ``prospect_ids``; ``(rewritten,
+def scrub_backups(
+    repository: Repository, prospect_ids: Sequence[str], identifiers: Sequence[str] = ()
+) -> tuple[int, int]:
+    """Rewrite (or drop) the store's backups that hold ``prospect_ids`` or a prospect
+    with one of the normalised ``identifiers`` (e-mails, handles); ``(rewritten,
     dropped)``.  A store without backups of its own (SQL, memory) has none to rewrite."""
-    if isinstance(repository, RewritesBackups) and prospect_ids:
-        return repository.rewrite_backups(prospect_ids)
-    return 0, 0
+    if not isinstance(repository, RewritesBackups) or not (prospect_ids or identifiers):
+        return 0, 0
+    emails = [i.partition(":")[2] for i in identifiers if i.startswith("email:")]
+    keys = [i.partition(":")[2] for i in identifiers if i.startswith("handle:")]
+    return repository.rewrite_backups(prospect_ids, emails, keys)
 
 
 def erase(crm: CRM, ref: str, *, reason: str = "erase", suppress: bool | None = None) -> Wiped:

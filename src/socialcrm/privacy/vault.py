@@ -34,7 +34,10 @@ class Vault:
     def __init__(self, repository: Repository) -> None:
         self.repository = repository
         path = getattr(repository, "path", None)
-        self.directory: Path | None = Path(path) / PRIVACY_DIR if isinstance(path, Path) else None
+        # a directory store (it can rewrite its backups); any other repository,
+        # a host's included, keeps the records in its settings
+        directory_store = isinstance(path, Path) and hasattr(repository, "rewrite_backups")
+        self.directory: Path | None = Path(str(path)) / PRIVACY_DIR if directory_store else None
 
     def where(self) -> str:
         """Where the records are, for ``doctor`` and the docs."""

@@ -29,9 +29,11 @@ __all__ = ["Opener", "rewrite_backups"]
 
 #: Opens the store restored from an archive (the directory store's repository).
 Opener = Callable[[Path], Repository]
+#: Also drop the prospects holding these e-mails and identity keys (``network:handle``).
+Match = tuple[list[str], list[str]]
 
 
-def _mentions(info: BackupInfo, needles: list[bytes]) -> bool:
+def _mentions(info: BackupInfo, needles: list[bytes], folded: list[bytes]) -> bool:
     """Whether any member of the archive holds one of ``needles`` (an unreadable
     archive counts as holding them: it is dropped)."""
     try:
@@ -39,12 +41,29 @@ def _mentions(info: BackupInfo, needles: list[bytes]) -> bool:
             for _name, raw in archive_members(info.path, fh):
                 if any(n in raw for n in needles):
                     return True
+                if folded and any(n in raw.lower() for n in folded):
+                    return True
     except (OSError, SocialCRMError):
         return True
     return False
 
 
-def _rewrite(store: Path, info: BackupInfo, prospect_ids: list[str], opener: Opener) -> bool:
+def _holding(repository: Repository, emails: list[str], keys: list[str]) -> set[str]:
+    """Ids of the prospects of ``repository`` holding one of ``emails`` or identity ``keys``."""
+    found: set[str] = set()
+    for pipeline in repository.list_pipelines():
+        for email in emails:
+            found.update(p.id for p in repository.find_by_email(pipeline.name, email))
+        for key in keys:
+            owner = repository.find_by_identity(pipeline.name, key)
+            if owner is not None:
+                found.add(owner.id)
+    return found
+
+
+def _rewrite(
+    store: Path, info: BackupInfo, prospect_ids: list[str], opener: Opener, match: Match
+) -> bool:
     """Rewrite one archive without ``prospect_ids``; ``False`` if it had to be dropped."""
     work = Path(tempfile.mkdtemp(prefix=".scrub-", dir=backup_dir(store)))
     try:
@@ -53,7 +72,7 @@ def _rewrite(store: Path, info: BackupInfo, prospect_ids: list[str], opener: Ope
             restore_backup(scratch, info.path, keep=1)
             repository = opener(scratch)
             with repository.transaction():
-                for pid in prospect_ids:
+                for pid in sorted({*prospect_ids, *_holding(repository, *match)}):
                     repository.delete(pid)
             repository.close()
             fresh = make_backup(scratch, 1, kind=info.kind)
@@ -72,11 +91,14 @@ def rewrite_backups(
     prospect_ids: Iterable[str],
     opener: Opener,
     *,
+    emails: Iterable[str] = (),
+    identity_keys: Iterable[str] = (),
     lock_timeout: float | None = None,
     on_wait: OnWait | None = None,
 ) -> tuple[int, int]:
     """Rewrite every backup of the store at ``path`` that mentions one of
-    ``prospect_ids`` without them (see the module documentation); ``opener``
+    ``prospect_ids`` — or a prospect holding one of ``emails`` or
+    ``identity_keys`` — without them (see the module documentation); ``opener``
     opens a restored archive's store as a repository.
 
     Holds the store's lock meanwhile (no backup or restore runs alongside).
@@ -84,15 +106,17 @@ def rewrite_backups(
     """
     store = Path(path)
     wanted = sorted(set(prospect_ids))
-    if not wanted or not backup_dir(store).is_dir():
+    match: Match = (sorted(set(emails)), sorted(set(identity_keys)))
+    if not (wanted or match[0] or match[1]) or not backup_dir(store).is_dir():
         return 0, 0
     needles = [pid.encode("ascii") for pid in wanted]
+    folded = [v.casefold().encode("utf-8") for v in [*match[0], *match[1]]]
     rewritten = dropped = 0
     with _store_lock(store, False, "rewrite its backups", (lock_timeout, on_wait)):
         for info in list_backups(store):
-            if not _mentions(info, needles):
+            if not _mentions(info, needles, folded):
                 continue
-            if _rewrite(store, info, wanted, opener):
+            if _rewrite(store, info, wanted, opener, match):
                 rewritten += 1
             else:
                 dropped += 1

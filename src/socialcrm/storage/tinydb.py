@@ -394,12 +394,24 @@ class TinyDBRepository:
             target.set(to_prospect_id, {"events": events})
 
     # ------------------------------------------------------------------ inventory
-    def rewrite_backups(self, prospect_ids: Iterable[str]) -> tuple[int, int]:
-        """Rewrite this store's backups without ``prospect_ids`` (or drop those that
-        cannot be); ``(rewritten, dropped)`` (:mod:`socialcrm.storage.scrub`)."""
+    def rewrite_backups(
+        self,
+        prospect_ids: Iterable[str],
+        emails: Iterable[str] = (),
+        identity_keys: Iterable[str] = (),
+    ) -> tuple[int, int]:
+        """Rewrite this store's backups without ``prospect_ids`` and the prospects
+        holding ``emails`` or ``identity_keys`` (or drop those that cannot be);
+        ``(rewritten, dropped)`` (:mod:`socialcrm.storage.scrub`)."""
         from socialcrm.storage.scrub import rewrite_backups
 
-        return rewrite_backups(self.path, prospect_ids, lambda p: TinyDBRepository(p).open())
+        return rewrite_backups(
+            self.path,
+            prospect_ids,
+            lambda p: TinyDBRepository(p).open(),
+            emails=emails,
+            identity_keys=identity_keys,
+        )
 
     def meta_keys(self) -> list[str]:
         """Every store setting's key (``store copy``: the protocol reads them by key)."""
