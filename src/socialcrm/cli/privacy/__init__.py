@@ -1,26 +1,30 @@
-"""``privacy …``: erasure, objection, suppression, audit log (GDPR).
+"""``socialcrm privacy …``: the data-protection commands, one module per duty.
 
-Kept minimal: each module of this package adds its commands to
-:data:`privacy_app`; :func:`register` imports them and adds the group.
+Each module in :data:`MODULES` exposes ``register(group)`` and adds its
+commands to the ``privacy`` group; the group itself holds nothing else (the
+same shape as main's, so the two lists merge by concatenation).
 """
 
 import importlib
 
 import typer
 
-__all__ = ["privacy_app", "register"]
+__all__ = ["MODULES", "register"]
 
-privacy_app = typer.Typer(
-    name="privacy",
-    help="Data protection: erase, object, suppress, audit log.",
-    no_args_is_help=True,
+PANEL = "Data protection (GDPR)"
+
+MODULES = (
+    "socialcrm.cli.privacy.erasure",
+    "socialcrm.cli.privacy.suppression",
 )
-
-#: The modules adding commands to the group.
-MODULES = ("socialcrm.cli.privacy.erasure", "socialcrm.cli.privacy.suppression")
 
 
 def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        name="privacy",
+        help="Data protection: erase, object, suppress, audit log.",
+        no_args_is_help=True,
+    )
     for dotted in MODULES:
-        importlib.import_module(dotted)
-    app.add_typer(privacy_app, rich_help_panel="Data protection")
+        importlib.import_module(dotted).register(group)
+    app.add_typer(group, rich_help_panel=PANEL)

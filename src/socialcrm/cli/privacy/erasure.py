@@ -6,9 +6,8 @@ import typer
 
 from socialcrm.cli import context, render
 from socialcrm.cli.context import get_state
-from socialcrm.cli.privacy import privacy_app
 
-__all__ = ["erase", "log", "object_", "report"]
+__all__ = ["erase", "log", "object_", "register", "report"]
 
 Ref = Annotated[
     str,
@@ -51,7 +50,6 @@ def _wipe(ctx: typer.Context, ref: str, yes: bool, reason: str, suppress: bool |
     report(state, run_erase(crm, ref, reason=reason, suppress=suppress))
 
 
-@privacy_app.command("erase")
 def erase(
     ctx: typer.Context,
     ref: Ref,
@@ -65,7 +63,7 @@ def erase(
         ),
     ] = False,
 ) -> None:
-    """Erase a person everywhere (GDPR art. 17) and suppress them.
+    """Erase a person everywhere and suppress them (GDPR art. 17).
 
     Every pipeline, event, note, identity, index and backup; plugins are told;
     the audit log gets a line without identifying data.  Idempotent.
@@ -77,9 +75,8 @@ def erase(
     _wipe(ctx, ref, yes, "erase", False if no_suppress else None)
 
 
-@privacy_app.command("object")
 def object_(ctx: typer.Context, ref: Ref, yes: Yes = False) -> None:
-    """The person objects to prospecting (GDPR art. 21): erase and suppress them.
+    """Record an objection to prospecting and erase and suppress the person (GDPR art. 21).
 
     \b
     Example:
@@ -88,7 +85,6 @@ def object_(ctx: typer.Context, ref: Ref, yes: Yes = False) -> None:
     _wipe(ctx, ref, yes, "objection", None)
 
 
-@privacy_app.command("log")
 def log(ctx: typer.Context) -> None:
     """The erasure audit log: date, reason, pipeline, masked reference (no identifying data).
 
@@ -109,3 +105,9 @@ def log(ctx: typer.Context) -> None:
         ["AT", "REASON", "PIPELINE", "REF"],
         [[f"{e.at:%Y-%m-%d %H:%M}", e.reason, e.pipeline, e.ref] for e in entries],
     )
+
+
+def register(group: typer.Typer) -> None:
+    group.command("erase")(erase)
+    group.command("object")(object_)
+    group.command("log")(log)

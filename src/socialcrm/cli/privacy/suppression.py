@@ -6,9 +6,8 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
-from socialcrm.cli.privacy import privacy_app
 
-__all__ = ["suppress", "unsuppress"]
+__all__ = ["register", "suppress", "unsuppress"]
 
 Emails = Annotated[list[str], typer.Option("--email", metavar="EMAIL", help="An e-mail address.")]
 Urls = Annotated[list[str], typer.Option("--url", metavar="URL", help="A profile URL.")]
@@ -35,7 +34,6 @@ def _identifiers(
     return crm, found
 
 
-@privacy_app.command("suppress")
 def suppress(
     ctx: typer.Context,
     email: Emails = [],  # noqa: B006 - Typer reads the default
@@ -62,7 +60,6 @@ def suppress(
     render.echo(f"{added} identifier(s) added to the suppression list")
 
 
-@privacy_app.command("unsuppress")
 def unsuppress(
     ctx: typer.Context,
     email: Emails = [],  # noqa: B006
@@ -87,3 +84,8 @@ def unsuppress(
         render.emit_json({"unsuppressed": removed, "given": len(identifiers)})
         return
     render.echo(f"{removed} identifier(s) removed from the suppression list")
+
+
+def register(group: typer.Typer) -> None:
+    group.command("suppress")(suppress)
+    group.command("unsuppress")(unsuppress)
