@@ -38,6 +38,7 @@ NOT_CORE = (
     "socialcrm.demo",
     "socialcrm.default_plugins",
     "socialcrm.reports",
+    "socialcrm.privacy",
     "socialcrm.storage",
     "socialcrm.cli",
     "socialcrm.testing",

@@ -608,11 +608,11 @@ def test_edit_records_a_diff_event(crm: CRM, clock: FrozenClock) -> None:
     changes = event.payload.changes
     assert changes["company"] == [None, "ACME"]
     assert changes["title"] == [None, "CTO"]
-    assert changes["emails"] == [[], ["zoe@acme.example"]]
+    assert changes["emails"] == [[], ["z•••@acme.example"]]  # masked (GDPR art. 16)
     assert changes["tags"] == [["vip"], ["lyon"]]
     assert changes["custom"] == [{"budget": "10k"}, {"budget": "20k"}]
     assert changes["identities"] == [
-        [{"network": "testnet", "handle": "zoe", "url": url("zoe")}],
+        [{"network": "testnet", "handle": "•••", "url": "testnet:•••"}],
         [],
     ]
     assert set(changes) == {"company", "title", "emails", "tags", "custom", "identities"}

@@ -131,7 +131,9 @@ def test_changed_fields_lists_what_differs_in_stored_form_and_in_order() -> None
     )
     changes = changed_fields(before, after)
     assert list(changes) == ["identities", "tags", "title"]  # alphabetical; updated_at left out
-    assert changes["identities"] == [[], [{"network": "linkedin", "handle": "ann", "url": li.url}]]
+    # identifying values are masked on both sides (GDPR art. 16: no clear old value)
+    masked = {"network": "linkedin", "handle": "•••", "url": "linkedin:•••"}
+    assert changes["identities"] == [[], [masked]]
     assert changes["title"] == [None, "CTO"]
     assert json.loads(json.dumps(changes)) == changes
     assert changed_fields(before, evolve(before, updated_at=after.updated_at)) == {}

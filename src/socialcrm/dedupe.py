@@ -224,14 +224,23 @@ def merge(crm: CRM, keep_ref: str, other_ref: str) -> Prospect:
 
     The other's events are re-pointed to the kept one and the other is deleted
     in the same transaction as the ``merged`` event; in a pipeline with an ICP
-    the merged prospect is re-scored, like any change.
+    the merged prospect is re-scored, like any change.  The other leaves through
+    :func:`socialcrm.privacy.erasure.wipe` (reason ``merge``): backups no longer
+    hold it, its name is masked in the ``merged`` event.
     """
+    from socialcrm.masking import mask_name
+    from socialcrm.privacy.erasure import scrub_backups, wipe
+
     with crm.recording.transaction() as recorder:
         keep = crm.resolve(keep_ref)
         other = crm.resolve(other_ref)
         _different(keep, other, keep_ref, other_ref)
         merged = evolve(merged_prospect(keep, other), updated_at=crm.now())
         crm.repository.move_events(other.id, keep.id)
-        crm.repository.delete(other.id)
-        recorded = recorder.record(merged, [Merged(other.id, other.name)])  # re-scored too
+        # the loser leaves through the one wipe path (plugins hear ``erased``; journal,
+        # audit log); its backups are rewritten once the lock is released, below
+        wipe(crm, [other], "merge", backups=False)
+        payload = Merged(other.id, mask_name(other.name))  # no clear name in history
+        recorded = recorder.record(merged, [payload])  # re-scored and admission-checked too
+    scrub_backups(crm.repository, [other.id])
     return recorded.prospect or merged

@@ -26,6 +26,7 @@ __all__ = [
     "StoreCorruptError",
     "StoreError",
     "StoreLockedError",
+    "SuppressedError",
     "TransitionRefusedError",
     "Unmet",
     "ValidationError",
@@ -285,3 +286,18 @@ class ImportFormatError(ValidationError):
         super().__init__(f"{where}: {message}", field=field, hint=hint)
         self.path = path
         self.row = row
+
+
+class SuppressedError(SocialCRMError):
+    """The person objected or was erased: one of their identifiers is suppressed.
+
+    The message never names the person, only which kind of identifier matched.
+    """
+
+    def __init__(self, kinds: Sequence[str]) -> None:
+        super().__init__(
+            f"refused: this person is on the suppression list ({', '.join(kinds)})",
+            hint="they objected or were erased; 'socialcrm privacy unsuppress' only if "
+            "they came back to you themselves",
+        )
+        self.kinds = list(kinds)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from socialcrm.formats import Exporter, Importer
     from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.networks import NetworkRegistry
+    from socialcrm.repository import Repository
     from socialcrm.rules import Problem
     from socialcrm.scoring import ICP, Assessor, Contribution
     from socialcrm.stages import Stage
@@ -198,6 +199,23 @@ class Hooks:
                 )
             return cast("Assessor", found)
         return None
+
+    def check_admission(self, *, prospect: Prospect, repository: Repository) -> None:
+        """Ask every plugin whether ``prospect`` may be stored; one that raises refuses.
+
+        Not isolated: a typed library error as it is, anything else as
+        :class:`~socialcrm.errors.PluginError`.
+        """
+        for impl in reversed(self.pm.hook.check_admission.get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            args = {"prospect": prospect, "repository": repository}
+            try:
+                impl.function(**{name: args[name] for name in impl.argnames})
+            except Exception as exc:
+                if isinstance(exc, SocialCRMError):
+                    raise
+                raise PluginError(impl.plugin_name, "check_admission", exc) from exc
 
     def on_event(self, *, event: Event, prospect: Prospect | None) -> None:
         """Notify every plugin; failures are reported, never raised."""

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from socialcrm.hooks import Hooks
     from socialcrm.models import Event, Pipeline, Prospect
     from socialcrm.networks import NetworkAdapter
+    from socialcrm.repository import Repository
     from socialcrm.rules import Problem
     from socialcrm.scoring import ICP, Assessor, Contribution
     from socialcrm.stages import Stage
@@ -149,6 +150,23 @@ def prospect_assessor(pipeline: Pipeline, hooks: Hooks) -> Assessor | None:
         (:meth:`~socialcrm.hooks.Hooks.score_prospect`).
     :return: a callable ``(prospect, at) -> Assessment`` (:data:`~socialcrm.scoring.Assessor`),
         or ``None`` when this plugin does not assess ``pipeline``'s prospects.
+    """
+
+
+@hookspec
+def check_admission(prospect: Prospect, repository: Repository) -> None:
+    """Refuse to store a prospect (e.g. a person on the suppression list).
+
+    Called by the unit of work before each prospect it records is written
+    (``add``, ``edit``, ``merge``, stage moves…); imports skip such people
+    themselves and count them.  Every implementation is called; one that
+    raises aborts the change: a :class:`~socialcrm.errors.SocialCRMError` as
+    it is (the built-in privacy plugin raises
+    :class:`~socialcrm.errors.SuppressedError`), anything else as a
+    :class:`~socialcrm.errors.PluginError` naming the plugin.
+
+    :param prospect: the prospect about to be written.
+    :param repository: the store it is written to.
     """
 
 

@@ -43,6 +43,7 @@ DISABLE_ENV = "SOCIALCRM_DISABLE_PLUGINS"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "socialcrm.default_plugins.playbook",
     "socialcrm.default_plugins.formats",
+    "socialcrm.default_plugins.privacy",
 )
 
 PluginStatus = Literal["active", "disabled", "failed"]

@@ -236,6 +236,8 @@ class Recorder:
         when it does).  ``prospect_id`` is needed only without a prospect.
         Plugins hear of the events after the commit.
         """
+        if prospect is not None:
+            self.recording.hooks.check_admission(prospect=prospect, repository=self.repository)
         if prospect is not None and assess:
             prospect, payloads = self.recording.assessed(prospect, payloads)
         events = self._write(prospect, payloads, prospect_id=prospect_id, at=at)

@@ -252,10 +252,14 @@ def changed_fields(before: Prospect, after: Prospect) -> dict[str, list[Any]]:
     The ``changes`` of an :class:`~socialcrm.models.Edited` event, whether the
     rep edited the prospect or an import updated it: both sides in their stored
     (JSON) form, fields in alphabetical order, ``updated_at`` left out.
+    Identifying fields (name, e-mails, phones, identities) are masked on both
+    sides (:mod:`socialcrm.masking`): a rectified value never stays in clear.
     """
+    from socialcrm.masking import mask
+
     old, new = prospect_to_dict(before), prospect_to_dict(after)
     return {
-        key: [old.get(key), new.get(key)]
+        key: [mask(key, old.get(key)), mask(key, new.get(key))]
         for key in sorted(old.keys() | new.keys())
         if key not in _BOOKKEEPING and old.get(key) != new.get(key)
     }

@@ -266,7 +266,7 @@ def test_a_confirmation_question_escapes_the_name(
     pid = legacy_store(db)
     monkeypatch.setattr(context, "stdin_is_terminal", lambda: True)
     refused = run("rm", pid, input="n\n", code=1)
-    assert "Delete \\x1b]0;pwn\\x07Evil" in refused.stdout
+    assert "Erase \\x1b]0;pwn\\x07Evil" in refused.stdout
     assert_nothing_raw(refused.stdout, refused.stderr)
 
 

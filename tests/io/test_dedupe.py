@@ -69,7 +69,7 @@ def test_merge_unions_and_repoints_history(store: CRM) -> None:
     assert all(e.prospect_id == keep.id for e in history)
     last = history[-1]
     assert last.kind is EventKind.MERGED
-    assert last.payload == Merged(other.id, "Zoé M.")
+    assert last.payload == Merged(other.id, "Z••• M•••")  # the loser's name masked
     assert store.repository.get(other.id) is None
     assert store.resolve("x:zoemartin").id == keep.id
 

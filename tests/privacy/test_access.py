@@ -115,9 +115,7 @@ def test_written_files_are_private_and_list_backups(tmp_path: Path, clock: Froze
     crm = CRM(open_repository(store), pm, clock=clock)
     crm.add("Late Comer", emails=["late@example.fr"])
     out = tmp_path / "jane.json"
-    document, json_path, html_path = write_access_export(
-        crm, "jane@acme.example", out, store_dir=store
-    )
+    document, json_path, html_path = write_access_export(crm, "jane@acme.example", out)
     crm.close()
     assert html_path == tmp_path / "jane.html"
     for path in (json_path, html_path):
@@ -128,7 +126,7 @@ def test_written_files_are_private_and_list_backups(tmp_path: Path, clock: Froze
     _assert_valid(json.loads(json_path.read_text("utf-8")))
     assert [h["file"] for h in document["backups"]["holding"]] == [kept.name]
     assert document["backups"]["scanned"] == 1
-    late = access_document(crm_reopen(store, pm, clock), "late@example.fr", store_dir=store)
+    late = access_document(crm_reopen(store, pm, clock), "late@example.fr")
     assert late["backups"]["holding"] == []  # added after the backup
 
 

@@ -134,6 +134,7 @@ def test_deep_findings_keep_the_order_of_the_checks(healthy: Path) -> None:
         ("error", "identity-index"),
         ("error", "bad-event"),
         ("warning", "orphan-events"),
+        ("info", "backup-rotation"),  # the policy is stated (count and age)
         ("info", "no-backup"),
     ]
     by_code = {f.code: f for f in report.findings}

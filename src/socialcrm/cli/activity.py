@@ -5,8 +5,8 @@ from typing import Annotated
 
 import typer
 
+from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
-from socialcrm.cli.prospects import Ref
 
 __all__ = ["register", "split_channel"]
 

@@ -37,6 +37,7 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.team": ("assign",),
     "socialcrm.cli.stages": ("move", "advance", "won", "lost", "reopen", "qualify"),
     "socialcrm.cli.activity": ("interest", "engage", "message", "note", "history"),
+    "socialcrm.cli.notes": ("note-edit", "note-rm"),
     "socialcrm.cli.board": ("board",),
     "socialcrm.cli.pipelines": ("pipeline",),
     "socialcrm.cli.io": ("import", "export", "formats", "dupes", "merge"),

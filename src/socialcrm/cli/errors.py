@@ -32,6 +32,7 @@ __all__ = [
     "EXIT_PLUGIN",
     "EXIT_REFUSED",
     "EXIT_STORE",
+    "EXIT_SUPPRESSED",
     "EXIT_UNEXPECTED",
     "EXIT_USAGE",
     "STDOUT",
@@ -53,6 +54,7 @@ EXIT_INVALID = 4
 EXIT_REFUSED = 5
 EXIT_STORE = 6
 EXIT_PLUGIN = 7
+EXIT_SUPPRESSED = 8
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE: the reader of our output went away (``socialcrm list | head -1``)."""
 
@@ -82,8 +84,12 @@ def exit_code_for(exc: SocialCRMError) -> int:
     """The exit code documented in docs/cli.md for a library error."""
     from socialcrm import errors
 
+    if isinstance(exc, errors.SuppressedError):
+        return EXIT_SUPPRESSED
     if isinstance(exc, errors.NotFoundError | errors.AmbiguousReferenceError):
         return EXIT_NOT_FOUND
+    if isinstance(exc, errors.SuppressedError):
+        return EXIT_SUPPRESSED
     if isinstance(exc, errors.TransitionRefusedError | errors.InvalidTransitionError):
         return EXIT_REFUSED
     if isinstance(exc, errors.ValidationError):

@@ -54,6 +54,8 @@ def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> N
         return
     counts = report.counts()
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    if report.suppressed:  # counted, never named (the suppression list)
+        summary += f" ({report.suppressed} suppressed)"
     if report.dry_run:
         verdict = "dry run: nothing written"
     elif report.written:

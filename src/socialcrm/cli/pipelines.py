@@ -120,7 +120,7 @@ def delete(
         bool, typer.Option("--dry-run", help="Print what would be removed; write nothing.")
     ] = False,
 ) -> None:
-    """Delete a pipeline with all its prospects and their history.
+    """Delete a pipeline with all its prospects and their history, backups included.
 
     Asks for confirmation on a terminal; in a script pass --yes.  --dry-run
     prints what would be deleted and writes nothing.
@@ -148,8 +148,16 @@ def delete(
             f"Delete pipeline {pipeline.name!r} and its {count} prospect(s)?",
             f"not deleting pipeline {pipeline.name!r} ({count} prospect(s))",
         )
-    deleted = crm.delete_pipeline(pipeline.name)
-    render.echo(f"deleted pipeline {pipeline.name!r} and {deleted} prospect(s)")
+    from socialcrm.privacy.erasure import delete_pipeline
+
+    wiped = delete_pipeline(crm, pipeline.name)
+    if state.output_format == "json":
+        render.emit_json({"pipeline": pipeline.name, **wiped.to_dict()})
+        return
+    render.echo(
+        f"deleted pipeline {pipeline.name!r} and {wiped.erased} prospect(s); backups: "
+        f"{wiped.backups_rewritten} rewritten, {wiped.backups_dropped} dropped"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socialcrm.cli import context
-from socialcrm.cli.completion import complete_prospect
+from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 from socialcrm.crm import CRM
 from socialcrm.repository import SORT_FIELDS
@@ -26,16 +26,6 @@ PANEL = "Prospects"
 #: is a custom field (``--set budget=10k``).  The library decides which fields
 #: are editable.
 SET_FIELDS = CRM.EDITABLE
-
-Ref = Annotated[
-    str,
-    typer.Argument(
-        metavar="REF",
-        help="Id or unique id prefix, e-mail, profile URL, network:handle, or exact name.",
-        show_default=False,
-        autocompletion=complete_prospect,
-    ),
-]
 
 
 def _listed(values: list[str] | None) -> list[str]:
@@ -419,17 +409,25 @@ def rm(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what would be removed; write nothing.")
     ] = False,
+    no_suppress: Annotated[
+        bool, typer.Option("--no-suppress", help="Do not add them to the suppression list.")
+    ] = False,
 ) -> None:
-    """Delete a prospect and its whole history (right to erasure).
+    """Erase a person everywhere (right to erasure): as 'privacy erase'.
 
-    Asks for confirmation on a terminal; in a script pass --yes.  --dry-run
-    prints what would be deleted and writes nothing.
+    Every pipeline, event, note, identity, index and backup; the person joins
+    the suppression list (--no-suppress for a record made by mistake).  Asks
+    for confirmation on a terminal; in a script pass --yes.  --dry-run prints
+    what would be deleted and writes nothing.
 
     \b
     Example:
       socialcrm rm 01HV3K --yes
       socialcrm rm "Jane Doe" --dry-run
     """
+    from socialcrm.cli.privacy.erasure import report
+    from socialcrm.privacy.erasure import erase
+
     state = get_state(ctx)
     crm = state.open_crm()
     prospect = crm.resolve(ref)
@@ -446,13 +444,10 @@ def rm(
         return
     if not yes:
         context.confirm(
-            f"Delete {prospect.name} ({prospect.id}) and its whole history?",
+            f"Erase {prospect.name} ({prospect.id}) from every pipeline, history and backup?",
             f"not deleting {prospect.name} ({prospect.id})",
         )
-    crm.delete(prospect.id)
-    from socialcrm.cli import render
-
-    render.emit_one(state, prospect, f"deleted {prospect.name} ({prospect.id})")
+    report(state, erase(crm, prospect.id, suppress=False if no_suppress else None))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from socialcrm.cli.arguments import Ref
 from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
-from socialcrm.cli.prospects import Ref
 
 __all__ = ["register"]
 

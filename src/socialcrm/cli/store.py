@@ -83,11 +83,21 @@ def backup(
         int,
         typer.Option("--keep", min=1, metavar="N", help="How many backups to keep (oldest go)."),
     ] = 10,
+    max_age_days: Annotated[
+        int,
+        typer.Option(
+            "--max-age-days",
+            min=1,
+            metavar="DAYS",
+            help="Delete backups older than this (personal data is not kept for ever).",
+        ),
+    ] = 30,
 ) -> None:
     """Write a verified backup of the store into its backups/ directory.
 
     The store is checked first: a damaged store is never backed up over your
-    good backups.  Backups are rotated: only the newest N are kept.
+    good backups.  Backups are rotated: only the newest N are kept, and none
+    older than DAYS (default 30).
 
     \b
     Examples:
@@ -98,7 +108,9 @@ def backup(
 
     state = get_state(ctx)
     timeout, on_wait = context.waiting_as_a_person()
-    target = run_backup(state.db_path, keep, lock_timeout=timeout, on_wait=on_wait)
+    target = run_backup(
+        state.db_path, keep, lock_timeout=timeout, on_wait=on_wait, max_age_days=max_age_days
+    )
     if state.output_format == "json":
         render.emit_json({"backup": str(target), "size": target.stat().st_size})
         return
@@ -151,15 +163,22 @@ def restore(
         context.confirm(f"Replace the store {path} by {what}?", "not restoring")
     timeout, on_wait = context.waiting_as_a_person()
     result = run_restore(path, backup_file, lock_timeout=timeout, on_wait=on_wait)
+    taken = next((b.created_at for b in list_backups(path) if b.path == result.restored), None)
+    from socialcrm.privacy.restoring import reapply_erasures
+
+    again = reapply_erasures(state.open_crm(), taken)
     if state.output_format == "json":
         render.emit_json(
             {
                 "restored": str(result.restored),
                 "safety_copy": str(result.safety_copy) if result.safety_copy else None,
+                "erased_again": again.erased,
             }
         )
         return
     render.echo(f"restored {result.restored.name}")
+    if again.erased:  # counted, never named
+        render.echo(f"{again.erased} record(s) erased since this backup were erased again")
     if result.safety_copy is not None:
         render.echo(f"the previous state was saved as {result.safety_copy}")
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from socialcrm.atomic_files import write_atomic
 from socialcrm.models import MessageReceived, MessageSent, Note, Prospect
+from socialcrm.privacy import identifiers as ids
 from socialcrm.privacy.basis import BASIS_TEXT
 from socialcrm.privacy.notice import notice_status
 from socialcrm.privacy.retention import retention_of
@@ -72,17 +73,43 @@ def person_records(crm: CRM, ref: str) -> list[Prospect]:
     return sorted(found.values(), key=lambda p: (p.pipeline, p.created_at, p.id))
 
 
-def suppression_status(crm: CRM, records: list[Prospect]) -> dict[str, Any]:
-    """Whether the person is on the store's suppression list.
+class FoundBackup(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
 
-    This version keeps no suppression list, so nobody can be on it; this is
-    the one function to rewire when the list exists (issue 22, item 6).
+
+class BackupScanResult(Protocol):
+    @property
+    def holding(self) -> Sequence[FoundBackup]: ...
+    @property
+    def unreadable(self) -> Sequence[str]: ...
+    @property
+    def scanned(self) -> int: ...
+
+
+@runtime_checkable
+class ScansBackups(Protocol):
+    """A store whose own backups can be searched for a person (directory stores)."""
+
+    def backups_holding(self, needles: Iterable[str]) -> BackupScanResult:
+        """The backups whose files contain one of ``needles`` (case-insensitive)."""
+        ...
+
+
+def suppression_status(crm: CRM, records: list[Prospect]) -> dict[str, Any]:
+    """Whether any identifier of the person is on the store's suppression list.
+
+    A stored person normally is not (an erasure or objection removes them, and
+    ``privacy suppress`` refuses a stored person's identifier); the export says
+    what it checked either way.
     """
-    del crm, records
+    from socialcrm.privacy.suppression import Suppression
+
+    listed = Suppression(crm.repository)
+    kinds = sorted({k for p in records for k in listed.matching(ids.of_prospect(p))})
     return {
-        "suppressed": False,
-        "status": "not suppressed",
-        "checked_against": "none: this version of socialcrm keeps no suppression list",
+        "suppressed": bool(kinds),
+        "status": f"suppressed ({', '.join(kinds)})" if kinds else "not suppressed",
+        "checked_against": f"the store's suppression list ({len(listed)} keyed digest(s))",
     }
 
 
@@ -139,14 +166,14 @@ def access_document(
     crm: CRM,
     ref: str,
     *,
-    store_dir: Path | None = None,
     now: datetime | None = None,
     suppression: Callable[[CRM, list[Prospect]], dict[str, Any]] = suppression_status,
 ) -> dict[str, Any]:
     """The access export of the person ``ref`` names, as a JSON-able document.
 
-    ``store_dir``: the store's directory, to list the backups that still hold
-    the person (a database store has no backups of socialcrm's own: ``None``).
+    The backups that still hold the person are listed when the store keeps
+    backups of its own (:class:`ScansBackups`: the directory store); a
+    database's backups are its administrator's.
     """
     from socialcrm import __version__
 
@@ -160,7 +187,8 @@ def access_document(
         "records": [_record(crm, p, now) for p in records],
         "suppression": suppression(crm, records),
     }
-    if store_dir is None:
+    scanner = crm.repository if isinstance(crm.repository, ScansBackups) else None
+    if scanner is None:
         document["backups"] = {
             "applicable": False,
             "note": "a database store: its backups are the database's own (ask its administrator)",
@@ -169,19 +197,17 @@ def access_document(
             "unreadable": [],
         }
     else:
-        from socialcrm.privacy.backup_scan import backups_holding
-
         needles = {p.id for p in records}
         needles |= {e for p in records for e in p.emails}
         needles |= {i.key for p in records for i in p.identities}
         needles |= {i.url for p in records for i in p.identities}
-        scan = backups_holding(store_dir, sorted(needles))
+        scan = scanner.backups_holding(sorted(needles))
         document["backups"] = {
             "applicable": True,
             "note": "backups of this store that still hold this person (until rotated away)",
             "scanned": scan.scanned,
             "holding": [h.to_dict() for h in scan.holding],
-            "unreadable": scan.unreadable,
+            "unreadable": list(scan.unreadable),
         }
     return document
 
@@ -284,12 +310,10 @@ def html_path_for(out: Path) -> Path:
     )
 
 
-def write_access_export(
-    crm: CRM, ref: str, out: Path, *, store_dir: Path | None = None
-) -> tuple[dict[str, Any], Path, Path]:
+def write_access_export(crm: CRM, ref: str, out: Path) -> tuple[dict[str, Any], Path, Path]:
     """Write the access export of ``ref`` to ``out`` (JSON) and its HTML page next to it,
     both 0600; returns the document and the two paths."""
-    document = access_document(crm, ref, store_dir=store_dir)
+    document = access_document(crm, ref)
     data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
     page = html_path_for(out)
     write_atomic(out, data)

@@ -175,18 +175,14 @@ def expired(
     ]
 
 
-def erase(crm: CRM, prospect: Prospect) -> None:
-    """Erase ``prospect`` through the CRM's erasure path — the one call a purge makes.
+def erase(crm: CRM, prospects: list[Prospect]) -> None:
+    """Erase ``prospects`` through the one wipe path (reason ``expiry``: every
+    pipeline, event, index key and backup; the audit log and journal get their
+    lines; no suppression — they did not object, their time ran out)."""
+    from socialcrm.privacy.erasure import wipe
 
-    Today that is what ``socialcrm rm`` does (the unit of work's ``erase``:
-    the prospect, its events and index keys; plugins get the ``erased``
-    event).  Rewire this function, and only it, when the erasure path grows
-    (suppression list, backups, audit log).
-    """
-    with crm.recording.transaction() as recorder:  # what CRM.delete (``rm``) does
-        current = crm.repository.get(prospect.id)
-        if current is not None:
-            recorder.erase(current)
+    if prospects:
+        wipe(crm, prospects, "expiry")
 
 
 @frozen(repr=False, eq=False)
@@ -210,7 +206,7 @@ class PurgeReport(Value):
 def purge_expired(
     crm: CRM, *, dry_run: bool = False, now: datetime | None = None, all_pipelines: bool = False
 ) -> PurgeReport:
-    """Erase everyone whose data has expired at ``now``, one by one through :func:`erase`.
+    """Erase everyone whose data has expired at ``now``, all at once through :func:`erase`.
 
     Each person is checked again just before erasure (a reply logged meanwhile
     restarts their clock and saves them).
@@ -220,14 +216,16 @@ def purge_expired(
     if dry_run:
         return PurgeReport(candidates, True, now)
     done: list[Retention] = []
+    going: list[Prospect] = []
     for r in candidates:
         current = crm.repository.get(r.prospect_id)
         if current is None:
             continue
         again = retention_for(crm, current)
         if again.is_expired(now):
-            erase(crm, current)
+            going.append(current)
             done.append(again)
+    erase(crm, going)
     return PurgeReport(done, False, now)
 
 

@@ -61,6 +61,7 @@ from socialcrm.storage.files import (
 )
 from socialcrm.storage.locking import OnWait, StoreLock, lock_timeout_from_env
 from socialcrm.storage.problems import io_error, not_written_error, read_only_error
+from socialcrm.storage.rotation import DEFAULT_MAX_AGE_DAYS, rotate
 from socialcrm.storage.sweep import highest_generation, sweep
 
 __all__ = [
@@ -260,13 +261,15 @@ def backup(
     *,
     lock_timeout: float | None = None,
     on_wait: OnWait | None = None,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> Path:
-    """Write a verified backup of the store and keep only the ``keep`` newest backups.
+    """Write a verified backup of the store and keep only the ``keep`` newest backups,
+    none older than ``max_age_days`` (:mod:`socialcrm.storage.rotation`).
 
     Raises :class:`StoreCorruptError` (and writes nothing) if the store is damaged.
     ``lock_timeout`` and ``on_wait``: as for :func:`socialcrm.storage.open_repository`.
     """
-    return make_backup(path, keep, wait=(lock_timeout, on_wait))
+    return make_backup(path, keep, wait=(lock_timeout, on_wait), max_age_days=max_age_days)
 
 
 def make_backup(
@@ -276,6 +279,7 @@ def make_backup(
     kind: str = "backup",
     _locked: bool = False,
     wait: Wait = (None, None),
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> Path:
     """:func:`backup` of a given kind; ``pre-restore`` copies files as they are, unchecked."""
     store = Path(path)
@@ -318,10 +322,8 @@ def make_backup(
         except OSError as exc:
             where = Path(exc.filename) if exc.filename else directory
             raise io_error(exc, where, "write", hint="no backup was written") from exc
-        same_kind = [b for b in list_backups(store) if b.kind == kind]
-        for old in same_kind[:-keep]:
-            with contextlib.suppress(OSError):
-                old.path.unlink()
+        archives = [(b.path, b.kind, b.created_at) for b in list_backups(store)]
+        rotate(archives, kind, keep, max_age_days, target)  # by count and by age
         return target
 
 

@@ -125,7 +125,10 @@ def inspect_directory(path: Path) -> Inspection:
                     foreign.append(Path(child.path))
                 elif temp_target(child.name) is None:
                     artefacts.append(Path(child.path))
-        elif entry.name != layout.LOCK_NAME and temp_target(entry.name) != layout.MANIFEST_NAME:
+        elif (
+            entry.name not in (layout.LOCK_NAME, layout.PRIVACY_DIR)
+            and temp_target(entry.name) != layout.MANIFEST_NAME
+        ):
             foreign.append(Path(entry.path))
     if artefacts:
         restorable = sum(

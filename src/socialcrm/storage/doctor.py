@@ -14,19 +14,21 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from socialcrm.atomic_files import FILE_MODE
 from socialcrm.errors import SocialCRMError, StoreCorruptError, StoreLockedError
 from socialcrm.storage import layout
-from socialcrm.storage.backups import backup_dir, list_backups
+from socialcrm.storage.backups import DEFAULT_KEEP, backup_dir, list_backups
 from socialcrm.storage.consistency import DeepChecks
 from socialcrm.storage.directory import DirectoryKind, inspect_directory
 from socialcrm.storage.files import check_manifest, decode_tables, digest, manifest_header
 from socialcrm.storage.locking import StoreLock, lock_timeout_from_env
 from socialcrm.storage.problems import no_manifest_advice
 from socialcrm.storage.report import DoctorReport, Finding
+from socialcrm.storage.rotation import DEFAULT_MAX_AGE_DAYS, expired
 from socialcrm.storage.sweep import leftovers
 
 __all__ = ["DoctorReport", "Finding", "doctor", "file_mode"]
@@ -182,6 +184,29 @@ def _backup_findings(store: Path, findings: list[Finding]) -> None:
         _mode_findings(backup_dir(store), 0o700, findings)
     for b in backups:
         _mode_findings(b.path, FILE_MODE, findings)
+    findings.append(
+        Finding(
+            "info",
+            "backup-rotation",
+            f"backups are rotated by count (--keep, default {DEFAULT_KEEP}) and by age: none "
+            f"older than {DEFAULT_MAX_AGE_DAYS} days survives the next backup; erasures "
+            "rewrite the backups holding the person",
+            str(backup_dir(store)),
+        )
+    )
+    now = datetime.now(UTC)
+    old = expired([(b.path, b.created_at) for b in backups], DEFAULT_MAX_AGE_DAYS, now)
+    if old:
+        findings.append(
+            Finding(
+                "warning",
+                "backup-too-old",
+                f"{len(old)} backup(s) older than {DEFAULT_MAX_AGE_DAYS} days still hold "
+                "personal data",
+                str(old[0]),
+                "run 'socialcrm backup' (rotation deletes them)",
+            )
+        )
     if not backups:
         findings.append(
             Finding("info", "no-backup", "no backup yet", None, "run 'socialcrm backup'")

@@ -11,6 +11,9 @@ A store is a directory::
     <store>/data/k-XX.<gen>.json  identity and e-mail keys, by hash of the key
     <store>/data/i-XX.<gen>.json  each pipeline's sorted prospect ids, by hash of the id
     <store>/backups/              rotating backups
+    <store>/privacy/              suppression key and list, erasure journal and
+                                  audit log (written by socialcrm.privacy; never
+                                  in a backup, so a restore cannot roll them back)
 
 Data files are immutable: a commit writes the files it changed under the new
 generation's names, then swaps the manifest.  This module only computes names
@@ -29,6 +32,7 @@ __all__ = [
     "DEFAULT_SHARDS",
     "LOCK_NAME",
     "MANIFEST_NAME",
+    "PRIVACY_DIR",
     "RETIRED_TABLE",
     "SCHEMA_VERSION",
     "data_file_name",
@@ -49,6 +53,7 @@ MANIFEST_NAME = "store.json"
 LOCK_NAME = "store.lock"
 DATA_DIR = "data"
 BACKUP_DIR = "backups"
+PRIVACY_DIR = "privacy"
 #: Manifest table naming the data files its commit replaced: the next commit
 #: deletes them if they are still there (see ``storage.sweep``).
 RETIRED_TABLE = "retired"

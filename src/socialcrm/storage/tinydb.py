@@ -35,7 +35,7 @@ import contextlib
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import evolve
 
@@ -55,6 +55,9 @@ from socialcrm.storage.generations import MANIFEST_TABLES, GenerationStore
 from socialcrm.storage.indexes import LOCATIONS, PROSPECTS, Indexes
 from socialcrm.storage.locking import OnWait
 from socialcrm.storage.tables import EngineTables, OrjsonStorage, StoreDB, StrIdTable
+
+if TYPE_CHECKING:
+    from socialcrm.storage.backup_scan import BackupScan
 
 __all__ = [
     "OrjsonStorage",
@@ -403,6 +406,32 @@ class TinyDBRepository:
             target.set(to_prospect_id, {"events": events})
 
     # ------------------------------------------------------------------ inventory
+    def backups_holding(self, needles: Iterable[str]) -> BackupScan:
+        """This store's backups holding one of ``needles`` (the access export's
+        "still in backups"; :mod:`socialcrm.storage.backup_scan`)."""
+        from socialcrm.storage.backup_scan import backups_holding
+
+        return backups_holding(self.path, needles)
+
+    def rewrite_backups(
+        self,
+        prospect_ids: Iterable[str],
+        emails: Iterable[str] = (),
+        identity_keys: Iterable[str] = (),
+    ) -> tuple[int, int]:
+        """Rewrite this store's backups without ``prospect_ids`` and the prospects
+        holding ``emails`` or ``identity_keys`` (or drop those that cannot be);
+        ``(rewritten, dropped)`` (:mod:`socialcrm.storage.scrub`)."""
+        from socialcrm.storage.scrub import rewrite_backups
+
+        return rewrite_backups(
+            self.path,
+            prospect_ids,
+            lambda p: TinyDBRepository(p).open(),
+            emails=emails,
+            identity_keys=identity_keys,
+        )
+
     def meta_keys(self) -> list[str]:
         """Every store setting's key (``store copy``: the protocol reads them by key)."""
         with self.engine.locked():

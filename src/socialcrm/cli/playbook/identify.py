@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 from socialcrm.cli.errors import echo_err
 from socialcrm.cli.playbook import PANEL, report_ok
-from socialcrm.cli.prospects import Ref
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState

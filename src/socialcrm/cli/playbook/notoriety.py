@@ -5,10 +5,10 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.arguments import Ref
 from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, percent, report_ok
-from socialcrm.cli.prospects import Ref
 
 __all__ = ["register"]
 

@@ -16,13 +16,16 @@ MODULES = (
     "socialcrm.cli.privacy.notice",
     "socialcrm.cli.privacy.access",
     "socialcrm.cli.privacy.retention",
+    "socialcrm.cli.privacy.erasure",
+    "socialcrm.cli.privacy.suppression",
 )
 
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
         name="privacy",
-        help="Data protection: notice, access export, retention (see docs/privacy.md).",
+        help="Data protection: notice, access export, retention, erasure, objection, "
+        "suppression, audit log (see docs/privacy.md).",
         no_args_is_help=True,
     )
     for dotted in MODULES:

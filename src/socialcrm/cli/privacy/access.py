@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
-from socialcrm.cli.prospects import Ref
 
 __all__ = ["register"]
 
@@ -38,9 +38,7 @@ def export(
 
     state = get_state(ctx)
     crm = state.open_crm()
-    location = state.store_location
-    store_dir = location if isinstance(location, Path) else None  # a database: no backups
-    document, json_path, html_path = write_access_export(crm, ref, out, store_dir=store_dir)
+    document, json_path, html_path = write_access_export(crm, ref, out)
     pipelines = [str(r["pipeline"]) for r in document["records"]]
     holding = len(document["backups"]["holding"])
     if state.output_format == "json":

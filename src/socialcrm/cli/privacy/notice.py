@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli import render
+from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
-from socialcrm.cli.prospects import Ref
 
 __all__ = ["register"]
 

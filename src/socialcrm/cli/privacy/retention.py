@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialcrm.cli import context, render
+from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 from socialcrm.cli.privacy.notice import AllPipelines, Language
-from socialcrm.cli.prospects import Ref
 
 if TYPE_CHECKING:
     from datetime import datetime

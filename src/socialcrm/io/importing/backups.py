@@ -100,6 +100,8 @@ class Backups:
             if event.prospect_id != p.id:
                 raise RowError(f"event {event.id} belongs to {event.prospect_id}", "events")
         b.within_caps(None, (e.payload for e in record.events))  # before staging anything
+        if b.suppressed(record.row, p.emails, p.phones, p.identities):
+            return
         current = b.known(p.pipeline, p.id)
         if current is None:
             current = b.match(p.pipeline, p.identities, p.emails, None)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from socialcrm.errors import LimitExceededError, SocialCRMError
 from socialcrm.formats import Importer, ProspectRecord
 from socialcrm.io.importing.index import PlanIndex, Target
-from socialcrm.io.importing.report import ImportReport, RowOutcome
+from socialcrm.io.importing.report import SUPPRESSED_REASON, ImportReport, RowOutcome
 from socialcrm.io.importing.rows import RowError
 from socialcrm.limits import check_payload, check_prospect
 from socialcrm.models import Event, Identity, LawfulBasis, Payload, Pipeline, Prospect
@@ -28,6 +28,7 @@ from socialcrm.repository import Query, stage_by_stage
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
+    from socialcrm.privacy.suppression import Suppression
     from socialcrm.scoring import Assessor
 
 __all__ = ["Batch", "Progress"]
@@ -70,6 +71,7 @@ class Batch:
         self.now = crm.now()
         self.pipeline_name = crm.pipeline_name
         self.plan = PlanIndex()
+        self._suppression: Suppression | None = None
         self.new_pipelines: dict[str, Pipeline] = {}
         self.new_settings: dict[str, Any] = {}
         # the prospects and events planned since the last flush
@@ -161,6 +163,22 @@ class Batch:
         return networks.parse(url)
 
     # -- planning -------------------------------------------------------------------
+    def suppressed(
+        self, row: int, emails: Iterable[str], phones: Iterable[str], identities: Iterable[Identity]
+    ) -> bool:
+        """Whether a person with these identifiers is on the suppression list; if so
+        the row is counted as skipped, ``suppressed``, without its name."""
+        from socialcrm.privacy.identifiers import of_parts
+
+        if self._suppression is None:
+            from socialcrm.privacy.suppression import Suppression
+
+            self._suppression = Suppression(self.repo)
+        if not self._suppression.matching(of_parts(emails, phones, identities)):
+            return False
+        self.report.add(RowOutcome(row, "skipped", SUPPRESSED_REASON))
+        return True
+
     def outcome(self, row: int, action: str, reason: str = "", **kw: Any) -> None:
         self.report.add(RowOutcome(row, action, reason, **kw))
 

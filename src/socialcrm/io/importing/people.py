@@ -86,6 +86,8 @@ class People:
         identities = self.identities(record.urls, record.network)
         emails = self.emails(record.emails)
         phones = self.phones(record.phones)
+        if b.suppressed(record.row, emails, phones, identities):
+            return
         known = b.match(b.pipeline_name, identities, emails, record)
         if known is None:
             self.create(record, name, identities, emails, phones)

@@ -20,6 +20,7 @@ __all__ = [
     "FIRST_ROWS",
     "LISTED_PER_ACTION",
     "MAX_SKIP_KINDS",
+    "SUPPRESSED_REASON",
     "ImportReport",
     "RowOutcome",
     "SkipGroup",
@@ -35,6 +36,10 @@ FIRST_ROWS = 5
 MAX_SKIP_KINDS = 50
 #: Skip reasons naming a prospect or a row, grouped by how they begin.
 _GROUPED = ("already known", "same person as row", "not a known prospect")
+
+
+#: The skip reason of a suppressed person's row (the row is not named either).
+SUPPRESSED_REASON = "suppressed"
 
 
 def reason_kind(reason: str) -> str:
@@ -138,6 +143,12 @@ class ImportReport:
     def attached(self) -> list[RowOutcome]:
         return self._of("attached")
 
+    @property
+    def suppressed(self) -> int:
+        """Rows skipped because the person is on the suppression list (never named)."""
+        group = self._skips.get(SUPPRESSED_REASON)
+        return 0 if group is None else group.count
+
     def counts(self) -> dict[str, int]:
         """Rows per action (every action present, zero included): all rows, listed or not."""
         return {k: self._counts.get(k, 0) for k in ACTIONS}
@@ -157,6 +168,7 @@ class ImportReport:
             "dry_run": self.dry_run,
             "written": self.written,
             "counts": self.counts(),
+            "suppressed": self.suppressed,
             "events": self.events,
             "rows": [r.to_dict() for r in self.rows],
             "rows_not_listed": self.omitted(),

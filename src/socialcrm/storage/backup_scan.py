@@ -1,4 +1,4 @@
-"""Which backups of a store directory still hold a person (for the access export).
+"""Which backups of a store directory still hold a person (for the privacy access export).
 
 A backup is a ``.tar.gz`` of the store's files (:mod:`socialcrm.storage.archives`);
 each member is read one at a time and searched, as bytes, for the person's

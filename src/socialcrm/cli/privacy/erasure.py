@@ -1,0 +1,110 @@
+"""``privacy erase|object|log``: the one wipe path and its audit log."""
+
+from typing import Annotated
+
+import typer
+
+from socialcrm.cli import context, render
+from socialcrm.cli.arguments import Ref
+from socialcrm.cli.context import get_state
+
+__all__ = ["erase", "log", "object_", "register", "report"]
+
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def report(state: context.CLIState, wiped: object) -> None:
+    """Print what a wipe did (counts only: the person is not named again)."""
+    from socialcrm.privacy.erasure import Wiped
+
+    assert isinstance(wiped, Wiped)
+    if state.output_format == "json":
+        render.emit_json(wiped.to_dict())
+        return
+    render.echo(
+        f"erased {wiped.erased} record(s) ({wiped.reason}) from "
+        f"{', '.join(wiped.pipelines) or 'no pipeline'}; {wiped.suppressed} identifier(s) "
+        f"suppressed; backups: {wiped.backups_rewritten} rewritten, "
+        f"{wiped.backups_dropped} dropped"
+    )
+
+
+def _wipe(ctx: typer.Context, ref: str, yes: bool, reason: str, suppress: bool | None) -> None:
+    from socialcrm.errors import NotFoundError
+    from socialcrm.privacy.erasure import erase as run_erase
+
+    state = get_state(ctx)
+    crm = state.open_crm()
+    if not yes:
+        try:
+            label = crm.resolve(ref).name
+        except NotFoundError:
+            label = ref
+        context.confirm(
+            f"Erase {label} from every pipeline, history and backup ({reason})?",
+            "not erasing",
+        )
+    report(state, run_erase(crm, ref, reason=reason, suppress=suppress))
+
+
+def erase(
+    ctx: typer.Context,
+    ref: Ref,
+    yes: Yes = False,
+    no_suppress: Annotated[
+        bool,
+        typer.Option(
+            "--no-suppress",
+            help="Do not add the person to the suppression list (a record made by mistake, "
+            "not a request of the person).",
+        ),
+    ] = False,
+) -> None:
+    """Erase a person everywhere and suppress them (GDPR art. 17).
+
+    Every pipeline, event, note, identity, index and backup; plugins are told;
+    the audit log gets a line without identifying data.  Idempotent.
+
+    \b
+    Example:
+      socialcrm privacy erase jane@acme.example --yes
+    """
+    _wipe(ctx, ref, yes, "erase", False if no_suppress else None)
+
+
+def object_(ctx: typer.Context, ref: Ref, yes: Yes = False) -> None:
+    """Record an objection to prospecting and erase and suppress the person (GDPR art. 21).
+
+    \b
+    Example:
+      socialcrm privacy object https://www.linkedin.com/in/janedoe --yes
+    """
+    _wipe(ctx, ref, yes, "objection", None)
+
+
+def log(ctx: typer.Context) -> None:
+    """The erasure audit log: date, reason, pipeline, masked reference (no identifying data).
+
+    \b
+    Example:
+      socialcrm privacy log --format json
+    """
+    from socialcrm.privacy.records import audit_log
+    from socialcrm.privacy.vault import Vault
+
+    state = get_state(ctx)
+    entries = audit_log(Vault(state.open_crm().repository))
+    if state.output_format == "json":
+        render.emit_json([e.to_dict() for e in entries])
+        return
+    render.emit_table(
+        state,
+        ["AT", "REASON", "PIPELINE", "REF"],
+        [[f"{e.at:%Y-%m-%d %H:%M}", e.reason, e.pipeline, e.ref] for e in entries],
+    )
+
+
+def register(group: typer.Typer) -> None:
+    group.command("erase")(erase)
+    group.command("object")(object_)
+    group.command("log")(log)
