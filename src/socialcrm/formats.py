@@ -49,6 +49,7 @@ __all__ = [
     "Exporter",
     "ImportItem",
     "Importer",
+    "OwnerRecord",
     "ProspectRecord",
     "RowProblem",
     "SkippedRow",
@@ -114,6 +115,21 @@ class ActivityRecord:
 
 
 @frozen
+class OwnerRecord:
+    """The person whose export this is (the rep), from an owner file (X ``account.js``,
+    LinkedIn ``Profile.csv``…): never a prospect.
+
+    The import reports it, and later files of the same archive skip any record
+    with one of its ``urls`` (a rep is not their own prospect).
+    """
+
+    row: int
+    name: str
+    urls: tuple[str, ...] = field(default=(), converter=_strs)
+    network: str | None = None
+
+
+@frozen
 class SkippedRow:
     """A row deliberately ignored (a draft, a blank padding line…) and why."""
 
@@ -158,6 +174,7 @@ class StoredSetting:
 
 ImportItem: TypeAlias = (
     ProspectRecord
+    | OwnerRecord
     | ActivityRecord
     | SkippedRow
     | RowProblem

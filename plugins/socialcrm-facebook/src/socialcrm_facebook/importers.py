@@ -57,6 +57,8 @@ class FriendsImporter:
 
     name = "facebook-friends"
     description = "Facebook your_friends.json (names, friendship dates)"
+    archive_paths = ("friends/your_friends.json", "friends_and_followers/friends.json")
+    archive_order = 10
 
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -63,6 +63,12 @@ class RelationsImporter:
         self.part = part  # "followers" | "following"
         self.name = f"instagram-{part}"
         self.description = f"Instagram {part} JSON (usernames, dates)"
+        self.archive_paths = (
+            ("followers_and_following/followers_*.json", "followers_and_following/followers.json")
+            if part == "followers"
+            else ("followers_and_following/following.json",)
+        )
+        self.archive_order = 10
 
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -31,15 +31,25 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from socialcrm.dates import parse_date
 from socialcrm.errors import SocialCRMError
 from socialcrm.io.csvsafe import header_key, read_csv_dicts
-from socialcrm.io.formats import ActivityRecord, Importer, ImportItem, ProspectRecord, SkippedRow
+from socialcrm.io.formats import (
+    ActivityRecord,
+    Importer,
+    ImportItem,
+    OwnerRecord,
+    ProspectRecord,
+    RowProblem,
+    SkippedRow,
+)
 from socialcrm.networks import NetworkRegistry
 
 __all__ = [
     "ConnectionsImporter",
     "InvitationsImporter",
     "MessagesImporter",
+    "ProfileImporter",
     "create_importers",
     "parse_linkedin_date",
 ]
@@ -59,20 +69,9 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3})[A-Za-z]*[ -](\d{4})")
 
 
 def parse_linkedin_date(text: str) -> date | None:
-    """``08 Jul 2025`` (or ISO ``2025-07-08``) → a date; ``None`` if unreadable."""
-    text = text.strip()
-    found = _DAY_MONTH_YEAR.fullmatch(text)
-    if found:
-        month = _MONTHS.get(found.group(2).lower())
-        if month:
-            try:
-                return date(int(found.group(3)), month, int(found.group(1)))
-            except ValueError:
-                return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
+    """``08 Jul 2025``, ``8-Jul-25`` (after Excel), ISO, localised month names… → a
+    date (:func:`socialcrm.dates.parse_date`); ``None`` if unreadable."""
+    return parse_date(text)
 
 
 def parse_linkedin_time(text: str) -> datetime | None:
@@ -143,6 +142,8 @@ class ConnectionsImporter:
 
     name = "linkedin-connections"
     description = "LinkedIn Connections.csv (data export)"
+    archive_paths = ("connections.csv",)
+    archive_order = 10
 
     @staticmethod
     def is_header(cells: list[str]) -> bool:
@@ -170,7 +171,12 @@ class ConnectionsImporter:
             connected = _cell(row, "connected on")
             if connected:
                 day = parse_linkedin_date(connected)
-                custom["linkedin_connected_on"] = day.isoformat() if day else connected
+                if day is None:  # never stored unread: the row is listed, to be corrected
+                    yield RowProblem(
+                        line, f"unreadable date {connected!r} in Connected On", "Connected On"
+                    )
+                    continue
+                custom["linkedin_connected_on"] = day.isoformat()
             url = _cell(row, "url", "profile url")
             email = _cell(row, "email address", "email")
             yield ProspectRecord(
@@ -203,6 +209,8 @@ class MessagesImporter:
 
     name = "linkedin-messages"
     description = "LinkedIn messages.csv (data export): messages of known prospects"
+    archive_paths = ("messages.csv",)
+    archive_order = 40
 
     @staticmethod
     def is_header(cells: list[str]) -> bool:
@@ -296,6 +304,8 @@ class InvitationsImporter:
 
     name = "linkedin-invitations"
     description = "LinkedIn Invitations.csv (data export): invitation notes of known prospects"
+    archive_paths = ("invitations.csv",)
+    archive_order = 30
 
     @staticmethod
     def is_header(cells: list[str]) -> bool:
@@ -350,9 +360,37 @@ class InvitationsImporter:
             )
 
 
+class ProfileImporter:
+    """``Profile.csv``: the archive's owner (the rep), never a prospect."""
+
+    name = "linkedin-profile"
+    description = "LinkedIn Profile.csv (the archive's owner: never a prospect)"
+    archive_paths = ("profile.csv",)
+    archive_order = 0
+
+    @staticmethod
+    def is_header(cells: list[str]) -> bool:
+        return {"first name", "last name", "headline", "geo location"} <= _keys(cells)
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return any(self.is_header(cells) for cells in _head_rows(head))
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        rows = read_csv_dicts(path, self.is_header, expected="First Name,Last Name,…,Headline,…")
+        _cell = _Columns()
+        for line, row in rows:
+            if row is None:
+                yield SkippedRow(line, "blank line")
+                continue
+            name = " ".join(x for x in (_cell(row, "first name"), _cell(row, "last name")) if x)
+            yield OwnerRecord(line, name, (), "linkedin")
+
+
 def create_importers() -> list[Importer]:
-    """The readers of LinkedIn's data export files (connections, messages, invitations)."""
+    """The readers of LinkedIn's data export files (owner, connections, messages,
+    invitations)."""
     return [
+        ProfileImporter(),
         ConnectionsImporter(),
         MessagesImporter(),
         InvitationsImporter(),

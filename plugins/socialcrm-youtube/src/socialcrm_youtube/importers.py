@@ -41,6 +41,10 @@ class SubscriptionsImporter:
 
     name = "youtube-subscriptions"
     description = "YouTube subscriptions.csv (Google Takeout, any language)"
+    #: Takeout translates folder and file names: "YouTube and YouTube Music/
+    #: subscriptions/subscriptions.csv", "YouTube et YouTube Music/abonnements/…"
+    archive_paths = ("youtube*/*/*.csv",)
+    archive_order = 10
 
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")

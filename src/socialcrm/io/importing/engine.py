@@ -25,6 +25,7 @@ from socialcrm.formats import (
     ActivityRecord,
     Importer,
     ImportItem,
+    OwnerRecord,
     ProspectRecord,
     RowProblem,
     SkippedRow,
@@ -90,6 +91,8 @@ def _plan(batch: Batch, items: Iterator[ImportItem]) -> None:
         try:
             if isinstance(item, ProspectRecord):
                 people.on_prospect(item)
+            elif isinstance(item, OwnerRecord):
+                people.on_owner(item)
             elif isinstance(item, ActivityRecord):
                 activities.on_activity(item)
             elif isinstance(item, SkippedRow):
@@ -132,15 +135,19 @@ def run_import(
     update: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
+    owners: Sequence[str] = (),
 ) -> ImportReport:
     """Import ``path`` with ``importer`` into ``crm``'s current pipeline.
 
-    Raises :class:`ImportFormatError` (nothing written) when the file cannot
-    be read.  Invalid rows are reported and left out; with ``strict=True`` an
-    invalid row leaves the whole store unchanged (``report.written`` is
-    ``False``).  A dry run plans everything and writes nothing.
+    ``owners``: profile URLs of the export's owner (the rep, read from another
+    file of the same archive): a record with one of them is skipped.  Raises
+    :class:`ImportFormatError` (nothing written) when the file cannot be read.
+    Invalid rows are reported and left out; with ``strict=True`` an invalid row
+    leaves the whole store unchanged (``report.written`` is ``False``).
+    A dry run plans everything and writes nothing.
     """
     batch = Batch(crm, path, importer, tags=tags, update=update, dry_run=dry_run, progress=progress)
+    batch.add_owner(owners)
     try:
         return _run(crm, batch, strict=strict)
     finally:

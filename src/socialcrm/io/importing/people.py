@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from attrs import evolve
 
 from socialcrm.contact_fields import normalize_email, normalize_phone, split_name
+from socialcrm.dates import precision
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
-from socialcrm.formats import ProspectRecord
+from socialcrm.formats import OwnerRecord, ProspectRecord
 from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
 from socialcrm.serialization import changed_fields
@@ -77,6 +78,14 @@ class People:
         return out
 
     # -- the record ----------------------------------------------------------------
+    def on_owner(self, record: OwnerRecord) -> None:
+        """The export's owner: reported, remembered, never a prospect."""
+        b = self.batch
+        name = nfc(record.name or "") or "(unnamed)"
+        b.report.owner = {"name": name, "urls": list(record.urls), "network": record.network}
+        b.add_owner(record.urls)
+        b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
+
     def on_prospect(self, record: ProspectRecord) -> None:
         b = self.batch
         check_prospect(record, b.tags)
@@ -84,6 +93,9 @@ class People:
         if not name:
             raise RowError("no name", "name")
         identities = self.identities(record.urls, record.network)
+        if b.owner_urls and any(i.key in b.owner_keys() for i in identities):
+            b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
+            return
         emails = self.emails(record.emails)
         phones = self.phones(record.phones)
         known = b.match(b.pipeline_name, identities, emails, record)
@@ -226,11 +238,16 @@ class People:
         for attr in ("first_name", "last_name", "title", "company", "location"):
             value = getattr(record, attr)
             if value is not None and nfc(value):
+                if attr in _NAMES and _shouted(value, getattr(p, attr)):
+                    continue  # "MARTIN" never replaces "Martin" (nor "McDonald")
                 changes[attr] = value
         if record.notes and nfc(record.notes) and nfc(record.notes) not in p.notes:
             changes["notes"] = (p.notes + "\n\n" + record.notes).strip()
         custom = dict(p.custom)
-        custom.update(record.custom)
+        for key, value in record.custom.items():
+            old = custom.get(key)
+            if old is None or precision(value) >= precision(old):
+                custom[key] = value  # a read date never gives way to a worse one
         try:
             return evolve(
                 p,
@@ -259,6 +276,14 @@ def _is_placeholder(p: Prospect) -> bool:
         p.name.casefold() in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}", f"@{i.handle}")
         for i in p.identities
     )
+
+
+_NAMES = ("first_name", "last_name")
+
+
+def _shouted(new: str, old: str | None) -> bool:
+    """Whether ``new`` is in capitals only while ``old`` is in mixed case (keep ``old``)."""
+    return bool(old) and new.isupper() and not (old or "").isupper()
 
 
 def _folded(values: Iterable[str]) -> set[str]:
