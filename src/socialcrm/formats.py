@@ -98,7 +98,12 @@ class ActivityRecord:
     ``sender``/``recipients`` — a message whose sender is a known prospect was
     *received* from them; otherwise it was *sent* to each known recipient,
     unless ``from_rep`` is ``False`` (the importer knows the rep and the sender
-    is a third party).  Activities never create prospects.
+    is a third party).
+
+    A person the activity names who is not a prospect yet (the sender of an
+    InMail, a pending invitee) becomes one, named from ``names`` (profile URL →
+    display name, as the file gives it) or a placeholder; the export's owner
+    never does.
     """
 
     row: int
@@ -112,6 +117,7 @@ class ActivityRecord:
     sender: str | None = None
     recipients: tuple[str, ...] = field(default=(), converter=_strs)
     from_rep: bool | None = None
+    names: Mapping[str, str] = field(factory=dict)
 
 
 @frozen

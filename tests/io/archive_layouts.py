@@ -12,6 +12,7 @@ ZOE = "https://www.linkedin.com/in/zoe-martin-4b2a1c"
 JEAN = "https://www.linkedin.com/in/jean-dupont-12345678"
 AMINA = "https://www.linkedin.com/in/amina-benali"
 PAUL = "https://www.linkedin.com/in/paul-nouveau"
+SOPHIE = "https://www.linkedin.com/in/sophie-inmail"
 
 LINKEDIN: dict[str, str] = {
     "Profile.csv": (
@@ -48,6 +49,10 @@ LINKEDIN: dict[str, str] = {
         "Brouillon,DRAFT,,Yes,No\n"
         f"2-BBB,,Camille Vendeur,{REP},Jean Dupont,{JEAN},2025-06-14 10:00:00 UTC,,"
         "Hello Jean,INBOX,,No,No\n"
+        f"2-CCC,Sponsored,Sophie Inmail,{SOPHIE},Camille Vendeur,{REP},"
+        "2025-06-15 10:00:00 UTC,,Une offre pour vous,INBOX,,No,No\n"
+        f"2-CCC,Sponsored,Camille Vendeur,{REP},Sophie Inmail,{SOPHIE},"
+        "2025-06-15 11:00:00 UTC,,Merci Sophie,INBOX,,No,No\n"
     ),
     "Ad_Targeting.csv": "Member Age,Company Names\n25 to 34,Acme\n",
     "__MACOSX/._Connections.csv": "\x00\x05\x16\x07",
@@ -120,6 +125,12 @@ X: dict[str, str] = {
                     "messages": [_dm(X_OWNER, "1004", "Bonjour", 3)],
                 }
             },
+            {
+                "dmConversation": {
+                    "conversationId": f"2001-{X_OWNER}",
+                    "messages": [_dm("2001", X_OWNER, "Hi, not a follower", 4)],
+                }
+            },
         ],
     ),
     "data/tweets.js": _ytd("tweets", [{"tweet": {"id": "1", "full_text": "hello"}}]),
@@ -133,6 +144,17 @@ FACEBOOK: dict[str, str] = {
             "friends_v2": [
                 {"name": "Zo\u00c3\u00a9 Martin", "timestamp": 1560000000},
                 {"name": "Plain Ascii", "timestamp": 1700000000},
+            ]
+        }
+    ),
+    "connections/friends/sent_friend_requests.json": json.dumps(
+        {"sent_requests_v2": [{"name": "Paul Nouveau", "timestamp": 1710000000}]}
+    ),
+    "connections/friends/received_friend_requests.json": json.dumps(
+        {
+            "received_requests_v2": [
+                {"name": "L\u00c3\u00a9a Dubois", "timestamp": 1711000000},
+                {"name": "Plain Ascii", "timestamp": 1712000000},
             ]
         }
     ),
@@ -156,6 +178,34 @@ INSTAGRAM: dict[str, str] = {
                 ],
             }
         ]
+    ),
+    "connections/followers_and_following/pending_follow_requests.json": json.dumps(
+        {
+            "relationships_follow_requests_sent": [
+                {
+                    "title": "",
+                    "string_list_data": [
+                        {
+                            "href": "https://www.instagram.com/paul.nouveau",
+                            "value": "paul.nouveau",
+                            "timestamp": 1718500000,
+                        }
+                    ],
+                }
+            ]
+        }
+    ),
+    "personal_information/personal_information/personal_information.json": json.dumps(
+        {
+            "profile_user": [
+                {
+                    "string_map_data": {
+                        "Username": {"value": "camille.vend"},
+                        "Name": {"value": "Camille Vendeur"},
+                    }
+                }
+            ]
+        }
     ),
     "connections/followers_and_following/following.json": json.dumps(
         {

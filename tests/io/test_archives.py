@@ -39,10 +39,12 @@ def _files(report: ArchiveReport) -> dict[str, tuple[str, dict[str, int] | None]
     }
 
 
-def _counts(created: int = 0, attached: int = 0, skipped: int = 0) -> dict[str, int]:
+def _counts(
+    created: int = 0, attached: int = 0, skipped: int = 0, updated: int = 0
+) -> dict[str, int]:
     return {
         "created": created,
-        "updated": 0,
+        "updated": updated,
         "attached": attached,
         "skipped": skipped,
         "invalid": 0,
@@ -58,8 +60,11 @@ def _skips(report: ArchiveReport, path: str) -> dict[str, int]:
 LINKEDIN_FILES = {
     "Profile.csv": ("imported", _counts(skipped=1)),
     "Connections.csv": ("imported", _counts(created=3, skipped=1)),
-    "Invitations.csv": ("imported", _counts(attached=2, skipped=2)),
-    "messages.csv": ("imported", _counts(attached=3, skipped=1)),
+    # Paul (a pending invitee) becomes a prospect; Jean's invitation without a note
+    # is recorded
+    "Invitations.csv": ("imported", _counts(created=1, attached=4)),
+    # Sophie (an InMail, not a connection) becomes a prospect
+    "messages.csv": ("imported", _counts(created=1, attached=5, skipped=1)),
     "Ad_Targeting.csv": ("unknown", None),
     "__MACOSX/._Connections.csv": ("skipped", None),
 }
@@ -77,12 +82,20 @@ def _check_linkedin(report: ArchiveReport) -> None:
     assert report.owner is not None and report.owner["name"] == "Camille Vendeur"
     assert _skips(report, "Profile.csv") == {"the archive's owner": 1}
     assert _skips(report, "Connections.csv") == {"blank line": 1}
-    assert _skips(report, "Invitations.csv") == {
-        "outgoing invitation without a note": 1,
-        "not a known prospect": 1,
-    }
+    assert _skips(report, "Invitations.csv") == {}
     assert _skips(report, "messages.csv") == {"draft": 1}
-    assert report.counts() == _counts(created=3, attached=5, skipped=5)
+    created = {
+        (f.path, r.name, r.reason)
+        for f in report.files
+        if f.report is not None
+        for r in f.report.created
+        if f.path != "Connections.csv"
+    }
+    assert created == {
+        ("Invitations.csv", "Paul Nouveau", "not a prospect yet: named by a message sent"),
+        ("messages.csv", "Sophie Inmail", "not a prospect yet: named by a message received"),
+    }
+    assert report.counts() == _counts(created=5, attached=9, skipped=3)
     assert report.networks() == ["linkedin"]
 
 
@@ -92,7 +105,11 @@ def test_linkedin_zip_every_file_in_order_one_transaction(store: CRM, tmp_path: 
     _check_linkedin(report)
     assert report.written and not report.dry_run
     names = sorted(p.name for p in store.query())
-    assert names == ["Amina Benali", "Jean Dupont", "Zoé Martin"]
+    assert names == ["Amina Benali", "Jean Dupont", "Paul Nouveau", "Sophie Inmail", "Zoé Martin"]
+    assert "Camille Vendeur" not in names  # the owner is never a prospect
+    jean = next(p for p in store.query() if p.name == "Jean Dupont")
+    signals = [e.payload for e in store.repository.events(jean.id)]
+    assert any(getattr(s, "type", None) == "invitation_sent" for s in signals)
     zoe = next(p for p in store.query() if p.name == "Zoé Martin")
     kinds = [type(e.payload).__name__ for e in store.repository.events(zoe.id)]
     assert kinds.count("MessageSent") == 2 and kinds.count("MessageReceived") == 1
@@ -107,7 +124,7 @@ def test_unzipped_directory_gives_the_same_report(store: CRM, tmp_path: Path) ->
     files = _files(report)
     assert files.pop("passwd.csv") == ("skipped", None)
     assert files == LINKEDIN_FILES
-    assert len(store.query()) == 3
+    assert len(store.query()) == 5
 
 
 def test_dry_run_counts_like_a_real_import_and_writes_nothing(store: CRM, tmp_path: Path) -> None:
@@ -125,8 +142,10 @@ def test_x_archive_owner_followers_following_messages(store: CRM, tmp_path: Path
     assert _files(report) == {
         "data/account.js": ("imported", _counts(skipped=1)),
         "data/follower.js": ("imported", _counts(created=3)),
-        "data/following.js": ("imported", _counts(created=1, skipped=1)),
-        "data/direct-messages.js": ("imported", _counts(attached=3)),
+        # 1003 follows and is followed: the mutual follow is recorded on a plain import
+        "data/following.js": ("imported", _counts(created=1, updated=1)),
+        # 2001 wrote to the rep without following: a prospect, with the message
+        "data/direct-messages.js": ("imported", _counts(created=1, attached=4)),
         "data/tweets.js": ("unknown", None),
         "data/tweets_media/1-abc.jpg": ("unknown", None),
         "Your archive.html": ("unknown", None),
@@ -134,17 +153,38 @@ def test_x_archive_owner_followers_following_messages(store: CRM, tmp_path: Path
     assert report.owner is not None
     assert report.owner["name"] == "Camille Vendeur"
     assert "x:id:42" in report.owner["urls"]
-    assert sorted(p.name for p in store.query()) == ["x:1001", "x:1002", "x:1003", "x:1004"]
+    people = {p.name: p for p in store.query()}
+    assert sorted(people) == ["x:1001", "x:1002", "x:1003", "x:1004", "x:2001"]
+    assert people["x:1003"].custom == {"x_follower": "yes", "x_following": "yes"}
+    assert people["x:1004"].custom == {"x_following": "yes"}
 
 
 def test_facebook_instagram_youtube_layouts(store: CRM, tmp_path: Path) -> None:
     fb = import_archive(store, build_zip(tmp_path / "facebook-camille.zip", FACEBOOK))
-    assert _files(fb)["connections/friends/your_friends.json"] == (
-        "imported",
-        _counts(created=2),
-    )
+    assert _files(fb) == {
+        "personal_information/profile_information/profile_information.json": (
+            "imported",
+            _counts(skipped=1),
+        ),
+        "connections/friends/your_friends.json": ("imported", _counts(created=2)),
+        # "Plain Ascii" is a friend already: the request's date is added to them
+        "connections/friends/received_friend_requests.json": (
+            "imported",
+            _counts(created=1, updated=1),
+        ),
+        "connections/friends/sent_friend_requests.json": ("imported", _counts(created=1)),
+    }
+    assert fb.owner is not None and fb.owner["name"] == "Camille Vendeur"
     ig = import_archive(store, build_zip(tmp_path / "instagram-camille.zip", INSTAGRAM))
     assert _files(ig) == {
+        "personal_information/personal_information/personal_information.json": (
+            "imported",
+            _counts(skipped=1),
+        ),
+        "connections/followers_and_following/pending_follow_requests.json": (
+            "imported",
+            _counts(created=1),
+        ),
         "connections/followers_and_following/followers_1.json": (
             "imported",
             _counts(created=1),
@@ -167,7 +207,18 @@ def test_facebook_instagram_youtube_layouts(store: CRM, tmp_path: Path) -> None:
             {**_counts(skipped=1)},
         )
     }
-    assert len(store.query()) == 6
+    names = sorted(p.name for p in store.query())
+    assert names == [
+        "@amina.benali",
+        "@paul.nouveau",
+        "@zoe.martin",
+        "Growth, Sales & Co",
+        "Léa Dubois",
+        "Paul Nouveau",
+        "Plain Ascii",
+        "Zoé Martin",
+        "Zoé parle vente",
+    ]
 
 
 def test_a_broken_known_file_undoes_the_whole_archive(store: CRM, tmp_path: Path) -> None:
@@ -276,7 +327,7 @@ def test_cli_archive_report_table_and_json(tmp_path: Path, monkeypatch) -> None:
     db = str(tmp_path / "store")
     table = runner.invoke(app, ["--db", db, "import", str(archive), "--dry-run"])
     assert table.exit_code == 0, table.output
-    assert "4 created, 0 updated, 3 attached, 2 skipped, 0 invalid" in table.stdout
+    assert "5 created, 1 updated, 4 attached, 1 skipped, 0 invalid" in table.stdout
     assert "dry run: nothing written" in table.stdout
     assert "archive owner (never a prospect): Camille Vendeur" in table.stdout
     assert "3 file(s) not read" in table.stdout
@@ -285,7 +336,7 @@ def test_cli_archive_report_table_and_json(tmp_path: Path, monkeypatch) -> None:
     data = json.loads(as_json.stdout)
     assert data["archive"] is True and data["written"] is True
     assert data["files_by_status"] == {"imported": 4, "skipped": 0, "unknown": 3}
-    assert data["counts"]["created"] == 4
+    assert data["counts"]["created"] == 5
     bad = runner.invoke(app, ["--db", db, "import", str(archive), "--format", "csv"])
     assert bad.exit_code == 2
     shutil.rmtree(tmp_path / "store")

@@ -16,8 +16,10 @@
   rep is known (skipped).
 * ``Invitations.csv`` — connection invitations (``linkedin-invitations``):
   an outgoing invitation's note is a message sent on the ``connection_note``
-  channel; an incoming one is a message received (or, without a note, a
-  ``follow`` signal).  Invitations to people who are not prospects are skipped.
+  channel (without a note: an ``invitation_sent`` signal); an incoming one is
+  a message received (or, without a note, a ``follow`` signal).  A person
+  invited or inviting who is not a prospect yet (a pending invitation)
+  becomes one, named from the ``From``/``To`` column.
 
 Every file is read as a stream through :mod:`socialcrm.io.csvsafe` (field size
 limit, invalid UTF-8 and binary files give an error naming the row).
@@ -285,6 +287,10 @@ class MessagesImporter:
                 continue
             recipients = _split_urls(_cell(row, "recipient profile urls"))
             from_rep = None if rep is None else _key(sender, networks) == rep
+            names = {sender: _cell(row, "from")}
+            to = [n.strip() for n in _cell(row, "to").split(",")]
+            if len(to) == len(recipients):  # names with commas cannot be told apart
+                names.update(zip(recipients, to, strict=True))
             yield ActivityRecord(
                 row=line,
                 urls=[u for u in (sender, *recipients) if u],
@@ -296,6 +302,7 @@ class MessagesImporter:
                 sender=sender,
                 recipients=recipients,
                 from_rep=from_rep,
+                names={u: n for u, n in names.items() if n},
             )
 
 
@@ -331,12 +338,15 @@ class InvitationsImporter:
             at = parse_linkedin_time(_cell(row, "sent at"))
             if direction == "OUTGOING":
                 who = _cell(row, "inviteeprofileurl", "invitee profile url")
+                name = _cell(row, "to")
+                kind, interaction = (
+                    ("message_sent", None) if note else ("interaction", "invitation_sent")
+                )
                 if not note:
-                    yield SkippedRow(line, "outgoing invitation without a note")
-                    continue
-                kind, interaction = "message_sent", None
+                    note = "you invited them to connect"
             elif direction == "INCOMING":
                 who = _cell(row, "inviterprofileurl", "inviter profile url")
+                name = _cell(row, "from")
                 kind, interaction = (
                     ("message_received", None) if note else ("interaction", "follow")
                 )
@@ -357,6 +367,7 @@ class InvitationsImporter:
                 network="linkedin",
                 channel="connection_note",
                 interaction=interaction,
+                names={who: name} if name else {},
             )
 
 

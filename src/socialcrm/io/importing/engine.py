@@ -81,7 +81,7 @@ def detect_format(path: Path, importers: Mapping[str, Importer]) -> Importer:
 def _plan(batch: Batch, items: Iterator[ImportItem]) -> None:
     """Decide every row, in file order, through the handler of its record type."""
     people = People(batch)
-    activities = Activities(batch)
+    activities = Activities(batch, people)
     backups = Backups(batch, people)
     rows = 0
     for item in items:

@@ -115,15 +115,21 @@ class People:
             )
             return
         if not b.update:
-            b.outcome(
-                record.row,
-                "skipped",
-                f"already known as {known.id} ({known.name}); use --update to update",
-                name=name,
-                prospect_id=known.id,
-            )
-            return
-        merged = self.merged(known, record, identities, emails, phones, tags=b.tags)
+            added = {k: v for k, v in record.custom.items() if k not in known.custom and v}
+            if not added:
+                b.outcome(
+                    record.row,
+                    "skipped",
+                    f"already known as {known.id} ({known.name}); use --update to update",
+                    name=name,
+                    prospect_id=known.id,
+                )
+                return
+            # a fact the prospect lacks (a mutual follow: x_following on a follower)
+            # is added without --update: nothing stored is replaced
+            merged = evolve(known, custom={**known.custom, **added})
+        else:
+            merged = self.merged(known, record, identities, emails, phones, tags=b.tags)
         changes = changed_fields(known, merged)
         if not changes:
             b.outcome(record.row, "skipped", "unchanged", name=name, prospect_id=known.id)
@@ -153,7 +159,8 @@ class People:
         identities: list[Identity],
         emails: list[str],
         phones: list[str],
-    ) -> None:
+        reason: str = "",
+    ) -> Prospect:
         b = self.batch
         first, last = record.first_name, record.last_name
         if first is None and last is None:
@@ -196,7 +203,25 @@ class People:
         b.stage(prospect, created_row=record.row)
         for payload in payloads:
             b.new_event(prospect, payload)
-        b.outcome(record.row, "created", name=prospect.name, prospect_id=prospect.id)
+        b.outcome(record.row, "created", reason, name=prospect.name, prospect_id=prospect.id)
+        return prospect
+
+    def counterpart(
+        self, row: int, url: str, name: str | None, network: str | None, reason: str
+    ) -> Prospect | None:
+        """A person an activity names who is not a prospect yet (a message's sender, a
+        pending invitee): created from the profile alone, ``None`` for the owner."""
+        b = self.batch
+        identities = self.identities([url], network)
+        if not identities or identities[0].key in b.owner_keys():
+            return None
+        identity = identities[0]
+        display = (
+            nfc(name or "").strip() or f"{identity.network}:{identity.handle.removeprefix('id:')}"
+        )
+        record = ProspectRecord(row=row, name=display, urls=[url], network=network)
+        check_prospect(record, b.tags)
+        return self.create(record, display, identities, [], [], reason)
 
     def merged(
         self,
