@@ -87,7 +87,9 @@ class NetworkAdapter(Protocol):
 
     Besides these members, an adapter may declare how its network appears in
     exports, vCards and spreadsheets (``export_order``, ``export_columns``,
-    ``vcard_type``, ``vcard_service``, ``aliases``); each is optional, with a
+    ``vcard_type``, ``vcard_service``, ``aliases``) and how it counts a message
+    (``text_length(text, channel) -> int``, default: user-perceived characters);
+    each is optional, with a
     default derived from ``id`` and ``name`` (:mod:`socialcrm.interchange`).
     :class:`BaseNetworkAdapter` has them as fields.
     """
@@ -469,7 +471,8 @@ class NetworkRegistry:
     def check_message(self, network: str, channel: str, text: str) -> int:
         """Count ``text`` and raise :class:`MessageTooLongError` over the limit."""
         target = self.channel(network, channel)
-        length = count_characters(text)
+        counter = getattr(self.get(network), "text_length", None)
+        length = int(counter(text, channel)) if callable(counter) else count_characters(text)
         if length > target.limit:
             raise MessageTooLongError(
                 network=self.get(network).id, channel=channel, limit=target.limit, length=length
