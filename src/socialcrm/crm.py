@@ -31,7 +31,7 @@ import pluggy
 from socialcrm import activity, channel_limits, editing, pipelines, references, transitions
 from socialcrm.activity import INTERACTION_TYPES
 from socialcrm.board import Board, board
-from socialcrm.editing import EDITABLE, Change, check_identities_free
+from socialcrm.editing import EDITABLE, Change, check_emails_free, check_identities_free
 from socialcrm.errors import NotFoundError
 from socialcrm.history import StageSpan, stage_spans
 from socialcrm.hooks import Hooks, PluginFailure
@@ -222,12 +222,18 @@ class CRM:
         return editing.build_prospect(self, name, fields)
 
     def add(
-        self, name: str, *, note: str | None = None, **fields: Unpack[ProspectFields]
+        self,
+        name: str,
+        *,
+        note: str | None = None,
+        allow_shared_email: bool = False,
+        **fields: Unpack[ProspectFields],
     ) -> Prospect:
         """Add a prospect at stage ``profile``; ``fields`` as in :meth:`build_prospect`.
 
         ``note`` is recorded as a first note event (the ``notes`` field holds
-        a free-text description instead).
+        a free-text description instead).  An e-mail already on another
+        prospect is refused unless ``allow_shared_email``.
         """
         if note is not None:
             check(note, "note", multiline=True)
@@ -237,6 +243,8 @@ class CRM:
             payloads.append(Note(text=nfc(note)))
         with self.recording.transaction() as recorder:
             check_identities_free(self.repository, prospect)
+            if not allow_shared_email:
+                check_emails_free(self.repository, prospect)
             recorded = recorder.record(prospect, payloads, at=prospect.created_at)
         return recorded.prospect or prospect
 

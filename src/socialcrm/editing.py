@@ -85,6 +85,21 @@ def check_identities_free(repository: Repository, prospect: Prospect) -> None:
             raise DuplicateIdentityError(identity.key, owner.id, prospect.pipeline)
 
 
+def check_emails_free(repository: Repository, prospect: Prospect) -> None:
+    """Refuse ``prospect`` if another prospect of its pipeline has one of its e-mails
+    (the same person twice, usually); naming that prospect."""
+    for email in prospect.emails:
+        for other in repository.find_by_email(prospect.pipeline, email):
+            if other.id != prospect.id:
+                raise ValidationError(
+                    f"e-mail {email} already belongs to {other.name} ({other.id})",
+                    field="email",
+                    value=email,
+                    hint=f"the same person? edit {other.id}; else add with "
+                    "--allow-shared-email (a shared mailbox)",
+                )
+
+
 def _lawful_basis(value: LawfulBasis | str) -> LawfulBasis:
     try:
         return LawfulBasis(value)

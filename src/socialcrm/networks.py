@@ -451,6 +451,20 @@ class NetworkRegistry:
                 reason = exc.reason
         raise InvalidURLError(text, reason)
 
+    def network_of_url(self, url: str) -> str | None:
+        """The network whose domains hold ``url``'s host — any page of it (a post, a
+        video), not only a profile; ``None`` when no installed network claims it."""
+        try:
+            host = (urllib.parse.urlsplit(url.strip()).hostname or "").lower()
+        except ValueError:
+            return None
+        if not host:
+            return None
+        for adapter in self._adapters.values():
+            if host_matches(host, adapter.domains):
+                return adapter.id
+        return None
+
     def channel(self, network: str, channel: str) -> Channel:
         """A channel with its limit, configuration overrides applied."""
         adapter = self.get(network)
