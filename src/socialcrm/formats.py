@@ -223,6 +223,10 @@ class ExportContext:
     meta: Mapping[str, Any] = field(factory=dict)
     exported_at: datetime | None = None
     stage: str | None = None
+    #: spreadsheet exports: the cell delimiter, and whether to start with a UTF-8 BOM
+    #: (what Excel needs to read UTF-8: without it, "Gérant" shows as "GÃ©rant")
+    delimiter: str = ","
+    bom: bool = False
 
 
 @runtime_checkable

@@ -9,7 +9,7 @@ terminal, so piped runs and scripts stay quiet.
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -302,6 +302,14 @@ def export(
     all_pipelines: Annotated[
         bool, typer.Option("--all-pipelines", help="Every pipeline, not only the current one.")
     ] = False,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="For Excel: UTF-8 with a BOM, ';'-separated in a comma-decimal locale "
+            "(fr, de, es, it, pt…; from LC_ALL, LC_NUMERIC or LANG).",
+        ),
+    ] = False,
 ) -> None:
     """Export prospects to a file or stdout.
 
@@ -315,7 +323,10 @@ def export(
       socialcrm export --format hubspot --stage convert --out hubspot.csv
       socialcrm export --format twenty --out people.csv
       socialcrm export --format vcard > prospects.vcf
+      socialcrm export --format csv --excel --out prospects.csv
     """
+    import os
+
     from socialcrm.errors import ValidationError
     from socialcrm.io.exports import export_prospects
     from socialcrm.stages import Stage
@@ -332,14 +343,28 @@ def export(
             hint="one of: " + ", ".join(exporters),
         )
     target = Stage.parse(stage) if stage else None
+    env = os.environ
+    locale_name = env.get("LC_ALL") or env.get("LC_NUMERIC") or env.get("LANG")
+
+    def run(target_out: Path | TextIO) -> int:
+        return export_prospects(
+            crm,
+            exporter,
+            target_out,
+            stage=target,
+            all_pipelines=all_pipelines,
+            excel=excel,
+            locale_name=locale_name,
+        )
+
     if out is None:
         with render.to_stdout():
             stream = render.stdout_text()
-            export_prospects(crm, exporter, stream, stage=target, all_pipelines=all_pipelines)
+            run(stream)
             stream.flush()
         return
     with render.to_file(out):
-        count = export_prospects(crm, exporter, out, stage=target, all_pipelines=all_pipelines)
+        count = run(out)
     state.info(f"exported {count} prospect(s) to {out} ({exporter.name})")
 
 

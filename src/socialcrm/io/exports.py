@@ -75,6 +75,7 @@ class _CSVBase:
 
     name = ""
     suffix = ".csv"
+    spreadsheet = True  # honours ExportContext.delimiter and .bom (--excel)
     head: tuple[str, ...] = ()
     tail: tuple[str, ...] = ()
     network_column: ExportColumn | None = None
@@ -110,7 +111,9 @@ class _CSVBase:
         context: ExportContext,
     ) -> int:
         networks = self.network_columns()
-        writer = csv.writer(out, lineterminator="\r\n")
+        if context.bom:
+            out.write("\ufeff")
+        writer = csv.writer(out, delimiter=context.delimiter, lineterminator="\r\n")
         writer.writerow(
             [neutralise(h) for h in (*self.head, *(c.header for c in networks), *self.tail)]
         )
@@ -344,6 +347,46 @@ def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
     return count
 
 
+#: Languages whose decimal separator is a comma: Excel there separates CSV cells
+#: with ";" (the Windows list separator), and reads a ","-separated file as one column.
+COMMA_DECIMAL_LANGUAGES = frozenset(
+    [
+        "fr",
+        "de",
+        "es",
+        "it",
+        "pt",
+        "nl",
+        "da",
+        "fi",
+        "sv",
+        "nb",
+        "nn",
+        "no",
+        "pl",
+        "cs",
+        "sk",
+        "sl",
+        "hr",
+        "hu",
+        "ro",
+        "ru",
+        "uk",
+        "tr",
+        "el",
+        "id",
+        "vi",
+    ]
+)
+
+
+def excel_delimiter(locale_name: str | None) -> str:
+    """``;`` where Excel expects it (a comma-decimal locale such as ``fr_FR.UTF-8``),
+    else ``,``."""
+    language = (locale_name or "").split(".")[0].replace("-", "_").split("_")[0].lower()
+    return ";" if language in COMMA_DECIMAL_LANGUAGES else ","
+
+
 def export_prospects(
     crm: CRM,
     exporter: Exporter,
@@ -351,12 +394,23 @@ def export_prospects(
     *,
     stage: Stage | str | None = None,
     all_pipelines: bool = False,
+    excel: bool = False,
+    locale_name: str | None = None,
 ) -> int:
     """Export the current pipeline (or all) to ``out``; return how many prospects.
 
     An exporter with a column (or a vCard type) per network is first given
-    the CRM's networks (:class:`NetworkAware`).
+    the CRM's networks (:class:`NetworkAware`).  ``excel``: a spreadsheet
+    format written as Excel reads it — UTF-8 with a BOM, ``;``-separated in a
+    comma-decimal ``locale_name`` (:func:`excel_delimiter`).
     """
+    if excel and not getattr(exporter, "spreadsheet", False):
+        raise ValidationError(
+            f"--excel applies to spreadsheet formats, not {exporter.name}",
+            field="excel",
+            value=exporter.name,
+            hint="use --format csv, hubspot or twenty",
+        )
     target = Stage.parse(stage) if isinstance(stage, str) else stage
     if all_pipelines:
         pipelines = tuple(crm.pipelines())
@@ -370,6 +424,8 @@ def export_prospects(
         meta={key: value for key, value in meta.items() if value is not None},
         exported_at=crm.now(),
         stage=target.value if target else None,
+        delimiter=excel_delimiter(locale_name) if excel else ",",
+        bom=excel,
     )
     items = iter_prospects(crm, stage=target, pipelines=[p.name for p in pipelines])
     if isinstance(exporter, NetworkAware):

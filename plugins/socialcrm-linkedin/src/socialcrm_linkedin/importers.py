@@ -27,7 +27,6 @@ limit, invalid UTF-8 and binary files give an error naming the row).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -35,7 +34,7 @@ from pathlib import Path
 
 from socialcrm.dates import parse_date
 from socialcrm.errors import SocialCRMError
-from socialcrm.io.csvsafe import header_key, read_csv_dicts
+from socialcrm.io.csvsafe import head_rows, header_key, read_csv_dicts
 from socialcrm.io.formats import (
     ActivityRecord,
     Importer,
@@ -105,15 +104,8 @@ def parse_linkedin_time(text: str) -> datetime | None:
 
 
 def _head_rows(head: bytes, limit: int = 12) -> list[list[str]]:
-    text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    lines = text.splitlines()[:limit]
-    rows = []
-    for line in lines:
-        try:
-            rows.append(next(csv.reader([line])))
-        except (csv.Error, StopIteration):
-            rows.append([])
-    return rows
+    """The head's first rows, split by its own delimiter (``;`` after Excel in France)."""
+    return head_rows(head, limit)
 
 
 def _keys(cells: list[str]) -> set[str]:
