@@ -302,6 +302,13 @@ def export(
     all_pipelines: Annotated[
         bool, typer.Option("--all-pipelines", help="Every pipeline, not only the current one.")
     ] = False,
+    include_unnamed: Annotated[
+        bool,
+        typer.Option(
+            "--include-unnamed",
+            help="hubspot/twenty: also records known only by a handle or id (x:123…).",
+        ),
+    ] = False,
     excel: Annotated[
         bool,
         typer.Option(
@@ -355,6 +362,7 @@ def export(
             all_pipelines=all_pipelines,
             excel=excel,
             locale_name=locale_name,
+            include_unnamed=include_unnamed,
         )
 
     if out is None:

@@ -37,6 +37,7 @@ from socialcrm.interchange import Column, ExportColumn, export_columns
 from socialcrm.io.csvsafe import neutralise
 from socialcrm.io.formats import ExportContext, Exporter
 from socialcrm.models import Event, Prospect
+from socialcrm.placeholders import is_placeholder
 from socialcrm.repository import Query
 from socialcrm.stages import Stage, Status
 
@@ -219,7 +220,8 @@ class HubSpotExporter(_CSVBase):
         "City",
         "Lifecycle Stage",
     )
-    tail = ("socialcrm Stage",)
+    tail = ("Company Domain Name", "socialcrm Stage")
+    named_only = True  # records without a real name stay out unless --include-unnamed
 
     def head_cells(self, p: Prospect, events: list[Event]) -> list[str]:
         if p.status is Status.WON:
@@ -242,7 +244,48 @@ class HubSpotExporter(_CSVBase):
     def tail_cells(
         self, p: Prospect, events: list[Event], networks: tuple[Column, ...]
     ) -> list[str]:
-        return [p.stage.value if p.is_open else p.status.value]
+        return [company_domain(p), p.stage.value if p.is_open else p.status.value]
+
+
+#: Mailbox providers: their domain is not the prospect's company's.
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "hotmail.com",
+        "hotmail.fr",
+        "outlook.com",
+        "outlook.fr",
+        "live.com",
+        "live.fr",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "orange.fr",
+        "wanadoo.fr",
+        "free.fr",
+        "sfr.fr",
+        "laposte.net",
+        "gmx.de",
+        "gmx.fr",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+    }
+)
+
+
+def company_domain(p: Prospect) -> str:
+    """The company's domain from the first work e-mail (none from a free mailbox):
+    HubSpot associates the contact with the company of that domain."""
+    for email in p.emails:
+        domain = email.rpartition("@")[2].lower()
+        if domain and domain not in FREE_MAIL:
+            return domain
+    return ""
 
 
 def _calling_code(phone: str) -> tuple[str, str]:
@@ -262,6 +305,7 @@ class TwentyExporter(_CSVBase):
     name = "twenty"
     description = "Twenty CRM People import CSV"
     network_column = ExportColumn("{name} / Link URL")
+    named_only = True
     head = (
         "Name / First Name",
         "Name / Last Name",
@@ -396,13 +440,16 @@ def export_prospects(
     all_pipelines: bool = False,
     excel: bool = False,
     locale_name: str | None = None,
+    include_unnamed: bool = False,
 ) -> int:
     """Export the current pipeline (or all) to ``out``; return how many prospects.
 
     An exporter with a column (or a vCard type) per network is first given
     the CRM's networks (:class:`NetworkAware`).  ``excel``: a spreadsheet
     format written as Excel reads it — UTF-8 with a BOM, ``;``-separated in a
-    comma-decimal ``locale_name`` (:func:`excel_delimiter`).
+    comma-decimal ``locale_name`` (:func:`excel_delimiter`).  Formats for
+    other CRMs (``named_only``: HubSpot, Twenty) leave out records whose name
+    is only a placeholder (``x:1234567``) unless ``include_unnamed``.
     """
     if excel and not getattr(exporter, "spreadsheet", False):
         raise ValidationError(
@@ -428,6 +475,8 @@ def export_prospects(
         bom=excel,
     )
     items = iter_prospects(crm, stage=target, pipelines=[p.name for p in pipelines])
+    if getattr(exporter, "named_only", False) and not include_unnamed:
+        items = ((p, events) for p, events in items if not is_placeholder(p))
     if isinstance(exporter, NetworkAware):
         exporter = exporter.with_networks(crm.networks)
     if isinstance(out, Path):

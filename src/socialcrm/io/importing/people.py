@@ -21,6 +21,7 @@ from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
 from socialcrm.formats import OwnerRecord, ProspectRecord
 from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
+from socialcrm.placeholders import is_placeholder
 from socialcrm.serialization import changed_fields
 
 if TYPE_CHECKING:
@@ -297,10 +298,7 @@ def _split(name: str) -> tuple[str | None, str | None]:
 
 def _is_placeholder(p: Prospect) -> bool:
     """Whether ``p``'s name only stands for an identity (``x:1234567``, ``@zoe.martin``)."""
-    return any(
-        p.name.casefold() in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}", f"@{i.handle}")
-        for i in p.identities
-    )
+    return is_placeholder(p)
 
 
 _NAMES = ("first_name", "last_name")
