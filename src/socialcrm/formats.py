@@ -85,6 +85,10 @@ class ProspectRecord:
     custom: dict[str, str] = field(factory=dict)
     network: str | None = None
     collected_at: datetime | None = None
+    #: an organisation (a YouTube channel, a company page), not a person: its name
+    #: is never split into first and last name, and it is marked ``kind:
+    #: organisation`` (custom field) so person-only exports leave it out
+    organisation: bool = False
 
 
 @frozen

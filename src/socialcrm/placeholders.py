@@ -1,4 +1,9 @@
-"""Placeholder names: a prospect known only by a profile (``x:1234567``, ``@zoe``).
+"""Records that are not a named person: placeholders and organisations.
+
+A placeholder name stands for a prospect known only by a profile
+(``x:1234567``, ``@zoe``); an organisation (a YouTube channel, a company
+page) is marked with the custom field ``kind: organisation``: neither is a
+contact for another CRM.
 
 Some exports give no real name (X followers: an account id; Instagram: a
 username), so the importer names the prospect after the identity.  Such a name
@@ -11,7 +16,15 @@ from __future__ import annotations
 
 from socialcrm.models import Prospect
 
-__all__ = ["is_placeholder"]
+__all__ = ["KIND", "ORGANISATION", "is_organisation", "is_placeholder"]
+
+#: The custom field marking a record that is not a person, and its value.
+KIND, ORGANISATION = "kind", "organisation"
+
+
+def is_organisation(p: Prospect) -> bool:
+    """Whether ``p`` is an organisation (a channel, a company page), not a person."""
+    return p.custom.get(KIND) == ORGANISATION
 
 
 def is_placeholder(p: Prospect) -> bool:

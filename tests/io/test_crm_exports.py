@@ -39,3 +39,24 @@ def test_hubspot_company_domain_from_a_work_email(store: CRM) -> None:
     assert rows["Martin"]["Company Name"] == "Acme"
     assert rows["Martin"]["Company Domain Name"] == "acme.fr"
     assert rows["Dupont"]["Company Domain Name"] == ""
+
+
+def test_channels_are_organisations_never_split_nor_exported_as_people(
+    store: CRM, tmp_path: Path
+) -> None:
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(
+        "Channel Id,Channel Url,Channel Title\n"
+        "UC0123456789abcdefghijkl,http://www.youtube.com/channel/UC0123456789abcdefghijkl,"
+        '"Growth, Sales & Co"\n',
+        encoding="utf-8",
+    )
+    import_file(store, path)
+    (channel,) = store.query()
+    assert channel.name == "Growth, Sales & Co"
+    assert (channel.first_name, channel.last_name) == (None, None)  # was ("Sales & Co", "Growth")
+    assert channel.custom["kind"] == "organisation"
+    store.add("Zoé Martin", emails=["zoe@acme.fr"])
+    for fmt in ("hubspot", "twenty"):
+        assert len(_rows(store, fmt)) == 1
+        assert len(_rows(store, fmt, include_organisations=True)) == 2

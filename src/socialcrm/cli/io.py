@@ -309,6 +309,13 @@ def export(
             help="hubspot/twenty: also records known only by a handle or id (x:123…).",
         ),
     ] = False,
+    include_organisations: Annotated[
+        bool,
+        typer.Option(
+            "--include-organisations",
+            help="hubspot/twenty: also organisations (YouTube channels, company pages).",
+        ),
+    ] = False,
     excel: Annotated[
         bool,
         typer.Option(
@@ -363,6 +370,7 @@ def export(
             excel=excel,
             locale_name=locale_name,
             include_unnamed=include_unnamed,
+            include_organisations=include_organisations,
         )
 
     if out is None:

@@ -37,7 +37,7 @@ from socialcrm.interchange import Column, ExportColumn, export_columns
 from socialcrm.io.csvsafe import neutralise
 from socialcrm.io.formats import ExportContext, Exporter
 from socialcrm.models import Event, Prospect
-from socialcrm.placeholders import is_placeholder
+from socialcrm.placeholders import is_organisation, is_placeholder
 from socialcrm.repository import Query
 from socialcrm.stages import Stage, Status
 
@@ -441,6 +441,7 @@ def export_prospects(
     excel: bool = False,
     locale_name: str | None = None,
     include_unnamed: bool = False,
+    include_organisations: bool = False,
 ) -> int:
     """Export the current pipeline (or all) to ``out``; return how many prospects.
 
@@ -449,7 +450,8 @@ def export_prospects(
     format written as Excel reads it — UTF-8 with a BOM, ``;``-separated in a
     comma-decimal ``locale_name`` (:func:`excel_delimiter`).  Formats for
     other CRMs (``named_only``: HubSpot, Twenty) leave out records whose name
-    is only a placeholder (``x:1234567``) unless ``include_unnamed``.
+    is only a placeholder (``x:1234567``) unless ``include_unnamed``, and
+    organisations (YouTube channels…) unless ``include_organisations``.
     """
     if excel and not getattr(exporter, "spreadsheet", False):
         raise ValidationError(
@@ -475,8 +477,13 @@ def export_prospects(
         bom=excel,
     )
     items = iter_prospects(crm, stage=target, pipelines=[p.name for p in pipelines])
-    if getattr(exporter, "named_only", False) and not include_unnamed:
-        items = ((p, events) for p, events in items if not is_placeholder(p))
+    if getattr(exporter, "named_only", False):
+        items = (
+            (p, events)
+            for p, events in items
+            if (include_unnamed or not is_placeholder(p))
+            and (include_organisations or not is_organisation(p))
+        )
     if isinstance(exporter, NetworkAware):
         exporter = exporter.with_networks(crm.networks)
     if isinstance(out, Path):

@@ -90,6 +90,7 @@ class SubscriptionsImporter:
                 name=title or f"youtube:{channel}",
                 urls=[f"youtube:id:{channel}"],
                 network="youtube",
+                organisation=True,  # a channel: its title is never split into names
             )
         if not header_seen:
             raise ImportFormatError("empty subscriptions file", path=str(path))

@@ -21,7 +21,7 @@ from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
 from socialcrm.formats import OwnerRecord, ProspectRecord
 from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
-from socialcrm.placeholders import is_placeholder
+from socialcrm.placeholders import KIND, ORGANISATION, is_placeholder
 from socialcrm.serialization import changed_fields
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ class People:
     ) -> Prospect:
         b = self.batch
         first, last = record.first_name, record.last_name
-        if first is None and last is None:
+        if first is None and last is None and not record.organisation:
             first, last = _split(name)
         primary = identities[0] if identities else None
         source = Source(
@@ -188,7 +188,7 @@ class People:
                 identities=identities,
                 tags=[*record.tags, *b.tags],
                 notes=record.notes or "",
-                custom=dict(record.custom),
+                custom={**record.custom, **({KIND: ORGANISATION} if record.organisation else {})},
                 owner=b.crm.actor,
                 source=source,
                 created_at=b.now,
@@ -259,7 +259,8 @@ class People:
             probe = evolve(p, name=name, identities=all_identities)
             if not _is_placeholder(probe):
                 changes["name"] = name
-                if record.first_name is None and record.last_name is None:
+                no_names = record.first_name is None and record.last_name is None
+                if no_names and not record.organisation:
                     changes["first_name"], changes["last_name"] = _split(name)
         for attr in ("first_name", "last_name", "title", "company", "location"):
             value = getattr(record, attr)
