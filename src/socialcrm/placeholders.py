@@ -1,12 +1,12 @@
 """Records that are not a named person: placeholders and organisations.
 
 A placeholder name stands for a prospect known only by a profile
-(``x:1234567``, ``@zoe``); an organisation (a YouTube channel, a company
+(``x:1234567``, ``@zoe``); an organisation (a video channel, a company
 page) is marked with the custom field ``kind: organisation``: neither is a
 contact for another CRM.
 
-Some exports give no real name (X followers: an account id; Instagram: a
-username), so the importer names the prospect after the identity.  Such a name
+Some exports give no real name (followers known by an account id or a
+username only), so the importer names the prospect after the identity.  Such a name
 is replaced by a later import that knows the real one, and is not a person's
 name for another CRM: HubSpot and Twenty exports leave these records out
 unless asked (``--include-unnamed``).

@@ -451,7 +451,7 @@ def export_prospects(
     comma-decimal ``locale_name`` (:func:`excel_delimiter`).  Formats for
     other CRMs (``named_only``: HubSpot, Twenty) leave out records whose name
     is only a placeholder (``x:1234567``) unless ``include_unnamed``, and
-    organisations (YouTube channels…) unless ``include_organisations``.
+    organisations (channels, company pages) unless ``include_organisations``.
     """
     if excel and not getattr(exporter, "spreadsheet", False):
         raise ValidationError(
