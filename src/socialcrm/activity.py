@@ -169,7 +169,7 @@ def _network_of(crm: Workspace, url: str | None) -> str | None:
     try:
         return crm.networks.parse(url).network
     except InvalidURLError:
-        return None
+        return crm.networks.network_of_url(url)  # a post, a video: not a profile
 
 
 def _network_with_channel(crm: Workspace, p: Prospect, channel: str) -> str:

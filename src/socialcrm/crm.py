@@ -31,11 +31,11 @@ import pluggy
 from socialcrm import activity, channel_limits, editing, pipelines, references, transitions
 from socialcrm.activity import INTERACTION_TYPES
 from socialcrm.board import Board, board
-from socialcrm.editing import EDITABLE, Change, check_identities_free
+from socialcrm.editing import EDITABLE, Change
 from socialcrm.errors import NotFoundError
 from socialcrm.history import StageSpan, stage_spans
 from socialcrm.hooks import Hooks, PluginFailure
-from socialcrm.models import Created, Event, Note, Payload, Pipeline, Prospect, nfc
+from socialcrm.models import Event, Pipeline, Prospect, nfc
 from socialcrm.pipelines import DEFAULT_PIPELINE
 from socialcrm.recording import Clock, Recording
 from socialcrm.repository import MemoryRepository, Query, Repository
@@ -223,23 +223,20 @@ class CRM:
         return editing.build_prospect(self, name, fields)
 
     def add(
-        self, name: str, *, note: str | None = None, **fields: Unpack[ProspectFields]
+        self,
+        name: str,
+        *,
+        note: str | None = None,
+        allow_shared_email: bool = False,
+        **fields: Unpack[ProspectFields],
     ) -> Prospect:
         """Add a prospect at stage ``profile``; ``fields`` as in :meth:`build_prospect`.
 
         ``note`` is recorded as a first note event (the ``notes`` field holds
-        a free-text description instead).
+        a free-text description instead).  An e-mail already on another
+        prospect is refused unless ``allow_shared_email``.
         """
-        if note is not None:
-            check(note, "note", multiline=True)
-        prospect = self.build_prospect(name, **fields)
-        payloads: list[Payload] = [Created(stage=prospect.stage, status=prospect.status)]
-        if note and nfc(note):
-            payloads.append(Note(text=nfc(note)))
-        with self.recording.transaction() as recorder:
-            check_identities_free(self.repository, prospect)
-            recorded = recorder.record(prospect, payloads, at=prospect.created_at)
-        return recorded.prospect or prospect
+        return editing.add_prospect(self, name, note, fields, allow_shared_email=allow_shared_email)
 
     def edit(self, ref: str, **changes: Unpack[EditFields]) -> Prospect:
         """Change fields and lists; records one ``edited`` event with old and new values.

@@ -23,10 +23,20 @@ from socialcrm.contact_fields import (
     unique_emails,
 )
 from socialcrm.errors import DuplicateIdentityError, ValidationError
-from socialcrm.models import Edited, Identity, LawfulBasis, Payload, Prospect, Source, nfc
+from socialcrm.models import (
+    Created,
+    Edited,
+    Identity,
+    LawfulBasis,
+    Note,
+    Payload,
+    Prospect,
+    Source,
+    nfc,
+)
 from socialcrm.repository import Repository
 from socialcrm.team import rep_name
-from socialcrm.text import check_fields
+from socialcrm.text import check, check_fields
 
 if TYPE_CHECKING:
     from socialcrm.networks import NetworkRegistry
@@ -36,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EDITABLE",
     "Change",
+    "add_prospect",
     "build_prospect",
     "check_identities_free",
     "edit_change",
@@ -85,6 +96,21 @@ def check_identities_free(repository: Repository, prospect: Prospect) -> None:
         owner = repository.find_by_identity(prospect.pipeline, identity.key)
         if owner is not None and owner.id != prospect.id:
             raise DuplicateIdentityError(identity.key, owner.id, prospect.pipeline, rep=owner.owner)
+
+
+def check_emails_free(repository: Repository, prospect: Prospect) -> None:
+    """Refuse ``prospect`` if another prospect of its pipeline has one of its e-mails
+    (the same person twice, usually); naming that prospect."""
+    for email in prospect.emails:
+        for other in repository.find_by_email(prospect.pipeline, email):
+            if other.id != prospect.id:
+                raise ValidationError(
+                    f"e-mail {email} already belongs to {other.name} ({other.id})",
+                    field="email",
+                    value=email,
+                    hint=f"the same person? edit {other.id}; else add with "
+                    "--allow-shared-email (a shared mailbox)",
+                )
 
 
 def lawful_basis(value: LawfulBasis | str) -> LawfulBasis:
@@ -164,6 +190,29 @@ def build_prospect(crm: Workspace, name: str, fields: ProspectFields) -> Prospec
         created_at=now,
         updated_at=now,
     )
+
+
+def add_prospect(
+    crm: Workspace,
+    name: str,
+    note: str | None,
+    fields: ProspectFields,
+    *,
+    allow_shared_email: bool = False,
+) -> Prospect:
+    """:meth:`CRM.add`: build, check the identities (and e-mails) are free, record."""
+    if note is not None:
+        check(note, "note", multiline=True)
+    prospect = build_prospect(crm, name, fields)
+    payloads: list[Payload] = [Created(stage=prospect.stage, status=prospect.status)]
+    if note and nfc(note):
+        payloads.append(Note(text=nfc(note)))
+    with crm.recording.transaction() as recorder:
+        check_identities_free(crm.repository, prospect)
+        if not allow_shared_email:
+            check_emails_free(crm.repository, prospect)
+        recorded = recorder.record(prospect, payloads, at=prospect.created_at)
+    return recorded.prospect or prospect
 
 
 def _checked_set_fields(set_fields: dict[str, Any]) -> dict[str, Any]:

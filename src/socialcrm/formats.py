@@ -49,6 +49,7 @@ __all__ = [
     "Exporter",
     "ImportItem",
     "Importer",
+    "OwnerRecord",
     "ProspectRecord",
     "RowProblem",
     "SkippedRow",
@@ -84,6 +85,10 @@ class ProspectRecord:
     custom: dict[str, str] = field(factory=dict)
     network: str | None = None
     collected_at: datetime | None = None
+    #: an organisation (a YouTube channel, a company page), not a person: its name
+    #: is never split into first and last name, and it is marked ``kind:
+    #: organisation`` (custom field) so person-only exports leave it out
+    organisation: bool = False
 
 
 @frozen
@@ -97,7 +102,12 @@ class ActivityRecord:
     ``sender``/``recipients`` — a message whose sender is a known prospect was
     *received* from them; otherwise it was *sent* to each known recipient,
     unless ``from_rep`` is ``False`` (the importer knows the rep and the sender
-    is a third party).  Activities never create prospects.
+    is a third party).
+
+    A person the activity names who is not a prospect yet (the sender of an
+    InMail, a pending invitee) becomes one, named from ``names`` (profile URL →
+    display name, as the file gives it) or a placeholder; the export's owner
+    never does.
     """
 
     row: int
@@ -111,6 +121,22 @@ class ActivityRecord:
     sender: str | None = None
     recipients: tuple[str, ...] = field(default=(), converter=_strs)
     from_rep: bool | None = None
+    names: Mapping[str, str] = field(factory=dict)
+
+
+@frozen
+class OwnerRecord:
+    """The person whose export this is (the rep), from an owner file (X ``account.js``,
+    LinkedIn ``Profile.csv``…): never a prospect.
+
+    The import reports it, and later files of the same archive skip any record
+    with one of its ``urls`` (a rep is not their own prospect).
+    """
+
+    row: int
+    name: str
+    urls: tuple[str, ...] = field(default=(), converter=_strs)
+    network: str | None = None
 
 
 @frozen
@@ -158,6 +184,7 @@ class StoredSetting:
 
 ImportItem: TypeAlias = (
     ProspectRecord
+    | OwnerRecord
     | ActivityRecord
     | SkippedRow
     | RowProblem
@@ -200,6 +227,10 @@ class ExportContext:
     meta: Mapping[str, Any] = field(factory=dict)
     exported_at: datetime | None = None
     stage: str | None = None
+    #: spreadsheet exports: the cell delimiter, and whether to start with a UTF-8 BOM
+    #: (what Excel needs to read UTF-8: without it, "Gérant" shows as "GÃ©rant")
+    delimiter: str = ","
+    bom: bool = False
 
 
 @runtime_checkable

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from socialcrm.models import Payload, Prospect
 
 __all__ = [
+    "ARCHIVE_MAX_ENTRIES",
+    "ARCHIVE_MAX_MEMBER_BYTES",
+    "ARCHIVE_MAX_RATIO",
+    "ARCHIVE_MAX_TOTAL_BYTES",
+    "ARCHIVE_RATIO_FLOOR",
     "MAX_AUDIENCE_MEASURES",
     "MAX_CUSTOM_FIELDS",
     "MAX_EMAILS",
@@ -55,6 +60,23 @@ MAX_CUSTOM_FIELDS = 100
 MAX_AUDIENCE_MEASURES = 50_000
 #: Goals set in a store.
 MAX_GOALS = 100
+
+# -- archives (a network's whole data export as a .zip or an unzipped directory) ------
+# Checked before anything is read (the zip's directory) and again while each member
+# is copied into the import's private temporary directory (the real byte counts).
+#: Entries (files and directories) in one archive: real exports hold a few hundred
+#: to a few thousand (a big X archive with media: ~20,000).
+ARCHIVE_MAX_ENTRIES = 50_000
+#: Uncompressed bytes of all the entries together (2 GiB).
+ARCHIVE_MAX_TOTAL_BYTES = 2 * 1024**3
+#: Uncompressed bytes of one member socialcrm reads (512 MiB).
+ARCHIVE_MAX_MEMBER_BYTES = 512 * 1024**2
+#: Uncompressed / compressed size of one entry: text compresses 5-20x; a zip bomb
+#: reaches 1,000x and more.
+ARCHIVE_MAX_RATIO = 200
+#: Entries smaller than this (uncompressed) are not held to the ratio (a tiny
+#: file of repeated bytes is harmless): 1 MiB.
+ARCHIVE_RATIO_FLOOR = 1024**2
 
 
 # -- enforcement ----------------------------------------------------------------------

@@ -87,7 +87,9 @@ class NetworkAdapter(Protocol):
 
     Besides these members, an adapter may declare how its network appears in
     exports, vCards and spreadsheets (``export_order``, ``export_columns``,
-    ``vcard_type``, ``vcard_service``, ``aliases``); each is optional, with a
+    ``vcard_type``, ``vcard_service``, ``aliases``) and how it counts a message
+    (``text_length(text, channel) -> int``, default: user-perceived characters);
+    each is optional, with a
     default derived from ``id`` and ``name`` (:mod:`socialcrm.interchange`).
     :class:`BaseNetworkAdapter` has them as fields.
     """
@@ -449,6 +451,20 @@ class NetworkRegistry:
                 reason = exc.reason
         raise InvalidURLError(text, reason)
 
+    def network_of_url(self, url: str) -> str | None:
+        """The network whose domains hold ``url``'s host — any page of it (a post, a
+        video), not only a profile; ``None`` when no installed network claims it."""
+        try:
+            host = (urllib.parse.urlsplit(url.strip()).hostname or "").lower()
+        except ValueError:
+            return None
+        if not host:
+            return None
+        for adapter in self._adapters.values():
+            if host_matches(host, adapter.domains):
+                return adapter.id
+        return None
+
     def channel(self, network: str, channel: str) -> Channel:
         """A channel with its limit, configuration overrides applied."""
         adapter = self.get(network)
@@ -469,7 +485,8 @@ class NetworkRegistry:
     def check_message(self, network: str, channel: str, text: str) -> int:
         """Count ``text`` and raise :class:`MessageTooLongError` over the limit."""
         target = self.channel(network, channel)
-        length = count_characters(text)
+        counter = getattr(self.get(network), "text_length", None)
+        length = int(counter(text, channel)) if callable(counter) else count_characters(text)
         if length > target.limit:
             raise MessageTooLongError(
                 network=self.get(network).id, channel=channel, limit=target.limit, length=length

@@ -26,6 +26,16 @@ if TYPE_CHECKING:
 __all__ = ["resolve"]
 
 
+def _named(crm: Workspace, ref: str) -> list[Prospect]:
+    """Prospects of the current pipeline whose display name is ``ref`` (no case)."""
+    folded = ref.casefold()
+    return [
+        p
+        for p in crm.repository.query(Query(pipeline=crm.pipeline_name, text=ref))
+        if p.name.casefold() == folded
+    ]
+
+
 def resolve(crm: Workspace, ref: str) -> Prospect:
     """The one prospect of the current pipeline that ``ref`` names.
 
@@ -45,21 +55,20 @@ def resolve(crm: Workspace, ref: str) -> Prospect:
         try:
             identity = crm.networks.parse(ref)
         except InvalidURLError:
-            raise NotFoundError(
-                ref, hint="not a recognised profile URL or network:handle"
-            ) from None
-        found = repository.find_by_identity(pipeline, identity.key)
+            identity = None
+            if not handle_ref:
+                raise NotFoundError(
+                    ref, hint="not a recognised profile URL or network:handle"
+                ) from None
+        found = repository.find_by_identity(pipeline, identity.key) if identity else None
         candidates = [found] if found else []
+        if not candidates and handle_ref:  # a name shown in lists: x:1234567, youtube:UC…
+            candidates = _named(crm, ref)
     else:
         if ref.isalnum() and ref.isascii():
             candidates = repository.find_by_id_prefix(pipeline, ref.upper())
         if not candidates:
-            folded = ref.casefold()
-            candidates = [
-                p
-                for p in repository.query(Query(pipeline=pipeline, text=ref))
-                if p.name.casefold() == folded
-            ]
+            candidates = _named(crm, ref)
     if not candidates:
         raise NotFoundError(ref, hint=f"in pipeline {pipeline!r}")
     if len(candidates) > 1:

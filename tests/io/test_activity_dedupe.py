@@ -104,8 +104,15 @@ def test_plugins_told_of_attached_activities_get_the_prospect(tmp_path: Path) ->
     seen.clear()
     rows = [(2, url(0), "hello", 0), (3, url(2), "hello", 1), (4, url(9), "nobody", 2)]
     report = run_import(crm, tmp_path / "m.csv", Messages(rows))
-    assert report.counts()["attached"] == 2
-    assert seen == [("message_sent", ids[0], ids[0]), ("message_sent", ids[2], ids[2])]
+    assert report.counts()["attached"] == 3 and report.counts()["created"] == 1
+    nobody = crm.resolve(url(9)).id  # the person messaged becomes a prospect
+    sent = [s for s in seen if s[0] == "message_sent"]
+    assert sent == [
+        ("message_sent", ids[0], ids[0]),
+        ("message_sent", ids[2], ids[2]),
+        ("message_sent", nobody, nobody),
+    ]
+    assert all(prospect is not None for _kind, _pid, prospect in seen)
 
 
 def test_activities_alone_never_keep_the_pipeline_as_models(
@@ -121,12 +128,9 @@ def test_activities_alone_never_keep_the_pipeline_as_models(
     monkeypatch.setattr(index, "_encode", no_full_index)
     monkeypatch.setattr(activities, "READ_ONE_BY_ONE", 3)  # the one pass lists every prospect
     store.add("No Profile", emails=["np@example.org"])  # in the pipeline, without identity
-    rows = [(i + 2, url(i), f"hello {i}", i) for i in range(12)] + [(14, url(99), "who?", 1)]
+    rows = [(i + 2, url(i), f"hello {i}", i) for i in range(12)]
     report = run_import(store, tmp_path / "m.csv", Messages(rows))
     assert report.counts()["attached"] == 12
-    assert [r.reason for r in report.rows if r.action == "skipped"] == [
-        f"not a known prospect: {url(99)}"
-    ]
     assert {r.name for r in report.rows if r.action == "attached"} == {
         f"Person {i}" for i in range(12)
     }

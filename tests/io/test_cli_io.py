@@ -99,7 +99,9 @@ def test_export_formats_to_private_files(run, tmp_path: Path) -> None:  # type: 
 
 def test_dupes_then_merge(run) -> None:  # type: ignore[no-untyped-def]
     run("add", "Zoé Martin", "--email", "zoe@example.com", "--company", "Acme")
-    run("add", "Zoe Martin", "--email", "ZOE@example.com", "--url", "x:zoemartin")
+    refused = run("add", "Zoe Martin", "--email", "ZOE@example.com", "--url", "x:zoemartin")
+    assert refused.exit_code == 4  # names Zoé Martin; a shared mailbox must be said
+    run("add", "Zoe Martin", "-e", "ZOE@example.com", "-u", "x:zoemartin", "--allow-shared-email")
     listed = run("dupes", "--format", "json")
     assert listed.exit_code == 0, listed.output
     (pair,) = json.loads(listed.stdout)

@@ -19,7 +19,7 @@ from .helpers import store_snapshot
 
 def test_duplicates_with_reasons(store: CRM) -> None:
     a = store.add("Zoé Martin", emails=["Zoe@Example.com"], company="Acme")
-    b = store.add("Martin Zoé", emails=["zoe@example.COM"], company="ACME")
+    b = store.add("Martin Zoé", emails=["zoe@example.COM"], company="ACME", allow_shared_email=True)
     c = store.add("Jean Dupont", company="Globex")
     d = store.add("Jean Dupond", company="Globex")
     store.add("Jean Dupont", company="Initech")  # same name, another company: not listed
@@ -51,6 +51,7 @@ def test_merge_unions_and_repoints_history(store: CRM) -> None:
         tags=["fr"],
         company="Acme",
         custom={"origin": "web", "size": "10"},
+        allow_shared_email=True,
     )
     store.log_message(other.id, "Bonjour", channel="dm", network="x")
     store.move(other.id, Stage.IDENTIFY, force=True)

@@ -36,7 +36,8 @@ CSV_HEADER = [
 ]  # fmt: skip
 HUBSPOT_HEADER = [
     "First Name", "Last Name", "Email", "Company Name", "Job Title", "Phone Number", "City",
-    "Lifecycle Stage", "Twitter Username", "LinkedIn URL", "socialcrm Stage",
+    "Lifecycle Stage", "Twitter Username", "LinkedIn URL", "Company Domain Name",
+    "socialcrm Stage",
 ]  # fmt: skip
 TWENTY_HEADER = [
     "Name / First Name", "Name / Last Name", "Emails / Primary Email",

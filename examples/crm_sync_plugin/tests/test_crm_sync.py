@@ -26,7 +26,7 @@ def _crm(*plugins: object) -> CRM:
 
 
 def _win(crm: CRM, name: str = "Jane Doe") -> str:
-    p = crm.add(name, emails=["jane@acme.example"], company="Acme")
+    p = crm.add(name, emails=["jane@acme.example"], company="Acme", allow_shared_email=True)
     crm.move(p.id, Stage.CONVERT, force=True)
     crm.add_note(p.id, "signed")
     crm.win(p.id)

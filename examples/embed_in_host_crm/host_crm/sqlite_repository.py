@@ -324,7 +324,8 @@ class SQLiteRepository:
             sql += " AND status = ?"
             params.append(query.status.value)
         if query.owner is not None:
-            sql += " AND owner = ?"
+            # with ``unowned``, the prospects nobody owns yet come too (a rep's own work)
+            sql += " AND (owner = ? OR owner IS NULL)" if query.unowned else " AND owner = ?"
             params.append(query.owner)
         rows = self._execute(sql, params).fetchall()
         return query.apply([self._prospect(doc) for (doc,) in rows])

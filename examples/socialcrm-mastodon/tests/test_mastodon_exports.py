@@ -71,6 +71,7 @@ def test_hubspot_export_has_a_mastodon_url_column(ana: CRM) -> None:
         "Twitter Username",
         "LinkedIn URL",
         "Mastodon URL",
+        "Company Domain Name",
         "socialcrm Stage",
     ]
     assert dict(zip(header, row, strict=True))["Mastodon URL"] == ANA_URL

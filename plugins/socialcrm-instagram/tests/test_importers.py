@@ -25,7 +25,7 @@ def test_followers_then_following() -> None:
     following = import_file(crm, FIXTURES / "following.json")
     assert following.format == "instagram-following"
     assert [(r.row, r.action, r.name) for r in following.rows] == [
-        (1, "skipped", "@zoe.martin"),
+        (1, "updated", "@zoe.martin"),  # a mutual follow: the date is added
         (2, "created", "@amina.benali"),
         (3, "created", "@oldstyle"),
     ]

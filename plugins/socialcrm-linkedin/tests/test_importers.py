@@ -19,6 +19,7 @@ from socialcrm.testing import FrozenClock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ZOE = "https://www.linkedin.com/in/zoe-martin-4b2a1c"
+JEAN = "https://www.linkedin.com/in/jean-dupont-12345678"
 
 
 @pytest.fixture
@@ -82,8 +83,10 @@ def test_messages_attach_to_known_prospects(crm: CRM) -> None:
         (3, "attached", "message received"),
         (4, "skipped", "draft"),
         (5, "attached", "message sent"),  # group thread: to both prospects
-        (6, "skipped", "from a third party (neither you nor a known prospect)"),
-        (7, "skipped", "from a third party (neither you nor a known prospect)"),
+        (6, "skipped", "from a third party in a group conversation (not a prospect)"),
+        # a stranger writing to the rep (an InMail) becomes a prospect, with the message
+        (7, "created", "not a prospect yet: named by a message received"),
+        (7, "attached", "message received"),
         (8, "skipped", "no sender profile URL (a hidden or deleted member)"),
     ]
     zoe = crm.resolve(ZOE)
@@ -117,10 +120,24 @@ def test_old_messages_file_without_draft_columns(crm: CRM) -> None:
     ]
 
 
-def test_messages_of_unknown_people_are_skipped(crm: CRM) -> None:
+def test_messages_alone_make_their_counterparts_prospects(crm: CRM) -> None:
+    """Without the connections, every person the rep wrote to or heard from becomes a
+    prospect, named as the file names them; the rep (in every conversation) never."""
     report = import_file(crm, FIXTURES / "messages.csv")
-    assert report.counts()["attached"] == 0
-    assert report.rows[0].reason == f"not a known prospect: {ZOE}"
+    assert report.counts() == {
+        "created": 4,
+        "updated": 0,
+        "attached": 4,
+        "skipped": 3,
+        "invalid": 0,
+    }
+    assert sorted(p.name for p in crm.query()) == [
+        "Amina Benali",
+        "Jean Dupont",
+        "Stranger Person",
+        "Zoé Martin",
+    ]
+    assert report.rows[0].reason == "not a prospect yet: named by a message sent"
 
 
 def test_invitations(crm: CRM) -> None:
@@ -130,8 +147,10 @@ def test_invitations(crm: CRM) -> None:
     assert [(r.row, r.action, r.reason) for r in report.rows] == [
         (2, "attached", "message sent"),
         (3, "attached", "interaction"),
-        (4, "skipped", "outgoing invitation without a note"),
+        (4, "attached", "interaction"),  # sent without a note: recorded as such
     ]
+    jean = [e.payload for e in crm.history(JEAN) if e.kind is EventKind.INTERACTION]
+    assert [p.type for p in jean] == ["invitation_sent"]  # type: ignore[union-attr]
     (note,) = [e for e in crm.history(ZOE) if e.kind is EventKind.MESSAGE_SENT]
     assert note.at == datetime(2025, 7, 8, 15, 2, tzinfo=UTC)
     assert note.payload == MessageSent(

@@ -65,7 +65,9 @@ def test_direct_messages(crm: CRM) -> None:
     assert [(r.row, r.action, r.reason) for r in report.rows] == [
         (1, "attached", "message sent"),
         (2, "attached", "message received"),
-        (3, "skipped", "from a third party (neither you nor a known prospect)"),
+        # the other side of a one-to-one conversation: a prospect, with the message
+        (3, "created", "not a prospect yet: named by a message received"),
+        (3, "attached", "message received"),
     ]
     messages = [e for e in crm.history("x:id:1234567") if e.kind.value.startswith("message")]
     assert [(e.at, e.payload) for e in messages] == [

@@ -9,7 +9,7 @@ terminal, so piped runs and scripts stay quiet.
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -20,6 +20,7 @@ from socialcrm.cli.context import get_state
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
     from socialcrm.io.importing import ImportReport
+    from socialcrm.io.importing.archive import ArchiveReport
 
 __all__ = ["register"]
 
@@ -83,7 +84,13 @@ def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> N
 
 def import_(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="The file to import (CSV, JSON, .js, .vcf).")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="The file to import (CSV, JSON, .js, .vcf), or a network's whole export "
+            "(.zip or unzipped directory)."
+        ),
+    ],
     file_format: Annotated[
         str,
         typer.Option(
@@ -159,8 +166,11 @@ def import_(
       socialcrm import contacts.vcf --update
       socialcrm import leads.csv --map "Full name=name,Mail=email,Firm=company"
       socialcrm import backup.json        (a socialcrm JSON export)
+      socialcrm import Basic_LinkedInDataExport_12-01-2026.zip --dry-run
+      socialcrm import twitter-2026-12-01/   (an unzipped archive)
     """
     from socialcrm.cli.errors import EXIT_INVALID, fail, warn
+    from socialcrm.io.archives import is_archive
     from socialcrm.io.generic_csv import parse_mapping
     from socialcrm.io.importing import import_file
 
@@ -169,6 +179,15 @@ def import_(
     if report.strip().lower() not in REPORT_FORMATS:
         raise typer.BadParameter(f"{report!r} is not one of: table, json", param_hint="--report")
     parsed = parse_mapping(mapping) if mapping else None
+    if is_archive(path):
+        if parsed or file_format.strip().lower() not in {"", "auto"}:
+            raise typer.BadParameter(
+                "--format and --map apply to single files, not to an archive", param_hint="PATH"
+            )
+        _import_archive(
+            state, path, dry_run, tuple(tag or ()), update, strict, as_json, (owner, basis, source)
+        )
+        return
     crm = state.open_crm()
     with _progress(state, f"importing {render.markup_safe(path.name)}") as progress:
         result = import_file(
@@ -186,6 +205,92 @@ def import_(
             source=source,
         )
     _print_report(state, result, as_json)
+    invalid = result.counts()["invalid"]
+    if invalid:
+        if strict and not dry_run:
+            raise fail(f"{invalid} invalid row(s): nothing was written", EXIT_INVALID)
+        warn(f"{invalid} invalid row(s) were left out (listed above)")
+
+
+#: Unknown files named one by one in the table report (all are in the JSON report).
+UNKNOWN_LISTED = 20
+
+
+def _print_archive(state: "CLIState", report: "ArchiveReport") -> None:
+    counts = report.counts()
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    if report.dry_run:
+        verdict = "dry run: nothing written"
+    elif report.written:
+        verdict = f"written in one transaction ({report.events} events)"
+    else:
+        verdict = "nothing written (--strict and invalid rows)"
+    networks = ", ".join(report.networks()) or "no known network"
+    render.echo(f"{report.path} ({networks}): {summary} — {verdict}")
+    if report.owner is not None:
+        render.echo(f"archive owner (never a prospect): {report.owner['name']}")
+    rows: list[list[object]] = []
+    for f in report.files:
+        if f.status == "unknown":
+            continue
+        if f.report is not None:
+            c = f.report.counts()
+            detail = ", ".join(f"{n} {k}" for k, n in c.items() if n) or "no rows"
+            skipped = "; ".join(f"{g.count} {g.kind}" for g in f.report.skip_groups())
+            detail += f" (skipped: {skipped})" if skipped else ""
+        else:
+            detail = f.reason
+        rows.append([f.path, f.status, f.format or "", detail])
+    if rows:
+        render.emit_table(state, ["FILE", "STATUS", "FORMAT", "OUTCOME"], rows)
+    unknown = report.of("unknown")
+    if unknown:
+        names = ", ".join(f.path for f in unknown[:UNKNOWN_LISTED])
+        more = (
+            f" … and {len(unknown) - UNKNOWN_LISTED} more" if len(unknown) > UNKNOWN_LISTED else ""
+        )
+        render.echo(f"{len(unknown)} file(s) not read (no importer knows them): {names}{more}")
+    for f in report.files:
+        if f.report is not None and f.report.invalid:
+            render.emit_table(
+                state,
+                ["FILE", "ROW", "FIELD", "INVALID BECAUSE"],
+                [[f.path, r.row, r.field or "", r.reason] for r in f.report.invalid],
+            )
+
+
+def _import_archive(
+    state: "CLIState",
+    path: Path,
+    dry_run: bool,
+    tags: tuple[str, ...],
+    update: bool,
+    strict: bool,
+    as_json: bool,
+    people: tuple[str | None, str, str | None],
+) -> None:
+    """A network's whole export: every file it knows, one transaction, one report."""
+    from socialcrm.cli.errors import EXIT_INVALID, fail, warn
+    from socialcrm.io.importing.archive import import_archive
+
+    crm = state.open_crm()
+    with _progress(state, f"importing {render.markup_safe(path.name)}") as progress:
+        result = import_archive(
+            crm,
+            path,
+            dry_run=dry_run,
+            tags=tags,
+            update=update,
+            strict=strict,
+            progress=progress,
+            owner=people[0],
+            lawful_basis=people[1],
+            source=people[2],
+        )
+    if as_json:
+        render.emit_json(result.to_dict())
+    else:
+        _print_archive(state, result)
     invalid = result.counts()["invalid"]
     if invalid:
         if strict and not dry_run:
@@ -239,6 +344,28 @@ def export(
     all_pipelines: Annotated[
         bool, typer.Option("--all-pipelines", help="Every pipeline, not only the current one.")
     ] = False,
+    include_unnamed: Annotated[
+        bool,
+        typer.Option(
+            "--include-unnamed",
+            help="hubspot/twenty: also records known only by a handle or id (x:123…).",
+        ),
+    ] = False,
+    include_organisations: Annotated[
+        bool,
+        typer.Option(
+            "--include-organisations",
+            help="hubspot/twenty: also organisations (YouTube channels, company pages).",
+        ),
+    ] = False,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="For Excel: UTF-8 with a BOM, ';'-separated in a comma-decimal locale "
+            "(fr, de, es, it, pt…; from LC_ALL, LC_NUMERIC or LANG).",
+        ),
+    ] = False,
 ) -> None:
     """Export prospects to a file or stdout.
 
@@ -252,7 +379,10 @@ def export(
       socialcrm export --format hubspot --stage convert --out hubspot.csv
       socialcrm export --format twenty --out people.csv
       socialcrm export --format vcard > prospects.vcf
+      socialcrm export --format csv --excel --out prospects.csv
     """
+    import os
+
     from socialcrm.errors import ValidationError
     from socialcrm.io.exports import export_prospects
     from socialcrm.stages import Stage
@@ -269,14 +399,30 @@ def export(
             hint="one of: " + ", ".join(exporters),
         )
     target = Stage.parse(stage) if stage else None
+    env = os.environ
+    locale_name = env.get("LC_ALL") or env.get("LC_NUMERIC") or env.get("LANG")
+
+    def run(target_out: Path | TextIO) -> int:
+        return export_prospects(
+            crm,
+            exporter,
+            target_out,
+            stage=target,
+            all_pipelines=all_pipelines,
+            excel=excel,
+            locale_name=locale_name,
+            include_unnamed=include_unnamed,
+            include_organisations=include_organisations,
+        )
+
     if out is None:
         with render.to_stdout():
             stream = render.stdout_text()
-            export_prospects(crm, exporter, stream, stage=target, all_pipelines=all_pipelines)
+            run(stream)
             stream.flush()
         return
     with render.to_file(out):
-        count = export_prospects(crm, exporter, out, stage=target, all_pipelines=all_pipelines)
+        count = run(out)
     state.info(f"exported {count} prospect(s) to {out} ({exporter.name})")
 
 

@@ -54,6 +54,13 @@ def add(
     location: Annotated[str | None, typer.Option(help="City or country.")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable).")] = None,
     note: Annotated[str | None, typer.Option(help="A first note, kept in the history.")] = None,
+    allow_shared_email: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shared-email",
+            help="Add even if another prospect has the same e-mail (a shared mailbox).",
+        ),
+    ] = False,
     source: Annotated[
         str | None, typer.Option(help='Where you found them, e.g. "comment on X\'s post".')
     ] = None,
@@ -95,6 +102,7 @@ def add(
         source=source,
         lawful_basis=basis,
         owner=owner,
+        allow_shared_email=allow_shared_email,
     )
     from socialcrm.cli import render
 

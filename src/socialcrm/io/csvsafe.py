@@ -8,7 +8,12 @@ becomes an :class:`~socialcrm.errors.ImportFormatError` naming the file and the
 row.  The standard :mod:`csv` field size limit is kept as a feature: it stops a
 50 MB "field" before it reaches the store.  A file saved as UTF-16 or UTF-32
 (Excel's "Unicode text", some address books) starts with a byte order mark:
-it is read as such, re-encoded to UTF-8 on the fly.
+it is read as such, re-encoded to UTF-8 on the fly.  A file that is not
+UTF-8 (Excel's "CSV" on a French Windows: Windows-1252) is recognised by
+``charset-normalizer`` from its first 64 KiB and re-encoded the same way.
+The delimiter of a CSV file (``,``, ``;`` as Excel writes it where the
+decimal separator is a comma, or a tab) is found from its first lines
+(:func:`sniff_delimiter`).
 
 Writing goes through :func:`neutralise` (OWASP "CSV injection"): a cell a
 spreadsheet would evaluate as a formula gets a leading apostrophe.
@@ -32,6 +37,7 @@ __all__ = [
     "HEAD_SIZE",
     "LINE_LIMIT",
     "check_text",
+    "head_rows",
     "header_key",
     "neutralise",
     "open_bytes",
@@ -39,6 +45,7 @@ __all__ = [
     "read_csv",
     "read_csv_dicts",
     "read_head",
+    "sniff_delimiter",
 ]
 
 #: Largest field accepted (characters): the standard csv module's default.
@@ -136,7 +143,96 @@ def open_bytes(path: Path) -> BinaryIO:
         if start.startswith(bom):
             raw.seek(len(bom))
             return io.BufferedReader(_ToUTF8(raw, path, encoding, label))
+    try:
+        head = raw.read(DETECT_SIZE)
+        raw.seek(0)
+    except OSError as exc:
+        raw.close()
+        raise _unreadable(path, exc) from None
+    legacy = _legacy_encoding(head)
+    if legacy is not None:
+        return io.BufferedReader(_ToUTF8(raw, path, legacy, legacy))
     return raw
+
+
+#: Bytes looked at to tell a legacy encoding (Windows-1252…) from UTF-8.
+DETECT_SIZE = 65_536
+#: Encodings a text export may come in besides Unicode: Windows and ISO Western
+#: European, and what charset-normalizer may name them.
+LEGACY_ENCODINGS = {
+    "cp1252": "cp1252",
+    "windows_1252": "cp1252",
+    "latin_1": "cp1252",  # cp1252 is a superset of Latin-1's printable characters
+    "iso8859_15": "iso8859_15",
+    "iso8859_1": "cp1252",
+    "mac_roman": "mac_roman",
+    "cp850": "cp850",
+}
+
+
+def _legacy_encoding(head: bytes) -> str | None:
+    """The encoding of a text file that is not UTF-8, if it is one socialcrm reads.
+
+    ``None`` for UTF-8 (or ASCII), for binary content (NUL bytes: refused by
+    :func:`check_text`) and for anything charset-normalizer cannot place.
+    """
+    if not head or b"\x00" in head:
+        return None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return None
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
+    best = from_bytes(head).best()
+    found = LEGACY_ENCODINGS.get(best.encoding) if best is not None else None
+    if found is None:
+        try:  # the usual case in France: Windows-1252 without accents charset-normalizer knows
+            head.decode("cp1252")
+            found = "cp1252"
+        except UnicodeDecodeError:
+            return None
+    return found
+
+
+def sniff_delimiter(head: bytes) -> str:
+    """The delimiter of a CSV file from its first lines: ``,``, ``;`` or a tab.
+
+    The one that splits the most lines into the same number (> 1) of fields
+    wins (a preamble line without delimiter is ignored); ``,`` when none does.
+    """
+    text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    if len(head) >= HEAD_SIZE and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    best, score = ",", (0, 0)
+    for delimiter in (",", ";", "\t"):
+        counts: dict[int, int] = {}
+        try:
+            for cells in csv.reader(lines, delimiter=delimiter):
+                if len(cells) > 1:
+                    counts[len(cells)] = counts.get(len(cells), 0) + 1
+        except csv.Error:
+            continue
+        if counts:
+            width, lines_of_width = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+            if (lines_of_width, width) > score:
+                best, score = delimiter, (lines_of_width, width)
+    return best
+
+
+def head_rows(head: bytes, limit: int = 12) -> list[list[str]]:
+    """The first rows of a CSV file's head, split with its own delimiter (for sniffers)."""
+    delimiter = sniff_delimiter(head)
+    text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    rows = []
+    for line in text.splitlines()[:limit]:
+        try:
+            rows.append(next(csv.reader([line], delimiter=delimiter)))
+        except (csv.Error, StopIteration):
+            rows.append([])
+    return rows
 
 
 def read_head(path: Path, size: int = HEAD_SIZE) -> bytes:
@@ -244,9 +340,10 @@ def open_text(path: Path) -> TextIO:
     return io.TextIOWrapper(open_bytes(path), encoding="utf-8-sig", errors="strict", newline="")
 
 
-def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+def read_csv(path: Path, *, delimiter: str | None = None) -> Iterator[tuple[int, list[str]]]:
     """Stream ``(line_number, cells)`` of a CSV file; ``line_number`` is where the row starts.
 
+    ``delimiter``: found from the first lines when not given (:func:`sniff_delimiter`).
     Raises :class:`ImportFormatError` (with the row) on invalid UTF-8, an
     over-long field or a malformed row.  LF, CRLF and old Mac (CR only) line
     endings are read.
@@ -254,6 +351,8 @@ def read_csv(path: Path, *, delimiter: str = ",") -> Iterator[tuple[int, list[st
     head = read_head(path)
     check_text(path, head)
     mac = b"\r" in head and b"\n" not in head  # old Mac line endings (CR only)
+    if delimiter is None:
+        delimiter = sniff_delimiter(head)
     with open_bytes(path) as stream:
         raw_lines = _cr_lines(stream) if mac else iter(lambda: stream.readline(LINE_LIMIT), b"")
         counter = _LineCounter(path, raw_lines)

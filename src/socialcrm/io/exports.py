@@ -37,6 +37,7 @@ from socialcrm.interchange import Column, ExportColumn, export_columns
 from socialcrm.io.csvsafe import neutralise
 from socialcrm.io.formats import ExportContext, Exporter
 from socialcrm.models import Event, Prospect
+from socialcrm.placeholders import is_organisation, is_placeholder
 from socialcrm.repository import Query
 from socialcrm.stages import Stage, Status
 
@@ -75,6 +76,7 @@ class _CSVBase:
 
     name = ""
     suffix = ".csv"
+    spreadsheet = True  # honours ExportContext.delimiter and .bom (--excel)
     head: tuple[str, ...] = ()
     tail: tuple[str, ...] = ()
     network_column: ExportColumn | None = None
@@ -110,7 +112,9 @@ class _CSVBase:
         context: ExportContext,
     ) -> int:
         networks = self.network_columns()
-        writer = csv.writer(out, lineterminator="\r\n")
+        if context.bom:
+            out.write("\ufeff")
+        writer = csv.writer(out, delimiter=context.delimiter, lineterminator="\r\n")
         writer.writerow(
             [neutralise(h) for h in (*self.head, *(c.header for c in networks), *self.tail)]
         )
@@ -216,7 +220,8 @@ class HubSpotExporter(_CSVBase):
         "City",
         "Lifecycle Stage",
     )
-    tail = ("socialcrm Stage",)
+    tail = ("Company Domain Name", "socialcrm Stage")
+    named_only = True  # records without a real name stay out unless --include-unnamed
 
     def head_cells(self, p: Prospect, events: list[Event]) -> list[str]:
         if p.status is Status.WON:
@@ -239,7 +244,48 @@ class HubSpotExporter(_CSVBase):
     def tail_cells(
         self, p: Prospect, events: list[Event], networks: tuple[Column, ...]
     ) -> list[str]:
-        return [p.stage.value if p.is_open else p.status.value]
+        return [company_domain(p), p.stage.value if p.is_open else p.status.value]
+
+
+#: Mailbox providers: their domain is not the prospect's company's.
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "hotmail.com",
+        "hotmail.fr",
+        "outlook.com",
+        "outlook.fr",
+        "live.com",
+        "live.fr",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "orange.fr",
+        "wanadoo.fr",
+        "free.fr",
+        "sfr.fr",
+        "laposte.net",
+        "gmx.de",
+        "gmx.fr",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+    }
+)
+
+
+def company_domain(p: Prospect) -> str:
+    """The company's domain from the first work e-mail (none from a free mailbox):
+    HubSpot associates the contact with the company of that domain."""
+    for email in p.emails:
+        domain = email.rpartition("@")[2].lower()
+        if domain and domain not in FREE_MAIL:
+            return domain
+    return ""
 
 
 def _calling_code(phone: str) -> tuple[str, str]:
@@ -259,6 +305,7 @@ class TwentyExporter(_CSVBase):
     name = "twenty"
     description = "Twenty CRM People import CSV"
     network_column = ExportColumn("{name} / Link URL")
+    named_only = True
     head = (
         "Name / First Name",
         "Name / Last Name",
@@ -344,6 +391,46 @@ def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
     return count
 
 
+#: Languages whose decimal separator is a comma: Excel there separates CSV cells
+#: with ";" (the Windows list separator), and reads a ","-separated file as one column.
+COMMA_DECIMAL_LANGUAGES = frozenset(
+    [
+        "fr",
+        "de",
+        "es",
+        "it",
+        "pt",
+        "nl",
+        "da",
+        "fi",
+        "sv",
+        "nb",
+        "nn",
+        "no",
+        "pl",
+        "cs",
+        "sk",
+        "sl",
+        "hr",
+        "hu",
+        "ro",
+        "ru",
+        "uk",
+        "tr",
+        "el",
+        "id",
+        "vi",
+    ]
+)
+
+
+def excel_delimiter(locale_name: str | None) -> str:
+    """``;`` where Excel expects it (a comma-decimal locale such as ``fr_FR.UTF-8``),
+    else ``,``."""
+    language = (locale_name or "").split(".")[0].replace("-", "_").split("_")[0].lower()
+    return ";" if language in COMMA_DECIMAL_LANGUAGES else ","
+
+
 def export_prospects(
     crm: CRM,
     exporter: Exporter,
@@ -351,12 +438,28 @@ def export_prospects(
     *,
     stage: Stage | str | None = None,
     all_pipelines: bool = False,
+    excel: bool = False,
+    locale_name: str | None = None,
+    include_unnamed: bool = False,
+    include_organisations: bool = False,
 ) -> int:
     """Export the current pipeline (or all) to ``out``; return how many prospects.
 
     An exporter with a column (or a vCard type) per network is first given
-    the CRM's networks (:class:`NetworkAware`).
+    the CRM's networks (:class:`NetworkAware`).  ``excel``: a spreadsheet
+    format written as Excel reads it — UTF-8 with a BOM, ``;``-separated in a
+    comma-decimal ``locale_name`` (:func:`excel_delimiter`).  Formats for
+    other CRMs (``named_only``: HubSpot, Twenty) leave out records whose name
+    is only a placeholder (``x:1234567``) unless ``include_unnamed``, and
+    organisations (channels, company pages) unless ``include_organisations``.
     """
+    if excel and not getattr(exporter, "spreadsheet", False):
+        raise ValidationError(
+            f"--excel applies to spreadsheet formats, not {exporter.name}",
+            field="excel",
+            value=exporter.name,
+            hint="use --format csv, hubspot or twenty",
+        )
     target = Stage.parse(stage) if isinstance(stage, str) else stage
     if all_pipelines:
         pipelines = tuple(crm.pipelines())
@@ -370,8 +473,17 @@ def export_prospects(
         meta={key: value for key, value in meta.items() if value is not None},
         exported_at=crm.now(),
         stage=target.value if target else None,
+        delimiter=excel_delimiter(locale_name) if excel else ",",
+        bom=excel,
     )
     items = iter_prospects(crm, stage=target, pipelines=[p.name for p in pipelines])
+    if getattr(exporter, "named_only", False):
+        items = (
+            (p, events)
+            for p, events in items
+            if (include_unnamed or not is_placeholder(p))
+            and (include_organisations or not is_organisation(p))
+        )
     if isinstance(exporter, NetworkAware):
         exporter = exporter.with_networks(crm.networks)
     if isinstance(out, Path):

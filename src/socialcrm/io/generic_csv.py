@@ -213,14 +213,9 @@ class GenericCSVImporter:
         return bool(targets & {"name", "first_name", "last_name"}) and len(targets) >= 2
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-        lines = [line for line in text.splitlines() if line.strip()][:2]
-        import csv
+        from socialcrm.io.csvsafe import head_rows
 
-        try:
-            rows = list(csv.reader(lines))
-        except csv.Error:
-            return False
+        rows = [r for r in head_rows(head) if any(c.strip() for c in r)][:2]
         if not rows:
             return False
         return self._is_header(rows[0], {}, rows[1] if len(rows) > 1 else [])

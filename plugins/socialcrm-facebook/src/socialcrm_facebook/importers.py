@@ -22,12 +22,12 @@ from typing import Any
 
 from socialcrm.errors import ImportFormatError
 from socialcrm.io.csvsafe import read_head
-from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem
+from socialcrm.io.formats import Importer, ImportItem, OwnerRecord, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-__all__ = ["FriendsImporter", "create_importers", "repair"]
+__all__ = ["FriendsImporter", "ProfileImporter", "create_importers", "repair"]
 
 KEYS = ("friends_v2", "friends")
 _OPENING = re.compile(rb'\s*\{\s*"(?:friends_v2|friends)"\s*:\s*\[')
@@ -52,30 +52,66 @@ def _since(value: Any) -> str | None:
     return None
 
 
-class FriendsImporter:
-    """Facebook ``your_friends.json``."""
+#: The lists of people in the export: format name → (JSON keys, custom field, paths).
+LISTS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
+    "facebook-friends": (
+        KEYS,
+        "facebook_friend_since",
+        ("friends/your_friends.json", "friends_and_followers/friends.json"),
+    ),
+    "facebook-sent-requests": (
+        ("sent_requests_v2", "sent_requests"),
+        "facebook_friend_request_sent",
+        ("friends/sent_friend_requests.json", "friends_and_followers/sent_friend_requests.json"),
+    ),
+    "facebook-received-requests": (
+        ("received_requests_v2", "received_requests"),
+        "facebook_friend_request_received",
+        (
+            "friends/received_friend_requests.json",
+            "friends_and_followers/received_friend_requests.json",
+            "friends/friend_requests_received.json",
+        ),
+    ),
+}
 
-    name = "facebook-friends"
-    description = "Facebook your_friends.json (names, friendship dates)"
+
+class FriendsImporter:
+    """Facebook ``your_friends.json`` (or, with ``kind``, the friend requests sent
+    or received: people too, each with the date of the request)."""
+
+    def __init__(self, kind: str = "facebook-friends") -> None:
+        self.keys, self.custom_key, self.archive_paths = LISTS[kind]
+        self.name = kind
+        what = {
+            "facebook-friends": "your_friends.json (names, friendship dates)",
+            "facebook-sent-requests": "sent_friend_requests.json (names, request dates)",
+            "facebook-received-requests": "received_friend_requests.json (names, request dates)",
+        }[kind]
+        self.description = f"Facebook {what}"
+        self.archive_order = 10 if kind == "facebook-friends" else 20  # friends first
+        keys = "|".join(re.escape(k) for k in self.keys)
+        self._opening = re.compile(rb'\s*\{\s*"(?:' + keys.encode() + rb')"\s*:\s*\[')
 
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        return text.startswith(b"{") and any(f'"{k}"'.encode() in text[:200] for k in KEYS)
+        return text.startswith(b"{") and any(f'"{k}"'.encode() in text[:200] for k in self.keys)
 
     def _friends(self, path: Path) -> Iterator[Any]:
-        """The friends, read one at a time when the file is laid out as Facebook
+        """The entries, read one at a time when the file is laid out as Facebook
         writes it (``{"friends_v2": [``…), else parsed whole (a smaller file)."""
-        if _OPENING.match(read_head(path).removeprefix(b"\xef\xbb\xbf")):
-            for _line, entry in array_elements(path, _OPENING, _CLOSING):
+        if self._opening.match(read_head(path).removeprefix(b"\xef\xbb\xbf")):
+            for _line, entry in array_elements(path, self._opening, _CLOSING):
                 yield entry
             return
         doc = load_json(path)
         friends = None
         if isinstance(doc, dict):
-            friends = next((doc[k] for k in KEYS if isinstance(doc.get(k), list)), None)
+            friends = next((doc[k] for k in self.keys if isinstance(doc.get(k), list)), None)
         if friends is None:
             raise ImportFormatError(
-                'not a Facebook friends file (expected {"friends_v2": [...]})', path=str(path)
+                f'not a Facebook {self.name} file (expected {{"{self.keys[0]}": [...]}})',
+                path=str(path),
             )
         yield from friends
 
@@ -83,19 +119,40 @@ class FriendsImporter:
         for row, entry in enumerate(self._friends(path), 1):
             name = entry.get("name") if isinstance(entry, dict) else None
             if not isinstance(name, str) or not name.strip():
-                yield RowProblem(row, "friend without a name", "name")
+                yield RowProblem(row, "entry without a name", "name")
                 continue
             since = _since(entry.get("timestamp"))
             yield ProspectRecord(
                 row=row,
                 name=repair(name),
-                custom={"facebook_friend_since": since} if since else {},
+                custom={self.custom_key: since} if since else {},
                 network="facebook",
             )
 
 
+class ProfileImporter:
+    """``profile_information.json``: the export's owner (the rep), never a prospect."""
+
+    name = "facebook-profile"
+    description = "Facebook profile_information.json (the export's owner: never a prospect)"
+    archive_paths = ("profile_information/profile_information.json",)
+    archive_order = 0
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        return text.startswith(b"{") and b'"profile_v2"' in text[:200]
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        doc = load_json(path)
+        profile = doc.get("profile_v2") if isinstance(doc, dict) else None
+        name = profile.get("name") if isinstance(profile, dict) else None
+        full = name.get("full_name") if isinstance(name, dict) else None
+        if not isinstance(full, str):
+            yield RowProblem(1, "no profile_v2.name.full_name", "name")
+            return
+        yield OwnerRecord(1, repair(full), (), "facebook")
+
+
 def create_importers() -> list[Importer]:
-    """The reader of Facebook's friends list."""
-    return [
-        FriendsImporter(),
-    ]
+    """The readers of Facebook's owner, friends list and friend requests."""
+    return [ProfileImporter(), *(FriendsImporter(kind) for kind in LISTS)]

@@ -24,16 +24,33 @@ from typing import Any
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
 from socialcrm.io.csvsafe import read_head
-from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem
+from socialcrm.io.formats import Importer, ImportItem, OwnerRecord, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
 __all__ = ["RelationsImporter", "create_importers"]
 
+#: part → (JSON key, archive paths).  Follow requests are people too: pending ones
+#: the rep sent, and those the rep received.
+PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "followers": (
+        "relationships_followers",
+        ("followers_and_following/followers_*.json", "followers_and_following/followers.json"),
+    ),
+    "following": ("relationships_following", ("followers_and_following/following.json",)),
+    "pending-requests": (
+        "relationships_follow_requests_sent",
+        ("followers_and_following/pending_follow_requests.json",),
+    ),
+    "received-requests": (
+        "relationships_follow_requests_received",
+        ("followers_and_following/follow_requests_you've_received.json",),
+    ),
+}
 _OPENINGS = {
-    part: re.compile(rb'\s*\{\s*"relationships_' + part.encode() + rb'"\s*:\s*\[')
-    for part in ("followers", "following")
+    part: re.compile(rb'\s*\{\s*"' + key.encode() + rb'"\s*:\s*\[')
+    for part, (key, _paths) in PARTS.items()
 }
 _OBJECT_END = re.compile(rb"\s*\}\s*")
 _TOP = re.compile(rb"\s*\[")
@@ -62,14 +79,16 @@ class RelationsImporter:
     def __init__(self, part: str) -> None:
         self.part = part  # "followers" | "following"
         self.name = f"instagram-{part}"
-        self.description = f"Instagram {part} JSON (usernames, dates)"
+        self.description = f"Instagram {part.replace('-', ' ')} JSON (usernames, dates)"
+        self.key, self.archive_paths = PARTS[part]
+        self.archive_order = 10
 
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if self.part == "following":
-            return text.startswith(b"{") and b'"relationships_following"' in text[:200]
         if text.startswith(b"{"):
-            return b'"relationships_followers"' in text[:200]
+            return f'"{self.key}"'.encode() in text[:200]
+        if self.part != "followers":
+            return False
         return text.startswith(b"[") and b'"string_list_data"' in text
 
     def _entries(self, path: Path) -> Iterator[Any]:
@@ -89,7 +108,7 @@ class RelationsImporter:
         if isinstance(doc, list) and self.part == "followers":
             return doc
         if isinstance(doc, dict):
-            found = doc.get(f"relationships_{self.part}")
+            found = doc.get(self.key)
             if isinstance(found, list):
                 return found
         raise ImportFormatError(f"not an Instagram {self.part} file", path=str(path))
@@ -120,14 +139,42 @@ class RelationsImporter:
                 row=row,
                 name="@" + _repair(username).lstrip("@"),
                 urls=[ref],
-                custom={f"instagram_{self.part}_since": since} if since else {},
+                custom={f"instagram_{self.part.replace('-', '_')}_since": since} if since else {},
                 network="instagram",
             )
 
 
+class PersonalInformationImporter:
+    """``personal_information.json``: the export's owner (the rep), never a prospect."""
+
+    name = "instagram-personal-information"
+    description = "Instagram personal_information.json (the export's owner: never a prospect)"
+    archive_paths = ("personal_information/personal_information.json",)
+    archive_order = 0
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        return text.startswith(b"{") and b'"profile_user"' in text[:200]
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        doc = load_json(path)
+        users = doc.get("profile_user") if isinstance(doc, dict) else None
+        first = users[0] if isinstance(users, list) and users else None
+        data = first.get("string_map_data") if isinstance(first, dict) else None
+        if not isinstance(data, dict):
+            yield RowProblem(1, "no profile_user[0].string_map_data")
+            return
+
+        def value(key: str) -> str:
+            found = data.get(key)
+            text = found.get("value") if isinstance(found, dict) else None
+            return _repair(text).strip() if isinstance(text, str) else ""
+
+        username = value("Username").lstrip("@")
+        urls = [f"https://www.instagram.com/{username}"] if username else []
+        yield OwnerRecord(1, value("Name") or f"@{username}", urls, "instagram")
+
+
 def create_importers() -> list[Importer]:
     """The readers of Instagram's followers and following lists."""
-    return [
-        RelationsImporter("followers"),
-        RelationsImporter("following"),
-    ]
+    return [PersonalInformationImporter(), *(RelationsImporter(part) for part in PARTS)]

@@ -16,8 +16,10 @@
   rep is known (skipped).
 * ``Invitations.csv`` — connection invitations (``linkedin-invitations``):
   an outgoing invitation's note is a message sent on the ``connection_note``
-  channel; an incoming one is a message received (or, without a note, a
-  ``follow`` signal).  Invitations to people who are not prospects are skipped.
+  channel (without a note: an ``invitation_sent`` signal); an incoming one is
+  a message received (or, without a note, a ``follow`` signal).  A person
+  invited or inviting who is not a prospect yet (a pending invitation)
+  becomes one, named from the ``From``/``To`` column.
 
 Every file is read as a stream through :mod:`socialcrm.io.csvsafe` (field size
 limit, invalid UTF-8 and binary files give an error naming the row).
@@ -25,21 +27,30 @@ limit, invalid UTF-8 and binary files give an error naming the row).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from socialcrm.dates import parse_date
 from socialcrm.errors import SocialCRMError
-from socialcrm.io.csvsafe import header_key, read_csv_dicts
-from socialcrm.io.formats import ActivityRecord, Importer, ImportItem, ProspectRecord, SkippedRow
+from socialcrm.io.csvsafe import head_rows, header_key, read_csv_dicts
+from socialcrm.io.formats import (
+    ActivityRecord,
+    Importer,
+    ImportItem,
+    OwnerRecord,
+    ProspectRecord,
+    RowProblem,
+    SkippedRow,
+)
 from socialcrm.networks import NetworkRegistry
 
 __all__ = [
     "ConnectionsImporter",
     "InvitationsImporter",
     "MessagesImporter",
+    "ProfileImporter",
     "create_importers",
     "parse_linkedin_date",
 ]
@@ -59,20 +70,9 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3})[A-Za-z]*[ -](\d{4})")
 
 
 def parse_linkedin_date(text: str) -> date | None:
-    """``08 Jul 2025`` (or ISO ``2025-07-08``) → a date; ``None`` if unreadable."""
-    text = text.strip()
-    found = _DAY_MONTH_YEAR.fullmatch(text)
-    if found:
-        month = _MONTHS.get(found.group(2).lower())
-        if month:
-            try:
-                return date(int(found.group(3)), month, int(found.group(1)))
-            except ValueError:
-                return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
+    """``08 Jul 2025``, ``8-Jul-25`` (after Excel), ISO, localised month names… → a
+    date (:func:`socialcrm.dates.parse_date`); ``None`` if unreadable."""
+    return parse_date(text)
 
 
 def parse_linkedin_time(text: str) -> datetime | None:
@@ -104,15 +104,8 @@ def parse_linkedin_time(text: str) -> datetime | None:
 
 
 def _head_rows(head: bytes, limit: int = 12) -> list[list[str]]:
-    text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    lines = text.splitlines()[:limit]
-    rows = []
-    for line in lines:
-        try:
-            rows.append(next(csv.reader([line])))
-        except (csv.Error, StopIteration):
-            rows.append([])
-    return rows
+    """The head's first rows, split by its own delimiter (``;`` after Excel in France)."""
+    return head_rows(head, limit)
 
 
 def _keys(cells: list[str]) -> set[str]:
@@ -143,6 +136,8 @@ class ConnectionsImporter:
 
     name = "linkedin-connections"
     description = "LinkedIn Connections.csv (data export)"
+    archive_paths = ("connections.csv",)
+    archive_order = 10
 
     @staticmethod
     def is_header(cells: list[str]) -> bool:
@@ -170,7 +165,12 @@ class ConnectionsImporter:
             connected = _cell(row, "connected on")
             if connected:
                 day = parse_linkedin_date(connected)
-                custom["linkedin_connected_on"] = day.isoformat() if day else connected
+                if day is None:  # never stored unread: the row is listed, to be corrected
+                    yield RowProblem(
+                        line, f"unreadable date {connected!r} in Connected On", "Connected On"
+                    )
+                    continue
+                custom["linkedin_connected_on"] = day.isoformat()
             url = _cell(row, "url", "profile url")
             email = _cell(row, "email address", "email")
             yield ProspectRecord(
@@ -203,6 +203,8 @@ class MessagesImporter:
 
     name = "linkedin-messages"
     description = "LinkedIn messages.csv (data export): messages of known prospects"
+    archive_paths = ("messages.csv",)
+    archive_order = 40
 
     @staticmethod
     def is_header(cells: list[str]) -> bool:
@@ -277,6 +279,10 @@ class MessagesImporter:
                 continue
             recipients = _split_urls(_cell(row, "recipient profile urls"))
             from_rep = None if rep is None else _key(sender, networks) == rep
+            names = {sender: _cell(row, "from")}
+            to = [n.strip() for n in _cell(row, "to").split(",")]
+            if len(to) == len(recipients):  # names with commas cannot be told apart
+                names.update(zip(recipients, to, strict=True))
             yield ActivityRecord(
                 row=line,
                 urls=[u for u in (sender, *recipients) if u],
@@ -288,6 +294,7 @@ class MessagesImporter:
                 sender=sender,
                 recipients=recipients,
                 from_rep=from_rep,
+                names={u: n for u, n in names.items() if n},
             )
 
 
@@ -296,6 +303,8 @@ class InvitationsImporter:
 
     name = "linkedin-invitations"
     description = "LinkedIn Invitations.csv (data export): invitation notes of known prospects"
+    archive_paths = ("invitations.csv",)
+    archive_order = 30
 
     @staticmethod
     def is_header(cells: list[str]) -> bool:
@@ -321,12 +330,15 @@ class InvitationsImporter:
             at = parse_linkedin_time(_cell(row, "sent at"))
             if direction == "OUTGOING":
                 who = _cell(row, "inviteeprofileurl", "invitee profile url")
+                name = _cell(row, "to")
+                kind, interaction = (
+                    ("message_sent", None) if note else ("interaction", "invitation_sent")
+                )
                 if not note:
-                    yield SkippedRow(line, "outgoing invitation without a note")
-                    continue
-                kind, interaction = "message_sent", None
+                    note = "you invited them to connect"
             elif direction == "INCOMING":
                 who = _cell(row, "inviterprofileurl", "inviter profile url")
+                name = _cell(row, "from")
                 kind, interaction = (
                     ("message_received", None) if note else ("interaction", "follow")
                 )
@@ -347,12 +359,41 @@ class InvitationsImporter:
                 network="linkedin",
                 channel="connection_note",
                 interaction=interaction,
+                names={who: name} if name else {},
             )
 
 
+class ProfileImporter:
+    """``Profile.csv``: the archive's owner (the rep), never a prospect."""
+
+    name = "linkedin-profile"
+    description = "LinkedIn Profile.csv (the archive's owner: never a prospect)"
+    archive_paths = ("profile.csv",)
+    archive_order = 0
+
+    @staticmethod
+    def is_header(cells: list[str]) -> bool:
+        return {"first name", "last name", "headline", "geo location"} <= _keys(cells)
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return any(self.is_header(cells) for cells in _head_rows(head))
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        rows = read_csv_dicts(path, self.is_header, expected="First Name,Last Name,…,Headline,…")
+        _cell = _Columns()
+        for line, row in rows:
+            if row is None:
+                yield SkippedRow(line, "blank line")
+                continue
+            name = " ".join(x for x in (_cell(row, "first name"), _cell(row, "last name")) if x)
+            yield OwnerRecord(line, name, (), "linkedin")
+
+
 def create_importers() -> list[Importer]:
-    """The readers of LinkedIn's data export files (connections, messages, invitations)."""
+    """The readers of LinkedIn's data export files (owner, connections, messages,
+    invitations)."""
     return [
+        ProfileImporter(),
         ConnectionsImporter(),
         MessagesImporter(),
         InvitationsImporter(),

@@ -97,6 +97,13 @@ CHECKLIST = (
 class XAdapter(BaseNetworkAdapter):
     """X's rules: ``x.com`` or ``twitter.com``, ``/<handle>``, ``@handle`` and numeric ids."""
 
+    def text_length(self, text: str, channel: str) -> int:
+        """X's weighted count (twitter-text v3 rules, through ``twitter-text-parser``):
+        CJK and most emoji count 2, every URL 23, whatever its length."""
+        from twitter_text import parse_tweet  # a small pure-Python library, on first use
+
+        return int(parse_tweet(text).weightedLength)
+
     def handle_from_url(self, parts: urllib.parse.SplitResult) -> str:
         segments = path_segments(parts)
         lowered = [s.lower() for s in segments]

@@ -34,6 +34,7 @@ from socialcrm.io.formats import (
     ActivityRecord,
     Importer,
     ImportItem,
+    OwnerRecord,
     ProspectRecord,
     RowProblem,
     SkippedRow,
@@ -41,7 +42,13 @@ from socialcrm.io.formats import (
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-__all__ = ["DirectMessagesImporter", "FollowImporter", "create_importers", "read_ytd"]
+__all__ = [
+    "AccountImporter",
+    "DirectMessagesImporter",
+    "FollowImporter",
+    "create_importers",
+    "read_ytd",
+]
 
 _PREFIX = re.compile(rb"\A\s*window\.YTD\.([A-Za-z0-9_]+)\.part\d+\s*=\s*")
 _ARRAY = re.compile(_PREFIX.pattern + rb"\[")
@@ -81,6 +88,8 @@ class FollowImporter:
         self.part = part  # "follower" | "following"
         self.name = f"x-{part}s" if part == "follower" else "x-following"
         self.description = f"X archive data/{part}.js (account ids)"
+        self.archive_paths = (f"data/{part}.js", f"data/{part}-part*.js")
+        self.archive_order = 10
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return _sniff_name(head) == self.part
@@ -126,6 +135,13 @@ class DirectMessagesImporter:
     name = "x-direct-messages"
     description = "X archive data/direct-messages.js (messages of known prospects)"
     parts = ("direct_messages", "direct_messages_group")
+    archive_paths = (
+        "data/direct-messages.js",
+        "data/direct-messages-part*.js",
+        "data/direct-messages-group.js",
+        "data/direct-messages-group-part*.js",
+    )
+    archive_order = 40
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return _sniff_name(head) in self.parts
@@ -197,9 +213,40 @@ class DirectMessagesImporter:
         return next(iter(common)) if len(common) == 1 else None
 
 
+class AccountImporter:
+    """``data/account.js``: the archive's owner (the rep), never a prospect."""
+
+    name = "x-account"
+    description = "X archive data/account.js (the archive's owner: never a prospect)"
+    archive_paths = ("data/account.js",)
+    archive_order = 0
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return _sniff_name(head) == "account"
+
+    def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
+        name, entries = read_ytd(path)
+        if name != "account":
+            raise ImportFormatError(
+                f"this is the archive's {name!r} file, not 'account'", path=str(path)
+            )
+        for row, entry in enumerate(entries, 1):
+            body = entry.get("account") if isinstance(entry, dict) else None
+            if not isinstance(body, dict):
+                yield RowProblem(row, "entry without an 'account' object")
+                continue
+            account = str(body.get("accountId") or "").strip()
+            username = str(body.get("username") or "").strip()
+            urls = [f"x:id:{account}"] if account.isdigit() else []
+            urls += [f"https://x.com/{username}"] if username else []
+            display = str(body.get("accountDisplayName") or "").strip()
+            yield OwnerRecord(row, display or (f"@{username}" if username else ""), urls, "x")
+
+
 def create_importers() -> list[Importer]:
-    """The readers of the X archive (followers, following, direct messages)."""
+    """The readers of the X archive (owner, followers, following, direct messages)."""
     return [
+        AccountImporter(),
         FollowImporter("follower"),
         FollowImporter("following"),
         DirectMessagesImporter(),

@@ -10,13 +10,12 @@ data.  The identity is the channel (``youtube:id:UC…``, via the adapter).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from socialcrm.errors import ImportFormatError
-from socialcrm.io.csvsafe import read_csv
+from socialcrm.io.csvsafe import head_rows, read_csv
 from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem, SkippedRow
 from socialcrm.networks import NetworkRegistry
 
@@ -41,15 +40,14 @@ class SubscriptionsImporter:
 
     name = "youtube-subscriptions"
     description = "YouTube subscriptions.csv (Google Takeout, any language)"
+    #: Takeout translates folder and file names: "YouTube and YouTube Music/
+    #: subscriptions/subscriptions.csv", "YouTube et YouTube Music/abonnements/…"
+    archive_paths = ("youtube*/*/*.csv",)
+    archive_order = 10
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-        lines = [line for line in text.splitlines() if line.strip()][:3]
-        if len(lines) < 2:
-            return False
-        try:
-            rows = list(csv.reader(lines))
-        except csv.Error:
+        rows = [r for r in head_rows(head) if any(c.strip() for c in r)][:3]
+        if len(rows) < 2:
             return False
         data = [r for r in rows[1:] if len(r) == 3]  # at least one row of channel data
         return (
@@ -92,6 +90,7 @@ class SubscriptionsImporter:
                 name=title or f"youtube:{channel}",
                 urls=[f"youtube:id:{channel}"],
                 network="youtube",
+                organisation=True,  # a channel: its title is never split into names
             )
         if not header_seen:
             raise ImportFormatError("empty subscriptions file", path=str(path))

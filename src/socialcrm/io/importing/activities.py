@@ -1,9 +1,13 @@
-"""Activities in an import: messages and signals attached to known prospects.
+"""Activities in an import: messages and signals attached to prospects.
 
 An activity (a message sent or received, a reaction…) belongs to the prospect
-whose profile URL it names; one naming nobody known is skipped.  It is
-attached once: the same kind, time and text is never recorded twice, whether
-it is already stored or earlier in the same file.
+whose profile URL it names.  A person it names who is not a prospect yet (an
+InMail's sender, a pending invitee) is created from the profile and the name
+the file gives (:meth:`People.counterpart`), except the export's owner; when
+the direction of a message cannot be told (one conversation, rep unknown) it
+is skipped with that reason.  An activity is attached once: the same kind,
+time and text is never recorded twice, whether it is already stored or
+earlier in the same file.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from socialcrm.models import Interaction, MessageReceived, MessageSent, Payload,
 
 if TYPE_CHECKING:
     from socialcrm.io.importing.batch import Batch
+    from socialcrm.io.importing.people import People
 
 __all__ = ["READ_CHUNK", "READ_ONE_BY_ONE", "Activities"]
 
@@ -32,8 +37,9 @@ READ_CHUNK = 50_000
 class Activities:
     """Plans the activity records of an import (:class:`ActivityRecord`)."""
 
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self, batch: Batch, people: People) -> None:
         self.batch = batch
+        self.people = people
         # activities already stored or planned are kept in the plan's index as
         # hash((prospect id, *_event_key)): 300,000 stored events' keys as tuples
         # of strings took ~100 MB, as a set of hashes ~27 MB, on disk nothing
@@ -106,8 +112,11 @@ class Activities:
         if target is None:
             if record.urls and not valid:
                 raise RowError(f"no valid profile URL ({', '.join(record.urls)})", "url")
-            b.outcome(record.row, "skipped", "not a known prospect: " + ", ".join(record.urls))
-            return
+            named = next((u for u in record.urls if self.lookup(u, record.network)[1]), None)
+            target = self.new_person(record, named, record.kind.replace("_", " "))
+            if target is None:
+                b.outcome(record.row, "skipped", "the archive's owner: never a prospect")
+                return
         payload: Payload
         if record.kind == "message_sent":
             payload = MessageSent(text, record.network, record.channel)
@@ -132,27 +141,71 @@ class Activities:
             prospect_id=target.id,
         )
 
+    def new_person(self, record: ActivityRecord, url: str | None, what: str) -> Target | None:
+        """The person behind ``url``, created as a prospect (``None``: the owner)."""
+        if url is None:
+            return None
+        created = self.people.counterpart(
+            record.row,
+            url,
+            record.names.get(url),
+            record.network,
+            f"not a prospect yet: named by a {what}",
+        )
+        if created is None:
+            return None
+        return self.lookup(url, record.network)[0]
+
+    def from_rep(self, record: ActivityRecord) -> bool | None:
+        """Whether the rep sent ``record``: the export's owner decides when known."""
+        owners = self.batch.owner_keys()
+        if owners and record.sender:
+            try:
+                return self.batch.parse(record.sender, record.network).key in owners
+            except SocialCRMError:
+                pass
+        return record.from_rep
+
     def on_message(self, record: ActivityRecord, text: str, at: datetime) -> None:
         """A message of unknown direction (see :class:`ActivityRecord`)."""
         b = self.batch
-        sender, _ = self.lookup(record.sender, record.network)
+        sender, sender_ok = self.lookup(record.sender, record.network)
+        from_rep = self.from_rep(record)
+        payload: Payload
+        if sender is None and from_rep is False and sender_ok:
+            if len(record.recipients) > 1:
+                b.outcome(
+                    record.row,
+                    "skipped",
+                    "from a third party in a group conversation (not a prospect)",
+                )
+                return
+            sender = self.new_person(record, record.sender, "message received")
         if sender is not None:
-            payload: Payload = MessageReceived(text, record.network, record.channel)
+            payload = MessageReceived(text, record.network, record.channel)
             targets = [sender]
             what = "message received"
-        elif record.from_rep is False:
+        elif from_rep is False:
             b.outcome(
                 record.row, "skipped", "from a third party (neither you nor a known prospect)"
             )
             return
         else:
-            found = [self.lookup(url, record.network)[0] for url in record.recipients]
-            targets = list({p.id: p for p in found if p is not None}.values())
+            targets = []
+            for url in record.recipients:
+                found, ok = self.lookup(url, record.network)
+                if found is None and ok and from_rep is True:
+                    found = self.new_person(record, url, "message sent")
+                if found is not None and found.id not in {t.id for t in targets}:
+                    targets.append(found)
             if not targets:
+                why = "" if from_rep else " (who is the rep cannot be told from one conversation)"
                 b.outcome(
                     record.row,
                     "skipped",
-                    "not a known prospect: " + ", ".join(record.recipients or ("(no recipient)",)),
+                    "not a known prospect: "
+                    + ", ".join(record.recipients or ("(no recipient)",))
+                    + why,
                 )
                 return
             payload = MessageSent(text, record.network, record.channel)

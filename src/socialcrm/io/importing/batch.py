@@ -90,6 +90,9 @@ class Batch:
         # the prospect the plan scored last: staged as it is, it needs no second
         # scoring at the end (3 of 14 s for 30,000 connections)
         self.just_scored: Prospect | None = None
+        #: profile URLs of the export's owner (the rep): never a prospect
+        self.owner_urls: list[str] = []
+        self._owner_keys: set[str] | None = None
 
     def close(self) -> None:
         """Forget the plan (its index file is removed); closing twice is harmless."""
@@ -161,6 +164,23 @@ class Batch:
             except SocialCRMError:
                 pass
         return networks.parse(url)
+
+    def add_owner(self, urls: Iterable[str]) -> None:
+        """Remember more profile URLs of the export's owner."""
+        self.owner_urls.extend(urls)
+        self._owner_keys = None
+
+    def owner_keys(self) -> set[str]:
+        """Identity keys of the export's owner (parsed once; unparsable URLs ignored)."""
+        if self._owner_keys is None:
+            keys = set()
+            for url in self.owner_urls:
+                try:
+                    keys.add(self.parse(url).key)
+                except SocialCRMError:
+                    continue
+            self._owner_keys = keys
+        return self._owner_keys
 
     # -- planning -------------------------------------------------------------------
     def suppressed(

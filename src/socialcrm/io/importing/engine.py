@@ -26,6 +26,7 @@ from socialcrm.formats import (
     ActivityRecord,
     Importer,
     ImportItem,
+    OwnerRecord,
     ProspectRecord,
     RowProblem,
     SkippedRow,
@@ -87,7 +88,7 @@ def detect_format(path: Path, importers: Mapping[str, Importer]) -> Importer:
 def _plan(batch: Batch, items: Iterator[ImportItem]) -> None:
     """Decide every row, in file order, through the handler of its record type."""
     people = People(batch)
-    activities = Activities(batch)
+    activities = Activities(batch, people)
     backups = Backups(batch, people)
     rows = 0
     for item in items:
@@ -97,6 +98,8 @@ def _plan(batch: Batch, items: Iterator[ImportItem]) -> None:
         try:
             if isinstance(item, ProspectRecord):
                 people.on_prospect(item)
+            elif isinstance(item, OwnerRecord):
+                people.on_owner(item)
             elif isinstance(item, ActivityRecord):
                 activities.on_activity(item)
             elif isinstance(item, SkippedRow):
@@ -142,11 +145,14 @@ def run_import(
     progress: Progress | None = None,
     lawful_basis: str = "legitimate_interest",
     source: str | None = None,
+    owners: Sequence[str] = (),
 ) -> ImportReport:
     """Import ``path`` with ``importer`` into ``crm``'s current pipeline.
 
     Each prospect created records ``lawful_basis`` (GDPR art. 6) and, as its
     source, the file's name, format and row, the date, and ``source`` if given.
+    ``owners``: profile URLs of the export's owner (the rep, read from another
+    file of the same archive): a record with one of them is skipped.
 
     Raises :class:`ImportFormatError` (nothing written) when the file cannot
     be read.  Invalid rows are reported and left out; with ``strict=True`` an
@@ -175,6 +181,7 @@ def run_import(
         source=source,
         rep=rep_name(owner) if owner is not None else crm.actor,
     )
+    batch.add_owner(owners)
     try:
         return _run(crm, batch, strict=strict)
     finally:

@@ -378,7 +378,13 @@ class PlanIndex:
                     or not p.company
                     or (nfc(record.company).casefold() == p.company.casefold())
                 )
-                same_custom = all(p.custom.get(nfc(k)) == nfc(v) for k, v in record.custom.items())
+                # a name-only prospect (a Facebook friend) may lack the record's keys (a
+                # friend request's date); any other must hold the same values
+                loose = not p.identities
+                same_custom = all(
+                    p.custom.get(nfc(k)) == nfc(v) or (loose and nfc(k) not in p.custom)
+                    for k, v in record.custom.items()
+                )
                 if same_company and same_custom:
                     ids.setdefault(pid, None)
         if len(ids) > 1:

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from attrs import evolve
 
 from socialcrm.contact_fields import normalize_email, normalize_phone, split_name
+from socialcrm.dates import precision
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
-from socialcrm.formats import ProspectRecord
+from socialcrm.formats import OwnerRecord, ProspectRecord
 from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
+from socialcrm.placeholders import KIND, ORGANISATION, is_placeholder
 from socialcrm.serialization import changed_fields
 
 if TYPE_CHECKING:
@@ -77,6 +79,14 @@ class People:
         return out
 
     # -- the record ----------------------------------------------------------------
+    def on_owner(self, record: OwnerRecord) -> None:
+        """The export's owner: reported, remembered, never a prospect."""
+        b = self.batch
+        name = nfc(record.name or "") or "(unnamed)"
+        b.report.owner = {"name": name, "urls": list(record.urls), "network": record.network}
+        b.add_owner(record.urls)
+        b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
+
     def on_prospect(self, record: ProspectRecord) -> None:
         b = self.batch
         check_prospect(record, b.tags)
@@ -84,6 +94,9 @@ class People:
         if not name:
             raise RowError("no name", "name")
         identities = self.identities(record.urls, record.network)
+        if b.owner_urls and any(i.key in b.owner_keys() for i in identities):
+            b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
+            return
         emails = self.emails(record.emails)
         phones = self.phones(record.phones)
         if b.suppressed(record.row, emails, phones, identities):
@@ -105,15 +118,21 @@ class People:
             )
             return
         if not b.update:
-            b.outcome(
-                record.row,
-                "skipped",
-                f"already known as {known.id} ({known.name}); use --update to update",
-                name=name,
-                prospect_id=known.id,
-            )
-            return
-        merged = self.merged(known, record, identities, emails, phones, tags=b.tags)
+            added = {k: v for k, v in record.custom.items() if k not in known.custom and v}
+            if not added:
+                b.outcome(
+                    record.row,
+                    "skipped",
+                    f"already known as {known.id} ({known.name}); use --update to update",
+                    name=name,
+                    prospect_id=known.id,
+                )
+                return
+            # a fact the prospect lacks (a mutual follow: x_following on a follower)
+            # is added without --update: nothing stored is replaced
+            merged = evolve(known, custom={**known.custom, **added})
+        else:
+            merged = self.merged(known, record, identities, emails, phones, tags=b.tags)
         changes = changed_fields(known, merged)
         if not changes:
             b.outcome(record.row, "skipped", "unchanged", name=name, prospect_id=known.id)
@@ -143,10 +162,11 @@ class People:
         identities: list[Identity],
         emails: list[str],
         phones: list[str],
-    ) -> None:
+        reason: str = "",
+    ) -> Prospect:
         b = self.batch
         first, last = record.first_name, record.last_name
-        if first is None and last is None:
+        if first is None and last is None and not record.organisation:
             first, last = _split(name)
         primary = identities[0] if identities else None
         source = Source(
@@ -171,7 +191,7 @@ class People:
                 identities=identities,
                 tags=[*record.tags, *b.tags],
                 notes=record.notes or "",
-                custom=dict(record.custom),
+                custom={**record.custom, **({KIND: ORGANISATION} if record.organisation else {})},
                 owner=b.rep,
                 source=source,
                 lawful_basis=b.lawful_basis,
@@ -188,7 +208,25 @@ class People:
         b.stage(prospect, created_row=record.row)
         for payload in payloads:
             b.new_event(prospect, payload)
-        b.outcome(record.row, "created", name=prospect.name, prospect_id=prospect.id)
+        b.outcome(record.row, "created", reason, name=prospect.name, prospect_id=prospect.id)
+        return prospect
+
+    def counterpart(
+        self, row: int, url: str, name: str | None, network: str | None, reason: str
+    ) -> Prospect | None:
+        """A person an activity names who is not a prospect yet (a message's sender, a
+        pending invitee): created from the profile alone, ``None`` for the owner."""
+        b = self.batch
+        identities = self.identities([url], network)
+        if not identities or identities[0].key in b.owner_keys():
+            return None
+        identity = identities[0]
+        display = (
+            nfc(name or "").strip() or f"{identity.network}:{identity.handle.removeprefix('id:')}"
+        )
+        record = ProspectRecord(row=row, name=display, urls=[url], network=network)
+        check_prospect(record, b.tags)
+        return self.create(record, display, identities, [], [], reason)
 
     def merged(
         self,
@@ -225,16 +263,22 @@ class People:
             probe = evolve(p, name=name, identities=all_identities)
             if not _is_placeholder(probe):
                 changes["name"] = name
-                if record.first_name is None and record.last_name is None:
+                no_names = record.first_name is None and record.last_name is None
+                if no_names and not record.organisation:
                     changes["first_name"], changes["last_name"] = _split(name)
         for attr in ("first_name", "last_name", "title", "company", "location"):
             value = getattr(record, attr)
             if value is not None and nfc(value):
+                if attr in _NAMES and _shouted(value, getattr(p, attr)):
+                    continue  # "MARTIN" never replaces "Martin" (nor "McDonald")
                 changes[attr] = value
         if record.notes and nfc(record.notes) and nfc(record.notes) not in p.notes:
             changes["notes"] = (p.notes + "\n\n" + record.notes).strip()
         custom = dict(p.custom)
-        custom.update(record.custom)
+        for key, value in record.custom.items():
+            old = custom.get(key)
+            if old is None or precision(value) >= precision(old):
+                custom[key] = value  # a read date never gives way to a worse one
         try:
             return evolve(
                 p,
@@ -259,10 +303,15 @@ def _split(name: str) -> tuple[str | None, str | None]:
 
 def _is_placeholder(p: Prospect) -> bool:
     """Whether ``p``'s name only stands for an identity (``x:1234567``, ``@zoe.martin``)."""
-    return any(
-        p.name.casefold() in (i.key, f"{i.network}:{i.handle.removeprefix('id:')}", f"@{i.handle}")
-        for i in p.identities
-    )
+    return is_placeholder(p)
+
+
+_NAMES = ("first_name", "last_name")
+
+
+def _shouted(new: str, old: str | None) -> bool:
+    """Whether ``new`` is in capitals only while ``old`` is in mixed case (keep ``old``)."""
+    return bool(old) and new.isupper() and not (old or "").isupper()
 
 
 def _folded(values: Iterable[str]) -> set[str]:

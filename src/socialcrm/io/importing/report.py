@@ -35,7 +35,12 @@ FIRST_ROWS = 5
 #: Kinds of skip reasons told apart; any further kind is counted as "other reasons".
 MAX_SKIP_KINDS = 50
 #: Skip reasons naming a prospect or a row, grouped by how they begin.
-_GROUPED = ("already known", "same person as row", "not a known prospect")
+_GROUPED = (
+    "already known",
+    "same person as row",
+    "not a known prospect",
+    "the archive's owner",
+)
 
 
 #: The skip reason of a suppressed person's row (the row is not named either).
@@ -98,6 +103,8 @@ class ImportReport:
     rows: list[RowOutcome] = field(factory=list)
     events: int = 0
     written: bool = False
+    #: the export's owner (the rep), when the file names them: ``{"name", "urls"}``
+    owner: dict[str, Any] | None = None
     _counts: dict[str, int] = field(factory=lambda: dict.fromkeys(ACTIONS, 0))
     _skips: dict[str, SkipGroup] = field(factory=dict)
 
@@ -173,4 +180,5 @@ class ImportReport:
             "rows": [r.to_dict() for r in self.rows],
             "rows_not_listed": self.omitted(),
             "skipped_by_reason": [g.to_dict() for g in self.skip_groups()],
+            "owner": self.owner,
         }
