@@ -1,7 +1,12 @@
-"""A state machine over add / import / edit / erase / object / backup / restore.
+"""A state machine over add / import / edit / erase / object / purge / backup / restore,
+with time passing and the prospects' replies and the rep's messages.
 
 Invariants after every step: no stored prospect holds a suppressed identifier;
-no erased person is in the store's files or in any backup (archives decompressed).
+no erased person is in the store's files or in any backup (archives decompressed);
+a prospect's retention clock runs from their collection or their last *received*
+message (the only prospect-initiated event here), never from the rep's messages or
+edits.  After a purge: nobody stored has expired data, and the purged people are
+nowhere in the store or its backups.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -18,13 +24,17 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from socialcrm import CRM
 from socialcrm.errors import NotFoundError, SocialCRMError, SuppressedError
 from socialcrm.io import import_file
+from socialcrm.models import MessageReceived, Prospect
+from socialcrm.privacy.notice import collected_at
 from socialcrm.privacy.erasure import erase
 from socialcrm.privacy.restoring import reapply_erasures
+from socialcrm.privacy.retention import purge_expired, retention_for
 from socialcrm.privacy.suppression import Suppression
 from socialcrm.repository import Query
 from socialcrm.storage import open_repository
 from socialcrm.storage.backups import backup, list_backups
 from socialcrm.storage.backups import restore as restore_backup
+from socialcrm.testing import FrozenClock
 
 from .conftest import leaks
 
@@ -48,7 +58,8 @@ class Erasures(RuleBasedStateMachine):
         super().__init__()
         self.root = Path(tempfile.mkdtemp(prefix="privacy-sm-"))
         self.store = self.root / "store"
-        self.crm = CRM(open_repository(self.store))
+        self.clock = FrozenClock(datetime(2021, 3, 1, 9, 0, tzinfo=UTC))
+        self.crm = CRM(open_repository(self.store), clock=self.clock)
         self.crm.init()
         self.erased: set[int] = set()
 
@@ -101,6 +112,26 @@ class Erasures(RuleBasedStateMachine):
             erase(self.crm, email(i), reason=reason)
         self.erased.add(i)
 
+    @rule(days=st.sampled_from([1, 400, 1200]))
+    def time_passes(self, days: int) -> None:
+        self.clock.now = self.clock.now + timedelta(days=days)
+
+    @rule(i=st.sampled_from(PEOPLE), received=st.booleans())
+    def message(self, i: int, received: bool) -> None:
+        with contextlib.suppress(NotFoundError):
+            self.crm.log_message(email(i), "Bonjour", received=received)
+
+    @rule()
+    def purge(self) -> None:
+        report = purge_expired(self.crm)
+        now = self.clock.now
+        for p in self._stored():
+            assert isinstance(p, Prospect)
+            assert not retention_for(self.crm, p).is_expired(now)
+        gone = [v for r in report.erased for v in (r.name, r.name.split()[-1])]
+        if gone:
+            assert leaks(gone, self.store) == []
+
     @rule()
     def take_backup(self) -> None:
         backup(self.store, keep=3)
@@ -113,7 +144,7 @@ class Erasures(RuleBasedStateMachine):
         chosen = data.draw(st.sampled_from(backups))
         self.crm.close()
         restore_backup(self.store, chosen.path, keep=3)
-        self.crm = CRM(open_repository(self.store))
+        self.crm = CRM(open_repository(self.store), clock=self.clock)
         reapply_erasures(self.crm, chosen.created_at)
 
     @invariant()
@@ -121,6 +152,19 @@ class Erasures(RuleBasedStateMachine):
         suppression = Suppression(self.crm.repository)
         for p in self._stored():
             assert not suppression.holds(p)  # type: ignore[arg-type]
+
+    @invariant()
+    def retention_moves_only_on_what_they_did(self) -> None:
+        for p in self._stored():
+            assert isinstance(p, Prospect)
+            received = [
+                e.at
+                for e in self.crm.repository.events(p.id)
+                if isinstance(e.payload, MessageReceived)
+            ]
+            r = retention_for(self.crm, p)
+            assert r.collected_at == collected_at(p)
+            assert r.last_inbound_at == (max(received) if received else None)
 
     @invariant()
     def no_erased_person_anywhere(self) -> None:
@@ -131,8 +175,8 @@ class Erasures(RuleBasedStateMachine):
 
 TestErasures = Erasures.TestCase
 TestErasures.settings = settings(
-    max_examples=12,
-    stateful_step_count=12,
+    max_examples=25,
+    stateful_step_count=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
