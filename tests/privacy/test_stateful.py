@@ -25,8 +25,8 @@ from socialcrm import CRM
 from socialcrm.errors import NotFoundError, SocialCRMError, SuppressedError
 from socialcrm.io import import_file
 from socialcrm.models import MessageReceived, Prospect
-from socialcrm.privacy.notice import collected_at
 from socialcrm.privacy.erasure import erase
+from socialcrm.privacy.notice import collected_at
 from socialcrm.privacy.restoring import reapply_erasures
 from socialcrm.privacy.retention import purge_expired, retention_for
 from socialcrm.privacy.suppression import Suppression
