@@ -28,9 +28,43 @@ def test_whatever_csv_writes_is_read_back(
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     path = tmp_path_factory.mktemp("csv") / "data.csv"
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
-    read = [cells for _line, cells in read_csv(path)]
+    read = [cells for _line, cells in read_csv(path, delimiter=",")]
     expected = [row if row != [""] else [] for row in rows]  # csv writes [""] as an empty line
     assert [r if r != [""] else [] for r in read] == expected
+
+
+plain = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters=',;\t"'
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    width=st.integers(min_value=2, max_value=5),
+    data=st.data(),
+)
+def test_the_delimiter_is_found_whatever_it_is(
+    tmp_path_factory: pytest.TempPathFactory, delimiter: str, width: int, data: st.DataObject
+) -> None:
+    """Auto-detection reads back a table written with `,`, `;` or a tab (2+ columns,
+    cells free of the three delimiters: the unambiguous files)."""
+    rows = data.draw(st.lists(st.lists(plain, min_size=width, max_size=width), min_size=1))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path = tmp_path_factory.mktemp("csv") / "data.csv"
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    assert [cells for _line, cells in read_csv(path)] == rows
+
+
+def test_a_line_of_delimiters_only_is_no_evidence(tmp_path: Path) -> None:
+    path = tmp_path / "one-column.csv"
+    path.write_text("name\n;\nJane\n", encoding="utf-8")
+    assert [cells for _line, cells in read_csv(path)] == [["name"], [";"], ["Jane"]]
 
 
 def test_rows_are_numbered_where_they_start(tmp_path: Path) -> None:

@@ -200,7 +200,10 @@ def sniff_delimiter(head: bytes) -> str:
     """The delimiter of a CSV file from its first lines: ``,``, ``;`` or a tab.
 
     The one that splits the most lines into the same number (> 1) of fields
-    wins (a preamble line without delimiter is ignored); ``,`` when none does.
+    wins (a preamble line without delimiter is ignored, and so is a line of
+    delimiters only: a spreadsheet's padding, no evidence); ``,`` when none
+    does.  A one-column file whose cells hold ``;`` is read as ``;``-separated:
+    such a file is ambiguous, and `;` files are the common case in France.
     """
     text = head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
     lines = [line for line in text.splitlines()[:30] if line.strip()]
@@ -211,7 +214,7 @@ def sniff_delimiter(head: bytes) -> str:
         counts: dict[int, int] = {}
         try:
             for cells in csv.reader(lines, delimiter=delimiter):
-                if len(cells) > 1:
+                if len(cells) > 1 and any(cells):
                     counts[len(cells)] = counts.get(len(cells), 0) + 1
         except csv.Error:
             continue
