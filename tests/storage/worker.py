@@ -54,7 +54,7 @@ def main(argv: list[str]) -> None:
                 for p in batch:
                     ack(f"add {p.id}")
             else:
-                p = crm.add(f"{prefix} single {i}", emails=[f"{prefix.lower()}{i}@example.org"])
+                p = crm.add(f"{prefix} single {i}", emails=[f"{prefix.lower()}-{i}@example.org"])
                 ack(f"add {p.id}")
                 crm.add_note(p.id, "second event")
                 ack(f"note {p.id}")
