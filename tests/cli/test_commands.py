@@ -425,3 +425,20 @@ def test_db_from_environment(app: object, tmp_path: Path, monkeypatch: pytest.Mo
     result = CliRunner().invoke(app, ["init"])  # type: ignore[arg-type]
     assert result.exit_code == 0, result.stderr
     assert str(store) in result.stdout and store.exists()
+
+
+def test_csv_records_carry_the_owner_last(
+    run: Run, jane: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team's CSV names each prospect's owner, after the columns scripts already read."""
+    monkeypatch.setenv("SOCIALCRM_USER", "lea")
+    run("add", "Omar Owned", "--owner", "omar")
+    rows = list(csv.reader(io.StringIO(run("list", "--format", "csv").stdout)))
+    assert rows[0][:4] == ["id", "name", "stage", "status"] and rows[0][-1] == "owner"
+    owners = {row[1]: row[-1] for row in rows[1:]}
+    assert owners["Omar Owned"] == "omar"
+    assert owners["Jane Doe"] == (
+        json.loads(run("show", jane, "--format", "json").stdout)["owner"] or ""
+    )
+    shown = list(csv.reader(io.StringIO(run("show", "Omar Owned", "--format", "csv").stdout)))
+    assert shown[1][-1] == "omar"

@@ -247,11 +247,13 @@ PROSPECT_COLUMNS = (
     "tags",
     "created_at",
     "updated_at",
+    "owner",
 )
 
 
 def prospect_row(p: Prospect) -> list[Any]:
-    """A prospect as CSV cells in :data:`PROSPECT_COLUMNS` order (lists joined with ``;``)."""
+    """A prospect as CSV cells in :data:`PROSPECT_COLUMNS` order (lists joined with ``;``;
+    ``owner`` last, so scripts reading the earlier columns by position still work)."""
     return [
         p.id,
         p.name,
@@ -265,6 +267,7 @@ def prospect_row(p: Prospect) -> list[Any]:
         "; ".join(p.tags),
         _iso(p.created_at),
         _iso(p.updated_at),
+        p.owner or "",
     ]
 
 
