@@ -1,6 +1,6 @@
 """``privacy erase|object|log``: the one wipe path and its audit log."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -8,16 +8,16 @@ from socialcrm.cli import context, render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 
+if TYPE_CHECKING:
+    from socialcrm.privacy.erasure import Wiped
+
 __all__ = ["erase", "log", "object_", "register", "report"]
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
-def report(state: context.CLIState, wiped: object) -> None:
+def report(state: context.CLIState, wiped: "Wiped") -> None:
     """Print what a wipe did (counts only: the person is not named again)."""
-    from socialcrm.privacy.erasure import Wiped
-
-    assert isinstance(wiped, Wiped)
     if state.output_format == "json":
         render.emit_json(wiped.to_dict())
         return

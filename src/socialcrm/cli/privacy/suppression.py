@@ -1,11 +1,14 @@
 """``privacy suppress|unsuppress``: the suppression list, by explicit identifier only."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+
+if TYPE_CHECKING:
+    from socialcrm.crm import CRM
 
 __all__ = ["register", "suppress", "unsuppress"]
 
@@ -19,7 +22,7 @@ Phones = Annotated[list[str], typer.Option("--phone", metavar="PHONE", help="A p
 
 def _identifiers(
     ctx: typer.Context, emails: list[str], urls: list[str], handles: list[str], phones: list[str]
-) -> tuple[object, list[str]]:
+) -> tuple["CRM", list[str]]:
     from socialcrm.privacy.identifiers import of_inputs
 
     crm = get_state(ctx).open_crm()
@@ -47,11 +50,9 @@ def suppress(
     Example:
       socialcrm privacy suppress --email jane@acme.example --url https://www.linkedin.com/in/janedoe
     """
-    from socialcrm.crm import CRM
     from socialcrm.privacy.suppression import suppress as run
 
     crm, identifiers = _identifiers(ctx, email, url, handle, phone)
-    assert isinstance(crm, CRM)
     added = run(crm, identifiers)
     state = get_state(ctx)
     if state.output_format == "json":
@@ -73,11 +74,9 @@ def unsuppress(
     Example:
       socialcrm privacy unsuppress --email jane@acme.example
     """
-    from socialcrm.crm import CRM
     from socialcrm.privacy.suppression import unsuppress as run
 
     crm, identifiers = _identifiers(ctx, email, url, handle, phone)
-    assert isinstance(crm, CRM)
     removed = run(crm, identifiers)
     state = get_state(ctx)
     if state.output_format == "json":
