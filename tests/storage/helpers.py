@@ -93,11 +93,16 @@ class Counter:
         self.reads: list[str] = []
         self.writes: list[str] = []
         real_write = generations.write_atomic
+        real_open = generations.open_atomic
         real_load = FileCache.load
 
         def write(path: Path, data: bytes, **kw: Any) -> None:
             self.writes.append(path.name)
             real_write(path, data, **kw)
+
+        def open_atomic(path: Path, **kw: Any) -> Any:  # data files: written as a stream
+            self.writes.append(path.name)
+            return real_open(path, **kw)
 
         def load(files: FileCache, logical: str, entry: Any, *, cache: bool = True) -> Any:
             if (entry["path"], entry["size"], entry["crc32"]) not in files:
@@ -105,6 +110,7 @@ class Counter:
             return real_load(files, logical, entry, cache=cache)
 
         monkeypatch.setattr(generations, "write_atomic", write)
+        monkeypatch.setattr(generations, "open_atomic", open_atomic)
         monkeypatch.setattr(FileCache, "load", load)
 
     def reset(self) -> None:

@@ -158,3 +158,52 @@ def test_deleted_marker_reads_as_absent() -> None:
     pending.delete("e-1", "events", "A")
     assert pending.get("e-1", "events", "A") is DELETED
     assert "A" not in pending.view("e-1", STORED)["events"]
+
+
+def test_ids_inserted_without_reading_the_list_merge_sorted_once() -> None:
+    """A pipeline's id list: new ids are kept alone, merged sorted on read and write."""
+    pending = Pending()
+    for pid in ("C", "A2", "A", "C"):
+        pending.insert("i-1", "ids", "default", "ids", pid)
+    change = pending.get("i-1", "ids", "default")
+    assert change is not None and not isinstance(change, dict | bytes)
+    assert pending.view("i-1", STORED)["ids"]["default"] == {"ids": ["A", "A2", "B", "C"]}
+    assert pending.view("i-1", {})["ids"]["default"] == {"ids": ["A", "A2", "C"]}
+    assert written(STORED, pending, "i-1")["ids"]["default"]["ids"] == ["A", "A2", "B", "C"]
+    assert STORED["ids"]["default"] == {"ids": ["A", "B"]}  # never modified
+
+
+def test_an_insert_after_a_replacement_a_removal_or_into_a_live_list_keeps_it_sorted() -> None:
+    pending = Pending()
+    pending.set("i-1", "ids", "p1", {"ids": ["B", "D"]})
+    pending.insert("i-1", "ids", "p1", "ids", "C")
+    pending.delete("i-1", "ids", "p2")
+    pending.insert("i-1", "ids", "p2", "ids", "Z")
+    live: dict[str, Any] = {"ids": ["A", "E"]}
+    pending.keep_live("i-1", "ids", "p3", live)
+    pending.insert("i-1", "ids", "p3", "ids", "C")
+    pending.insert("i-1", "ids", "p3", "ids", "C")
+    view = pending.view("i-1", STORED)["ids"]
+    assert view["p1"] == {"ids": ["B", "C", "D"]}
+    assert view["p2"] == {"ids": ["Z"]}
+    assert live == {"ids": ["A", "C", "E"]}  # the same object, changed in place
+    with pytest.raises(ValueError, match="already extended"):
+        pending.append("i-1", "ids", "p4", "events", {"n": 1})
+        pending.insert("i-1", "ids", "p4", "ids", "X")
+
+
+@given(st.lists(st.sets(st.text("ABCDEF", min_size=1, max_size=3), max_size=5), max_size=4))
+def test_inserted_ids_equal_a_sorted_union(batches: list[set[str]]) -> None:
+    pending = Pending()
+    for batch in batches:
+        for pid in sorted(batch, reverse=True):
+            pending.insert("i-1", "ids", "default", "ids", pid)
+    expected = sorted({"A", "B"}.union(*batches))
+    assert pending.view("i-1", STORED)["ids"]["default"]["ids"] == expected
+
+
+def test_items_cannot_be_appended_to_a_document_that_has_ids_inserted() -> None:
+    pending = Pending()
+    pending.insert("i-1", "ids", "p", "ids", "X")
+    with pytest.raises(ValueError, match="already added"):
+        pending.append("i-1", "ids", "p", "events", {"n": 1})

@@ -33,19 +33,19 @@ from typing import Any, TypeVar
 
 import orjson
 
-from socialcrm.atomic_files import ensure_dir, fsync_dir, write_atomic
+from socialcrm.atomic_files import ensure_dir, fsync_dir, open_atomic, write_atomic
 from socialcrm.storage import layout
+from socialcrm.storage.doc_lines import write_merged
 from socialcrm.storage.file_cache import FileCache
 from socialcrm.storage.files import (
     Tables,
-    digest,
     encode_tables,
     file_version,
     file_version_of,
 )
 from socialcrm.storage.locked_manifest import LockedManifest, Upgrade
 from socialcrm.storage.locking import OnWait
-from socialcrm.storage.pending import Appended, Pending, merged_for_writing, resolve
+from socialcrm.storage.pending import EXTENSIONS, Pending, resolve
 from socialcrm.storage.problems import io_error, not_written_error
 from socialcrm.storage.read_ahead import ReadAhead, Wanted
 
@@ -201,7 +201,7 @@ class GenerationStore:
     def doc(self, logical: str, table: str, doc_id: str) -> dict[str, Any] | None:
         """One document as this transaction sees it (read-only), or ``None``."""
         change = None if self._pending is None else self._pending.get(logical, table, doc_id)
-        if change is None or isinstance(change, Appended):  # the stored version is needed
+        if change is None or isinstance(change, EXTENSIONS):  # the stored version is needed
             stored = self._stored_doc(logical, table, doc_id)
             return stored if change is None else change.onto(stored, orjson.loads)
         doc: dict[str, Any] | None = resolve(change, None)
@@ -222,6 +222,12 @@ class GenerationStore:
 
     def append_item(self, logical: str, table: str, doc_id: str, field: str, item: Any) -> None:
         self._changes().append(logical, table, doc_id, field, item)
+        self._spill_if_full()
+
+    def insert_item(self, logical: str, table: str, doc_id: str, field: str, item: str) -> None:
+        """Add ``item`` to a document's sorted list ``field`` without reading it now
+        (merged when the file is read or written: see ``pending.Inserted``)."""
+        self._changes().insert(logical, table, doc_id, field, item)
         self._spill_if_full()
 
     def replace_file(self, logical: str, data: Mapping[str, Mapping[str, Any]]) -> None:
@@ -362,28 +368,23 @@ class GenerationStore:
         if read_ahead is not None:
             ahead = {t: {i: self.doc(logical, t, i) for i in ids} for t, ids in read_ahead.items()}
         self.ahead.drop(logical)
-        stored = self._stored(logical, cache=False)
-        data = merged_for_writing(stored, self._changes().pop(logical))
-        del stored
-        # the versions this one replaces stay cached no more (~6× their size parsed)
+        rel = layout.data_file_name(logical, self.header["generation"] + 1)
+        self._mark_as_store()
+        ensure_dir(self.path / layout.DATA_DIR)
+        with open_atomic(self.path / rel, sync_dir=False) as fd:
+            written = write_merged(
+                fd, self.path, logical, self._entry(logical), self._changes().pop(logical)
+            )
+        # the versions this one replaces stay cached no more (~12× their size parsed)
         self.cache.forget(self._spilled.get(logical))
         self.cache.forget(self.head.manifest["files"].get(logical))
-        if not data:  # the file is no more: forget a version written early, if any
-            earlier = self._spilled.get(logical)
-            if earlier is not None:
-                with contextlib.suppress(OSError):
-                    (self.path / earlier["path"]).unlink()
+        if not written.documents:  # the file is no more: forget any version written early
+            (self.path / rel).unlink()
             self._spilled[logical] = None
             if ahead is not None:
                 self.ahead.keep(logical, None, ahead)
             return
-        blob = encode_tables(data)
-        del data
-        rel = layout.data_file_name(logical, self.header["generation"] + 1)
-        self._mark_as_store()
-        ensure_dir(self.path / layout.DATA_DIR)
-        write_atomic(self.path / rel, blob, sync_dir=False)
-        entry = {"path": rel, "size": len(blob), "crc32": digest(blob)}
+        entry = {"path": rel, "size": written.size, "crc32": written.digest}
         self._spilled[logical] = entry
         if ahead is not None:
             self.ahead.keep(logical, file_version(entry), ahead)

@@ -132,15 +132,8 @@ class Indexes:
         }
 
     def _index_id(self, pipeline: str, pid: str) -> None:
-        logical = self.ids_file(pid)
-        doc = self._engine.own(logical, IDS, pipeline)
-        if doc is None:
-            self._engine.own_new(logical, IDS, pipeline, {"ids": [pid]})
-            return
-        ids: list[str] = doc["ids"]
-        i = bisect_left(ids, pid)
-        if i == len(ids) or ids[i] != pid:
-            ids.insert(i, pid)
+        # without reading the list: a million-prospect import never holds them all
+        self._engine.insert_item(self.ids_file(pid), IDS, pipeline, "ids", pid)
 
     def _unindex_id(self, pipeline: str, pid: str) -> None:
         logical = self.ids_file(pid)
@@ -218,8 +211,11 @@ class Indexes:
         """``(logical, table, doc id)`` of the index documents writing ``docs`` (a
         prospect's new and stored documents) reads: to read them ahead."""
         wanted = []
+        docs = list(docs)
         for d in docs:
-            wanted.append((self.ids_file(pid), IDS, str(d.get("pipeline"))))
             wanted += [(self.key_file(k), IDENTITIES, k) for k in identity_keys(d)]
             wanted += [(self.key_file(k), EMAILS, k) for k in email_keys(d)]
+        # the id list is read only to leave it (adding an id does not read it)
+        if len(docs) > 1 and docs[0].get("pipeline") != docs[1].get("pipeline"):
+            wanted.append((self.ids_file(pid), IDS, str(docs[1].get("pipeline"))))
         return wanted

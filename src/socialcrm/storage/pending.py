@@ -16,6 +16,7 @@ This module does no I/O: the repository hands it each stored file's content.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
@@ -23,7 +24,7 @@ import orjson
 
 from socialcrm.storage.files import Tables, encode_tables
 
-__all__ = ["DELETED", "Appended", "Change", "Pending"]
+__all__ = ["DELETED", "Appended", "Change", "Inserted", "Pending"]
 
 #: Estimated bytes a change costs beyond its packed JSON (dict slot, key, object headers).
 ENTRY_OVERHEAD: Final = 100
@@ -63,9 +64,35 @@ class Appended:
         return doc
 
 
+class Inserted:
+    """Ids to add to a stored document's sorted list ``field`` (a pipeline's ids).
+
+    An import adding a million prospects thus never holds the pipeline's id
+    lists (about 75 MB of strings): only the new ids, merged into the stored
+    list when the file is written or read.
+    """
+
+    __slots__ = ("field", "items")
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.items: set[str] = set()
+
+    def onto(
+        self, stored: Mapping[str, Any] | None, unpack: Callable[[bytes], Any]
+    ) -> dict[str, Any]:
+        """The whole document: ``stored`` (or a new one) with the ids in, sorted, once."""
+        del unpack  # nothing packed: the ids are plain strings
+        doc = dict(stored) if stored is not None else {}
+        doc[self.field] = sorted({*doc.get(self.field, ()), *self.items})
+        return doc
+
+
 #: A change to one document: packed JSON (a new content), a live dict (changed
-#: in place, e.g. a sorted id list), :data:`DELETED`, or :class:`Appended` items.
-Change = bytes | dict[str, Any] | Appended | _Deleted
+#: in place), :data:`DELETED`, :class:`Appended` items or :class:`Inserted` ids.
+Change = bytes | dict[str, Any] | Appended | Inserted | _Deleted
+#: The changes that extend the stored document (which must be read to resolve them).
+EXTENSIONS = (Appended, Inserted)
 
 
 def _pack(doc: Any) -> bytes:
@@ -112,7 +139,7 @@ class Pending:
             return 0
         if isinstance(change, bytes):
             return len(change) + ENTRY_OVERHEAD
-        if isinstance(change, Appended):
+        if isinstance(change, EXTENSIONS):
             return sum(map(len, change.items)) + ENTRY_OVERHEAD * (1 + len(change.items))
         return ENTRY_OVERHEAD
 
@@ -151,6 +178,8 @@ class Pending:
             change.items.append(packed)
             self.size += len(packed) + ENTRY_OVERHEAD
             return
+        if isinstance(change, Inserted):
+            raise ValueError(f"ids already added to {change.field!r}, not items to {field!r}")
         # the document was replaced or removed in this transaction: extend its new content
         current = resolve(change, None)
         doc = dict(current) if current is not None else {}
@@ -160,6 +189,32 @@ class Pending:
             change.update(doc)  # a live document stays the same object
         else:
             self.set(logical, table, doc_id, doc)
+
+    def insert(self, logical: str, table: str, doc_id: str, field: str, item: str) -> None:
+        """Add ``item`` to the document's sorted list ``field`` (no duplicate)."""
+        docs = self._docs(logical, table)
+        change = docs.get(doc_id)
+        if change is None:
+            change = Inserted(field)
+            docs[doc_id] = change
+            self.size += ENTRY_OVERHEAD
+        if isinstance(change, Inserted) and change.field == field:
+            if item not in change.items:
+                change.items.add(item)
+                self.size += len(item) + ENTRY_OVERHEAD
+            return
+        if isinstance(change, dict):  # live: changed in place
+            ids: list[str] = change.setdefault(field, [])
+            i = bisect_left(ids, item)
+            if i == len(ids) or ids[i] != item:
+                ids.insert(i, item)
+            return
+        if isinstance(change, EXTENSIONS):  # events appended, or ids of another list
+            raise ValueError(f"{doc_id!r} already extended in {change.field!r}, not {field!r}")
+        current = resolve(change, None)  # replaced or removed in this transaction
+        doc = dict(current) if current is not None else {}
+        doc[field] = sorted({*doc.get(field, ()), item})
+        self.set(logical, table, doc_id, doc)
 
     def pop(self, logical: str) -> dict[str, dict[str, Change]]:
         """Take a file's changes out (it is being written); :attr:`size` drops accordingly."""
@@ -187,7 +242,7 @@ def resolve(
         return unpack(change)
     if isinstance(change, dict):
         return change
-    if isinstance(change, Appended):
+    if isinstance(change, EXTENSIONS):
         return change.onto(stored, unpack)
     return None
 
