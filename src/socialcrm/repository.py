@@ -26,6 +26,8 @@ __all__ = [
     "PutsMany",
     "Query",
     "Repository",
+    "ScansProspects",
+    "each_prospect",
     "put_all",
     "stage_by_stage",
 ]
@@ -242,6 +244,29 @@ def stage_by_stage(repository: Repository, query: Query) -> Iterator[Prospect]:
     """
     for stage in Stage:
         yield from repository.query(evolve(query, stage=stage))
+
+
+@runtime_checkable
+class ScansProspects(Protocol):
+    """Optional for a backend: stream a query's prospects, a few at a time.
+
+    A whole-pipeline pass that needs no order (an import indexing the
+    pipeline) then holds one storage unit's models at most instead of a whole
+    stage's: 200,000 prospects in one stage took 622 MiB as models.
+    """
+
+    def scan(self, query: Query) -> Iterator[Prospect]:
+        """The prospects :meth:`Repository.query` would give, in storage order
+        (``query.sort`` and ``query.limit`` ignored)."""
+        ...
+
+
+def each_prospect(repository: Repository, query: Query) -> Iterator[Prospect]:
+    """``query``'s prospects in no promised order, as few at a time as the backend allows
+    (:class:`ScansProspects`, else :func:`stage_by_stage`); ``query.limit`` is ignored."""
+    if isinstance(repository, ScansProspects):
+        return repository.scan(query)
+    return stage_by_stage(repository, evolve(query, limit=None))
 
 
 def put_all(repository: Repository, prospects: Iterable[Prospect]) -> None:

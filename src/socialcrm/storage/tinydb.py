@@ -297,23 +297,33 @@ class TinyDBRepository:
 
     def query(self, query: Query) -> list[Prospect]:
         """Scan the prospect shards, building models only for likely matches."""
+        with self.engine.locked():
+            return query.apply(self._likely(query))
+
+    def scan(self, query: Query) -> Iterator[Prospect]:
+        """``query``'s prospects one prospect file at a time, in file order
+        (:class:`~socialcrm.repository.ScansProspects`): the lock is held until
+        the iteration ends."""
+        with self.engine.locked():
+            yield from filter(query.matches, self._likely(query))
+
+    def _likely(self, query: Query) -> Iterator[Prospect]:
+        """Models of the prospects a document-level look finds likely to match."""
         stage = None if query.stage is None else query.stage.value
         status = None if query.status is None else query.status.value
-        selected: list[Prospect] = []
-        with self.engine.locked():
-            # prospects are grouped by stage: a stage filter reads only that stage's files
-            for logical in self.engine.logicals("p-" if stage is None else f"p-{stage}-"):
-                docs = self.engine.view(logical, cache=False).get(PROSPECTS, {})
-                for doc in docs.values():
-                    if (
-                        doc.get("pipeline") != query.pipeline
-                        or (stage is not None and doc.get("stage") != stage)
-                        or (status is not None and doc.get("status") != status)
-                        or not _owned(doc, query)
-                    ):
-                        continue
-                    selected.append(self._structure(doc, logical))
-        return query.apply(selected)
+        # prospects are grouped by stage: a stage filter reads only that stage's files
+        for logical in self.engine.logicals("p-" if stage is None else f"p-{stage}-"):
+            docs = self.engine.view(logical, cache=False).get(PROSPECTS, {})
+            for doc in docs.values():
+                if (
+                    doc.get("pipeline") != query.pipeline
+                    or (stage is not None and doc.get("stage") != stage)
+                    or (status is not None and doc.get("status") != status)
+                    or not _owned(doc, query)
+                ):
+                    continue
+                yield self._structure(doc, logical)
+            del docs
 
     def count(self, pipeline: str) -> int:
         return self.engine.call(lambda: sum(map(len, self._index.id_lists(pipeline))))

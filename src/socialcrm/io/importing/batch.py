@@ -24,7 +24,7 @@ from socialcrm.io.importing.rows import RowError
 from socialcrm.limits import check_payload, check_prospect
 from socialcrm.models import Event, Identity, LawfulBasis, Payload, Pipeline, Prospect
 from socialcrm.recording import Recorder, Rescored
-from socialcrm.repository import Query, stage_by_stage
+from socialcrm.repository import Query, each_prospect
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -102,7 +102,7 @@ class Batch:
     def _load(self, pipeline: str, *, docs: bool) -> None:
         loaded = self.plan.loaded.get(pipeline)
         if loaded is None or (docs and not loaded):
-            self.plan.load(pipeline, stage_by_stage(self.repo, Query(pipeline=pipeline)), docs=docs)
+            self.plan.load(pipeline, each_prospect(self.repo, Query(pipeline=pipeline)), docs=docs)
 
     def known(self, pipeline: str, pid: str) -> Prospect | None:
         """``pid`` if it is a prospect of ``pipeline`` (as planned, else as stored)."""
