@@ -67,6 +67,28 @@ def test_bench_import_imports_every_row(tmp_path: Path) -> None:
     assert "OK:" in out
 
 
+def test_bench_import_memory_runs_every_case(tmp_path: Path) -> None:
+    """Every case of the import-memory benchmark runs to the end (it once failed to import)."""
+    out = _run(
+        "bench_import_memory.py",
+        *("--rows", "60", "--store-rows", "20", "--messages", "30", "--out", str(tmp_path)),
+        cwd=tmp_path,
+    )
+    cases = [line.split(" peak ")[0].strip() for line in out.splitlines() if " peak " in line]
+    assert cases == [
+        "connections 60",
+        "connections 60 --dry-run",
+        "JSON backup 20 x 10 events",
+        "vCard 20 cards",
+        "messages 30 into 30",
+    ], out
+    assert all(line.endswith("(exit 0)") for line in out.splitlines() if " peak " in line)
+    (result,) = tmp_path.glob("import-memory-*.json")
+    record = json.loads(result.read_text(encoding="utf-8"))
+    assert [r["case"] for r in record["results"]] == cases
+    assert all(r["peak_rss_bytes"] > 0 and r["ratio_to_reference"] > 0 for r in record["results"])
+
+
 def test_ab_cli_loads(tmp_path: Path) -> None:
     assert "revision" in _run("ab_cli.py", "--help", cwd=tmp_path)
 
