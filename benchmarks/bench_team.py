@@ -10,7 +10,8 @@ database ``socialcrm_bench_team`` on the server (default
 
 Then runs, as full ``socialcrm`` processes of one rep (``SOCIALCRM_USER=rep3``),
 round after round with the libraries reference in every round (the order
-rotates): ``show`` of one of the rep's prospects, a write (``note``),
+rotates), and the floor of any command on this store (the libraries plus
+``import sqlalchemy, psycopg``): ``show`` of one of the rep's prospects, a write (``note``),
 ``list --owner rep3 --format json`` and ``today --format json``. It prints each
 command's median as a multiple of the reference's median of the same rounds,
 and the median of the per-round ratios; ``--save`` writes the figures to
@@ -112,7 +113,8 @@ def build(server: str, reps: int, per_rep: int, events: int) -> tuple[str, list[
         return f"rep{i % reps}"
 
     if _stored_params(url) == params:
-        ids = [p.id for i, (p, _e) in enumerate(synthetic(n, 0)) if owner(i) == REP]
+        # the same generator as the load: its ids depend on the events drawn before them
+        ids = [p.id for i, (p, _e) in enumerate(synthetic(n, events)) if owner(i) == REP]
         print(f"reusing {DATABASE} ({n:,} prospects x {events})")
         return url, ids
     _admin(server, f"DROP DATABASE IF EXISTS {DATABASE}")
@@ -204,6 +206,8 @@ def measure(url: str, ids: list[str], runs: int) -> dict[str, Any]:
     target = ids[len(ids) // 2]
     commands: dict[str, list[str]] = {
         "reference": [sys.executable, "-c", LIBRARIES],
+        # the floor of any command on this store: the libraries plus the SQL toolkit and driver
+        "import sqlalchemy, psycopg": [sys.executable, "-c", f"{LIBRARIES}, sqlalchemy, psycopg"],
         "show": [*cli, "show", target],
         "note": [*cli, "note", target, "Called, call back on Monday"],
         "list --owner": [*cli, "list", "--owner", REP, "--format", "json"],
