@@ -55,6 +55,11 @@ def test_csv(demo: Path) -> None:
     assert rows[0][:3] == ["stage", "entered", "still_there"] and len(rows) == 6
     audience = cli(demo, "report", "audience", "--format", "csv").stdout
     assert audience.splitlines()[0] == "network,month,followers,growth"
+    outreach = json.loads(cli(demo, "report", "outreach", "--format", "json").stdout)
+    rows = list(csv.reader(io.StringIO(cli(demo, "report", "outreach", "--format", "csv").stdout)))
+    templates = [r for r in rows if r[0] == "template"]
+    assert [r[1] for r in templates] == [t["template"] for t in outreach["by_template"]]
+    assert sum(int(r[2]) for r in templates) == outreach["openers"]  # every opener counted once
 
 
 def test_filters_on_the_command_line(demo: Path) -> None:

@@ -81,3 +81,52 @@ def test_sequence_openers_and_overdue_follow_ups(empty: Pipeline) -> None:
             "template": "hello",
         }
     ]
+
+
+def test_openers_per_template_gather_the_sequences_opening_with_it(empty: Pipeline) -> None:
+    """Two sequences open with 'hello', one with 'direct'; one opener is typed by hand."""
+    crm = empty.at(0)
+    set_template(crm, "hello", "Hello {first_name}")
+    set_template(crm, "direct", "Hi {first_name}, a quick question")
+    define(crm, "intro", ["0:linkedin.message:hello"])
+    define(crm, "warm", ["0:linkedin.message:hello", "5:linkedin.message:direct"])
+    define(crm, "cold", ["0:linkedin.message:direct"])
+    plan = {"Eve": "intro", "Fay": "warm", "Gus": "cold", "Hal": None}
+    for name, sequence in plan.items():
+        crm.add(name, urls=[f"https://www.linkedin.com/in/{name.lower()}"])
+        if sequence is not None:
+            enroll(crm, name, sequence)
+        empty.at(1).log_message(name, f"Hello {name}", network="linkedin", channel="message")
+    empty.at(3).log_message("Eve", "Sure", received=True, network="linkedin")  # 2 days
+    empty.at(2).log_message("Gus", "No", received=True, network="linkedin")  # 1 day
+    report = outreach(empty.crm.repository, Filters(now=day(6)))
+    # hello: Eve (replied after 2 days) + Fay; direct: Gus (1 day); none: Hal by hand
+    assert report["by_template"] == [
+        {
+            "template": "direct",
+            "openers": 1,
+            "replied": 1,
+            "reply_rate": 1.0,
+            "median_reply_days": 1.0,
+        },
+        {
+            "template": "hello",
+            "openers": 2,
+            "replied": 1,
+            "reply_rate": 0.5,
+            "median_reply_days": 2.0,
+        },
+        {
+            "template": "none",
+            "openers": 1,
+            "replied": 0,
+            "reply_rate": 0.0,
+            "median_reply_days": None,
+        },
+    ]
+    assert [(r["sequence"], r["template"]) for r in report["by_sequence"]] == [
+        ("cold", "direct"),
+        ("intro", "hello"),
+        ("none", None),
+        ("warm", "hello"),
+    ]

@@ -178,24 +178,15 @@ def outreach_cmd(
     )
     rows = [
         [
-            "network",
-            r["network"],
+            by,
+            r[by],
             r["openers"],
             r["replied"],
             percent(r["reply_rate"]),
             _num(r["median_reply_days"]),
         ]
-        for r in data["by_network"]
-    ] + [
-        [
-            "sequence",
-            r["sequence"],
-            r["openers"],
-            r["replied"],
-            percent(r["reply_rate"]),
-            _num(r["median_reply_days"]),
-        ]
-        for r in data["by_sequence"]
+        for by in ("network", "sequence", "template")
+        for r in data[f"by_{by}"]
     ]
     headers = ["by", "name", "openers", "replied", "reply_rate", "median_reply_days"]
     if _emit(state, data, headers, rows):

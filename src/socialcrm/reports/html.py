@@ -238,7 +238,8 @@ def _outreach(page: _Page, charts: Charts, o: dict[str, Any]) -> None:
             ]
         ],
     )
-    for group, key in (("by_network", "network"), ("by_sequence", "sequence")):
+    groups = (("by_network", "network"), ("by_sequence", "sequence"), ("by_template", "template"))
+    for group, key in groups:
         page.table(
             [key, "openers", "replied", "reply_rate", "median_reply_days"],
             [

@@ -75,6 +75,9 @@ class OutreachPass:
         self.total = _Group()
         self.by_network: dict[str, _Group] = defaultdict(_Group)
         self.by_sequence: dict[str, _Group] = defaultdict(_Group)
+        self.by_template: dict[str, _Group] = defaultdict(_Group)
+        # the opening message of a sequence is its first step's template
+        self.openers_template = {s.name: s.steps[0].template for s in self.sequences if s.steps}
         self.prospect_initiated = self.inbound = self.answered = self.overdue = 0
         self.response_days: list[float] = []
 
@@ -107,10 +110,12 @@ class OutreachPass:
     def _opener(self, prospect: Prospect, ordered: list[Event], messages: list[Event]) -> None:
         opener = messages[0]
         reply = next((m for m in messages if isinstance(m.payload, MessageReceived)), None)
+        sequence = _sequence_at(ordered, opener.at)
         groups = (
             self.total,
             self.by_network[_network(prospect, opener)],
-            self.by_sequence[_sequence_at(ordered, opener.at)],
+            self.by_sequence[sequence],
+            self.by_template[self.openers_template.get(sequence, "none")],
         )
         self.weeks[week_of(opener.at)] += 1
         for group in groups:
@@ -122,7 +127,6 @@ class OutreachPass:
             self.replies_by_week[week_of(opener.at)] += 1
 
     def result(self) -> dict[str, Any]:
-        openers_template = {s.name: s.steps[0].template for s in self.sequences if s.steps}
         total, weeks = self.total, self.weeks
         return {
             "report": "outreach",
@@ -142,9 +146,10 @@ class OutreachPass:
             "overdue_followups": self.overdue,
             "by_network": [g.row(k, "network") for k, g in sorted(self.by_network.items())],
             "by_sequence": [
-                {**g.row(k, "sequence"), "template": openers_template.get(k)}
+                {**g.row(k, "sequence"), "template": self.openers_template.get(k)}
                 for k, g in sorted(self.by_sequence.items())
             ],
+            "by_template": [g.row(k, "template") for k, g in sorted(self.by_template.items())],
             "reply_days": sorted(round(d, 3) for d in total.reply_days),
             "response_days": sorted(round(d, 3) for d in self.response_days),
         }
