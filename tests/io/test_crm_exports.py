@@ -60,3 +60,41 @@ def test_channels_are_organisations_never_split_nor_exported_as_people(
     for fmt in ("hubspot", "twenty"):
         assert len(_rows(store, fmt)) == 1
         assert len(_rows(store, fmt, include_organisations=True)) == 2
+
+
+def test_twenty_company_name_and_domain_columns(store: CRM) -> None:
+    """Twenty links a person to an existing company by its domain (``companyDomain``);
+    the name comes along for the companies file."""
+    store.add("Zoé Martin", emails=["zoe.perso@gmail.com", "zoe@acme.fr"], company="Acme")
+    store.add("Jean Dupont", emails=["jean@gmail.com"], company="Dupont SARL")
+    store.add("Ana Lima")
+    out = io.StringIO()
+    export_prospects(store, store.exporters()["twenty"], out)
+    header, *rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert header[-4:] == ["Job Title", "City", "Company Name", "companyDomain"]
+    cells = {row[1]: row[-2:] for row in rows}
+    assert cells == {
+        "Martin": ["Acme", "https://acme.fr"],
+        "Dupont": ["Dupont SARL", ""],  # a free mailbox says nothing of the company
+        "Lima": ["", ""],
+    }
+
+
+def test_hubspot_header_is_hubspots_contact_property_labels(store: CRM) -> None:
+    """The default columns, exactly, with no network plugin contributing: the labels of
+    HubSpot's default contact properties its import matches by name (docs/import-export.md
+    cites the pages), then Company domain name (the company's unique identifier)."""
+    from socialcrm.io.exports import HubSpotExporter
+
+    assert HubSpotExporter().columns == (
+        "First Name",
+        "Last Name",
+        "Email",
+        "Company Name",
+        "Job Title",
+        "Phone Number",
+        "City",
+        "Lifecycle Stage",
+        "Company Domain Name",
+        "socialcrm Stage",
+    )

@@ -19,7 +19,9 @@ the exporter (:meth:`_CSVBase.with_networks`).
   ``socialcrm Stage``.
 * ``twenty`` — Twenty's People CSV with its ``Field / Sub-field`` columns
   (``Name / First Name``, ``Emails / Primary Email``…; a network's default is
-  ``<name> / Link URL``, a Links field).
+  ``<name> / Link URL``, a Links field), then ``Company Name`` and
+  ``companyDomain`` (``https://`` and the work e-mail's domain: Twenty links a
+  person to an existing company by its domain).
 """
 
 from __future__ import annotations
@@ -314,7 +316,10 @@ class TwentyExporter(_CSVBase):
         "Phones / Primary Phone Number",
         "Phones / Primary Phone Calling Code",
     )
-    tail = ("Job Title", "City")
+    #: ``companyDomain`` is the Company relation by its unique ``domain`` (Twenty's
+    #: recommended identifier of a company); ``Company Name`` is for the rep's
+    #: companies file -- Twenty's People have no company-name field
+    tail = ("Job Title", "City", "Company Name", "companyDomain")
 
     def head_cells(self, p: Prospect, events: list[Event]) -> list[str]:
         code, number = _calling_code(p.phones[0]) if p.phones else ("", "")
@@ -331,7 +336,13 @@ class TwentyExporter(_CSVBase):
     def tail_cells(
         self, p: Prospect, events: list[Event], networks: tuple[Column, ...]
     ) -> list[str]:
-        return [p.title or "", p.location or ""]
+        domain = company_domain(p)
+        return [
+            p.title or "",
+            p.location or "",
+            p.company or "",
+            f"https://{domain}" if domain else "",
+        ]
 
 
 NETWORK_COLUMN_FORMATS: tuple[type[_CSVBase], ...] = (CSVExporter, HubSpotExporter, TwentyExporter)
