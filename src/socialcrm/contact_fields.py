@@ -15,12 +15,35 @@ from socialcrm.errors import ValidationError
 from socialcrm.models import nfc
 
 __all__ = [
+    "FREE_MAIL_DOMAINS",
     "company_size_value",
     "normalize_email",
     "normalize_phone",
     "split_name",
     "unique_emails",
+    "work_domain",
 ]
+
+#: Mailbox providers: their domain says nothing of the company (nor of the person).
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        *("gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "yahoo.co.uk"),
+        *("hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.com", "live.fr"),
+        *("msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.com", "gmx.de"),
+        *("gmx.fr", "web.de", "proton.me", "protonmail.com", "orange.fr", "wanadoo.fr"),
+        *("free.fr", "sfr.fr", "laposte.net", "neuf.fr", "bbox.fr", "yandex.ru"),
+        *("yandex.com", "mail.ru", "qq.com", "163.com", "naver.com", "libero.it"),
+    }
+)
+
+
+def work_domain(emails: Iterable[str]) -> str:
+    """The domain of the first e-mail that is not at a free mailbox provider, or ``""``."""
+    for email in emails:
+        domain = email.rpartition("@")[2].lower().rstrip(".")
+        if domain and domain not in FREE_MAIL_DOMAINS:
+            return domain
+    return ""
 
 
 def normalize_email(value: str) -> str:

@@ -7,9 +7,13 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from socialcrm.crm import CRM
+from socialcrm.errors import ValidationError
 from socialcrm.io.exports import export_prospects
 from socialcrm.io.importing import import_file
+from socialcrm.models import ProspectKind
 
 
 def _rows(store: CRM, fmt: str, **kw: bool) -> list[dict[str, str]]:
@@ -55,11 +59,15 @@ def test_channels_are_organisations_never_split_nor_exported_as_people(
     (channel,) = store.query()
     assert channel.name == "Growth, Sales & Co"
     assert (channel.first_name, channel.last_name) == (None, None)  # was ("Sales & Co", "Growth")
-    assert channel.custom["kind"] == "organisation"
+    assert channel.kind is ProspectKind.ORGANISATION
+    assert channel.custom == {}  # a model field, not a custom-field marker
     store.add("Zoé Martin", emails=["zoe@acme.fr"])
     for fmt in ("hubspot", "twenty"):
         assert len(_rows(store, fmt)) == 1
-        assert len(_rows(store, fmt, include_organisations=True)) == 2
+        with pytest.raises(ValidationError, match="never exported to it as contacts"):
+            _rows(store, fmt, include_organisations=True)  # never as people, even if asked
+    (row,) = [r for r in _rows(store, "csv") if r["name"] == "Growth, Sales & Co"]
+    assert (row["first_name"], row["last_name"]) == ("", "")
 
 
 def test_twenty_company_name_and_domain_columns(store: CRM) -> None:

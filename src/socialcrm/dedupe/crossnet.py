@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from socialcrm.contact_fields import FREE_MAIL_DOMAINS
 from socialcrm.dedupe.skeleton import (
     canonical_name,
     confusable_characters,
@@ -37,55 +38,13 @@ from socialcrm.models import Prospect
 if TYPE_CHECKING:
     from socialcrm.networks import NetworkRegistry
 
-__all__ = ["FREE_MAIL_DOMAINS", "MAX_GROUP", "MAX_LINKS", "cross_network_reasons"]
+__all__ = ["MAX_GROUP", "MAX_LINKS", "cross_network_reasons"]
 
 #: A blocking group larger than this is not paired (its pairs would be a wall of noise).
 MAX_GROUP = 200
 
 #: Links read per record (custom fields and notes); more are not looked at.
 MAX_LINKS = 20
-
-#: Mailbox providers: a shared domain there says nothing about who someone is.
-FREE_MAIL_DOMAINS = frozenset(
-    [
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "yahoo.fr",
-        "yahoo.co.uk",
-        "hotmail.com",
-        "hotmail.fr",
-        "outlook.com",
-        "outlook.fr",
-        "live.com",
-        "live.fr",
-        "msn.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "gmx.com",
-        "gmx.de",
-        "gmx.fr",
-        "web.de",
-        "proton.me",
-        "protonmail.com",
-        "orange.fr",
-        "wanadoo.fr",
-        "free.fr",
-        "sfr.fr",
-        "laposte.net",
-        "neuf.fr",
-        "bbox.fr",
-        "yandex.ru",
-        "yandex.com",
-        "mail.ru",
-        "qq.com",
-        "163.com",
-        "naver.com",
-        "libero.it",
-    ]
-)
 
 #: A web address in free text, with or without its scheme.
 _LINK = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"'()\[\]{},;]*", re.IGNORECASE)
