@@ -172,7 +172,12 @@ def build_prospect(crm: Workspace, name: str, fields: ProspectFields) -> Prospec
         raise ValidationError("a prospect needs a name", field="name", value=name)
     company_size = company_size_value(fields.get("company_size"))
     identities = parse_identities(crm.networks, urls) if urls else []  # plugins on need
-    kind = prospect_kind(fields.get("kind", ProspectKind.PERSON))
+    if "kind" in fields:
+        kind = prospect_kind(fields["kind"])
+    elif any(crm.networks.is_organisation(i) for i in identities):
+        kind = ProspectKind.ORGANISATION  # a company page is an organisation's identity
+    else:
+        kind = ProspectKind.PERSON
     if first_name is None and last_name is None and kind is ProspectKind.PERSON:
         first_name, last_name = split_name(name)  # an organisation's name is never split
     now = fields.get("created_at") or crm.now()

@@ -87,9 +87,10 @@ class NetworkAdapter(Protocol):
 
     Besides these members, an adapter may declare how its network appears in
     exports, vCards and spreadsheets (``export_order``, ``export_columns``,
-    ``vcard_type``, ``vcard_service``, ``aliases``) and how it counts a message
-    (``text_length(text, channel) -> int``, default: user-perceived characters);
-    each is optional, with a
+    ``vcard_type``, ``vcard_service``, ``aliases``), how it counts a message
+    (``text_length(text, channel) -> int``, default: user-perceived characters)
+    and which handles are organisations' pages (``is_organisation(handle) ->
+    bool``, default: none -- a LinkedIn company page is one); each is optional, with a
     default derived from ``id`` and ``name`` (:mod:`socialcrm.interchange`).
     :class:`BaseNetworkAdapter` has them as fields.
     """
@@ -123,7 +124,8 @@ class NetworkAdapter(Protocol):
         """Turn a profile URL or handle into a canonical identity.
 
         Raises :class:`~socialcrm.errors.InvalidURLError` for anything that is
-        not a person's profile on this network.
+        not a profile on this network: a person's, or an organisation's page
+        the adapter declares (``is_organisation``).
         """
         ...
 
@@ -450,6 +452,13 @@ class NetworkRegistry:
             if not exc.reason.startswith("host "):
                 reason = exc.reason
         raise InvalidURLError(text, reason)
+
+    def is_organisation(self, identity: Identity) -> bool:
+        """Whether ``identity`` is an organisation's page (its adapter's
+        ``is_organisation(handle)``, optional: without it, never)."""
+        adapter = self._adapters.get(identity.network)
+        check = getattr(adapter, "is_organisation", None)
+        return bool(check(identity.handle)) if callable(check) else False
 
     def network_of_url(self, url: str) -> str | None:
         """The network whose domains hold ``url``'s host — any page of it (a post, a

@@ -127,3 +127,36 @@ def test_cli_add_show_list_and_export(tmp_path: Path) -> None:
     exported = run("export", "--format", "hubspot")
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))  # type: ignore[attr-defined]
     assert [r["First Name"] for r in rows] == ["Zoé"]
+
+
+def test_a_linkedin_company_page_makes_an_organisation(store: CRM, tmp_path: Path) -> None:
+    """Added by URL or imported from a spreadsheet, a company page is an organisation;
+    the person working there who links to it is not a duplicate of it."""
+    page = store.add("Acme SAS", urls=["https://www.linkedin.com/company/acme/about/"])
+    assert (page.kind, page.first_name, page.identities[0].key) == (
+        ProspectKind.ORGANISATION,
+        None,
+        "linkedin:company/acme",
+    )
+    assert store.resolve("linkedin:company/acme").id == page.id
+    from socialcrm.dedupe import duplicates_in
+    from socialcrm.io.importing import import_file
+
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "Name,LinkedIn,Website\n"
+        "Globex Corp,https://www.linkedin.com/company/globex,\n"
+        "Jean Dupont,https://www.linkedin.com/in/jean-dupont,linkedin.com/company/acme\n",
+        encoding="utf-8",
+    )
+    mapping = {"Name": "name", "LinkedIn": "url", "Website": "custom:website"}
+    import_file(store, path, mapping=mapping)
+    kinds = {p.name: (p.kind, p.first_name) for p in store.query()}
+    assert kinds == {
+        "Acme SAS": (ProspectKind.ORGANISATION, None),
+        "Globex Corp": (ProspectKind.ORGANISATION, None),
+        "Jean Dupont": (ProspectKind.PERSON, "Jean"),
+    }
+    jean = store.resolve("linkedin:jean-dupont")
+    assert "linkedin.com/company/acme" in " ".join(jean.custom.values())  # read, then skipped
+    assert duplicates_in(store) == []

@@ -103,7 +103,9 @@ def _profile_links(people: Sequence[Prospect], networks: NetworkRegistry, note: 
             except (SocialCRMError, ValueError):
                 continue  # not a profile of an installed network
             owner = owners.get(key)
-            if owner is not None and owner.id != p.id and key not in own:
+            if owner is None or owner.kind != p.kind:
+                continue  # a person linking to a company page works there: not a duplicate
+            if owner.id != p.id and key not in own:
                 note(
                     owner,
                     p,

@@ -175,8 +175,11 @@ class People:
         reason: str = "",
     ) -> Prospect:
         b = self.batch
+        organisation = record.organisation or any(
+            b.crm.networks.is_organisation(i) for i in identities
+        )  # a channel the importer knows, or a company page
         first, last = record.first_name, record.last_name
-        if first is None and last is None and not record.organisation:
+        if first is None and last is None and not organisation:
             first, last = _split(name)
         primary = identities[0] if identities else None
         source = Source(
@@ -202,7 +205,7 @@ class People:
                 tags=[*record.tags, *b.tags],
                 notes=record.notes or "",
                 custom=record.custom,
-                kind=ProspectKind.ORGANISATION if record.organisation else ProspectKind.PERSON,
+                kind=ProspectKind.ORGANISATION if organisation else ProspectKind.PERSON,
                 owner=b.rep,
                 source=source,
                 lawful_basis=b.lawful_basis,
