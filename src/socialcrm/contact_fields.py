@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from socialcrm.errors import ValidationError
-from socialcrm.models import nfc
 
 __all__ = [
     "FREE_MAIL_DOMAINS",
@@ -100,15 +99,11 @@ def company_size_value(value: Any) -> int | None:
 
 
 def split_name(name: str) -> tuple[str | None, str | None]:
-    """Guess first and last name from a display name written "First Last".
+    """Guess first (given) and last (family) name from a display name: "First Last",
+    or family name first for a CJK name (:func:`socialcrm.names.split_name`)."""
+    from socialcrm.names import split_name as split
 
-    Only a name with spaces is split (first word / the rest); names written
-    without spaces (e.g. Chinese or Japanese names) are left unsplit.
-    """
-    parts = nfc(name).split()
-    if len(parts) < 2:
-        return None, None
-    return parts[0], " ".join(parts[1:])
+    return split(name)
 
 
 def unique_emails(emails: Iterable[str]) -> list[str]:

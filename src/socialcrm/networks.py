@@ -7,14 +7,10 @@ knows its message channels' length limits (as data, overridable because
 networks change them) and the checklist of a seller's own profile.
 
 :func:`check_profile_url` holds the safety checks every adapter must apply
-before looking at a URL's path, so no adapter can forget one;
-:class:`BaseNetworkAdapter` applies them for you and leaves only the
-network-specific path and handle rules to write.
-
-What exports, vCards and spreadsheets need to know about a network (its
-column, its vCard service type, the other names it goes by) is declared on
-the adapter too, with defaults derived from its id and name: see
-:mod:`socialcrm.interchange`.
+before looking at a URL's path; :class:`BaseNetworkAdapter` applies them and
+leaves only the network's path and handle rules to write.  What exports and
+vCards need to know about a network is declared on the adapter too
+(:mod:`socialcrm.interchange`).
 """
 
 from __future__ import annotations
