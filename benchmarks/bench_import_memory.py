@@ -42,7 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_import import make_connections
-from bench_storage import make_messages
+from bench_whole import make_messages
 from synth import synthetic
 
 HERE = Path(__file__).parent

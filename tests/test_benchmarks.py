@@ -119,3 +119,24 @@ def test_results_are_json_with_date_commit_and_machine(
     assert record["commit"] is None or re.fullmatch(r"[0-9a-f]{40}", record["commit"])
     assert record["machine"]["cpus"] == os.cpu_count()
     assert machine.result_path("ab", "no-cache").parent == BENCHMARKS / "results"
+
+
+def test_bench_archive_memory_imports_a_linkedin_archive_zip(tmp_path: Path) -> None:
+    """Issue 25: the archive benchmark builds a real-layout zip and imports it whole."""
+    out = _run(
+        "bench_archive_memory.py",
+        *("--connections", "40", "--no-dry-run", "--out", str(tmp_path)),
+        cwd=tmp_path,
+    )
+    assert "LinkedIn archive, 40 connections" in out
+    (result_file,) = tmp_path.glob("archive-memory-*.json")
+    document = json.loads(result_file.read_text(encoding="utf-8"))
+    (case,) = document["results"]
+    assert case["exit_code"] == 0 and case["connections"] == 40
+    assert set(case["members"]) == {
+        "Profile.csv",
+        "Connections.csv",
+        "messages.csv",
+        "Invitations.csv",
+    }
+    assert case["peak_rss_bytes"] > 0 and case["ratio_to_reference"] > 0
