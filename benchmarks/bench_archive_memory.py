@@ -9,6 +9,8 @@ message to each of them (``bench_whole.make_messages``) and ``Invitations.csv``
 with one invitation to each of the first tenth, compressed with deflate.  Each
 case is a full CLI process into a fresh store; its peak RSS comes from GNU
 ``/usr/bin/time`` (``%M``), else ``os.wait4`` (``bench_import_memory.run``).
+Then the store is opened and its prospects counted: one per connection (none
+after ``--dry-run``), or the case fails.
 
 Time is given only as a ratio to the libraries reference
 (``python -c 'import typer, attrs, pluggy, tinydb, orjson'``), run just
@@ -100,6 +102,20 @@ def make_archive(path: Path, connections: int, work: Path) -> dict[str, int]:
     return sizes
 
 
+def count_prospects(store: Path) -> int:
+    """How many prospects the import left in ``store`` (0 after a dry run)."""
+    if not store.exists():
+        return 0
+    from socialcrm.repository import Query
+    from socialcrm.storage import open_repository
+
+    repository = open_repository(store)
+    try:
+        return len(repository.query(Query()))
+    finally:
+        repository.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=100_000)
@@ -124,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
             references.append(ref_wall)
             argv = [*cli(), "--db", str(store), "import", str(archive), *options]
             wall, peak, code = run(argv, work)
+            imported = count_prospects(store) if code == 0 else None
+            # every connection becomes a prospect (the rep of Profile.csv never does; messages
+            # and invitations name connections); a dry run writes nothing
+            expected = 0 if options else args.connections
             result = {
                 "case": f"LinkedIn {label}, {args.connections:,} connections",
                 "connections": args.connections,
@@ -131,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                 "uncompressed_bytes": sum(members.values()),
                 "members": members,
                 "exit_code": code,
+                "prospects_in_store_after": imported,
+                "expected": expected,
                 "peak_rss_bytes": peak,
                 "peak_rss_mb": round(peak / 1e6, 1),
                 "peak_rss_mib": round(peak / 2**20, 1),
@@ -164,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     target = args.out / f"archive-memory-{stamp.strftime('%Y%m%dT%H%M%SZ')}.json"
     target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(f"results: {target}")
-    failed = [r for r in results if r["over_limit"] or r["exit_code"] != 0]
+    failed = [
+        r
+        for r in results
+        if r["over_limit"] or r["exit_code"] != 0 or r["prospects_in_store_after"] != r["expected"]
+    ]
     return 1 if failed else 0
 
 
