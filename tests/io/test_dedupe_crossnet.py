@@ -37,7 +37,7 @@ def test_x_account_and_linkedin_connection_same_name_and_company(store: CRM) -> 
     found = _reasons(store)
     assert set(found) == {frozenset((li.id, x.id))}
     assert found[frozenset((li.id, x.id))] == (
-        "similar name (Jean Dupont / jean DUPONT, 100%) and same company ACME SAS",
+        "similar name (Jean Dupont / jean DUPONT, 100%) and same company ACME SAS (linkedin / x)",
     )
 
 

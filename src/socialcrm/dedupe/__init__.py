@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
 
-from socialcrm.dedupe.crossnet import cross_network_reasons
+from socialcrm.dedupe.crossnet import across, cross_network_reasons
 from socialcrm.dedupe.skeleton import canonical_company
 from socialcrm.errors import ValidationError
 from socialcrm.models import Merged, Prospect
@@ -144,7 +144,8 @@ def find_duplicates(
             note(
                 a,
                 b,
-                f"similar name ({a.name} / {b.name}, {score:.0f}%) and same company {a.company}",
+                f"similar name ({a.name} / {b.name}, {score:.0f}%) and same company "
+                f"{a.company}{across(a, b)}",
             )
     cross_network_reasons(people, note, networks)
     pairs = [DuplicatePair(by_id[k], by_id[o], tuple(r)) for (k, o), r in reasons.items()]

@@ -38,7 +38,7 @@ from socialcrm.models import Prospect
 if TYPE_CHECKING:
     from socialcrm.networks import NetworkRegistry
 
-__all__ = ["MAX_GROUP", "MAX_LINKS", "cross_network_reasons"]
+__all__ = ["MAX_GROUP", "MAX_LINKS", "across", "cross_network_reasons"]
 
 #: A blocking group larger than this is not paired (its pairs would be a wall of noise).
 MAX_GROUP = 200
@@ -56,7 +56,7 @@ def _networks(p: Prospect) -> set[str]:
     return {i.network for i in p.identities}
 
 
-def _across(a: Prospect, b: Prospect) -> str:
+def across(a: Prospect, b: Prospect) -> str:
     """``" (x / linkedin)"`` when the two records come from different networks."""
     first, second = _networks(a), _networks(b)
     if first and second and not first & second:
@@ -109,7 +109,7 @@ def _profile_links(people: Sequence[Prospect], networks: NetworkRegistry, note: 
                 note(
                     owner,
                     p,
-                    f"{owner.name}'s profile {key} is in {p.name}'s {where}{_across(owner, p)}",
+                    f"{owner.name}'s profile {key} is in {p.name}'s {where}{across(owner, p)}",
                 )
 
 
@@ -133,12 +133,12 @@ def cross_network_reasons(
         by_look.setdefault(lookalike_key(p.name), []).append(p)
     for group in by_title.values():
         for a, b in _pairs(group):
-            note(a, b, f"same name ({a.name}) and same title {a.title}{_across(a, b)}")
+            note(a, b, f"same name ({a.name}) and same title {a.title}{across(a, b)}")
     for (_name, domain), group in by_domain.items():
         for a, b in _pairs(group):
             if {e.casefold() for e in a.emails} & {e.casefold() for e in b.emails}:
                 continue  # the same address is the stronger reason, already given
-            note(a, b, f"same name ({a.name}) and same e-mail domain {domain}{_across(a, b)}")
+            note(a, b, f"same name ({a.name}) and same e-mail domain {domain}{across(a, b)}")
     for group in by_look.values():
         if len({names[p.id] for p in group}) < 2:
             continue  # every member has the same canonical name: nothing looks alike
@@ -146,6 +146,6 @@ def cross_network_reasons(
             if names[a.id] != names[b.id]:
                 odd = confusable_characters(b.name, a.name) or confusable_characters(a.name, b.name)
                 shown = f": {', '.join(odd)}" if odd else ""
-                note(a, b, f"look-alike names ({a.name} / {b.name}){shown}{_across(a, b)}")
+                note(a, b, f"look-alike names ({a.name} / {b.name}){shown}{across(a, b)}")
     if networks is not None:
         _profile_links(people, networks, note)
