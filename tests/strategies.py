@@ -17,6 +17,7 @@ from socialcrm.models import (
     PointOfInterest,
     ProblemRecord,
     Prospect,
+    ProspectKind,
     Source,
 )
 from socialcrm.stages import Stage, Status
@@ -78,6 +79,7 @@ prospects = st.builds(
     owner=opt_text,
     source=st.none() | st.builds(Source, opt_text, opt_text, st.none() | aware, opt_text),
     lawful_basis=st.sampled_from(list(LawfulBasis)),
+    kind=st.sampled_from(list(ProspectKind)),
     created_at=aware,
     updated_at=aware,
 )

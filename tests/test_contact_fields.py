@@ -75,7 +75,7 @@ def test_anything_else_is_refused_as_company_size(value: object) -> None:
         ("Jane Doe", ("Jane", "Doe")),
         ("Jean-Pierre de la Tour", ("Jean-Pierre", "de la Tour")),
         ("  Zoé   Martin ", ("Zoé", "Martin")),
-        ("山田太郎", (None, None)),  # written without spaces: not guessed
+        ("山田太郎", ("太郎", "山田")),  # CJK: family name first (socialcrm.names)
         ("Cher", (None, None)),
     ],
 )

@@ -12,15 +12,37 @@ from collections.abc import Iterable
 from typing import Any
 
 from socialcrm.errors import ValidationError
-from socialcrm.models import nfc
 
 __all__ = [
+    "FREE_MAIL_DOMAINS",
     "company_size_value",
     "normalize_email",
     "normalize_phone",
     "split_name",
     "unique_emails",
+    "work_domain",
 ]
+
+#: Mailbox providers: their domain says nothing of the company (nor of the person).
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        *("gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "yahoo.co.uk"),
+        *("hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.com", "live.fr"),
+        *("msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.com", "gmx.de"),
+        *("gmx.fr", "web.de", "proton.me", "protonmail.com", "orange.fr", "wanadoo.fr"),
+        *("free.fr", "sfr.fr", "laposte.net", "neuf.fr", "bbox.fr", "yandex.ru"),
+        *("yandex.com", "mail.ru", "qq.com", "163.com", "naver.com", "libero.it"),
+    }
+)
+
+
+def work_domain(emails: Iterable[str]) -> str:
+    """The domain of the first e-mail that is not at a free mailbox provider, or ``""``."""
+    for email in emails:
+        domain = email.rpartition("@")[2].lower().rstrip(".")
+        if domain and domain not in FREE_MAIL_DOMAINS:
+            return domain
+    return ""
 
 
 def normalize_email(value: str) -> str:
@@ -77,15 +99,11 @@ def company_size_value(value: Any) -> int | None:
 
 
 def split_name(name: str) -> tuple[str | None, str | None]:
-    """Guess first and last name from a display name written "First Last".
+    """Guess first (given) and last (family) name from a display name: "First Last",
+    or family name first for a CJK name (:func:`socialcrm.names.split_name`)."""
+    from socialcrm.names import split_name as split
 
-    Only a name with spaces is split (first word / the rest); names written
-    without spaces (e.g. Chinese or Japanese names) are left unsplit.
-    """
-    parts = nfc(name).split()
-    if len(parts) < 2:
-        return None, None
-    return parts[0], " ".join(parts[1:])
+    return split(name)
 
 
 def unique_emails(emails: Iterable[str]) -> list[str]:

@@ -31,6 +31,7 @@ from socialcrm.models import (
     Note,
     Payload,
     Prospect,
+    ProspectKind,
     Source,
     nfc,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "edit_change",
     "lawful_basis",
     "parse_identities",
+    "prospect_kind",
 ]
 
 Change = Callable[[Prospect], tuple[Prospect, Sequence[Payload]]]
@@ -69,6 +71,7 @@ EDITABLE = (
     "notes",
     "owner",
     "lawful_basis",
+    "kind",
 )
 
 
@@ -126,6 +129,20 @@ def lawful_basis(value: LawfulBasis | str) -> LawfulBasis:
         ) from None
 
 
+def prospect_kind(value: ProspectKind | str) -> ProspectKind:
+    """``value`` as a prospect kind (``person``, ``organisation``), or a clear error."""
+    text = value.strip().lower()
+    try:
+        return ProspectKind("organisation" if text == "organization" else text)
+    except ValueError:
+        raise ValidationError(
+            f"unknown kind {value!r}",
+            field="kind",
+            value=value,
+            hint="one of: " + ", ".join(k.value for k in ProspectKind),
+        ) from None
+
+
 def build_prospect(crm: Workspace, name: str, fields: ProspectFields) -> Prospect:
     """Validate input and make a new prospect value of the current pipeline (not stored)."""
     urls, emails = list(fields.get("urls", ())), list(fields.get("emails", ()))
@@ -155,8 +172,14 @@ def build_prospect(crm: Workspace, name: str, fields: ProspectFields) -> Prospec
         raise ValidationError("a prospect needs a name", field="name", value=name)
     company_size = company_size_value(fields.get("company_size"))
     identities = parse_identities(crm.networks, urls) if urls else []  # plugins on need
-    if first_name is None and last_name is None:
-        first_name, last_name = split_name(name)
+    if "kind" in fields:
+        kind = prospect_kind(fields["kind"])
+    elif any(crm.networks.is_organisation(i) for i in identities):
+        kind = ProspectKind.ORGANISATION  # a company page is an organisation's identity
+    else:
+        kind = ProspectKind.PERSON
+    if first_name is None and last_name is None and kind is ProspectKind.PERSON:
+        first_name, last_name = split_name(name)  # an organisation's name is never split
     now = fields.get("created_at") or crm.now()
     if isinstance(source, str) or source is None:
         first = identities[0] if identities else None
@@ -187,6 +210,7 @@ def build_prospect(crm: Workspace, name: str, fields: ProspectFields) -> Prospec
         owner=rep_name(owner) if owner is not None else crm.actor,
         source=source,
         lawful_basis=basis,
+        kind=kind,
         created_at=now,
         updated_at=now,
     )
@@ -227,7 +251,9 @@ def _checked_set_fields(set_fields: dict[str, Any]) -> dict[str, Any]:
     if "name" in set_fields and not nfc(str(set_fields["name"] or "")):
         raise ValidationError("a prospect needs a name", field="name")
     for key, value in set_fields.items():
-        if key not in {"company_size", "lawful_basis"} and not isinstance(value, str | None):
+        if key not in {"company_size", "lawful_basis", "kind"} and not isinstance(
+            value, str | None
+        ):
             raise ValidationError(
                 f"{key} must be text, got {type(value).__name__}", field=key, value=value
             )
@@ -235,6 +261,10 @@ def _checked_set_fields(set_fields: dict[str, Any]) -> dict[str, Any]:
         set_fields["company_size"] = company_size_value(set_fields["company_size"])
     if "lawful_basis" in set_fields:
         set_fields["lawful_basis"] = lawful_basis(str(set_fields["lawful_basis"] or ""))
+    if "kind" in set_fields:
+        set_fields["kind"] = prospect_kind(str(set_fields["kind"] or ""))
+        if set_fields["kind"] is ProspectKind.ORGANISATION:  # no first/last name, unless given
+            set_fields = {"first_name": None, "last_name": None, **set_fields}
     return set_fields
 
 

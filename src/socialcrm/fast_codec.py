@@ -323,7 +323,9 @@ def _codec_for(tp: Any) -> Codec:
     """The codec of one field type (a resolved annotation)."""
     if tp in _SIMPLE:
         return _SIMPLE[tp]
-    if isinstance(tp, type) and issubclass(tp, (Stage, Status, models.LawfulBasis)):
+    if isinstance(tp, type) and issubclass(
+        tp, (Stage, Status, models.LawfulBasis, models.ProspectKind)
+    ):
         member = _enum(tp)
         return Codec(member, _value, member)
     if tp in _NESTED:

@@ -1,18 +1,15 @@
 """Value objects of the pipeline: prospects, identities, events, pipelines.
 
-All models are frozen attrs classes: a change is a new value made with
-:func:`attrs.evolve`, so a model handed to a plugin or a host application can
-never be mutated behind the CRM's back.  Text is normalised to Unicode NFC on
-the way in so that "é" typed on macOS and on Windows is the same name.
-Models know nothing about storage, JSON or the CLI.
+All models are frozen attrs classes (a change is a new value made with
+:func:`attrs.evolve`: no plugin or host can mutate one behind the CRM's back),
+with text in Unicode NFC ("é" typed on macOS and on Windows is one name), and
+know nothing about storage, JSON or the CLI.
 
-Every text field also drops the characters a terminal would obey (control
-characters, bidirectional overrides: see :mod:`socialcrm.text`) whatever
-path built the model -- the CRM facade refuses them when typed, but files,
-plugins and host applications build models too.  A one-line field (a name,
-a tag) turns a line break into a space; a multi-line text (notes, messages,
-the point of interest) keeps its line breaks and tabs.  The converters live
-in :mod:`socialcrm.converters`.
+Every text field drops the characters a terminal would obey (control characters,
+bidi overrides: :mod:`socialcrm.text`) whatever path built the model -- files,
+plugins and hosts build models too.  A one-line field (a name, a tag) turns a line
+break into a space; a multi-line text (notes, messages) keeps line breaks and tabs
+(converters: :mod:`socialcrm.converters`).
 
 Annotations here are evaluated when the module loads (no ``from __future__
 import annotations``): the fields' types are then real objects, so the store's
@@ -75,6 +72,7 @@ __all__ = [
     "PointOfInterestSet",
     "ProblemRecord",
     "Prospect",
+    "ProspectKind",
     "SequenceEnrolled",
     "SequenceStopped",
     "Source",
@@ -101,6 +99,14 @@ class LawfulBasis(enum.StrEnum):
     LEGAL_OBLIGATION = "legal_obligation"
     VITAL_INTEREST = "vital_interest"
     PUBLIC_TASK = "public_task"
+
+
+class ProspectKind(enum.StrEnum):
+    """A person, or an organisation (a channel, a company page): never split into
+    first/last name nor exported to another CRM as a contact."""
+
+    PERSON = "person"
+    ORGANISATION = "organisation"
 
 
 @frozen(repr=False, eq=False)
@@ -194,6 +200,7 @@ class Prospect(Value):
     owner: str | None = field(default=None, converter=opt_one_line)
     source: Source | None = None
     lawful_basis: LawfulBasis = LawfulBasis.LEGITIMATE_INTEREST
+    kind: ProspectKind = ProspectKind.PERSON
     created_at: datetime = field(factory=lambda: datetime.now(UTC), converter=utc)
     updated_at: datetime = field(factory=lambda: datetime.now(UTC), converter=utc)
 
@@ -217,6 +224,10 @@ class Prospect(Value):
     @property
     def is_open(self) -> bool:
         return self.status is Status.OPEN
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind is ProspectKind.ORGANISATION
 
 
 # ---------------------------------------------------------------------------

@@ -7,14 +7,10 @@ knows its message channels' length limits (as data, overridable because
 networks change them) and the checklist of a seller's own profile.
 
 :func:`check_profile_url` holds the safety checks every adapter must apply
-before looking at a URL's path, so no adapter can forget one;
-:class:`BaseNetworkAdapter` applies them for you and leaves only the
-network-specific path and handle rules to write.
-
-What exports, vCards and spreadsheets need to know about a network (its
-column, its vCard service type, the other names it goes by) is declared on
-the adapter too, with defaults derived from its id and name: see
-:mod:`socialcrm.interchange`.
+before looking at a URL's path; :class:`BaseNetworkAdapter` applies them and
+leaves only the network's path and handle rules to write.  What exports and
+vCards need to know about a network is declared on the adapter too
+(:mod:`socialcrm.interchange`).
 """
 
 from __future__ import annotations
@@ -87,9 +83,10 @@ class NetworkAdapter(Protocol):
 
     Besides these members, an adapter may declare how its network appears in
     exports, vCards and spreadsheets (``export_order``, ``export_columns``,
-    ``vcard_type``, ``vcard_service``, ``aliases``) and how it counts a message
-    (``text_length(text, channel) -> int``, default: user-perceived characters);
-    each is optional, with a
+    ``vcard_type``, ``vcard_service``, ``aliases``), how it counts a message
+    (``text_length(text, channel) -> int``, default: user-perceived characters)
+    and which handles are organisations' pages (``is_organisation(handle) ->
+    bool``, default: none -- a LinkedIn company page is one); each is optional, with a
     default derived from ``id`` and ``name`` (:mod:`socialcrm.interchange`).
     :class:`BaseNetworkAdapter` has them as fields.
     """
@@ -123,7 +120,8 @@ class NetworkAdapter(Protocol):
         """Turn a profile URL or handle into a canonical identity.
 
         Raises :class:`~socialcrm.errors.InvalidURLError` for anything that is
-        not a person's profile on this network.
+        not a profile on this network: a person's, or an organisation's page
+        the adapter declares (``is_organisation``).
         """
         ...
 
@@ -450,6 +448,13 @@ class NetworkRegistry:
             if not exc.reason.startswith("host "):
                 reason = exc.reason
         raise InvalidURLError(text, reason)
+
+    def is_organisation(self, identity: Identity) -> bool:
+        """Whether ``identity`` is an organisation's page (its adapter's
+        ``is_organisation(handle)``, optional: without it, never)."""
+        adapter = self._adapters.get(identity.network)
+        check = getattr(adapter, "is_organisation", None)
+        return bool(check(identity.handle)) if callable(check) else False
 
     def network_of_url(self, url: str) -> str | None:
         """The network whose domains hold ``url``'s host — any page of it (a post, a

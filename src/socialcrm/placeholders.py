@@ -2,8 +2,8 @@
 
 A placeholder name stands for a prospect known only by a profile
 (``x:1234567``, ``@zoe``); an organisation (a video channel, a company
-page) is marked with the custom field ``kind: organisation``: neither is a
-contact for another CRM.
+page) has the ``kind`` organisation (:class:`~socialcrm.models.ProspectKind`):
+neither is a contact for another CRM.
 
 Some exports give no real name (followers known by an account id or a
 username only), so the importer names the prospect after the identity.  Such a name
@@ -16,15 +16,12 @@ from __future__ import annotations
 
 from socialcrm.models import Prospect
 
-__all__ = ["KIND", "ORGANISATION", "is_organisation", "is_placeholder"]
-
-#: The custom field marking a record that is not a person, and its value.
-KIND, ORGANISATION = "kind", "organisation"
+__all__ = ["is_organisation", "is_placeholder"]
 
 
 def is_organisation(p: Prospect) -> bool:
     """Whether ``p`` is an organisation (a channel, a company page), not a person."""
-    return p.custom.get(KIND) == ORGANISATION
+    return p.is_organisation
 
 
 def is_placeholder(p: Prospect) -> bool:

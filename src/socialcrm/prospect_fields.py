@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypedDict
 
-from socialcrm.models import LawfulBasis, Source
+from socialcrm.models import LawfulBasis, ProspectKind, Source
 
 __all__ = ["EditFields", "ProspectFields"]
 
@@ -35,6 +35,7 @@ class ProspectFields(TypedDict, total=False):
     owner: str | None
     source: Source | str | None
     lawful_basis: LawfulBasis | str
+    kind: ProspectKind | str
     created_at: datetime | None
 
 

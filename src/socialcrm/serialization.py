@@ -11,6 +11,11 @@ per process), and anything that codec does not handle falls back to cattrs.
 
 Every top-level document carries ``"v": FORMAT_VERSION``.  Documents of an
 older version are upgraded on load; a newer version is refused.
+
+Versions: 1, the first; 2 (issue 25) adds the prospect's ``kind`` (``person`` or
+``organisation``).  A version-1 prospect is a person, unless an import of the
+version before marked it with the custom field ``kind: organisation``: that
+marker becomes the field (and leaves ``custom``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from socialcrm.models import (
     Payload,
     Pipeline,
     Prospect,
+    ProspectKind,
 )
 from socialcrm.stages import Stage, Status
 
@@ -56,7 +62,10 @@ __all__ = [
     "to_dict",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+#: The custom field by which version 1 documents marked an organisation.
+_V1_KIND = "kind"
 
 T = TypeVar("T")
 
@@ -110,7 +119,7 @@ def _converter() -> cattrs.Converter:
         ),
     )
     # Enums (Stage, Status, LawfulBasis…) are stored as their plain string values.
-    for enum_type in (Stage, Status, LawfulBasis, EventKind):
+    for enum_type in (Stage, Status, LawfulBasis, ProspectKind, EventKind):
         conv.register_unstructure_hook(enum_type, _enum_value)
     return conv
 
@@ -155,8 +164,19 @@ def _upgrade(data: dict[str, Any], what: str) -> dict[str, Any]:
             value=version,
             hint="upgrade socialcrm",
         )
-    # Version 1 is the first format: nothing to upgrade yet.
-    return {k: v for k, v in data.items() if k != "v"}
+    body = {k: v for k, v in data.items() if k != "v"}
+    return _from_v1(body, what) if version == 1 else body
+
+
+def _from_v1(body: dict[str, Any], what: str) -> dict[str, Any]:
+    """A version-1 document in version 2's form: a prospect gains its ``kind``."""
+    if what != "prospect" or "kind" in body:
+        return body
+    custom = body.get("custom")
+    if isinstance(custom, dict) and custom.get(_V1_KIND) == ProspectKind.ORGANISATION.value:
+        rest = {k: v for k, v in custom.items() if k != _V1_KIND}
+        return {**body, "custom": rest, "kind": ProspectKind.ORGANISATION.value}
+    return {**body, "kind": ProspectKind.PERSON.value}
 
 
 def from_dict(cls: type[T], data: Any) -> T:
@@ -190,7 +210,9 @@ def from_stored_dict(cls: type[T], data: Any) -> T:
     for data whose integrity they verified (the TinyDB store checks each file's
     checksum); anything else must use :func:`from_dict`.
     """
-    if type(data) is dict and data.get("v") == FORMAT_VERSION:
+    if type(data) is dict and data.get("v") in (1, FORMAT_VERSION):
+        if data["v"] == 1:  # written by the version before: same values, upgraded form
+            data = {**_from_v1(data, cls.__name__.lower()), "v": FORMAT_VERSION}
         try:
             return fast_codec.rebuild(cls, data)  # type: ignore[no-any-return]
         except fast_codec.Unsupported:

@@ -14,6 +14,7 @@ from tests.cli.conftest import Run
 PROSPECT_KEYS = {
     "id",
     "name",
+    "kind",
     "pipeline",
     "stage",
     "status",

@@ -7,9 +7,13 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from socialcrm.crm import CRM
+from socialcrm.errors import ValidationError
 from socialcrm.io.exports import export_prospects
 from socialcrm.io.importing import import_file
+from socialcrm.models import ProspectKind
 
 
 def _rows(store: CRM, fmt: str, **kw: bool) -> list[dict[str, str]]:
@@ -55,8 +59,50 @@ def test_channels_are_organisations_never_split_nor_exported_as_people(
     (channel,) = store.query()
     assert channel.name == "Growth, Sales & Co"
     assert (channel.first_name, channel.last_name) == (None, None)  # was ("Sales & Co", "Growth")
-    assert channel.custom["kind"] == "organisation"
+    assert channel.kind is ProspectKind.ORGANISATION
+    assert channel.custom == {}  # a model field, not a custom-field marker
     store.add("Zoé Martin", emails=["zoe@acme.fr"])
     for fmt in ("hubspot", "twenty"):
         assert len(_rows(store, fmt)) == 1
-        assert len(_rows(store, fmt, include_organisations=True)) == 2
+        with pytest.raises(ValidationError, match="never exported to it as contacts"):
+            _rows(store, fmt, include_organisations=True)  # never as people, even if asked
+    (row,) = [r for r in _rows(store, "csv") if r["name"] == "Growth, Sales & Co"]
+    assert (row["first_name"], row["last_name"]) == ("", "")
+
+
+def test_twenty_company_name_and_domain_columns(store: CRM) -> None:
+    """Twenty links a person to an existing company by its domain (``companyDomain``);
+    the name comes along for the companies file."""
+    store.add("Zoé Martin", emails=["zoe.perso@gmail.com", "zoe@acme.fr"], company="Acme")
+    store.add("Jean Dupont", emails=["jean@gmail.com"], company="Dupont SARL")
+    store.add("Ana Lima")
+    out = io.StringIO()
+    export_prospects(store, store.exporters()["twenty"], out)
+    header, *rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert header[-4:] == ["Job Title", "City", "Company Name", "companyDomain"]
+    cells = {row[1]: row[-2:] for row in rows}
+    assert cells == {
+        "Martin": ["Acme", "https://acme.fr"],
+        "Dupont": ["Dupont SARL", ""],  # a free mailbox says nothing of the company
+        "Lima": ["", ""],
+    }
+
+
+def test_hubspot_header_is_hubspots_contact_property_labels(store: CRM) -> None:
+    """The default columns, exactly, with no network plugin contributing: the labels of
+    HubSpot's default contact properties its import matches by name (docs/import-export.md
+    cites the pages), then Company domain name (the company's unique identifier)."""
+    from socialcrm.io.exports import HubSpotExporter
+
+    assert HubSpotExporter().columns == (
+        "First Name",
+        "Last Name",
+        "Email",
+        "Company Name",
+        "Job Title",
+        "Phone Number",
+        "City",
+        "Lifecycle Stage",
+        "Company Domain Name",
+        "socialcrm Stage",
+    )

@@ -43,7 +43,7 @@ TWENTY_HEADER = [
     "Name / First Name", "Name / Last Name", "Emails / Primary Email",
     "Emails / Additional Emails", "Phones / Primary Phone Number",
     "Phones / Primary Phone Calling Code", "Linkedin / Link URL", "X / Link URL", "Job Title",
-    "City",
+    "City", "Company Name", "companyDomain",
 ]  # fmt: skip
 
 

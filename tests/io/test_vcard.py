@@ -41,7 +41,7 @@ def test_vcard4_socialprofile_and_cards_without_name(store: CRM) -> None:
     assert report.rows[1].reason == "card without FN or N"
     wang = store.resolve("wang@example.cn")
     assert wang.name == "王小明" and wang.company == "北京科技"
-    assert (wang.first_name, wang.last_name) == (None, None)  # no spaces: not split
+    assert (wang.first_name, wang.last_name) == ("小明", "王")  # CJK: family name first
     assert sorted(i.key for i in wang.identities) == ["linkedin:wang-xiaoming", "x:wangxm"]
 
 

@@ -85,6 +85,8 @@ def test_twenty_export_has_a_mastodon_links_column(ana: CRM) -> None:
         "Mastodon / Link URL",
         "Job Title",
         "City",
+        "Company Name",
+        "companyDomain",
     ]
     assert dict(zip(header, row, strict=True))["Mastodon / Link URL"] == ANA_URL
 

@@ -49,7 +49,8 @@ def test_connections_with_preamble_bom_crlf_and_padding(crm: CRM) -> None:
     assert jean.title == 'Directeur "Grands Comptes"'
     assert jean.emails == ("Jean.Dupont@example.org",)
     wang = crm.resolve("https://www.linkedin.com/in/wang-xiaoming")
-    assert (wang.name, wang.first_name, wang.last_name) == ("王 小明", "王", "小明")
+    # typed family name first into LinkedIn's form: shown so, without a space (issue 25)
+    assert (wang.name, wang.first_name, wang.last_name) == ("王小明", "王", "小明")
     seb = crm.resolve("https://www.linkedin.com/in/sebastien-lefevre")
     assert seb.name == "Sébastien Lefèvre" and len(seb.name) == 17  # NFC: é is one code point
     assert crm.query(tag=None)[0].source is not None

@@ -25,9 +25,14 @@ class TestLinkedIn(NetworkAdapterContract):
         ("https://www.linkedin.com:443/in/jean-dupont", "linkedin:jean-dupont"),
         ("jean-dupont", "linkedin:jean-dupont"),
         ("Éric-Muñoz", "linkedin:éric-muñoz"),
+        # a company page: an organisation's identity (issue 25)
+        ("https://www.linkedin.com/company/acme", "linkedin:company/acme"),
+        ("https://fr.linkedin.com/company/Acme-SAS/about/", "linkedin:company/acme-sas"),
+        ("company/acme", "linkedin:company/acme"),
     )
     rejected = (
-        ("https://www.linkedin.com/company/acme", "company page, not a person"),
+        ("https://www.linkedin.com/company/", "expected linkedin.com/in/<name>"),
+        ("company/a", "3 to 100"),
         ("https://www.linkedin.com/school/sorbonne/", "school page"),
         ("https://www.linkedin.com/posts/jean-dupont_activity-1", "post"),
         ("https://www.linkedin.com/feed/", "feed page"),
@@ -62,3 +67,15 @@ def test_free_account_connection_note_limit_is_documented() -> None:
     note = create_adapter().channels["connection_note"]
     assert note.limit == 300
     assert note.note is not None and "200" in note.note
+
+
+def test_a_company_page_is_an_organisation_and_a_profile_is_not() -> None:
+    adapter = create_adapter()
+    page = adapter.parse("https://www.linkedin.com/company/acme/posts/")
+    assert (page.handle, page.url) == ("company/acme", "https://www.linkedin.com/company/acme")
+    assert adapter.is_organisation(page.handle)
+    assert adapter.parse(page.url) == page  # the canonical URL reads back the same
+    assert not adapter.is_organisation(adapter.parse("linkedin.com/in/jean-dupont").handle)
+    # a person whose slug starts with "company" is still a person
+    person = adapter.parse("https://www.linkedin.com/in/company-jean")
+    assert (person.handle, adapter.is_organisation(person.handle)) == ("company-jean", False)

@@ -355,7 +355,8 @@ def export(
         bool,
         typer.Option(
             "--include-organisations",
-            help="hubspot/twenty: also organisations (YouTube channels, company pages).",
+            help="Refused for hubspot/twenty: organisations (channels, company pages) are "
+            "never exported as contacts; csv, json and vcard keep them anyway.",
         ),
     ] = False,
     excel: Annotated[
@@ -429,9 +430,12 @@ def export(
 def dupes(ctx: typer.Context) -> None:
     """List likely duplicates with the reason; nothing is merged.
 
-    Reasons: the same e-mail (ignoring case), the same profile, or a similar
-    name at the same company.  A similar name alone is never listed.  Merge a
-    pair with 'socialcrm merge KEEP OTHER'.
+    Reasons: the same e-mail (ignoring case), the same profile, a similar name
+    at the same company; across networks, the same name with the same title or
+    e-mail domain, a profile link found in another record's custom fields or
+    notes; look-alike names (Cyrillic or full-width letters for Latin ones).
+    A similar name alone is never listed.  Merge a pair with
+    'socialcrm merge KEEP OTHER'.
 
     Example:  socialcrm dupes --format json
     """

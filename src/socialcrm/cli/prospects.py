@@ -76,6 +76,14 @@ def add(
     owner: Annotated[
         str | None, typer.Option(metavar="REP", help="The rep who owns them (default: you).")
     ] = None,
+    organisation: Annotated[
+        bool,
+        typer.Option(
+            "--organisation",
+            help="An organisation (a channel, a company page), not a person: the name is "
+            "not split, and CRM exports leave it out.",
+        ),
+    ] = False,
 ) -> None:
     """Add a prospect at stage profile and print its id.
 
@@ -102,6 +110,7 @@ def add(
         source=source,
         lawful_basis=basis,
         owner=owner,
+        kind="organisation" if organisation else "person",
         allow_shared_email=allow_shared_email,
     )
     from socialcrm.cli import render
@@ -193,6 +202,8 @@ def _show_table(
         ("id", p.id),
         ("stage", f"{render.stage_label(p)} — {days} day(s) in stage"),
     ]
+    if p.is_organisation:
+        lines.append(("kind", "organisation (a channel, a company page: not a person)"))
     if p.lost_reason:
         lines.append(("lost because", p.lost_reason))
     role = " at ".join(x for x in (p.title, p.company) if x)
@@ -355,7 +366,8 @@ def edit(
             "--set",
             metavar="KEY=VALUE",
             help="Set a field (name, first_name, last_name, title, company, sector, "
-            "company_size, location, notes, owner, lawful_basis) or else a custom field.",
+            "company_size, location, notes, owner, lawful_basis, kind) or else a custom "
+            "field.",
         ),
     ] = None,
     unset: Annotated[

@@ -77,6 +77,7 @@ def raw_record(p: Prospect, when: Callable[[datetime | None], Any]) -> dict[str,
     return {
         "id": p.id,
         "name": p.name,
+        "kind": p.kind._value_,
         "pipeline": p.pipeline,
         "stage": p.stage._value_,
         "status": p.status._value_,
@@ -253,7 +254,8 @@ PROSPECT_COLUMNS = (
 
 def prospect_row(p: Prospect) -> list[Any]:
     """A prospect as CSV cells in :data:`PROSPECT_COLUMNS` order (lists joined with ``;``;
-    ``owner`` last, so scripts reading the earlier columns by position still work)."""
+    ``owner`` last, so scripts reading the earlier columns by position still work;
+    the prospect's ``kind`` is in the JSON record)."""
     return [
         p.id,
         p.name,

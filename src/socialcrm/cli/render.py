@@ -444,7 +444,7 @@ def emit(state: Output, prospects: Sequence[Prospect]) -> None:
         rows = [
             [
                 p.id,
-                p.name,
+                f"{p.name} (organisation)" if p.is_organisation else p.name,
                 stage_label(p),
                 p.company or "",
                 " ".join(i.network for i in p.identities),

@@ -19,7 +19,9 @@ the exporter (:meth:`_CSVBase.with_networks`).
   ``socialcrm Stage``.
 * ``twenty`` — Twenty's People CSV with its ``Field / Sub-field`` columns
   (``Name / First Name``, ``Emails / Primary Email``…; a network's default is
-  ``<name> / Link URL``, a Links field).
+  ``<name> / Link URL``, a Links field), then ``Company Name`` and
+  ``companyDomain`` (``https://`` and the work e-mail's domain: Twenty links a
+  person to an existing company by its domain).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Self, TextIO, runtime_checkable
 
+from socialcrm.contact_fields import work_domain
 from socialcrm.errors import ValidationError
 from socialcrm.interchange import Column, ExportColumn, export_columns
 from socialcrm.io.csvsafe import neutralise
@@ -247,45 +250,10 @@ class HubSpotExporter(_CSVBase):
         return [company_domain(p), p.stage.value if p.is_open else p.status.value]
 
 
-#: Mailbox providers: their domain is not the prospect's company's.
-FREE_MAIL = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "yahoo.fr",
-        "hotmail.com",
-        "hotmail.fr",
-        "outlook.com",
-        "outlook.fr",
-        "live.com",
-        "live.fr",
-        "msn.com",
-        "icloud.com",
-        "me.com",
-        "aol.com",
-        "orange.fr",
-        "wanadoo.fr",
-        "free.fr",
-        "sfr.fr",
-        "laposte.net",
-        "gmx.de",
-        "gmx.fr",
-        "web.de",
-        "proton.me",
-        "protonmail.com",
-    }
-)
-
-
 def company_domain(p: Prospect) -> str:
     """The company's domain from the first work e-mail (none from a free mailbox):
-    HubSpot associates the contact with the company of that domain."""
-    for email in p.emails:
-        domain = email.rpartition("@")[2].lower()
-        if domain and domain not in FREE_MAIL:
-            return domain
-    return ""
+    HubSpot associates the contact with the company of that domain, Twenty links it."""
+    return work_domain(p.emails)
 
 
 def _calling_code(phone: str) -> tuple[str, str]:
@@ -314,7 +282,10 @@ class TwentyExporter(_CSVBase):
         "Phones / Primary Phone Number",
         "Phones / Primary Phone Calling Code",
     )
-    tail = ("Job Title", "City")
+    #: ``companyDomain`` is the Company relation by its unique ``domain`` (Twenty's
+    #: recommended identifier of a company); ``Company Name`` is for the rep's
+    #: companies file -- Twenty's People have no company-name field
+    tail = ("Job Title", "City", "Company Name", "companyDomain")
 
     def head_cells(self, p: Prospect, events: list[Event]) -> list[str]:
         code, number = _calling_code(p.phones[0]) if p.phones else ("", "")
@@ -331,7 +302,13 @@ class TwentyExporter(_CSVBase):
     def tail_cells(
         self, p: Prospect, events: list[Event], networks: tuple[Column, ...]
     ) -> list[str]:
-        return [p.title or "", p.location or ""]
+        domain = company_domain(p)
+        return [
+            p.title or "",
+            p.location or "",
+            p.company or "",
+            f"https://{domain}" if domain else "",
+        ]
 
 
 NETWORK_COLUMN_FORMATS: tuple[type[_CSVBase], ...] = (CSVExporter, HubSpotExporter, TwentyExporter)
@@ -451,8 +428,18 @@ def export_prospects(
     comma-decimal ``locale_name`` (:func:`excel_delimiter`).  Formats for
     other CRMs (``named_only``: HubSpot, Twenty) leave out records whose name
     is only a placeholder (``x:1234567``) unless ``include_unnamed``, and
-    organisations (channels, company pages) unless ``include_organisations``.
+    organisations (channels, company pages) always: they are not contacts
+    (``include_organisations`` is refused for them; other formats keep
+    organisations anyway).
     """
+    if include_organisations and getattr(exporter, "named_only", False):
+        raise ValidationError(
+            f"a {exporter.name} contacts file holds people: organisations (channels, "
+            "company pages) are never exported to it as contacts",
+            field="include_organisations",
+            value=exporter.name,
+            hint="export them with --format csv and import them into the CRM as companies",
+        )
     if excel and not getattr(exporter, "spreadsheet", False):
         raise ValidationError(
             f"--excel applies to spreadsheet formats, not {exporter.name}",
@@ -481,8 +468,7 @@ def export_prospects(
         items = (
             (p, events)
             for p, events in items
-            if (include_unnamed or not is_placeholder(p))
-            and (include_organisations or not is_organisation(p))
+            if (include_unnamed or not is_placeholder(p)) and not is_organisation(p)
         )
     if isinstance(exporter, NetworkAware):
         exporter = exporter.with_networks(crm.networks)

@@ -29,6 +29,7 @@ from socialcrm.interchange import Clash, export_columns, header_names, name_inde
 from socialcrm.io.csvsafe import header_key, read_csv_dicts
 from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem, SkippedRow
 from socialcrm.limits import MAX_EMAILS, MAX_IDENTITIES, MAX_PHONES, MAX_TAGS
+from socialcrm.names import full_name
 from socialcrm.networks import NetworkAdapter, NetworkRegistry
 
 __all__ = ["FIELDS", "NETWORK_URL", "GenericCSVImporter", "network_headers", "parse_mapping"]
@@ -287,7 +288,7 @@ class GenericCSVImporter:
             for value in split([cell], _SPLIT_MANY)
         ]
         first, last = one("first_name"), one("last_name")
-        name = one("name") or " ".join(x for x in (first, last) if x)
+        name = one("name") or full_name(first, last)
         if not name:
             return RowProblem(row, "no name (the name columns are empty)", "name")
         return ProspectRecord(

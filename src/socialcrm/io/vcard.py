@@ -38,6 +38,7 @@ from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.formats import ExportContext, ImportItem, ProspectRecord, RowProblem
 from socialcrm.io.vcard_cards import Card, CardProblem, read_cards
 from socialcrm.models import Event, Prospect
+from socialcrm.names import full_name
 from socialcrm.networks import NetworkAdapter, NetworkRegistry
 
 __all__ = ["VCardExporter", "VCardImporter"]
@@ -146,7 +147,7 @@ class VCardImporter:
         if websites:
             custom["website"] = " ".join(websites)
         if not name:
-            name = " ".join(x for x in (first, last) if x)
+            name = full_name(first, last)
         if not name.strip():
             return RowProblem(row, "card without FN or N", "FN")
         return ProspectRecord(

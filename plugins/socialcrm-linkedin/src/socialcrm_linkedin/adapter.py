@@ -3,7 +3,10 @@
 Canonical identity: the public profile slug, percent-decoded, NFC and
 case-folded (``éric-dupont``); canonical URL
 ``https://www.linkedin.com/in/<slug>`` (non-ASCII percent-encoded, no trailing
-slash, no query).
+slash, no query).  A company page is an organisation's identity: handle
+``company/<slug>`` (``linkedin:company/acme``), URL
+``https://www.linkedin.com/company/<slug>``; :meth:`LinkedInAdapter.is_organisation`
+tells the core so (its prospect is an organisation, never split into names).
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ __all__ = ["CHANNELS", "CHECKLIST", "LinkedInAdapter", "create_adapter"]
 # 3–100 characters (LinkedIn's rule for custom URLs): letters of any script,
 # digits and hyphens; generated slugs also end in a hyphen and a hex suffix.
 _SLUG = re.compile(r"^[^\W_][\w\-]{2,99}$")
+#: The handle prefix of a company page.
+COMPANY = "company/"
 _HEX = re.compile(r"^[0-9a-f]{1,3}$")
 # Path prefixes of mobile or e-mail links that precede /in/<slug>.
 _PREFIXES = {"m", "mwlite", "comm"}
 _NOT_PEOPLE = {
-    "company": "company page",
     "school": "school page",
     "showcase": "showcase page",
     "groups": "group",
@@ -125,7 +129,12 @@ CHECKLIST = (
 
 @frozen(kw_only=True)
 class LinkedInAdapter(BaseNetworkAdapter):
-    """LinkedIn's rules: ``/in/<slug>``, legacy ``/pub/`` paths, company pages refused."""
+    """LinkedIn's rules: ``/in/<slug>``, legacy ``/pub/`` paths, ``/company/<slug>`` pages
+    (organisations); school and showcase pages, posts and the like refused."""
+
+    def looks_like_url(self, text: str) -> bool:
+        """``company/acme`` is a company page's handle, not a URL."""
+        return text[: len(COMPANY)].casefold() != COMPANY and super().looks_like_url(text)
 
     def handle_from_url(self, parts: urllib.parse.SplitResult) -> str:
         segments = path_segments(parts)
@@ -136,11 +145,15 @@ class LinkedInAdapter(BaseNetworkAdapter):
             return self.handle_from_text(segments[1])
         if kind == "pub" and len(segments) >= 2 and segments[1].lower() != "dir":
             return self.handle_from_text(_pub_slug(segments[1:]))
+        if kind == "company" and len(segments) >= 2:
+            return COMPANY + self.handle_from_text(segments[1])  # /about/, /posts/… dropped
         if kind in _NOT_PEOPLE:
             raise ValueError(f"a LinkedIn {_NOT_PEOPLE[kind]}, not a person's profile")
         raise ValueError("not a LinkedIn profile URL (expected linkedin.com/in/<name>)")
 
     def handle_from_text(self, text: str) -> str:
+        if text[: len(COMPANY)].casefold() == COMPANY:  # linkedin:company/acme
+            return COMPANY + self.handle_from_text(text[len(COMPANY) :])
         slug = urllib.parse.unquote(text, errors="strict") if "%" in text else text
         slug = unicodedata.normalize("NFC", slug.casefold())
         if not _SLUG.match(slug):
@@ -148,7 +161,14 @@ class LinkedInAdapter(BaseNetworkAdapter):
         return slug
 
     def profile_url(self, handle: str) -> str:
+        if handle.startswith(COMPANY):
+            slug = handle[len(COMPANY) :]
+            return "https://www.linkedin.com/company/" + urllib.parse.quote(slug, safe="-")
         return "https://www.linkedin.com/in/" + urllib.parse.quote(handle, safe="-")
+
+    def is_organisation(self, handle: str) -> bool:
+        """A company page (``company/<slug>``) is an organisation, not a person."""
+        return handle.startswith(COMPANY)
 
 
 def _pub_slug(segments: list[str]) -> str:

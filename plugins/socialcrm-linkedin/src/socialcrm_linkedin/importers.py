@@ -44,6 +44,7 @@ from socialcrm.io.formats import (
     RowProblem,
     SkippedRow,
 )
+from socialcrm.names import full_name
 from socialcrm.networks import NetworkRegistry
 
 __all__ = [
@@ -157,7 +158,7 @@ class ConnectionsImporter:
                 continue
             first = _cell(row, "first name")
             last = _cell(row, "last name")
-            name = " ".join(x for x in (first, last) if x)
+            name = full_name(first, last)
             if not name:
                 yield SkippedRow(line, "no name (a hidden or deleted member)")
                 continue
@@ -385,7 +386,7 @@ class ProfileImporter:
             if row is None:
                 yield SkippedRow(line, "blank line")
                 continue
-            name = " ".join(x for x in (_cell(row, "first name"), _cell(row, "last name")) if x)
+            name = full_name(_cell(row, "first name"), _cell(row, "last name"))
             yield OwnerRecord(line, name, (), "linkedin")
 
 

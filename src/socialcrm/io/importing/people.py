@@ -20,8 +20,18 @@ from socialcrm.dates import precision
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
 from socialcrm.formats import OwnerRecord, ProspectRecord
 from socialcrm.io.importing.rows import RowError, check_prospect
-from socialcrm.models import Created, Edited, Identity, Imported, Payload, Prospect, Source, nfc
-from socialcrm.placeholders import KIND, ORGANISATION, is_placeholder
+from socialcrm.models import (
+    Created,
+    Edited,
+    Identity,
+    Imported,
+    Payload,
+    Prospect,
+    ProspectKind,
+    Source,
+    nfc,
+)
+from socialcrm.placeholders import is_placeholder
 from socialcrm.serialization import changed_fields
 
 if TYPE_CHECKING:
@@ -165,8 +175,11 @@ class People:
         reason: str = "",
     ) -> Prospect:
         b = self.batch
+        organisation = record.organisation or any(
+            b.crm.networks.is_organisation(i) for i in identities
+        )  # a channel the importer knows, or a company page
         first, last = record.first_name, record.last_name
-        if first is None and last is None and not record.organisation:
+        if first is None and last is None and not organisation:
             first, last = _split(name)
         primary = identities[0] if identities else None
         source = Source(
@@ -191,7 +204,8 @@ class People:
                 identities=identities,
                 tags=[*record.tags, *b.tags],
                 notes=record.notes or "",
-                custom={**record.custom, **({KIND: ORGANISATION} if record.organisation else {})},
+                custom=record.custom,
+                kind=ProspectKind.ORGANISATION if organisation else ProspectKind.PERSON,
                 owner=b.rep,
                 source=source,
                 lawful_basis=b.lawful_basis,
@@ -272,6 +286,9 @@ class People:
                 if attr in _NAMES and _shouted(value, getattr(p, attr)):
                     continue  # "MARTIN" never replaces "Martin" (nor "McDonald")
                 changes[attr] = value
+        if record.organisation and not p.is_organisation:
+            changes["kind"] = ProspectKind.ORGANISATION  # a channel, a company page:
+            changes["first_name"] = changes["last_name"] = None  # its name is not split
         if record.notes and nfc(record.notes) and nfc(record.notes) not in p.notes:
             changes["notes"] = (p.notes + "\n\n" + record.notes).strip()
         custom = dict(p.custom)

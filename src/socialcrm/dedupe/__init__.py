@@ -2,9 +2,12 @@
 
 :func:`find_duplicates` lists pairs with the reasons they look alike: the
 same e-mail (ignoring case), the same canonical profile (identity key or
-URL), or a similar name *and* the same company (rapidfuzz, token order
-ignored).  A similar name alone is never enough to list a pair, and nothing is
-ever merged automatically: the rep decides with :func:`merge`.
+URL), a similar name *and* the same company (rapidfuzz, token order
+ignored; the company without its legal form), and the cross-network rules of
+:mod:`socialcrm.dedupe.crossnet` (same name and title, same name and e-mail
+domain, a profile link found in another record, look-alike names by their
+Unicode confusable skeleton).  A similar name alone is never enough to list a
+pair, and nothing is ever merged automatically: the rep decides with :func:`merge`.
 
 :func:`merge` keeps one prospect and folds the other into it in one
 transaction: identities, e-mails, phones, tags and custom fields are unioned,
@@ -19,11 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
 
+from socialcrm.dedupe.crossnet import across, cross_network_reasons
+from socialcrm.dedupe.skeleton import canonical_company
 from socialcrm.errors import ValidationError
 from socialcrm.models import Merged, Prospect
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
+    from socialcrm.networks import NetworkRegistry
 
 __all__ = [
     "NAME_THRESHOLD",
@@ -33,6 +39,9 @@ __all__ = [
     "merge",
     "merged_prospect",
 ]
+
+#: Reasons weaker than a shared e-mail or profile: their pairs are listed last.
+_WEAK = ("similar name", "same name", "look-alike")
 
 #: Minimal rapidfuzz token-sort ratio (0-100) for two names to count as similar.
 NAME_THRESHOLD = 88.0
@@ -80,9 +89,16 @@ def _similar_names(
 
 
 def find_duplicates(
-    prospects: Iterable[Prospect], *, name_threshold: float = NAME_THRESHOLD
+    prospects: Iterable[Prospect],
+    *,
+    name_threshold: float = NAME_THRESHOLD,
+    networks: NetworkRegistry | None = None,
 ) -> list[DuplicatePair]:
-    """Pairs of likely duplicates with their reasons, strongest evidence first."""
+    """Pairs of likely duplicates with their reasons, strongest evidence first.
+
+    ``networks`` parses the links found in custom fields and notes; without it
+    that one rule is skipped.
+    """
     people = sorted(prospects, key=lambda p: (p.created_at, p.id))
     reasons: dict[tuple[str, str], list[str]] = {}
     order = {p.id: n for n, p in enumerate(people)}
@@ -110,8 +126,8 @@ def find_duplicates(
             emails.setdefault(email, []).append(p)
         for key in {k for i in p.identities for k in (i.key, i.url.casefold().rstrip("/"))}:
             profiles.setdefault(key, []).append(p)
-        if p.company:
-            companies.setdefault(p.company.casefold(), []).append(p)
+        if p.company and (company := canonical_company(p.company)):
+            companies.setdefault(company, []).append(p)
     group(emails, "same e-mail")
     group(
         {k: v for k, v in profiles.items() if "://" not in k},
@@ -128,12 +144,14 @@ def find_duplicates(
             note(
                 a,
                 b,
-                f"similar name ({a.name} / {b.name}, {score:.0f}%) and same company {a.company}",
+                f"similar name ({a.name} / {b.name}, {score:.0f}%) and same company "
+                f"{a.company}{across(a, b)}",
             )
+    cross_network_reasons(people, note, networks)
     pairs = [DuplicatePair(by_id[k], by_id[o], tuple(r)) for (k, o), r in reasons.items()]
     pairs.sort(
         key=lambda d: (
-            all(r.startswith("similar name") for r in d.reasons),
+            all(r.startswith(_WEAK) for r in d.reasons),
             order[d.keep.id],
             order[d.other.id],
         )
@@ -145,7 +163,9 @@ def duplicates_in(crm: CRM) -> list[DuplicatePair]:
     """Likely duplicates in ``crm``'s current pipeline, with reasons (never merged)."""
     from socialcrm.repository import Query
 
-    return find_duplicates(crm.repository.query(Query(pipeline=crm.pipeline_name)))
+    return find_duplicates(
+        crm.repository.query(Query(pipeline=crm.pipeline_name)), networks=crm.networks
+    )
 
 
 def merged_prospect(keep: Prospect, other: Prospect) -> Prospect:
