@@ -25,6 +25,9 @@ import typer
 from typer.core import TyperGroup
 
 from socialcrm.cli.context import CLIState, parse_format
+from socialcrm.cli.language import LANG_OPTION
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pluggy
@@ -63,7 +66,7 @@ COMMAND_MODULES: tuple[str, ...] = tuple(MODULE_COMMANDS)
 COMMANDS: dict[str, str] = {name: m for m, names in MODULE_COMMANDS.items() for name in names}
 """The module declaring each built-in command or group."""
 
-OVERVIEW = """\
+OVERVIEW = N_("""\
 socialcrm — social selling from the command line.
 
   socialcrm demo --db ./demo-store     try it on a sample pipeline
@@ -76,9 +79,9 @@ socialcrm — social selling from the command line.
 
 Run 'socialcrm --help' for every command and option, 'socialcrm COMMAND --help'
 for one command (each has an example).
-"""
+""")
 
-GLOBAL_PANEL = "Global options"
+GLOBAL_PANEL = N_("Global options")
 
 
 def _rich_terminal() -> bool:
@@ -100,7 +103,7 @@ def _version_callback(value: bool) -> None:
     if value:
         from socialcrm.cli.render import echo
 
-        echo(f"socialcrm {_version()}")
+        echo(_("socialcrm {value}").format(value=_version()))
         raise typer.Exit()
 
 
@@ -138,10 +141,10 @@ def _global_options() -> list[Any]:
             typer.Option(
                 "--db",
                 metavar="PATH_OR_URL",
-                help="Store to use: a directory or a database URL (env SOCIALCRM_DB).",
+                help=_("Store to use: a directory or a database URL (env SOCIALCRM_DB)."),
                 callback=_store_db,
                 expose_value=False,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
         pipeline: Annotated[
@@ -149,10 +152,10 @@ def _global_options() -> list[Any]:
             typer.Option(
                 "--pipeline",
                 metavar="NAME",
-                help="Pipeline to work on (env SOCIALCRM_PIPELINE).",
+                help=_("Pipeline to work on (env SOCIALCRM_PIPELINE)."),
                 callback=_store_pipeline,
                 expose_value=False,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
         output_format: Annotated[
@@ -160,16 +163,26 @@ def _global_options() -> list[Any]:
             typer.Option(
                 "--format",
                 metavar="[table|json|csv]",
-                help="Output format for lists and records.",
+                help=_("Output format for lists and records."),
                 callback=_store_format,
                 expose_value=False,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
+            ),
+        ] = None,
+        lang: Annotated[
+            str | None,
+            typer.Option(
+                LANG_OPTION,
+                metavar="LANG",
+                help=_("Interface language, e.g. fr or en (env SOCIALCRM_LANG)."),
+                expose_value=False,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
     ) -> None:
         """Never run."""
 
-    wanted = {"--db", "--pipeline", "--format"}
+    wanted = {"--db", "--pipeline", "--format", LANG_OPTION}
     return [p for p in typer.main.get_command(scratch).params if wanted.intersection(p.opts)]
 
 
@@ -200,6 +213,19 @@ def _tidy_metavars(command: Any) -> None:
         for prefix in ("ADD_", "RM_"):
             name = name.removeprefix(prefix)
         param.metavar = name
+
+
+def _translate_help(command: Any) -> None:
+    """Translate the help Typer took from each command's docstring (extracted by
+    :func:`socialcrm.cli.extract.extract`); help given as ``help=_(…)`` is already."""
+    from socialcrm import i18n
+
+    if i18n.language() == i18n.DEFAULT:
+        return
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
+    if getattr(command, "help", None):
+        command.help = _(command.help)
 
 
 def _escape_message(exc: typer.TyperException) -> None:
@@ -237,6 +263,7 @@ class SocialGroup(TyperGroup):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         options = _global_options()
+        _translate_help(self)
         for command in self.commands.values():
             _add_global_options(command, options)
             _tidy_metavars(command)
@@ -313,10 +340,12 @@ def make_app(
     app = typer.Typer(
         name="socialcrm",
         cls=SocialGroup,
-        help="Social selling pipeline: profile → identify → notoriety → contact → convert.",
-        epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found/ambiguous, "
-        "4 invalid input or a file/output that cannot be written, 5 refused transition, "
-        "6 store, 7 plugin, 141 output closed.  See docs/cli.md.",
+        help=_("Social selling pipeline: profile → identify → notoriety → contact → convert."),
+        epilog=_(
+            "Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found/ambiguous, "
+            "4 invalid input or a file/output that cannot be written, 5 refused transition, "
+            "6 store, 7 plugin, 141 output closed.  See docs/cli.md."
+        ),
         invoke_without_command=True,
         pretty_exceptions_enable=False,
         # rich help on a terminal; plain, stable help (and no rich import) when piped
@@ -332,10 +361,12 @@ def make_app(
                 "--db",
                 envvar="SOCIALCRM_DB",
                 metavar="PATH_OR_URL",
-                help="Store to use: a directory, or a database URL such as "
-                "postgresql://user@host/db (default: a directory in your user data directory).",
+                help=_(
+                    "Store to use: a directory, or a database URL such as "
+                    "postgresql://user@host/db (default: a directory in your user data directory)."
+                ),
                 show_envvar=True,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
         pipeline: Annotated[
@@ -344,9 +375,9 @@ def make_app(
                 "--pipeline",
                 envvar="SOCIALCRM_PIPELINE",
                 metavar="NAME",
-                help="Pipeline to work on (default: the store's current one).",
+                help=_("Pipeline to work on (default: the store's current one)."),
                 show_envvar=True,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
         output_format: Annotated[
@@ -355,10 +386,26 @@ def make_app(
                 "--format",
                 envvar="SOCIALCRM_FORMAT",
                 metavar="[table|json|csv]",
-                help="Output format for lists and records (default: table, or the "
-                "configuration file's 'format').",
+                help=_(
+                    "Output format for lists and records (default: table, or the "
+                    "configuration file's 'format')."
+                ),
                 show_envvar=True,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
+            ),
+        ] = None,
+        lang: Annotated[
+            str | None,
+            typer.Option(
+                LANG_OPTION,
+                envvar="SOCIALCRM_LANG",
+                metavar="LANG",
+                help=_(
+                    "Interface language: en or fr (default: the configuration file's "
+                    "'language', then LC_ALL, LC_MESSAGES, LANG; English otherwise)."
+                ),
+                show_envvar=True,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
         version: Annotated[
@@ -367,8 +414,8 @@ def make_app(
                 "--version",
                 callback=_version_callback,
                 is_eager=True,
-                help="Print the version and exit.",
-                rich_help_panel=GLOBAL_PANEL,
+                help=_("Print the version and exit."),
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = False,
     ) -> None:
@@ -380,7 +427,7 @@ def make_app(
         if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
             from socialcrm.cli.render import echo
 
-            echo(OVERVIEW, nl=False)
+            echo(_(OVERVIEW), nl=False)
             raise typer.Exit()
 
     if command == VERSION_ONLY:  # the eager --version callback exits before any command
@@ -412,7 +459,7 @@ def _keep_only(app: typer.Typer, name: str) -> None:
         app.registered_groups = groups
 
 
-VALUE_OPTIONS = frozenset({"--db", "--pipeline", "--format"})
+VALUE_OPTIONS = frozenset({"--db", "--pipeline", "--format", LANG_OPTION})
 VERSION_ONLY = ""
 """What :func:`requested_command` returns for ``--version``: no command needs building."""
 
@@ -464,6 +511,9 @@ def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = N
     from socialcrm.errors import PluginError, ValidationError
 
     args = list(argv) if argv is not None else sys.argv[1:]
+    from socialcrm.cli.language import setup
+
+    setup(args)
     command = requested_command(args)
     try:
         if pm is None:
@@ -480,7 +530,7 @@ def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = N
     except SystemExit as exc:
         raise SystemExit(_flush_stdout(exc.code)) from None
     except KeyboardInterrupt:
-        echo_err("interrupted")
+        echo_err(_("interrupted"))
         raise SystemExit(130) from None
     except Exception as exc:
         if os.environ.get("SOCIALCRM_DEBUG"):
@@ -488,7 +538,9 @@ def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = N
         code = report_os_error(exc) if isinstance(exc, OSError) else None
         if code is None:
             echo_err(
-                f"error: unexpected {type(exc).__name__}: {exc} "
-                "(set SOCIALCRM_DEBUG=1 for the traceback, and please report it)"
+                _(
+                    "error: unexpected {name__}: {exc} (set SOCIALCRM_DEBUG=1 for the "
+                    "traceback, and please report it)"
+                ).format(name__=type(exc).__name__, exc=exc)
             )
         sys.exit(_flush_stdout(1 if code is None else code))

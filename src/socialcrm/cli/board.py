@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -43,9 +44,11 @@ def print_board(state: "CLIState", board: "Board") -> None:
     limit = 8 if state.is_terminal else None
     render.emit_table(
         state,
-        ["STAGE", "COUNT", "PROSPECTS"],
+        [_("STAGE"), _("COUNT"), _("PROSPECTS")],
         [[name, len(people), _names(people, limit)] for name, people in groups],
-        title=f"Pipeline {board.pipeline!r} — {board.total} prospect(s)",
+        title=_("Pipeline {pipeline!r} — {total} prospect(s)").format(
+            pipeline=board.pipeline, total=board.total
+        ),
         styles={0: "stage"},
     )
 
@@ -53,9 +56,9 @@ def print_board(state: "CLIState", board: "Board") -> None:
 def board(
     ctx: typer.Context,
     owner: Annotated[
-        str | None, typer.Option(metavar="REP", help="Only the prospects this rep owns.")
+        str | None, typer.Option(metavar="REP", help=_("Only the prospects this rep owns."))
     ] = None,
-    mine: Annotated[bool, typer.Option("--mine", help="Only the prospects you own.")] = False,
+    mine: Annotated[bool, typer.Option("--mine", help=_("Only the prospects you own."))] = False,
 ) -> None:
     """The pipeline at a glance: count and names per stage, won and lost totals.
 

@@ -52,6 +52,7 @@ from socialcrm.cli.records import (
     record_floats,
     stage_label,
 )
+from socialcrm.i18n import gettext as _
 from socialcrm.text import escape
 
 if TYPE_CHECKING:
@@ -453,10 +454,13 @@ def emit(state: Output, prospects: Sequence[Prospect]) -> None:
             for p in prospects
         ]
         emit_table(
-            state, ["ID", "NAME", "STAGE", "COMPANY", "NETWORKS", "TAGS"], rows, styles={2: "stage"}
+            state,
+            [_("ID"), _("NAME"), _("STAGE"), _("COMPANY"), _("NETWORKS"), _("TAGS")],
+            rows,
+            styles={2: "stage"},
         )
         if not prospects:
-            state.info("no prospects match")
+            state.info(_("no prospects match"))
 
 
 JSON_CHUNK = 1000

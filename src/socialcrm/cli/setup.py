@@ -6,6 +6,7 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -27,7 +28,11 @@ def init(ctx: typer.Context) -> None:
     state = get_state(ctx)
     crm = state.open_crm()
     pipeline = crm.init()
-    render.echo(f"store ready: {state.store_label} (pipeline {pipeline.name!r})")
+    render.echo(
+        _("store ready: {store_label} (pipeline {name!r})").format(
+            store_label=state.store_label, name=pipeline.name
+        )
+    )
 
 
 def demo(ctx: typer.Context) -> None:
@@ -52,12 +57,14 @@ def demo(ctx: typer.Context) -> None:
     if kind == "data":
         where = "your default store" if not state.db_given else "the store"
         raise fail(
-            f"{where} {path} already holds prospects; the demo never writes into a store in use. "
-            "Give it a new one: socialcrm demo --db ./demo-store",
+            _(
+                "{where} {path} already holds prospects; the demo never writes into a "
+                "store in use. Give it a new one: socialcrm demo --db ./demo-store"
+            ).format(where=where, path=path),
             EXIT_INVALID,
         )
     if kind == "demo":
-        state.info(f"rebuilding the demo store {path}")
+        state.info(_("rebuilding the demo store {path}").format(path=path))
     summary = _build_with_progress(
         state,
         lambda progress: build_demo(crm.repository, state.pm, progress=progress, actor=crm.actor),
@@ -129,9 +136,9 @@ def _print_due(state: "CLIState", due: "list[AgendaItem]") -> None:
         return
     render.emit_table(
         state,
-        ["WHAT", "NAME", "STAGE", "WHY", "DO"],
+        [_("WHAT"), _("NAME"), _("STAGE"), _("WHY"), _("DO")],
         rows,
-        title="What to do today (socialcrm today)",
+        title=_("What to do today (socialcrm today)"),
         styles={2: "stage"},
     )
 

@@ -11,6 +11,7 @@ import typer
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
@@ -18,9 +19,9 @@ PANEL = "Stages and outcomes"
 
 Force = Annotated[
     bool,
-    typer.Option("--force", help="Override unmet exit criteria (recorded in the history)."),
+    typer.Option("--force", help=_("Override unmet exit criteria (recorded in the history).")),
 ]
-Reason = Annotated[str | None, typer.Option(help="Why (kept in the history).")]
+Reason = Annotated[str | None, typer.Option(help=_("Why (kept in the history)."))]
 
 
 def move(
@@ -30,7 +31,7 @@ def move(
         str,
         typer.Argument(
             metavar="STAGE",
-            help="profile, identify, notoriety, contact or convert.",
+            help=_("profile, identify, notoriety, contact or convert."),
             autocompletion=complete_stage,
         ),
     ],
@@ -77,13 +78,15 @@ def won(ctx: typer.Context, ref: Ref, force: Force = False) -> None:
 
     state = get_state(ctx)
     prospect = state.open_crm().win(ref, force=force)
-    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) won")
+    render.emit_one(
+        state, prospect, _("{name} ({id}) won").format(name=prospect.name, id=prospect.id)
+    )
 
 
 def lost(
     ctx: typer.Context,
     ref: Ref,
-    reason: Annotated[str, typer.Option(help='Why it was lost, e.g. "no budget".')],
+    reason: Annotated[str, typer.Option(help=_('Why it was lost, e.g. "no budget".'))],
 ) -> None:
     """Mark a prospect lost, from any stage, with a reason.
 
@@ -96,7 +99,11 @@ def lost(
     state = get_state(ctx)
     prospect = state.open_crm().lose(ref, reason)
     render.emit_one(
-        state, prospect, f"{prospect.name} ({prospect.id}) lost: {prospect.lost_reason}"
+        state,
+        prospect,
+        _("{name} ({id}) lost: {lost_reason}").format(
+            name=prospect.name, id=prospect.id, lost_reason=prospect.lost_reason
+        ),
     )
 
 
@@ -112,7 +119,11 @@ def reopen(ctx: typer.Context, ref: Ref) -> None:
     state = get_state(ctx)
     prospect = state.open_crm().reopen(ref)
     render.emit_one(
-        state, prospect, f"{prospect.name} ({prospect.id}) reopened at {prospect.stage.value}"
+        state,
+        prospect,
+        _("{name} ({id}) reopened at {value}").format(
+            name=prospect.name, id=prospect.id, value=prospect.stage.value
+        ),
     )
 
 
@@ -120,9 +131,9 @@ def qualify(
     ctx: typer.Context,
     ref: Ref,
     no: Annotated[
-        bool, typer.Option("--no", help="Record that they do NOT match your ideal customer.")
+        bool, typer.Option("--no", help=_("Record that they do NOT match your ideal customer."))
     ] = False,
-    note: Annotated[str | None, typer.Option(help="Why (kept with the assessment).")] = None,
+    note: Annotated[str | None, typer.Option(help=_("Why (kept with the assessment)."))] = None,
 ) -> None:
     """Record whether a prospect matches your ideal customer profile.
 
@@ -138,7 +149,11 @@ def qualify(
     prospect = state.open_crm().assess(ref, qualified=not no, note=note)
     verdict = "does not match" if no else "matches"
     render.emit_one(
-        state, prospect, f"{prospect.name} ({prospect.id}) {verdict} the ideal customer profile"
+        state,
+        prospect,
+        _("{name} ({id}) {verdict} the ideal customer profile").format(
+            name=prospect.name, id=prospect.id, verdict=verdict
+        ),
     )
 
 

@@ -13,13 +13,14 @@ from socialcrm.cli import render
 from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, report_ok
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
 
 profile_app = typer.Typer(
     name="profile",
-    help="Stage 1: your own profile on each network, against the network's checklist.",
+    help=_("Stage 1: your own profile on each network, against the network's checklist."),
     no_args_is_help=True,
 )
 
@@ -30,7 +31,7 @@ def profile_check(
     network: Annotated[
         str | None,
         typer.Option(
-            help="One network (default: every installed network).",
+            help=_("One network (default: every installed network)."),
             autocompletion=complete_network,
         ),
     ] = None,
@@ -77,7 +78,9 @@ def profile_check(
     if state.output_format == "csv":
         render.emit_csv(["network", "item", "state", "label", "why"], rows)
         return
-    render.emit_table(state, ["NETWORK", "ITEM", "STATE", "WHAT", "WHY IT MATTERS"], rows)
+    render.emit_table(
+        state, [_("NETWORK"), _("ITEM"), _("STATE"), _("WHAT"), _("WHY IT MATTERS")], rows
+    )
     for r in reports:
         if not r.recorded:
             render.echo(
@@ -86,25 +89,27 @@ def profile_check(
                 + " …"
             )
         elif r.ok:
-            render.echo(f"{r.name}: complete")
+            render.echo(_("{name}: complete").format(name=r.name))
         else:
             render.echo(
-                f"{r.name}: {len(r.missing)} item(s) missing — prospects cannot leave stage "
-                "profile on this network until they are done"
+                _(
+                    "{name}: {count} item(s) missing — prospects cannot leave stage profile "
+                    "on this network until they are done"
+                ).format(name=r.name, count=len(r.missing))
             )
     if not reports:
-        render.echo("no network plugin is installed")
+        render.echo(_("no network plugin is installed"))
 
 
 @profile_app.command("set")
 def profile_set(
     ctx: typer.Context,
     network: Annotated[
-        str, typer.Argument(help="Network id, e.g. linkedin.", autocompletion=complete_network)
+        str, typer.Argument(help=_("Network id, e.g. linkedin."), autocompletion=complete_network)
     ],
     items: Annotated[
         list[str],
-        typer.Argument(metavar="ITEM=yes|no|VALUE...", help="Checklist items and their state."),
+        typer.Argument(metavar="ITEM=yes|no|VALUE...", help=_("Checklist items and their state.")),
     ],
 ) -> None:
     """Record the state of items of your own profile on a network.
