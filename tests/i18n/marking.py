@@ -39,7 +39,7 @@ SINK_CALLS = frozenset(
 )
 """Functions whose every string argument is shown."""
 NOT_ERRORS = frozenset({"OSError", "TypeError", "ValueError", "KeyError", "AssertionError"})
-TRANSLATORS = frozenset({"_", "N_", "ngettext", "gettext"})
+TRANSLATORS = frozenset({"_", "N_", "t_", "ngettext", "gettext"})
 
 
 def _callee(node: ast.Call) -> str:

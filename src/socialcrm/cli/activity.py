@@ -197,7 +197,7 @@ def history(ctx: typer.Context, ref: Ref) -> None:
     Example:
       socialcrm history jane@acme.example --format json | jq '.[].kind'
     """
-    from socialcrm.cli import render
+    from socialcrm.cli import localised, render
 
     state = get_state(ctx)
     events = state.open_crm().history(ref)
@@ -216,7 +216,11 @@ def history(ctx: typer.Context, ref: Ref) -> None:
             state,
             [_("WHEN"), _("WHAT"), _("DETAIL")],
             [
-                [e.at.strftime("%Y-%m-%d %H:%M"), e.kind.value, render.describe_event(e)]
+                [
+                    e.at.strftime("%Y-%m-%d %H:%M"),
+                    localised.event_kind(e.kind.value),
+                    render.describe_event(e),
+                ]
                 for e in events
             ],
         )

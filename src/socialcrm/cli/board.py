@@ -26,7 +26,7 @@ def _names(people: "list[Prospect]", limit: int | None) -> str:
 
 def print_board(state: "CLIState", board: "Board") -> None:
     """Render a board in the run's format (also used by ``demo``)."""
-    from socialcrm.cli import render
+    from socialcrm.cli import localised, render
 
     if state.output_format == "json":
         render.emit_json(render.board_record(board))
@@ -45,7 +45,7 @@ def print_board(state: "CLIState", board: "Board") -> None:
     render.emit_table(
         state,
         [_("STAGE"), _("COUNT"), _("PROSPECTS")],
-        [[name, len(people), _names(people, limit)] for name, people in groups],
+        [[localised.word(name), len(people), _names(people, limit)] for name, people in groups],
         title=_("Pipeline {pipeline!r} — {total} prospect(s)").format(
             pipeline=board.pipeline, total=board.total
         ),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
+from socialcrm.cli.localised import output_is
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class CLIState:
         self.db: str | Path | None = db
         self.pipeline: str | None = pipeline
         self._format: OutputFormat | None = output_format
+        if output_format is not None:
+            output_is(output_format)
         self._crm: CRM | None = None
         self._console: Console | None = None
         self._err_console: Console | None = None
@@ -67,11 +70,13 @@ class CLIState:
             from socialcrm.config import value
 
             self._format = parse_format(str(value("format")))
+            output_is(self._format)
         return self._format
 
     @output_format.setter
     def output_format(self, chosen: OutputFormat) -> None:
         self._format = chosen
+        output_is(chosen)
 
     def configured(self, key: str) -> str | None:
         """Key ``key`` of the configuration file (read when first needed, so that

@@ -38,6 +38,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 import typer
 
+from socialcrm.cli import localised
 from socialcrm.cli.errors import STDOUT
 from socialcrm.cli.records import (
     PROSPECT_COLUMNS,
@@ -389,6 +390,17 @@ def emit_rich(state: Output, *renderables: Any) -> None:
         state.console.print(*renderables)
 
 
+def _stage_colour(shown: str) -> str:
+    """The colour of a stage cell, whichever language shows the stage's name."""
+    first = shown.split()[0] if shown else ""
+    if first in STAGE_COLORS:
+        return STAGE_COLORS[first]
+    for stored, colour in STAGE_COLORS.items():
+        if localised.word(stored) == first:
+            return colour
+    return ""
+
+
 def emit_table(
     state: Output,
     headers: Sequence[str],
@@ -415,7 +427,7 @@ def emit_table(
             for i, value in enumerate(row):
                 style = (styles or {}).get(i)
                 if style == "stage":
-                    style = STAGE_COLORS.get(value.split()[0] if value else "", "")
+                    style = _stage_colour(value)
                 styled.append(Text(value, style=style or ""))
             table.add_row(*styled)
         with to_stdout():
@@ -446,7 +458,7 @@ def emit(state: Output, prospects: Sequence[Prospect]) -> None:
             [
                 p.id,
                 p.name,
-                stage_label(p),
+                localised.stage_label(p),
                 p.company or "",
                 " ".join(i.network for i in p.identities),
                 " ".join(p.tags),

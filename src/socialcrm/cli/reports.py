@@ -91,7 +91,9 @@ def _emit(state: "CLIState", data: Any, headers: list[str], rows: list[list[Any]
 
 
 def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
+    from socialcrm.cli.localised import number
+
+    return number(value)
 
 
 @report_app.command("funnel")

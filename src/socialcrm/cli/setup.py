@@ -102,7 +102,7 @@ def _build_with_progress(state: "CLIState", build: Any) -> "DemoSummary":
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("building the demo"),
+        TextColumn(_("building the demo")),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
@@ -119,9 +119,13 @@ def _build_with_progress(state: "CLIState", build: Any) -> "DemoSummary":
 
 
 def _headline(state: "CLIState", summary: "DemoSummary", path: str) -> None:
-    text = (
-        f"Demo store {path}: {summary.prospects} invented prospects, {summary.events} events, "
-        f"on {', '.join(summary.networks)}."
+    text = _(
+        "Demo store {path}: {prospects} invented prospects, {events} events, on {networks}."
+    ).format(
+        path=path,
+        prospects=summary.prospects,
+        events=summary.events,
+        networks=", ".join(summary.networks),
     )
     if state.output_format != "table":
         return
@@ -130,10 +134,16 @@ def _headline(state: "CLIState", summary: "DemoSummary", path: str) -> None:
 
 
 def _print_due(state: "CLIState", due: "list[AgendaItem]") -> None:
-    rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
     if state.output_format == "csv":
+        rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
         render.emit_csv(["kind", "name", "stage", "what", "command"], rows)
         return
+    from socialcrm.cli.localised import agenda_summary, word
+
+    rows = [
+        [word(i.kind), i.name, word(i.stage.value), agenda_summary(i), state.runnable(i.command)]
+        for i in due
+    ]
     render.emit_table(
         state,
         [_("WHAT"), _("NAME"), _("STAGE"), _("WHY"), _("DO")],
@@ -149,10 +159,11 @@ def _next_steps(state: "CLIState", path: str) -> None:
     db = f"--db {shlex.quote(path)}"
     lines = [
         "",
-        "Try next:",
+        _("Try next:"),
         f"  socialcrm {db} today",
         f"  socialcrm {db} list --stage contact",
-        f"  socialcrm {db} show 'Karim Benali'     # a name, e-mail, profile URL or id prefix",
+        f"  socialcrm {db} show 'Karim Benali'     # "
+        + _("a name, e-mail, profile URL or id prefix"),
         f"  socialcrm {db} history olivia@bluefern.example",
         f"  socialcrm {db} list --format json",
         f"  socialcrm {db} pipeline list",

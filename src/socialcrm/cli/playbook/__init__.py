@@ -24,8 +24,10 @@ PANEL = "Playbook"
 
 
 def percent(value: float | None) -> str:
-    """A ratio as a percentage for tables (``—`` when there is none)."""
-    return "—" if value is None else f"{value * 100:.1f} %"
+    """A ratio as a percentage for tables (``—`` when there is none), in the rep's language."""
+    from socialcrm.cli.localised import percent as localised_percent
+
+    return localised_percent(value)
 
 
 def report_ok(state: "CLIState", message: str) -> None:

@@ -85,8 +85,17 @@ def today(
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return
+    from socialcrm.cli.localised import agenda_summary, word
+
     rows = [
-        [i.kind, i.prospect_id, i.name, i.stage.value, i.summary, state.runnable(i.command)]
+        [
+            word(i.kind),
+            i.prospect_id,
+            i.name,
+            word(i.stage.value),
+            agenda_summary(i),
+            state.runnable(i.command),
+        ]
         for i in items
     ]
     heads = ["kind", "prospect_id", "name", "stage", "what", "command"]
@@ -102,10 +111,10 @@ def today(
     if not items:
         render.echo(_("nothing due today"))
     else:
-        titles = ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"]
+        titles = [_("WHAT"), "ID", _("NAME"), _("STAGE"), _("WHY"), _("DO")]
         if everyone:
-            titles.insert(3, "OWNER")
-        render.emit_table(state, titles, rows, styles={titles.index("STAGE"): "stage"})
+            titles.insert(3, _("OWNER"))
+        render.emit_table(state, titles, rows, styles={4 if everyone else 3: "stage"})
     print_behind(state)
 
 
