@@ -35,6 +35,8 @@ SINK_CALLS = frozenset(
         "UsageError",
         "confirm",
         "prompt",
+        "bars",
+        "sparkline",
     }
 )
 """Functions whose every string argument is shown."""
@@ -90,17 +92,26 @@ def _shown_arguments(call: ast.Call) -> Iterator[ast.expr]:
         yield call.args[0]
 
 
+def _pieces(node: ast.expr) -> Iterator[ast.expr]:
+    """The texts an argument is made of (``a or b``, ``a if c else b``, ``a + b``)."""
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            yield from _pieces(value)
+    elif isinstance(node, ast.IfExp):
+        yield from _pieces(node.body)
+        yield from _pieces(node.orelse)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        yield from _pieces(node.left)
+        yield from _pieces(node.right)
+    else:
+        yield node
+
+
 def unmarked(tree: ast.AST) -> list[ast.expr]:
     """The literals of ``tree`` shown to the user but not wrapped in a translation call."""
     found: list[ast.expr] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             for arg in _shown_arguments(node):
-                candidates = arg.values if isinstance(arg, ast.BoolOp) else [arg]
-                for candidate in candidates:
-                    if isinstance(candidate, ast.IfExp):
-                        candidates_ = [candidate.body, candidate.orelse]
-                    else:
-                        candidates_ = [candidate]
-                    found.extend(c for c in candidates_ if _is_text(c) and has_words(c))
+                found.extend(c for c in _pieces(arg) if _is_text(c) and has_words(c))
     return found

@@ -170,8 +170,10 @@ def message(
         from socialcrm.cli.errors import warn
 
         warn(
-            f"{prospect.name} has not had the information notice (GDPR art. 14: due with "
-            "the first message): send it with --with-notice, or record how you gave it: "
+            _(
+                "{name} has not had the information notice (GDPR art. 14: due with the "
+                "first message): send it with --with-notice, or record how you gave it: "
+            ).format(name=prospect.name)
             + state.runnable(f"socialcrm privacy notice {prospect.id} --given --channel email")
         )
 

@@ -423,7 +423,7 @@ def export(
             _("unknown export format {file_format!r}").format(file_format=file_format),
             field="format",
             value=file_format,
-            hint="one of: " + ", ".join(exporters),
+            hint=_("one of: ") + ", ".join(exporters),
         )
     target = Stage.parse(stage) if stage else None
     env = os.environ

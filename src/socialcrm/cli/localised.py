@@ -10,8 +10,8 @@ is imported only when the language is not English (it costs start-up time).
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from socialcrm import i18n
@@ -69,6 +69,9 @@ WORDS: dict[str, str] = {
     "sequence_stopped": N_("sequence stopped"),
     "notice_given": N_("notice given"),
     "erased": N_("erased"),
+    # what a retention period runs from (agenda)
+    "collection": N_("collection"),
+    "their last contact": N_("their last contact"),
 }
 """Stored words shown in tables, with their message (stage and status names, agenda kinds)."""
 
@@ -119,7 +122,7 @@ def agenda_summary(item: AgendaItem) -> str:
     """The agenda line of ``item`` in the language in force (its ``summary`` is English)."""
     if not item.template or _neutral:
         return item.summary
-    values = {k: word(v) if k == "stage" else v for k, v in item.values}
+    values = {k: word(v) if k in ("stage", "anchor") else v for k, v in item.values}
     return _(item.template).format(**values)
 
 

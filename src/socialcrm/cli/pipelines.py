@@ -79,7 +79,10 @@ def create(
     pipeline = crm.create_pipeline(name, description=description)
     if use:
         crm.use_pipeline(pipeline.name)
-    render.echo(f"created pipeline {pipeline.name!r}" + (" (now current)" if use else ""))
+    render.echo(
+        _("created pipeline {name!r}").format(name=pipeline.name)
+        + (_(" (now current)") if use else "")
+    )
 
 
 @pipeline_app.command()

@@ -12,7 +12,9 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.cli.localised import word
 from socialcrm.cli.playbook import percent
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -90,6 +92,41 @@ def _emit(state: "CLIState", data: Any, headers: list[str], rows: list[list[Any]
     return False
 
 
+HEADERS: dict[str, str] = {
+    "stage": N_("STAGE"),
+    "entered": N_("ENTERED"),
+    "still_there": N_("STILL THERE"),
+    "moved_on": N_("MOVED ON"),
+    "moved_back": N_("MOVED BACK"),
+    "lost": N_("LOST"),
+    "won": N_("WON"),
+    "conversion": N_("CONVERSION"),
+    "median_days": N_("MEDIAN DAYS"),
+    "p90_days": N_("P90 DAYS"),
+    "cohort": N_("COHORT"),
+    "win_rate": N_("WIN RATE"),
+    "by": N_("BY"),
+    "name": N_("NAME"),
+    "openers": N_("OPENERS"),
+    "replied": N_("REPLIED"),
+    "reply_rate": N_("REPLY RATE"),
+    "median_reply_days": N_("MEDIAN REPLY DAYS"),
+    "month": N_("MONTH"),
+    "network": N_("NETWORK"),
+    "posts": N_("POSTS"),
+    "views": N_("VIEWS"),
+    "reactions": N_("REACTIONS"),
+    "rate": N_("RATE"),
+    "target": N_("TARGET"),
+    "flag": N_("FLAG"),
+}
+"""A report column's title in tables (CSV keeps the key)."""
+
+
+def _titles(headers: list[str]) -> list[str]:
+    return [_(HEADERS[h]) if h in HEADERS else h.upper().replace("_", " ") for h in headers]
+
+
 def _num(value: float | None) -> str:
     from socialcrm.cli.localised import number
 
@@ -130,7 +167,7 @@ def funnel_cmd(
     keys = ["entered", "still_there", "moved_on", "moved_back", "lost", "won"]
     rows = [
         [
-            s["stage"],
+            word(s["stage"]),
             *[s[k] for k in keys],
             percent(s["conversion"]),
             _num(s["median_days"]),
@@ -146,10 +183,10 @@ def funnel_cmd(
         headers = ["cohort", "entered", "won", "lost", "win_rate"]
     if _emit(state, data, headers, rows):
         return
-    render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
+    render.emit_table(state, _titles(headers), rows)
     from socialcrm.cli.charts import bars
 
-    bars(state, "entered per stage", [(s["stage"], s["entered"]) for s in data["stages"]])
+    bars(state, _("entered per stage"), [(word(s["stage"]), s["entered"]) for s in data["stages"]])
     reasons = ", ".join(f"{r} {n}" for r, n in data["lost_by_reason"].items())
     render.echo(
         _(
@@ -219,7 +256,7 @@ def outreach_cmd(
         return
     from socialcrm.cli.charts import sparkline
 
-    sparkline(state, "first messages per week", [w["openers"] for w in data["weeks"]])
+    sparkline(state, _("first messages per week"), [w["openers"] for w in data["weeks"]])
     render.echo(
         _(
             "{openers} first message(s), reply rate {reply_rate}, median reply "
@@ -236,7 +273,7 @@ def outreach_cmd(
             overdue_followups=data["overdue_followups"],
         )
     )
-    render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
+    render.emit_table(state, _titles(headers), rows)
 
 
 @report_app.command("content")
@@ -278,12 +315,12 @@ def content_cmd(
     headers = ["month", "network", "posts", "views", "reactions", "rate", "target", "flag"]
     if _emit(state, data, headers, rows):
         return
-    render.emit_table(state, [h.upper() for h in headers], rows)
+    render.emit_table(state, _titles(headers), rows)
     from socialcrm.cli.charts import bars
 
     bars(
         state,
-        "engagement rate per post (%)",
+        _("engagement rate per post (%)"),
         [
             (f"{p['date']} {p['network']}", round((p["rate"] or 0) * 100, 1))
             for p in data["per_post"]
@@ -292,9 +329,23 @@ def content_cmd(
     best = next((p for p in data["per_post"] if p["id"] == data["best"]), None)
     worst = next((p for p in data["per_post"] if p["id"] == data["worst"]), None)
     render.echo(
-        f"{data['posts']} post(s), engagement {percent(data['rate'])}"
-        + (f"; best {best['date']} {best['network']} {percent(best['rate'])}" if best else "")
-        + (f"; worst {worst['date']} {worst['network']} {percent(worst['rate'])}" if worst else "")
+        _("{posts} post(s), engagement {rate}").format(
+            posts=data["posts"], rate=percent(data["rate"])
+        )
+        + (
+            _("; best {date} {network} {rate}").format(
+                date=best["date"], network=best["network"], rate=percent(best["rate"])
+            )
+            if best
+            else ""
+        )
+        + (
+            _("; worst {date} {network} {rate}").format(
+                date=worst["date"], network=worst["network"], rate=percent(worst["rate"])
+            )
+            if worst
+            else ""
+        )
     )
 
 
@@ -321,7 +372,11 @@ def audience_cmd(
     from socialcrm.cli.charts import sparkline
 
     for n in data["networks"]:
-        sparkline(state, f"{n['network']} followers", [m["followers"] for m in n["months"]])
+        sparkline(
+            state,
+            _("{network} followers").format(network=n["network"]),
+            [m["followers"] for m in n["months"]],
+        )
 
 
 @report_app.command("html")

@@ -84,7 +84,9 @@ def profile_check(
     for r in reports:
         if not r.recorded:
             render.echo(
-                f"{r.name}: not checked yet — record it: socialcrm profile set {r.network} "
+                _("{name}: not checked yet — record it: socialcrm profile set {network} ").format(
+                    name=r.name, network=r.network
+                )
                 + " ".join(f"{s.item.id}=yes" for s in r.items[:2])
                 + " …"
             )
