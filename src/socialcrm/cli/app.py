@@ -229,11 +229,17 @@ def _translate_help(command: Any) -> None:
 
 
 def _escape_message(exc: typer.TyperException) -> None:
-    """Click's usage errors quote what was typed (``No such command '…'``): escaped."""
+    """Click's usage errors quote what was typed (``No such command '…'``): escaped;
+    and shown in the language in force."""
+    from socialcrm import i18n
     from socialcrm.text import escape
 
     if isinstance(exc.message, str):
         exc.message = escape(exc.message)
+    if i18n.language() != i18n.DEFAULT:
+        from socialcrm.cli.click_messages import translate_usage_error
+
+        translate_usage_error(exc)
 
 
 def _os_error_exit(ctx: Any, exc: OSError) -> typer.Exit | None:

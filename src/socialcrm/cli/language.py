@@ -6,8 +6,8 @@ script calls :func:`setup` with its arguments first.  ``--lang`` is read from
 the arguments here (Typer accepts it too, so it appears in ``--help``), then
 ``$SOCIALCRM_LANG``, the configuration file's ``language``, and the locale
 variables (:func:`socialcrm.i18n.choose`).  Click's and Typer's own messages
-(``Usage:``, ``Options``, ``Missing argument``…) are looked up in socialcrm's
-catalogue too (:mod:`socialcrm.cli.click_messages` lists them).  Imports no
+(``Usage:``, ``Options``, ``Missing argument``…) are translated too
+(:mod:`socialcrm.cli.click_messages`).  Imports no
 Typer: :func:`setup` runs before anything else.
 """
 
@@ -22,6 +22,8 @@ __all__ = ["LANG_OPTION", "lang_argument", "setup", "translate_click"]
 
 LANG_OPTION = "--lang"
 
+GETTEXT_MODULES = ("typer.core",)
+"""Typer's modules that bind ``from gettext import gettext as _`` (imported here)."""
 CLICK_MODULES = (
     "click.core",
     "click.decorators",
@@ -30,9 +32,8 @@ CLICK_MODULES = (
     "click.parser",
     "click.types",
     "click.termui",
-    "typer.core",
 )
-"""Modules that bind ``from gettext import gettext as _`` when imported."""
+"""The real Click's, translated when a plugin imported it (Typer uses its own copy)."""
 
 
 def lang_argument(argv: Sequence[str]) -> str | None:
@@ -72,15 +73,19 @@ def setup(argv: Sequence[str]) -> str:
 
 def translate_click() -> None:
     """Make Click's and Typer's messages follow the language in force."""
-    for name in CLICK_MODULES:
+    for name in GETTEXT_MODULES:
+        __import__(name)
+    for name in GETTEXT_MODULES + CLICK_MODULES:
         module = sys.modules.get(name)
         if module is None:
-            __import__(name)
-            module = sys.modules[name]
+            continue
         if hasattr(module, "_"):
             module._ = i18n.gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+    from socialcrm.cli.click_messages import TranslatedFormatter
+
+    TranslatedFormatter.install()
     rich_utils = sys.modules.get("typer.rich_utils")
     if rich_utils is None and sys.stdout.isatty():  # rich help: imported now to translate it
         import typer.rich_utils as rich_utils
