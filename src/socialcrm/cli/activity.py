@@ -7,11 +7,12 @@ import typer
 
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 __all__ = ["register", "split_channel"]
 
-PANEL = "Working a prospect"
+PANEL = N_("Working a prospect")
 
 Text = Annotated[str, typer.Argument(metavar="TEXT", help=_("The text; - reads it from stdin."))]
 

@@ -25,6 +25,13 @@ import typer
 from typer.core import TyperGroup
 
 from socialcrm.cli.context import CLIState, parse_format
+from socialcrm.cli.global_options import (
+    GLOBAL_PANEL,
+    add_global_options,
+    global_options,
+    tidy_metavars,
+    translate_help,
+)
 from socialcrm.cli.language import LANG_OPTION
 from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
@@ -81,8 +88,6 @@ Run 'socialcrm --help' for every command and option, 'socialcrm COMMAND --help'
 for one command (each has an example).
 """)
 
-GLOBAL_PANEL = N_("Global options")
-
 
 def _rich_terminal() -> bool:
     from socialcrm.cli.context import _rich_allowed
@@ -105,127 +110,6 @@ def _version_callback(value: bool) -> None:
 
         echo(_("socialcrm {value}").format(value=_version()))
         raise typer.Exit()
-
-
-# -- global options repeated on every command ------------------------------------------
-
-
-def _store_db(ctx: typer.Context, value: str | None) -> None:
-    if value is not None and isinstance(ctx.find_root().obj, CLIState):
-        ctx.find_root().obj.db = value
-
-
-def _store_pipeline(ctx: typer.Context, value: str | None) -> None:
-    if value is not None and isinstance(ctx.find_root().obj, CLIState):
-        ctx.find_root().obj.pipeline = value
-
-
-def _store_format(ctx: typer.Context, value: str | None) -> None:
-    if value is not None and isinstance(ctx.find_root().obj, CLIState):
-        ctx.find_root().obj.output_format = parse_format(value)
-
-
-def _global_options() -> list[Any]:
-    """The per-command copies of the global options, built by Typer itself.
-
-    They are declared on a throw-away command so Typer makes its own option
-    objects (its constructors are not public API); they only store their
-    value in the run's :class:`CLIState`.
-    """
-    scratch = typer.Typer(add_completion=False)
-
-    @scratch.command()
-    def _options(
-        db: Annotated[
-            str | None,
-            typer.Option(
-                "--db",
-                metavar="PATH_OR_URL",
-                help=_("Store to use: a directory or a database URL (env SOCIALCRM_DB)."),
-                callback=_store_db,
-                expose_value=False,
-                rich_help_panel=_(GLOBAL_PANEL),
-            ),
-        ] = None,
-        pipeline: Annotated[
-            str | None,
-            typer.Option(
-                "--pipeline",
-                metavar="NAME",
-                help=_("Pipeline to work on (env SOCIALCRM_PIPELINE)."),
-                callback=_store_pipeline,
-                expose_value=False,
-                rich_help_panel=_(GLOBAL_PANEL),
-            ),
-        ] = None,
-        output_format: Annotated[
-            str | None,
-            typer.Option(
-                "--format",
-                metavar="[table|json|csv]",
-                help=_("Output format for lists and records."),
-                callback=_store_format,
-                expose_value=False,
-                rich_help_panel=_(GLOBAL_PANEL),
-            ),
-        ] = None,
-        lang: Annotated[
-            str | None,
-            typer.Option(
-                LANG_OPTION,
-                metavar="LANG",
-                help=_("Interface language, e.g. fr or en (env SOCIALCRM_LANG)."),
-                expose_value=False,
-                rich_help_panel=_(GLOBAL_PANEL),
-            ),
-        ] = None,
-    ) -> None:
-        """Never run."""
-
-    wanted = {"--db", "--pipeline", "--format", LANG_OPTION}
-    return [p for p in typer.main.get_command(scratch).params if wanted.intersection(p.opts)]
-
-
-def _add_global_options(command: Any, options: list[Any]) -> None:
-    """Give ``command`` (and its subcommands) the global options it does not declare."""
-    subcommands = getattr(command, "commands", None)
-    if subcommands is not None:
-        for sub in subcommands.values():
-            _add_global_options(sub, options)
-        return
-    taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
-    for option in options:
-        if not taken.intersection(option.opts):
-            command.params.append(option)
-
-
-def _tidy_metavars(command: Any) -> None:
-    """Name values in help (``--url URL``) where a command gave no metavar.
-
-    Typer 0.29 would show the Python type instead (``--url <list[str]>``).
-    """
-    for sub in getattr(command, "commands", {}).values():
-        _tidy_metavars(sub)
-    for param in getattr(command, "params", ()):
-        if getattr(param, "metavar", None) is not None or getattr(param, "is_flag", False):
-            continue
-        name = (param.name or "value").upper()
-        for prefix in ("ADD_", "RM_"):
-            name = name.removeprefix(prefix)
-        param.metavar = name
-
-
-def _translate_help(command: Any) -> None:
-    """Translate the help Typer took from each command's docstring (extracted by
-    :func:`socialcrm.cli.extract.extract`); help given as ``help=_(…)`` is already."""
-    from socialcrm import i18n
-
-    if i18n.language() == i18n.DEFAULT:
-        return
-    for sub in getattr(command, "commands", {}).values():
-        _translate_help(sub)
-    if getattr(command, "help", None):
-        command.help = _(command.help)
 
 
 def _escape_message(exc: typer.TyperException) -> None:
@@ -268,11 +152,11 @@ class SocialGroup(TyperGroup):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        options = _global_options()
-        _translate_help(self)
+        options = global_options()
+        translate_help(self)
         for command in self.commands.values():
-            _add_global_options(command, options)
-            _tidy_metavars(command)
+            add_global_options(command, options)
+            tidy_metavars(command)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from socialcrm.cli.coercion import install

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["print_board", "register"]
 
-PANEL = "Pipeline"
+PANEL = N_("Pipeline")
 
 
 def _names(people: "list[Prospect]", limit: int | None) -> str:

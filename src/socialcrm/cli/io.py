@@ -6,8 +6,6 @@ The commands only parse options, call the CRM and render; the rules live in
 terminal, so piped runs and scripts stay quiet.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
@@ -16,75 +14,18 @@ import typer
 from socialcrm.cli import render
 from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
+from socialcrm.cli.import_report import print_archive, print_report, progress_bar
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
-    from socialcrm.io.importing import ImportReport
-    from socialcrm.io.importing.archive import ArchiveReport
 
 __all__ = ["register"]
 
-PANEL = "Import, export and duplicates"
+PANEL = N_("Import, export and duplicates")
 
 REPORT_FORMATS = ("table", "json")
-
-
-@contextmanager
-def _progress(state: "CLIState", label: str) -> Iterator[Callable[[int], None] | None]:
-    """A transient rows counter on stderr when it is a terminal; nothing otherwise."""
-    if not state.progress_allowed:
-        yield None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} rows read"),
-        TimeElapsedColumn(),
-        console=state.err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda rows: bar.update(task, completed=rows)
-
-
-def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> None:
-    if as_json:
-        render.emit_json(report.to_dict())
-        return
-    counts = report.counts()
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    if report.suppressed:  # counted, never named (the suppression list)
-        summary += f" ({report.suppressed} suppressed)"
-    if report.dry_run:
-        verdict = "dry run: nothing written"
-    elif report.written:
-        verdict = f"written in one transaction ({report.events} events)"
-    else:
-        verdict = "nothing written (--strict and invalid rows)"
-    render.echo(f"{report.path} ({report.format}): {summary} — {verdict}")
-    problems = report.invalid
-    if problems:
-        render.emit_table(
-            state,
-            [_("ROW"), _("FIELD"), _("INVALID BECAUSE")],
-            [[r.row, r.field or "", r.reason] for r in problems],
-        )
-        if report.omitted()["invalid"]:
-            render.echo(
-                _("… and {invalid} more invalid row(s), not listed").format(
-                    invalid=report.omitted()["invalid"]
-                )
-            )
-    groups = report.skip_groups()
-    if groups:
-        render.emit_table(
-            state,
-            [_("SKIPPED"), _("ROWS"), _("FIRST ROWS")],
-            [[g.kind, g.count, ", ".join(map(str, g.first_rows))] for g in groups],
-        )
 
 
 def import_(
@@ -204,7 +145,9 @@ def import_(
         )
         return
     crm = state.open_crm()
-    with _progress(state, f"importing {render.markup_safe(path.name)}") as progress:
+    with progress_bar(
+        state, _("importing {name}").format(name=render.markup_safe(path.name))
+    ) as progress:
         result = import_file(
             crm,
             path,
@@ -219,7 +162,7 @@ def import_(
             lawful_basis=basis,
             source=source,
         )
-    _print_report(state, result, as_json)
+    print_report(state, result, as_json)
     invalid = result.counts()["invalid"]
     if invalid:
         if strict and not dry_run:
@@ -228,57 +171,6 @@ def import_(
                 EXIT_INVALID,
             )
         warn(_("{invalid} invalid row(s) were left out (listed above)").format(invalid=invalid))
-
-
-#: Unknown files named one by one in the table report (all are in the JSON report).
-UNKNOWN_LISTED = 20
-
-
-def _print_archive(state: "CLIState", report: "ArchiveReport") -> None:
-    counts = report.counts()
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    if report.dry_run:
-        verdict = "dry run: nothing written"
-    elif report.written:
-        verdict = f"written in one transaction ({report.events} events)"
-    else:
-        verdict = "nothing written (--strict and invalid rows)"
-    networks = ", ".join(report.networks()) or "no known network"
-    render.echo(f"{report.path} ({networks}): {summary} — {verdict}")
-    if report.owner is not None:
-        render.echo(_("archive owner (never a prospect): {name}").format(name=report.owner["name"]))
-    rows: list[list[object]] = []
-    for f in report.files:
-        if f.status == "unknown":
-            continue
-        if f.report is not None:
-            c = f.report.counts()
-            detail = ", ".join(f"{n} {k}" for k, n in c.items() if n) or "no rows"
-            skipped = "; ".join(f"{g.count} {g.kind}" for g in f.report.skip_groups())
-            detail += f" (skipped: {skipped})" if skipped else ""
-        else:
-            detail = f.reason
-        rows.append([f.path, f.status, f.format or "", detail])
-    if rows:
-        render.emit_table(state, [_("FILE"), _("STATUS"), _("FORMAT"), _("OUTCOME")], rows)
-    unknown = report.of("unknown")
-    if unknown:
-        names = ", ".join(f.path for f in unknown[:UNKNOWN_LISTED])
-        more = (
-            f" … and {len(unknown) - UNKNOWN_LISTED} more" if len(unknown) > UNKNOWN_LISTED else ""
-        )
-        render.echo(
-            _("{count} file(s) not read (no importer knows them): {names}{more}").format(
-                count=len(unknown), names=names, more=more
-            )
-        )
-    for f in report.files:
-        if f.report is not None and f.report.invalid:
-            render.emit_table(
-                state,
-                [_("FILE"), _("ROW"), _("FIELD"), _("INVALID BECAUSE")],
-                [[f.path, r.row, r.field or "", r.reason] for r in f.report.invalid],
-            )
 
 
 def _import_archive(
@@ -296,7 +188,9 @@ def _import_archive(
     from socialcrm.io.importing.archive import import_archive
 
     crm = state.open_crm()
-    with _progress(state, f"importing {render.markup_safe(path.name)}") as progress:
+    with progress_bar(
+        state, _("importing {name}").format(name=render.markup_safe(path.name))
+    ) as progress:
         result = import_archive(
             crm,
             path,
@@ -312,7 +206,7 @@ def _import_archive(
     if as_json:
         render.emit_json(result.to_dict())
     else:
-        _print_archive(state, result)
+        print_archive(state, result)
     invalid = result.counts()["invalid"]
     if invalid:
         if strict and not dry_run:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from socialcrm.playbook.agenda import AgendaItem
 
 __all__ = [
+    "STAGE_COLORS",
     "WORDS",
     "agenda_summary",
     "day",
@@ -31,6 +32,7 @@ __all__ = [
     "number",
     "output_is",
     "percent",
+    "stage_colour",
     "stage_label",
     "t_",
     "word",
@@ -107,6 +109,26 @@ def event_kind(value: str) -> str:
     if message is None or _neutral or i18n.language() == i18n.DEFAULT:
         return value
     return _(message)
+
+
+STAGE_COLORS: dict[str, str] = {
+    "profile": "bright_black",
+    "identify": "cyan",
+    "notoriety": "blue",
+    "contact": "magenta",
+    "convert": "yellow",
+    "won": "green",
+    "lost": "red",
+}
+"""A stage's colour in rich tables (by its stored name)."""
+
+
+def stage_colour(shown: str, colours: dict[str, str]) -> str:
+    """The colour of a stage cell (``colours`` by stored name), in whichever language."""
+    first = shown.split()[0] if shown else ""
+    if first in colours:
+        return colours[first]
+    return next((c for stored, c in colours.items() if word(stored) == first), "")
 
 
 def stage_label(p: Prospect) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["network_record", "plugin_record", "register"]
 
-PANEL = "Setup"
+PANEL = N_("Setup")
 
 
 def plugin_record(info: "PluginInfo") -> dict[str, Any]:

@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from socialcrm.cli import context, localised
+from socialcrm.cli import context
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 from socialcrm.crm import CRM
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 from socialcrm.repository import SORT_FIELDS
 
 if TYPE_CHECKING:
-    from socialcrm.cli.context import CLIState
     from socialcrm.models import Prospect
 
 __all__ = ["SET_FIELDS", "parse_assignments", "register"]
 
-PANEL = "Prospects"
+PANEL = N_("Prospects")
 
 #: ``--set``/``--unset`` keys that change a prospect's own field; any other key
 #: is a custom field (``--set budget=10k``).  The library decides which fields
@@ -162,7 +162,9 @@ def show(ctx: typer.Context, ref: Ref) -> None:
     if state.output_format == "csv":
         render.emit_csv(render.PROSPECT_COLUMNS, [render.prospect_row(prospect)])
         return
-    _show_table(state, crm, prospect, spans, blocking, events)
+    from socialcrm.cli.prospect_card import show_table
+
+    show_table(state, crm, prospect, spans, blocking, events)
 
 
 def _blocking(crm: CRM, prospect: "Prospect") -> tuple[str, list[Any]] | None:
@@ -173,114 +175,6 @@ def _blocking(crm: CRM, prospect: "Prospect") -> tuple[str, list[Any]] | None:
     if target is None:
         return ("won", crm.win_problems(prospect))
     return (target.value, crm.problems(prospect, target))
-
-
-def _source_line(p: "Prospect") -> str:
-    """Where and when the data was collected (GDPR art. 14(2)(f)), in one line."""
-    source = p.source
-    if source is None:
-        return _("not recorded (in the store since {day})").format(
-            day=localised.day(p.created_at.date())
-        )
-    parts = [x for x in (source.note, source.url) if x]
-    collected = source.collected_at or p.created_at
-    collected_text = _("(collected {day})").format(day=localised.day(collected.date()))
-    return " ".join([*(parts or [_("not recorded")]), collected_text])
-
-
-def _show_table(
-    state: "CLIState",
-    crm: CRM,
-    p: "Prospect",
-    spans: list[Any],
-    blocking: tuple[str, list[Any]] | None,
-    events: list[Any],
-) -> None:
-    from socialcrm.cli import render
-
-    now = crm.now()
-    since = spans[-1].start if spans else p.created_at
-    days = (now - since).days
-    lines: list[tuple[str, str]] = [
-        (_("id"), p.id),
-        (
-            _("stage"),
-            _("{stage} — {days} day(s) in stage").format(stage=localised.stage_label(p), days=days),
-        ),
-    ]
-    if p.lost_reason:
-        lines.append((_("lost because"), p.lost_reason))
-    role = _(" at ").join(x for x in (p.title, p.company) if x)
-    if role:
-        lines.append((_("role"), role))
-    for label, value in ((_("sector"), p.sector), (_("location"), p.location)):
-        if value:
-            lines.append((label, value))
-    if p.company_size is not None:
-        lines.append((_("company size"), str(p.company_size)))
-    for identity in p.identities:
-        lines.append((identity.network, identity.url))
-    if p.emails:
-        lines.append((_("e-mails"), ", ".join(p.emails)))
-    if p.phones:
-        lines.append((_("phones"), ", ".join(p.phones)))
-    if p.tags:
-        lines.append((_("tags"), ", ".join(p.tags)))
-    if p.assessment is not None:
-        a = p.assessment
-        verdict = _("qualified") if a.qualified else _("not qualified")
-        if a.score is not None:
-            verdict += _(", score {score}").format(score=localised.number(a.score))
-            if a.threshold is not None:
-                verdict += _(" (threshold {threshold})").format(
-                    threshold=localised.number(a.threshold)
-                )
-        if a.note:
-            verdict += f" — {a.note}"
-        lines.append((_("ICP fit"), verdict))
-    else:
-        lines.append((_("ICP fit"), _("not assessed")))
-    if p.point_of_interest is not None:
-        poi = p.point_of_interest
-        lines.append((_("point of interest"), poi.text + (f" ({poi.url})" if poi.url else "")))
-    for key, value in p.custom.items():
-        lines.append((key, value))
-    if p.notes:
-        lines.append((_("notes"), p.notes))
-    if p.owner:
-        lines.append((_("owner"), p.owner))
-    lines.append((_("source"), _source_line(p)))
-    lines.append((_("lawful basis"), p.lawful_basis.value.replace("_", " ")))
-    if blocking is not None:
-        target, problems = blocking
-        if problems:
-            for problem in problems:
-                fix = f" → {problem.fix}" if problem.fix else ""
-                lines.append(
-                    (
-                        _("before {target}").format(target=localised.word(target)),
-                        problem.message + fix,
-                    )
-                )
-        else:
-            lines.append(
-                (_("before {target}").format(target=localised.word(target)), _("nothing blocks"))
-            )
-
-    render.emit_fields(state, p.name, lines)
-    rows = [
-        [
-            e.at.strftime("%Y-%m-%d %H:%M"),
-            localised.event_kind(e.kind.value),
-            render.describe_event(e),
-        ]
-        for e in events
-    ]
-    render.echo()
-    render.emit_table(state, [_("WHEN"), _("WHAT"), _("DETAIL")], rows, title=_("History"))
-
-
-# -- list -------------------------------------------------------------------------------
 
 
 def list_(

@@ -40,6 +40,7 @@ import typer
 
 from socialcrm.cli import localised
 from socialcrm.cli.errors import STDOUT
+from socialcrm.cli.localised import STAGE_COLORS
 from socialcrm.cli.records import (
     PROSPECT_COLUMNS,
     as_is,
@@ -110,16 +111,6 @@ __all__ = [
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-STAGE_COLORS = {
-    "profile": "bright_black",
-    "identify": "cyan",
-    "notoriety": "blue",
-    "contact": "magenta",
-    "convert": "yellow",
-    "won": "green",
-    "lost": "red",
-}
 
 
 # -- standard output ------------------------------------------------------------------
@@ -390,17 +381,6 @@ def emit_rich(state: Output, *renderables: Any) -> None:
         state.console.print(*renderables)
 
 
-def _stage_colour(shown: str) -> str:
-    """The colour of a stage cell, whichever language shows the stage's name."""
-    first = shown.split()[0] if shown else ""
-    if first in STAGE_COLORS:
-        return STAGE_COLORS[first]
-    for stored, colour in STAGE_COLORS.items():
-        if localised.word(stored) == first:
-            return colour
-    return ""
-
-
 def emit_table(
     state: Output,
     headers: Sequence[str],
@@ -427,7 +407,7 @@ def emit_table(
             for i, value in enumerate(row):
                 style = (styles or {}).get(i)
                 if style == "stage":
-                    style = _stage_colour(value)
+                    style = localised.stage_colour(value, STAGE_COLORS)
                 styled.append(Text(value, style=style or ""))
             table.add_row(*styled)
         with to_stdout():

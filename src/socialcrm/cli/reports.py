@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-PANEL = "Reports"
+PANEL = N_("Reports")
 
 report_app = typer.Typer(
     name="report",

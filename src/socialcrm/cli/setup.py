@@ -6,6 +6,7 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-PANEL = "Setup"
+PANEL = N_("Setup")
 
 
 def init(ctx: typer.Context) -> None:

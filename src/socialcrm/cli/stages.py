@@ -11,11 +11,12 @@ import typer
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
-PANEL = "Stages and outcomes"
+PANEL = N_("Stages and outcomes")
 
 Force = Annotated[
     bool,

@@ -10,6 +10,7 @@ import typer
 
 from socialcrm.cli import context, render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-PANEL = "Store"
+PANEL = N_("Store")
 
 _LEVEL_STYLE = {"ok": "green", "info": "cyan", "warning": "yellow", "error": "red"}
 

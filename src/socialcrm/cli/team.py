@@ -5,11 +5,12 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
-PANEL = "Prospects"
+PANEL = N_("Prospects")
 
 
 def assign(

@@ -14,13 +14,15 @@ annotations``), as every command module does: see :mod:`socialcrm.cli.app`.
 
 from typing import TYPE_CHECKING
 
+from socialcrm.i18n import N_
+
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
 
 __all__ = ["PANEL", "percent", "report_ok"]
 
 #: The ``--help`` panel listing every playbook command.
-PANEL = "Playbook"
+PANEL = N_("Playbook")
 
 
 def percent(value: float | None) -> str:

@@ -8,11 +8,12 @@ import importlib
 
 import typer
 
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 __all__ = ["MODULES", "register"]
 
-PANEL = "Data protection (GDPR)"
+PANEL = N_("Data protection (GDPR)")
 
 MODULES = (
     "socialcrm.cli.privacy.notice",
