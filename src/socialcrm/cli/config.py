@@ -61,6 +61,16 @@ def get(ctx: typer.Context, key: Key) -> None:
 
     state = get_state(ctx)
     setting = resolve(key)
+    if setting.key == "store" and setting.value in (None, ""):
+        # nothing configured: the store in force is the default one, said so
+        from socialcrm.storage import default_db_path
+
+        setting = setting._replace(value=str(default_db_path()))
+        if state.output_format != "json":
+            render.echo(
+                _("{path} (the default: no store is configured)").format(path=setting.value)
+            )
+            return
     if state.output_format == "json":
         render.emit_json(_record(setting))
     else:
