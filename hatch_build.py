@@ -30,11 +30,16 @@ def compile_catalogues(locale_dir: Path) -> list[Path]:
 
 
 class CompileCatalogues(BuildHookInterface):  # type: ignore[type-arg]
-    """Compile the catalogues of ``src/socialcrm/locale`` before the wheel is built."""
+    """Compile the catalogues of ``src/<package>/locale`` before the wheel is built.
+
+    The same file builds socialcrm and each network plugin (``plugins/*/hatch_build.py``
+    are copies, checked identical by ``tests/i18n/test_plugins_catalogues.py``).
+    """
 
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         root = Path(self.root)
-        for mo in compile_catalogues(root / "src" / "socialcrm" / "locale"):
-            build_data["artifacts"].append(mo.relative_to(root).as_posix())
+        for locale_dir in sorted(root.glob("src/*/locale")):
+            for mo in compile_catalogues(locale_dir):
+                build_data["artifacts"].append(mo.relative_to(root).as_posix())

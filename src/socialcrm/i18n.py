@@ -13,8 +13,9 @@ language other than English is activated: ``import socialcrm`` stays light and
 an English run reads no catalogue.  Stored data and ``--format json|csv`` are
 never translated (a script must not break when the rep's locale changes).
 
-Plugins ship their own catalogue under their own domain and get a translation
-function from :func:`translator`.
+Plugins ship their own catalogue under their own domain: :func:`add_domain`
+makes :func:`gettext` look there too (for the texts the CLI shows from a
+plugin's declarations), :func:`translator` gives a plugin its own ``_``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "LOCALE_DIR",
     "N_",
     "activate",
+    "add_domain",
     "choose",
     "from_environment",
     "gettext",
@@ -53,6 +55,8 @@ LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 _language = DEFAULT
 _translations: dict[tuple[str, str], _gettext.NullTranslations] = {}
+_domains: dict[str, Path] = {}
+"""Plugins' catalogues (:func:`add_domain`), consulted after socialcrm's own."""
 
 
 def normalise(code: str | None) -> str | None:
@@ -115,8 +119,28 @@ def _catalogue(domain: str, localedir: Path) -> _gettext.NullTranslations:
         import gettext as _gettext
 
         found = _gettext.translation(domain, localedir, languages=[_language], fallback=True)
+        if domain == DOMAIN:
+            for other, directory in _domains.items():
+                found.add_fallback(
+                    _gettext.translation(other, directory, languages=[_language], fallback=True)
+                )
         _translations[key] = found
     return found
+
+
+def add_domain(domain: str, localedir: Path | str) -> None:
+    """Let :func:`gettext` find messages in a plugin's own catalogue too.
+
+    A network plugin declares its texts (channel names, checklist items) marked
+    with :func:`N_` and calls this once, at import::
+
+        add_domain("socialcrm_linkedin", Path(__file__).with_name("locale"))
+
+    The CLI translates those texts where it shows them (``networks``,
+    ``profile check``); stored data and JSON keep them as declared.
+    """
+    _domains[domain] = Path(localedir)
+    _translations.clear()
 
 
 def gettext(message: str) -> str:

@@ -225,8 +225,11 @@ def formats(ctx: typer.Context) -> None:
 
     state = get_state(ctx)
     crm = state.open_crm()
-    rows = [["import", name, imp.description] for name, imp in crm.importers().items()]
-    rows += [["export", name, exp.description] for name, exp in crm.exporters().items()]
+    from socialcrm.cli.localised import t_
+
+    # descriptions in the rep's language from the plugins' catalogues (tables only)
+    rows = [["import", name, t_(imp.description)] for name, imp in crm.importers().items()]
+    rows += [["export", name, t_(exp.description)] for name, exp in crm.exporters().items()]
     if state.output_format == "json":
         render.emit_json([{"direction": d, "name": n, "description": t} for d, n, t in rows])
     elif state.output_format == "csv":

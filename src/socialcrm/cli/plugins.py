@@ -125,7 +125,11 @@ def _registry(state: "CLIState") -> "NetworkRegistry":
 def _limit_cell(channel: dict[str, Any]) -> str:
     if channel["limit"] == channel["default"]:
         return f"{channel['id']}={channel['limit']}"
-    return f"{channel['id']}={channel['limit']} (default {channel['default']})"
+    from socialcrm.cli.localised import t_
+
+    return f"{channel['id']}={channel['limit']}" + t_(" (default {default})").format(
+        default=channel["default"]
+    )
 
 
 def networks(ctx: typer.Context) -> None:

@@ -70,11 +70,14 @@ def profile_check(
             ]
         )
         return
+    from socialcrm.cli.localised import t_
+
     rows = []
     for r in reports:
         for s in r.items:
-            mark = "ok" if s.ok else ("MISSING" if r.recorded else "unchecked")
-            rows.append([r.network, s.item.id, mark, s.item.label, "" if s.ok else s.item.why])
+            mark = t_("ok") if s.ok else (t_("MISSING") if r.recorded else t_("unchecked"))
+            why = "" if s.ok else t_(s.item.why)  # the plugin's catalogue (i18n.add_domain)
+            rows.append([r.network, s.item.id, mark, t_(s.item.label), why])
     if state.output_format == "csv":
         render.emit_csv(["network", "item", "state", "label", "why"], rows)
         return
