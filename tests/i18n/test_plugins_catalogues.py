@@ -67,9 +67,9 @@ def test_plugin_catalogue_is_complete_current_and_typographic(plugin: Path) -> N
 @pytest.mark.parametrize("plugin", PLUGINS, ids=lambda p: p.name)
 def test_plugins_build_with_the_same_hook(plugin: Path) -> None:
     assert filecmp.cmp(ROOT / "hatch_build.py", plugin / "hatch_build.py", shallow=False)
-    assert "[tool.hatch.build.targets.wheel.hooks.custom]" in (
-        plugin / "pyproject.toml"
-    ).read_text(encoding="utf-8")
+    assert "[tool.hatch.build.targets.wheel.hooks.custom]" in (plugin / "pyproject.toml").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_plugin_text_is_translated_through_its_registered_domain() -> None:
