@@ -31,6 +31,7 @@ SINK_CALLS = frozenset(
         "fail",
         "failed",
         "emit_one",
+        "report_ok",
         "BadParameter",
         "UsageError",
         "confirm",

@@ -161,12 +161,12 @@ def message(
         with_notice=with_notice,
     )
     prospect = logged.prospect
-    way = "received from" if received else "sent to"
+    template = (
+        _("message received from {name} logged") if received else _("message sent to {name} logged")
+    )
     if logged.notice_appended and state.output_format == "table":
         render.echo(logged.text)
-    render.emit_one(
-        state, prospect, _("message {way} {name} logged").format(way=way, name=prospect.name)
-    )
+    render.emit_one(state, prospect, template.format(name=prospect.name))
     if logged.notice_missing:
         from socialcrm.cli.errors import warn
 

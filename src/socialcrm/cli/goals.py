@@ -87,7 +87,12 @@ def goal_set(
         render.emit_json(goal.to_dict())
         return
     when = f"per {goal.per}" if goal.per else f"by {goal.by}"
-    report_ok(state, f"goal: {goal.target} {_name(goal.to_dict())} {when}")
+    report_ok(
+        state,
+        _("goal: {target} {value} {when}").format(
+            target=goal.target, value=_name(goal.to_dict()), when=when
+        ),
+    )
 
 
 @goal_app.command("list")
@@ -140,7 +145,7 @@ def goal_rm(
 
     state = get_state(ctx)
     remove_goal(state.open_crm(), metric, network)
-    report_ok(state, f"goal on {metric} removed")
+    report_ok(state, _("goal on {metric} removed").format(metric=metric))
 
 
 def print_behind(state: "CLIState") -> None:
@@ -184,7 +189,12 @@ def audience_log(
     if state.output_format == "json":
         render.emit_json(measure.to_dict())
         return
-    report_ok(state, f"{measure.network}: {measure.followers} followers on {measure.day}")
+    report_ok(
+        state,
+        _("{network}: {followers} followers on {day}").format(
+            network=measure.network, followers=measure.followers, day=measure.day
+        ),
+    )
 
 
 @audience_app.command("list")

@@ -336,7 +336,11 @@ def edit(
     )
     from socialcrm.cli import render
 
-    message = f"updated {after.name} ({after.id})" if after != before else "nothing changed"
+    message = (
+        _("updated {name} ({id})").format(name=after.name, id=after.id)
+        if after != before
+        else _("nothing changed")
+    )
     render.emit_one(state, after, message)
 
 

@@ -47,11 +47,13 @@ def move(
     Example:
       socialcrm move jane@acme.example contact --force --reason "met at a conference"
     """
-    from socialcrm.cli import render
+    from socialcrm.cli import localised, render
 
     state = get_state(ctx)
     prospect = state.open_crm().move(ref, stage, force=force, reason=reason)
-    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) → {prospect.stage.value}")
+    render.emit_one(
+        state, prospect, f"{prospect.name} ({prospect.id}) → {localised.word(prospect.stage.value)}"
+    )
 
 
 def advance(ctx: typer.Context, ref: Ref, force: Force = False, reason: Reason = None) -> None:
@@ -61,11 +63,13 @@ def advance(ctx: typer.Context, ref: Ref, force: Force = False, reason: Reason =
     Example:
       socialcrm advance linkedin:janedoe
     """
-    from socialcrm.cli import render
+    from socialcrm.cli import localised, render
 
     state = get_state(ctx)
     prospect = state.open_crm().advance(ref, force=force, reason=reason)
-    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) → {prospect.stage.value}")
+    render.emit_one(
+        state, prospect, f"{prospect.name} ({prospect.id}) → {localised.word(prospect.stage.value)}"
+    )
 
 
 def won(ctx: typer.Context, ref: Ref, force: Force = False) -> None:
@@ -148,7 +152,7 @@ def qualify(
 
     state = get_state(ctx)
     prospect = state.open_crm().assess(ref, qualified=not no, note=note)
-    verdict = "does not match" if no else "matches"
+    verdict = _("does not match") if no else _("matches")
     render.emit_one(
         state,
         prospect,

@@ -39,7 +39,7 @@ def template_set(
 
     state = get_state(ctx)
     key = set_template(state.open_crm(), name, sys.stdin.read() if text == "-" else text)
-    report_ok(state, f"template {key!r} saved")
+    report_ok(state, _("template {key!r} saved").format(key=key))
 
 
 @template_app.command("list")
@@ -115,7 +115,7 @@ def template_rm(
 
     state = get_state(ctx)
     delete_template(state.open_crm(), name)
-    report_ok(state, f"template {name!r} deleted")
+    report_ok(state, _("template {name!r} deleted").format(name=name))
 
 
 sequence_app = typer.Typer(
@@ -151,7 +151,12 @@ def sequence_create(
 
     state = get_state(ctx)
     sequence = define(state.open_crm(), name, steps, description=description, replace=replace)
-    report_ok(state, f"sequence {sequence.name!r} saved with {len(sequence.steps)} step(s)")
+    report_ok(
+        state,
+        _("sequence {name!r} saved with {count} step(s)").format(
+            name=sequence.name, count=len(sequence.steps)
+        ),
+    )
 
 
 @sequence_app.command("list")
@@ -285,7 +290,7 @@ def sequence_delete(
 
     state = get_state(ctx)
     delete_sequence(state.open_crm(), name)
-    report_ok(state, f"sequence {name!r} deleted")
+    report_ok(state, _("sequence {name!r} deleted").format(name=name))
 
 
 def next_message(

@@ -82,8 +82,15 @@ def _apply_icp(state: "CLIState", text: str, source: str) -> None:
     changed = set_icp(crm, icp)
     report_ok(
         state,
-        f"ICP of pipeline {crm.pipeline_name!r} saved: {len(icp.criteria)} criteria, "
-        f"threshold {icp.threshold:g}; {changed} prospect(s) re-scored",
+        _(
+            "ICP of pipeline {pipeline_name!r} saved: {count} criteria, threshold "
+            "{threshold:g}; {changed} prospect(s) re-scored"
+        ).format(
+            pipeline_name=crm.pipeline_name,
+            count=len(icp.criteria),
+            threshold=icp.threshold,
+            changed=changed,
+        ),
     )
 
 
@@ -172,7 +179,10 @@ def icp_clear(ctx: typer.Context) -> None:
     state = get_state(ctx)
     crm = state.open_crm()
     set_icp(crm, None)
-    report_ok(state, f"pipeline {crm.pipeline_name!r} has no ICP any more")
+    report_ok(
+        state,
+        _("pipeline {pipeline_name!r} has no ICP any more").format(pipeline_name=crm.pipeline_name),
+    )
 
 
 def _score_rows(result: "Score") -> list[list[Any]]:
@@ -217,7 +227,7 @@ def score(ctx: typer.Context, ref: Ref) -> None:
         _score_rows(result),
         title=f"{prospect.name} ({prospect.id})",
     )
-    verdict = "qualifies" if result.qualified else "does not qualify"
+    verdict = _("qualifies") if result.qualified else _("does not qualify")
     render.echo(
         _("score {total:g} / threshold {threshold:g}: {verdict}").format(
             total=result.total, threshold=result.threshold, verdict=verdict

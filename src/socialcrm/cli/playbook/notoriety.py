@@ -105,9 +105,12 @@ def post_log(
             }
         )
         return
-    flag = " — below your target" if post.below(target) else ""
+    flag = _(" — below your target") if post.below(target) else ""
     report_ok(
-        state, f"post logged: engagement {percent(post.rate)} (target {percent(target)}){flag}"
+        state,
+        _("post logged: engagement {rate} (target {target}){flag}").format(
+            rate=percent(post.rate), target=percent(target), flag=flag
+        ),
     )
 
 
@@ -161,7 +164,7 @@ def post_list(
     render.emit_table(
         state, [_("DATE"), _("NETWORK"), _("VIEWS"), _("REACTIONS"), _("RATE"), "", _("URL")], rows
     )
-    flag = " — below target" if total.below_target else ""
+    flag = _(" — below target") if total.below_target else ""
     render.echo(
         _("{posts} post(s): engagement {rate} (target {target}){flag}").format(
             posts=total.posts, rate=percent(total.rate), target=percent(total.target), flag=flag
@@ -187,7 +190,7 @@ def post_target(
     crm = state.open_crm()
     if reset or rate is not None:
         value = set_target(crm, None if reset else rate)
-        report_ok(state, f"engagement target: {percent(value)}")
+        report_ok(state, _("engagement target: {value}").format(value=percent(value)))
     else:
         render.echo(percent(target_of(crm.pipeline)))
 

@@ -130,8 +130,8 @@ def profile_set(
     missing = ", ".join(s.item.id for s in report.missing)
     report_ok(
         state,
-        f"{report.name} profile recorded: "
-        + ("complete" if report.ok else f"still missing {missing}"),
+        _("{name} profile recorded: ").format(name=report.name)
+        + (_("complete") if report.ok else _("still missing {missing}").format(missing=missing)),
     )
 
 
