@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -55,6 +56,11 @@ def main() -> None:
     parser.add_argument("revision", help="the 'before' git revision (e.g. main)")
     parser.add_argument("--runs", type=int, default=21, help="interleaved rounds")
     parser.add_argument("--save", action="store_true", help="write a result file (JSON)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each variant's CPU instructions once (callgrind: no drift)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "store"
@@ -78,7 +84,10 @@ def main() -> None:
                 for name in order:
                     samples[name].append(_run(*variants[name]))
             stolen = steal_fraction(counters, cpu_counters())
+            counted = _instructions(variants, Path(tmp)) if args.instructions else {}
     figures = _figures(samples)
+    for name, count in counted.items():
+        print(f"{name:18} {count:>14,} instructions")
     for name, row in figures.items():
         print(f"{name:18} wall {row['wall_x']:.3f}x  cpu {row['cpu_x']:.3f}x of the libraries")
     ratios = {
@@ -101,8 +110,31 @@ def main() -> None:
                 "stolen": stolen,
                 "medians": figures,
                 "after_over_before_cpu": ratios,
+                "instructions": counted,
             },
         )
+
+
+def _instructions(
+    variants: dict[str, tuple[list[str], dict[str, str]]], work: Path
+) -> dict[str, int]:
+    """Instructions executed by each variant (``PYTHONHASHSEED=0``), from callgrind."""
+    counted = {}
+    for name, (argv, env) in variants.items():
+        out = work / "callgrind.out"
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
+            env={**env, "PYTHONHASHSEED": "0"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if done.returncode != 0 or found is None:
+            raise SystemExit(f"{name}: {done.stderr[-2000:]}")
+        out.unlink()
+        counted[name] = int(found[1])
+    return counted
 
 
 def _figures(samples: dict[str, list[tuple[float, float]]]) -> dict[str, dict[str, Any]]:
