@@ -36,8 +36,10 @@ def _database_url(ctx: typer.Context) -> str:
 
 
 def _schema_line(status: "dict[str, object]") -> str:
-    revision = status["revision"] or "none (no socialcrm tables)"
-    return f"schema revision {revision}, this socialcrm's is {status['head']} ({status['state']})"
+    revision = status["revision"] or _("none (no socialcrm tables)")
+    return _("schema revision {revision}, this socialcrm's is {head} ({state})").format(
+        revision=revision, head=status["head"], state=status["state"]
+    )
 
 
 @db_app.command()

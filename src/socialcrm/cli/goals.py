@@ -6,6 +6,7 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.cli.localised import t_
 from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
@@ -53,7 +54,8 @@ def report_ok(state: "CLIState", message: str) -> None:
 
 
 def _name(goal: dict[str, Any]) -> str:
-    return str(goal["metric"]) + (f" on {goal['network']}" if goal.get("network") else "")
+    on = t_(" on {network}").format(network=goal["network"]) if goal.get("network") else ""
+    return str(goal["metric"]) + on
 
 
 @goal_app.command("set")
@@ -86,7 +88,7 @@ def goal_set(
     if state.output_format == "json":
         render.emit_json(goal.to_dict())
         return
-    when = f"per {goal.per}" if goal.per else f"by {goal.by}"
+    when = _("per {per}").format(per=goal.per) if goal.per else _("by {by}").format(by=goal.by)
     report_ok(
         state,
         _("goal: {target} {value} {when}").format(
@@ -109,7 +111,7 @@ def goal_list(ctx: typer.Context) -> None:
     rows = [
         [
             _name(g),
-            g["per"] or f"by {g['by']}",
+            g["per"] or t_("by {by}").format(by=g["by"]),
             g["target"],
             g["actual"],
             f"{g['expected']:g}",

@@ -56,13 +56,17 @@ def doctor(ctx: typer.Context) -> None:
 
 
 def _print_report(state: "CLIState", report: "DoctorReport") -> None:
-    summary = [f"store: {report.path}"]
+    summary = [_("store: {path}").format(path=report.path)]
     if report.schema is not None:
-        summary.append(f"schema {report.schema}")
+        summary.append(_("schema {schema}").format(schema=report.schema))
     if report.generation is not None:
-        summary.append(f"commit #{report.generation}")
+        summary.append(_("commit #{generation}").format(generation=report.generation))
     if report.prospects is not None:
-        summary.append(f"{report.prospects} prospect(s), {report.events} event(s)")
+        summary.append(
+            _("{prospects} prospect(s), {events} event(s)").format(
+                prospects=report.prospects, events=report.events
+            )
+        )
     render.echo(", ".join(summary))
     for finding in report.findings:
         where = f" [{finding.path}]" if finding.path else ""

@@ -320,9 +320,9 @@ def next_message(
         after = mark_sent(crm, p.id)
         following = progress_of(crm, after)
         then = (
-            f"next step due {following.due_at:%Y-%m-%d}"
+            _("next step due {day}").format(day=f"{following.due_at:%Y-%m-%d}")
             if following is not None and following.due_at is not None
-            else "sequence completed"
+            else _("sequence completed")
         )
         render.emit_one(
             state,
@@ -358,7 +358,11 @@ def next_message(
             }
         )
         return
-    when = "due now" if item.is_due else f"not due before {prog.due_at:%Y-%m-%d}"
+    when = (
+        _("due now")
+        if item.is_due
+        else _("not due before {day}").format(day=f"{prog.due_at:%Y-%m-%d}")
+    )
     echo_err(
         _(
             "{name} — step {value}/{step_count} of {sequence!r}, {where}, {when} "
