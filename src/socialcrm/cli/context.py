@@ -56,8 +56,7 @@ class CLIState:
         self.db: str | Path | None = db
         self.pipeline: str | None = pipeline
         self._format: OutputFormat | None = output_format
-        if output_format is not None:
-            output_is(output_format)
+        output_is(output_format or "table")  # a new run: not the last in-process run's
         self._crm: CRM | None = None
         self._console: Console | None = None
         self._err_console: Console | None = None
