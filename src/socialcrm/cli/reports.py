@@ -385,7 +385,10 @@ def html_cmd(
     out: Annotated[Path, typer.Option("--out", help=_("The HTML file to write."))] = Path(
         "report.html"
     ),
-    lang: Annotated[str, typer.Option("--lang", help=_("Labels: en or fr."))] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help=_("Labels: en or fr (default: the interface language).")),
+    ] = None,
     since: Since = None,
     until: Until = None,
     network: Network = None,
@@ -401,6 +404,10 @@ def html_cmd(
     from socialcrm.errors import ValidationError
     from socialcrm.reports.html import LANGS, build_html
 
+    if lang is None:
+        from socialcrm import i18n
+
+        lang = i18n.language()
     if lang not in LANGS:
         raise ValidationError(
             _("unknown language {lang!r}").format(lang=lang), field="lang", hint=", ".join(LANGS)
