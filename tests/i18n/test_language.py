@@ -164,3 +164,17 @@ def test_every_command_help_is_french(tmp_path: Path) -> None:
         flat = " ".join(out.stdout.split())
         leaks = [e for e in english if " ".join(e.split()) in flat]
         assert not leaks, (command, leaks[:3])
+
+
+@needs_script
+def test_an_unknown_lang_option_is_a_usage_error_but_the_variable_is_passed_over(
+    tmp_path: Path,
+) -> None:
+    env = _env(tmp_path, SOCIALCRM_DB=str(tmp_path / "store"))
+    for args in (["--lang", "de", "list"], ["list", "--lang=de"]):
+        refused = _run(env, *args)
+        assert refused.returncode == 2, args
+        assert "'de' is not a language socialcrm speaks (en, fr)" in refused.stderr
+    passed_over = _run({**env, "SOCIALCRM_LANG": "de", "LANG": "fr_FR.UTF-8"}, "list")
+    assert passed_over.returncode == 0, passed_over.stderr
+    assert passed_over.stdout.startswith("ID  NOM  ÉTAPE")  # LANG decides

@@ -112,6 +112,22 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+def _check_lang(ctx: typer.Context, lang: str | None) -> None:
+    """``--lang`` must name a language socialcrm speaks (``SOCIALCRM_LANG`` is passed over)."""
+    from socialcrm import i18n
+
+    if lang is None or i18n.normalise(lang) is not None:
+        return
+    source = ctx.get_parameter_source("lang")
+    if source is not None and source.name == "COMMANDLINE":
+        raise typer.BadParameter(
+            _("{lang!r} is not a language socialcrm speaks ({languages})").format(
+                lang=lang, languages=", ".join(i18n.LANGUAGES)
+            ),
+            param_hint="'--lang'",
+        )
+
+
 def _escape_message(exc: typer.TyperException) -> None:
     """Click's usage errors quote what was typed (``No such command '…'``): escaped;
     and shown in the language in force."""
@@ -310,6 +326,7 @@ def make_app(
         ] = False,
     ) -> None:
         """Social selling pipeline: profile → identify → notoriety → contact → convert."""
+        _check_lang(ctx, lang)
         chosen = None if output_format is None else parse_format(output_format)
         state = CLIState(plugin_manager, db=db, pipeline=pipeline, output_format=chosen)
         ctx.obj = state

@@ -44,6 +44,18 @@ def _store_format(ctx: typer.Context, value: str | None) -> None:
         ctx.find_root().obj.output_format = parse_format(value)
 
 
+def _check_lang(value: str | None) -> None:
+    """The language itself was chosen before the app was built; an unknown one is refused."""
+    from socialcrm import i18n
+
+    if value is not None and i18n.normalise(value) is None:
+        raise typer.BadParameter(
+            _("{lang!r} is not a language socialcrm speaks ({languages})").format(
+                lang=value, languages=", ".join(i18n.LANGUAGES)
+            )
+        )
+
+
 def global_options() -> list[Any]:
     """The per-command copies of the global options, built by Typer itself.
 
@@ -94,6 +106,7 @@ def global_options() -> list[Any]:
                 LANG_OPTION,
                 metavar="LANG",
                 help=_("Interface language, e.g. fr or en (env SOCIALCRM_LANG)."),
+                callback=_check_lang,
                 expose_value=False,
                 rich_help_panel=_(GLOBAL_PANEL),
             ),
