@@ -37,6 +37,7 @@ SINK_CALLS = frozenset(
         "confirm",
         "prompt",
         "bars",
+        "print",
         "sparkline",
     }
 )

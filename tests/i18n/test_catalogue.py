@@ -95,9 +95,19 @@ raise ValidationError("not a date")
 render.emit_table(state, ["NAME", _("STAGE")], rows)
 render.echo(f"  {pid}  {name}")
 render.emit_csv(["name", "stage"], rows)
+state.console.print("shown" if ok else _("marked"))
+render.echo(_("a {x}").format(x=1) + " unmarked tail")
 """
     found = [ast.unparse(n) for n in unmarked(ast.parse(source))]
-    assert found == ["'plain'", "f'{n} prospects'", "'help text'", "'not a date'", "'NAME'"]
+    assert found == [
+        "'plain'",
+        "f'{n} prospects'",
+        "'help text'",
+        "'not a date'",
+        "'NAME'",
+        "'shown'",
+        "' unmarked tail'",
+    ]
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
