@@ -136,4 +136,8 @@ def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCRM_")}
     clean["SOCIALCRM_DB"] = str(tmp_path / "store")
     clean.pop("NO_COLOR", None)
+    # English whatever the machine's locale (tests/i18n run the CLI in French)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        clean.pop(name, None)
+    clean["LANG"] = "C.UTF-8"
     return clean

@@ -196,3 +196,23 @@ def test_plugins_disabled_in_the_file_are_not_loaded(cfg: Path, env: dict[str, s
     env["SOCIALCRM_DISABLE_PLUGINS"] = "socialcrm-youtube"  # the variable wins over the file
     ids = {n["id"] for n in json.loads(cli(env, "networks", "--format", "json").stdout)}
     assert "x" in ids and "youtube" not in ids
+
+
+def test_get_store_says_the_default_path_when_nothing_is_configured(
+    cfg: Path, monkeypatch: pytest.MonkeyPatch, app: object, tmp_path: Path
+) -> None:
+    from socialcrm.storage import default_db_path
+
+    monkeypatch.delenv("SOCIALCRM_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    runner = CliRunner()
+    shown = runner.invoke(app, ["config", "get", "store"])  # type: ignore[arg-type]
+    assert shown.exit_code == 0, shown.stderr
+    default = str(default_db_path())
+    assert default.startswith(str(tmp_path / "data"))
+    assert shown.stdout == f"{default} (the default: no store is configured)\n"
+    as_json = runner.invoke(app, ["config", "get", "store", "--format", "json"])  # type: ignore[arg-type]
+    assert json.loads(as_json.stdout) == {"key": "store", "value": default, "source": "default"}
+    config.set_value("store", str(tmp_path / "mine"))
+    mine = runner.invoke(app, ["config", "get", "store"])  # type: ignore[arg-type]
+    assert mine.stdout == f"{tmp_path / 'mine'}\n"

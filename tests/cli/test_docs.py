@@ -14,7 +14,7 @@ from socialcrm.cli import make_app
 from socialcrm.plugins import get_plugin_manager
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
-GLOBAL = {"--db", "--pipeline", "--format"}
+GLOBAL = {"--db", "--pipeline", "--format", "--lang"}
 
 
 def leaf_commands() -> Iterator[tuple[str, Any]]:

@@ -144,3 +144,34 @@ def test_a_feature_adds_its_own_source(crm: CRM, clock: FrozenClock) -> None:
     (entry,) = entries(crm, sources=[reviews])
     (event,) = _events(to_ics([entry], now=clock.now, tz=PARIS))
     assert "retention" in str(event["categories"].to_ical())  # type: ignore[index]
+
+
+def test_retention_reviews_come_from_the_privacy_due_list(crm: CRM, clock: FrozenClock) -> None:
+    from socialcrm.playbook.agenda import RETENTION_NOTICE_DAYS
+    from socialcrm.privacy.retention import due
+
+    pid = _add(crm, "Eve Doe")
+    assert [e for e in entries(crm, days=30) if e.kind == "retention"] == []
+    (expiry,) = [r.expires_at for r in due(crm, within="4y")]
+    assert expiry is not None
+    # the review falls RETENTION_NOTICE_DAYS before the data expires
+    clock.advance(days=(expiry - clock.now).days - RETENTION_NOTICE_DAYS - 3)
+    assert [e for e in entries(crm, days=1) if e.kind == "retention"] == []
+    (entry,) = [e for e in entries(crm, days=7) if e.kind == "retention"]
+    assert entry.prospect_id == pid and entry.command == f"socialcrm privacy ask {pid}"
+    assert entry.due == expiry - timedelta(days=RETENTION_NOTICE_DAYS)
+    (again,) = [e for e in entries(crm, days=7) if e.kind == "retention"]
+    assert again.uid == entry.uid  # re-exporting updates the same event
+    (event,) = [
+        e
+        for e in _events(to_ics([entry], now=clock.now, tz=PARIS))
+        if str(e["x-socialcrm-prospect"]) == pid  # type: ignore[index]
+    ]
+    assert "privacy ask" in str(event["description"])  # type: ignore[index]
+    clock.advance(days=RETENTION_NOTICE_DAYS + 5)  # expired: erase, today
+    (late,) = [e for e in entries(crm, days=0) if e.kind == "retention"]
+    assert late.command == "socialcrm privacy purge --expired" and late.due == clock.now
+    assert late.uid == entry.uid
+    # the agenda's own expiry line is not a second event (waiting in a stage is)
+    kinds = sorted(e.kind for e in entries(crm, days=0) if e.prospect_id == pid)
+    assert kinds == ["retention", "waiting"]

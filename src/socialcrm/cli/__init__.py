@@ -44,6 +44,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     # the CLI reports as one line (docs/cli.md, "Exit codes").
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    import sys
+
+    from socialcrm.cli.language import setup
+
+    # before the CLI modules are imported: their help texts are translated then
+    setup(sys.argv[1:] if argv is None else argv)
     from socialcrm.cli.app import run
 
     run(argv)

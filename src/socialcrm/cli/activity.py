@@ -7,12 +7,14 @@ import typer
 
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register", "split_channel"]
 
-PANEL = "Working a prospect"
+PANEL = N_("Working a prospect")
 
-Text = Annotated[str, typer.Argument(metavar="TEXT", help="The text; - reads it from stdin.")]
+Text = Annotated[str, typer.Argument(metavar="TEXT", help=_("The text; - reads it from stdin."))]
 
 
 def _text(value: str) -> str:
@@ -36,7 +38,7 @@ def interest(
     ctx: typer.Context,
     ref: Ref,
     text: Text,
-    url: Annotated[str | None, typer.Option(help="Link to the post or content.")] = None,
+    url: Annotated[str | None, typer.Option(help=_("Link to the post or content."))] = None,
 ) -> None:
     """Record the point of interest: what the prospect shared or reacted to.
 
@@ -51,7 +53,9 @@ def interest(
 
     state = get_state(ctx)
     prospect = state.open_crm().set_point_of_interest(ref, _text(text), url=url)
-    render.emit_one(state, prospect, f"point of interest recorded for {prospect.name}")
+    render.emit_one(
+        state, prospect, _("point of interest recorded for {name}").format(name=prospect.name)
+    )
 
 
 def engage(
@@ -61,20 +65,22 @@ def engage(
         str,
         typer.Argument(
             metavar="KIND",
-            help="like, comment, share, follow, mention, view, group, event or meeting.",
+            help=_("like, comment, share, follow, mention, view, group, event or meeting."),
         ),
     ],
-    url: Annotated[str | None, typer.Option(help="Link to what you engaged with.")] = None,
-    note: Annotated[str | None, typer.Option(help="What you did or wrote.")] = None,
+    url: Annotated[str | None, typer.Option(help=_("Link to what you engaged with."))] = None,
+    note: Annotated[str | None, typer.Option(help=_("What you did or wrote."))] = None,
     network: Annotated[
-        str | None, typer.Option(help="Network (default: from --url or their only identity).")
+        str | None, typer.Option(help=_("Network (default: from --url or their only identity)."))
     ] = None,
     inbound: Annotated[
         bool,
         typer.Option(
             "--inbound",
-            help="They did it (commented on your post, mentioned you, accepted a meeting): "
-            "a comment, mention or meeting by them restarts the retention clock.",
+            help=_(
+                "They did it (commented on your post, mentioned you, accepted a meeting): "
+                "a comment, mention or meeting by them restarts the retention clock."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -91,29 +97,39 @@ def engage(
     prospect = state.open_crm().log_interaction(
         ref, kind, url=url, note=note, network=network, inbound=inbound
     )
-    render.emit_one(state, prospect, f"{kind.strip().lower()} logged for {prospect.name}")
+    render.emit_one(
+        state,
+        prospect,
+        _("{value} logged for {name}").format(value=kind.strip().lower(), name=prospect.name),
+    )
 
 
 def message(
     ctx: typer.Context,
     ref: Ref,
     text: Text,
-    sent: Annotated[bool, typer.Option("--sent", help="You sent it.")] = False,
-    received: Annotated[bool, typer.Option("--received", help="They sent it (a reply).")] = False,
+    sent: Annotated[bool, typer.Option("--sent", help=_("You sent it."))] = False,
+    received: Annotated[
+        bool, typer.Option("--received", help=_("They sent it (a reply)."))
+    ] = False,
     channel: Annotated[
         str | None,
         typer.Option(
             metavar="[NETWORK.]CHANNEL",
-            help="e.g. linkedin.connection_note, linkedin.inmail, x.dm; a sent message is "
-            "checked against the channel's length limit.",
+            help=_(
+                "e.g. linkedin.connection_note, linkedin.inmail, x.dm; a sent message is "
+                "checked against the channel's length limit."
+            ),
         ),
     ] = None,
     with_notice: Annotated[
         bool,
         typer.Option(
             "--with-notice",
-            help="Append the short information notice (GDPR art. 14) to the message you "
-            "send, record it as given, and print the text to send.",
+            help=_(
+                "Append the short information notice (GDPR art. 14) to the message you "
+                "send, record it as given, and print the text to send."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -132,7 +148,7 @@ def message(
     from socialcrm.privacy.notice import log_message
 
     if sent == received:
-        raise typer.BadParameter("give exactly one of --sent or --received")
+        raise typer.BadParameter(_("give exactly one of --sent or --received"))
     network, channel_id = split_channel(channel)
     state = get_state(ctx)
     logged = log_message(
@@ -145,16 +161,20 @@ def message(
         with_notice=with_notice,
     )
     prospect = logged.prospect
-    way = "received from" if received else "sent to"
+    template = (
+        _("message received from {name} logged") if received else _("message sent to {name} logged")
+    )
     if logged.notice_appended and state.output_format == "table":
         render.echo(logged.text)
-    render.emit_one(state, prospect, f"message {way} {prospect.name} logged")
+    render.emit_one(state, prospect, template.format(name=prospect.name))
     if logged.notice_missing:
         from socialcrm.cli.errors import warn
 
         warn(
-            f"{prospect.name} has not had the information notice (GDPR art. 14: due with "
-            "the first message): send it with --with-notice, or record how you gave it: "
+            _(
+                "{name} has not had the information notice (GDPR art. 14: due with the "
+                "first message): send it with --with-notice, or record how you gave it: "
+            ).format(name=prospect.name)
             + state.runnable(f"socialcrm privacy notice {prospect.id} --given --channel email")
         )
 
@@ -170,7 +190,7 @@ def note(ctx: typer.Context, ref: Ref, text: Text) -> None:
 
     state = get_state(ctx)
     prospect = state.open_crm().add_note(ref, _text(text))
-    render.emit_one(state, prospect, f"note added for {prospect.name}")
+    render.emit_one(state, prospect, _("note added for {name}").format(name=prospect.name))
 
 
 def history(ctx: typer.Context, ref: Ref) -> None:
@@ -180,7 +200,7 @@ def history(ctx: typer.Context, ref: Ref) -> None:
     Example:
       socialcrm history jane@acme.example --format json | jq '.[].kind'
     """
-    from socialcrm.cli import render
+    from socialcrm.cli import localised, render
 
     state = get_state(ctx)
     events = state.open_crm().history(ref)
@@ -197,9 +217,13 @@ def history(ctx: typer.Context, ref: Ref) -> None:
     else:
         render.emit_table(
             state,
-            ["WHEN", "WHAT", "DETAIL"],
+            [_("WHEN"), _("WHAT"), _("DETAIL")],
             [
-                [e.at.strftime("%Y-%m-%d %H:%M"), e.kind.value, render.describe_event(e)]
+                [
+                    e.at.strftime("%Y-%m-%d %H:%M"),
+                    localised.event_kind(e.kind.value),
+                    render.describe_event(e),
+                ]
                 for e in events
             ],
         )

@@ -25,6 +25,16 @@ import typer
 from typer.core import TyperGroup
 
 from socialcrm.cli.context import CLIState, parse_format
+from socialcrm.cli.global_options import (
+    GLOBAL_PANEL,
+    add_global_options,
+    global_options,
+    tidy_metavars,
+    translate_help,
+)
+from socialcrm.cli.language import LANG_OPTION
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     import pluggy
@@ -63,7 +73,7 @@ COMMAND_MODULES: tuple[str, ...] = tuple(MODULE_COMMANDS)
 COMMANDS: dict[str, str] = {name: m for m, names in MODULE_COMMANDS.items() for name in names}
 """The module declaring each built-in command or group."""
 
-OVERVIEW = """\
+OVERVIEW = N_("""\
 socialcrm — social selling from the command line.
 
   socialcrm demo --db ./demo-store     try it on a sample pipeline
@@ -76,9 +86,7 @@ socialcrm — social selling from the command line.
 
 Run 'socialcrm --help' for every command and option, 'socialcrm COMMAND --help'
 for one command (each has an example).
-"""
-
-GLOBAL_PANEL = "Global options"
+""")
 
 
 def _rich_terminal() -> bool:
@@ -100,114 +108,38 @@ def _version_callback(value: bool) -> None:
     if value:
         from socialcrm.cli.render import echo
 
-        echo(f"socialcrm {_version()}")
+        echo(_("socialcrm {value}").format(value=_version()))
         raise typer.Exit()
 
 
-# -- global options repeated on every command ------------------------------------------
+def _check_lang(ctx: typer.Context, lang: str | None) -> None:
+    """``--lang`` must name a language socialcrm speaks (``SOCIALCRM_LANG`` is passed over)."""
+    from socialcrm import i18n
 
-
-def _store_db(ctx: typer.Context, value: str | None) -> None:
-    if value is not None and isinstance(ctx.find_root().obj, CLIState):
-        ctx.find_root().obj.db = value
-
-
-def _store_pipeline(ctx: typer.Context, value: str | None) -> None:
-    if value is not None and isinstance(ctx.find_root().obj, CLIState):
-        ctx.find_root().obj.pipeline = value
-
-
-def _store_format(ctx: typer.Context, value: str | None) -> None:
-    if value is not None and isinstance(ctx.find_root().obj, CLIState):
-        ctx.find_root().obj.output_format = parse_format(value)
-
-
-def _global_options() -> list[Any]:
-    """The per-command copies of the global options, built by Typer itself.
-
-    They are declared on a throw-away command so Typer makes its own option
-    objects (its constructors are not public API); they only store their
-    value in the run's :class:`CLIState`.
-    """
-    scratch = typer.Typer(add_completion=False)
-
-    @scratch.command()
-    def _options(
-        db: Annotated[
-            str | None,
-            typer.Option(
-                "--db",
-                metavar="PATH_OR_URL",
-                help="Store to use: a directory or a database URL (env SOCIALCRM_DB).",
-                callback=_store_db,
-                expose_value=False,
-                rich_help_panel=GLOBAL_PANEL,
-            ),
-        ] = None,
-        pipeline: Annotated[
-            str | None,
-            typer.Option(
-                "--pipeline",
-                metavar="NAME",
-                help="Pipeline to work on (env SOCIALCRM_PIPELINE).",
-                callback=_store_pipeline,
-                expose_value=False,
-                rich_help_panel=GLOBAL_PANEL,
-            ),
-        ] = None,
-        output_format: Annotated[
-            str | None,
-            typer.Option(
-                "--format",
-                metavar="[table|json|csv]",
-                help="Output format for lists and records.",
-                callback=_store_format,
-                expose_value=False,
-                rich_help_panel=GLOBAL_PANEL,
-            ),
-        ] = None,
-    ) -> None:
-        """Never run."""
-
-    wanted = {"--db", "--pipeline", "--format"}
-    return [p for p in typer.main.get_command(scratch).params if wanted.intersection(p.opts)]
-
-
-def _add_global_options(command: Any, options: list[Any]) -> None:
-    """Give ``command`` (and its subcommands) the global options it does not declare."""
-    subcommands = getattr(command, "commands", None)
-    if subcommands is not None:
-        for sub in subcommands.values():
-            _add_global_options(sub, options)
+    if lang is None or i18n.normalise(lang) is not None:
         return
-    taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
-    for option in options:
-        if not taken.intersection(option.opts):
-            command.params.append(option)
-
-
-def _tidy_metavars(command: Any) -> None:
-    """Name values in help (``--url URL``) where a command gave no metavar.
-
-    Typer 0.29 would show the Python type instead (``--url <list[str]>``).
-    """
-    for sub in getattr(command, "commands", {}).values():
-        _tidy_metavars(sub)
-    for param in getattr(command, "params", ()):
-        if getattr(param, "metavar", None) is not None or getattr(param, "is_flag", False):
-            continue
-        name = (param.name or "value").upper()
-        for prefix in ("ADD_", "RM_"):
-            name = name.removeprefix(prefix)
-        param.metavar = name
+    source = ctx.get_parameter_source("lang")
+    if source is not None and source.name == "COMMANDLINE":
+        raise typer.BadParameter(
+            _("{lang!r} is not a language socialcrm speaks ({languages})").format(
+                lang=lang, languages=", ".join(i18n.LANGUAGES)
+            ),
+            param_hint="'--lang'",
+        )
 
 
 def _escape_message(exc: typer.TyperException) -> None:
-    """Click's usage errors quote what was typed (``No such command '…'``): escaped."""
+    """Click's usage errors quote what was typed (``No such command '…'``): escaped;
+    and shown in the language in force."""
+    from socialcrm import i18n
     from socialcrm.text import escape
 
     if isinstance(exc.message, str):
         exc.message = escape(exc.message)
+    if i18n.language() != i18n.DEFAULT:
+        from socialcrm.cli.click_messages import translate_usage_error
+
+        translate_usage_error(exc)
 
 
 def _os_error_exit(ctx: Any, exc: OSError) -> typer.Exit | None:
@@ -236,10 +168,11 @@ class SocialGroup(TyperGroup):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        options = _global_options()
+        options = global_options()
+        translate_help(self)
         for command in self.commands.values():
-            _add_global_options(command, options)
-            _tidy_metavars(command)
+            add_global_options(command, options)
+            tidy_metavars(command)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         from socialcrm.cli.coercion import install
@@ -313,10 +246,12 @@ def make_app(
     app = typer.Typer(
         name="socialcrm",
         cls=SocialGroup,
-        help="Social selling pipeline: profile → identify → notoriety → contact → convert.",
-        epilog="Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found/ambiguous, "
-        "4 invalid input or a file/output that cannot be written, 5 refused transition, "
-        "6 store, 7 plugin, 141 output closed.  See docs/cli.md.",
+        help=_("Social selling pipeline: profile → identify → notoriety → contact → convert."),
+        epilog=_(
+            "Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found/ambiguous, "
+            "4 invalid input or a file/output that cannot be written, 5 refused transition, "
+            "6 store, 7 plugin, 141 output closed.  See docs/cli.md."
+        ),
         invoke_without_command=True,
         pretty_exceptions_enable=False,
         # rich help on a terminal; plain, stable help (and no rich import) when piped
@@ -332,10 +267,12 @@ def make_app(
                 "--db",
                 envvar="SOCIALCRM_DB",
                 metavar="PATH_OR_URL",
-                help="Store to use: a directory, or a database URL such as "
-                "postgresql://user@host/db (default: a directory in your user data directory).",
+                help=_(
+                    "Store to use: a directory, or a database URL such as "
+                    "postgresql://user@host/db (default: a directory in your user data directory)."
+                ),
                 show_envvar=True,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
         pipeline: Annotated[
@@ -344,9 +281,9 @@ def make_app(
                 "--pipeline",
                 envvar="SOCIALCRM_PIPELINE",
                 metavar="NAME",
-                help="Pipeline to work on (default: the store's current one).",
+                help=_("Pipeline to work on (default: the store's current one)."),
                 show_envvar=True,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
         output_format: Annotated[
@@ -355,10 +292,26 @@ def make_app(
                 "--format",
                 envvar="SOCIALCRM_FORMAT",
                 metavar="[table|json|csv]",
-                help="Output format for lists and records (default: table, or the "
-                "configuration file's 'format').",
+                help=_(
+                    "Output format for lists and records (default: table, or the "
+                    "configuration file's 'format')."
+                ),
                 show_envvar=True,
-                rich_help_panel=GLOBAL_PANEL,
+                rich_help_panel=_(GLOBAL_PANEL),
+            ),
+        ] = None,
+        lang: Annotated[
+            str | None,
+            typer.Option(
+                LANG_OPTION,
+                envvar="SOCIALCRM_LANG",
+                metavar="LANG",
+                help=_(
+                    "Interface language: en or fr (default: the configuration file's "
+                    "'language', then LC_ALL, LC_MESSAGES, LANG; English otherwise)."
+                ),
+                show_envvar=True,
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = None,
         version: Annotated[
@@ -367,12 +320,13 @@ def make_app(
                 "--version",
                 callback=_version_callback,
                 is_eager=True,
-                help="Print the version and exit.",
-                rich_help_panel=GLOBAL_PANEL,
+                help=_("Print the version and exit."),
+                rich_help_panel=_(GLOBAL_PANEL),
             ),
         ] = False,
     ) -> None:
         """Social selling pipeline: profile → identify → notoriety → contact → convert."""
+        _check_lang(ctx, lang)
         chosen = None if output_format is None else parse_format(output_format)
         state = CLIState(plugin_manager, db=db, pipeline=pipeline, output_format=chosen)
         ctx.obj = state
@@ -380,7 +334,7 @@ def make_app(
         if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
             from socialcrm.cli.render import echo
 
-            echo(OVERVIEW, nl=False)
+            echo(_(OVERVIEW), nl=False)
             raise typer.Exit()
 
     if command == VERSION_ONLY:  # the eager --version callback exits before any command
@@ -412,7 +366,7 @@ def _keep_only(app: typer.Typer, name: str) -> None:
         app.registered_groups = groups
 
 
-VALUE_OPTIONS = frozenset({"--db", "--pipeline", "--format"})
+VALUE_OPTIONS = frozenset({"--db", "--pipeline", "--format", LANG_OPTION})
 VERSION_ONLY = ""
 """What :func:`requested_command` returns for ``--version``: no command needs building."""
 
@@ -464,6 +418,9 @@ def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = N
     from socialcrm.errors import PluginError, ValidationError
 
     args = list(argv) if argv is not None else sys.argv[1:]
+    from socialcrm.cli.language import setup
+
+    setup(args)
     command = requested_command(args)
     try:
         if pm is None:
@@ -480,7 +437,7 @@ def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = N
     except SystemExit as exc:
         raise SystemExit(_flush_stdout(exc.code)) from None
     except KeyboardInterrupt:
-        echo_err("interrupted")
+        echo_err(_("interrupted"))
         raise SystemExit(130) from None
     except Exception as exc:
         if os.environ.get("SOCIALCRM_DEBUG"):
@@ -488,7 +445,9 @@ def run(argv: Sequence[str] | None = None, pm: "pluggy.PluginManager | None" = N
         code = report_os_error(exc) if isinstance(exc, OSError) else None
         if code is None:
             echo_err(
-                f"error: unexpected {type(exc).__name__}: {exc} "
-                "(set SOCIALCRM_DEBUG=1 for the traceback, and please report it)"
+                _(
+                    "error: unexpected {name__}: {exc} (set SOCIALCRM_DEBUG=1 for the "
+                    "traceback, and please report it)"
+                ).format(name__=type(exc).__name__, exc=exc)
             )
         sys.exit(_flush_stdout(1 if code is None else code))

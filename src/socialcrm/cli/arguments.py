@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli.completion import complete_prospect
+from socialcrm.i18n import gettext as _
 
 __all__ = ["Ref"]
 
@@ -12,7 +13,7 @@ Ref = Annotated[
     str,
     typer.Argument(
         metavar="REF",
-        help="Id or unique id prefix, e-mail, profile URL, network:handle, or exact name.",
+        help=_("Id or unique id prefix, e-mail, profile URL, network:handle, or exact name."),
         show_default=False,
         autocompletion=complete_prospect,
     ),

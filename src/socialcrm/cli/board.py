@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["print_board", "register"]
 
-PANEL = "Pipeline"
+PANEL = N_("Pipeline")
 
 
 def _names(people: "list[Prospect]", limit: int | None) -> str:
@@ -25,7 +27,7 @@ def _names(people: "list[Prospect]", limit: int | None) -> str:
 
 def print_board(state: "CLIState", board: "Board") -> None:
     """Render a board in the run's format (also used by ``demo``)."""
-    from socialcrm.cli import render
+    from socialcrm.cli import localised, render
 
     if state.output_format == "json":
         render.emit_json(render.board_record(board))
@@ -43,9 +45,11 @@ def print_board(state: "CLIState", board: "Board") -> None:
     limit = 8 if state.is_terminal else None
     render.emit_table(
         state,
-        ["STAGE", "COUNT", "PROSPECTS"],
-        [[name, len(people), _names(people, limit)] for name, people in groups],
-        title=f"Pipeline {board.pipeline!r} — {board.total} prospect(s)",
+        [_("STAGE"), _("COUNT"), _("PROSPECTS")],
+        [[localised.word(name), len(people), _names(people, limit)] for name, people in groups],
+        title=_("Pipeline {pipeline!r} — {total} prospect(s)").format(
+            pipeline=board.pipeline, total=board.total
+        ),
         styles={0: "stage"},
     )
 
@@ -53,9 +57,9 @@ def print_board(state: "CLIState", board: "Board") -> None:
 def board(
     ctx: typer.Context,
     owner: Annotated[
-        str | None, typer.Option(metavar="REP", help="Only the prospects this rep owns.")
+        str | None, typer.Option(metavar="REP", help=_("Only the prospects this rep owns."))
     ] = None,
-    mine: Annotated[bool, typer.Option("--mine", help="Only the prospects you own.")] = False,
+    mine: Annotated[bool, typer.Option("--mine", help=_("Only the prospects you own."))] = False,
 ) -> None:
     """The pipeline at a glance: count and names per stage, won and lost totals.
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from socialcrm.i18n import gettext as _
+
 __all__ = ["install"]
 
 try:  # Typer internals: absent or different in other Typer versions
@@ -31,17 +33,25 @@ except ImportError:  # pragma: no cover - depends on the installed Typer
 
 def _number(kind: type[int] | type[float], value: Any, info: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"{value!r} is not a valid {kind.__name__}")
+        raise ValueError(
+            _("{value!r} is not a valid {kind}").format(value=value, kind=kind.__name__)
+        )
     try:
         number = kind(value)
     except ValueError:
-        noun = "integer" if kind is int else "number"
-        raise ValueError(f"{value!r} is not a valid {noun}") from None
+        noun = _("integer") if kind is int else _("number")
+        raise ValueError(
+            _("{value!r} is not a valid {kind}").format(value=value, kind=noun)
+        ) from None
     low, high = getattr(info, "min", None), getattr(info, "max", None)
     if low is not None and number < low:
-        raise ValueError(f"{number} is smaller than the minimum {low}")
+        raise ValueError(
+            _("{number} is smaller than the minimum {low}").format(number=number, low=low)
+        )
     if high is not None and number > high:
-        raise ValueError(f"{number} is larger than the maximum {high}")
+        raise ValueError(
+            _("{number} is larger than the maximum {high}").format(number=number, high=high)
+        )
     return number
 
 
@@ -57,7 +67,7 @@ def _flag(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"{value!r} is not a valid boolean")
+    raise ValueError(_("{value!r} is not a valid boolean").format(value=value))
 
 
 def _convert(annotation: Any, value: Any, info: Any) -> Any:

@@ -6,12 +6,13 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
 config_app = typer.Typer(
     name="config",
-    help="Your defaults (store, pipeline, format, language, name…) in a configuration file.",
+    help=_("Your defaults (store, pipeline, format, language, name…) in a configuration file."),
     no_args_is_help=True,
 )
 
@@ -26,7 +27,7 @@ Key = Annotated[
     str,
     typer.Argument(
         metavar="KEY",
-        help="A key: store, pipeline, format, language, actor, timezone, disable_plugins.",
+        help=_("A key: store, pipeline, format, language, actor, timezone, disable_plugins."),
         autocompletion=_complete_key,
     ),
 ]
@@ -60,6 +61,16 @@ def get(ctx: typer.Context, key: Key) -> None:
 
     state = get_state(ctx)
     setting = resolve(key)
+    if setting.key == "store" and setting.value in (None, ""):
+        # nothing configured: the store in force is the default one, said so
+        from socialcrm.storage import default_db_path
+
+        setting = setting._replace(value=str(default_db_path()))
+        if state.output_format != "json":
+            render.echo(
+                _("{path} (the default: no store is configured)").format(path=setting.value)
+            )
+            return
     if state.output_format == "json":
         render.emit_json(_record(setting))
     else:
@@ -70,7 +81,7 @@ def get(ctx: typer.Context, key: Key) -> None:
 def set_(
     ctx: typer.Context,
     key: Key,
-    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help=_("The new value."))],
 ) -> None:
     """Write KEY = VALUE to the configuration file (created, mode 0600, if missing).
 
@@ -88,7 +99,11 @@ def set_(
     if state.output_format == "json":
         render.emit_json(_record(setting))
     else:
-        render.echo(f"{setting.key} = {_shown(setting.value)} (in {config_path()})")
+        render.echo(
+            _("{key} = {value} (in {value2})").format(
+                key=setting.key, value=_shown(setting.value), value2=config_path()
+            )
+        )
 
 
 @config_app.command("unset")
@@ -102,7 +117,11 @@ def unset(ctx: typer.Context, key: Key) -> None:
     from socialcrm.config import unset_value
 
     removed = unset_value(key)
-    render.echo(f"removed {key}" if removed else f"{key} was not set in the configuration file")
+    render.echo(
+        _("removed {key}").format(key=key)
+        if removed
+        else _("{key} was not set in the configuration file").format(key=key)
+    )
 
 
 @config_app.command("list")
@@ -124,7 +143,7 @@ def list_(ctx: typer.Context) -> None:
     if state.output_format == "csv":
         render.emit_csv(["key", "value", "source"], rows)
     else:
-        render.emit_table(state, ["KEY", "VALUE", "FROM"], rows)
+        render.emit_table(state, [_("KEY"), _("VALUE"), _("FROM")], rows)
 
 
 @config_app.command("path")
@@ -141,4 +160,4 @@ def path(ctx: typer.Context) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(config_app, rich_help_panel="Setup")
+    app.add_typer(config_app, rich_help_panel=_("Setup"))

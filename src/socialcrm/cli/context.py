@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
+from socialcrm.cli.localised import output_is
+from socialcrm.i18n import gettext as _
+
 if TYPE_CHECKING:
     import pluggy
     from rich.console import Console
@@ -33,7 +36,9 @@ def parse_format(value: str) -> OutputFormat:
     for known in FORMATS:
         if lowered == known:
             return known
-    raise typer.BadParameter(f"{value!r} is not one of: {', '.join(FORMATS)}")
+    raise typer.BadParameter(
+        _("{value!r} is not one of: {FORMATS}").format(value=value, FORMATS=", ".join(FORMATS))
+    )
 
 
 class CLIState:
@@ -51,6 +56,7 @@ class CLIState:
         self.db: str | Path | None = db
         self.pipeline: str | None = pipeline
         self._format: OutputFormat | None = output_format
+        output_is(output_format or "table")  # a new run: not the last in-process run's
         self._crm: CRM | None = None
         self._console: Console | None = None
         self._err_console: Console | None = None
@@ -63,11 +69,13 @@ class CLIState:
             from socialcrm.config import value
 
             self._format = parse_format(str(value("format")))
+            output_is(self._format)
         return self._format
 
     @output_format.setter
     def output_format(self, chosen: OutputFormat) -> None:
         self._format = chosen
+        output_is(chosen)
 
     def configured(self, key: str) -> str | None:
         """Key ``key`` of the configuration file (read when first needed, so that
@@ -137,10 +145,14 @@ class CLIState:
             from socialcrm.errors import StoreError
 
             raise StoreError(
-                f"this command works on a store directory; {self.store_label} is a database",
+                _("this command works on a store directory; {store_label} is a database").format(
+                    store_label=self.store_label
+                ),
                 path=self.store_label,
-                hint="back a database up with its own tools (pg_dump, sqlite3 .backup), "
-                "or copy it to a directory with 'socialcrm store copy' (docs/storage.md)",
+                hint=_(
+                    "back a database up with its own tools (pg_dump, sqlite3 .backup), "
+                    "or copy it to a directory with 'socialcrm store copy' (docs/storage.md)"
+                ),
             )
         return location
 
@@ -152,7 +164,11 @@ class CLIState:
             from socialcrm.storage import open_repository
 
             for failure in getattr(self.pm, "load_failures", ()):
-                warn(f"plugin {failure.name!r} could not be loaded: {failure.error}")
+                warn(
+                    _("plugin {name!r} could not be loaded: {error}").format(
+                        name=failure.name, error=failure.error
+                    )
+                )
             timeout, on_wait = waiting_as_a_person()
             repository = open_repository(self.store_location, lock_timeout=timeout, on_wait=on_wait)
             self._crm = CRM(
@@ -179,7 +195,7 @@ class CLIState:
         from socialcrm.team import rep_name
 
         if owner is not None and mine:
-            raise ValidationError("give --owner or --mine, not both", field="owner")
+            raise ValidationError(_("give --owner or --mine, not both"), field="owner")
         if owner is not None:
             return rep_name(owner)
         if not mine:
@@ -187,9 +203,9 @@ class CLIState:
         actor = self.actor
         if actor is None:
             raise ValidationError(
-                "--mine: who you are is not known",
+                _("--mine: who you are is not known"),
                 field="owner",
-                hint="set SOCIALCRM_USER to your name, or give --owner NAME",
+                hint=_("set SOCIALCRM_USER to your name, or give --owner NAME"),
             )
         return actor
 
@@ -286,8 +302,10 @@ def _say_waiting(wait: LockWait) -> None:
 
     holder = "" if wait.holder is None else f" (pid {wait.holder})"
     echo_err(
-        f"waiting for another socialcrm process{holder} holding the store {wait.store_path} "
-        f"(up to {wait.timeout:g} s; Ctrl-C to stop)"
+        _(
+            "waiting for another socialcrm process{holder} holding the store "
+            "{store_path} (up to {timeout:g} s; Ctrl-C to stop)"
+        ).format(holder=holder, store_path=wait.store_path, timeout=wait.timeout)
     )
 
 
@@ -306,7 +324,10 @@ def confirm(question: str, refusal: str) -> None:
 
     if not stdin_is_terminal():
         raise fail(
-            f"{refusal} without confirmation: pass --yes when not on a terminal", EXIT_INVALID
+            _("{refusal} without confirmation: pass --yes when not on a terminal").format(
+                refusal=refusal
+            ),
+            EXIT_INVALID,
         )
     typer.confirm(escape(question), abort=True)
 
@@ -325,5 +346,5 @@ def get_state(ctx: typer.Context) -> CLIState:
     root = ctx.find_root()
     state = root.obj
     if not isinstance(state, CLIState):
-        raise RuntimeError("the socialcrm CLI state is missing: build the app with make_app()")
+        raise RuntimeError(_("the socialcrm CLI state is missing: build the app with make_app()"))
     return state

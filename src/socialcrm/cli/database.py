@@ -8,12 +8,13 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
 db_app = typer.Typer(
     name="db",
-    help="A database store's schema: create or upgrade its tables, show its version.",
+    help=_("A database store's schema: create or upgrade its tables, show its version."),
     no_args_is_help=True,
 )
 
@@ -25,16 +26,20 @@ def _database_url(ctx: typer.Context) -> str:
     location = get_state(ctx).store_location
     if not isinstance(location, str):
         raise fail(
-            f"{location} is a store directory: 'socialcrm db' works on a database "
-            "(--db postgresql://… or sqlite:///…); a directory store upgrades itself",
+            _(
+                "{location} is a store directory: 'socialcrm db' works on a database "
+                "(--db postgresql://… or sqlite:///…); a directory store upgrades itself"
+            ).format(location=location),
             EXIT_USAGE,
         )
     return location
 
 
 def _schema_line(status: "dict[str, object]") -> str:
-    revision = status["revision"] or "none (no socialcrm tables)"
-    return f"schema revision {revision}, this socialcrm's is {status['head']} ({status['state']})"
+    revision = status["revision"] or _("none (no socialcrm tables)")
+    return _("schema revision {revision}, this socialcrm's is {head} ({state})").format(
+        revision=revision, head=status["head"], state=status["state"]
+    )
 
 
 @db_app.command()
@@ -67,11 +72,16 @@ def upgrade(ctx: typer.Context) -> None:
         )
         return
     if before.revision == after.revision:
-        render.echo(f"{describe_store(url)}: already up to date (revision {after.revision})")
+        render.echo(
+            _("{url}: already up to date (revision {revision})").format(
+                url=describe_store(url), revision=after.revision
+            )
+        )
     else:
         render.echo(
-            f"{describe_store(url)}: upgraded from {before.revision or 'nothing'} "
-            f"to revision {after.revision}"
+            _("{url}: upgraded from {value} to revision {revision}").format(
+                url=describe_store(url), value=before.revision or "nothing", revision=after.revision
+            )
         )
 
 
@@ -100,4 +110,4 @@ def current(ctx: typer.Context) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(db_app, rich_help_panel="Store")
+    app.add_typer(db_app, rich_help_panel=_("Store"))

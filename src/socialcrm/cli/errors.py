@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from socialcrm.i18n import gettext as _
 from socialcrm.text import escape
 
 if TYPE_CHECKING:
@@ -106,40 +107,46 @@ def report_error(exc: SocialCRMError) -> int:
     from socialcrm import errors
 
     if isinstance(exc, errors.TransitionRefusedError):
-        _echo_err(f"error: {exc.message}", fg="red", bold=True)
+        _echo_err(_("error: {message}").format(message=exc.message), fg="red", bold=True)
         for problem in exc.problems:
             _echo_err(f"  - {problem.message} [{problem.rule}]")
             if problem.fix:
-                _echo_err(f"    fix: {problem.fix}")
-        _echo_err("  fix the problems above, or pass --force to override them (it is recorded)")
+                _echo_err(_("    fix: {fix}").format(fix=problem.fix))
+        _echo_err(_("  fix the problems above, or pass --force to override them (it is recorded)"))
     elif isinstance(exc, errors.AmbiguousReferenceError):
         _echo_err(
-            f"error: {exc.ref!r} matches {len(exc.candidates)} prospects; "
-            "use a longer id prefix, an e-mail or a profile URL:",
+            _(
+                "error: {ref!r} matches {count} prospects; use a longer id prefix, an "
+                "e-mail or a profile URL:"
+            ).format(ref=exc.ref, count=len(exc.candidates)),
             fg="red",
             bold=True,
         )
         for pid, name in exc.candidates:
             _echo_err(f"  {pid}  {name}")
     else:
-        _echo_err(f"error: {exc}", fg="red", bold=True)
+        _echo_err(_("error: {exc}").format(exc=exc), fg="red", bold=True)
     return exit_code_for(exc)
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
     """Print ``error: message`` on stderr and return the Exit to raise."""
-    _echo_err(f"error: {message}", fg="red", bold=True)
+    _echo_err(_("error: {message}").format(message=message), fg="red", bold=True)
     return typer.Exit(code)
 
 
 def warn(message: str) -> None:
     """A non-fatal warning line on stderr."""
-    _echo_err(f"warning: {message}", fg="yellow")
+    _echo_err(_("warning: {message}").format(message=message), fg="yellow")
 
 
 def warn_plugin_failure(failure: PluginFailure) -> None:
     """Report a plugin that failed in a hook while a command ran (the command goes on)."""
-    warn(f"plugin {failure.plugin!r} failed in {failure.hook}: {failure.error}")
+    warn(
+        _("plugin {plugin!r} failed in {hook}: {error}").format(
+            plugin=failure.plugin, hook=failure.hook, error=failure.error
+        )
+    )
 
 
 # -- operating-system errors ------------------------------------------------------------
@@ -211,20 +218,30 @@ def report_os_error(
     store_hint = f" ({hint})" if hint else ""
 
     def failed(message: str, code: int) -> int:
-        _echo_err(f"error: {message}", fg="red", bold=True)
+        _echo_err(_("error: {message}").format(message=message), fg="red", bold=True)
         return code
 
     if exc.errno == errno.EPIPE or isinstance(exc, BrokenPipeError):
         quiet_stdout()
         return EXIT_BROKEN_PIPE
     if name == STDOUT:
-        return failed(f"cannot write the output: {reason}", EXIT_INVALID)
+        return failed(_("cannot write the output: {reason}").format(reason=reason), EXIT_INVALID)
     if name is not None and _inside(name, store):
-        return failed(f"store file {name}: {reason}{store_hint}", EXIT_STORE)
+        return failed(
+            _("store file {name}: {reason}{store_hint}").format(
+                name=name, reason=reason, store_hint=store_hint
+            ),
+            EXIT_STORE,
+        )
     if name is not None:
         return failed(f"{name}: {reason}", EXIT_INVALID)
     if exc.errno not in _FILE_ERRNOS:
         return None
     if store_used:
-        return failed(f"store {store}: {reason}{store_hint}", EXIT_STORE)
+        return failed(
+            _("store {store}: {reason}{store_hint}").format(
+                store=store, reason=reason, store_hint=store_hint
+            ),
+            EXIT_STORE,
+        )
     return failed(reason, EXIT_INVALID)

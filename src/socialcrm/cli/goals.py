@@ -6,6 +6,9 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.cli.localised import t_
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from datetime import date
@@ -14,15 +17,15 @@ if TYPE_CHECKING:
 
 __all__ = ["print_behind", "register"]
 
-PANEL = "Reports"
+PANEL = N_("Reports")
 
 goal_app = typer.Typer(
     name="goal",
-    help="Figures-based objectives: followers, posts, prospects, first contacts, replies, wins.",
+    help=_("Figures-based objectives: followers, posts, prospects, first contacts, replies, wins."),
     no_args_is_help=True,
 )
 audience_app = typer.Typer(
-    name="audience", help="Your community's size per network, over time.", no_args_is_help=True
+    name="audience", help=_("Your community's size per network, over time."), no_args_is_help=True
 )
 
 
@@ -35,7 +38,10 @@ def _day(value: str | None, name: str) -> "date | None":
         return date.fromisoformat(value) if value else None
     except ValueError:
         raise ValidationError(
-            f"invalid --{name} {value!r}", field=name, value=value, hint="YYYY-MM-DD"
+            _("invalid --{name} {value!r}").format(name=name, value=value),
+            field=name,
+            value=value,
+            hint=_("YYYY-MM-DD"),
         ) from None
 
 
@@ -48,7 +54,8 @@ def report_ok(state: "CLIState", message: str) -> None:
 
 
 def _name(goal: dict[str, Any]) -> str:
-    return str(goal["metric"]) + (f" on {goal['network']}" if goal.get("network") else "")
+    on = t_(" on {network}").format(network=goal["network"]) if goal.get("network") else ""
+    return str(goal["metric"]) + on
 
 
 @goal_app.command("set")
@@ -56,17 +63,17 @@ def goal_set(
     ctx: typer.Context,
     metric: Annotated[
         str,
-        typer.Argument(help="followers, posts, prospects, first_contacts, replies or wins."),
+        typer.Argument(help=_("followers, posts, prospects, first_contacts, replies or wins.")),
     ],
-    target: Annotated[int, typer.Argument(min=1, help="The number to reach.")],
+    target: Annotated[int, typer.Argument(min=1, help=_("The number to reach."))],
     per: Annotated[
-        str | None, typer.Option("--per", help="week, month or year: a rate to keep.")
+        str | None, typer.Option("--per", help=_("week, month or year: a rate to keep."))
     ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", metavar="YYYY-MM-DD", help="A date to reach it by.")
+        str | None, typer.Option("--by", metavar="YYYY-MM-DD", help=_("A date to reach it by."))
     ] = None,
     network: Annotated[
-        str | None, typer.Option("--network", help="The network (needed for followers).")
+        str | None, typer.Option("--network", help=_("The network (needed for followers)."))
     ] = None,
 ) -> None:
     """Set a goal; setting one again on the same metric (and network) replaces it.
@@ -81,8 +88,13 @@ def goal_set(
     if state.output_format == "json":
         render.emit_json(goal.to_dict())
         return
-    when = f"per {goal.per}" if goal.per else f"by {goal.by}"
-    report_ok(state, f"goal: {goal.target} {_name(goal.to_dict())} {when}")
+    when = _("per {per}").format(per=goal.per) if goal.per else _("by {by}").format(by=goal.by)
+    report_ok(
+        state,
+        _("goal: {target} {value} {when}").format(
+            target=goal.target, value=_name(goal.to_dict()), when=when
+        ),
+    )
 
 
 @goal_app.command("list")
@@ -99,7 +111,7 @@ def goal_list(ctx: typer.Context) -> None:
     rows = [
         [
             _name(g),
-            g["per"] or f"by {g['by']}",
+            g["per"] or t_("by {by}").format(by=g["by"]),
             g["target"],
             g["actual"],
             f"{g['expected']:g}",
@@ -116,7 +128,7 @@ def goal_list(ctx: typer.Context) -> None:
         render.emit_csv(headers, rows)
         return
     if not goals:
-        render.echo("no goal set (socialcrm goal set posts 2 --per week)")
+        render.echo(_("no goal set (socialcrm goal set posts 2 --per week)"))
         return
     render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
 
@@ -124,8 +136,8 @@ def goal_list(ctx: typer.Context) -> None:
 @goal_app.command("rm")
 def goal_rm(
     ctx: typer.Context,
-    metric: Annotated[str, typer.Argument(help="The goal's metric.")],
-    network: Annotated[str | None, typer.Option("--network", help="Its network.")] = None,
+    metric: Annotated[str, typer.Argument(help=_("The goal's metric."))],
+    network: Annotated[str | None, typer.Option("--network", help=_("Its network."))] = None,
 ) -> None:
     """Remove a goal.
 
@@ -135,7 +147,7 @@ def goal_rm(
 
     state = get_state(ctx)
     remove_goal(state.open_crm(), metric, network)
-    report_ok(state, f"goal on {metric} removed")
+    report_ok(state, _("goal on {metric} removed").format(metric=metric))
 
 
 def print_behind(state: "CLIState") -> None:
@@ -145,9 +157,16 @@ def print_behind(state: "CLIState") -> None:
     crm = state.open_crm()
     for g in behind(crm.repository, crm.pipeline_name, crm.now()):
         render.echo(
-            f"goal behind schedule: {_name(g)} {g['actual']}/{g['target']} "
-            f"({'per ' + g['per'] if g['per'] else 'by ' + str(g['by'])}; "
-            f"expected {g['expected']:g} by now)",
+            _(
+                "goal behind schedule: {g} {actual}/{target} ({value}; expected "
+                "{expected:g} by now)"
+            ).format(
+                g=_name(g),
+                actual=g["actual"],
+                target=g["target"],
+                value="per " + g["per"] if g["per"] else "by " + str(g["by"]),
+                expected=g["expected"],
+            ),
             fg="red" if state.is_terminal else None,
         )
 
@@ -155,10 +174,10 @@ def print_behind(state: "CLIState") -> None:
 @audience_app.command("log")
 def audience_log(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="Network id, e.g. facebook.")],
-    followers: Annotated[int, typer.Argument(min=0, help="Followers (community size).")],
+    network: Annotated[str, typer.Argument(help=_("Network id, e.g. facebook."))],
+    followers: Annotated[int, typer.Argument(min=0, help=_("Followers (community size)."))],
     date: Annotated[
-        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Day measured (today).")
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help=_("Day measured (today)."))
     ] = None,
 ) -> None:
     """Record your community's size on a network; the same day again replaces it.
@@ -172,13 +191,18 @@ def audience_log(
     if state.output_format == "json":
         render.emit_json(measure.to_dict())
         return
-    report_ok(state, f"{measure.network}: {measure.followers} followers on {measure.day}")
+    report_ok(
+        state,
+        _("{network}: {followers} followers on {day}").format(
+            network=measure.network, followers=measure.followers, day=measure.day
+        ),
+    )
 
 
 @audience_app.command("list")
 def audience_list(
     ctx: typer.Context,
-    network: Annotated[str | None, typer.Option("--network", help="Only this network.")] = None,
+    network: Annotated[str | None, typer.Option("--network", help=_("Only this network."))] = None,
 ) -> None:
     """Every audience measure.
 
@@ -195,7 +219,7 @@ def audience_list(
     if state.output_format == "csv":
         render.emit_csv(["network", "date", "followers"], rows)
         return
-    render.emit_table(state, ["NETWORK", "DATE", "FOLLOWERS"], rows)
+    render.emit_table(state, [_("NETWORK"), _("DATE"), _("FOLLOWERS")], rows)
 
 
 def register(app: typer.Typer) -> None:

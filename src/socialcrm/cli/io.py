@@ -6,8 +6,6 @@ The commands only parse options, call the CRM and render; the rules live in
 terminal, so piped runs and scripts stay quiet.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
@@ -16,70 +14,18 @@ import typer
 from socialcrm.cli import render
 from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
+from socialcrm.cli.import_report import print_archive, print_report, progress_bar
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
-    from socialcrm.io.importing import ImportReport
-    from socialcrm.io.importing.archive import ArchiveReport
 
 __all__ = ["register"]
 
-PANEL = "Import, export and duplicates"
+PANEL = N_("Import, export and duplicates")
 
 REPORT_FORMATS = ("table", "json")
-
-
-@contextmanager
-def _progress(state: "CLIState", label: str) -> Iterator[Callable[[int], None] | None]:
-    """A transient rows counter on stderr when it is a terminal; nothing otherwise."""
-    if not state.progress_allowed:
-        yield None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} rows read"),
-        TimeElapsedColumn(),
-        console=state.err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda rows: bar.update(task, completed=rows)
-
-
-def _print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> None:
-    if as_json:
-        render.emit_json(report.to_dict())
-        return
-    counts = report.counts()
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    if report.suppressed:  # counted, never named (the suppression list)
-        summary += f" ({report.suppressed} suppressed)"
-    if report.dry_run:
-        verdict = "dry run: nothing written"
-    elif report.written:
-        verdict = f"written in one transaction ({report.events} events)"
-    else:
-        verdict = "nothing written (--strict and invalid rows)"
-    render.echo(f"{report.path} ({report.format}): {summary} — {verdict}")
-    problems = report.invalid
-    if problems:
-        render.emit_table(
-            state,
-            ["ROW", "FIELD", "INVALID BECAUSE"],
-            [[r.row, r.field or "", r.reason] for r in problems],
-        )
-        if report.omitted()["invalid"]:
-            render.echo(f"… and {report.omitted()['invalid']} more invalid row(s), not listed")
-    groups = report.skip_groups()
-    if groups:
-        render.emit_table(
-            state,
-            ["SKIPPED", "ROWS", "FIRST ROWS"],
-            [[g.kind, g.count, ", ".join(map(str, g.first_rows))] for g in groups],
-        )
 
 
 def import_(
@@ -87,8 +33,10 @@ def import_(
     path: Annotated[
         Path,
         typer.Argument(
-            help="The file to import (CSV, JSON, .js, .vcf), or a network's whole export "
-            "(.zip or unzipped directory)."
+            help=_(
+                "The file to import (CSV, JSON, .js, .vcf), or a network's whole export "
+                "(.zip or unzipped directory)."
+            )
         ),
     ],
     file_format: Annotated[
@@ -97,59 +45,65 @@ def import_(
             "--format",
             "-f",
             metavar="auto|NAME",
-            help="File format; auto detects it from the content (see 'socialcrm formats').",
+            help=_("File format; auto detects it from the content (see 'socialcrm formats')."),
         ),
     ] = "auto",
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
+        bool, typer.Option("--dry-run", help=_("Report what would happen; write nothing."))
     ] = False,
     tag: Annotated[
         list[str] | None,
         typer.Option(
             "--tag",
             "-t",
-            help="Tag each prospect created (and, with --update, updated); "
-            "rows skipped as already known are left as they are.",
+            help=_(
+                "Tag each prospect created (and, with --update, updated); "
+                "rows skipped as already known are left as they are."
+            ),
         ),
     ] = None,
     update: Annotated[
         bool,
-        typer.Option("--update", help="Update people already known (by e-mail or profile URL)."),
+        typer.Option("--update", help=_("Update people already known (by e-mail or profile URL).")),
     ] = False,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Write nothing if any row is invalid (exit 4).")
+        bool, typer.Option("--strict", help=_("Write nothing if any row is invalid (exit 4)."))
     ] = False,
     mapping: Annotated[
         str | None,
         typer.Option(
             "--map",
             metavar='"COLUMN=FIELD,…"',
-            help='Generic CSV column mapping, e.g. "Full name=name,Mail=email".',
+            help=_('Generic CSV column mapping, e.g. "Full name=name,Mail=email".'),
         ),
     ] = None,
     report: Annotated[
-        str, typer.Option("--report", metavar="table|json", help="How to print the report.")
+        str, typer.Option("--report", metavar="table|json", help=_("How to print the report."))
     ] = "table",
     basis: Annotated[
         str,
         typer.Option(
             "--basis",
             metavar="BASIS",
-            help="GDPR art. 6 lawful basis of the people created: legitimate_interest "
-            "(B2B prospecting), consent or contract (see 'socialcrm privacy bases').",
+            help=_(
+                "GDPR art. 6 lawful basis of the people created: legitimate_interest "
+                "(B2B prospecting), consent or contract (see 'socialcrm privacy bases')."
+            ),
         ),
     ] = "legitimate_interest",
     source: Annotated[
         str | None,
         typer.Option(
             "--source",
-            help='Where the file came from, e.g. "LinkedIn data export of 2026-03-01"; '
-            "the file name, format, row and date are recorded anyway.",
+            help=_(
+                'Where the file came from, e.g. "LinkedIn data export of 2026-03-01"; '
+                "the file name, format, row and date are recorded anyway."
+            ),
         ),
     ] = None,
     owner: Annotated[
         str | None,
-        typer.Option(metavar="REP", help="The rep who owns the people created (default: you)."),
+        typer.Option(metavar="REP", help=_("The rep who owns the people created (default: you).")),
     ] = None,
 ) -> None:
     """Import people (and their messages) from a network's data export or a file.
@@ -177,19 +131,23 @@ def import_(
     state = get_state(ctx)
     as_json = report.strip().lower() == "json" or state.output_format == "json"
     if report.strip().lower() not in REPORT_FORMATS:
-        raise typer.BadParameter(f"{report!r} is not one of: table, json", param_hint="--report")
+        raise typer.BadParameter(
+            _("{report!r} is not one of: table, json").format(report=report), param_hint="--report"
+        )
     parsed = parse_mapping(mapping) if mapping else None
     if is_archive(path):
         if parsed or file_format.strip().lower() not in {"", "auto"}:
             raise typer.BadParameter(
-                "--format and --map apply to single files, not to an archive", param_hint="PATH"
+                _("--format and --map apply to single files, not to an archive"), param_hint="PATH"
             )
         _import_archive(
             state, path, dry_run, tuple(tag or ()), update, strict, as_json, (owner, basis, source)
         )
         return
     crm = state.open_crm()
-    with _progress(state, f"importing {render.markup_safe(path.name)}") as progress:
+    with progress_bar(
+        state, _("importing {name}").format(name=render.markup_safe(path.name))
+    ) as progress:
         result = import_file(
             crm,
             path,
@@ -204,59 +162,15 @@ def import_(
             lawful_basis=basis,
             source=source,
         )
-    _print_report(state, result, as_json)
+    print_report(state, result, as_json)
     invalid = result.counts()["invalid"]
     if invalid:
         if strict and not dry_run:
-            raise fail(f"{invalid} invalid row(s): nothing was written", EXIT_INVALID)
-        warn(f"{invalid} invalid row(s) were left out (listed above)")
-
-
-#: Unknown files named one by one in the table report (all are in the JSON report).
-UNKNOWN_LISTED = 20
-
-
-def _print_archive(state: "CLIState", report: "ArchiveReport") -> None:
-    counts = report.counts()
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-    if report.dry_run:
-        verdict = "dry run: nothing written"
-    elif report.written:
-        verdict = f"written in one transaction ({report.events} events)"
-    else:
-        verdict = "nothing written (--strict and invalid rows)"
-    networks = ", ".join(report.networks()) or "no known network"
-    render.echo(f"{report.path} ({networks}): {summary} — {verdict}")
-    if report.owner is not None:
-        render.echo(f"archive owner (never a prospect): {report.owner['name']}")
-    rows: list[list[object]] = []
-    for f in report.files:
-        if f.status == "unknown":
-            continue
-        if f.report is not None:
-            c = f.report.counts()
-            detail = ", ".join(f"{n} {k}" for k, n in c.items() if n) or "no rows"
-            skipped = "; ".join(f"{g.count} {g.kind}" for g in f.report.skip_groups())
-            detail += f" (skipped: {skipped})" if skipped else ""
-        else:
-            detail = f.reason
-        rows.append([f.path, f.status, f.format or "", detail])
-    if rows:
-        render.emit_table(state, ["FILE", "STATUS", "FORMAT", "OUTCOME"], rows)
-    unknown = report.of("unknown")
-    if unknown:
-        names = ", ".join(f.path for f in unknown[:UNKNOWN_LISTED])
-        more = (
-            f" … and {len(unknown) - UNKNOWN_LISTED} more" if len(unknown) > UNKNOWN_LISTED else ""
-        )
-        render.echo(f"{len(unknown)} file(s) not read (no importer knows them): {names}{more}")
-    for f in report.files:
-        if f.report is not None and f.report.invalid:
-            render.emit_table(
-                state,
-                ["FILE", "ROW", "FIELD", "INVALID BECAUSE"],
-                [[f.path, r.row, r.field or "", r.reason] for r in f.report.invalid],
+            raise fail(
+                _("{invalid} invalid row(s): nothing was written").format(invalid=invalid),
+                EXIT_INVALID,
             )
+        warn(_("{invalid} invalid row(s) were left out (listed above)").format(invalid=invalid))
 
 
 def _import_archive(
@@ -274,7 +188,9 @@ def _import_archive(
     from socialcrm.io.importing.archive import import_archive
 
     crm = state.open_crm()
-    with _progress(state, f"importing {render.markup_safe(path.name)}") as progress:
+    with progress_bar(
+        state, _("importing {name}").format(name=render.markup_safe(path.name))
+    ) as progress:
         result = import_archive(
             crm,
             path,
@@ -290,12 +206,15 @@ def _import_archive(
     if as_json:
         render.emit_json(result.to_dict())
     else:
-        _print_archive(state, result)
+        print_archive(state, result)
     invalid = result.counts()["invalid"]
     if invalid:
         if strict and not dry_run:
-            raise fail(f"{invalid} invalid row(s): nothing was written", EXIT_INVALID)
-        warn(f"{invalid} invalid row(s) were left out (listed above)")
+            raise fail(
+                _("{invalid} invalid row(s): nothing was written").format(invalid=invalid),
+                EXIT_INVALID,
+            )
+        warn(_("{invalid} invalid row(s) were left out (listed above)").format(invalid=invalid))
 
 
 def formats(ctx: typer.Context) -> None:
@@ -306,14 +225,17 @@ def formats(ctx: typer.Context) -> None:
 
     state = get_state(ctx)
     crm = state.open_crm()
-    rows = [["import", name, imp.description] for name, imp in crm.importers().items()]
-    rows += [["export", name, exp.description] for name, exp in crm.exporters().items()]
+    from socialcrm.cli.localised import t_
+
+    # descriptions in the rep's language from the plugins' catalogues (tables only)
+    rows = [["import", name, t_(imp.description)] for name, imp in crm.importers().items()]
+    rows += [["export", name, t_(exp.description)] for name, exp in crm.exporters().items()]
     if state.output_format == "json":
         render.emit_json([{"direction": d, "name": n, "description": t} for d, n, t in rows])
     elif state.output_format == "csv":
         render.emit_csv(["direction", "name", "description"], rows)
     else:
-        render.emit_table(state, ["DIRECTION", "FORMAT", "DESCRIPTION"], rows)
+        render.emit_table(state, [_("DIRECTION"), _("FORMAT"), _("DESCRIPTION")], rows)
 
 
 def export(
@@ -324,13 +246,13 @@ def export(
             "--format",
             "-f",
             metavar="json|csv|vcard|vcard4|hubspot|twenty",
-            help="Export format (see 'socialcrm formats').",
+            help=_("Export format (see 'socialcrm formats')."),
         ),
     ] = "json",
     stage: Annotated[
         str | None,
         typer.Option(
-            "--stage", help="Only prospects at this stage.", autocompletion=complete_stage
+            "--stage", help=_("Only prospects at this stage."), autocompletion=complete_stage
         ),
     ] = None,
     out: Annotated[
@@ -338,33 +260,37 @@ def export(
         typer.Option(
             "--out",
             "-o",
-            help="Write to this file (mode 0600, atomically) instead of stdout.",
+            help=_("Write to this file (mode 0600, atomically) instead of stdout."),
         ),
     ] = None,
     all_pipelines: Annotated[
-        bool, typer.Option("--all-pipelines", help="Every pipeline, not only the current one.")
+        bool, typer.Option("--all-pipelines", help=_("Every pipeline, not only the current one."))
     ] = False,
     include_unnamed: Annotated[
         bool,
         typer.Option(
             "--include-unnamed",
-            help="hubspot/twenty: also records known only by a handle or id (x:123…).",
+            help=_("hubspot/twenty: also records known only by a handle or id (x:123…)."),
         ),
     ] = False,
     include_organisations: Annotated[
         bool,
         typer.Option(
             "--include-organisations",
-            help="Refused for hubspot/twenty: organisations (channels, company pages) are "
-            "never exported as contacts; csv, json and vcard keep them anyway.",
+            help=_(
+                "Refused for hubspot/twenty: organisations (channels, company pages) are "
+                "never exported as contacts; csv, json and vcard keep them anyway."
+            ),
         ),
     ] = False,
     excel: Annotated[
         bool,
         typer.Option(
             "--excel",
-            help="For Excel: UTF-8 with a BOM, ';'-separated in a comma-decimal locale "
-            "(fr, de, es, it, pt…; from LC_ALL, LC_NUMERIC or LANG).",
+            help=_(
+                "For Excel: UTF-8 with a BOM, ';'-separated in a comma-decimal locale "
+                "(fr, de, es, it, pt…; from LC_ALL, LC_NUMERIC or LANG)."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -394,10 +320,10 @@ def export(
     exporter = exporters.get(file_format.strip().lower())
     if exporter is None:
         raise ValidationError(
-            f"unknown export format {file_format!r}",
+            _("unknown export format {file_format!r}").format(file_format=file_format),
             field="format",
             value=file_format,
-            hint="one of: " + ", ".join(exporters),
+            hint=_("one of: ") + ", ".join(exporters),
         )
     target = Stage.parse(stage) if stage else None
     env = os.environ
@@ -424,7 +350,11 @@ def export(
         return
     with render.to_file(out):
         count = run(out)
-    state.info(f"exported {count} prospect(s) to {out} ({exporter.name})")
+    state.info(
+        _("exported {count} prospect(s) to {out} ({name})").format(
+            count=count, out=out, name=exporter.name
+        )
+    )
 
 
 def dupes(ctx: typer.Context) -> None:
@@ -451,18 +381,18 @@ def dupes(ctx: typer.Context) -> None:
         render.emit_csv(["keep_id", "keep_name", "other_id", "other_name", "reasons"], rows)
         return
     if not pairs:
-        render.echo("no likely duplicates")
+        render.echo(_("no likely duplicates"))
         return
-    render.emit_table(state, ["KEEP", "NAME", "OTHER", "NAME", "WHY"], rows)
-    state.info("merge a pair with: socialcrm merge KEEP OTHER")
+    render.emit_table(state, [_("KEEP"), _("NAME"), _("OTHER"), _("NAME"), _("WHY")], rows)
+    state.info(_("merge a pair with: socialcrm merge KEEP OTHER"))
 
 
 def merge(
     ctx: typer.Context,
-    keep: Annotated[str, typer.Argument(help="The prospect to keep (id, e-mail, URL…).")],
-    other: Annotated[str, typer.Argument(help="The prospect merged into it, then deleted.")],
+    keep: Annotated[str, typer.Argument(help=_("The prospect to keep (id, e-mail, URL…)."))],
+    other: Annotated[str, typer.Argument(help=_("The prospect merged into it, then deleted."))],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print what would be removed; write nothing.")
+        bool, typer.Option("--dry-run", help=_("Print what would be removed; write nothing."))
     ] = False,
 ) -> None:
     """Merge OTHER into KEEP: identities, e-mails, phones, tags, custom fields and history.
@@ -483,12 +413,18 @@ def merge(
         render.emit_one(
             state,
             merged,
-            f"would merge {removed.name} ({removed.id}) into {merged.name} ({merged.id}) "
-            f"and delete {removed.id}; nothing written (dry run)",
+            _(
+                "would merge {name} ({id}) into {name2} ({id2}) and delete {id}; nothing "
+                "written (dry run)"
+            ).format(name=removed.name, id=removed.id, name2=merged.name, id2=merged.id),
         )
         return
     merged = merge_prospects(state.open_crm(), keep, other)
-    render.emit_one(state, merged, f"merged {other} into {merged.name} ({merged.id})")
+    render.emit_one(
+        state,
+        merged,
+        _("merged {other} into {name} ({id})").format(other=other, name=merged.name, id=merged.id),
+    )
 
 
 def register(app: typer.Typer) -> None:

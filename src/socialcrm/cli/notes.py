@@ -7,11 +7,12 @@ import typer
 from socialcrm.cli import render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 __all__ = ["note_edit", "note_rm", "register"]
 
 NoteId = Annotated[
-    str, typer.Argument(metavar="NOTE_ID", help="The note's event id or a unique prefix.")
+    str, typer.Argument(metavar="NOTE_ID", help=_("The note's event id or a unique prefix."))
 ]
 
 
@@ -19,7 +20,7 @@ def note_edit(
     ctx: typer.Context,
     ref: Ref,
     note_id: NoteId,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The new text.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help=_("The new text."))],
 ) -> None:
     """Replace a note's text; its old text is not kept anywhere.
 
@@ -31,7 +32,11 @@ def note_edit(
 
     state = get_state(ctx)
     prospect = edit_note(state.open_crm(), ref, note_id, text)
-    render.emit_one(state, prospect, f"note {note_id} edited for {prospect.name}")
+    render.emit_one(
+        state,
+        prospect,
+        _("note {note_id} edited for {name}").format(note_id=note_id, name=prospect.name),
+    )
 
 
 def note_rm(ctx: typer.Context, ref: Ref, note_id: NoteId) -> None:
@@ -45,9 +50,13 @@ def note_rm(ctx: typer.Context, ref: Ref, note_id: NoteId) -> None:
 
     state = get_state(ctx)
     prospect = remove_note(state.open_crm(), ref, note_id)
-    render.emit_one(state, prospect, f"note {note_id} removed for {prospect.name}")
+    render.emit_one(
+        state,
+        prospect,
+        _("note {note_id} removed for {name}").format(note_id=note_id, name=prospect.name),
+    )
 
 
 def register(app: typer.Typer) -> None:
-    app.command("note-edit", rich_help_panel="Working a prospect")(note_edit)
-    app.command("note-rm", rich_help_panel="Working a prospect")(note_rm)
+    app.command("note-edit", rich_help_panel=_("Working a prospect"))(note_edit)
+    app.command("note-rm", rich_help_panel=_("Working a prospect"))(note_rm)

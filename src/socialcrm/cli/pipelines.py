@@ -7,18 +7,19 @@ import typer
 from socialcrm.cli import context, render
 from socialcrm.cli.completion import complete_pipeline
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
 pipeline_app = typer.Typer(
     name="pipeline",
-    help="Several pipelines in one store, one per offer.",
+    help=_("Several pipelines in one store, one per offer."),
     no_args_is_help=True,
 )
 
 Name = Annotated[
     str,
-    typer.Argument(metavar="NAME", help="Pipeline name.", autocompletion=complete_pipeline),
+    typer.Argument(metavar="NAME", help=_("Pipeline name."), autocompletion=complete_pipeline),
 ]
 
 
@@ -52,7 +53,7 @@ def list_pipelines(ctx: typer.Context) -> None:
     else:
         render.emit_table(
             state,
-            ["", "NAME", "PROSPECTS", "DESCRIPTION"],
+            ["", _("NAME"), _("PROSPECTS"), _("DESCRIPTION")],
             [
                 ["*" if r["current"] else "", r["name"], r["prospects"], r["description"]]
                 for r in records
@@ -64,8 +65,8 @@ def list_pipelines(ctx: typer.Context) -> None:
 def create(
     ctx: typer.Context,
     name: Name,
-    description: Annotated[str, typer.Option(help="What this pipeline is for.")] = "",
-    use: Annotated[bool, typer.Option("--use", help="Make it the current pipeline.")] = False,
+    description: Annotated[str, typer.Option(help=_("What this pipeline is for."))] = "",
+    use: Annotated[bool, typer.Option("--use", help=_("Make it the current pipeline."))] = False,
 ) -> None:
     """Create a pipeline.
 
@@ -78,7 +79,10 @@ def create(
     pipeline = crm.create_pipeline(name, description=description)
     if use:
         crm.use_pipeline(pipeline.name)
-    render.echo(f"created pipeline {pipeline.name!r}" + (" (now current)" if use else ""))
+    render.echo(
+        _("created pipeline {name!r}").format(name=pipeline.name)
+        + (_(" (now current)") if use else "")
+    )
 
 
 @pipeline_app.command()
@@ -91,7 +95,7 @@ def use(ctx: typer.Context, name: Name) -> None:
     """
     state = get_state(ctx)
     pipeline = state.open_crm().use_pipeline(name)
-    render.echo(f"current pipeline: {pipeline.name!r}")
+    render.echo(_("current pipeline: {name!r}").format(name=pipeline.name))
 
 
 @pipeline_app.command()
@@ -108,16 +112,18 @@ def rename(
     """
     state = get_state(ctx)
     pipeline = state.open_crm().rename_pipeline(old, new)
-    render.echo(f"renamed pipeline {old!r} to {pipeline.name!r}")
+    render.echo(_("renamed pipeline {old!r} to {name!r}").format(old=old, name=pipeline.name))
 
 
 @pipeline_app.command()
 def delete(
     ctx: typer.Context,
     name: Name,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))
+    ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print what would be removed; write nothing.")
+        bool, typer.Option("--dry-run", help=_("Print what would be removed; write nothing."))
     ] = False,
 ) -> None:
     """Delete a pipeline with all its prospects and their history, backups included.
@@ -139,14 +145,20 @@ def delete(
             render.emit_json({"pipeline": pipeline.name, "prospects": count, "dry_run": True})
         else:
             render.echo(
-                f"would delete pipeline {pipeline.name!r} and {count} prospect(s); "
-                "nothing written (dry run)"
+                _(
+                    "would delete pipeline {name!r} and {count} prospect(s); nothing written "
+                    "(dry run)"
+                ).format(name=pipeline.name, count=count)
             )
         return
     if not yes:
         context.confirm(
-            f"Delete pipeline {pipeline.name!r} and its {count} prospect(s)?",
-            f"not deleting pipeline {pipeline.name!r} ({count} prospect(s))",
+            _("Delete pipeline {name!r} and its {count} prospect(s)?").format(
+                name=pipeline.name, count=count
+            ),
+            _("not deleting pipeline {name!r} ({count} prospect(s))").format(
+                name=pipeline.name, count=count
+            ),
         )
     from socialcrm.privacy.erasure import delete_pipeline
 
@@ -155,10 +167,17 @@ def delete(
         render.emit_json({"pipeline": pipeline.name, **wiped.to_dict()})
         return
     render.echo(
-        f"deleted pipeline {pipeline.name!r} and {wiped.erased} prospect(s); backups: "
-        f"{wiped.backups_rewritten} rewritten, {wiped.backups_dropped} dropped"
+        _(
+            "deleted pipeline {name!r} and {erased} prospect(s); backups: "
+            "{backups_rewritten} rewritten, {backups_dropped} dropped"
+        ).format(
+            name=pipeline.name,
+            erased=wiped.erased,
+            backups_rewritten=wiped.backups_rewritten,
+            backups_dropped=wiped.backups_dropped,
+        )
     )
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(pipeline_app, rich_help_panel="Pipeline")
+    app.add_typer(pipeline_app, rich_help_panel=_("Pipeline"))

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["network_record", "plugin_record", "register"]
 
-PANEL = "Setup"
+PANEL = N_("Setup")
 
 
 def plugin_record(info: "PluginInfo") -> dict[str, Any]:
@@ -82,7 +84,7 @@ def plugins(ctx: typer.Context) -> None:
         return
     render.emit_table(state, [h.upper() for h in headers], rows)
     if not infos:
-        state.info("no plugins installed")
+        state.info(_("no plugins installed"))
 
 
 def network_record(adapter: "NetworkAdapter", registry: "NetworkRegistry") -> dict[str, Any]:
@@ -123,7 +125,11 @@ def _registry(state: "CLIState") -> "NetworkRegistry":
 def _limit_cell(channel: dict[str, Any]) -> str:
     if channel["limit"] == channel["default"]:
         return f"{channel['id']}={channel['limit']}"
-    return f"{channel['id']}={channel['limit']} (default {channel['default']})"
+    from socialcrm.cli.localised import t_
+
+    return f"{channel['id']}={channel['limit']}" + t_(" (default {default})").format(
+        default=channel["default"]
+    )
 
 
 def networks(ctx: typer.Context) -> None:
@@ -155,20 +161,22 @@ def networks(ctx: typer.Context) -> None:
             [r["id"], r["name"], " ".join(r["domains"]), ", ".join(map(_limit_cell, r["channels"]))]
             for r in records
         ]
-        render.emit_table(state, ["ID", "NAME", "DOMAINS", "CHANNEL LIMITS"], rows)
+        render.emit_table(state, [_("ID"), _("NAME"), _("DOMAINS"), _("CHANNEL LIMITS")], rows)
         if not records:
-            state.info("no network plugin is installed (see 'socialcrm plugins')")
+            state.info(_("no network plugin is installed (see 'socialcrm plugins')"))
 
 
 def channel_limit(
     ctx: typer.Context,
     channel: Annotated[
-        str, typer.Argument(metavar="NETWORK.CHANNEL", help="e.g. linkedin.connection_note")
+        str, typer.Argument(metavar="NETWORK.CHANNEL", help=_("e.g. linkedin.connection_note"))
     ],
     limit: Annotated[
-        int | None, typer.Argument(min=1, help="New limit in characters (omit to show it).")
+        int | None, typer.Argument(min=1, help=_("New limit in characters (omit to show it)."))
     ] = None,
-    reset: Annotated[bool, typer.Option("--reset", help="Back to the plugin's default.")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help=_("Back to the plugin's default."))
+    ] = False,
 ) -> None:
     """Show or change a message channel's length limit for this store.
 
@@ -185,13 +193,13 @@ def channel_limit(
     network, sep, channel_id = channel.strip().partition(".")
     if not sep or not network or not channel_id:
         raise ValidationError(
-            f"{channel!r} is not NETWORK.CHANNEL",
+            _("{channel!r} is not NETWORK.CHANNEL").format(channel=channel),
             field="channel",
             value=channel,
-            hint="e.g. linkedin.connection_note; 'socialcrm networks' lists them",
+            hint=_("e.g. linkedin.connection_note; 'socialcrm networks' lists them"),
         )
     if limit is not None and reset:
-        raise ValidationError("give a limit or --reset, not both", field="limit")
+        raise ValidationError(_("give a limit or --reset, not both"), field="limit")
     state = get_state(ctx)
     crm = state.open_crm()
     if limit is not None or reset:
@@ -210,7 +218,7 @@ def channel_limit(
     else:
         render.emit_table(
             state,
-            ["CHANNEL", "LIMIT", "DEFAULT"],
+            [_("CHANNEL"), _("LIMIT"), _("DEFAULT")],
             [[f"{adapter.id}.{channel_id}", effective.limit, default]],
         )
 

@@ -12,15 +12,16 @@ from socialcrm.cli import context
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 from socialcrm.crm import CRM
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 from socialcrm.repository import SORT_FIELDS
 
 if TYPE_CHECKING:
-    from socialcrm.cli.context import CLIState
     from socialcrm.models import Prospect
 
 __all__ = ["SET_FIELDS", "parse_assignments", "register"]
 
-PANEL = "Prospects"
+PANEL = N_("Prospects")
 
 #: ``--set``/``--unset`` keys that change a prospect's own field; any other key
 #: is a custom field (``--set budget=10k``).  The library decides which fields
@@ -37,51 +38,57 @@ def _listed(values: list[str] | None) -> list[str]:
 
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help='Display name, e.g. "Jane Doe".')],
+    name: Annotated[str, typer.Argument(help=_('Display name, e.g. "Jane Doe".'))],
     url: Annotated[
         list[str] | None,
-        typer.Option("--url", "-u", help="Profile URL or network:handle (repeatable)."),
+        typer.Option("--url", "-u", help=_("Profile URL or network:handle (repeatable).")),
     ] = None,
     email: Annotated[
-        list[str] | None, typer.Option("--email", "-e", help="E-mail (repeatable).")
+        list[str] | None, typer.Option("--email", "-e", help=_("E-mail (repeatable)."))
     ] = None,
     phone: Annotated[
-        list[str] | None, typer.Option("--phone", help="Phone, international form (repeatable).")
+        list[str] | None, typer.Option("--phone", help=_("Phone, international form (repeatable)."))
     ] = None,
-    company: Annotated[str | None, typer.Option(help="Company.")] = None,
-    title: Annotated[str | None, typer.Option(help="Job title.")] = None,
-    sector: Annotated[str | None, typer.Option(help="Company sector.")] = None,
-    location: Annotated[str | None, typer.Option(help="City or country.")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable).")] = None,
-    note: Annotated[str | None, typer.Option(help="A first note, kept in the history.")] = None,
+    company: Annotated[str | None, typer.Option(help=_("Company."))] = None,
+    title: Annotated[str | None, typer.Option(help=_("Job title."))] = None,
+    sector: Annotated[str | None, typer.Option(help=_("Company sector."))] = None,
+    location: Annotated[str | None, typer.Option(help=_("City or country."))] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help=_("Tag (repeatable)."))
+    ] = None,
+    note: Annotated[str | None, typer.Option(help=_("A first note, kept in the history."))] = None,
     allow_shared_email: Annotated[
         bool,
         typer.Option(
             "--allow-shared-email",
-            help="Add even if another prospect has the same e-mail (a shared mailbox).",
+            help=_("Add even if another prospect has the same e-mail (a shared mailbox)."),
         ),
     ] = False,
     source: Annotated[
-        str | None, typer.Option(help='Where you found them, e.g. "comment on X\'s post".')
+        str | None, typer.Option(help=_('Where you found them, e.g. "comment on X\'s post".'))
     ] = None,
     basis: Annotated[
         str,
         typer.Option(
             "--basis",
             metavar="BASIS",
-            help="GDPR art. 6 lawful basis: legitimate_interest (B2B prospecting, the "
-            "default), consent or contract (see 'socialcrm privacy bases').",
+            help=_(
+                "GDPR art. 6 lawful basis: legitimate_interest (B2B prospecting, the "
+                "default), consent or contract (see 'socialcrm privacy bases')."
+            ),
         ),
     ] = "legitimate_interest",
     owner: Annotated[
-        str | None, typer.Option(metavar="REP", help="The rep who owns them (default: you).")
+        str | None, typer.Option(metavar="REP", help=_("The rep who owns them (default: you)."))
     ] = None,
     organisation: Annotated[
         bool,
         typer.Option(
             "--organisation",
-            help="An organisation (a channel, a company page), not a person: the name is "
-            "not split, and CRM exports leave it out.",
+            help=_(
+                "An organisation (a channel, a company page), not a person: the name is "
+                "not split, and CRM exports leave it out."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -117,7 +124,11 @@ def add(
 
     if state.output_format == "table":
         render.echo(prospect.id)
-        state.info(f"added {prospect.name} at stage {prospect.stage.value}")
+        state.info(
+            _("added {name} at stage {value}").format(
+                name=prospect.name, value=prospect.stage.value
+            )
+        )
     else:
         render.emit_one(state, prospect, prospect.id)
 
@@ -162,7 +173,9 @@ def show(ctx: typer.Context, ref: Ref) -> None:
     if state.output_format == "csv":
         render.emit_csv(render.PROSPECT_COLUMNS, [render.prospect_row(prospect)])
         return
-    _show_table(state, crm, prospect, spans, blocking, events)
+    from socialcrm.cli.prospect_card import show_table
+
+    show_table(state, crm, prospect, spans, blocking, events)
 
 
 def _blocking(crm: CRM, prospect: "Prospect") -> tuple[str, list[Any]] | None:
@@ -175,122 +188,36 @@ def _blocking(crm: CRM, prospect: "Prospect") -> tuple[str, list[Any]] | None:
     return (target.value, crm.problems(prospect, target))
 
 
-def _source_line(p: "Prospect") -> str:
-    """Where and when the data was collected (GDPR art. 14(2)(f)), in one line."""
-    source = p.source
-    if source is None:
-        return f"not recorded (in the store since {p.created_at:%Y-%m-%d})"
-    parts = [x for x in (source.note, source.url) if x]
-    collected = source.collected_at or p.created_at
-    return " ".join([*(parts or ["not recorded"]), f"(collected {collected:%Y-%m-%d})"])
-
-
-def _show_table(
-    state: "CLIState",
-    crm: CRM,
-    p: "Prospect",
-    spans: list[Any],
-    blocking: tuple[str, list[Any]] | None,
-    events: list[Any],
-) -> None:
-    from socialcrm.cli import render
-
-    now = crm.now()
-    since = spans[-1].start if spans else p.created_at
-    days = (now - since).days
-    lines: list[tuple[str, str]] = [
-        ("id", p.id),
-        ("stage", f"{render.stage_label(p)} — {days} day(s) in stage"),
-    ]
-    if p.is_organisation:
-        lines.append(("kind", "organisation (a channel, a company page: not a person)"))
-    if p.lost_reason:
-        lines.append(("lost because", p.lost_reason))
-    role = " at ".join(x for x in (p.title, p.company) if x)
-    if role:
-        lines.append(("role", role))
-    for label, value in (("sector", p.sector), ("location", p.location)):
-        if value:
-            lines.append((label, value))
-    if p.company_size is not None:
-        lines.append(("company size", str(p.company_size)))
-    for identity in p.identities:
-        lines.append((identity.network, identity.url))
-    if p.emails:
-        lines.append(("e-mails", ", ".join(p.emails)))
-    if p.phones:
-        lines.append(("phones", ", ".join(p.phones)))
-    if p.tags:
-        lines.append(("tags", ", ".join(p.tags)))
-    if p.assessment is not None:
-        a = p.assessment
-        verdict = "qualified" if a.qualified else "not qualified"
-        if a.score is not None:
-            verdict += f", score {a.score:g}"
-            if a.threshold is not None:
-                verdict += f" (threshold {a.threshold:g})"
-        if a.note:
-            verdict += f" — {a.note}"
-        lines.append(("ICP fit", verdict))
-    else:
-        lines.append(("ICP fit", "not assessed"))
-    if p.point_of_interest is not None:
-        poi = p.point_of_interest
-        lines.append(("point of interest", poi.text + (f" ({poi.url})" if poi.url else "")))
-    for key, value in p.custom.items():
-        lines.append((key, value))
-    if p.notes:
-        lines.append(("notes", p.notes))
-    if p.owner:
-        lines.append(("owner", p.owner))
-    lines.append(("source", _source_line(p)))
-    lines.append(("lawful basis", p.lawful_basis.value.replace("_", " ")))
-    if blocking is not None:
-        target, problems = blocking
-        if problems:
-            for problem in problems:
-                fix = f" → {problem.fix}" if problem.fix else ""
-                lines.append((f"before {target}", problem.message + fix))
-        else:
-            lines.append((f"before {target}", "nothing blocks"))
-
-    render.emit_fields(state, p.name, lines)
-    rows = [
-        [e.at.strftime("%Y-%m-%d %H:%M"), e.kind.value, render.describe_event(e)] for e in events
-    ]
-    render.echo()
-    render.emit_table(state, ["WHEN", "WHAT", "DETAIL"], rows, title="History")
-
-
-# -- list -------------------------------------------------------------------------------
-
-
 def list_(
     ctx: typer.Context,
     stage: Annotated[
-        str | None, typer.Option(help="profile, identify, notoriety, contact or convert.")
+        str | None, typer.Option(help=_("profile, identify, notoriety, contact or convert."))
     ] = None,
-    status: Annotated[str | None, typer.Option(help="open, won or lost.")] = None,
-    tag: Annotated[str | None, typer.Option(help="Only prospects with this tag.")] = None,
+    status: Annotated[str | None, typer.Option(help=_("open, won or lost."))] = None,
+    tag: Annotated[str | None, typer.Option(help=_("Only prospects with this tag."))] = None,
     network: Annotated[
-        str | None, typer.Option(help="Only prospects with an identity there (e.g. linkedin).")
+        str | None, typer.Option(help=_("Only prospects with an identity there (e.g. linkedin)."))
     ] = None,
     search: Annotated[
         str | None,
-        typer.Option(help="Text in name, company, title, e-mails, handles, tags or notes."),
+        typer.Option(help=_("Text in name, company, title, e-mails, handles, tags or notes.")),
     ] = None,
     sort: Annotated[
         str,
-        typer.Option(help=f"One of {', '.join(SORT_FIELDS)}; prefix with - for descending."),
+        typer.Option(
+            help=_("One of {SORT_FIELDS}; prefix with - for descending.").format(
+                SORT_FIELDS=", ".join(SORT_FIELDS)
+            )
+        ),
     ] = "created_at",
-    limit: Annotated[int | None, typer.Option(min=0, help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(min=0, help=_("At most this many."))] = None,
     min_score: Annotated[
-        float | None, typer.Option(help="Only prospects whose ICP score is at least this.")
+        float | None, typer.Option(help=_("Only prospects whose ICP score is at least this."))
     ] = None,
     owner: Annotated[
-        str | None, typer.Option(metavar="REP", help="Only the prospects this rep owns.")
+        str | None, typer.Option(metavar="REP", help=_("Only the prospects this rep owns."))
     ] = None,
-    mine: Annotated[bool, typer.Option("--mine", help="Only the prospects you own.")] = False,
+    mine: Annotated[bool, typer.Option("--mine", help=_("Only the prospects you own."))] = False,
 ) -> None:
     """List prospects of the pipeline, filtered and sorted.
 
@@ -331,14 +258,18 @@ def parse_assignments(values: list[str]) -> tuple[dict[str, Any], dict[str, str]
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ValidationError(f"--set expects key=value, got {item!r}", field="set", value=item)
+            raise ValidationError(
+                _("--set expects key=value, got {item!r}").format(item=item),
+                field="set",
+                value=item,
+            )
         if key in SET_FIELDS:
             if key == "company_size":
                 try:
                     fields[key] = int(value) if value.strip() else None
                 except ValueError:
                     raise ValidationError(
-                        f"company_size must be a whole number, got {value!r}",
+                        _("company_size must be a whole number, got {value!r}").format(value=value),
                         field="company_size",
                         value=value,
                     ) from None
@@ -352,27 +283,28 @@ def parse_assignments(values: list[str]) -> tuple[dict[str, Any], dict[str, str]
 def edit(
     ctx: typer.Context,
     ref: Ref,
-    add_url: Annotated[list[str] | None, typer.Option(help="Add a profile URL.")] = None,
-    rm_url: Annotated[list[str] | None, typer.Option(help="Remove a profile URL.")] = None,
-    add_email: Annotated[list[str] | None, typer.Option(help="Add an e-mail.")] = None,
-    rm_email: Annotated[list[str] | None, typer.Option(help="Remove an e-mail.")] = None,
-    add_phone: Annotated[list[str] | None, typer.Option(help="Add a phone number.")] = None,
-    rm_phone: Annotated[list[str] | None, typer.Option(help="Remove a phone number.")] = None,
-    add_tag: Annotated[list[str] | None, typer.Option(help="Add a tag.")] = None,
-    rm_tag: Annotated[list[str] | None, typer.Option(help="Remove a tag.")] = None,
+    add_url: Annotated[list[str] | None, typer.Option(help=_("Add a profile URL."))] = None,
+    rm_url: Annotated[list[str] | None, typer.Option(help=_("Remove a profile URL."))] = None,
+    add_email: Annotated[list[str] | None, typer.Option(help=_("Add an e-mail."))] = None,
+    rm_email: Annotated[list[str] | None, typer.Option(help=_("Remove an e-mail."))] = None,
+    add_phone: Annotated[list[str] | None, typer.Option(help=_("Add a phone number."))] = None,
+    rm_phone: Annotated[list[str] | None, typer.Option(help=_("Remove a phone number."))] = None,
+    add_tag: Annotated[list[str] | None, typer.Option(help=_("Add a tag."))] = None,
+    rm_tag: Annotated[list[str] | None, typer.Option(help=_("Remove a tag."))] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
             metavar="KEY=VALUE",
-            help="Set a field (name, first_name, last_name, title, company, sector, "
-            "company_size, location, notes, owner, lawful_basis, kind) or else a custom "
-            "field.",
+            help=_(
+                "Set a field (name, first_name, last_name, title, company, sector, "
+                "company_size, location, notes, owner, lawful_basis) or else a custom field."
+            ),
         ),
     ] = None,
     unset: Annotated[
         list[str] | None,
-        typer.Option(metavar="KEY", help="Clear a field, or remove a custom field."),
+        typer.Option(metavar="KEY", help=_("Clear a field, or remove a custom field.")),
     ] = None,
 ) -> None:
     """Change a prospect's fields, identities, e-mails, phones and tags.
@@ -392,7 +324,7 @@ def edit(
     for key in _listed(unset):
         key = key.strip()
         if key == "name":
-            raise ValidationError("the name cannot be cleared", field="name")
+            raise ValidationError(_("the name cannot be cleared"), field="name")
         if key in SET_FIELDS:
             fields[key] = "" if key == "notes" else None
         else:
@@ -415,7 +347,11 @@ def edit(
     )
     from socialcrm.cli import render
 
-    message = f"updated {after.name} ({after.id})" if after != before else "nothing changed"
+    message = (
+        _("updated {name} ({id})").format(name=after.name, id=after.id)
+        if after != before
+        else _("nothing changed")
+    )
     render.emit_one(state, after, message)
 
 
@@ -425,12 +361,14 @@ def edit(
 def rm(
     ctx: typer.Context,
     ref: Ref,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))
+    ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print what would be removed; write nothing.")
+        bool, typer.Option("--dry-run", help=_("Print what would be removed; write nothing."))
     ] = False,
     no_suppress: Annotated[
-        bool, typer.Option("--no-suppress", help="Do not add them to the suppression list.")
+        bool, typer.Option("--no-suppress", help=_("Do not add them to the suppression list."))
     ] = False,
 ) -> None:
     """Erase a person everywhere (right to erasure): as 'privacy erase'.
@@ -458,14 +396,17 @@ def rm(
         render.emit_one(
             state,
             prospect,
-            f"would delete {prospect.name} ({prospect.id}) and its {events} event(s); "
-            "nothing written (dry run)",
+            _(
+                "would delete {name} ({id}) and its {events} event(s); nothing written (dry run)"
+            ).format(name=prospect.name, id=prospect.id, events=events),
         )
         return
     if not yes:
         context.confirm(
-            f"Erase {prospect.name} ({prospect.id}) from every pipeline, history and backup?",
-            f"not deleting {prospect.name} ({prospect.id})",
+            _("Erase {name} ({id}) from every pipeline, history and backup?").format(
+                name=prospect.name, id=prospect.id
+            ),
+            _("not deleting {name} ({id})").format(name=prospect.name, id=prospect.id),
         )
     report(state, erase(crm, prospect.id, suppress=False if no_suppress else None))
 

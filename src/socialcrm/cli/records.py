@@ -181,55 +181,64 @@ def _short(text: str, width: int = 70) -> str:
 
 
 def describe_event(e: Event) -> str:
-    """One human line for an event (history tables, ``show``)."""
+    """One human line for an event (history tables, ``show``; English in JSON and CSV)."""
     from socialcrm import models as m
+    from socialcrm.cli.localised import t_, word
 
     p = e.payload
     if isinstance(p, m.Created):
-        return f"created at {p.stage.value}"
+        return t_("created at {stage}").format(stage=word(p.stage.value))
     if isinstance(p, m.StageChanged):
-        text = f"{p.from_stage.value} → {p.to_stage.value}"
+        text = f"{word(p.from_stage.value)} → {word(p.to_stage.value)}"
         if p.forced:
-            text += f" (forced over {len(p.overridden)} problem(s))"
+            text += t_(" (forced over {count} problem(s))").format(count=len(p.overridden))
         if p.reason:
-            text += f": {p.reason}"
+            text += t_(": {reason}").format(reason=p.reason)
         return text
     if isinstance(p, m.StatusChanged):
-        text = f"{p.from_status.value} → {p.to_status.value}"
-        return text + (f": {p.reason}" if p.reason else "")
+        text = f"{word(p.from_status.value)} → {word(p.to_status.value)}"
+        return text + (t_(": {reason}").format(reason=p.reason) if p.reason else "")
     if isinstance(p, m.Interaction):
-        where = f" on {p.network}" if p.network else ""
-        extra = f": {_short(p.note)}" if p.note else (f" {p.url}" if p.url else "")
-        return f"{p.type}{' (by them)' if p.inbound else ''}{where}{extra}"
+        where = t_(" on {network}").format(network=p.network) if p.network else ""
+        extra = (
+            t_(": {note}").format(note=_short(p.note)) if p.note else (f" {p.url}" if p.url else "")
+        )
+        return f"{p.type}{t_(' (by them)') if p.inbound else ''}{where}{extra}"
     if isinstance(p, m.MessageSent | m.MessageReceived):
-        arrow = "sent" if isinstance(p, m.MessageSent) else "received"
         via = ".".join(x for x in (p.network, p.channel) if x)
-        return f"{arrow}{' via ' + via if via else ''}: {_short(p.text)}"
+        sent = isinstance(p, m.MessageSent)
+        if via:
+            template = t_("sent via {via}: {text}") if sent else t_("received via {via}: {text}")
+        else:
+            template = t_("sent: {text}") if sent else t_("received: {text}")
+        return template.format(via=via, text=_short(p.text))
     if isinstance(p, m.Note):
         return _short(p.text)
     if isinstance(p, m.PointOfInterestSet):
         return _short(p.text) + (f" {p.url}" if p.url else "")
     if isinstance(p, m.Assessed):
-        verdict = "qualified" if p.qualified else "not qualified"
-        score = f" (score {p.score:g})" if p.score is not None else ""
-        return verdict + score + (f": {_short(p.note)}" if p.note else "")
+        verdict = t_("qualified") if p.qualified else t_("not qualified")
+        score = t_(" (score {score:g})").format(score=p.score) if p.score is not None else ""
+        return verdict + score + (t_(": {note}").format(note=_short(p.note)) if p.note else "")
     if isinstance(p, m.Imported):
-        return f"{'created' if p.created else 'updated'} from {p.format}" + (
-            f" {p.file}" if p.file else ""
-        )
+        template = t_("created from {format}") if p.created else t_("updated from {format}")
+        return template.format(format=p.format) + (f" {p.file}" if p.file else "")
     if isinstance(p, m.Merged):
-        return f"merged {p.other_name} ({p.other_id})"
+        return t_("merged {name} ({id})").format(name=p.other_name, id=p.other_id)
     if isinstance(p, m.Edited):
-        return "changed " + ", ".join(sorted(p.changes))
+        return t_("changed {fields}").format(fields=", ".join(sorted(p.changes)))
     if isinstance(p, m.SequenceEnrolled):
-        return f"enrolled in sequence {p.sequence!r}"
+        return t_("enrolled in sequence {sequence!r}").format(sequence=p.sequence)
     if isinstance(p, m.SequenceStopped):
-        return f"left sequence {p.sequence!r}" + (f": {p.reason}" if p.reason else "")
+        text = t_("left sequence {sequence!r}").format(sequence=p.sequence)
+        return text + (t_(": {reason}").format(reason=p.reason) if p.reason else "")
     if isinstance(p, m.NoticeGiven):
-        how = "with a message" if p.with_message else "given"
-        return f"information notice {how}" + "".join(
-            f" ({x})" for x in (p.channel, p.language) if x
+        text = (
+            t_("information notice with a message")
+            if p.with_message
+            else t_("information notice given")
         )
+        return text + "".join(f" ({x})" for x in (p.channel, p.language) if x)
     return e.kind.value
 
 

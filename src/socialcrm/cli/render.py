@@ -38,7 +38,9 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 import typer
 
+from socialcrm.cli import localised
 from socialcrm.cli.errors import STDOUT
+from socialcrm.cli.localised import STAGE_COLORS
 from socialcrm.cli.records import (
     PROSPECT_COLUMNS,
     as_is,
@@ -52,6 +54,7 @@ from socialcrm.cli.records import (
     record_floats,
     stage_label,
 )
+from socialcrm.i18n import gettext as _
 from socialcrm.text import escape
 
 if TYPE_CHECKING:
@@ -108,16 +111,6 @@ __all__ = [
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-STAGE_COLORS = {
-    "profile": "bright_black",
-    "identify": "cyan",
-    "notoriety": "blue",
-    "contact": "magenta",
-    "convert": "yellow",
-    "won": "green",
-    "lost": "red",
-}
 
 
 # -- standard output ------------------------------------------------------------------
@@ -414,7 +407,7 @@ def emit_table(
             for i, value in enumerate(row):
                 style = (styles or {}).get(i)
                 if style == "stage":
-                    style = STAGE_COLORS.get(value.split()[0] if value else "", "")
+                    style = localised.stage_colour(value, STAGE_COLORS)
                 styled.append(Text(value, style=style or ""))
             table.add_row(*styled)
         with to_stdout():
@@ -444,8 +437,8 @@ def emit(state: Output, prospects: Sequence[Prospect]) -> None:
         rows = [
             [
                 p.id,
-                f"{p.name} (organisation)" if p.is_organisation else p.name,
-                stage_label(p),
+                _("{name} (organisation)").format(name=p.name) if p.is_organisation else p.name,
+                localised.stage_label(p),
                 p.company or "",
                 " ".join(i.network for i in p.identities),
                 " ".join(p.tags),
@@ -453,10 +446,13 @@ def emit(state: Output, prospects: Sequence[Prospect]) -> None:
             for p in prospects
         ]
         emit_table(
-            state, ["ID", "NAME", "STAGE", "COMPANY", "NETWORKS", "TAGS"], rows, styles={2: "stage"}
+            state,
+            [_("ID"), _("NAME"), _("STAGE"), _("COMPANY"), _("NETWORKS"), _("TAGS")],
+            rows,
+            styles={2: "stage"},
         )
         if not prospects:
-            state.info("no prospects match")
+            state.info(_("no prospects match"))
 
 
 JSON_CHUNK = 1000

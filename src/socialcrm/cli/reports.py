@@ -12,7 +12,10 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.cli.localised import word
 from socialcrm.cli.playbook import percent
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -20,25 +23,25 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-PANEL = "Reports"
+PANEL = N_("Reports")
 
 report_app = typer.Typer(
     name="report",
-    help="Funnel, outreach, content, audience and the HTML report (docs/reports.md).",
+    help=_("Funnel, outreach, content, audience and the HTML report (docs/reports.md)."),
     no_args_is_help=True,
 )
 
 Since = Annotated[
-    str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="From this day (UTC).")
+    str | None, typer.Option("--since", metavar="YYYY-MM-DD", help=_("From this day (UTC)."))
 ]
 Until = Annotated[
     str | None,
-    typer.Option("--until", metavar="YYYY-MM-DD", help="Up to this day included (UTC)."),
+    typer.Option("--until", metavar="YYYY-MM-DD", help=_("Up to this day included (UTC).")),
 ]
-Network = Annotated[str | None, typer.Option("--network", help="Only this network.")]
-Tag = Annotated[str | None, typer.Option("--tag", help="Only prospects with this tag.")]
+Network = Annotated[str | None, typer.Option("--network", help=_("Only this network."))]
+Tag = Annotated[str | None, typer.Option("--tag", help=_("Only prospects with this tag."))]
 Source = Annotated[
-    str | None, typer.Option("--source", help="Only prospects from this source (add --source).")
+    str | None, typer.Option("--source", help=_("Only prospects from this source (add --source)."))
 ]
 
 
@@ -61,7 +64,10 @@ def _filters(
             days[name] = date.fromisoformat(value) if value else None
         except ValueError:
             raise ValidationError(
-                f"invalid --{name} {value!r}", field=name, value=value, hint="YYYY-MM-DD"
+                _("invalid --{name} {value!r}").format(name=name, value=value),
+                field=name,
+                value=value,
+                hint=_("YYYY-MM-DD"),
             ) from None
     crm = state.open_crm()
     return Filters.of_days(
@@ -86,8 +92,45 @@ def _emit(state: "CLIState", data: Any, headers: list[str], rows: list[list[Any]
     return False
 
 
+HEADERS: dict[str, str] = {
+    "stage": N_("STAGE"),
+    "entered": N_("ENTERED"),
+    "still_there": N_("STILL THERE"),
+    "moved_on": N_("MOVED ON"),
+    "moved_back": N_("MOVED BACK"),
+    "lost": N_("LOST"),
+    "won": N_("WON"),
+    "conversion": N_("CONVERSION"),
+    "median_days": N_("MEDIAN DAYS"),
+    "p90_days": N_("P90 DAYS"),
+    "cohort": N_("COHORT"),
+    "win_rate": N_("WIN RATE"),
+    "by": N_("BY"),
+    "name": N_("NAME"),
+    "openers": N_("OPENERS"),
+    "replied": N_("REPLIED"),
+    "reply_rate": N_("REPLY RATE"),
+    "median_reply_days": N_("MEDIAN REPLY DAYS"),
+    "month": N_("MONTH"),
+    "network": N_("NETWORK"),
+    "posts": N_("POSTS"),
+    "views": N_("VIEWS"),
+    "reactions": N_("REACTIONS"),
+    "rate": N_("RATE"),
+    "target": N_("TARGET"),
+    "flag": N_("FLAG"),
+}
+"""A report column's title in tables (CSV keeps the key)."""
+
+
+def _titles(headers: list[str]) -> list[str]:
+    return [_(HEADERS[h]) if h in HEADERS else h.upper().replace("_", " ") for h in headers]
+
+
 def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
+    from socialcrm.cli.localised import number
+
+    return number(value)
 
 
 @report_app.command("funnel")
@@ -99,7 +142,7 @@ def funnel_cmd(
     tag: Tag = None,
     source: Source = None,
     cohort: Annotated[
-        str | None, typer.Option("--cohort", help="Split by month, source, network or icp.")
+        str | None, typer.Option("--cohort", help=_("Split by month, source, network or icp."))
     ] = None,
 ) -> None:
     """Per stage: entered, still there, moved on, lost, conversion, time in stage; win rate.
@@ -110,7 +153,11 @@ def funnel_cmd(
     from socialcrm.reports.funnel import COHORTS, funnel
 
     if cohort is not None and cohort not in COHORTS:
-        raise ValidationError(f"unknown cohort {cohort!r}", field="cohort", hint=", ".join(COHORTS))
+        raise ValidationError(
+            _("unknown cohort {cohort!r}").format(cohort=cohort),
+            field="cohort",
+            hint=", ".join(COHORTS),
+        )
     state = get_state(ctx)
     data = funnel(
         state.open_crm().repository,
@@ -120,7 +167,7 @@ def funnel_cmd(
     keys = ["entered", "still_there", "moved_on", "moved_back", "lost", "won"]
     rows = [
         [
-            s["stage"],
+            word(s["stage"]),
             *[s[k] for k in keys],
             percent(s["conversion"]),
             _num(s["median_days"]),
@@ -136,20 +183,27 @@ def funnel_cmd(
         headers = ["cohort", "entered", "won", "lost", "win_rate"]
     if _emit(state, data, headers, rows):
         return
-    render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
+    render.emit_table(state, _titles(headers), rows)
     from socialcrm.cli.charts import bars
 
-    bars(state, "entered per stage", [(s["stage"], s["entered"]) for s in data["stages"]])
+    bars(state, _("entered per stage"), [(word(s["stage"]), s["entered"]) for s in data["stages"]])
     reasons = ", ".join(f"{r} {n}" for r, n in data["lost_by_reason"].items())
     render.echo(
-        f"won {data['won']}, lost {data['lost']}{f' ({reasons})' if reasons else ''}; "
-        f"win rate {percent(data['win_rate'])}; median first contact → won "
-        f"{_num(data['median_days_first_contact_to_won'])} days"
+        _(
+            "won {won}, lost {lost}{value}; win rate {win_rate}; median first "
+            "contact → won {median_days_first_contact_to_won} days"
+        ).format(
+            won=data["won"],
+            lost=data["lost"],
+            value=f" ({reasons})" if reasons else "",
+            win_rate=percent(data["win_rate"]),
+            median_days_first_contact_to_won=_num(data["median_days_first_contact_to_won"]),
+        )
     )
     if cohort:
         render.emit_table(
             state,
-            [cohort.upper(), "ENTERED", "WON", "LOST", "WIN RATE"],
+            [cohort.upper(), _("ENTERED"), _("WON"), _("LOST"), _("WIN RATE")],
             [
                 [c["cohort"], c["entered"], c["won"], c["lost"], percent(c["win_rate"])]
                 for c in data["cohorts"]
@@ -193,15 +247,24 @@ def outreach_cmd(
         return
     from socialcrm.cli.charts import sparkline
 
-    sparkline(state, "first messages per week", [w["openers"] for w in data["weeks"]])
+    sparkline(state, _("first messages per week"), [w["openers"] for w in data["weeks"]])
     render.echo(
-        f"{data['openers']} first message(s), reply rate {percent(data['reply_rate'])}, "
-        f"median reply {_num(data['median_reply_days'])} days; "
-        f"{data['prospect_initiated']} prospect-initiated; your median response "
-        f"{_num(data['median_response_days'])} days ({percent(data['answer_rate'])} answered); "
-        f"{data['overdue_followups']} follow-up(s) overdue"
+        _(
+            "{openers} first message(s), reply rate {reply_rate}, median reply "
+            "{median_reply_days} days; {prospect_initiated} prospect-initiated; your "
+            "median response {median_response_days} days ({answer_rate} answered); "
+            "{overdue_followups} follow-up(s) overdue"
+        ).format(
+            openers=data["openers"],
+            reply_rate=percent(data["reply_rate"]),
+            median_reply_days=_num(data["median_reply_days"]),
+            prospect_initiated=data["prospect_initiated"],
+            median_response_days=_num(data["median_response_days"]),
+            answer_rate=percent(data["answer_rate"]),
+            overdue_followups=data["overdue_followups"],
+        )
     )
-    render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
+    render.emit_table(state, _titles(headers), rows)
 
 
 @report_app.command("content")
@@ -212,10 +275,10 @@ def content_cmd(
     network: Network = None,
     target: Annotated[
         list[str] | None,
-        typer.Option("--target", help="Set a network's line, e.g. linkedin=3% (repeatable)."),
+        typer.Option("--target", help=_("Set a network's line, e.g. linkedin=3% (repeatable).")),
     ] = None,
 ) -> None:
-    """Your posts' engagement rate per post and per month against the 4 % line.
+    """Your posts' engagement rate per post and per month against the 4 % target line.
 
     Example:  socialcrm report content --since 2026-01-01 --target facebook=4%
     """
@@ -243,12 +306,12 @@ def content_cmd(
     headers = ["month", "network", "posts", "views", "reactions", "rate", "target", "flag"]
     if _emit(state, data, headers, rows):
         return
-    render.emit_table(state, [h.upper() for h in headers], rows)
+    render.emit_table(state, _titles(headers), rows)
     from socialcrm.cli.charts import bars
 
     bars(
         state,
-        "engagement rate per post (%)",
+        _("engagement rate per post (%)"),
         [
             (f"{p['date']} {p['network']}", round((p["rate"] or 0) * 100, 1))
             for p in data["per_post"]
@@ -257,9 +320,23 @@ def content_cmd(
     best = next((p for p in data["per_post"] if p["id"] == data["best"]), None)
     worst = next((p for p in data["per_post"] if p["id"] == data["worst"]), None)
     render.echo(
-        f"{data['posts']} post(s), engagement {percent(data['rate'])}"
-        + (f"; best {best['date']} {best['network']} {percent(best['rate'])}" if best else "")
-        + (f"; worst {worst['date']} {worst['network']} {percent(worst['rate'])}" if worst else "")
+        _("{posts} post(s), engagement {rate}").format(
+            posts=data["posts"], rate=percent(data["rate"])
+        )
+        + (
+            _("; best {date} {network} {rate}").format(
+                date=best["date"], network=best["network"], rate=percent(best["rate"])
+            )
+            if best
+            else ""
+        )
+        + (
+            _("; worst {date} {network} {rate}").format(
+                date=worst["date"], network=worst["network"], rate=percent(worst["rate"])
+            )
+            if worst
+            else ""
+        )
     )
 
 
@@ -282,20 +359,27 @@ def audience_cmd(
     ]
     if _emit(state, data, ["network", "month", "followers", "growth"], rows):
         return
-    render.emit_table(state, ["NETWORK", "MONTH", "FOLLOWERS", "GROWTH"], rows)
+    render.emit_table(state, [_("NETWORK"), _("MONTH"), _("FOLLOWERS"), _("GROWTH")], rows)
     from socialcrm.cli.charts import sparkline
 
     for n in data["networks"]:
-        sparkline(state, f"{n['network']} followers", [m["followers"] for m in n["months"]])
+        sparkline(
+            state,
+            _("{network} followers").format(network=n["network"]),
+            [m["followers"] for m in n["months"]],
+        )
 
 
 @report_app.command("html")
 def html_cmd(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
+    out: Annotated[Path, typer.Option("--out", help=_("The HTML file to write."))] = Path(
         "report.html"
     ),
-    lang: Annotated[str, typer.Option("--lang", help="Labels: en or fr.")] = "en",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help=_("Labels: en or fr (default: the interface language).")),
+    ] = None,
     since: Since = None,
     until: Until = None,
     network: Network = None,
@@ -311,15 +395,21 @@ def html_cmd(
     from socialcrm.errors import ValidationError
     from socialcrm.reports.html import LANGS, build_html
 
+    if lang is None:
+        from socialcrm import i18n
+
+        lang = i18n.language()
     if lang not in LANGS:
-        raise ValidationError(f"unknown language {lang!r}", field="lang", hint=", ".join(LANGS))
+        raise ValidationError(
+            _("unknown language {lang!r}").format(lang=lang), field="lang", hint=", ".join(LANGS)
+        )
     state = get_state(ctx)
     filters = _filters(state, since, until, network, tag, source)
     page = build_html(state.open_crm().repository, filters, lang)
     from socialcrm.atomic_files import write_atomic
 
     write_atomic(out, page.encode("utf-8"))
-    render.ok(state, f"report written to {out}")
+    render.ok(state, _("report written to {out}").format(out=out))
 
 
 def register(app: typer.Typer) -> None:

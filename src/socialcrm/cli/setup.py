@@ -6,6 +6,8 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-PANEL = "Setup"
+PANEL = N_("Setup")
 
 
 def init(ctx: typer.Context) -> None:
@@ -27,7 +29,11 @@ def init(ctx: typer.Context) -> None:
     state = get_state(ctx)
     crm = state.open_crm()
     pipeline = crm.init()
-    render.echo(f"store ready: {state.store_label} (pipeline {pipeline.name!r})")
+    render.echo(
+        _("store ready: {store_label} (pipeline {name!r})").format(
+            store_label=state.store_label, name=pipeline.name
+        )
+    )
 
 
 def demo(ctx: typer.Context) -> None:
@@ -52,12 +58,14 @@ def demo(ctx: typer.Context) -> None:
     if kind == "data":
         where = "your default store" if not state.db_given else "the store"
         raise fail(
-            f"{where} {path} already holds prospects; the demo never writes into a store in use. "
-            "Give it a new one: socialcrm demo --db ./demo-store",
+            _(
+                "{where} {path} already holds prospects; the demo never writes into a "
+                "store in use. Give it a new one: socialcrm demo --db ./demo-store"
+            ).format(where=where, path=path),
             EXIT_INVALID,
         )
     if kind == "demo":
-        state.info(f"rebuilding the demo store {path}")
+        state.info(_("rebuilding the demo store {path}").format(path=path))
     summary = _build_with_progress(
         state,
         lambda progress: build_demo(crm.repository, state.pm, progress=progress, actor=crm.actor),
@@ -95,7 +103,7 @@ def _build_with_progress(state: "CLIState", build: Any) -> "DemoSummary":
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("building the demo"),
+        TextColumn(_("building the demo")),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}"),
@@ -112,9 +120,13 @@ def _build_with_progress(state: "CLIState", build: Any) -> "DemoSummary":
 
 
 def _headline(state: "CLIState", summary: "DemoSummary", path: str) -> None:
-    text = (
-        f"Demo store {path}: {summary.prospects} invented prospects, {summary.events} events, "
-        f"on {', '.join(summary.networks)}."
+    text = _(
+        "Demo store {path}: {prospects} invented prospects, {events} events, on {networks}."
+    ).format(
+        path=path,
+        prospects=summary.prospects,
+        events=summary.events,
+        networks=", ".join(summary.networks),
     )
     if state.output_format != "table":
         return
@@ -123,15 +135,21 @@ def _headline(state: "CLIState", summary: "DemoSummary", path: str) -> None:
 
 
 def _print_due(state: "CLIState", due: "list[AgendaItem]") -> None:
-    rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
     if state.output_format == "csv":
+        rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
         render.emit_csv(["kind", "name", "stage", "what", "command"], rows)
         return
+    from socialcrm.cli.localised import agenda_summary, word
+
+    rows = [
+        [word(i.kind), i.name, word(i.stage.value), agenda_summary(i), state.runnable(i.command)]
+        for i in due
+    ]
     render.emit_table(
         state,
-        ["WHAT", "NAME", "STAGE", "WHY", "DO"],
+        [_("WHAT"), _("NAME"), _("STAGE"), _("WHY"), _("DO")],
         rows,
-        title="What to do today (socialcrm today)",
+        title=_("What to do today (socialcrm today)"),
         styles={2: "stage"},
     )
 
@@ -142,10 +160,11 @@ def _next_steps(state: "CLIState", path: str) -> None:
     db = f"--db {shlex.quote(path)}"
     lines = [
         "",
-        "Try next:",
+        _("Try next:"),
         f"  socialcrm {db} today",
         f"  socialcrm {db} list --stage contact",
-        f"  socialcrm {db} show 'Karim Benali'     # a name, e-mail, profile URL or id prefix",
+        f"  socialcrm {db} show 'Karim Benali'     # "
+        + _("a name, e-mail, profile URL or id prefix"),
         f"  socialcrm {db} history olivia@bluefern.example",
         f"  socialcrm {db} list --format json",
         f"  socialcrm {db} pipeline list",

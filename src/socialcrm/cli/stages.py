@@ -11,16 +11,18 @@ import typer
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
-PANEL = "Stages and outcomes"
+PANEL = N_("Stages and outcomes")
 
 Force = Annotated[
     bool,
-    typer.Option("--force", help="Override unmet exit criteria (recorded in the history)."),
+    typer.Option("--force", help=_("Override unmet exit criteria (recorded in the history).")),
 ]
-Reason = Annotated[str | None, typer.Option(help="Why (kept in the history).")]
+Reason = Annotated[str | None, typer.Option(help=_("Why (kept in the history)."))]
 
 
 def move(
@@ -30,7 +32,7 @@ def move(
         str,
         typer.Argument(
             metavar="STAGE",
-            help="profile, identify, notoriety, contact or convert.",
+            help=_("profile, identify, notoriety, contact or convert."),
             autocompletion=complete_stage,
         ),
     ],
@@ -45,11 +47,13 @@ def move(
     Example:
       socialcrm move jane@acme.example contact --force --reason "met at a conference"
     """
-    from socialcrm.cli import render
+    from socialcrm.cli import localised, render
 
     state = get_state(ctx)
     prospect = state.open_crm().move(ref, stage, force=force, reason=reason)
-    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) → {prospect.stage.value}")
+    render.emit_one(
+        state, prospect, f"{prospect.name} ({prospect.id}) → {localised.word(prospect.stage.value)}"
+    )
 
 
 def advance(ctx: typer.Context, ref: Ref, force: Force = False, reason: Reason = None) -> None:
@@ -59,11 +63,13 @@ def advance(ctx: typer.Context, ref: Ref, force: Force = False, reason: Reason =
     Example:
       socialcrm advance linkedin:janedoe
     """
-    from socialcrm.cli import render
+    from socialcrm.cli import localised, render
 
     state = get_state(ctx)
     prospect = state.open_crm().advance(ref, force=force, reason=reason)
-    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) → {prospect.stage.value}")
+    render.emit_one(
+        state, prospect, f"{prospect.name} ({prospect.id}) → {localised.word(prospect.stage.value)}"
+    )
 
 
 def won(ctx: typer.Context, ref: Ref, force: Force = False) -> None:
@@ -77,13 +83,15 @@ def won(ctx: typer.Context, ref: Ref, force: Force = False) -> None:
 
     state = get_state(ctx)
     prospect = state.open_crm().win(ref, force=force)
-    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) won")
+    render.emit_one(
+        state, prospect, _("{name} ({id}) won").format(name=prospect.name, id=prospect.id)
+    )
 
 
 def lost(
     ctx: typer.Context,
     ref: Ref,
-    reason: Annotated[str, typer.Option(help='Why it was lost, e.g. "no budget".')],
+    reason: Annotated[str, typer.Option(help=_('Why it was lost, e.g. "no budget".'))],
 ) -> None:
     """Mark a prospect lost, from any stage, with a reason.
 
@@ -96,7 +104,11 @@ def lost(
     state = get_state(ctx)
     prospect = state.open_crm().lose(ref, reason)
     render.emit_one(
-        state, prospect, f"{prospect.name} ({prospect.id}) lost: {prospect.lost_reason}"
+        state,
+        prospect,
+        _("{name} ({id}) lost: {lost_reason}").format(
+            name=prospect.name, id=prospect.id, lost_reason=prospect.lost_reason
+        ),
     )
 
 
@@ -112,7 +124,11 @@ def reopen(ctx: typer.Context, ref: Ref) -> None:
     state = get_state(ctx)
     prospect = state.open_crm().reopen(ref)
     render.emit_one(
-        state, prospect, f"{prospect.name} ({prospect.id}) reopened at {prospect.stage.value}"
+        state,
+        prospect,
+        _("{name} ({id}) reopened at {value}").format(
+            name=prospect.name, id=prospect.id, value=prospect.stage.value
+        ),
     )
 
 
@@ -120,9 +136,9 @@ def qualify(
     ctx: typer.Context,
     ref: Ref,
     no: Annotated[
-        bool, typer.Option("--no", help="Record that they do NOT match your ideal customer.")
+        bool, typer.Option("--no", help=_("Record that they do NOT match your ideal customer."))
     ] = False,
-    note: Annotated[str | None, typer.Option(help="Why (kept with the assessment).")] = None,
+    note: Annotated[str | None, typer.Option(help=_("Why (kept with the assessment)."))] = None,
 ) -> None:
     """Record whether a prospect matches your ideal customer profile.
 
@@ -136,9 +152,13 @@ def qualify(
 
     state = get_state(ctx)
     prospect = state.open_crm().assess(ref, qualified=not no, note=note)
-    verdict = "does not match" if no else "matches"
+    verdict = _("does not match") if no else _("matches")
     render.emit_one(
-        state, prospect, f"{prospect.name} ({prospect.id}) {verdict} the ideal customer profile"
+        state,
+        prospect,
+        _("{name} ({id}) {verdict} the ideal customer profile").format(
+            name=prospect.name, id=prospect.id, verdict=verdict
+        ),
     )
 
 

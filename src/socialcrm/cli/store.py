@@ -10,6 +10,8 @@ import typer
 
 from socialcrm.cli import context, render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-PANEL = "Store"
+PANEL = N_("Store")
 
 _LEVEL_STYLE = {"ok": "green", "info": "cyan", "warning": "yellow", "error": "red"}
 
@@ -54,13 +56,17 @@ def doctor(ctx: typer.Context) -> None:
 
 
 def _print_report(state: "CLIState", report: "DoctorReport") -> None:
-    summary = [f"store: {report.path}"]
+    summary = [_("store: {path}").format(path=report.path)]
     if report.schema is not None:
-        summary.append(f"schema {report.schema}")
+        summary.append(_("schema {schema}").format(schema=report.schema))
     if report.generation is not None:
-        summary.append(f"commit #{report.generation}")
+        summary.append(_("commit #{generation}").format(generation=report.generation))
     if report.prospects is not None:
-        summary.append(f"{report.prospects} prospect(s), {report.events} event(s)")
+        summary.append(
+            _("{prospects} prospect(s), {events} event(s)").format(
+                prospects=report.prospects, events=report.events
+            )
+        )
     render.echo(", ".join(summary))
     for finding in report.findings:
         where = f" [{finding.path}]" if finding.path else ""
@@ -71,17 +77,17 @@ def _print_report(state: "CLIState", report: "DoctorReport") -> None:
         else:
             render.echo(line)
         if finding.fix:
-            render.echo(f"        fix: {finding.fix}")
+            render.echo(_("        fix: {fix}").format(fix=finding.fix))
     problems = report.problems
     if problems:
-        render.echo(f"{len(problems)} problem(s) found")
+        render.echo(_("{count} problem(s) found").format(count=len(problems)))
 
 
 def backup(
     ctx: typer.Context,
     keep: Annotated[
         int,
-        typer.Option("--keep", min=1, metavar="N", help="How many backups to keep (oldest go)."),
+        typer.Option("--keep", min=1, metavar="N", help=_("How many backups to keep (oldest go).")),
     ] = 10,
     max_age_days: Annotated[
         int,
@@ -89,7 +95,7 @@ def backup(
             "--max-age-days",
             min=1,
             metavar="DAYS",
-            help="Delete backups older than this (personal data is not kept for ever).",
+            help=_("Delete backups older than this (personal data is not kept for ever)."),
         ),
     ] = 30,
 ) -> None:
@@ -123,12 +129,14 @@ def restore(
         str | None,
         typer.Argument(
             metavar="[BACKUP]",
-            help="Backup file (path or name in backups/); default: the newest backup.",
+            help=_("Backup file (path or name in backups/); default: the newest backup."),
         ),
     ] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))
+    ] = False,
     list_only: Annotated[
-        bool, typer.Option("--list", help="List the available backups and exit.")
+        bool, typer.Option("--list", help=_("List the available backups and exit."))
     ] = False,
 ) -> None:
     """Replace the store by a backup (the newest one by default).
@@ -154,13 +162,20 @@ def restore(
             render.emit_json([b.to_dict() for b in backups])
             return
         if not backups:
-            render.echo(f"no backups in {path / 'backups'}")
+            render.echo(_("no backups in {value}").format(value=path / "backups"))
         for b in backups:
-            render.echo(f"{b.path.name}  {b.kind:<11} {b.size:>10} bytes")
+            render.echo(
+                _("{name}  {kind:<11} {size:>10} bytes").format(
+                    name=b.path.name, kind=b.kind, size=b.size
+                )
+            )
         return
     if not yes:
         what = backup_file or "the newest backup"
-        context.confirm(f"Replace the store {path} by {what}?", "not restoring")
+        context.confirm(
+            _("Replace the store {path} by {what}?").format(path=path, what=what),
+            _("not restoring"),
+        )
     timeout, on_wait = context.waiting_as_a_person()
     result = run_restore(path, backup_file, lock_timeout=timeout, on_wait=on_wait)
     taken = next((b.created_at for b in list_backups(path) if b.path == result.restored), None)
@@ -176,11 +191,19 @@ def restore(
             }
         )
         return
-    render.echo(f"restored {result.restored.name}")
+    render.echo(_("restored {name}").format(name=result.restored.name))
     if again.erased:  # counted, never named
-        render.echo(f"{again.erased} record(s) erased since this backup were erased again")
+        render.echo(
+            _("{erased} record(s) erased since this backup were erased again").format(
+                erased=again.erased
+            )
+        )
     if result.safety_copy is not None:
-        render.echo(f"the previous state was saved as {result.safety_copy}")
+        render.echo(
+            _("the previous state was saved as {safety_copy}").format(
+                safety_copy=result.safety_copy
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -6,12 +6,13 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
 store_app = typer.Typer(
     name="store",
-    help="The store as a whole: copy it between a directory and a database.",
+    help=_("The store as a whole: copy it between a directory and a database."),
     no_args_is_help=True,
 )
 
@@ -22,13 +23,13 @@ def copy(
     source: Annotated[
         str,
         typer.Option(
-            "--from", metavar="PATH_OR_URL", help="The store to copy: a directory or a URL."
+            "--from", metavar="PATH_OR_URL", help=_("The store to copy: a directory or a URL.")
         ),
     ],
     target: Annotated[
         str,
         typer.Option(
-            "--to", metavar="PATH_OR_URL", help="An empty store to fill: a directory or a URL."
+            "--to", metavar="PATH_OR_URL", help=_("An empty store to fill: a directory or a URL.")
         ),
     ],
 ) -> None:
@@ -52,11 +53,19 @@ def copy(
         render.emit_json(summary.to_dict())
         return
     render.echo(
-        f"copied {summary.prospects} prospect(s), {summary.events} event(s), "
-        f"{summary.pipelines} pipeline(s) and {summary.settings} setting(s) "
-        f"from {summary.source} to {summary.target}"
+        _(
+            "copied {prospects} prospect(s), {events} event(s), {pipelines} "
+            "pipeline(s) and {settings} setting(s) from {source} to {target}"
+        ).format(
+            prospects=summary.prospects,
+            events=summary.events,
+            pipelines=summary.pipelines,
+            settings=summary.settings,
+            source=summary.source,
+            target=summary.target,
+        )
     )
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(store_app, rich_help_panel="Store")
+    app.add_typer(store_app, rich_help_panel=_("Store"))

@@ -5,10 +5,12 @@ from typing import Annotated
 import typer
 
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
-PANEL = "Prospects"
+PANEL = N_("Prospects")
 
 
 def assign(
@@ -17,11 +19,13 @@ def assign(
         str,
         typer.Argument(
             metavar="REF",
-            help="Id or unique id prefix, e-mail, profile URL, network:handle, or exact name.",
+            help=_("Id or unique id prefix, e-mail, profile URL, network:handle, or exact name."),
             show_default=False,
         ),
     ],
-    rep: Annotated[str, typer.Argument(metavar="REP", help="The rep who owns them from now on.")],
+    rep: Annotated[
+        str, typer.Argument(metavar="REP", help=_("The rep who owns them from now on."))
+    ],
 ) -> None:
     """Make a rep the owner of a prospect (its history keeps the previous owner).
 
@@ -33,7 +37,13 @@ def assign(
 
     state = get_state(ctx)
     prospect = state.open_crm().assign(ref, rep)
-    render.emit_one(state, prospect, f"{prospect.name} ({prospect.id}) is {prospect.owner}'s")
+    render.emit_one(
+        state,
+        prospect,
+        _("{name} ({id}) is {owner}'s").format(
+            name=prospect.name, id=prospect.id, owner=prospect.owner
+        ),
+    )
 
 
 def register(app: typer.Typer) -> None:

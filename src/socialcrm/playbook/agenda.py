@@ -28,6 +28,7 @@ from attrs import frozen
 
 from socialcrm.errors import ValidationError
 from socialcrm.history import last_event_of, stage_spans
+from socialcrm.i18n import N_
 from socialcrm.models import EventKind, MessageReceived, Pipeline, Prospect
 from socialcrm.playbook import STAGE_LIMITS_KEY
 from socialcrm.repository import Query
@@ -75,6 +76,10 @@ class AgendaItem:
     summary: str
     command: str
     owner: str | None = None  # the rep whose prospect it is (``today --all``)
+    template: str = ""
+    """``summary`` as a message with ``{placeholders}`` (marked for translation): the
+    CLI shows ``_(template).format(**values)``; ``summary`` (and JSON) stay English."""
+    values: tuple[tuple[str, str], ...] = ()
 
     @property
     def urgency(self) -> float:
@@ -127,11 +132,32 @@ def _days(delta: timedelta) -> float:
     return delta.total_seconds() / 86400
 
 
-def _ago(days: float) -> str:
+def _item(
+    kind: str,
+    p: Prospect,
+    since: datetime,
+    overdue: float,
+    message: str,
+    command: str,
+    owner: str | None = None,
+    /,
+    **values: object,
+) -> AgendaItem:
+    """An item whose summary is ``message`` filled with ``values`` (kept for display)."""
+    texts = tuple((k, str(v)) for k, v in values.items())
+    summary = message.format(**dict(texts))
+    return AgendaItem(
+        kind, p.id, p.name, p.stage, since, overdue, summary, command, owner, message, texts
+    )
+
+
+def _replied(days: float) -> str:
     whole = int(days)
     if whole <= 0:
-        return "today"
-    return "1 day ago" if whole == 1 else f"{whole} days ago"
+        return N_("replied today: “{excerpt}” — answer them")
+    if whole == 1:
+        return N_("replied 1 day ago: “{excerpt}” — answer them")
+    return N_("replied {days} days ago: “{excerpt}” — answer them")
 
 
 def _unanswered(events: list[Event]) -> Event | None:
@@ -166,28 +192,27 @@ def _expiry_item(p: Prospect, retention: Retention, now: datetime) -> AgendaItem
     expires = retention.expires_at
     if expires is None or expires > now + timedelta(days=RETENTION_NOTICE_DAYS):
         return None
-    runs = f"{retention.period} from {retention.anchor}"
+    runs = {"period": retention.period, "anchor": retention.anchor, "date": f"{expires:%Y-%m-%d}"}
     if expires <= now:
-        days = _days(now - expires)
-        return AgendaItem(
+        return _item(
             "expired",
-            p.id,
-            p.name,
-            p.stage,
+            p,
             expires,
-            days,
-            f"data expired {expires:%Y-%m-%d} ({runs}) — erase it",
+            _days(now - expires),
+            N_("data expired {date} ({period} from {anchor}) — erase it"),
             "socialcrm privacy purge --expired",
+            **runs,
         )
-    return AgendaItem(
+    return _item(
         "expiring",
-        p.id,
-        p.name,
-        p.stage,
+        p,
         expires,
         0.0,
-        f"data expires {expires:%Y-%m-%d} ({runs}) — ask if they still want to hear from you",
+        N_(
+            "data expires {date} ({period} from {anchor}) — ask if they still want to hear from you"
+        ),
         f"socialcrm privacy ask {p.id}",
+        **runs,
     )
 
 
@@ -232,16 +257,16 @@ def today(crm: CRM, now: datetime | None = None, *, owner: str | None = None) ->
             excerpt = text if len(text) <= 60 else text[:57] + "…"
             days = _days(now - reply.at)
             items.append(
-                AgendaItem(
+                _item(
                     "reply",
-                    p.id,
-                    p.name,
-                    p.stage,
+                    p,
                     reply.at,
                     days,
-                    f"replied {_ago(days)}: “{excerpt}” — answer them",
+                    _replied(days),
                     f'socialcrm message {p.id} --sent "YOUR ANSWER"',
-                    owner=p.owner,
+                    p.owner,
+                    days=int(days),
+                    excerpt=excerpt,
                 )
             )
             continue  # nothing else to propose before the reply is answered
@@ -253,20 +278,33 @@ def today(crm: CRM, now: datetime | None = None, *, owner: str | None = None) ->
                     current.next_step
                 ]
                 days = _days(now - current.due_at)
-                late = "due today" if days < 1 else f"{int(days)} day(s) overdue"
+                template = (
+                    N_(
+                        "step {step}/{steps} of sequence '{sequence}' ({network} {channel}, "
+                        "template '{template}') due today"
+                    )
+                    if days < 1
+                    else N_(
+                        "step {step}/{steps} of sequence '{sequence}' ({network} {channel}, "
+                        "template '{template}') {late} day(s) overdue"
+                    )
+                )
                 items.append(
-                    AgendaItem(
+                    _item(
                         "step",
-                        p.id,
-                        p.name,
-                        p.stage,
+                        p,
                         current.due_at,
                         max(days, 0.0),
-                        f"step {current.next_step + 1}/{current.step_count} of sequence "
-                        f"'{current.sequence}' ({step.network} {step.channel}, template "
-                        f"'{step.template}') {late}",
+                        template,
                         f"socialcrm next {p.id}",
-                        owner=p.owner,
+                        p.owner,
+                        step=current.next_step + 1,
+                        steps=current.step_count,
+                        sequence=current.sequence,
+                        network=step.network,
+                        channel=step.channel,
+                        template=step.template,
+                        late=int(days),
                     )
                 )
             continue  # the sequence sets the pace
@@ -278,16 +316,17 @@ def today(crm: CRM, now: datetime | None = None, *, owner: str | None = None) ->
         limit = limits[p.stage]
         if waited > limit:
             items.append(
-                AgendaItem(
+                _item(
                     "waiting",
-                    p.id,
-                    p.name,
-                    p.stage,
+                    p,
                     entered,
                     waited - limit,
-                    f"in {p.stage.value} for {int(waited)} days (limit {limit})",
+                    N_("in {stage} for {days} days (limit {limit})"),
                     _waiting_command(crm, p, events, has_icp),
-                    owner=p.owner,
+                    p.owner,
+                    stage=p.stage.value,
+                    days=int(waited),
+                    limit=limit,
                 )
             )
     items.sort(key=lambda i: (-i.urgency, i.name.casefold(), i.prospect_id))

@@ -13,8 +13,9 @@ the agenda's order, one :data:`SLOT` each; a future step goes on its due day,
 in the same way.  Calendars show them in the rep's own zone.
 
 Where entries come from is a list, :data:`SOURCES`, of functions
-``(crm, now, until) -> entries``: another feature (retention reviews, say) adds
-its own function there and its events land in the same file.
+``(crm, now, until) -> entries``: the agenda, the coming sequence steps and the
+retention reviews of the privacy due list (:func:`retention_reviews`); another
+feature adds its own function there and its events land in the same file.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "EntrySource",
     "agenda_entries",
     "entries",
+    "retention_reviews",
     "to_ics",
     "upcoming_steps",
     "write_ics",
@@ -58,7 +60,7 @@ class CalendarEntry:
     """One thing to do on a day: what, about whom, the command, and its stable identity."""
 
     key: str  # what the event is about: the same thing to do gives the same key
-    kind: str  # "reply" | "step" | "waiting" (and whatever a source adds)
+    kind: str  # "reply" | "step" | "waiting" | "retention" (and whatever a source adds)
     prospect_id: str
     name: str
     due: datetime  # UTC: when it is (or was) due
@@ -84,6 +86,8 @@ def agenda_entries(crm: CRM, now: datetime, until: datetime) -> list[CalendarEnt
     pipeline = crm.pipeline.name
     found = []
     for item in today(crm, now):
+        if item.kind in ("expired", "expiring"):
+            continue  # a retention review: :func:`retention_reviews` places it
         if item.kind == "reply":
             key = f"{pipeline}/{item.prospect_id}/reply/{item.since.isoformat()}"
             summary = f"Answer {item.name}"
@@ -147,7 +151,44 @@ def upcoming_steps(crm: CRM, now: datetime, until: datetime) -> list[CalendarEnt
     return found
 
 
-SOURCES: list[EntrySource] = [agenda_entries, upcoming_steps]
+def retention_reviews(crm: CRM, now: datetime, until: datetime) -> list[CalendarEntry]:
+    """Retention reviews from the privacy due list (:func:`socialcrm.privacy.retention.due`).
+
+    A person's review falls :data:`~socialcrm.playbook.agenda.RETENTION_NOTICE_DAYS`
+    before their data expires (time to ask whether they still want to hear from
+    the rep); once expired, the review is today's and the command erases.
+    """
+    from socialcrm.playbook.agenda import RETENTION_NOTICE_DAYS
+    from socialcrm.privacy.retention import due
+
+    notice = timedelta(days=RETENTION_NOTICE_DAYS)
+    span = f"{max(0, (until - now).days) + RETENTION_NOTICE_DAYS + 1}d"
+    found = []
+    for r in due(crm, within=span, now=now):
+        assert r.expires_at is not None  # due() lists no customer
+        review = r.expires_at - notice
+        if review >= until:
+            continue
+        expired = r.is_expired(now)
+        found.append(
+            CalendarEntry(
+                f"{r.pipeline}/{r.prospect_id}/retention/{r.expires_at.isoformat()}",
+                "retention",
+                r.prospect_id,
+                r.name,
+                max(review, now) if not expired else now,
+                f"Retention review: {r.name}",
+                f"data {'expired' if expired else 'expires'} {r.expires_at:%Y-%m-%d} "
+                f"({r.period} from {r.anchor})",
+                "socialcrm privacy purge --expired"
+                if expired
+                else f"socialcrm privacy ask {r.prospect_id}",
+            )
+        )
+    return found
+
+
+SOURCES: list[EntrySource] = [agenda_entries, upcoming_steps, retention_reviews]
 """Where calendar entries come from; a feature appends its own source here."""
 
 

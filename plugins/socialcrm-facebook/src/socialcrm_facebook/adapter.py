@@ -13,6 +13,7 @@ import urllib.parse
 
 from attrs import frozen
 
+from socialcrm.i18n import N_
 from socialcrm.networks import (
     ID_PREFIX,
     BaseNetworkAdapter,
@@ -65,40 +66,47 @@ CHANNELS = (
 CHECKLIST = (
     ChecklistItem(
         "photo",
-        "A recognisable profile photo",
-        "Friend requests and Messenger messages from a face get answered; from a "
-        "blank silhouette they look like spam.",
+        N_("A recognisable profile photo"),
+        N_(
+            "Friend requests and Messenger messages from a face get answered; from a "
+            "blank silhouette they look like spam."
+        ),
     ),
     ChecklistItem(
         "cover",
-        "A cover photo presenting your activity",
-        "It is the banner of your profile: it tells a visitor what you do before they read a word.",
+        N_("A cover photo presenting your activity"),
+        N_(
+            "It is the banner of your profile: it tells a visitor what you do before they "
+            "read a word."
+        ),
     ),
     ChecklistItem(
         "intro",
-        "An intro (bio) saying whom you help",
-        "The intro appears on the profile and in previews: it turns a curious visitor "
-        "into a prospect.",
+        N_("An intro (bio) saying whom you help"),
+        N_(
+            "The intro appears on the profile and in previews: it turns a curious visitor "
+            "into a prospect."
+        ),
     ),
     ChecklistItem(
         "work",
-        "Current work linked to your company's Facebook page",
-        "The page link shows a real business and lets prospects see its reviews.",
+        N_("Current work linked to your company's Facebook page"),
+        N_("The page link shows a real business and lets prospects see its reviews."),
     ),
     ChecklistItem(
         "contact",
-        "Public contact details (website, e-mail, phone)",
-        "A prospect ready to talk should find how to reach you without asking.",
+        N_("Public contact details (website, e-mail, phone)"),
+        N_("A prospect ready to talk should find how to reach you without asking."),
     ),
     ChecklistItem(
         "featured",
-        "Featured posts or photos with client results",
-        "Featured items are the proof of expertise shown at the top of the profile.",
+        N_("Featured posts or photos with client results"),
+        N_("Featured items are the proof of expertise shown at the top of the profile."),
     ),
     ChecklistItem(
         "public_posts",
-        "Some public posts about your field",
-        "Private profiles give nothing to react to: public posts feed the notoriety stage.",
+        N_("Some public posts about your field"),
+        N_("Private profiles give nothing to react to: public posts feed the notoriety stage."),
     ),
 )
 

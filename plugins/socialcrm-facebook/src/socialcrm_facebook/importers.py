@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.i18n import N_
 from socialcrm.io.csvsafe import read_head
 from socialcrm.io.formats import Importer, ImportItem, OwnerRecord, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
@@ -134,7 +135,7 @@ class ProfileImporter:
     """``profile_information.json``: the export's owner (the rep), never a prospect."""
 
     name = "facebook-profile"
-    description = "Facebook profile_information.json (the export's owner: never a prospect)"
+    description = N_("Facebook profile_information.json (the export's owner: never a prospect)")
     archive_paths = ("profile_information/profile_information.json",)
     archive_order = 0
 

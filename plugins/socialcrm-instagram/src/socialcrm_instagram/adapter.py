@@ -11,6 +11,7 @@ import urllib.parse
 
 from attrs import frozen
 
+from socialcrm.i18n import N_
 from socialcrm.networks import (
     BaseNetworkAdapter,
     Channel,
@@ -43,40 +44,44 @@ CHANNELS = (
 CHECKLIST = (
     ChecklistItem(
         "photo",
-        "A profile photo that reads well in a small circle",
-        "It is shown tiny next to every comment and story: a close-up face or a clear "
-        "logo is recognised at a glance.",
+        N_("A profile photo that reads well in a small circle"),
+        N_(
+            "It is shown tiny next to every comment and story: a close-up face or a clear "
+            "logo is recognised at a glance."
+        ),
     ),
     ChecklistItem(
         "professional_account",
-        "A professional (business or creator) account",
-        "It adds contact buttons, a category under your name and statistics on who "
-        "engages with you.",
+        N_("A professional (business or creator) account"),
+        N_(
+            "It adds contact buttons, a category under your name and statistics on who "
+            "engages with you."
+        ),
     ),
     ChecklistItem(
         "bio",
-        "A bio saying whom you help, with a call to action",
-        "Visitors decide in seconds whether to follow; 150 characters must say why.",
+        N_("A bio saying whom you help, with a call to action"),
+        N_("Visitors decide in seconds whether to follow; 150 characters must say why."),
     ),
     ChecklistItem(
         "link",
-        "A link in bio to your offer or booking page",
-        "It is the way out of Instagram towards a conversation or a sale.",
+        N_("A link in bio to your offer or booking page"),
+        N_("It is the way out of Instagram towards a conversation or a sale."),
     ),
     ChecklistItem(
         "highlights",
-        "Story highlights with testimonials and offers",
-        "Highlights stay on the profile: they are the proof a prospect browses before writing.",
+        N_("Story highlights with testimonials and offers"),
+        N_("Highlights stay on the profile: they are the proof a prospect browses before writing."),
     ),
     ChecklistItem(
         "grid",
-        "Recent posts showing your expertise",
-        "The first nine posts are your portfolio; a prospect judges your work from them.",
+        N_("Recent posts showing your expertise"),
+        N_("The first nine posts are your portfolio; a prospect judges your work from them."),
     ),
     ChecklistItem(
         "contact",
-        "Contact options (e-mail, phone) enabled",
-        "A prospect ready to buy should not have to send a DM to find how to reach you.",
+        N_("Contact options (e-mail, phone) enabled"),
+        N_("A prospect ready to buy should not have to send a DM to find how to reach you."),
     ),
 )
 

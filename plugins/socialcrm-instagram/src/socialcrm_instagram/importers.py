@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
+from socialcrm.i18n import N_
 from socialcrm.io.csvsafe import read_head
 from socialcrm.io.formats import Importer, ImportItem, OwnerRecord, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
@@ -148,7 +149,7 @@ class PersonalInformationImporter:
     """``personal_information.json``: the export's owner (the rep), never a prospect."""
 
     name = "instagram-personal-information"
-    description = "Instagram personal_information.json (the export's owner: never a prospect)"
+    description = N_("Instagram personal_information.json (the export's owner: never a prospect)")
     archive_paths = ("personal_information/personal_information.json",)
     archive_order = 0
 

@@ -5,6 +5,12 @@ The hooks (:func:`socialcrm.network_plugin.network_hooks`) import
 costs nothing until the CRM needs a network or a file reader.
 """
 
+from pathlib import Path
+
+from socialcrm.i18n import add_domain
 from socialcrm.network_plugin import network_hooks
 
 register_networks, register_importers = network_hooks(__name__)
+
+# its checklist and file descriptions in the rep's language (docs/plugins.md)
+add_domain("socialcrm_linkedin", Path(__file__).with_name("locale"))

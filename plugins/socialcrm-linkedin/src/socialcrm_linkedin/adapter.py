@@ -17,6 +17,7 @@ import urllib.parse
 
 from attrs import frozen
 
+from socialcrm.i18n import N_
 from socialcrm.networks import (
     BaseNetworkAdapter,
     Channel,
@@ -70,59 +71,71 @@ CHANNELS = (
 CHECKLIST = (
     ChecklistItem(
         "photo",
-        "A recent, professional profile photo",
-        "Profiles with a photo get far more views and accepted invitations: people "
-        "check who is writing to them before they answer.",
+        N_("A recent, professional profile photo"),
+        N_(
+            "Profiles with a photo get far more views and accepted invitations: people "
+            "check who is writing to them before they answer."
+        ),
     ),
     ChecklistItem(
         "banner",
-        "A banner that says what you do for whom",
-        "The banner is the largest visual on the profile; it can carry your offer or a "
-        "proof (logo, figure) before anyone scrolls.",
+        N_("A banner that says what you do for whom"),
+        N_(
+            "The banner is the largest visual on the profile; it can carry your offer or a "
+            "proof (logo, figure) before anyone scrolls."
+        ),
     ),
     ChecklistItem(
         "headline",
-        "A headline naming the problem you solve, not only your job title",
-        "The headline follows you in every comment, invitation and search result; it "
-        "is what makes a prospect click.",
+        N_("A headline naming the problem you solve, not only your job title"),
+        N_(
+            "The headline follows you in every comment, invitation and search result; it "
+            "is what makes a prospect click."
+        ),
     ),
     ChecklistItem(
         "about",
-        "An 'About' section written for your buyers",
-        "It turns a visit into a conversation: who you help, how, with which results, "
-        "and how to reach you.",
+        N_("An 'About' section written for your buyers"),
+        N_(
+            "It turns a visit into a conversation: who you help, how, with which results, "
+            "and how to reach you."
+        ),
     ),
     ChecklistItem(
         "contact",
-        "Contact details (e-mail, phone, website) visible to connections",
-        "A prospect who is ready should not have to search for a way to reach you.",
+        N_("Contact details (e-mail, phone, website) visible to connections"),
+        N_("A prospect who is ready should not have to search for a way to reach you."),
     ),
     ChecklistItem(
         "featured",
-        "A 'Featured' section with proof of expertise",
-        "Case studies, articles or talks pinned at the top are the proof that makes "
-        "your messages credible.",
+        N_("A 'Featured' section with proof of expertise"),
+        N_(
+            "Case studies, articles or talks pinned at the top are the proof that makes "
+            "your messages credible."
+        ),
     ),
     ChecklistItem(
         "experience",
-        "Current position linked to your company page",
-        "The company logo and page link show the prospect a real business stands behind you.",
+        N_("Current position linked to your company page"),
+        N_("The company logo and page link show the prospect a real business stands behind you."),
     ),
     ChecklistItem(
         "recommendations",
-        "Recommendations from clients",
-        "Third-party words weigh more than your own; they answer objections before "
-        "they are raised.",
+        N_("Recommendations from clients"),
+        N_(
+            "Third-party words weigh more than your own; they answer objections before "
+            "they are raised."
+        ),
     ),
     ChecklistItem(
         "custom_url",
-        "A custom profile URL (linkedin.com/in/your-name)",
-        "A clean URL is easier to share on a card, in a signature or an e-mail.",
+        N_("A custom profile URL (linkedin.com/in/your-name)"),
+        N_("A clean URL is easier to share on a card, in a signature or an e-mail."),
     ),
     ChecklistItem(
         "activity",
-        "Recent activity (posts or comments in the last weeks)",
-        "An active profile shows you are reachable and feeds the notoriety stage.",
+        N_("Recent activity (posts or comments in the last weeks)"),
+        N_("An active profile shows you are reachable and feeds the notoriety stage."),
     ),
 )
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from socialcrm.dates import parse_date
 from socialcrm.errors import SocialCRMError
+from socialcrm.i18n import N_
 from socialcrm.io.csvsafe import head_rows, header_key, read_csv_dicts
 from socialcrm.io.formats import (
     ActivityRecord,
@@ -136,7 +137,7 @@ class ConnectionsImporter:
     """LinkedIn ``Connections.csv``."""
 
     name = "linkedin-connections"
-    description = "LinkedIn Connections.csv (data export)"
+    description = N_("LinkedIn Connections.csv (data export)")
     archive_paths = ("connections.csv",)
     archive_order = 10
 
@@ -203,7 +204,7 @@ class MessagesImporter:
     """LinkedIn ``messages.csv``."""
 
     name = "linkedin-messages"
-    description = "LinkedIn messages.csv (data export): messages of known prospects"
+    description = N_("LinkedIn messages.csv (data export): messages of known prospects")
     archive_paths = ("messages.csv",)
     archive_order = 40
 
@@ -303,7 +304,7 @@ class InvitationsImporter:
     """LinkedIn ``Invitations.csv``."""
 
     name = "linkedin-invitations"
-    description = "LinkedIn Invitations.csv (data export): invitation notes of known prospects"
+    description = N_("LinkedIn Invitations.csv (data export): invitation notes of known prospects")
     archive_paths = ("invitations.csv",)
     archive_order = 30
 
@@ -368,7 +369,7 @@ class ProfileImporter:
     """``Profile.csv``: the archive's owner (the rep), never a prospect."""
 
     name = "linkedin-profile"
-    description = "LinkedIn Profile.csv (the archive's owner: never a prospect)"
+    description = N_("LinkedIn Profile.csv (the archive's owner: never a prospect)")
     archive_paths = ("profile.csv",)
     archive_order = 0
 

@@ -13,6 +13,7 @@ import urllib.parse
 
 from attrs import frozen
 
+from socialcrm.i18n import N_
 from socialcrm.networks import (
     ID_PREFIX,
     BaseNetworkAdapter,
@@ -52,43 +53,55 @@ CHANNELS = (
 CHECKLIST = (
     ChecklistItem(
         "photo",
-        "A clear photo of your face",
-        "On a fast-scrolling feed, a face is what makes a reply or a DM recognisable "
-        "as coming from a person.",
+        N_("A clear photo of your face"),
+        N_(
+            "On a fast-scrolling feed, a face is what makes a reply or a DM recognisable "
+            "as coming from a person."
+        ),
     ),
     ChecklistItem(
         "header",
-        "A header image stating your offer",
-        "The header is seen by everyone who opens your profile from a reply: it says "
-        "what you do before they read anything.",
+        N_("A header image stating your offer"),
+        N_(
+            "The header is seen by everyone who opens your profile from a reply: it says "
+            "what you do before they read anything."
+        ),
     ),
     ChecklistItem(
         "bio",
-        "A bio saying whom you help and how",
-        "160 characters decide whether a prospect follows you back; name the problem "
-        "you solve, not only your title.",
+        N_("A bio saying whom you help and how"),
+        N_(
+            "160 characters decide whether a prospect follows you back; name the problem "
+            "you solve, not only your title."
+        ),
     ),
     ChecklistItem(
         "link",
-        "A website or booking link in the profile",
-        "It is the only clickable link of the profile: send it where a prospect can "
-        "learn more or contact you.",
+        N_("A website or booking link in the profile"),
+        N_(
+            "It is the only clickable link of the profile: send it where a prospect can "
+            "learn more or contact you."
+        ),
     ),
     ChecklistItem(
         "pinned",
-        "A pinned post proving your expertise",
-        "The pinned post is the first content a visitor sees: a case study or a "
-        "thread of advice builds trust at once.",
+        N_("A pinned post proving your expertise"),
+        N_(
+            "The pinned post is the first content a visitor sees: a case study or a "
+            "thread of advice builds trust at once."
+        ),
     ),
     ChecklistItem(
         "dms_open",
-        "Direct messages open to people you do not follow",
-        "A prospect warmed up by your posts must be able to answer you privately.",
+        N_("Direct messages open to people you do not follow"),
+        N_("A prospect warmed up by your posts must be able to answer you privately."),
     ),
     ChecklistItem(
         "activity",
-        "Regular posts and replies in your niche",
-        "An account that posts gets seen in your prospects' feeds: that is the notoriety stage.",
+        N_("Regular posts and replies in your niche"),
+        N_(
+            "An account that posts gets seen in your prospects' feeds: that is the notoriety stage."
+        ),
     ),
 )
 

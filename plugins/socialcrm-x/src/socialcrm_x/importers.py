@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.i18n import N_
 from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.formats import (
     ActivityRecord,
@@ -133,7 +134,7 @@ class DirectMessagesImporter:
     """``direct-messages.js`` and ``direct-messages-group.js``."""
 
     name = "x-direct-messages"
-    description = "X archive data/direct-messages.js (messages of known prospects)"
+    description = N_("X archive data/direct-messages.js (messages of known prospects)")
     parts = ("direct_messages", "direct_messages_group")
     archive_paths = (
         "data/direct-messages.js",
@@ -217,7 +218,7 @@ class AccountImporter:
     """``data/account.js``: the archive's owner (the rep), never a prospect."""
 
     name = "x-account"
-    description = "X archive data/account.js (the archive's owner: never a prospect)"
+    description = N_("X archive data/account.js (the archive's owner: never a prospect)")
     archive_paths = ("data/account.js",)
     archive_order = 0
 

@@ -13,6 +13,7 @@ import urllib.parse
 
 from attrs import frozen
 
+from socialcrm.i18n import N_
 from socialcrm.networks import (
     ID_PREFIX,
     BaseNetworkAdapter,
@@ -50,39 +51,43 @@ CHANNELS = (
 CHECKLIST = (
     ChecklistItem(
         "picture",
-        "A channel picture (your face or logo)",
-        "It appears next to every comment you write on a prospect's video: it must "
-        "be recognisable.",
+        N_("A channel picture (your face or logo)"),
+        N_(
+            "It appears next to every comment you write on a prospect's video: it must "
+            "be recognisable."
+        ),
     ),
     ChecklistItem(
         "banner",
-        "A banner stating what the channel teaches and for whom",
-        "Visitors decide to subscribe from the banner and the first videos.",
+        N_("A banner stating what the channel teaches and for whom"),
+        N_("Visitors decide to subscribe from the banner and the first videos."),
     ),
     ChecklistItem(
         "description",
-        "A channel description with your offer and keywords",
-        "It is what search engines and visitors read to understand your expertise.",
+        N_("A channel description with your offer and keywords"),
+        N_("It is what search engines and visitors read to understand your expertise."),
     ),
     ChecklistItem(
         "links",
-        "Links to your website and a contact e-mail for business enquiries",
-        "A prospect convinced by a video needs a way to reach you outside YouTube.",
+        N_("Links to your website and a contact e-mail for business enquiries"),
+        N_("A prospect convinced by a video needs a way to reach you outside YouTube."),
     ),
     ChecklistItem(
         "trailer",
-        "A channel trailer or featured video",
-        "Non-subscribers see it first: a short proof of expertise that starts the relationship.",
+        N_("A channel trailer or featured video"),
+        N_(
+            "Non-subscribers see it first: a short proof of expertise that starts the relationship."
+        ),
     ),
     ChecklistItem(
         "playlists",
-        "Playlists organised around your clients' problems",
-        "They guide a prospect from one answer to the next and keep them watching.",
+        N_("Playlists organised around your clients' problems"),
+        N_("They guide a prospect from one answer to the next and keep them watching."),
     ),
     ChecklistItem(
         "handle",
-        "A short @handle matching your name or brand",
-        "The handle is how people mention and find you; it should be easy to say.",
+        N_("A short @handle matching your name or brand"),
+        N_("The handle is how people mention and find you; it should be easy to say."),
     ),
 )
 

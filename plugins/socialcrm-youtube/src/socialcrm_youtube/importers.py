@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.i18n import N_
 from socialcrm.io.csvsafe import head_rows, read_csv
 from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem, SkippedRow
 from socialcrm.networks import NetworkRegistry
@@ -39,7 +40,7 @@ class SubscriptionsImporter:
     """YouTube ``subscriptions.csv`` (any Takeout language)."""
 
     name = "youtube-subscriptions"
-    description = "YouTube subscriptions.csv (Google Takeout, any language)"
+    description = N_("YouTube subscriptions.csv (Google Takeout, any language)")
     #: Takeout translates folder and file names: "YouTube and YouTube Music/
     #: subscriptions/subscriptions.csv", "YouTube et YouTube Music/abonnements/…"
     archive_paths = ("youtube*/*/*.csv",)

@@ -14,18 +14,22 @@ annotations``), as every command module does: see :mod:`socialcrm.cli.app`.
 
 from typing import TYPE_CHECKING
 
+from socialcrm.i18n import N_
+
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
 
 __all__ = ["PANEL", "percent", "report_ok"]
 
 #: The ``--help`` panel listing every playbook command.
-PANEL = "Playbook"
+PANEL = N_("Playbook")
 
 
 def percent(value: float | None) -> str:
-    """A ratio as a percentage for tables (``—`` when there is none)."""
-    return "—" if value is None else f"{value * 100:.1f} %"
+    """A ratio as a percentage for tables (``—`` when there is none), in the rep's language."""
+    from socialcrm.cli.localised import percent as localised_percent
+
+    return localised_percent(value)
 
 
 def report_ok(state: "CLIState", message: str) -> None:

@@ -10,6 +10,7 @@ from socialcrm.cli import render
 from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -18,7 +19,7 @@ __all__ = ["register"]
 
 agenda_app = typer.Typer(
     name="agenda",
-    help="Your follow-ups in your calendar (an iCalendar file to import or subscribe to).",
+    help=_("Your follow-ups in your calendar (an iCalendar file to import or subscribe to)."),
     no_args_is_help=True,
 )
 
@@ -27,7 +28,7 @@ IcsFile = Annotated[
     typer.Option(
         "--ics",
         metavar="FILE",
-        help="Write the follow-ups to this iCalendar (.ics) file for your calendar.",
+        help=_("Write the follow-ups to this iCalendar (.ics) file for your calendar."),
         dir_okay=False,
     ),
 ]
@@ -45,17 +46,17 @@ def _export_ics(state: "CLIState", path: Path, days: int) -> None:
     if state.output_format == "json":
         render.emit_json({"file": str(path), "events": len(found)})
     else:
-        render.echo(f"{len(found)} event(s) written to {path}")
+        render.echo(_("{count} event(s) written to {path}").format(count=len(found), path=path))
 
 
 def today(
     ctx: typer.Context,
     ics: IcsFile = None,
     everyone: Annotated[
-        bool, typer.Option("--all", help="Everyone's work, not only yours.")
+        bool, typer.Option("--all", help=_("Everyone's work, not only yours."))
     ] = False,
     owner: Annotated[
-        str | None, typer.Option(metavar="REP", help="This rep's work instead of yours.")
+        str | None, typer.Option(metavar="REP", help=_("This rep's work instead of yours."))
     ] = None,
 ) -> None:
     """What to do now: replies to answer, data expiring, sequence steps due, prospects waiting.
@@ -75,7 +76,7 @@ def today(
 
     state = get_state(ctx)
     if everyone and owner is not None:
-        raise ValidationError("give --all or --owner, not both", field="owner")
+        raise ValidationError(_("give --all or --owner, not both"), field="owner")
     if ics is not None:
         _export_ics(state, ics, days=0)
         return
@@ -84,8 +85,17 @@ def today(
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return
+    from socialcrm.cli.localised import agenda_summary, word
+
     rows = [
-        [i.kind, i.prospect_id, i.name, i.stage.value, i.summary, state.runnable(i.command)]
+        [
+            word(i.kind),
+            i.prospect_id,
+            i.name,
+            word(i.stage.value),
+            agenda_summary(i),
+            state.runnable(i.command),
+        ]
         for i in items
     ]
     heads = ["kind", "prospect_id", "name", "stage", "what", "command"]
@@ -99,22 +109,22 @@ def today(
     from socialcrm.cli.goals import print_behind
 
     if not items:
-        render.echo("nothing due today")
+        render.echo(_("nothing due today"))
     else:
-        titles = ["WHAT", "ID", "NAME", "STAGE", "WHY", "DO"]
+        titles = [_("WHAT"), "ID", _("NAME"), _("STAGE"), _("WHY"), _("DO")]
         if everyone:
-            titles.insert(3, "OWNER")
-        render.emit_table(state, titles, rows, styles={titles.index("STAGE"): "stage"})
+            titles.insert(3, _("OWNER"))
+        render.emit_table(state, titles, rows, styles={4 if everyone else 3: "stage"})
     print_behind(state)
 
 
 def stage_limit(
     ctx: typer.Context,
     stage: Annotated[
-        str | None, typer.Argument(help="A stage, e.g. contact.", autocompletion=complete_stage)
+        str | None, typer.Argument(help=_("A stage, e.g. contact."), autocompletion=complete_stage)
     ] = None,
-    days: Annotated[int | None, typer.Argument(min=1, help="Days allowed in it.")] = None,
-    reset: Annotated[bool, typer.Option("--reset", help="Back to the default.")] = False,
+    days: Annotated[int | None, typer.Argument(min=1, help=_("Days allowed in it."))] = None,
+    reset: Annotated[bool, typer.Option("--reset", help=_("Back to the default."))] = False,
 ) -> None:
     """Show or set how many days a prospect may wait in a stage before 'today' flags it.
 
@@ -128,13 +138,13 @@ def stage_limit(
     if stage is not None and (days is not None or reset):
         limits = set_stage_limit(crm, stage, None if reset else days)
     elif stage is not None:
-        raise ValidationError("give the number of days, or --reset", field="days")
+        raise ValidationError(_("give the number of days, or --reset"), field="days")
     else:
         limits = stage_limits(crm.pipeline)
     if state.output_format == "json":
         render.emit_json({s.value: d for s, d in limits.items()})
     else:
-        render.emit_table(state, ["STAGE", "DAYS"], [[s.value, d] for s, d in limits.items()])
+        render.emit_table(state, [_("STAGE"), _("DAYS")], [[s.value, d] for s, d in limits.items()])
 
 
 @agenda_app.command("export")
@@ -145,11 +155,13 @@ def export(
         typer.Option(
             "--ics",
             metavar="FILE",
-            help="The iCalendar (.ics) file to write.",
+            help=_("The iCalendar (.ics) file to write."),
             dir_okay=False,
         ),
     ],
-    days: Annotated[int, typer.Option("--days", min=1, max=366, help="How many days ahead.")] = 14,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=366, help=_("How many days ahead."))
+    ] = 14,
 ) -> None:
     """Write today's follow-ups and the sequence steps of the next DAYS days to a calendar file.
 

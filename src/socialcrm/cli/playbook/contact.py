@@ -10,14 +10,17 @@ from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 from socialcrm.cli.errors import echo_err
 from socialcrm.cli.playbook import PANEL, report_ok
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
 
 template_app = typer.Typer(
     name="template",
-    help="Stage 4: message templates with {first_name} {company} {title} "
-    "{point_of_interest} and custom fields.",
+    help=_(
+        "Stage 4: message templates with {first_name} {company} {title} "
+        "{point_of_interest} and custom fields."
+    ),
     no_args_is_help=True,
 )
 
@@ -25,8 +28,8 @@ template_app = typer.Typer(
 @template_app.command("set")
 def template_set(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Template name, e.g. first-contact.")],
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="The text; - reads stdin.")],
+    name: Annotated[str, typer.Argument(help=_("Template name, e.g. first-contact."))],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help=_("The text; - reads stdin."))],
 ) -> None:
     """Create or replace a template.
 
@@ -36,7 +39,7 @@ def template_set(
 
     state = get_state(ctx)
     key = set_template(state.open_crm(), name, sys.stdin.read() if text == "-" else text)
-    report_ok(state, f"template {key!r} saved")
+    report_ok(state, _("template {key!r} saved").format(key=key))
 
 
 @template_app.command("list")
@@ -54,19 +57,19 @@ def template_list(ctx: typer.Context) -> None:
     elif state.output_format == "csv":
         render.emit_csv(["name", "text"], list(templates.items()))
     else:
-        render.emit_table(state, ["NAME", "TEXT"], [[k, v] for k, v in templates.items()])
+        render.emit_table(state, [_("NAME"), _("TEXT")], [[k, v] for k, v in templates.items()])
 
 
 @template_app.command("show")
 def template_show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Template name.")],
+    name: Annotated[str, typer.Argument(help=_("Template name."))],
     ref: Annotated[
-        str | None, typer.Option("--for", metavar="REF", help="Render it for this prospect.")
+        str | None, typer.Option("--for", metavar="REF", help=_("Render it for this prospect."))
     ] = None,
     channel: Annotated[
         str | None,
-        typer.Option(metavar="NETWORK.CHANNEL", help="Check the result against this channel."),
+        typer.Option(metavar="NETWORK.CHANNEL", help=_("Check the result against this channel.")),
     ] = None,
 ) -> None:
     """Print a template, or render it for a prospect (checked against a channel).
@@ -88,17 +91,21 @@ def template_show(
     if channel:
         network, channel_id = split_channel(channel)
         if network is None or channel_id is None:
-            raise ValidationError("write the channel as NETWORK.CHANNEL", field="channel")
+            raise ValidationError(_("write the channel as NETWORK.CHANNEL"), field="channel")
         done = render_for(crm, text, prospect, network, channel_id, template=name)
         render.echo(done.text)
-        echo_err(f"{done.length}/{done.limit} characters on {network} {channel_id}")
+        echo_err(
+            _("{length}/{limit} characters on {network} {channel_id}").format(
+                length=done.length, limit=done.limit, network=network, channel_id=channel_id
+            )
+        )
     else:
         render.echo(render_template(text, prospect, template=name))
 
 
 @template_app.command("rm")
 def template_rm(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Template name.")]
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help=_("Template name."))]
 ) -> None:
     """Delete a template (refused while a sequence uses it).
 
@@ -108,12 +115,12 @@ def template_rm(
 
     state = get_state(ctx)
     delete_template(state.open_crm(), name)
-    report_ok(state, f"template {name!r} deleted")
+    report_ok(state, _("template {name!r} deleted").format(name=name))
 
 
 sequence_app = typer.Typer(
     name="sequence",
-    help="Stage 4: follow-up sequences you run by hand; a reply stops them.",
+    help=_("Stage 4: follow-up sequences you run by hand; a reply stops them."),
     no_args_is_help=True,
 )
 
@@ -121,17 +128,19 @@ sequence_app = typer.Typer(
 @sequence_app.command("create")
 def sequence_create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Sequence name, e.g. warm-intro.")],
+    name: Annotated[str, typer.Argument(help=_("Sequence name, e.g. warm-intro."))],
     steps: Annotated[
         list[str],
         typer.Option(
             "--step",
             metavar="DAYS:NETWORK.CHANNEL:TEMPLATE",
-            help="A step, repeated in order: days after the previous step, where, what.",
+            help=_("A step, repeated in order: days after the previous step, where, what."),
         ),
     ],
-    description: Annotated[str, typer.Option(help="What the sequence is for.")] = "",
-    replace: Annotated[bool, typer.Option("--replace", help="Redefine an existing one.")] = False,
+    description: Annotated[str, typer.Option(help=_("What the sequence is for."))] = "",
+    replace: Annotated[
+        bool, typer.Option("--replace", help=_("Redefine an existing one."))
+    ] = False,
 ) -> None:
     """Define a sequence of steps.
 
@@ -142,7 +151,12 @@ def sequence_create(
 
     state = get_state(ctx)
     sequence = define(state.open_crm(), name, steps, description=description, replace=replace)
-    report_ok(state, f"sequence {sequence.name!r} saved with {len(sequence.steps)} step(s)")
+    report_ok(
+        state,
+        _("sequence {name!r} saved with {count} step(s)").format(
+            name=sequence.name, count=len(sequence.steps)
+        ),
+    )
 
 
 @sequence_app.command("list")
@@ -165,12 +179,12 @@ def sequence_list(ctx: typer.Context) -> None:
     if state.output_format == "csv":
         render.emit_csv(["name", "steps", "plan", "description"], rows)
     else:
-        render.emit_table(state, ["NAME", "STEPS", "PLAN", "DESCRIPTION"], rows)
+        render.emit_table(state, [_("NAME"), _("STEPS"), _("PLAN"), _("DESCRIPTION")], rows)
 
 
 @sequence_app.command("show")
 def sequence_show(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Sequence name.")]
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help=_("Sequence name."))]
 ) -> None:
     """A sequence's steps and the prospects enrolled in it, with their next step.
 
@@ -203,7 +217,7 @@ def sequence_show(
         return
     render.emit_table(
         state,
-        ["#", "AFTER", "NETWORK", "CHANNEL", "TEMPLATE"],
+        ["#", _("AFTER"), _("NETWORK"), _("CHANNEL"), _("TEMPLATE")],
         [
             [i, f"{s.delay_days} d", s.network, s.channel, s.template]
             for i, s in enumerate(sequence.steps, 1)
@@ -212,7 +226,7 @@ def sequence_show(
     )
     render.emit_table(
         state,
-        ["ID", "NAME", "STATE", "DONE", "NEXT DUE"],
+        [_("ID"), _("NAME"), _("STATE"), _("DONE"), _("NEXT DUE")],
         [
             [
                 p.id,
@@ -230,7 +244,7 @@ def sequence_show(
 def sequence_enroll(
     ctx: typer.Context,
     ref: Ref,
-    name: Annotated[str, typer.Argument(help="Sequence name.")],
+    name: Annotated[str, typer.Argument(help=_("Sequence name."))],
 ) -> None:
     """Put a prospect in a sequence; 'socialcrm next REF' then gives each message.
 
@@ -240,14 +254,18 @@ def sequence_enroll(
 
     state = get_state(ctx)
     prospect = enroll(state.open_crm(), ref, name)
-    render.emit_one(state, prospect, f"{prospect.name} enrolled in {name.strip().lower()!r}")
+    render.emit_one(
+        state,
+        prospect,
+        _("{name} enrolled in {value!r}").format(name=prospect.name, value=name.strip().lower()),
+    )
 
 
 @sequence_app.command("unenroll")
 def sequence_unenroll(
     ctx: typer.Context,
     ref: Ref,
-    reason: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    reason: Annotated[str | None, typer.Option(help=_("Why (kept in the history)."))] = None,
 ) -> None:
     """Take a prospect out of their sequence.
 
@@ -257,12 +275,12 @@ def sequence_unenroll(
 
     state = get_state(ctx)
     prospect = unenroll(state.open_crm(), ref, reason=reason)
-    render.emit_one(state, prospect, f"{prospect.name} left their sequence")
+    render.emit_one(state, prospect, _("{name} left their sequence").format(name=prospect.name))
 
 
 @sequence_app.command("delete")
 def sequence_delete(
-    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Sequence name.")]
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help=_("Sequence name."))]
 ) -> None:
     """Delete a sequence definition (enrolled prospects stop being followed).
 
@@ -272,14 +290,14 @@ def sequence_delete(
 
     state = get_state(ctx)
     delete_sequence(state.open_crm(), name)
-    report_ok(state, f"sequence {name!r} deleted")
+    report_ok(state, _("sequence {name!r} deleted").format(name=name))
 
 
 def next_message(
     ctx: typer.Context,
     ref: Ref,
     sent: Annotated[
-        bool, typer.Option("--sent", help="You sent it: record it and schedule the next step.")
+        bool, typer.Option("--sent", help=_("You sent it: record it and schedule the next step."))
     ] = False,
 ) -> None:
     """Render the prospect's next sequence message for you to send (socialcrm never sends).
@@ -302,15 +320,22 @@ def next_message(
         after = mark_sent(crm, p.id)
         following = progress_of(crm, after)
         then = (
-            f"next step due {following.due_at:%Y-%m-%d}"
+            _("next step due {day}").format(day=f"{following.due_at:%Y-%m-%d}")
             if following is not None and following.due_at is not None
-            else "sequence completed"
+            else _("sequence completed")
         )
         render.emit_one(
             state,
             after,
-            f"step {prog.next_step + 1}/{prog.step_count} of {prog.sequence!r} recorded as sent "
-            f"to {p.name}; {then}",
+            _(
+                "step {value}/{step_count} of {sequence!r} recorded as sent to {name}; {then}"
+            ).format(
+                value=prog.next_step + 1,
+                step_count=prog.step_count,
+                sequence=prog.sequence,
+                name=p.name,
+                then=then,
+            ),
         )
         return
     if state.output_format == "json":
@@ -333,13 +358,28 @@ def next_message(
             }
         )
         return
-    when = "due now" if item.is_due else f"not due before {prog.due_at:%Y-%m-%d}"
+    when = (
+        _("due now")
+        if item.is_due
+        else _("not due before {day}").format(day=f"{prog.due_at:%Y-%m-%d}")
+    )
     echo_err(
-        f"{p.name} — step {prog.next_step + 1}/{prog.step_count} of {prog.sequence!r}, "
-        f"{where}, {when} ({item.message.length}/{item.message.limit} characters):"
+        _(
+            "{name} — step {value}/{step_count} of {sequence!r}, {where}, {when} "
+            "({length}/{limit} characters):"
+        ).format(
+            name=p.name,
+            value=prog.next_step + 1,
+            step_count=prog.step_count,
+            sequence=prog.sequence,
+            where=where,
+            when=when,
+            length=item.message.length,
+            limit=item.message.limit,
+        )
     )
     render.echo(item.message.text)
-    echo_err(f"once sent: socialcrm next {p.id} --sent")
+    echo_err(_("once sent: socialcrm next {id} --sent").format(id=p.id))
 
 
 def register(app: typer.Typer) -> None:

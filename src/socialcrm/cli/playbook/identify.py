@@ -13,6 +13,7 @@ from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 from socialcrm.cli.errors import echo_err
 from socialcrm.cli.playbook import PANEL, report_ok
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
@@ -23,7 +24,7 @@ __all__ = ["register"]
 
 icp_app = typer.Typer(
     name="icp",
-    help="Stage 2: the ideal customer profile — weighted criteria and a threshold (TOML).",
+    help=_("Stage 2: the ideal customer profile — weighted criteria and a threshold (TOML)."),
     no_args_is_help=True,
 )
 
@@ -61,8 +62,10 @@ def icp_show(ctx: typer.Context) -> None:
     icp = get_icp(crm.pipeline)
     if icp is None:
         raise fail(
-            f"pipeline {crm.pipeline_name!r} has no ICP yet; write one with 'socialcrm icp edit' "
-            "or 'socialcrm icp set FILE'",
+            _(
+                "pipeline {pipeline_name!r} has no ICP yet; write one with 'socialcrm "
+                "icp edit' or 'socialcrm icp set FILE'"
+            ).format(pipeline_name=crm.pipeline_name),
             EXIT_NOT_FOUND,
         )
     if state.output_format == "json":
@@ -79,15 +82,22 @@ def _apply_icp(state: "CLIState", text: str, source: str) -> None:
     changed = set_icp(crm, icp)
     report_ok(
         state,
-        f"ICP of pipeline {crm.pipeline_name!r} saved: {len(icp.criteria)} criteria, "
-        f"threshold {icp.threshold:g}; {changed} prospect(s) re-scored",
+        _(
+            "ICP of pipeline {pipeline_name!r} saved: {count} criteria, threshold "
+            "{threshold:g}; {changed} prospect(s) re-scored"
+        ).format(
+            pipeline_name=crm.pipeline_name,
+            count=len(icp.criteria),
+            threshold=icp.threshold,
+            changed=changed,
+        ),
     )
 
 
 @icp_app.command("set")
 def icp_set(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(metavar="FILE", help="A TOML file; - reads stdin.")],
+    file: Annotated[str, typer.Argument(metavar="FILE", help=_("A TOML file; - reads stdin."))],
 ) -> None:
     """Replace the pipeline's ICP with a TOML file, then re-score open prospects.
 
@@ -101,7 +111,9 @@ def icp_set(
         try:
             text, source = Path(file).read_text(encoding="utf-8"), file
         except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"cannot read {file}: {exc}", field="file") from None
+            raise ValidationError(
+                _("cannot read {file}: {exc}").format(file=file, exc=exc), field="file"
+            ) from None
     _apply_icp(get_state(ctx), text, source)
 
 
@@ -140,18 +152,20 @@ def icp_edit(ctx: typer.Context) -> None:
             try:
                 subprocess.run([*_editor(), str(path)], check=True)
             except (OSError, subprocess.CalledProcessError) as exc:
-                raise fail(f"the editor failed ({exc}); nothing was saved", EXIT_INVALID) from None
+                raise fail(
+                    _("the editor failed ({exc}); nothing was saved").format(exc=exc), EXIT_INVALID
+                ) from None
             edited = path.read_text(encoding="utf-8")
             if edited == text:
-                render.echo("no change")
+                render.echo(_("no change"))
                 return
             try:
                 _apply_icp(state, edited, "icp.toml")
                 return
             except ValidationError as exc:
-                echo_err(f"error: {exc}")
-                if not sys.stdin.isatty() or not typer.confirm("Edit again?", default=True):
-                    raise fail("the ICP was not saved", EXIT_INVALID) from None
+                echo_err(_("error: {exc}").format(exc=exc))
+                if not sys.stdin.isatty() or not typer.confirm(_("Edit again?"), default=True):
+                    raise fail(_("the ICP was not saved"), EXIT_INVALID) from None
 
 
 @icp_app.command("clear")
@@ -165,7 +179,10 @@ def icp_clear(ctx: typer.Context) -> None:
     state = get_state(ctx)
     crm = state.open_crm()
     set_icp(crm, None)
-    report_ok(state, f"pipeline {crm.pipeline_name!r} has no ICP any more")
+    report_ok(
+        state,
+        _("pipeline {pipeline_name!r} has no ICP any more").format(pipeline_name=crm.pipeline_name),
+    )
 
 
 def _score_rows(result: "Score") -> list[list[Any]]:
@@ -206,12 +223,16 @@ def score(ctx: typer.Context, ref: Ref) -> None:
         return
     render.emit_table(
         state,
-        ["CRITERION", "POINTS", "WHY", "FROM"],
+        [_("CRITERION"), _("POINTS"), _("WHY"), _("FROM")],
         _score_rows(result),
         title=f"{prospect.name} ({prospect.id})",
     )
-    verdict = "qualifies" if result.qualified else "does not qualify"
-    render.echo(f"score {result.total:g} / threshold {result.threshold:g}: {verdict}")
+    verdict = _("qualifies") if result.qualified else _("does not qualify")
+    render.echo(
+        _("score {total:g} / threshold {threshold:g}: {verdict}").format(
+            total=result.total, threshold=result.threshold, verdict=verdict
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from socialcrm.cli.arguments import Ref
 from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, percent, report_ok
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
@@ -54,13 +55,19 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
     if state.output_format == "csv":
         render.emit_csv(["at", "kind", "network", "weight", "value"], rows)
         return
-    render.emit_table(state, ["WHEN", "SIGNAL", "NETWORK", "WEIGHT", "NOW WORTH"], rows)
-    render.echo(f"{prospect.name}: warmth {result.value:.2f} ({result.level})")
+    render.emit_table(
+        state, [_("WHEN"), _("SIGNAL"), _("NETWORK"), _("WEIGHT"), _("NOW WORTH")], rows
+    )
+    render.echo(
+        _("{name}: warmth {value:.2f} ({level})").format(
+            name=prospect.name, value=result.value, level=result.level
+        )
+    )
 
 
 post_app = typer.Typer(
     name="post",
-    help="Stage 3: your own posts, their engagement rate against the target (default 4 %).",
+    help=_("Stage 3: your own posts, their engagement rate against the target (default 4 %)."),
     no_args_is_help=True,
 )
 
@@ -69,12 +76,12 @@ post_app = typer.Typer(
 def post_log(
     ctx: typer.Context,
     network: Annotated[
-        str, typer.Argument(help="Network id, e.g. linkedin.", autocompletion=complete_network)
+        str, typer.Argument(help=_("Network id, e.g. linkedin."), autocompletion=complete_network)
     ],
-    views: Annotated[int, typer.Option("--views", min=0, help="Views (impressions).")],
-    reactions: Annotated[int, typer.Option("--reactions", min=0, help="Reactions.")],
+    views: Annotated[int, typer.Option("--views", min=0, help=_("Views (impressions)."))],
+    reactions: Annotated[int, typer.Option("--reactions", min=0, help=_("Reactions."))],
     url: Annotated[
-        str | None, typer.Option(help="Link to the post; logging it again updates its counts.")
+        str | None, typer.Option(help=_("Link to the post; logging it again updates its counts."))
     ] = None,
 ) -> None:
     """Log one of your posts; its engagement rate is reactions ÷ views.
@@ -98,9 +105,12 @@ def post_log(
             }
         )
         return
-    flag = " — below your target" if post.below(target) else ""
+    flag = _(" — below your target") if post.below(target) else ""
     report_ok(
-        state, f"post logged: engagement {percent(post.rate)} (target {percent(target)}){flag}"
+        state,
+        _("post logged: engagement {rate} (target {target}){flag}").format(
+            rate=percent(post.rate), target=percent(target), flag=flag
+        ),
     )
 
 
@@ -108,7 +118,7 @@ def post_log(
 def post_list(
     ctx: typer.Context,
     network: Annotated[
-        str | None, typer.Option(help="Only this network.", autocompletion=complete_network)
+        str | None, typer.Option(help=_("Only this network."), autocompletion=complete_network)
     ] = None,
 ) -> None:
     """Your posts with their engagement rates, flagged against the target.
@@ -151,11 +161,14 @@ def post_list(
     if state.output_format == "csv":
         render.emit_csv(["date", "network", "views", "reactions", "rate", "flag", "url"], rows)
         return
-    render.emit_table(state, ["DATE", "NETWORK", "VIEWS", "REACTIONS", "RATE", "", "URL"], rows)
-    flag = " — below target" if total.below_target else ""
+    render.emit_table(
+        state, [_("DATE"), _("NETWORK"), _("VIEWS"), _("REACTIONS"), _("RATE"), "", _("URL")], rows
+    )
+    flag = _(" — below target") if total.below_target else ""
     render.echo(
-        f"{total.posts} post(s): engagement {percent(total.rate)} "
-        f"(target {percent(total.target)}){flag}"
+        _("{posts} post(s): engagement {rate} (target {target}){flag}").format(
+            posts=total.posts, rate=percent(total.rate), target=percent(total.target), flag=flag
+        )
     )
 
 
@@ -163,9 +176,9 @@ def post_list(
 def post_target(
     ctx: typer.Context,
     rate: Annotated[
-        str | None, typer.Argument(help="e.g. 5% or 0.05; omit to show the current target.")
+        str | None, typer.Argument(help=_("e.g. 5%, or 0.05; omit to show the current target."))
     ] = None,
-    reset: Annotated[bool, typer.Option("--reset", help="Back to the default 4 %.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help=_("Back to the default 4 %."))] = False,
 ) -> None:
     """Show or set the pipeline's engagement-rate target.
 
@@ -177,7 +190,7 @@ def post_target(
     crm = state.open_crm()
     if reset or rate is not None:
         value = set_target(crm, None if reset else rate)
-        report_ok(state, f"engagement target: {percent(value)}")
+        report_ok(state, _("engagement target: {value}").format(value=percent(value)))
     else:
         render.echo(percent(target_of(crm.pipeline)))
 

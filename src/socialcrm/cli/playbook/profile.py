@@ -13,13 +13,14 @@ from socialcrm.cli import render
 from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
 from socialcrm.cli.playbook import PANEL, report_ok
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
 
 profile_app = typer.Typer(
     name="profile",
-    help="Stage 1: your own profile on each network, against the network's checklist.",
+    help=_("Stage 1: your own profile on each network, against the network's checklist."),
     no_args_is_help=True,
 )
 
@@ -30,7 +31,7 @@ def profile_check(
     network: Annotated[
         str | None,
         typer.Option(
-            help="One network (default: every installed network).",
+            help=_("One network (default: every installed network)."),
             autocompletion=complete_network,
         ),
     ] = None,
@@ -69,42 +70,51 @@ def profile_check(
             ]
         )
         return
+    from socialcrm.cli.localised import t_
+
     rows = []
     for r in reports:
         for s in r.items:
-            mark = "ok" if s.ok else ("MISSING" if r.recorded else "unchecked")
-            rows.append([r.network, s.item.id, mark, s.item.label, "" if s.ok else s.item.why])
+            mark = t_("ok") if s.ok else (t_("MISSING") if r.recorded else t_("unchecked"))
+            why = "" if s.ok else t_(s.item.why)  # the plugin's catalogue (i18n.add_domain)
+            rows.append([r.network, s.item.id, mark, t_(s.item.label), why])
     if state.output_format == "csv":
         render.emit_csv(["network", "item", "state", "label", "why"], rows)
         return
-    render.emit_table(state, ["NETWORK", "ITEM", "STATE", "WHAT", "WHY IT MATTERS"], rows)
+    render.emit_table(
+        state, [_("NETWORK"), _("ITEM"), _("STATE"), _("WHAT"), _("WHY IT MATTERS")], rows
+    )
     for r in reports:
         if not r.recorded:
             render.echo(
-                f"{r.name}: not checked yet — record it: socialcrm profile set {r.network} "
+                _("{name}: not checked yet — record it: socialcrm profile set {network} ").format(
+                    name=r.name, network=r.network
+                )
                 + " ".join(f"{s.item.id}=yes" for s in r.items[:2])
                 + " …"
             )
         elif r.ok:
-            render.echo(f"{r.name}: complete")
+            render.echo(_("{name}: complete").format(name=r.name))
         else:
             render.echo(
-                f"{r.name}: {len(r.missing)} item(s) missing — prospects cannot leave stage "
-                "profile on this network until they are done"
+                _(
+                    "{name}: {count} item(s) missing — prospects cannot leave stage profile "
+                    "on this network until they are done"
+                ).format(name=r.name, count=len(r.missing))
             )
     if not reports:
-        render.echo("no network plugin is installed")
+        render.echo(_("no network plugin is installed"))
 
 
 @profile_app.command("set")
 def profile_set(
     ctx: typer.Context,
     network: Annotated[
-        str, typer.Argument(help="Network id, e.g. linkedin.", autocompletion=complete_network)
+        str, typer.Argument(help=_("Network id, e.g. linkedin."), autocompletion=complete_network)
     ],
     items: Annotated[
         list[str],
-        typer.Argument(metavar="ITEM=yes|no|VALUE...", help="Checklist items and their state."),
+        typer.Argument(metavar="ITEM=yes|no|VALUE...", help=_("Checklist items and their state.")),
     ],
 ) -> None:
     """Record the state of items of your own profile on a network.
@@ -120,8 +130,8 @@ def profile_set(
     missing = ", ".join(s.item.id for s in report.missing)
     report_ok(
         state,
-        f"{report.name} profile recorded: "
-        + ("complete" if report.ok else f"still missing {missing}"),
+        _("{name} profile recorded: ").format(name=report.name)
+        + (_("complete") if report.ok else _("still missing {missing}").format(missing=missing)),
     )
 
 

@@ -8,9 +8,12 @@ import importlib
 
 import typer
 
+from socialcrm.i18n import N_
+from socialcrm.i18n import gettext as _
+
 __all__ = ["MODULES", "register"]
 
-PANEL = "Data protection (GDPR)"
+PANEL = N_("Data protection (GDPR)")
 
 MODULES = (
     "socialcrm.cli.privacy.notice",
@@ -24,8 +27,10 @@ MODULES = (
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
         name="privacy",
-        help="Data protection: notice, access export, retention, erasure, objection, "
-        "suppression, audit log (see docs/privacy.md).",
+        help=_(
+            "Data protection: notice, access export, retention, erasure, objection, "
+            "suppression, audit log (see docs/privacy.md)."
+        ),
         no_args_is_help=True,
     )
     for dotted in MODULES:

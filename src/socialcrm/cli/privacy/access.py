@@ -11,6 +11,7 @@ import typer
 from socialcrm.cli import render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
@@ -21,7 +22,9 @@ def export(
     out: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="The JSON file to write; the readable page goes next to it (.html)."
+            "--out",
+            "-o",
+            help=_("The JSON file to write; the readable page goes next to it (.html)."),
         ),
     ],
 ) -> None:
@@ -53,8 +56,16 @@ def export(
         )
         return
     render.echo(
-        f"wrote {json_path} and {html_path}: {len(pipelines)} record(s) "
-        f"({', '.join(pipelines)}), held by {holding} backup(s)"
+        _(
+            "wrote {json_path} and {html_path}: {count} record(s) ({pipelines}), "
+            "held by {holding} backup(s)"
+        ).format(
+            json_path=json_path,
+            html_path=html_path,
+            count=len(pipelines),
+            pipelines=", ".join(pipelines),
+            holding=holding,
+        )
     )
 
 

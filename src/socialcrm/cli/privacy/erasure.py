@@ -7,13 +7,14 @@ import typer
 from socialcrm.cli import context, render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.privacy.erasure import Wiped
 
 __all__ = ["erase", "log", "object_", "register", "report"]
 
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))]
 
 
 def report(state: context.CLIState, wiped: "Wiped") -> None:
@@ -22,10 +23,18 @@ def report(state: context.CLIState, wiped: "Wiped") -> None:
         render.emit_json(wiped.to_dict())
         return
     render.echo(
-        f"erased {wiped.erased} record(s) ({wiped.reason}) from "
-        f"{', '.join(wiped.pipelines) or 'no pipeline'}; {wiped.suppressed} identifier(s) "
-        f"suppressed; backups: {wiped.backups_rewritten} rewritten, "
-        f"{wiped.backups_dropped} dropped"
+        _(
+            "erased {erased} record(s) ({reason}) from {value}; {suppressed} "
+            "identifier(s) suppressed; backups: {backups_rewritten} rewritten, "
+            "{backups_dropped} dropped"
+        ).format(
+            erased=wiped.erased,
+            reason=wiped.reason,
+            value=", ".join(wiped.pipelines) or "no pipeline",
+            suppressed=wiped.suppressed,
+            backups_rewritten=wiped.backups_rewritten,
+            backups_dropped=wiped.backups_dropped,
+        )
     )
 
 
@@ -41,8 +50,10 @@ def _wipe(ctx: typer.Context, ref: str, yes: bool, reason: str, suppress: bool |
         except NotFoundError:
             label = ref
         context.confirm(
-            f"Erase {label} from every pipeline, history and backup ({reason})?",
-            "not erasing",
+            _("Erase {label} from every pipeline, history and backup ({reason})?").format(
+                label=label, reason=reason
+            ),
+            _("not erasing"),
         )
     report(state, run_erase(crm, ref, reason=reason, suppress=suppress))
 
@@ -55,8 +66,10 @@ def erase(
         bool,
         typer.Option(
             "--no-suppress",
-            help="Do not add the person to the suppression list (a record made by mistake, "
-            "not a request of the person).",
+            help=_(
+                "Do not add the person to the suppression list (a record made by mistake, "
+                "not a request of the person)."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -99,7 +112,7 @@ def log(ctx: typer.Context) -> None:
         return
     render.emit_table(
         state,
-        ["AT", "REASON", "PIPELINE", "REF"],
+        [_("AT"), _("REASON"), _("PIPELINE"), _("REF")],
         [[f"{e.at:%Y-%m-%d %H:%M}", e.reason, e.pipeline, e.ref] for e in entries],
     )
 

@@ -11,46 +11,49 @@ import typer
 from socialcrm.cli import render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
 
 AllPipelines = Annotated[
-    bool, typer.Option("--all-pipelines", help="Every pipeline, not only the current one.")
+    bool, typer.Option("--all-pipelines", help=_("Every pipeline, not only the current one."))
 ]
 Language = Annotated[
-    str | None, typer.Option("--language", "-l", help="fr or en (default: the pipeline's).")
+    str | None, typer.Option("--language", "-l", help=_("fr or en (default: the pipeline's)."))
 ]
 
 
 def config(
     ctx: typer.Context,
     controller: Annotated[
-        str | None, typer.Option(help='Who is responsible for the data, e.g. "Acme SAS".')
+        str | None, typer.Option(help=_('Who is responsible for the data, e.g. "Acme SAS".'))
     ] = None,
     contact: Annotated[
-        str | None, typer.Option(help="Where people exercise their rights, e.g. an e-mail.")
+        str | None, typer.Option(help=_("Where people exercise their rights, e.g. an e-mail."))
     ] = None,
-    purpose: Annotated[str | None, typer.Option(help="Why the data is processed.")] = None,
+    purpose: Annotated[str | None, typer.Option(help=_("Why the data is processed."))] = None,
     how_to_object: Annotated[
         str | None,
-        typer.Option("--object", help='How to object, e.g. "reply STOP or write to …".'),
+        typer.Option("--object", help=_('How to object, e.g. "reply STOP or write to …".')),
     ] = None,
-    language: Annotated[str | None, typer.Option(help="Language of the texts: fr or en.")] = None,
+    language: Annotated[
+        str | None, typer.Option(help=_("Language of the texts: fr or en."))
+    ] = None,
     retention: Annotated[
         str | None,
-        typer.Option(help="Retention period of this pipeline's prospects, e.g. 3y, 18m, 400d."),
+        typer.Option(help=_("Retention period of this pipeline's prospects, e.g. 3y, 18m, 400d.")),
     ] = None,
     text: Annotated[
         list[str] | None,
         typer.Option(
             "--text",
             metavar="KIND.LANG=FILE",
-            help="Replace a shipped text (notice, short, ask; fr, en) by a file's content.",
+            help=_("Replace a shipped text (notice, short, ask; fr, en) by a file's content."),
         ),
     ] = None,
     reset_text: Annotated[
         list[str] | None,
-        typer.Option("--reset-text", metavar="KIND.LANG", help="Back to the shipped text."),
+        typer.Option("--reset-text", metavar="KIND.LANG", help=_("Back to the shipped text.")),
     ] = None,
 ) -> None:
     """Show or set the current pipeline's privacy settings (an empty value clears one).
@@ -79,7 +82,9 @@ def config(
     for item in text or []:
         name, sep, file = item.partition("=")
         if not sep or not file:
-            raise typer.BadParameter(f"{item!r}: expected KIND.LANG=FILE", param_hint="--text")
+            raise typer.BadParameter(
+                _("{item!r}: expected KIND.LANG=FILE").format(item=item), param_hint="--text"
+            )
         with Path(file).open(encoding="utf-8") as fh:  # bounded: the library refuses more
             changes[f"texts.{name}"] = fh.read(MAX_TEXT + 1)
     for name in reset_text or []:
@@ -94,7 +99,7 @@ def config(
     if state.output_format == "csv":
         render.emit_csv(["setting", "value"], rows)
     else:
-        render.emit_table(state, ["SETTING", "VALUE"], rows, title=crm.pipeline_name)
+        render.emit_table(state, [_("SETTING"), _("VALUE")], rows, title=crm.pipeline_name)
 
 
 def bases(ctx: typer.Context) -> None:
@@ -111,19 +116,19 @@ def bases(ctx: typer.Context) -> None:
     elif state.output_format == "csv":
         render.emit_csv(["basis", "article", "en", "fr"], rows)
     else:
-        render.emit_table(state, ["BASIS", "ARTICLE", "MEANING", "EN FRANÇAIS"], rows)
+        render.emit_table(state, [_("BASIS"), _("ARTICLE"), _("MEANING"), _("EN FRANÇAIS")], rows)
 
 
 def notice(
     ctx: typer.Context,
     ref: Ref,
     given: Annotated[
-        bool, typer.Option("--given", help="Record that you gave them the notice another way.")
+        bool, typer.Option("--given", help=_("Record that you gave them the notice another way."))
     ] = False,
     channel: Annotated[
-        str | None, typer.Option(help="How it was given (with --given), e.g. email, letter.")
+        str | None, typer.Option(help=_("How it was given (with --given), e.g. email, letter."))
     ] = None,
-    short: Annotated[bool, typer.Option("--short", help="The short form.")] = False,
+    short: Annotated[bool, typer.Option("--short", help=_("The short form."))] = False,
     language: Language = None,
 ) -> None:
     """Print the information notice (GDPR art. 14) for a person, or record it as given.
@@ -139,10 +144,12 @@ def notice(
     crm = state.open_crm()
     if given:
         prospect = record_notice(crm, ref, channel=channel, language=language)
-        render.emit_one(state, prospect, f"notice recorded as given to {prospect.name}")
+        render.emit_one(
+            state, prospect, _("notice recorded as given to {name}").format(name=prospect.name)
+        )
         return
     if channel is not None:
-        raise typer.BadParameter("--channel goes with --given", param_hint="--channel")
+        raise typer.BadParameter(_("--channel goes with --given"), param_hint="--channel")
     prospect, text = notice_text(crm, ref, short=short, language=language)
     if state.output_format == "json":
         render.emit_json({"prospect_id": prospect.id, "short": short, "text": text})
@@ -170,10 +177,14 @@ def overdue(ctx: typer.Context, all_pipelines: AllPipelines = False) -> None:
     if state.output_format == "csv":
         render.emit_csv(["prospect_id", "name", "pipeline", "collected", "days", "why"], rows)
     elif not found:
-        render.echo("nobody is overdue for the information notice")
+        render.echo(_("nobody is overdue for the information notice"))
     else:
-        render.emit_table(state, ["ID", "NAME", "PIPELINE", "COLLECTED", "DAYS", "WHY"], rows)
-        state.info("give it: socialcrm privacy notice ID --given --channel email, or --with-notice")
+        render.emit_table(
+            state, [_("ID"), _("NAME"), _("PIPELINE"), _("COLLECTED"), _("DAYS"), _("WHY")], rows
+        )
+        state.info(
+            _("give it: socialcrm privacy notice ID --given --channel email, or --with-notice")
+        )
 
 
 def register(group: typer.Typer) -> None:

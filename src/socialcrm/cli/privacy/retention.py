@@ -11,6 +11,7 @@ from socialcrm.cli import context, render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
 from socialcrm.cli.privacy.notice import AllPipelines, Language
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -37,7 +38,7 @@ def _rows(found: "list[Retention]", now: "datetime") -> list[list[object]]:
 def due(
     ctx: typer.Context,
     within: Annotated[
-        str, typer.Option(help="How far ahead to look, e.g. 30d, 3m (expired ones included).")
+        str, typer.Option(help=_("How far ahead to look, e.g. 30d, 3m (expired ones included)."))
     ] = "30d",
     all_pipelines: AllPipelines = False,
 ) -> None:
@@ -64,10 +65,16 @@ def due(
     if state.output_format == "csv":
         render.emit_csv(headers, rows)
     elif not found:
-        render.echo(f"nobody's data expires within {within}")
+        render.echo(_("nobody's data expires within {within}").format(within=within))
     else:
-        render.emit_table(state, ["ID", "NAME", "PIPELINE", "FROM", "EXPIRES", "DAYS LEFT"], rows)
-        state.info("ask them: socialcrm privacy ask ID; erase the expired: privacy purge --expired")
+        render.emit_table(
+            state,
+            [_("ID"), _("NAME"), _("PIPELINE"), _("FROM"), _("EXPIRES"), _("DAYS LEFT")],
+            rows,
+        )
+        state.info(
+            _("ask them: socialcrm privacy ask ID; erase the expired: privacy purge --expired")
+        )
 
 
 def ask(
@@ -76,7 +83,7 @@ def ask(
     channel: Annotated[
         str | None,
         typer.Option(
-            metavar="[NETWORK.]CHANNEL", help="Check the draft against this channel's limit."
+            metavar="[NETWORK.]CHANNEL", help=_("Check the draft against this channel's limit.")
         ),
     ] = None,
     language: Language = None,
@@ -114,12 +121,14 @@ def ask(
 def purge(
     ctx: typer.Context,
     expired: Annotated[
-        bool, typer.Option("--expired", help="Erase everyone whose data has expired.")
+        bool, typer.Option("--expired", help=_("Erase everyone whose data has expired."))
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List who would be erased; erase nothing.")
+        bool, typer.Option("--dry-run", help=_("List who would be erased; erase nothing."))
     ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))
+    ] = False,
     all_pipelines: AllPipelines = False,
 ) -> None:
     """Erase the people whose retention period has run out (customers never).
@@ -136,7 +145,7 @@ def purge(
     from socialcrm.privacy.retention import purge_expired
 
     if not expired:
-        raise ValidationError("say what to purge", field="expired", hint="pass --expired")
+        raise ValidationError(_("say what to purge"), field="expired", hint=_("pass --expired"))
     state = get_state(ctx)
     crm = state.open_crm()
     now = crm.now()
@@ -144,8 +153,8 @@ def purge(
         count = len(find_expired(crm, now=now, all_pipelines=all_pipelines))
         if count:
             context.confirm(
-                f"Erase {count} person(s) whose data has expired?",
-                f"not erasing {count} person(s)",
+                _("Erase {count} person(s) whose data has expired?").format(count=count),
+                _("not erasing {count} person(s)").format(count=count),
             )
     report = purge_expired(crm, dry_run=dry_run, now=now, all_pipelines=all_pipelines)
     if state.output_format == "json":
@@ -159,8 +168,10 @@ def purge(
         return
     verb = "would erase" if dry_run else "erased"
     if rows:
-        render.emit_table(state, ["ID", "NAME", "PIPELINE", "FROM", "EXPIRED", "DAYS"], rows)
-    render.echo(f"{verb} {len(rows)} person(s) whose data expired")
+        render.emit_table(
+            state, [_("ID"), _("NAME"), _("PIPELINE"), _("FROM"), _("EXPIRED"), _("DAYS")], rows
+        )
+    render.echo(_("{verb} {count} person(s) whose data expired").format(verb=verb, count=len(rows)))
 
 
 def register(group: typer.Typer) -> None:

@@ -6,18 +6,21 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
 
 __all__ = ["register", "suppress", "unsuppress"]
 
-Emails = Annotated[list[str], typer.Option("--email", metavar="EMAIL", help="An e-mail address.")]
-Urls = Annotated[list[str], typer.Option("--url", metavar="URL", help="A profile URL.")]
-Handles = Annotated[
-    list[str], typer.Option("--handle", metavar="NETWORK:HANDLE", help="e.g. x:jdupont.")
+Emails = Annotated[
+    list[str], typer.Option("--email", metavar="EMAIL", help=_("An e-mail address."))
 ]
-Phones = Annotated[list[str], typer.Option("--phone", metavar="PHONE", help="A phone number.")]
+Urls = Annotated[list[str], typer.Option("--url", metavar="URL", help=_("A profile URL."))]
+Handles = Annotated[
+    list[str], typer.Option("--handle", metavar="NETWORK:HANDLE", help=_("e.g. x:jdupont."))
+]
+Phones = Annotated[list[str], typer.Option("--phone", metavar="PHONE", help=_("A phone number."))]
 
 
 def _identifiers(
@@ -58,7 +61,7 @@ def suppress(
     if state.output_format == "json":
         render.emit_json({"suppressed": added, "given": len(identifiers)})
         return
-    render.echo(f"{added} identifier(s) added to the suppression list")
+    render.echo(_("{added} identifier(s) added to the suppression list").format(added=added))
 
 
 def unsuppress(
@@ -82,7 +85,9 @@ def unsuppress(
     if state.output_format == "json":
         render.emit_json({"unsuppressed": removed, "given": len(identifiers)})
         return
-    render.echo(f"{removed} identifier(s) removed from the suppression list")
+    render.echo(
+        _("{removed} identifier(s) removed from the suppression list").format(removed=removed)
+    )
 
 
 def register(group: typer.Typer) -> None:

@@ -1,0 +1,119 @@
+"""Which string literals of the CLI reach the user, and whether they are marked ``_()``.
+
+A literal "reaches the user" when it is passed straight to a place that shows it:
+a help text (``help=``, ``epilog=``, ``rich_help_panel=``…), a printing function
+(``echo``, ``ok``, ``status``, ``warn``, ``fail``…), a typed error's message, a
+table's header list (``emit_table``) or a record's title (``emit_fields``).  A
+literal with no letter outside its placeholders (``"  {pid}  {name}"``) carries
+nothing to translate.  CSV and JSON writers are never sinks: their keys stay
+language-neutral.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+SINK_KEYWORDS = frozenset(
+    {"help", "epilog", "rich_help_panel", "short_help", "title", "hint", "message", "prompt"}
+)
+"""Keywords whose value is shown (Typer's help texts, our titles and hints)."""
+SINK_CALLS = frozenset(
+    {
+        "echo",
+        "secho",
+        "echo_err",
+        "_echo_err",
+        "ok",
+        "status",
+        "info",
+        "warn",
+        "fail",
+        "failed",
+        "emit_one",
+        "report_ok",
+        "BadParameter",
+        "UsageError",
+        "confirm",
+        "prompt",
+        "bars",
+        "print",
+        "sparkline",
+    }
+)
+"""Functions whose every string argument is shown."""
+NOT_ERRORS = frozenset({"OSError", "TypeError", "ValueError", "KeyError", "AssertionError"})
+TRANSLATORS = frozenset({"_", "N_", "t_", "ngettext", "gettext"})
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def has_words(node: ast.expr) -> bool:
+    """True if the literal has a letter outside its ``{…}`` placeholders."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return any(c.isalpha() for c in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(
+            isinstance(v, ast.Constant) and any(c.isalpha() for c in str(v.value))
+            for v in node.values
+        )
+    return False
+
+
+def _is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.JoinedStr) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str)
+    )
+
+
+def _shown_arguments(call: ast.Call) -> Iterator[ast.expr]:
+    name = _callee(call)
+    if name in TRANSLATORS:
+        return
+    for keyword in call.keywords:
+        if keyword.arg in SINK_KEYWORDS:
+            yield keyword.value
+    if name in SINK_CALLS:
+        yield from call.args
+    elif name.endswith(("Error", "Exception")) and name not in NOT_ERRORS:
+        yield from call.args[:1]
+    elif name == "emit_table" and len(call.args) >= 2:
+        headers = call.args[1]
+        if isinstance(headers, ast.List | ast.Tuple):
+            yield from headers.elts
+    elif name == "emit_fields" and len(call.args) >= 2:
+        yield call.args[1]
+    elif name == "add_column" and call.args:
+        yield call.args[0]
+
+
+def _pieces(node: ast.expr) -> Iterator[ast.expr]:
+    """The texts an argument is made of (``a or b``, ``a if c else b``, ``a + b``)."""
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            yield from _pieces(value)
+    elif isinstance(node, ast.IfExp):
+        yield from _pieces(node.body)
+        yield from _pieces(node.orelse)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        yield from _pieces(node.left)
+        yield from _pieces(node.right)
+    else:
+        yield node
+
+
+def unmarked(tree: ast.AST) -> list[ast.expr]:
+    """The literals of ``tree`` shown to the user but not wrapped in a translation call."""
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for arg in _shown_arguments(node):
+                found.extend(c for c in _pieces(arg) if _is_text(c) and has_words(c))
+    return found
