@@ -121,12 +121,15 @@ def test_cli_add_show_list_and_export(tmp_path: Path) -> None:
         "Acme Studio": ("organisation", None),
         "Zoé Martin": ("person", "Zoé"),
     }
-    refused = run("export", "--format", "hubspot", "--include-organisations")
-    assert refused.exit_code == 4  # type: ignore[attr-defined]
-    assert "never exported to it as contacts" in refused.stderr  # type: ignore[attr-defined]
     exported = run("export", "--format", "hubspot")
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))  # type: ignore[attr-defined]
     assert [r["First Name"] for r in rows] == ["Zoé"]
+    asked = run("export", "--format", "hubspot", "--include-organisations")
+    rows = list(csv.DictReader(io.StringIO(asked.stdout)))  # type: ignore[attr-defined]
+    assert [(r["First Name"], r["Company Name"]) for r in rows] == [
+        ("", "Acme Studio"),  # asked for: the organisation's name is the company, not a person's
+        ("Zoé", ""),
+    ]
 
 
 def test_a_linkedin_company_page_makes_an_organisation(store: CRM, tmp_path: Path) -> None:

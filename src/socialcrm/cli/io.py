@@ -278,8 +278,8 @@ def export(
         typer.Option(
             "--include-organisations",
             help=_(
-                "Refused for hubspot/twenty: organisations (channels, company pages) are "
-                "never exported as contacts; csv, json and vcard keep them anyway."
+                "hubspot/twenty: also organisations (channels, company pages), named as the "
+                "company with no first or last name; csv, json and vcard keep them anyway."
             ),
         ),
     ] = False,

@@ -134,7 +134,13 @@ class _CSVBase:
 
 
 def _first_name(p: Prospect) -> str:
+    if p.is_organisation:  # exported only when asked: no person's name, the company's
+        return ""
     return p.first_name or (p.name if not p.last_name else "")
+
+
+def _company(p: Prospect) -> str:
+    return p.company or (p.name if p.is_organisation else "")
 
 
 class CSVExporter(_CSVBase):
@@ -237,7 +243,7 @@ class HubSpotExporter(_CSVBase):
             _first_name(p),
             p.last_name or "",
             p.emails[0] if p.emails else "",
-            p.company or "",
+            _company(p),
             p.title or "",
             p.phones[0] if p.phones else "",
             p.location or "",
@@ -306,7 +312,7 @@ class TwentyExporter(_CSVBase):
         return [
             p.title or "",
             p.location or "",
-            p.company or "",
+            _company(p),
             f"https://{domain}" if domain else "",
         ]
 
@@ -428,18 +434,10 @@ def export_prospects(
     comma-decimal ``locale_name`` (:func:`excel_delimiter`).  Formats for
     other CRMs (``named_only``: HubSpot, Twenty) leave out records whose name
     is only a placeholder (``x:1234567``) unless ``include_unnamed``, and
-    organisations (channels, company pages) always: they are not contacts
-    (``include_organisations`` is refused for them; other formats keep
-    organisations anyway).
+    organisations (channels, company pages) unless ``include_organisations``
+    (the issue's "not exported as people unless asked"; other formats keep
+    organisations anyway, with their kind).
     """
-    if include_organisations and getattr(exporter, "named_only", False):
-        raise ValidationError(
-            f"a {exporter.name} contacts file holds people: organisations (channels, "
-            "company pages) are never exported to it as contacts",
-            field="include_organisations",
-            value=exporter.name,
-            hint="export them with --format csv and import them into the CRM as companies",
-        )
     if excel and not getattr(exporter, "spreadsheet", False):
         raise ValidationError(
             f"--excel applies to spreadsheet formats, not {exporter.name}",
@@ -468,7 +466,8 @@ def export_prospects(
         items = (
             (p, events)
             for p, events in items
-            if (include_unnamed or not is_placeholder(p)) and not is_organisation(p)
+            if (include_unnamed or not is_placeholder(p))
+            and (include_organisations or not is_organisation(p))
         )
     if isinstance(exporter, NetworkAware):
         exporter = exporter.with_networks(crm.networks)
