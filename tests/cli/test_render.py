@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from socialcrm.cli import render
+from socialcrm.cli import plain, render
 from socialcrm.cli.activity import split_channel
 from socialcrm.cli.prospects import parse_assignments
 from socialcrm.cli.render import (
@@ -248,7 +248,7 @@ class _Piped:
 def _table(rows: list[list[Any]], chunk: int) -> str:
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(render, "TABLE_CHUNK", chunk)
+        mp.setattr(plain, "TABLE_CHUNK", chunk)
         with contextlib.redirect_stdout(out):
             render.emit_table(_Piped(), ["ID", "NAME", "TAGS"], rows, title="T")  # type: ignore[arg-type]
     return out.getvalue()

@@ -1,4 +1,5 @@
-"""The agenda read from the few events it depends on equals the agenda over every event.
+"""The agenda read from the few events it depends on equals the agenda over every event,
+and the board read as cards equals the board built from every model.
 
 ``today`` builds models only for the events :mod:`socialcrm.digest` selects
 (issue 23).  Checked two ways: each derivation the agenda makes (unanswered
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialcrm import CRM, Stage
+from socialcrm.board import board
 from socialcrm.demo import build_demo
 from socialcrm.digest import agenda_events, select_docs
 from socialcrm.history import stage_spans
@@ -121,9 +123,14 @@ def test_a_document_not_as_expected_selects_nothing_so_every_model_is_built() ->
 
 
 def _agendas(crm: CRM) -> None:
+    """today and board, read the fast way, equal what the replay of every model gives."""
     for owner in (None, "rep", "other"):
         fast = [i.to_dict() for i in today(crm, owner=owner)]
         assert fast == [i.to_dict() for i in today(crm, owner=owner, replay=True)]
+        quick = board(crm.repository, crm.pipeline_name, owner=owner)
+        slow = board(crm.repository, crm.pipeline_name, owner=owner, replay=True)
+        assert (quick.stages, quick.won, quick.lost) == (slow.stages, slow.won, slow.lost)
+        assert quick.total == slow.total
 
 
 def test_fast_agenda_equals_the_replay_after_random_operations(tmp_path: Path) -> None:

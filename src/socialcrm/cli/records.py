@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from socialcrm.cards import Card
     from socialcrm.crm import Board
     from socialcrm.models import Event, Pipeline, Prospect
 
@@ -153,7 +154,7 @@ def pipeline_record(p: Pipeline, *, prospects: int, current: bool) -> dict[str, 
     }
 
 
-def _brief(p: Prospect) -> dict[str, Any]:
+def _brief(p: Card) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "company": p.company}
 
 

@@ -422,23 +422,10 @@ def emit_table(
         return
     if title:
         echo(title)
-    widths = [len(h) for h in headers]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = [list(headers), *cells]
-    with to_stdout():  # a few writes, not one (flushed) echo per line: 30,000 lines took ~0.3 s
-        for start in range(0, len(lines), TABLE_CHUNK):
-            typer.echo(
-                "".join(
-                    "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n"
-                    for row in lines[start : start + TABLE_CHUNK]
-                ),
-                nl=False,
-            )
+    from socialcrm.cli.plain import write_aligned
 
-
-TABLE_CHUNK = 2000
-"""Lines of a plain table written at a time by :func:`emit_table`."""
+    with to_stdout():
+        write_aligned(headers, cells)
 
 
 # -- prospects ------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from socialcrm.serialization import (
     prospect_to_dict,
 )
 from socialcrm.storage import layout
+from socialcrm.storage.doc_reads import owned as _owned
 from socialcrm.storage.files import Tables, encode_tables
 from socialcrm.storage.generations import MANIFEST_TABLES, GenerationStore
 from socialcrm.storage.indexes import LOCATIONS, PROSPECTS, Indexes
@@ -57,6 +58,7 @@ from socialcrm.storage.locking import OnWait
 from socialcrm.storage.tables import EngineTables, OrjsonStorage, StoreDB, StrIdTable
 
 if TYPE_CHECKING:
+    from socialcrm.cards import Card
     from socialcrm.storage.backup_scan import BackupScan
 
 __all__ = [
@@ -68,14 +70,6 @@ __all__ = [
 
 _ULID_LENGTH = 26
 _EVENTS = "events"
-
-
-def _owned(doc: dict[str, Any], query: Query) -> bool:
-    """Whether a prospect document passes ``query``'s owner filter (before building it)."""
-    if query.owner is None:
-        return True
-    owner = doc.get("owner")
-    return owner == query.owner or (query.unowned and owner is None)
 
 
 def _wanted(docs: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, set[str]]]:
@@ -324,6 +318,14 @@ class TinyDBRepository:
                     continue
                 yield self._structure(doc, logical)
             del docs
+
+    def cards(self, query: Query) -> list[Card] | None:
+        """The board's cards read from the documents, no model built
+        (:class:`~socialcrm.cards.ListsCards`); ``None`` when a filter needs models."""
+        from socialcrm.storage.doc_reads import cards
+
+        with self.engine.locked():
+            return cards(self.engine, query, self._structure)
 
     def count(self, pipeline: str) -> int:
         return self.engine.call(lambda: sum(map(len, self._index.id_lists(pipeline))))
