@@ -37,7 +37,8 @@ def board(
     stages: dict[Stage, list[Card]] = {s: [] for s in Stage}
     won: list[Card] = []
     lost: list[Card] = []
-    for p in cards(repository, Query(pipeline=pipeline, owner=owner, sort="name"), replay=replay):
+    query = Query(pipeline=pipeline, owner=owner, sort="name")
+    for p in cards(repository, query, replay=replay):
         if p.status is Status.WON:
             won.append(p)
         elif p.status is Status.LOST:

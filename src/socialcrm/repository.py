@@ -74,6 +74,14 @@ class Query(Value):
     limit: int | None = None
     min_score: float | None = None
 
+    @classmethod
+    def of(cls, pipeline: str, **filters: Any) -> Query:
+        """A query of ``pipeline``, its ``stage`` and ``status`` given as names or members."""
+        for name, kind in (("stage", Stage), ("status", Status)):
+            if isinstance(filters.get(name), str):
+                filters[name] = kind.parse(filters[name])
+        return cls(pipeline=pipeline, **filters)
+
     def __attrs_post_init__(self) -> None:
         if self.sort.lstrip("-") not in SORT_FIELDS:
             raise ValidationError(

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-import typer
-
-__all__ = ["TABLE_CHUNK", "write_aligned"]
+__all__ = ["TABLE_CHUNK", "aligned"]
 
 TABLE_CHUNK = 2000
-"""Lines written at a time: one flushed ``echo`` per line cost ~0.3 s at 30,000 lines."""
+"""Lines given at a time: one flushed ``echo`` per line cost ~0.3 s at 30,000 lines."""
 
 
-def write_aligned(headers: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
-    """Each row's cells left-aligned to the column's widest, two spaces apart, line ends
-    trimmed (``cells`` already escaped)."""
+def aligned(headers: Sequence[str], cells: Sequence[Sequence[str]]) -> Iterator[str]:
+    """The table's text, :data:`TABLE_CHUNK` lines at a time: each row's cells
+    left-aligned to the column's widest, two spaces apart, line ends trimmed
+    (``cells`` already escaped; :func:`socialcrm.cli.render.emit_table` prints it)."""
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -24,4 +23,4 @@ def write_aligned(headers: Sequence[str], cells: Sequence[Sequence[str]]) -> Non
             "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n"
             for row in lines[at : at + TABLE_CHUNK]
         )
-        typer.echo("".join(text), nl=False)
+        yield "".join(text)

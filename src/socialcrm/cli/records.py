@@ -272,7 +272,7 @@ def prospect_row(p: Prospect) -> list[Any]:
     ]
 
 
-def stage_label(p: Prospect) -> str:
+def stage_label(p: Prospect | Card) -> str:
     """``contact``, or ``won``/``lost`` for closed prospects (with their last stage)."""
     if p.status.value == "open":
         return p.stage.value

@@ -38,6 +38,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 import typer
 
+from socialcrm.cards import Card
 from socialcrm.cli.errors import STDOUT
 from socialcrm.cli.records import (
     PROSPECT_COLUMNS,
@@ -86,6 +87,7 @@ __all__ = [
     "dumps_json",
     "echo",
     "emit",
+    "emit_cards",
     "emit_csv",
     "emit_fields",
     "emit_json",
@@ -422,10 +424,11 @@ def emit_table(
         return
     if title:
         echo(title)
-    from socialcrm.cli.plain import write_aligned
+    from socialcrm.cli.plain import aligned
 
     with to_stdout():
-        write_aligned(headers, cells)
+        for text in aligned(headers, cells):
+            typer.echo(text, nl=False)
 
 
 # -- prospects ------------------------------------------------------------------------
@@ -438,22 +441,20 @@ def emit(state: Output, prospects: Sequence[Prospect]) -> None:
     elif state.output_format == "csv":
         emit_csv(PROSPECT_COLUMNS, [prospect_row(p) for p in prospects])
     else:
-        rows = [
-            [
-                p.id,
-                p.name,
-                stage_label(p),
-                p.company or "",
-                " ".join(i.network for i in p.identities),
-                " ".join(p.tags),
-            ]
-            for p in prospects
-        ]
-        emit_table(
-            state, ["ID", "NAME", "STAGE", "COMPANY", "NETWORKS", "TAGS"], rows, styles={2: "stage"}
-        )
-        if not prospects:
-            state.info("no prospects match")
+        emit_cards(state, [Card.of(p) for p in prospects])
+
+
+def emit_cards(state: Output, cards: Sequence[Card]) -> None:
+    """The prospect table: id, name, stage, company, networks, tags."""
+    rows = [
+        [c.id, c.name, stage_label(c), c.company or "", " ".join(c.networks), " ".join(c.tags)]
+        for c in cards
+    ]
+    emit_table(
+        state, ["ID", "NAME", "STAGE", "COMPANY", "NETWORKS", "TAGS"], rows, styles={2: "stage"}
+    )
+    if not cards:
+        state.info("no prospects match")
 
 
 JSON_CHUNK = 1000

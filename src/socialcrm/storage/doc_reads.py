@@ -1,8 +1,9 @@
 """Whole-pipeline reads of the TinyDB store straight from its prospect documents.
 
-A part of :class:`socialcrm.storage.tinydb.TinyDBRepository`: ``board`` needs
-a card (id, name, company, stage, status, owner) per prospect, and building
-30,000 full models for it cost more than reading the files (issue 23).  The
+A part of :class:`socialcrm.storage.tinydb.TinyDBRepository`: ``board`` and
+the ``list`` table need a card (:class:`~socialcrm.cards.Card`) per prospect,
+and building 30,000 full models for them cost more than reading the files
+(issue 23).  The
 fields read here are those the core's :class:`~socialcrm.cards.Card` holds; a
 document that does not have them is built as a model, which reports the damage.
 """
@@ -10,6 +11,7 @@ document that does not have them is built as a model, which reports the damage.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialcrm.cards import Card
@@ -34,11 +36,9 @@ def owned(doc: Mapping[str, Any], query: Query) -> bool:
     return owner == query.owner or (query.unowned and owner is None)
 
 
-def cards(engine: GenerationStore, query: Query, structure: Structure) -> list[Card] | None:
-    """``query``'s cards, one prospect file at a time (the caller holds the lock);
-    ``None`` when a filter needs the models (tag, network, text, score)."""
-    if query.tag is not None or query.network or query.text or query.min_score is not None:
-        return None
+def cards(engine: GenerationStore, query: Query, structure: Structure) -> list[Card]:
+    """Cards of ``query.pipeline``'s prospects passing its stage, status and owner
+    filters, one prospect file at a time (the caller holds the lock)."""
     stage = None if query.stage is None else query.stage.value
     status = None if query.status is None else query.status.value
     found: list[Card] = []
@@ -58,17 +58,44 @@ def cards(engine: GenerationStore, query: Query, structure: Structure) -> list[C
 
 
 def _card(doc: Mapping[str, Any], logical: str, structure: Structure) -> Card:
+    """The card of a stored document; a document not in its written form is
+    built as a model instead (which says what is wrong with it)."""
     try:
+        assessment = doc["assessment"]
+        score = None if assessment is None else assessment["score"]
         card = Card(
             doc["id"],
             doc["name"],
-            doc.get("company"),
+            doc["company"],
             Stage(doc["stage"]),
             Status(doc["status"]),
-            doc.get("owner"),
+            doc["owner"],
+            tuple(i["network"] for i in doc["identities"]),
+            tuple(doc["tags"]),
+            _utc(doc["created_at"]),
+            _utc(doc["updated_at"]),
+            score,
         )
-    except (KeyError, TypeError, ValueError):  # damaged: the model says what is wrong
+    except (KeyError, TypeError, ValueError):
         return Card.of(structure(doc, logical))
-    if type(card.name) is not str or not isinstance(card.company, str | None):
+    if not _plain(card):
         return Card.of(structure(doc, logical))
     return card
+
+
+def _utc(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    if at.utcoffset() != timedelta(0):
+        raise ValueError(text)
+    return at.replace(tzinfo=UTC)
+
+
+def _plain(card: Card) -> bool:
+    """Whether every field has the type the model would give it."""
+    texts = (card.id, card.name, *card.networks, *card.tags)
+    return (
+        all(type(t) is str for t in texts)
+        and (card.company is None or type(card.company) is str)
+        and (card.owner is None or type(card.owner) is str)
+        and (card.score is None or type(card.score) in (float, int))
+    )

@@ -319,9 +319,8 @@ class TinyDBRepository:
                 yield self._structure(doc, logical)
             del docs
 
-    def cards(self, query: Query) -> list[Card] | None:
-        """The board's cards read from the documents, no model built
-        (:class:`~socialcrm.cards.ListsCards`); ``None`` when a filter needs models."""
+    def cards(self, query: Query) -> list[Card]:
+        """Cards read from the documents, no model built (:class:`~socialcrm.cards.ListsCards`)."""
         from socialcrm.storage.doc_reads import cards
 
         with self.engine.locked():
