@@ -34,6 +34,7 @@ _ENROLLED = EventKind.SEQUENCE_ENROLLED.value
 _STOPPED = EventKind.SEQUENCE_STOPPED.value
 _INTERACTION = EventKind.INTERACTION.value
 _LAST_ONLY = (_CREATED, _STAGE, _SENT, _RECEIVED)
+_KINDS = frozenset(k.value for k in EventKind)
 _AFTER_ENROLMENT = frozenset({_SENT, _RECEIVED, _STOPPED})
 
 #: (order key, kind, inbound interaction) of one event.
@@ -83,8 +84,8 @@ def select_docs(docs: Sequence[Mapping[str, Any]]) -> list[int] | None:
             payload = doc["payload"]
             kind = payload["kind"]
             at = datetime.fromisoformat(doc["at"])
-            if at.tzinfo is None or type(kind) is not str or type(doc["id"]) is not str:
-                return None
+            if at.tzinfo is None or kind not in _KINDS or type(doc["id"]) is not str:
+                return None  # an unknown kind is damage: building its model reports it
             inbound = kind == _INTERACTION and payload.get("inbound") is True
             items.append(((at, doc["id"]), kind, inbound))
     except (KeyError, TypeError, ValueError):

@@ -135,6 +135,7 @@ def test_a_document_not_as_expected_selects_nothing_so_every_model_is_built() ->
     assert select_docs([{**good, "at": "yesterday"}]) is None
     assert select_docs([{**good, "at": "2026-01-05T09:00:00"}]) is None  # no offset
     assert select_docs([{k: v for k, v in good.items() if k != "payload"}]) is None
+    assert select_docs([{**good, "payload": {"kind": "gossip"}}]) is None  # unknown kind
 
 
 def _agendas(crm: CRM) -> None:
