@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from socialcrm.models import Prospect
+from socialcrm.cards import Card, cards
 from socialcrm.repository import Query, Repository
 from socialcrm.stages import Stage, Status
 from socialcrm.value import Value
@@ -14,25 +14,31 @@ __all__ = ["Board", "board"]
 
 @frozen(repr=False, eq=False)
 class Board(Value):
-    """The pipeline at a glance: open prospects per stage and outcome totals."""
+    """The pipeline at a glance: open prospects per stage and outcome totals
+    (each prospect as its :class:`~socialcrm.cards.Card`: id, name, company, stage,
+    status, owner)."""
 
     pipeline: str
-    stages: dict[Stage, list[Prospect]]
-    won: list[Prospect]
-    lost: list[Prospect]
+    stages: dict[Stage, list[Card]]
+    won: list[Card]
+    lost: list[Card]
 
     @property
     def total(self) -> int:
         return sum(len(v) for v in self.stages.values()) + len(self.won) + len(self.lost)
 
 
-def board(repository: Repository, pipeline: str, *, owner: str | None = None) -> Board:
+def board(
+    repository: Repository, pipeline: str, *, owner: str | None = None, replay: bool = False
+) -> Board:
     """``pipeline``'s open prospects per stage and its won/lost lists, by name
-    (only ``owner``'s when given)."""
-    stages: dict[Stage, list[Prospect]] = {s: [] for s in Stage}
-    won: list[Prospect] = []
-    lost: list[Prospect] = []
-    for p in repository.query(Query(pipeline=pipeline, owner=owner, sort="name")):
+    (only ``owner``'s when given).  Read as cards (:mod:`socialcrm.cards`);
+    ``replay`` builds every model instead (the same board, slower)."""
+    stages: dict[Stage, list[Card]] = {s: [] for s in Stage}
+    won: list[Card] = []
+    lost: list[Card] = []
+    query = Query(pipeline=pipeline, owner=owner, sort="name")
+    for p in cards(repository, query, replay=replay):
         if p.status is Status.WON:
             won.append(p)
         elif p.status is Status.LOST:

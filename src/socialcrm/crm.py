@@ -31,6 +31,7 @@ import pluggy
 from socialcrm import activity, channel_limits, editing, pipelines, references, transitions
 from socialcrm.activity import INTERACTION_TYPES
 from socialcrm.board import Board, board
+from socialcrm.cards import Card, cards
 from socialcrm.editing import EDITABLE, Change
 from socialcrm.errors import NotFoundError
 from socialcrm.history import StageSpan, stage_spans
@@ -40,7 +41,7 @@ from socialcrm.pipelines import DEFAULT_PIPELINE
 from socialcrm.recording import Clock, Recording
 from socialcrm.repository import MemoryRepository, Query, Repository
 from socialcrm.rules import Problem, RuleRegistry, default_rules
-from socialcrm.stages import Stage, Status
+from socialcrm.stages import Stage
 from socialcrm.team import rep_name
 from socialcrm.text import check
 
@@ -371,12 +372,12 @@ class CRM:
 
     def query(self, **filters: Any) -> list[Prospect]:
         """Prospects of the current pipeline matching ``filters`` (see :class:`Query`)."""
-        if isinstance(filters.get("stage"), str):
-            filters["stage"] = Stage.parse(filters["stage"])
-        if isinstance(filters.get("status"), str):
-            filters["status"] = Status.parse(filters["status"])
         # ``self.pipeline`` (not the bare name): an unknown pipeline is an error, not "empty".
-        return self.repository.query(Query(pipeline=self.pipeline.name, **filters))
+        return self.repository.query(Query.of(self.pipeline.name, **filters))
+
+    def cards(self, **filters: Any) -> list[Card]:
+        """:meth:`query` as cards, without models where the store can (:mod:`socialcrm.cards`)."""
+        return cards(self.repository, Query.of(self.pipeline.name, **filters))
 
     def board(self, owner: str | None = None) -> Board:
         """Open prospects per stage and the won/lost lists (``owner``: one rep's)."""

@@ -9,7 +9,7 @@ SQLite…) never exposes a prospect without its event, or half an import.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, runtime_checkable
 
@@ -73,6 +73,14 @@ class Query(Value):
     sort: str = "created_at"
     limit: int | None = None
     min_score: float | None = None
+
+    @classmethod
+    def of(cls, pipeline: str, **filters: Any) -> Query:
+        """A query of ``pipeline``, its ``stage`` and ``status`` given as names or members."""
+        for name, kind in (("stage", Stage), ("status", Status)):
+            if isinstance(filters.get(name), str):
+                filters[name] = kind.parse(filters[name])
+        return cls(pipeline=pipeline, **filters)
 
     def __attrs_post_init__(self) -> None:
         if self.sort.lstrip("-") not in SORT_FIELDS:
@@ -232,6 +240,26 @@ class PutsMany(Protocol):
         Like a run of ``put`` calls in one transaction: a
         :class:`DuplicateIdentityError` writes none of them.
         """
+        ...
+
+
+@runtime_checkable
+class SelectsEvents(Protocol):
+    """Optional for a backend holding event documents: build models only for some.
+
+    ``today`` reads a handful of each prospect's events
+    (:mod:`socialcrm.digest` says which); a backend that can look at the stored
+    documents first builds those models only.  Without it, the agenda reads
+    :meth:`Repository.events_for` and picks the same events among the models.
+    """
+
+    def events_selected(
+        self,
+        prospect_ids: Iterable[str],
+        select: Callable[[Sequence[Mapping[str, Any]]], list[int] | None],
+    ) -> Iterator[tuple[str, list[Event]]]:
+        """:meth:`Repository.events_for`, each prospect's events limited to the
+        documents at the indexes ``select`` returns for them (all when ``None``)."""
         ...
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from socialcrm.cli import render
+from socialcrm.cli import plain, render
 from socialcrm.cli.activity import split_channel
 from socialcrm.cli.prospects import parse_assignments
 from socialcrm.cli.render import (
@@ -229,3 +229,40 @@ def test_list_json_through_the_cli_is_whole_when_chunked(
     assert out == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     monkeypatch.setattr(render, "JSON_CHUNK", 1000)
     assert run("list", "--format", "json").stdout == out
+
+
+# -- a plain table, written in chunks ------------------------------------------------------
+
+
+class _Piped:
+    """An output that is not a terminal (what a pipe or a file gets)."""
+
+    output_format = "table"
+    is_terminal = False
+    console: Any = None
+
+    def info(self, message: str) -> None:
+        raise AssertionError(message)
+
+
+def _table(rows: list[list[Any]], chunk: int) -> str:
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plain, "TABLE_CHUNK", chunk)
+        with contextlib.redirect_stdout(out):
+            render.emit_table(_Piped(), ["ID", "NAME", "TAGS"], rows, title="T")  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def test_a_piped_table_is_aligned_text() -> None:
+    rows: list[list[Any]] = [["1", "Zoé", ["a", "b"]], ["22", "Al", None]]
+    assert _table(rows, 1) == "T\nID  NAME  TAGS\n1   Zoé   a, b\n22  Al\n"
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5])
+def test_a_piped_table_is_the_same_text_whatever_the_chunk(count: int) -> None:
+    rows: list[list[Any]] = [[f"id{i}", "Zoé" * (i % 3), ["a"] * (i % 2)] for i in range(count)]
+    whole = _table(rows, 10_000)
+    assert len(whole.splitlines()) == count + 2 and whole.endswith("\n")
+    for chunk in (1, 2, 3):
+        assert _table(rows, chunk) == whole

@@ -271,6 +271,32 @@ def test_today_lists_overdue_steps_and_waiting_prospects(run: Run, db: Path, pm:
     run("stage-limit", "profile", code=4)
 
 
+def test_today_table_shows_the_most_urgent_and_says_how_many_more(
+    run: Run, db: Path, pm: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialcrm.cli.playbook import agenda
+
+    monkeypatch.setattr(agenda, "TODAY_TABLE_LIMIT", 2)
+    past = FrozenClock(datetime.now(UTC) - timedelta(days=30))
+    crm = CRM(open_repository(db), pm, clock=past)
+    people = [crm.add(f"Waiting {n}", urls=[f"https://testnet.example/w{n}"]).id for n in range(5)]
+    crm.close()
+    every = _json(run("today", "--format", "json"))  # JSON and CSV: every item
+    assert sorted(i["prospect_id"] for i in every) == sorted(people)
+    assert len(run("today", "--format", "csv").stdout.splitlines()) == 6
+    table = run("today").stdout
+    shown = [i["prospect_id"] for i in every[:2]]
+    assert all(pid in table for pid in shown)
+    assert not any(i["prospect_id"] in table for i in every[2:])
+    assert "… and 3 more (of 5): 'socialcrm today --limit 0' lists them all" in table
+    everything = run("today", "--limit", "0").stdout
+    assert all(pid in everything for pid in people) and "more (of" not in everything
+    assert [i["prospect_id"] for i in _json(run("today", "--limit", "1", "--format", "json"))] == (
+        shown[:1]
+    )
+    run("today", "--limit", "-1", code=2)
+
+
 def test_won_needs_a_way_to_reach_them(run: Run, jane: str) -> None:
     run("move", jane, "convert", "--force")
     refused = run("won", jane, code=5)

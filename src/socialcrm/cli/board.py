@@ -9,16 +9,16 @@ from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
+    from socialcrm.cards import Card
     from socialcrm.cli.context import CLIState
     from socialcrm.crm import Board
-    from socialcrm.models import Prospect
 
 __all__ = ["print_board", "register"]
 
 PANEL = N_("Pipeline")
 
 
-def _names(people: "list[Prospect]", limit: int | None) -> str:
+def _names(people: "list[Card]", limit: int | None) -> str:
     names = [p.name for p in people]
     if limit is not None and len(names) > limit:
         return ", ".join(names[:limit]) + f", … (+{len(names) - limit})"
@@ -32,7 +32,7 @@ def print_board(state: "CLIState", board: "Board") -> None:
     if state.output_format == "json":
         render.emit_json(render.board_record(board))
         return
-    groups: list[tuple[str, list[Prospect]]] = [
+    groups: list[tuple[str, list[Card]]] = [
         (stage.value, people) for stage, people in board.stages.items()
     ]
     groups += [("won", board.won), ("lost", board.lost)]

@@ -19,6 +19,7 @@ from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
+    from socialcrm.cards import Card
     from socialcrm.models import Prospect
     from socialcrm.playbook.agenda import AgendaItem
 
@@ -131,7 +132,7 @@ def stage_colour(shown: str, colours: dict[str, str]) -> str:
     return next((c for stored, c in colours.items() if word(stored) == first), "")
 
 
-def stage_label(p: Prospect) -> str:
+def stage_label(p: Prospect | Card) -> str:
     """``contact``, or ``won (at convert)`` for a closed prospect, in the language in force."""
     if p.status.value == "open":
         return word(p.stage.value)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from socialcrm.cards import Card
     from socialcrm.crm import Board
     from socialcrm.models import Event, Pipeline, Prospect
 
@@ -154,7 +155,7 @@ def pipeline_record(p: Pipeline, *, prospects: int, current: bool) -> dict[str, 
     }
 
 
-def _brief(p: Prospect) -> dict[str, Any]:
+def _brief(p: Card) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "company": p.company}
 
 
@@ -282,7 +283,7 @@ def prospect_row(p: Prospect) -> list[Any]:
     ]
 
 
-def stage_label(p: Prospect) -> str:
+def stage_label(p: Prospect | Card) -> str:
     """``contact``, or ``won``/``lost`` for closed prospects (with their last stage)."""
     if p.status.value == "open":
         return p.stage.value

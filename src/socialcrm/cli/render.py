@@ -38,6 +38,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, cast
 
 import typer
 
+from socialcrm.cards import Card
 from socialcrm.cli import localised
 from socialcrm.cli.errors import STDOUT
 from socialcrm.cli.localised import STAGE_COLORS
@@ -89,6 +90,7 @@ __all__ = [
     "dumps_json",
     "echo",
     "emit",
+    "emit_cards",
     "emit_csv",
     "emit_fields",
     "emit_json",
@@ -415,13 +417,11 @@ def emit_table(
         return
     if title:
         echo(title)
-    widths = [len(h) for h in headers]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = [list(headers), *cells]
+    from socialcrm.cli.plain import aligned
+
     with to_stdout():
-        for row in lines:
-            typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        for text in aligned(headers, cells):
+            typer.echo(text, nl=False)
 
 
 # -- prospects ------------------------------------------------------------------------
@@ -434,25 +434,30 @@ def emit(state: Output, prospects: Sequence[Prospect]) -> None:
     elif state.output_format == "csv":
         emit_csv(PROSPECT_COLUMNS, [prospect_row(p) for p in prospects])
     else:
-        rows = [
-            [
-                p.id,
-                _("{name} (organisation)").format(name=p.name) if p.is_organisation else p.name,
-                localised.stage_label(p),
-                p.company or "",
-                " ".join(i.network for i in p.identities),
-                " ".join(p.tags),
-            ]
-            for p in prospects
+        emit_cards(state, [Card.of(p) for p in prospects])
+
+
+def emit_cards(state: Output, cards: Sequence[Card]) -> None:
+    """The prospect table: id, name, stage, company, networks, tags."""
+    rows = [
+        [
+            c.id,
+            _("{name} (organisation)").format(name=c.name) if c.organisation else c.name,
+            localised.stage_label(c),
+            c.company or "",
+            " ".join(c.networks),
+            " ".join(c.tags),
         ]
-        emit_table(
-            state,
-            [_("ID"), _("NAME"), _("STAGE"), _("COMPANY"), _("NETWORKS"), _("TAGS")],
-            rows,
-            styles={2: "stage"},
-        )
-        if not prospects:
-            state.info(_("no prospects match"))
+        for c in cards
+    ]
+    emit_table(
+        state,
+        [_("ID"), _("NAME"), _("STAGE"), _("COMPANY"), _("NETWORKS"), _("TAGS")],
+        rows,
+        styles={2: "stage"},
+    )
+    if not cards:
+        state.info(_("no prospects match"))
 
 
 JSON_CHUNK = 1000

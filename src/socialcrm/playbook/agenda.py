@@ -22,10 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from socialcrm.digest import agenda_events_for
 from socialcrm.errors import ValidationError
 from socialcrm.history import last_event_of, stage_spans
 from socialcrm.i18n import N_
@@ -216,12 +218,16 @@ def _expiry_item(p: Prospect, retention: Retention, now: datetime) -> AgendaItem
     )
 
 
-def today(crm: CRM, now: datetime | None = None, *, owner: str | None = None) -> list[AgendaItem]:
+def today(
+    crm: CRM, now: datetime | None = None, *, owner: str | None = None, replay: bool = False
+) -> list[AgendaItem]:
     """The agenda of the current pipeline at ``now``, most urgent first.
 
     With ``owner``, one rep's agenda: the prospects they own and those nobody
     owns yet (a store from before owners, or prospects added by a host without
-    an actor), never a colleague's.
+    an actor), never a colleague's.  Each prospect's items come from the few
+    events they depend on (:mod:`socialcrm.digest`); ``replay`` reads every
+    event instead (the same answer, slower: what tests compare against).
     """
     from socialcrm.playbook.icp import get_icp
     from socialcrm.playbook.sequences import list_sequences, progress
@@ -243,7 +249,8 @@ def today(crm: CRM, now: datetime | None = None, *, owner: str | None = None) ->
     }
     # in the store's order (one read per events file), not one read per prospect:
     # the items are sorted at the end
-    for pid, events in crm.repository.events_for(prospects):
+    read = crm.repository.events_for if replay else partial(agenda_events_for, crm.repository)
+    for pid, events in read(list(prospects)):
         p = prospects[pid]
         expiry = _expiry_item(p, retention_of(p, events, period), now)
         if expiry is not None:

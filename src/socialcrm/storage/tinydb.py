@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -50,6 +50,7 @@ from socialcrm.serialization import (
     prospect_to_dict,
 )
 from socialcrm.storage import layout
+from socialcrm.storage.doc_reads import owned as _owned
 from socialcrm.storage.files import Tables, encode_tables
 from socialcrm.storage.generations import MANIFEST_TABLES, GenerationStore
 from socialcrm.storage.indexes import LOCATIONS, PROSPECTS, Indexes
@@ -57,6 +58,7 @@ from socialcrm.storage.locking import OnWait
 from socialcrm.storage.tables import EngineTables, OrjsonStorage, StoreDB, StrIdTable
 
 if TYPE_CHECKING:
+    from socialcrm.cards import Card
     from socialcrm.storage.backup_scan import BackupScan
 
 __all__ = [
@@ -68,14 +70,6 @@ __all__ = [
 
 _ULID_LENGTH = 26
 _EVENTS = "events"
-
-
-def _owned(doc: dict[str, Any], query: Query) -> bool:
-    """Whether a prospect document passes ``query``'s owner filter (before building it)."""
-    if query.owner is None:
-        return True
-    owner = doc.get("owner")
-    return owner == query.owner or (query.unowned and owner is None)
 
 
 def _wanted(docs: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, set[str]]]:
@@ -325,6 +319,13 @@ class TinyDBRepository:
                 yield self._structure(doc, logical)
             del docs
 
+    def cards(self, query: Query) -> list[Card]:
+        """Cards read from the documents, no model built (:class:`~socialcrm.cards.ListsCards`)."""
+        from socialcrm.storage.doc_reads import cards
+
+        with self.engine.locked():
+            return cards(self.engine, query, self._structure)
+
     def count(self, pipeline: str) -> int:
         return self.engine.call(lambda: sum(map(len, self._index.id_lists(pipeline))))
 
@@ -368,7 +369,11 @@ class TinyDBRepository:
             logical = self._index.events_file(prospect_id)
             return self._events(self.engine.doc(logical, _EVENTS, prospect_id), logical)
 
-    def events_for(self, prospect_ids: Iterable[str]) -> Iterator[tuple[str, list[Event]]]:
+    def events_for(
+        self,
+        prospect_ids: Iterable[str],
+        select: Callable[[Sequence[Mapping[str, Any]]], list[int] | None] | None = None,
+    ) -> Iterator[tuple[str, list[Event]]]:
         """Events file by events file: each file is read once (and not kept in the cache).
 
         Asking :meth:`events` for every prospect of a 30,000-prospect store read an
@@ -389,8 +394,30 @@ class TinyDBRepository:
                     logical = self._index.events_file(pid)  # the same unless resharded
                     if logical not in docs:
                         docs[logical] = self.engine.view(logical, cache=False).get(_EVENTS, {})
-                    batch.append((pid, self._events(docs[logical].get(pid), logical)))
+                    found = docs[logical].get(pid)
+                    if select is not None and found is not None:
+                        found = self._selected(found, select)
+                    batch.append((pid, self._events(found, logical)))
             yield from batch
+
+    def events_selected(
+        self,
+        prospect_ids: Iterable[str],
+        select: Callable[[Sequence[Mapping[str, Any]]], list[int] | None],
+    ) -> Iterator[tuple[str, list[Event]]]:
+        """:meth:`events_for`, building models only for the documents ``select``
+        keeps (:class:`~socialcrm.repository.SelectsEvents`)."""
+        return self.events_for(prospect_ids, select)
+
+    @staticmethod
+    def _selected(
+        found: Mapping[str, Any], select: Callable[[Sequence[Mapping[str, Any]]], list[int] | None]
+    ) -> Mapping[str, Any]:
+        docs = found.get("events")
+        if type(docs) is not list:
+            return found  # damaged: every model is built, and the damage reported
+        keep = select(docs)
+        return found if keep is None else {"events": [docs[i] for i in keep]}
 
     def _events(self, found: Mapping[str, Any] | None, logical: str) -> list[Event]:
         """The events of one prospect's document in ``logical``, oldest first."""

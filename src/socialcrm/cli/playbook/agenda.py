@@ -15,7 +15,11 @@ from socialcrm.i18n import gettext as _
 if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
 
-__all__ = ["register"]
+__all__ = ["TODAY_TABLE_LIMIT", "register"]
+
+TODAY_TABLE_LIMIT = 50
+"""Items the ``today`` table shows unless ``--limit`` says otherwise: with thousands due,
+a screenful of the most urgent and a line saying how many more (issue 23)."""
 
 agenda_app = typer.Typer(
     name="agenda",
@@ -58,17 +62,29 @@ def today(
     owner: Annotated[
         str | None, typer.Option(metavar="REP", help=_("This rep's work instead of yours."))
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help=_("The N most urgent (table: {n} unless given; 0: all).").format(
+                n=TODAY_TABLE_LIMIT
+            ),
+        ),
+    ] = None,
 ) -> None:
     """What to do now: replies to answer, data expiring, sequence steps due, prospects waiting.
 
     Your own work: the prospects you own and those nobody owns yet (--all: everyone's).
-    Sorted by urgency; each line ends with the command to act.  With --ics FILE
+    Sorted by urgency; each line ends with the command to act.  The table shows
+    the most urgent items (--limit, 0 for all) and says how many more there are;
+    JSON and CSV give every item unless --limit is given.  With --ics FILE
     the same items are written to a calendar file instead (re-exporting updates
     the events already imported).
 
     \b
     Example:
       socialcrm today --format json
+      socialcrm today --limit 10
       socialcrm today --ics ~/today.ics
     """
     from socialcrm.errors import ValidationError
@@ -82,6 +98,11 @@ def today(
         return
     rep = None if everyone else state.owner_filter(owner, False) or state.actor
     items = agenda(state.open_crm(), owner=rep)
+    total = len(items)
+    if limit is None and state.output_format == "table":
+        limit = TODAY_TABLE_LIMIT
+    if limit:  # 0: every item
+        items = items[:limit]
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return
@@ -115,6 +136,13 @@ def today(
         if everyone:
             titles.insert(3, _("OWNER"))
         render.emit_table(state, titles, rows, styles={4 if everyone else 3: "stage"})
+        if total > len(items):
+            render.echo(
+                _(
+                    "… and {more} more (of {total}): 'socialcrm today --limit 0' "
+                    "lists them all, '--format json' or '--format csv' too"
+                ).format(more=total - len(items), total=total)
+            )
     print_behind(state)
 
 
