@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from socialcrm.cli import render
+from socialcrm.i18n import gettext as _
 from socialcrm.text import escape
 
 if TYPE_CHECKING:
@@ -50,11 +51,12 @@ def sparkline(state: "Output", title: str, values: Sequence[float]) -> None:
     """A one-line trend (weekly activity): block heights on a terminal, numbers otherwise."""
     if not values:
         return
+    heading = _("{title}:").format(title=title)  # French puts a space before the colon
     if not state.is_terminal:
-        render.echo(f"{title}: " + " ".join(f"{v:g}" for v in values))
+        render.echo(heading + " " + " ".join(f"{v:g}" for v in values))
         return
     top = max(values) or 1
     line = "".join(SPARKS[min(len(SPARKS) - 1, int(v / top * (len(SPARKS) - 1)))] for v in values)
     from rich.text import Text
 
-    render.emit_rich(state, Text.assemble((escape(title), "bold"), ": ", (line, "cyan")))
+    render.emit_rich(state, Text.assemble((escape(heading), "bold"), " ", (line, "cyan")))
