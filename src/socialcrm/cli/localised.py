@@ -72,6 +72,10 @@ WORDS: dict[str, str] = {
     "sequence_stopped": N_("sequence stopped"),
     "notice_given": N_("notice given"),
     "erased": N_("erased"),
+    # what report outreach groups openers by
+    "network": N_("network"),
+    "sequence": N_("sequence"),
+    "template": N_("template"),
     # what a retention period runs from (agenda)
     "collection": N_("collection"),
     "their last contact": N_("their last contact"),

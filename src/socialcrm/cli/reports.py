@@ -232,7 +232,7 @@ def outreach_cmd(
     )
     rows = [
         [
-            by,
+            word(by),
             r[by],
             r["openers"],
             r["replied"],
