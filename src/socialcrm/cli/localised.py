@@ -89,6 +89,7 @@ def output_is(output_format: str) -> None:
     """
     global _neutral
     _neutral = output_format != "table"
+    i18n.set_neutral(_neutral)
 
 
 def t_(message: str) -> str:
