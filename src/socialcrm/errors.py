@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from socialcrm.i18n import N_
+from socialcrm.i18n import ntext as ngettext
 from socialcrm.i18n import text as _
 
 __all__ = [
@@ -223,6 +224,17 @@ class Unmet(Protocol):
     def fix(self) -> str | None: ...
 
 
+STAGE_NAMES = {
+    "profile": N_("profile"),
+    "identify": N_("identify"),
+    "notoriety": N_("notoriety"),
+    "contact": N_("contact"),
+    "convert": N_("convert"),
+}
+"""Stage names as a refusal shows them (the stored names are English, and this module
+imports no other one)."""
+
+
 class TransitionRefusedError(SocialCRMError):
     """A move refused by exit criteria; ``problems`` explains each failed rule."""
 
@@ -230,8 +242,15 @@ class TransitionRefusedError(SocialCRMError):
         self, *, prospect_id: str, from_stage: str, to_stage: str, problems: Sequence[Unmet]
     ) -> None:
         super().__init__(
-            _("cannot move {id} from {source} to {target}: {count} exit criteria not met").format(
-                id=prospect_id, source=from_stage, target=to_stage, count=len(problems)
+            ngettext(
+                "cannot move {id} from {source} to {target}: {count} exit criteria not met",
+                "cannot move {id} from {source} to {target}: {count} exit criteria not met",
+                len(problems),
+            ).format(
+                id=prospect_id,
+                source=_(STAGE_NAMES.get(from_stage, from_stage)),
+                target=_(STAGE_NAMES.get(to_stage, to_stage)),
+                count=len(problems),
             ),
             hint=_("fix the problems listed, or use force to override them"),
             prospect_id=prospect_id,

@@ -9,8 +9,7 @@ networks change them) and the checklist of a seller's own profile.
 :func:`check_profile_url` holds the safety checks every adapter must apply
 before looking at a URL's path; :class:`BaseNetworkAdapter` applies them and
 leaves only the network's path and handle rules to write.  What exports and
-vCards need to know about a network is declared on the adapter too
-(:mod:`socialcrm.interchange`).
+vCards need to know about a network is declared on it (:mod:`socialcrm.interchange`).
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 
 from socialcrm.errors import InvalidURLError, MessageTooLongError, NotFoundError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.interchange import DEFAULT_ORDER, ExportColumn, check_declarations
 from socialcrm.models import Identity
 
@@ -410,7 +410,8 @@ class NetworkRegistry:
         adapter = self._adapters.get(network_id.strip().lower())
         if adapter is None:
             known = ", ".join(sorted(self._adapters)) or "none installed"
-            raise NotFoundError(network_id, what="network", hint=f"known networks: {known}")
+            hint = _("known networks: {known}").format(known=known)
+            raise NotFoundError(network_id, what="network", hint=hint)
         return adapter
 
     def parse(self, text: str, *, network: str | None = None) -> Identity:
@@ -477,10 +478,10 @@ class NetworkRegistry:
         if found is None:
             known = ", ".join(sorted(adapter.channels)) or "none"
             raise ValidationError(
-                f"{adapter.name} has no channel {channel!r}",
+                _("{name} has no channel {channel!r}").format(name=adapter.name, channel=channel),
                 field="channel",
                 value=channel,
-                hint=f"channels: {known}",
+                hint=_("channels: {known}").format(known=known),
             )
         override = self.limit_overrides.get(f"{adapter.id}.{channel}")
         if override is not None:

@@ -140,6 +140,10 @@ def unmarked_errors(tree: ast.AST) -> list[ast.expr]:
         shown = [k.value for k in node.keywords if k.arg in LIBRARY_KEYWORDS]
         if name.endswith(("Error", "Exception")) and name not in NOT_SHOWN_ERRORS:
             shown += node.args[:1]
+        if name == "Problem":  # rule, message, fix
+            shown += node.args[1:3]
+        elif name == "RowProblem":  # row, message, field
+            shown += node.args[1:2]
         for arg in shown:
             found.extend(c for c in _pieces(arg) if _is_text(c) and has_words(c))
     return found
