@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from socialcrm.errors import SocialCRMError
 from socialcrm.formats import ActivityRecord
+from socialcrm.i18n import text as _
 from socialcrm.io.importing.index import Target
 from socialcrm.io.importing.rows import RowError, check_activity
 from socialcrm.models import Interaction, MessageReceived, MessageSent, Payload, nfc
@@ -111,7 +112,10 @@ class Activities:
                 break
         if target is None:
             if record.urls and not valid:
-                raise RowError(f"no valid profile URL ({', '.join(record.urls)})", "url")
+                raise RowError(
+                    _("no valid profile URL ({urls})").format(urls=", ".join(record.urls)),
+                    "url",
+                )
             named = next((u for u in record.urls if self.lookup(u, record.network)[1]), None)
             target = self.new_person(record, named, record.kind.replace("_", " "))
             if target is None:
@@ -127,7 +131,7 @@ class Activities:
                 record.interaction or "interaction", record.network, None, text or None
             )
         else:
-            raise RowError(f"unknown activity kind {record.kind!r}", "kind")
+            raise RowError(_("unknown activity kind {kind!r}").format(kind=record.kind), "kind")
         if not self.attach(target, payload, at):
             b.outcome(
                 record.row, "skipped", "already imported", name=target.name, prospect_id=target.id

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from socialcrm.formats import ProspectRecord, StoredPipeline, StoredProspect, StoredSetting
+from socialcrm.i18n import text as _
 from socialcrm.io.importing.rows import RowError
 from socialcrm.models import Pipeline
 
@@ -72,7 +73,7 @@ class Backups:
                 isinstance(k, str) and type(v) is int and v > 0 for k, v in record.value.items()
             )
         ):
-            raise RowError("channel_limits must map 'network.channel' to a positive number")
+            raise RowError(_("channel_limits must map 'network.channel' to a positive number"))
         current = b.new_settings.get(record.key, b.repo.get_meta(record.key))
         label = f"setting {record.key}"
         if current is None:
@@ -95,10 +96,17 @@ class Backups:
         b = self.batch
         p = record.prospect
         if p.pipeline not in b.new_pipelines and b.repo.get_pipeline(p.pipeline) is None:
-            raise RowError(f"unknown pipeline {p.pipeline!r}", "pipeline")
+            raise RowError(
+                _("unknown pipeline {pipeline!r}").format(pipeline=p.pipeline), "pipeline"
+            )
         for event in record.events:
             if event.prospect_id != p.id:
-                raise RowError(f"event {event.id} belongs to {event.prospect_id}", "events")
+                raise RowError(
+                    _("event {id} belongs to {prospect_id}").format(
+                        id=event.id, prospect_id=event.prospect_id
+                    ),
+                    "events",
+                )
         b.within_caps(None, (e.payload for e in record.events))  # before staging anything
         if b.suppressed(record.row, p.emails, p.phones, p.identities):
             return
@@ -112,10 +120,10 @@ class Backups:
             return
         first_row = b.created_row(current.id)
         if first_row is not None:
-            raise RowError(f"same person as row {first_row}", "id")
+            raise RowError(_("same person as row {first_row}").format(first_row=first_row), "id")
         first_row = b.plan.first_entry(current.id, record.row)
         if first_row is not None:  # its stored events were compared with that entry's
-            raise RowError(f"same person as row {first_row}", "id")
+            raise RowError(_("same person as row {first_row}").format(first_row=first_row), "id")
         ids = {e.id for e in b.repo.events(current.id)}
         missing = [e for e in record.events if e.id not in ids]
         if current.id == p.id and current == p and not missing:

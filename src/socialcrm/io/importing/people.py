@@ -19,6 +19,7 @@ from socialcrm.contact_fields import normalize_email, normalize_phone, split_nam
 from socialcrm.dates import precision
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
 from socialcrm.formats import OwnerRecord, ProspectRecord
+from socialcrm.i18n import text as _
 from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import (
     Created,
@@ -61,7 +62,9 @@ class People:
             clash = next((i for i in found if i.network == identity.network), None)
             if clash is not None and clash.key != identity.key:
                 raise RowError(
-                    f"two {identity.network} identities ({clash.handle}, {identity.handle})",
+                    _("two {network} identities ({handle}, {handle2})").format(
+                        network=identity.network, handle=clash.handle, handle2=identity.handle
+                    ),
                     "url",
                 )
             if clash is None:
@@ -102,7 +105,7 @@ class People:
         check_prospect(record, b.tags)
         name = nfc(record.name or "")
         if not name:
-            raise RowError("no name", "name")
+            raise RowError(_("no name"), "name")
         identities = self.identities(record.urls, record.network)
         if b.owner_urls and any(i.key in b.owner_keys() for i in identities):
             b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
@@ -262,13 +265,24 @@ class People:
             current = p.identity(identity.network)
             if current is not None and current.key != identity.key:
                 raise RowError(
-                    f"{p.name} ({p.id}) already has {identity.network} identity "
-                    f"{current.handle}, the file says {identity.handle}",
+                    _(
+                        "{name} ({id}) already has {network} identity {handle}, "
+                        "the file says {handle2}"
+                    ).format(
+                        name=p.name,
+                        id=p.id,
+                        network=identity.network,
+                        handle=current.handle,
+                        handle2=identity.handle,
+                    ),
                     "url",
                 )
             owner = self.batch.owner(p.pipeline, identity.key)
             if owner is not None and owner != p.id:
-                raise RowError(f"{identity.key} belongs to prospect {owner}", "url")
+                raise RowError(
+                    _("{key} belongs to prospect {owner}").format(key=identity.key, owner=owner),
+                    "url",
+                )
             if current is None:
                 all_identities.append(identity)
         changes: dict[str, Any] = {}
