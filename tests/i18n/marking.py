@@ -119,7 +119,7 @@ def unmarked(tree: ast.AST) -> list[ast.expr]:
     return found
 
 
-LIBRARY_KEYWORDS = frozenset({"hint", "message", "fix", "detail", "reason"})
+LIBRARY_KEYWORDS = frozenset({"hint", "message", "fix", "detail"})
 """Keywords of a typed error (or a problem) whose value is shown as it is."""
 NOT_SHOWN_ERRORS = NOT_ERRORS | frozenset(
     {"RuntimeError", "NotImplementedError", "AttributeError", "IndexError", "LookupError"}

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import (
     Event,
     MessageReceived,
@@ -76,25 +77,30 @@ def define(
     key = key_name(name, "sequence", "warm-intro")
     parsed = [s if isinstance(s, Step) else parse_step(s) for s in steps]
     if not parsed:
-        raise ValidationError("a sequence needs at least one step", field="steps")
+        raise ValidationError(_("a sequence needs at least one step"), field="steps")
     templates = list_templates(crm.pipeline)
     for i, step in enumerate(parsed, 1):
         if step.delay_days < 0:
-            raise ValidationError(f"step {i}: delay must be >= 0 days", field="delay_days")
+            raise ValidationError(
+                _("step {i}: delay must be >= 0 days").format(i=i), field="delay_days"
+            )
         crm.networks.channel(step.network, step.channel)  # both must exist
         if step.template not in templates:
             raise ValidationError(
-                f"step {i}: no template named {step.template!r}",
+                _("step {i}: no template named {template!r}").format(i=i, template=step.template),
                 field="template",
                 value=step.template,
-                hint="create it first with 'socialcrm template set NAME TEXT'",
+                hint=_("create it first with 'socialcrm template set NAME TEXT'"),
             )
     sequence = FollowUp(key, tuple(parsed), nfc(description))
     with crm.repository.transaction():
         existing = dict(crm.pipeline.settings.get(SEQUENCES_KEY) or {})
         if key in existing and not replace:
             raise ValidationError(
-                f"sequence {key!r} already exists", field="name", value=key, hint="use --replace"
+                _("sequence {key!r} already exists").format(key=key),
+                field="name",
+                value=key,
+                hint=_("use --replace"),
             )
         existing[key] = sequence.to_dict()
         crm.update_pipeline_settings({SEQUENCES_KEY: existing})
@@ -219,22 +225,28 @@ def enroll(crm: CRM, ref: str, name: str) -> Prospect:
         p = crm.resolve(ref)
         if not p.is_open:
             raise ValidationError(
-                f"{p.name} ({p.id}) is {p.status.value}: nothing to follow up",
+                _("{name} ({id}) is {value}: nothing to follow up").format(
+                    name=p.name, id=p.id, value=p.status.value
+                ),
                 field="status",
             )
         current = progress_of(crm, p)
         if current is not None and current.active:
             raise ValidationError(
-                f"{p.name} ({p.id}) is already in sequence {current.sequence!r}",
+                _("{name} ({id}) is already in sequence {sequence!r}").format(
+                    name=p.name, id=p.id, sequence=current.sequence
+                ),
                 field="sequence",
                 value=current.sequence,
-                hint=f"unenroll first: 'socialcrm sequence unenroll {p.id}'",
+                hint=_("unenroll first: 'socialcrm sequence unenroll {id}'").format(id=p.id),
             )
         if not p.identity(sequence.steps[0].network):
             raise ValidationError(
-                f"{p.name} ({p.id}) has no {sequence.steps[0].network} identity for step 1",
+                _("{name} ({id}) has no {network} identity for step 1").format(
+                    name=p.name, id=p.id, network=sequence.steps[0].network
+                ),
                 field="identities",
-                hint="add their profile URL with 'socialcrm edit REF --add-url URL'",
+                hint=_("add their profile URL with 'socialcrm edit REF --add-url URL'"),
             )
         return recorder.record(p, [SequenceEnrolled(sequence.name)]).prospect or p
 
@@ -248,7 +260,10 @@ def unenroll(crm: CRM, ref: str, *, reason: str | None = None) -> Prospect:
         p = crm.resolve(ref)
         current = progress_of(crm, p)
         if current is None or not current.active:
-            raise ValidationError(f"{p.name} ({p.id}) is in no active sequence", field="sequence")
+            raise ValidationError(
+                _("{name} ({id}) is in no active sequence").format(name=p.name, id=p.id),
+                field="sequence",
+            )
         stopped = SequenceStopped(current.sequence, nfc(reason) if reason else "unenrolled")
         return recorder.record(p, [stopped]).prospect or p
 
