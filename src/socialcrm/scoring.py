@@ -24,6 +24,7 @@ from typing import Any
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Assessment, Prospect, nfc
 
 __all__ = [
@@ -96,10 +97,10 @@ class SizeRange:
         match = re.fullmatch(r"(\d+)(?:-(\d+)|(\+))?", value)
         if match is None:
             raise ValidationError(
-                f"invalid company size range {text!r}",
+                _("invalid company size range {text!r}").format(text=text),
                 field="ranges",
                 value=text,
-                hint='write "11-50", "1000+" or "42"',
+                hint=_('write "11-50", "1000+" or "42"'),
             )
         low = int(match.group(1))
         if match.group(3):
@@ -107,7 +108,9 @@ class SizeRange:
         high = int(match.group(2)) if match.group(2) else low
         if high < low:
             raise ValidationError(
-                f"company size range {text!r} ends before it starts", field="ranges", value=text
+                _("company size range {text!r} ends before it starts").format(text=text),
+                field="ranges",
+                value=text,
             )
         return cls(low, high)
 
@@ -196,23 +199,23 @@ class Criterion:
     def from_dict(cls, data: Any, index: int = 0) -> Criterion:
         where = f"criteria[{index}]"
         if not isinstance(data, Mapping):
-            raise ValidationError(f"{where} must be a table", field=where)
+            raise ValidationError(_("{where} must be a table").format(where=where), field=where)
         unknown = sorted(set(data) - _CRITERION_KEYS)
         if unknown:
             raise ValidationError(
-                f"{where}: unknown key {unknown[0]!r}",
+                _("{where}: unknown key {key!r}").format(where=where, key=unknown[0]),
                 field=f"{where}.{unknown[0]}",
-                hint="keys: " + ", ".join(sorted(_CRITERION_KEYS)),
+                hint=_("keys: ") + ", ".join(sorted(_CRITERION_KEYS)),
             )
         field = str(data.get("field", "")).strip()
         if field.startswith("custom:") and field.split(":", 1)[1].strip():
             field = "custom:" + nfc(field.split(":", 1)[1])
         elif field not in FIELDS:
             raise ValidationError(
-                f"{where}: unknown field {field!r}",
+                _("{where}: unknown field {field!r}").format(where=where, field=field),
                 field=f"{where}.field",
                 value=field,
-                hint="one of: " + ", ".join(FIELDS) + ", custom:<name>",
+                hint=_("one of: {names}").format(names=", ".join([*FIELDS, "custom:<name>"])),
             )
         weight = data.get("weight")
         if (
@@ -221,7 +224,9 @@ class Criterion:
             or not math.isfinite(weight)
         ):
             raise ValidationError(
-                f"{where}: weight must be a number", field=f"{where}.weight", value=weight
+                _("{where}: weight must be a number").format(where=where),
+                field=f"{where}.weight",
+                value=weight,
             )
         values = _str_list(data.get("values", []), f"{where}.values")
         if field == "network":
@@ -229,11 +234,13 @@ class Criterion:
         raw_ranges = _str_list(data.get("ranges", []), f"{where}.ranges")
         if raw_ranges and field != "company_size":
             raise ValidationError(
-                f"{where}: ranges apply to company_size only", field=f"{where}.ranges"
+                _("{where}: ranges apply to company_size only").format(where=where),
+                field=f"{where}.ranges",
             )
         if field == "company_size" and values:
             raise ValidationError(
-                f"{where}: company_size takes ranges, not values", field=f"{where}.values"
+                _("{where}: company_size takes ranges, not values").format(where=where),
+                field=f"{where}.values",
             )
         name = data.get("name")
         return cls(
@@ -247,11 +254,15 @@ class Criterion:
 
 def _str_list(value: Any, where: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list):
-        raise ValidationError(f"{where} must be a list of strings", field=where, value=value)
+        raise ValidationError(
+            _("{where} must be a list of strings").format(where=where), field=where, value=value
+        )
     out = []
     for item in value:
         if not isinstance(item, str | int) or isinstance(item, bool):
-            raise ValidationError(f"{where} must be a list of strings", field=where, value=item)
+            raise ValidationError(
+                _("{where} must be a list of strings").format(where=where), field=where, value=item
+            )
         if nfc(str(item)):
             out.append(nfc(str(item)))
     return out
@@ -280,13 +291,13 @@ class ICP:
     def from_dict(cls, data: Any) -> ICP:
         """Validate a dict (from settings or TOML); errors name the key at fault."""
         if not isinstance(data, Mapping):
-            raise ValidationError("an ICP must be a table", field="icp")
+            raise ValidationError(_("an ICP must be a table"), field="icp")
         unknown = sorted(set(data) - _ICP_KEYS)
         if unknown:
             raise ValidationError(
-                f"unknown ICP key {unknown[0]!r}",
+                _("unknown ICP key {key!r}").format(key=unknown[0]),
                 field=unknown[0],
-                hint="keys: " + ", ".join(sorted(_ICP_KEYS)),
+                hint=_("keys: ") + ", ".join(sorted(_ICP_KEYS)),
             )
         threshold = data.get("threshold")
         if (
@@ -295,11 +306,11 @@ class ICP:
             or not math.isfinite(threshold)
         ):
             raise ValidationError(
-                "the ICP needs a numeric threshold", field="threshold", value=threshold
+                _("the ICP needs a numeric threshold"), field="threshold", value=threshold
             )
         criteria = data.get("criteria", [])
         if not isinstance(criteria, list):
-            raise ValidationError("criteria must be an array of tables", field="criteria")
+            raise ValidationError(_("criteria must be an array of tables"), field="criteria")
         return cls(
             threshold=float(threshold),
             criteria=tuple(Criterion.from_dict(c, i) for i, c in enumerate(criteria)),
@@ -313,7 +324,9 @@ class ICP:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"{source}: invalid TOML: {exc}", field="icp") from None
+            raise ValidationError(
+                _("{source}: invalid TOML: {exc}").format(source=source, exc=exc), field="icp"
+            ) from None
         try:
             return cls.from_dict(data)
         except ValidationError as exc:
