@@ -145,45 +145,57 @@ class Criterion:
         wanted = ", ".join(self.values)
         if self.field == "company_size":
             if p.company_size is None:
-                return False, "company size unknown"
+                return False, _("company size unknown")
             ranges = ", ".join(str(r) for r in self.ranges)
             if not self.ranges:
-                return True, f"company size {p.company_size} is known"
+                return True, _("company size {size} is known").format(size=p.company_size)
             size_hit = next((r for r in self.ranges if p.company_size in r), None)
             if size_hit is not None:
-                return True, f"company size {p.company_size} is in {size_hit}"
-            return False, f"company size {p.company_size} is outside {ranges}"
+                return True, _("company size {size} is in {range}").format(
+                    size=p.company_size, range=size_hit
+                )
+            return False, _("company size {size} is outside {ranges}").format(
+                size=p.company_size, ranges=ranges
+            )
         if self.field == "network":
             networks = [i.network for i in p.identities]
             if not self.values:
-                return bool(networks), ("on " + ", ".join(networks)) if networks else "no network"
+                listed = ", ".join(networks)
+                return bool(networks), _("on {networks}").format(
+                    networks=listed
+                ) if networks else _("no network")
             hits = [n for n in self.values if n.lower() in networks]
             if hits:
-                return True, f"on {', '.join(hits)}"
-            return False, f"not on {wanted}"
+                return True, _("on {networks}").format(networks=", ".join(hits))
+            return False, _("not on {networks}").format(networks=wanted)
         if self.field == "tag":
             if not self.values:
-                return bool(p.tags), ("tagged " + ", ".join(p.tags)) if p.tags else "no tag"
+                tags = ", ".join(p.tags)
+                return bool(p.tags), _("tagged {tags}").format(tags=tags) if p.tags else _("no tag")
             hits = [t for t in self.values if nfc(t).casefold() in p.tags]
             if hits:
-                return True, f"tagged {', '.join(hits)}"
-            return False, f"not tagged {wanted}"
+                return True, _("tagged {tags}").format(tags=", ".join(hits))
+            return False, _("not tagged {tags}").format(tags=wanted)
         value: str | None
         if self.field.startswith("custom:"):
             key = self.field.split(":", 1)[1]
             value = p.custom.get(key)
-            what = f"custom field {key!r}"
+            what = _("custom field {key!r}").format(key=key)
         else:
             value = getattr(p, self.field)
             what = self.field
         if not value:
-            return False, f"{what} unknown"
+            return False, _("{what} unknown").format(what=what)
         if not self.values:
-            return True, f"{what} is filled in"
+            return True, _("{what} is filled in").format(what=what)
         hit = next((k for k in self.values if _keyword_match(value, k)), None)
         if hit is not None:
-            return True, f"{what} {value!r} matches {hit!r}"
-        return False, f"{what} {value!r} matches none of {wanted}"
+            return True, _("{what} {value!r} matches {hit!r}").format(
+                what=what, value=value, hit=hit
+            )
+        return False, _("{what} {value!r} matches none of {wanted}").format(
+            what=what, value=value, wanted=wanted
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"field": self.field, "weight": _number(self.weight)}

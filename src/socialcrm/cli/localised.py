@@ -71,6 +71,10 @@ WORDS: dict[str, str] = {
     "sequence_stopped": N_("sequence stopped"),
     "notice_given": N_("notice given"),
     "erased": N_("erased"),
+    # warmth levels (notoriety)
+    "cold": N_("cold"),
+    "warm": N_("warm"),
+    "hot": N_("hot"),
     # what a retention period runs from (agenda)
     "collection": N_("collection"),
     "their last contact": N_("their last contact"),
