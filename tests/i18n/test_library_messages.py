@@ -124,3 +124,15 @@ def test_a_move_refused_by_exit_criteria_is_french_but_its_json_is_not(tmp_path:
     assert as_json[0].returncode == as_json[1].returncode == 5
     assert as_json[0].stdout == as_json[1].stdout
     assert "the prospect has no network identity" in as_json[0].stderr  # neutral run: English
+
+
+@pytest.mark.usefixtures("french")
+def test_french_skip_reasons_are_grouped_by_their_english_kind() -> None:
+    from socialcrm.io.importing.report import reason_kind
+
+    known = i18n.text("already known as {id} ({name}); use --update to update")
+    reason = known.format(id="01H", name="Zoé")
+    assert reason.startswith("déjà connu")
+    assert reason_kind(reason) == "already known"
+    merged = i18n.text("same person as row {first_row}: details merged into it")
+    assert reason_kind(merged.format(first_row=3)) == "same person as row"

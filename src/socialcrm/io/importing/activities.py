@@ -119,7 +119,7 @@ class Activities:
             named = next((u for u in record.urls if self.lookup(u, record.network)[1]), None)
             target = self.new_person(record, named, record.kind.replace("_", " "))
             if target is None:
-                b.outcome(record.row, "skipped", "the archive's owner: never a prospect")
+                b.outcome(record.row, "skipped", _("the archive's owner: never a prospect"))
                 return
         payload: Payload
         if record.kind == "message_sent":
@@ -203,14 +203,16 @@ class Activities:
                 if found is not None and found.id not in {t.id for t in targets}:
                     targets.append(found)
             if not targets:
-                why = "" if from_rep else " (who is the rep cannot be told from one conversation)"
-                b.outcome(
-                    record.row,
-                    "skipped",
-                    "not a known prospect: "
-                    + ", ".join(record.recipients or ("(no recipient)",))
-                    + why,
+                who = ", ".join(record.recipients or (_("(no recipient)"),))
+                why = (
+                    _("not a known prospect: {who}")
+                    if from_rep
+                    else _(
+                        "not a known prospect: {who} (who is the rep cannot be told "
+                        "from one conversation)"
+                    )
                 )
+                b.outcome(record.row, "skipped", why.format(who=who))
                 return
             payload = MessageSent(text, record.network, record.channel)
             what = "message sent"

@@ -50,7 +50,7 @@ class Backups:
             b.new_pipelines[pipeline.name] = pipeline
             b.outcome(record.row, "created", f"pipeline {pipeline.name}", name=pipeline.name)
         elif existing == pipeline:
-            b.outcome(record.row, "skipped", "pipeline unchanged", name=pipeline.name)
+            b.outcome(record.row, "skipped", _("pipeline unchanged"), name=pipeline.name)
         elif b.update or self._pristine(existing):
             # A pipeline nobody has used yet (e.g. the 'default' one a fresh store
             # creates on first use) takes the backup's settings: restoring into a new
@@ -61,7 +61,9 @@ class Backups:
             b.outcome(
                 record.row,
                 "skipped",
-                f"pipeline {pipeline.name} already exists; use --update to replace its settings",
+                _("pipeline {name} already exists; use --update to replace its settings").format(
+                    name=pipeline.name
+                ),
                 name=pipeline.name,
             )
 
@@ -80,7 +82,12 @@ class Backups:
             b.new_settings[record.key] = record.value
             b.outcome(record.row, "created", label, name=record.key)
         elif current == record.value:
-            b.outcome(record.row, "skipped", f"{label} unchanged", name=record.key)
+            b.outcome(
+                record.row,
+                "skipped",
+                _("setting {key} unchanged").format(key=record.key),
+                name=record.key,
+            )
         elif b.update:
             b.new_settings[record.key] = record.value
             b.outcome(record.row, "updated", label, name=record.key)
@@ -88,7 +95,9 @@ class Backups:
             b.outcome(
                 record.row,
                 "skipped",
-                f"{label} differs from this store's; use --update to replace it",
+                _("setting {key} differs from this store's; use --update to replace it").format(
+                    key=record.key
+                ),
                 name=record.key,
             )
 
@@ -127,13 +136,15 @@ class Backups:
         ids = {e.id for e in b.repo.events(current.id)}
         missing = [e for e in record.events if e.id not in ids]
         if current.id == p.id and current == p and not missing:
-            b.outcome(record.row, "skipped", "unchanged", name=p.name, prospect_id=p.id)
+            b.outcome(record.row, "skipped", _("unchanged"), name=p.name, prospect_id=p.id)
             return
         if not b.update:
             b.outcome(
                 record.row,
                 "skipped",
-                f"already known as {current.id} ({current.name}); use --update to update",
+                _("already known as {id} ({name}); use --update to update").format(
+                    id=current.id, name=current.name
+                ),
                 name=p.name,
                 prospect_id=current.id,
             )

@@ -98,7 +98,11 @@ class People:
         name = nfc(record.name or "") or "(unnamed)"
         b.report.owner = {"name": name, "urls": list(record.urls), "network": record.network}
         b.add_owner(record.urls)
-        b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
+        b.outcome(
+            record.row,
+            "skipped",
+            _("the archive's owner ({name}): never a prospect").format(name=name),
+        )
 
     def on_prospect(self, record: ProspectRecord) -> None:
         b = self.batch
@@ -108,7 +112,11 @@ class People:
             raise RowError(_("no name"), "name")
         identities = self.identities(record.urls, record.network)
         if b.owner_urls and any(i.key in b.owner_keys() for i in identities):
-            b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
+            b.outcome(
+                record.row,
+                "skipped",
+                _("the archive's owner ({name}): never a prospect").format(name=name),
+            )
             return
         emails = self.emails(record.emails)
         phones = self.phones(record.phones)
@@ -125,7 +133,9 @@ class People:
             b.outcome(
                 record.row,
                 "skipped",
-                f"same person as row {first_row}: details merged into it",
+                _("same person as row {first_row}: details merged into it").format(
+                    first_row=first_row
+                ),
                 name=name,
                 prospect_id=known.id,
             )
@@ -136,7 +146,9 @@ class People:
                 b.outcome(
                     record.row,
                     "skipped",
-                    f"already known as {known.id} ({known.name}); use --update to update",
+                    _("already known as {id} ({name}); use --update to update").format(
+                        id=known.id, name=known.name
+                    ),
                     name=name,
                     prospect_id=known.id,
                 )

@@ -39,15 +39,15 @@ FIRST_ROWS = 5
 MAX_SKIP_KINDS = 50
 #: Skip reasons naming a prospect or a row, grouped by how they begin.
 _GROUPED = (
-    "already known",
+    N_("already known"),
     N_("same person as row"),
-    "not a known prospect",
-    "the archive's owner",
+    N_("not a known prospect"),
+    N_("the archive's owner"),
 )
 
 
 #: The skip reason of a suppressed person's row (the row is not named either).
-SUPPRESSED_REASON = "suppressed"
+SUPPRESSED_REASON = N_("suppressed")
 
 
 def reason_kind(reason: str) -> str:
