@@ -298,21 +298,31 @@ def due(crm: CRM, ref: str, now: datetime | None = None) -> Due:
     prospect = crm.resolve(ref)
     current = progress_of(crm, prospect)
     if current is None or not current.active or current.next_step is None:
-        who = f"{prospect.name} ({prospect.id})"
-        enrol = f"enroll them: 'socialcrm sequence enroll {prospect.id} NAME'"
+        enrol = _("enroll them: 'socialcrm sequence enroll {id} NAME'")
+        hint: str | None = enrol
         if current is None:
-            why, hint = "is in no sequence", enrol
+            why = _("{name} ({id}) is in no sequence")
         elif current.state is State.REPLIED:
-            why = f"replied: sequence {current.sequence!r} stopped, no follow-up after a reply"
-            hint = f"answer them yourself: 'socialcrm message {prospect.id} --sent TEXT'"
+            why = _(
+                "{name} ({id}) replied: sequence {sequence!r} stopped, no follow-up after a reply"
+            )
+            hint = _("answer them yourself: 'socialcrm message {id} --sent TEXT'")
         elif current.state is State.COMPLETED:
-            why, hint = f"has done every step of sequence {current.sequence!r}", enrol
+            why = _("{name} ({id}) has done every step of sequence {sequence!r}")
         elif current.state is State.CLOSED:
-            why, hint = f"is {prospect.status.value}: nothing to follow up", None
+            why, hint = _("{name} ({id}) is {status}: nothing to follow up"), None
         else:
-            why = f"left sequence {current.sequence!r} ({current.reason})"
-            hint = enrol
-        raise ValidationError(f"{who} {why}", field="sequence", hint=hint)
+            why = _("{name} ({id}) left sequence {sequence!r} ({reason})")
+        fields = {
+            "name": prospect.name,
+            "id": prospect.id,
+            "sequence": current.sequence if current else None,
+            "status": _(prospect.status.value),  # marked in socialcrm.machine
+            "reason": current.reason if current else None,
+        }
+        raise ValidationError(
+            why.format(**fields), field="sequence", hint=hint.format(**fields) if hint else None
+        )
     step = get_sequence(crm.pipeline, current.sequence).steps[current.next_step]
     text = get_template(crm.pipeline, step.template)
     message = render_for(crm, text, prospect, step.network, step.channel, template=step.template)
