@@ -89,9 +89,9 @@ def _text(raw: object) -> str:
 
     value = raw.strip()
     if not value:
-        raise ValueError("not empty")
+        raise ValueError(_("not empty"))
     if len(value) > MAX_VALUE_CHARS:
-        raise ValueError(f"at most {MAX_VALUE_CHARS} characters")
+        raise ValueError(_("at most {limit} characters").format(limit=MAX_VALUE_CHARS))
     check(value, field="value")
     return value
 
@@ -99,7 +99,7 @@ def _text(raw: object) -> str:
 def _format(raw: object) -> str:
     value = _text(raw).lower()
     if value not in FORMATS:
-        raise ValueError("one of " + ", ".join(FORMATS))
+        raise ValueError(_("one of {names}").format(names=", ".join(FORMATS)))
     return value
 
 
@@ -109,7 +109,7 @@ _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})*$")
 def _language(raw: object) -> str:
     value = _text(raw)
     if not _LANGUAGE.match(value):
-        raise ValueError("a language code such as fr, en or fr_FR")
+        raise ValueError(_("a language code such as fr, en or fr_FR"))
     return value
 
 
@@ -120,7 +120,7 @@ def _timezone(raw: object) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("a time zone name such as Europe/Paris or UTC") from None
+        raise ValueError(_("a time zone name such as Europe/Paris or UTC")) from None
     return value
 
 
