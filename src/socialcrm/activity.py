@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from socialcrm.errors import InvalidURLError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import (
     Assessed,
     Assessment,
@@ -69,9 +70,11 @@ def assessment_change(
         check(note, "note", multiline=True)
     if crm.recording.assessor(crm.pipeline) is not None:
         raise ValidationError(
-            f"pipeline {crm.pipeline_name!r} qualifies prospects by their ICP score",
+            _("pipeline {pipeline_name!r} qualifies prospects by their ICP score").format(
+                pipeline_name=crm.pipeline_name
+            ),
             field="assessment",
-            hint="see 'socialcrm score REF'; edit the prospect or the ICP, or force the move",
+            hint=_("see 'socialcrm score REF'; edit the prospect or the ICP, or force the move"),
         )
 
     def change(p: Prospect) -> tuple[Prospect, list[Payload]]:
@@ -87,7 +90,7 @@ def point_of_interest_change(crm: Workspace, text: str, url: str | None = None) 
     """Record what the prospect shared or reacted to: the hook of the first message."""
     check_fields({"text": text, "url": url}, multiline={"text"})
     if not nfc(text):
-        raise ValidationError("a point of interest needs a text", field="text")
+        raise ValidationError(_("a point of interest needs a text"), field="text")
 
     def change(p: Prospect) -> tuple[Prospect, list[Payload]]:
         at = crm.now()
@@ -112,10 +115,10 @@ def interaction_change(
     kind = type.strip().lower()
     if kind not in INTERACTION_TYPES:
         raise ValidationError(
-            f"unknown interaction {type!r}",
+            _("unknown interaction {type!r}").format(type=type),
             field="kind",
             value=type,
-            hint="one of: " + ", ".join(INTERACTION_TYPES),
+            hint=_("one of: ") + ", ".join(INTERACTION_TYPES),
         )
 
     def change(p: Prospect) -> tuple[Prospect, list[Payload]]:
@@ -137,7 +140,7 @@ def message_change(
     check_fields({"text": text, "channel": channel, "network": network}, multiline={"text"})
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
-        raise ValidationError("a message needs a text", field="text")
+        raise ValidationError(_("a message needs a text"), field="text")
 
     def change(p: Prospect) -> tuple[Prospect, list[Payload]]:
         net = network.lower() if network else None
@@ -159,7 +162,7 @@ def note_change(text: str) -> Change:
     """Add a free note to the prospect's history."""
     check(text, "text", multiline=True)
     if not nfc(text):
-        raise ValidationError("a note needs a text", field="text")
+        raise ValidationError(_("a note needs a text"), field="text")
     return lambda p: (p, [Note(nfc(text))])
 
 
@@ -180,16 +183,18 @@ def _network_with_channel(crm: Workspace, p: Prospect, channel: str) -> str:
     if not having:
         known = sorted(f"{n}.{c}" for n in networks for c in crm.networks.get(n).channels)
         raise ValidationError(
-            f"{p.name} has no network with a {channel!r} channel",
+            _("{name} has no network with a {channel!r} channel").format(
+                name=p.name, channel=channel
+            ),
             field="channel",
             value=channel,
-            hint="channels: " + (", ".join(known) or "none (add a profile URL first)"),
+            hint=_("channels: ") + (", ".join(known) or _("none (add a profile URL first)")),
         )
     raise ValidationError(
-        f"cannot tell which network's {channel!r} channel is meant",
+        _("cannot tell which network's {channel!r} channel is meant").format(channel=channel),
         field="channel",
         value=channel,
-        hint="give the network too (e.g. --channel linkedin.connection_note)",
+        hint=_("give the network too (e.g. --channel linkedin.connection_note)"),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.repository import Repository
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def set_limit(
             registry.limit_overrides.pop(key, None)
         else:
             if limit <= 0:
-                raise ValidationError("a limit must be positive", field="limit", value=limit)
+                raise ValidationError(_("a limit must be positive"), field="limit", value=limit)
             overrides[key] = limit
             registry.limit_overrides[key] = limit
         repository.set_meta(CHANNEL_LIMITS_KEY, overrides or None)

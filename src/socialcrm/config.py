@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 
 __all__ = [
     "CONFIG_ENV",
@@ -88,9 +89,9 @@ def _text(raw: object) -> str:
 
     value = raw.strip()
     if not value:
-        raise ValueError("not empty")
+        raise ValueError(_("not empty"))
     if len(value) > MAX_VALUE_CHARS:
-        raise ValueError(f"at most {MAX_VALUE_CHARS} characters")
+        raise ValueError(_("at most {limit} characters").format(limit=MAX_VALUE_CHARS))
     check(value, field="value")
     return value
 
@@ -98,7 +99,7 @@ def _text(raw: object) -> str:
 def _format(raw: object) -> str:
     value = _text(raw).lower()
     if value not in FORMATS:
-        raise ValueError("one of " + ", ".join(FORMATS))
+        raise ValueError(_("one of {names}").format(names=", ".join(FORMATS)))
     return value
 
 
@@ -108,7 +109,7 @@ _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})*$")
 def _language(raw: object) -> str:
     value = _text(raw)
     if not _LANGUAGE.match(value):
-        raise ValueError("a language code such as fr, en or fr_FR")
+        raise ValueError(_("a language code such as fr, en or fr_FR"))
     return value
 
 
@@ -119,7 +120,7 @@ def _timezone(raw: object) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("a time zone name such as Europe/Paris or UTC") from None
+        raise ValueError(_("a time zone name such as Europe/Paris or UTC")) from None
     return value
 
 
@@ -190,9 +191,9 @@ def _key(name: str) -> Key:
     key = KEYS.get(name.strip().lower().replace("-", "_"))
     if key is None:
         raise ConfigError(
-            f"unknown configuration key {name!r}",
+            _("unknown configuration key {name!r}").format(name=name),
             key=name,
-            hint="the keys are: " + ", ".join(KEYS),
+            hint=_("the keys are: ") + ", ".join(KEYS),
         )
     return key
 
@@ -212,7 +213,9 @@ def parse_value(name: str, raw: object) -> Any:
         return key.parse(raw)
     except (TypeError, ValueError, ValidationError) as exc:
         reason = exc.message if isinstance(exc, ValidationError) else str(exc)
-        raise ConfigError(f"{key.name} must be {reason}", key=key.name) from None
+        raise ConfigError(
+            _("{name} must be {reason}").format(name=key.name, reason=reason), key=key.name
+        ) from None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -224,34 +227,37 @@ def _read(path: Path) -> dict[str, Any]:
     except PermissionError:
         if not os.access(path.parent, os.X_OK):  # a directory this user cannot enter: none
             return {}
-        raise ConfigError("cannot be read: permission denied", path=path) from None
+        raise ConfigError(_("cannot be read: permission denied"), path=path) from None
     except IsADirectoryError:
-        raise ConfigError("is a directory, not a configuration file", path=path) from None
+        raise ConfigError(_("is a directory, not a configuration file"), path=path) from None
     if len(data) > MAX_FILE_BYTES:
         raise ConfigError(
-            f"is over {MAX_FILE_BYTES // 1024} KiB: not a configuration file", path=path
+            _("is over {size} KiB: not a configuration file").format(size=MAX_FILE_BYTES // 1024),
+            path=path,
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text", path=path) from None
+        raise ConfigError(_("is not UTF-8 text"), path=path) from None
     import tomllib
 
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        raise ConfigError(f"not valid TOML: {exc}", path=path, line=line) from None
+        raise ConfigError(
+            _("not valid TOML: {exc}").format(exc=exc), path=path, line=line
+        ) from None
     values: dict[str, Any] = {}
     for name, item in raw.items():
         line = _line_of(text, name)
         if name not in KEYS:
             raise ConfigError(
-                f"unknown key {name!r}",
+                _("unknown key {name!r}").format(name=name),
                 path=path,
                 key=name,
                 line=line,
-                hint="the keys are: " + ", ".join(KEYS),
+                hint=_("the keys are: ") + ", ".join(KEYS),
             )
         try:
             values[name] = parse_value(name, item)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 
 __all__ = [
     "FREE_MAIL_DOMAINS",
@@ -53,7 +54,9 @@ def normalize_email(value: str) -> str:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise ValidationError(
-            f"invalid e-mail {value!r}: {exc}", field="emails", value=value
+            _("invalid e-mail {value!r}: {exc}").format(value=value, exc=exc),
+            field="emails",
+            value=value,
         ) from None
 
 
@@ -65,14 +68,14 @@ def normalize_phone(value: str, region: str) -> str:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
-            f"invalid phone number {value!r}: {exc}",
+            _("invalid phone number {value!r}: {exc}").format(value=value, exc=exc),
             field="phones",
             value=value,
-            hint="write it in international form, e.g. +33 6 12 34 56 78",
+            hint=_("write it in international form, e.g. +33 6 12 34 56 78"),
         ) from None
     if not phonenumbers.is_possible_number(number):
         raise ValidationError(
-            f"invalid phone number {value!r}: wrong length for its country",
+            _("invalid phone number {value!r}: wrong length for its country").format(value=value),
             field="phones",
             value=value,
         )
@@ -91,7 +94,7 @@ def company_size_value(value: Any) -> int | None:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValidationError(
-            f"company size must be a whole number >= 0, got {value!r}",
+            _("company size must be a whole number >= 0, got {value!r}").format(value=value),
             field="company_size",
             value=value,
         )

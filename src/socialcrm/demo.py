@@ -29,6 +29,7 @@ from attrs import field, frozen
 
 from socialcrm.crm import CRM, DEFAULT_PIPELINE
 from socialcrm.errors import SocialCRMError
+from socialcrm.i18n import text as _
 from socialcrm.networks import count_characters
 from socialcrm.repository import Repository
 
@@ -246,8 +247,8 @@ def build_demo(
     kind = store_kind(repository)
     if kind == "data":
         raise SocialCRMError(
-            "the store already holds prospects; the demo only fills an empty store",
-            hint="choose a new store with --db PATH",
+            _("the store already holds prospects; the demo only fills an empty store"),
+            hint=_("choose a new store with --db PATH"),
         )
     clock = _Clock(now)
     crms: dict[str, CRM] = {}
@@ -262,8 +263,8 @@ def build_demo(
     main = crm_for(DEFAULT_PIPELINE)
     if not len(main.networks):
         raise SocialCRMError(
-            "the demo needs at least one network plugin, and none is installed",
-            hint="install one, e.g. pip install -e plugins/socialcrm-linkedin",
+            _("the demo needs at least one network plugin, and none is installed"),
+            hint=_("install one, e.g. pip install -e plugins/socialcrm-linkedin"),
         )
 
     # Every step of every person, in time order: ids (ULIDs) then follow time too.

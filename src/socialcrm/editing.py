@@ -23,6 +23,7 @@ from socialcrm.contact_fields import (
     unique_emails,
 )
 from socialcrm.errors import DuplicateIdentityError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import (
     Created,
     Edited,
@@ -83,8 +84,10 @@ def parse_identities(networks: NetworkRegistry, urls: Iterable[str]) -> list[Ide
         clash = next((i for i in identities if i.network == identity.network), None)
         if clash is not None and clash.key != identity.key:
             raise ValidationError(
-                f"two {identity.network} identities given ({clash.handle}, "
-                f"{identity.handle}); a prospect has one per network",
+                _(
+                    "two {network} identities given ({handle}, {handle2}); a "
+                    "prospect has one per network"
+                ).format(network=identity.network, handle=clash.handle, handle2=identity.handle),
                 field="identities",
                 value=url,
             )
@@ -108,11 +111,15 @@ def check_emails_free(repository: Repository, prospect: Prospect) -> None:
         for other in repository.find_by_email(prospect.pipeline, email):
             if other.id != prospect.id:
                 raise ValidationError(
-                    f"e-mail {email} already belongs to {other.name} ({other.id})",
+                    _("e-mail {email} already belongs to {name} ({id})").format(
+                        email=email, name=other.name, id=other.id
+                    ),
                     field="email",
                     value=email,
-                    hint=f"the same person? edit {other.id}; else add with "
-                    "--allow-shared-email (a shared mailbox)",
+                    hint=_(
+                        "the same person? edit {id}; else add with "
+                        "--allow-shared-email (a shared mailbox)"
+                    ).format(id=other.id),
                 )
 
 
@@ -122,10 +129,10 @@ def lawful_basis(value: LawfulBasis | str) -> LawfulBasis:
         return LawfulBasis(value.strip().lower().replace("-", "_"))
     except ValueError:
         raise ValidationError(
-            f"unknown lawful basis {value!r}",
+            _("unknown lawful basis {value!r}").format(value=value),
             field="lawful_basis",
             value=value,
-            hint="one of: " + ", ".join(b.value for b in LawfulBasis),
+            hint=_("one of: ") + ", ".join(b.value for b in LawfulBasis),
         ) from None
 
 
@@ -136,10 +143,10 @@ def prospect_kind(value: ProspectKind | str) -> ProspectKind:
         return ProspectKind("organisation" if text == "organization" else text)
     except ValueError:
         raise ValidationError(
-            f"unknown kind {value!r}",
+            _("unknown kind {value!r}").format(value=value),
             field="kind",
             value=value,
-            hint="one of: " + ", ".join(k.value for k in ProspectKind),
+            hint=_("one of: ") + ", ".join(k.value for k in ProspectKind),
         ) from None
 
 
@@ -169,7 +176,7 @@ def build_prospect(crm: Workspace, name: str, fields: ProspectFields) -> Prospec
         multiline={"notes"},
     )
     if not nfc(name):
-        raise ValidationError("a prospect needs a name", field="name", value=name)
+        raise ValidationError(_("a prospect needs a name"), field="name", value=name)
     company_size = company_size_value(fields.get("company_size"))
     identities = parse_identities(crm.networks, urls) if urls else []  # plugins on need
     if "kind" in fields:
@@ -244,18 +251,20 @@ def _checked_set_fields(set_fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(set_fields) - set(EDITABLE)
     if unknown:
         raise ValidationError(
-            f"cannot edit field {sorted(unknown)[0]!r}",
+            _("cannot edit field {field!r}").format(field=sorted(unknown)[0]),
             field=sorted(unknown)[0],
-            hint="editable: " + ", ".join(EDITABLE),
+            hint=_("editable: ") + ", ".join(EDITABLE),
         )
     if "name" in set_fields and not nfc(str(set_fields["name"] or "")):
-        raise ValidationError("a prospect needs a name", field="name")
+        raise ValidationError(_("a prospect needs a name"), field="name")
     for key, value in set_fields.items():
         if key not in {"company_size", "lawful_basis", "kind"} and not isinstance(
             value, str | None
         ):
             raise ValidationError(
-                f"{key} must be text, got {type(value).__name__}", field=key, value=value
+                _("{key} must be text, got {kind}").format(key=key, kind=type(value).__name__),
+                field=key,
+                value=value,
             )
     if "company_size" in set_fields:
         set_fields["company_size"] = company_size_value(set_fields["company_size"])
@@ -299,27 +308,36 @@ def edit_change(crm: Workspace, fields: EditFields) -> Change:
         for key in removed_keys:
             if key not in {i.key for i in p.identities}:
                 raise ValidationError(
-                    f"{p.name} has no identity {key}", field="identities", value=key
+                    _("{name} has no identity {key}").format(name=p.name, key=key),
+                    field="identities",
+                    value=key,
                 )
         identities = [i for i in p.identities if i.key not in removed_keys]
         for identity in new_identities:
             current = next((i for i in identities if i.network == identity.network), None)
             if current is not None and current.key != identity.key:
                 raise ValidationError(
-                    f"{p.name} already has a {identity.network} identity ({current.handle})",
+                    _("{name} already has a {network} identity ({handle})").format(
+                        name=p.name, network=identity.network, handle=current.handle
+                    ),
                     field="identities",
-                    hint="remove it first with --rm-url",
+                    hint=_("remove it first with --rm-url"),
                 )
             if current is None:
                 identities.append(identity)
         for email in gone_emails:
             if email not in {e.casefold() for e in p.emails}:
-                raise ValidationError(f"{p.name} has no e-mail {email}", field="emails")
+                raise ValidationError(
+                    _("{name} has no e-mail {email}").format(name=p.name, email=email),
+                    field="emails",
+                )
         custom = dict(p.custom)
         custom.update(set_custom)
         for key in unset_custom:
             if key not in custom:
-                raise ValidationError(f"{p.name} has no custom field {key!r}", field=key)
+                raise ValidationError(
+                    _("{name} has no custom field {key!r}").format(name=p.name, key=key), field=key
+                )
             custom.pop(key)
         after = evolve(
             p,

@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from socialcrm.i18n import N_
+from socialcrm.i18n import ntext as ngettext
+from socialcrm.i18n import text as _
+
 __all__ = [
     "AmbiguousReferenceError",
     "DuplicateIdentityError",
@@ -51,11 +55,29 @@ class SocialCRMError(Exception):
         return self.message
 
 
+_NOT_FOUND = {
+    "prospect": N_("no prospect matches {ref!r}"),
+    "pipeline": N_("no pipeline matches {ref!r}"),
+    "network": N_("no network matches {ref!r}"),
+    "note": N_("no note matches {ref!r}"),
+    "sequence": N_("no sequence matches {ref!r}"),
+    "store": N_("no store matches {ref!r}"),
+    "template": N_("no template matches {ref!r}"),
+}
+"""What a :class:`NotFoundError` can name, each as a whole sentence to translate."""
+
+
 class NotFoundError(SocialCRMError):
     """A reference (id, e-mail, URL, handle, pipeline name) matched nothing."""
 
     def __init__(self, ref: str, *, what: str = "prospect", hint: str | None = None) -> None:
-        super().__init__(f"no {what} matches {ref!r}", hint=hint, ref=ref, what=what)
+        known = _NOT_FOUND.get(what)
+        message = (
+            _(known).format(ref=ref)
+            if known
+            else _("no {what} matches {ref!r}").format(what=what, ref=ref)
+        )
+        super().__init__(message, hint=hint, ref=ref, what=what)
         self.ref = ref
         self.what = what
 
@@ -66,8 +88,10 @@ class AmbiguousReferenceError(SocialCRMError):
     def __init__(self, ref: str, candidates: Sequence[tuple[str, str]]) -> None:
         listed = ", ".join(f"{pid} ({name})" for pid, name in candidates)
         super().__init__(
-            f"{ref!r} matches {len(candidates)} prospects: {listed}",
-            hint="use a longer id prefix, an e-mail or a profile URL",
+            _("{ref!r} matches {count} prospects: {listed}").format(
+                ref=ref, count=len(candidates), listed=listed
+            ),
+            hint=_("use a longer id prefix, an e-mail or a profile URL"),
             ref=ref,
             candidates=list(candidates),
         )
@@ -90,9 +114,13 @@ class InvalidURLError(ValidationError):
     """A profile URL or handle that no network accepts, or a hostile URL."""
 
     def __init__(self, url: str, reason: str, *, network: str | None = None) -> None:
-        where = f" for {network}" if network else ""
+        message = (
+            _("invalid profile URL or handle for {network}: {url!r}: {reason}")
+            if network
+            else _("invalid profile URL or handle: {url!r}: {reason}")
+        )
         super().__init__(
-            f"invalid profile URL or handle{where}: {url!r}: {reason}",
+            message.format(network=network, url=url, reason=reason),
             field="url",
             value=url,
         )
@@ -106,10 +134,14 @@ class MessageTooLongError(ValidationError):
 
     def __init__(self, *, network: str, channel: str, limit: int, length: int) -> None:
         super().__init__(
-            f"message is {length} characters, {length - limit} over the {limit}-character "
-            f"limit of {network} {channel}",
+            _(
+                "message is {length} characters, {over} over the {limit}-character "
+                "limit of {network} {channel}"
+            ).format(
+                length=length, over=length - limit, limit=limit, network=network, channel=channel
+            ),
             field="text",
-            hint=f"shorten it by {length - limit} characters",
+            hint=_("shorten it by {over} characters").format(over=length - limit),
         )
         self.network = network
         self.channel = channel
@@ -126,13 +158,13 @@ class LimitExceededError(ValidationError):
 
     def __init__(self, *, field: str, count: int, limit: int, unit: str) -> None:
         if unit == "values":
-            message = f"{field} holds {count:,} values, over the cap of {limit:,}"
+            message = _("{field} holds {count:,} values, over the cap of {limit:,}")
         else:
-            message = f"{field} is longer than the cap of {limit:,} characters ({count:,})"
+            message = _("{field} is longer than the cap of {limit:,} characters ({count:,})")
         super().__init__(
-            message,
+            message.format(field=field, count=count, limit=limit),
             field=field,
-            hint="see 'Limits' in docs/model.md",
+            hint=_("see 'Limits' in docs/model.md"),
         )
         self.count = count
         self.limit = limit
@@ -146,15 +178,23 @@ class DuplicateIdentityError(ValidationError):
         self, identity_key: str, owner_id: str, pipeline: str, *, rep: str | None = None
     ) -> None:
         # ``rep``: who owns that prospect, when known (in a team, whom to ask)
-        owned = f" (owned by {rep})" if rep else ""
+        message = (
+            _(
+                "identity {identity} already belongs to prospect {owner} (owned by {rep}) "
+                "in pipeline {pipeline!r}"
+            )
+            if rep
+            else _(
+                "identity {identity} already belongs to prospect {owner} in pipeline {pipeline!r}"
+            )
+        )
         super().__init__(
-            f"identity {identity_key} already belongs to prospect {owner_id}{owned} "
-            f"in pipeline {pipeline!r}",
+            message.format(identity=identity_key, owner=owner_id, rep=rep, pipeline=pipeline),
             field="identities",
             value=identity_key,
-            hint=f"it is {rep}'s prospect: ask them, or have it assigned to you"
+            hint=_("it is {rep}'s prospect: ask them, or have it assigned to you").format(rep=rep)
             if rep
-            else "edit that prospect instead, or merge the two",
+            else _("edit that prospect instead, or merge the two"),
         )
         self.identity_key = identity_key
         self.owner_id = owner_id
@@ -184,6 +224,17 @@ class Unmet(Protocol):
     def fix(self) -> str | None: ...
 
 
+STAGE_NAMES = {
+    "profile": N_("profile"),
+    "identify": N_("identify"),
+    "notoriety": N_("notoriety"),
+    "contact": N_("contact"),
+    "convert": N_("convert"),
+}
+"""Stage names as a refusal shows them (the stored names are English, and this module
+imports no other one)."""
+
+
 class TransitionRefusedError(SocialCRMError):
     """A move refused by exit criteria; ``problems`` explains each failed rule."""
 
@@ -191,9 +242,17 @@ class TransitionRefusedError(SocialCRMError):
         self, *, prospect_id: str, from_stage: str, to_stage: str, problems: Sequence[Unmet]
     ) -> None:
         super().__init__(
-            f"cannot move {prospect_id} from {from_stage} to {to_stage}: "
-            f"{len(problems)} exit criteria not met",
-            hint="fix the problems listed, or use force to override them",
+            ngettext(
+                "cannot move {id} from {source} to {target}: {count} exit criteria not met",
+                "cannot move {id} from {source} to {target}: {count} exit criteria not met",
+                len(problems),
+            ).format(
+                id=prospect_id,
+                source=_(STAGE_NAMES.get(from_stage, from_stage)),
+                target=_(STAGE_NAMES.get(to_stage, to_stage)),
+                count=len(problems),
+            ),
+            hint=_("fix the problems listed, or use force to override them"),
             prospect_id=prospect_id,
             from_stage=from_stage,
             to_stage=to_stage,
@@ -209,8 +268,12 @@ class PluginError(SocialCRMError):
 
     def __init__(self, plugin: str, hook: str, error: BaseException | str) -> None:
         super().__init__(
-            f"plugin {plugin!r} failed in {hook}: {error}",
-            hint=f"update it, or disable it with SOCIALCRM_DISABLE_PLUGINS={plugin}",
+            _("plugin {plugin!r} failed in {hook}: {error}").format(
+                plugin=plugin, hook=hook, error=error
+            ),
+            hint=_("update it, or disable it with SOCIALCRM_DISABLE_PLUGINS={plugin}").format(
+                plugin=plugin
+            ),
             plugin=plugin,
             hook=hook,
         )
@@ -232,9 +295,11 @@ class StoreLockedError(StoreError):
 
     def __init__(self, *, path: str, lock_path: str, timeout: float) -> None:
         super().__init__(
-            f"store {path} is busy: could not acquire lock {lock_path} within {timeout:g}s",
+            _(
+                "store {path} is busy: could not acquire lock {lock_path} within {timeout:g}s"
+            ).format(path=path, lock_path=lock_path, timeout=timeout),
             path=path,
-            hint="another socialcrm process is writing; retry, or raise SOCIALCRM_LOCK_TIMEOUT",
+            hint=_("another socialcrm process is writing; retry, or raise SOCIALCRM_LOCK_TIMEOUT"),
         )
         self.lock_path = lock_path
         self.timeout = timeout
@@ -249,10 +314,10 @@ class StoreCorruptError(StoreError):
 
     def __init__(self, *, path: str, detail: str, hint: str | None = None) -> None:
         super().__init__(
-            f"store file {path} is unreadable: {detail}",
+            _("store file {path} is unreadable: {detail}").format(path=path, detail=detail),
             path=path,
             hint=hint
-            or "the file was left as it is; run 'socialcrm doctor' then 'socialcrm restore'",
+            or _("the file was left as it is; run 'socialcrm doctor' then 'socialcrm restore'"),
         )
         self.detail = detail
 
@@ -262,9 +327,11 @@ class SchemaVersionError(StoreError):
 
     def __init__(self, *, path: str, found: int, supported: int) -> None:
         super().__init__(
-            f"store {path} has schema version {found}, this socialcrm supports up to {supported}",
+            _(
+                "store {path} has schema version {found}, this socialcrm supports up to {supported}"
+            ).format(path=path, found=found, supported=supported),
             path=path,
-            hint="upgrade socialcrm; the file was not modified",
+            hint=_("upgrade socialcrm; the file was not modified"),
         )
         self.found = found
         self.supported = supported
@@ -282,8 +349,10 @@ class ImportFormatError(ValidationError):
         field: str | None = None,
         hint: str | None = None,
     ) -> None:
-        where = path if row is None else f"{path}, row {row}"
-        super().__init__(f"{where}: {message}", field=field, hint=hint)
+        where = path if row is None else _("{path}, row {row}").format(path=path, row=row)
+        super().__init__(
+            _("{where}: {message}").format(where=where, message=message), field=field, hint=hint
+        )
         self.path = path
         self.row = row
 
@@ -296,8 +365,12 @@ class SuppressedError(SocialCRMError):
 
     def __init__(self, kinds: Sequence[str]) -> None:
         super().__init__(
-            f"refused: this person is on the suppression list ({', '.join(kinds)})",
-            hint="they objected or were erased; 'socialcrm privacy unsuppress' only if "
-            "they came back to you themselves",
+            _("refused: this person is on the suppression list ({kinds})").format(
+                kinds=", ".join(kinds)
+            ),
+            hint=_(
+                "they objected or were erased; 'socialcrm privacy unsuppress' only if "
+                "they came back to you themselves"
+            ),
         )
         self.kinds = list(kinds)

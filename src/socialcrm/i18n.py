@@ -42,6 +42,9 @@ __all__ = [
     "language",
     "ngettext",
     "normalise",
+    "ntext",
+    "set_neutral",
+    "text",
     "translator",
 ]
 
@@ -57,6 +60,8 @@ _language = DEFAULT
 _translations: dict[tuple[str, str], _gettext.NullTranslations] = {}
 _domains: dict[str, Path] = {}
 """Plugins' catalogues (:func:`add_domain`), consulted after socialcrm's own."""
+_neutral = False
+"""True in a ``--format json|csv`` run: the library's messages stay English (:func:`text`)."""
 
 
 def normalise(code: str | None) -> str | None:
@@ -153,6 +158,38 @@ def gettext(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n``, in the language in force."""
     if _language == DEFAULT:
+        return singular if n == 1 else plural
+    return _catalogue(DOMAIN, LOCALE_DIR).ngettext(singular, plural, n)
+
+
+def set_neutral(neutral: bool) -> None:
+    """Keep the library's own messages in English (a ``--format json|csv`` run).
+
+    An error, a refused move's problems or an import report written by the
+    library can end up in a JSON or CSV output, whose bytes must not depend on
+    the rep's locale; the CLI calls this once it knows the run's format.
+    """
+    global _neutral
+    _neutral = neutral
+
+
+def text(message: str) -> str:
+    """A message the library builds (an error, its hint, a refused move's problem):
+    ``message`` in the language in force, or English in a neutral run (:func:`set_neutral`).
+
+    Library modules bind it as ``_`` and call it when the message is built (raise
+    time), with constant msgids and ``.format()`` placeholders, so extraction sees
+    them.  A host application embedding socialcrm gets English unless it calls
+    :func:`activate`.
+    """
+    if _neutral or _language == DEFAULT:
+        return message
+    return _catalogue(DOMAIN, LOCALE_DIR).gettext(message)
+
+
+def ntext(singular: str, plural: str, n: int) -> str:
+    """:func:`text` for a message with a plural form."""
+    if _neutral or _language == DEFAULT:
         return singular if n == 1 else plural
     return _catalogue(DOMAIN, LOCALE_DIR).ngettext(singular, plural, n)
 

@@ -14,6 +14,8 @@ from datetime import datetime
 from attrs import evolve
 
 from socialcrm.errors import InvalidTransitionError, TransitionRefusedError, ValidationError
+from socialcrm.i18n import N_
+from socialcrm.i18n import text as _
 from socialcrm.models import Prospect, StageChanged, StatusChanged, nfc
 from socialcrm.rules import Problem
 from socialcrm.stages import Stage, Status
@@ -21,12 +23,23 @@ from socialcrm.stages import Stage, Status
 __all__ = ["lose", "move", "reopen", "require_open", "win"]
 
 
+_CLOSED = {
+    "move": N_("cannot move {id}: the prospect is {status}"),
+    "win": N_("cannot win {id}: the prospect is {status}"),
+    "lose": N_("cannot lose {id}: the prospect is {status}"),
+    "advance": N_("cannot advance {id}: the prospect is {status}"),
+}
+"""The refusal of each ``action`` on a closed prospect, a whole sentence to translate."""
+_STATUS = {Status.OPEN: N_("open"), Status.WON: N_("won"), Status.LOST: N_("lost")}
+
+
 def require_open(prospect: Prospect, action: str) -> None:
     if prospect.status is not Status.OPEN:
+        sentence = _CLOSED.get(action) or "cannot " + action + " {id}: the prospect is {status}"
         raise InvalidTransitionError(
-            f"cannot {action} {prospect.id}: the prospect is {prospect.status.value}",
+            _(sentence).format(id=prospect.id, status=_(_STATUS[prospect.status])),
             prospect_id=prospect.id,
-            hint="reopen it first",
+            hint=_("reopen it first"),
         )
 
 
@@ -49,7 +62,8 @@ def move(
     require_open(prospect, "move")
     if to_stage is prospect.stage:
         raise InvalidTransitionError(
-            f"{prospect.id} is already at stage {to_stage.value}", prospect_id=prospect.id
+            _("{id} is already at stage {value}").format(id=prospect.id, value=to_stage.value),
+            prospect_id=prospect.id,
         )
     if problems and not force:
         raise TransitionRefusedError(
@@ -80,9 +94,11 @@ def win(
     require_open(prospect, "win")
     if prospect.stage is not Stage.CONVERT:
         raise InvalidTransitionError(
-            f"cannot win {prospect.id} at stage {prospect.stage.value}",
+            _("cannot win {id} at stage {value}").format(
+                id=prospect.id, value=prospect.stage.value
+            ),
             prospect_id=prospect.id,
-            hint="a prospect is won only from the convert stage; move it there first",
+            hint=_("a prospect is won only from the convert stage; move it there first"),
         )
     if problems and not force:
         raise TransitionRefusedError(
@@ -101,7 +117,7 @@ def lose(prospect: Prospect, *, reason: str, at: datetime) -> tuple[Prospect, St
     reason = nfc(reason)  # the event and lost_reason hold the same text
     if not reason:
         raise ValidationError(
-            "a lost prospect needs a reason", field="reason", hint="say why, e.g. 'no budget'"
+            _("a lost prospect needs a reason"), field="reason", hint=_("say why, e.g. 'no budget'")
         )
     payload = StatusChanged(Status.OPEN, Status.LOST, reason=reason)
     return evolve(prospect, status=Status.LOST, lost_reason=reason, updated_at=at), payload
@@ -110,6 +126,8 @@ def lose(prospect: Prospect, *, reason: str, at: datetime) -> tuple[Prospect, St
 def reopen(prospect: Prospect, *, at: datetime) -> tuple[Prospect, StatusChanged]:
     """Return a won or lost prospect to ``open`` in the stage it was in."""
     if prospect.status is Status.OPEN:
-        raise InvalidTransitionError(f"{prospect.id} is already open", prospect_id=prospect.id)
+        raise InvalidTransitionError(
+            _("{id} is already open").format(id=prospect.id), prospect_id=prospect.id
+        )
     payload = StatusChanged(prospect.status, Status.OPEN)
     return evolve(prospect, status=Status.OPEN, lost_reason=None, updated_at=at), payload

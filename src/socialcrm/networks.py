@@ -9,8 +9,7 @@ networks change them) and the checklist of a seller's own profile.
 :func:`check_profile_url` holds the safety checks every adapter must apply
 before looking at a URL's path; :class:`BaseNetworkAdapter` applies them and
 leaves only the network's path and handle rules to write.  What exports and
-vCards need to know about a network is declared on the adapter too
-(:mod:`socialcrm.interchange`).
+vCards need to know about a network is declared on it (:mod:`socialcrm.interchange`).
 """
 
 from __future__ import annotations
@@ -24,8 +23,10 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 
 from socialcrm.errors import InvalidURLError, MessageTooLongError, NotFoundError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.interchange import DEFAULT_ORDER, ExportColumn, check_declarations
 from socialcrm.models import Identity
+from socialcrm.profile_urls import check_profile_url, has_scheme, host_matches, reject_unsafe_text
 
 __all__ = [
     "ID_PREFIX",
@@ -50,11 +51,6 @@ __all__ = [
 ID_PREFIX = "id:"
 """Prefix of a handle that is an opaque account id (``x:id:12345``), not a username."""
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)")
-_HOST = re.compile(
-    r"^(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.?$"
-)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _NETWORK_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,31}$")
 
 
@@ -139,73 +135,6 @@ def count_characters(text: str) -> int:
     import regex
 
     return len(regex.findall(r"\X", unicodedata.normalize("NFC", text)))
-
-
-def host_matches(host: str, domains: Sequence[str]) -> bool:
-    """Whether ``host`` equals one of ``domains`` or is a subdomain of it."""
-    host = host.lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in domains)
-
-
-def has_scheme(text: str) -> bool:
-    """Whether ``text`` starts with a URL scheme (``https:``, ``javascript:``…).
-
-    ``host:443/…`` is not a scheme (a digit follows the colon).
-    """
-    return _SCHEME.match(text) is not None
-
-
-def reject_unsafe_text(text: str, *, network: str | None = None) -> None:
-    """Refuse empty text and text holding whitespace, control or format characters.
-
-    Format characters (zero-width joiners, bidi overrides) can make a URL
-    display differently from what it is.
-    """
-    if text and text.isascii() and text.isprintable() and " " not in text:
-        return  # fast path (bulk imports): no ASCII control, format or space character
-    if not text or any(c.isspace() or unicodedata.category(c) in {"Cc", "Cf"} for c in text):
-        raise InvalidURLError(
-            text, "empty, or contains whitespace or control characters", network=network
-        )
-
-
-def check_profile_url(
-    url: str, domains: Sequence[str], *, network: str | None = None
-) -> urllib.parse.SplitResult:
-    """Reject hostile or foreign URLs; return the parsed URL for path parsing.
-
-    Accepts ``http``/``https`` only, no user-info, no port other than the
-    scheme's default, no whitespace or control characters, a plain ASCII host
-    name (no backslash or percent-escape tricks) equal to one of ``domains``
-    or a subdomain of it.  A URL without scheme (``linkedin.com/in/x``) is read
-    as https.
-    """
-    reject_unsafe_text(url, network=network)
-    if "\\" in url:
-        raise InvalidURLError(url, "backslashes are not allowed in URLs", network=network)
-    candidate = url
-    if candidate.startswith("//"):
-        candidate = "https:" + candidate
-    elif not has_scheme(candidate):
-        candidate = "https://" + candidate
-    try:
-        parts = urllib.parse.urlsplit(candidate)
-        port = parts.port
-    except ValueError as exc:
-        raise InvalidURLError(url, f"malformed URL ({exc})", network=network) from None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS:
-        raise InvalidURLError(url, "only http and https URLs are accepted", network=network)
-    if "@" in parts.netloc:
-        raise InvalidURLError(url, "URLs with user information are refused", network=network)
-    if port is not None and port != _DEFAULT_PORTS[scheme]:
-        raise InvalidURLError(url, f"unexpected port {port}", network=network)
-    host = parts.hostname or ""
-    if not _HOST.match(host):
-        raise InvalidURLError(url, f"{host!r} is not a valid host name", network=network)
-    if not host_matches(host, domains):
-        raise InvalidURLError(url, f"host {host!r} is not on {', '.join(domains)}", network=network)
-    return parts
 
 
 def path_segments(parts: urllib.parse.SplitResult) -> list[str]:
@@ -410,7 +339,8 @@ class NetworkRegistry:
         adapter = self._adapters.get(network_id.strip().lower())
         if adapter is None:
             known = ", ".join(sorted(self._adapters)) or "none installed"
-            raise NotFoundError(network_id, what="network", hint=f"known networks: {known}")
+            hint = _("known networks: {known}").format(known=known)
+            raise NotFoundError(network_id, what="network", hint=hint)
         return adapter
 
     def parse(self, text: str, *, network: str | None = None) -> Identity:
@@ -428,10 +358,10 @@ class NetworkRegistry:
         reject_unsafe_text(text)
         if not (has_scheme(text) or "/" in text or "\\" in text or "." in text.split("/")[0]):
             known = ", ".join(sorted(self._adapters)) or "none installed"
-            raise InvalidURLError(
-                text,
-                f"not a URL; write a handle as network:handle, e.g. x:jdupont (networks: {known})",
+            hint = _(
+                "not a URL; write a handle as network:handle, e.g. x:jdupont (networks: {known})"
             )
+            raise InvalidURLError(text, hint.format(known=known))
         for adapter in self._adapters.values():
             try:
                 check_profile_url(text, adapter.domains, network=adapter.id)
@@ -439,14 +369,13 @@ class NetworkRegistry:
                 continue
             return adapter.parse(text)
         if not self._adapters:
-            raise InvalidURLError(text, "no network plugin is installed")
+            raise InvalidURLError(text, _("no network plugin is installed"))
         # Let the safety checks give the precise reason (scheme, user-info, port…).
-        reason = "no installed network recognises this host"
+        reason = _("no installed network recognises this host")
         try:
-            check_profile_url(text, ("invalid.invalid",))
+            check_profile_url(text, (), any_host=True)
         except InvalidURLError as exc:
-            if not exc.reason.startswith("host "):
-                reason = exc.reason
+            reason = exc.reason
         raise InvalidURLError(text, reason)
 
     def is_organisation(self, identity: Identity) -> bool:
@@ -477,10 +406,10 @@ class NetworkRegistry:
         if found is None:
             known = ", ".join(sorted(adapter.channels)) or "none"
             raise ValidationError(
-                f"{adapter.name} has no channel {channel!r}",
+                _("{name} has no channel {channel!r}").format(name=adapter.name, channel=channel),
                 field="channel",
                 value=channel,
-                hint=f"channels: {known}",
+                hint=_("channels: {known}").format(known=known),
             )
         override = self.limit_overrides.get(f"{adapter.id}.{channel}")
         if override is not None:

@@ -16,6 +16,7 @@ from typing import Any
 from attrs import evolve
 
 from socialcrm.errors import NotFoundError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Pipeline, nfc
 from socialcrm.repository import Repository
 from socialcrm.text import check, check_fields
@@ -63,7 +64,7 @@ def current(repository: Repository, name: str, now: Callable[[], datetime]) -> P
     raise NotFoundError(
         name,
         what="pipeline",
-        hint=f"create it with: socialcrm pipeline create {shlex.quote(name)}",
+        hint=_("create it with: socialcrm pipeline create {name}").format(name=shlex.quote(name)),
     )
 
 
@@ -99,7 +100,11 @@ def create(
     )
     with repository.transaction():
         if repository.get_pipeline(name) is not None:
-            raise ValidationError(f"pipeline {name!r} already exists", field="pipeline", value=name)
+            raise ValidationError(
+                _("pipeline {name!r} already exists").format(name=name),
+                field="pipeline",
+                value=name,
+            )
         pipeline = Pipeline(
             name=name, created_at=now(), description=description, settings=dict(settings or {})
         )
@@ -121,7 +126,9 @@ def rename(repository: Repository, old: str, new: str) -> tuple[str, Pipeline]:
     with repository.transaction():
         pipeline = get(repository, old)
         if repository.get_pipeline(new) is not None:
-            raise ValidationError(f"pipeline {new!r} already exists", field="pipeline", value=new)
+            raise ValidationError(
+                _("pipeline {new!r} already exists").format(new=new), field="pipeline", value=new
+            )
         repository.rename_pipeline(pipeline.name, new)
         # With no stored choice the current pipeline is the default one: renaming
         # it must keep the rep on it, not on a new, empty "default".

@@ -17,6 +17,7 @@ from socialcrm.errors import (
     NotFoundError,
     ValidationError,
 )
+from socialcrm.i18n import text as _
 from socialcrm.models import Prospect, nfc
 from socialcrm.repository import Query
 
@@ -44,7 +45,7 @@ def resolve(crm: Workspace, ref: str) -> Prospect:
     """
     ref = nfc(ref)
     if not ref:
-        raise ValidationError("empty prospect reference", field="ref")
+        raise ValidationError(_("empty prospect reference"), field="ref")
     repository, pipeline = crm.repository, crm.pipeline_name
     candidates: list[Prospect] = []
     head = ref.split(":", 1)[0].lower()
@@ -58,7 +59,7 @@ def resolve(crm: Workspace, ref: str) -> Prospect:
             identity = None
             if not handle_ref:
                 raise NotFoundError(
-                    ref, hint="not a recognised profile URL or network:handle"
+                    ref, hint=_("not a recognised profile URL or network:handle")
                 ) from None
         found = repository.find_by_identity(pipeline, identity.key) if identity else None
         candidates = [found] if found else []
@@ -70,7 +71,7 @@ def resolve(crm: Workspace, ref: str) -> Prospect:
         if not candidates:
             candidates = _named(crm, ref)
     if not candidates:
-        raise NotFoundError(ref, hint=f"in pipeline {pipeline!r}")
+        raise NotFoundError(ref, hint=_("in pipeline {pipeline!r}").format(pipeline=pipeline))
     if len(candidates) > 1:
         exact = [p for p in candidates if p.id == ref.upper()]
         if len(exact) == 1:

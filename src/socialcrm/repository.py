@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from attrs import evolve, frozen
 
 from socialcrm.errors import DuplicateIdentityError, NotFoundError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Event, Pipeline, Prospect, nfc
 from socialcrm.stages import Stage, Status
 from socialcrm.value import Value
@@ -85,13 +86,13 @@ class Query(Value):
     def __attrs_post_init__(self) -> None:
         if self.sort.lstrip("-") not in SORT_FIELDS:
             raise ValidationError(
-                f"cannot sort by {self.sort!r}",
+                _("cannot sort by {sort!r}").format(sort=self.sort),
                 field="sort",
                 value=self.sort,
-                hint="one of: " + ", ".join(SORT_FIELDS),
+                hint=_("one of: ") + ", ".join(SORT_FIELDS),
             )
         if self.limit is not None and self.limit < 0:
-            raise ValidationError("limit must be >= 0", field="limit", value=self.limit)
+            raise ValidationError(_("limit must be >= 0"), field="limit", value=self.limit)
 
     def matches(self, p: Prospect) -> bool:
         """Whether ``p`` passes every filter (backends may use this directly)."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from attrs import frozen
 
+from socialcrm.i18n import text as _
 from socialcrm.models import (
     Event,
     EventKind,
@@ -141,8 +142,8 @@ def _has_identity(ctx: TransitionContext) -> Iterator[Problem]:
     if not ctx.prospect.identities:
         yield Problem(
             "profile.has-identity",
-            "the prospect has no network identity",
-            "add the prospect's profile URL (edit --add-url URL)",
+            _("the prospect has no network identity"),
+            _("add the prospect's profile URL (edit --add-url URL)"),
         )
 
 
@@ -153,14 +154,14 @@ def _is_assessed(ctx: TransitionContext) -> Iterator[Problem]:
     if assessment is None:
         yield Problem(
             "identify.assessed",
-            "the prospect has not been assessed against the ideal customer profile",
-            "qualify the prospect (CRM.assess / 'socialcrm qualify REF')",
+            _("the prospect has not been assessed against the ideal customer profile"),
+            _("qualify the prospect (CRM.assess / 'socialcrm qualify REF')"),
         )
     elif not assessment.qualified:
         yield Problem(
             "identify.assessed",
-            "the prospect was assessed as not matching the ideal customer profile",
-            "re-assess the prospect, or mark them lost",
+            _("the prospect was assessed as not matching the ideal customer profile"),
+            _("re-assess the prospect, or mark them lost"),
         )
 
 
@@ -168,8 +169,8 @@ def _has_point_of_interest(ctx: TransitionContext) -> Iterator[Problem]:
     if ctx.prospect.point_of_interest is None:
         yield Problem(
             "notoriety.point-of-interest",
-            "no point of interest is recorded for the prospect",
-            "note what they shared or reacted to ('socialcrm interest REF TEXT')",
+            _("no point of interest is recorded for the prospect"),
+            _("note what they shared or reacted to ('socialcrm interest REF TEXT')"),
         )
 
 
@@ -177,8 +178,8 @@ def _has_reply(ctx: TransitionContext) -> Iterator[Problem]:
     if not any(e.kind is EventKind.MESSAGE_RECEIVED for e in ctx.events):
         yield Problem(
             "contact.has-reply",
-            "no reply from the prospect is logged",
-            "log their answer ('socialcrm message REF --received TEXT')",
+            _("no reply from the prospect is logged"),
+            _("log their answer ('socialcrm message REF --received TEXT')"),
         )
 
 
@@ -186,8 +187,8 @@ def _is_reachable(ctx: TransitionContext) -> Iterator[Problem]:
     if not ctx.prospect.emails and not ctx.prospect.phones:
         yield Problem(
             "convert.reachable",
-            "no e-mail or phone is recorded: once converted, the contact details belong here",
-            "add one (edit REF --add-email ADDRESS or --add-phone NUMBER), or force",
+            _("no e-mail or phone is recorded: once converted, the contact details belong here"),
+            _("add one (edit REF --add-email ADDRESS or --add-phone NUMBER), or force"),
         )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Assessment, Prospect, nfc
 
 __all__ = [
@@ -96,10 +97,10 @@ class SizeRange:
         match = re.fullmatch(r"(\d+)(?:-(\d+)|(\+))?", value)
         if match is None:
             raise ValidationError(
-                f"invalid company size range {text!r}",
+                _("invalid company size range {text!r}").format(text=text),
                 field="ranges",
                 value=text,
-                hint='write "11-50", "1000+" or "42"',
+                hint=_('write "11-50", "1000+" or "42"'),
             )
         low = int(match.group(1))
         if match.group(3):
@@ -107,7 +108,9 @@ class SizeRange:
         high = int(match.group(2)) if match.group(2) else low
         if high < low:
             raise ValidationError(
-                f"company size range {text!r} ends before it starts", field="ranges", value=text
+                _("company size range {text!r} ends before it starts").format(text=text),
+                field="ranges",
+                value=text,
             )
         return cls(low, high)
 
@@ -142,45 +145,57 @@ class Criterion:
         wanted = ", ".join(self.values)
         if self.field == "company_size":
             if p.company_size is None:
-                return False, "company size unknown"
+                return False, _("company size unknown")
             ranges = ", ".join(str(r) for r in self.ranges)
             if not self.ranges:
-                return True, f"company size {p.company_size} is known"
+                return True, _("company size {size} is known").format(size=p.company_size)
             size_hit = next((r for r in self.ranges if p.company_size in r), None)
             if size_hit is not None:
-                return True, f"company size {p.company_size} is in {size_hit}"
-            return False, f"company size {p.company_size} is outside {ranges}"
+                return True, _("company size {size} is in {range}").format(
+                    size=p.company_size, range=size_hit
+                )
+            return False, _("company size {size} is outside {ranges}").format(
+                size=p.company_size, ranges=ranges
+            )
         if self.field == "network":
             networks = [i.network for i in p.identities]
             if not self.values:
-                return bool(networks), ("on " + ", ".join(networks)) if networks else "no network"
+                listed = ", ".join(networks)
+                return bool(networks), _("on {networks}").format(
+                    networks=listed
+                ) if networks else _("no network")
             hits = [n for n in self.values if n.lower() in networks]
             if hits:
-                return True, f"on {', '.join(hits)}"
-            return False, f"not on {wanted}"
+                return True, _("on {networks}").format(networks=", ".join(hits))
+            return False, _("not on {networks}").format(networks=wanted)
         if self.field == "tag":
             if not self.values:
-                return bool(p.tags), ("tagged " + ", ".join(p.tags)) if p.tags else "no tag"
+                tags = ", ".join(p.tags)
+                return bool(p.tags), _("tagged {tags}").format(tags=tags) if p.tags else _("no tag")
             hits = [t for t in self.values if nfc(t).casefold() in p.tags]
             if hits:
-                return True, f"tagged {', '.join(hits)}"
-            return False, f"not tagged {wanted}"
+                return True, _("tagged {tags}").format(tags=", ".join(hits))
+            return False, _("not tagged {tags}").format(tags=wanted)
         value: str | None
         if self.field.startswith("custom:"):
             key = self.field.split(":", 1)[1]
             value = p.custom.get(key)
-            what = f"custom field {key!r}"
+            what = _("custom field {key!r}").format(key=key)
         else:
             value = getattr(p, self.field)
             what = self.field
         if not value:
-            return False, f"{what} unknown"
+            return False, _("{what} unknown").format(what=what)
         if not self.values:
-            return True, f"{what} is filled in"
+            return True, _("{what} is filled in").format(what=what)
         hit = next((k for k in self.values if _keyword_match(value, k)), None)
         if hit is not None:
-            return True, f"{what} {value!r} matches {hit!r}"
-        return False, f"{what} {value!r} matches none of {wanted}"
+            return True, _("{what} {value!r} matches {hit!r}").format(
+                what=what, value=value, hit=hit
+            )
+        return False, _("{what} {value!r} matches none of {wanted}").format(
+            what=what, value=value, wanted=wanted
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"field": self.field, "weight": _number(self.weight)}
@@ -196,23 +211,23 @@ class Criterion:
     def from_dict(cls, data: Any, index: int = 0) -> Criterion:
         where = f"criteria[{index}]"
         if not isinstance(data, Mapping):
-            raise ValidationError(f"{where} must be a table", field=where)
+            raise ValidationError(_("{where} must be a table").format(where=where), field=where)
         unknown = sorted(set(data) - _CRITERION_KEYS)
         if unknown:
             raise ValidationError(
-                f"{where}: unknown key {unknown[0]!r}",
+                _("{where}: unknown key {key!r}").format(where=where, key=unknown[0]),
                 field=f"{where}.{unknown[0]}",
-                hint="keys: " + ", ".join(sorted(_CRITERION_KEYS)),
+                hint=_("keys: ") + ", ".join(sorted(_CRITERION_KEYS)),
             )
         field = str(data.get("field", "")).strip()
         if field.startswith("custom:") and field.split(":", 1)[1].strip():
             field = "custom:" + nfc(field.split(":", 1)[1])
         elif field not in FIELDS:
             raise ValidationError(
-                f"{where}: unknown field {field!r}",
+                _("{where}: unknown field {field!r}").format(where=where, field=field),
                 field=f"{where}.field",
                 value=field,
-                hint="one of: " + ", ".join(FIELDS) + ", custom:<name>",
+                hint=_("one of: {names}").format(names=", ".join([*FIELDS, "custom:<name>"])),
             )
         weight = data.get("weight")
         if (
@@ -221,7 +236,9 @@ class Criterion:
             or not math.isfinite(weight)
         ):
             raise ValidationError(
-                f"{where}: weight must be a number", field=f"{where}.weight", value=weight
+                _("{where}: weight must be a number").format(where=where),
+                field=f"{where}.weight",
+                value=weight,
             )
         values = _str_list(data.get("values", []), f"{where}.values")
         if field == "network":
@@ -229,11 +246,13 @@ class Criterion:
         raw_ranges = _str_list(data.get("ranges", []), f"{where}.ranges")
         if raw_ranges and field != "company_size":
             raise ValidationError(
-                f"{where}: ranges apply to company_size only", field=f"{where}.ranges"
+                _("{where}: ranges apply to company_size only").format(where=where),
+                field=f"{where}.ranges",
             )
         if field == "company_size" and values:
             raise ValidationError(
-                f"{where}: company_size takes ranges, not values", field=f"{where}.values"
+                _("{where}: company_size takes ranges, not values").format(where=where),
+                field=f"{where}.values",
             )
         name = data.get("name")
         return cls(
@@ -247,11 +266,15 @@ class Criterion:
 
 def _str_list(value: Any, where: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list):
-        raise ValidationError(f"{where} must be a list of strings", field=where, value=value)
+        raise ValidationError(
+            _("{where} must be a list of strings").format(where=where), field=where, value=value
+        )
     out = []
     for item in value:
         if not isinstance(item, str | int) or isinstance(item, bool):
-            raise ValidationError(f"{where} must be a list of strings", field=where, value=item)
+            raise ValidationError(
+                _("{where} must be a list of strings").format(where=where), field=where, value=item
+            )
         if nfc(str(item)):
             out.append(nfc(str(item)))
     return out
@@ -280,13 +303,13 @@ class ICP:
     def from_dict(cls, data: Any) -> ICP:
         """Validate a dict (from settings or TOML); errors name the key at fault."""
         if not isinstance(data, Mapping):
-            raise ValidationError("an ICP must be a table", field="icp")
+            raise ValidationError(_("an ICP must be a table"), field="icp")
         unknown = sorted(set(data) - _ICP_KEYS)
         if unknown:
             raise ValidationError(
-                f"unknown ICP key {unknown[0]!r}",
+                _("unknown ICP key {key!r}").format(key=unknown[0]),
                 field=unknown[0],
-                hint="keys: " + ", ".join(sorted(_ICP_KEYS)),
+                hint=_("keys: ") + ", ".join(sorted(_ICP_KEYS)),
             )
         threshold = data.get("threshold")
         if (
@@ -295,11 +318,11 @@ class ICP:
             or not math.isfinite(threshold)
         ):
             raise ValidationError(
-                "the ICP needs a numeric threshold", field="threshold", value=threshold
+                _("the ICP needs a numeric threshold"), field="threshold", value=threshold
             )
         criteria = data.get("criteria", [])
         if not isinstance(criteria, list):
-            raise ValidationError("criteria must be an array of tables", field="criteria")
+            raise ValidationError(_("criteria must be an array of tables"), field="criteria")
         return cls(
             threshold=float(threshold),
             criteria=tuple(Criterion.from_dict(c, i) for i, c in enumerate(criteria)),
@@ -313,7 +336,9 @@ class ICP:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"{source}: invalid TOML: {exc}", field="icp") from None
+            raise ValidationError(
+                _("{source}: invalid TOML: {exc}").format(source=source, exc=exc), field="icp"
+            ) from None
         try:
             return cls.from_dict(data)
         except ValidationError as exc:

@@ -30,6 +30,7 @@ from attrs import fields
 
 from socialcrm import fast_codec
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import (
     PAYLOAD_TYPES,
     Event,
@@ -158,11 +159,13 @@ def _upgrade(data: dict[str, Any], what: str) -> dict[str, Any]:
     version = data.get("v", 1)
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ValidationError(
-            f"{what} document has format version {version!r}; this socialcrm reads up to "
-            f"{FORMAT_VERSION}",
+            _(
+                "{what} document has format version {version!r}; this "
+                "socialcrm reads up to {supported}"
+            ).format(what=what, version=version, supported=FORMAT_VERSION),
             field="v",
             value=version,
-            hint="upgrade socialcrm",
+            hint=_("upgrade socialcrm"),
         )
     body = {k: v for k, v in data.items() if k != "v"}
     return _from_v1(body, what) if version == 1 else body
@@ -183,7 +186,11 @@ def from_dict(cls: type[T], data: Any) -> T:
     """Build a model from its document form, with a clear error on bad data."""
     what = cls.__name__.lower()
     if not isinstance(data, dict):
-        raise ValidationError(f"a {what} document must be an object, got {type(data).__name__}")
+        raise ValidationError(
+            _("a {what} document must be an object, got {kind}").format(
+                what=what, kind=type(data).__name__
+            )
+        )
     body = _upgrade(data, what)
     try:
         return fast_codec.decode(cls, body)  # type: ignore[no-any-return]
@@ -196,7 +203,9 @@ def from_dict(cls: type[T], data: Any) -> T:
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
         detail, field = _explain(exc)
         raise ValidationError(
-            f"invalid {what} document: {detail}", field=field, value=data.get("id")
+            _("invalid {what} document: {detail}").format(what=what, detail=detail),
+            field=field,
+            value=data.get("id"),
         ) from exc
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from socialcrm.i18n import text as _
+
 __all__ = ["Stage", "Status"]
 
 
@@ -48,7 +50,10 @@ class Stage(enum.StrEnum):
         except ValueError:
             names = ", ".join(s.value for s in cls)
             raise ValidationError(
-                f"unknown stage {value!r}", field="stage", value=value, hint=f"one of: {names}"
+                _("unknown stage {value!r}").format(value=value),
+                field="stage",
+                value=value,
+                hint=_("one of: {names}").format(names=names),
             ) from None
 
     def __lt__(self, other: Any) -> bool:
@@ -93,8 +98,8 @@ class Status(enum.StrEnum):
             return cls(value.strip().lower())
         except ValueError:
             raise ValidationError(
-                f"unknown status {value!r}",
+                _("unknown status {value!r}").format(value=value),
                 field="status",
                 value=value,
-                hint="one of: open, won, lost",
+                hint=_("one of: open, won, lost"),
             ) from None

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.limits import check_length
 from socialcrm.models import nfc
 from socialcrm.text import check
@@ -30,7 +31,9 @@ def rep_name(value: str, field: str = "owner") -> str:
     """``value`` as a rep's name: one line of safe text, trimmed, not empty, capped."""
     name = nfc(check(value, field)).strip()
     if not name:
-        raise ValidationError(f"{field} is empty", field=field, hint="give the rep's name")
+        raise ValidationError(
+            _("{field} is empty").format(field=field), field=field, hint=_("give the rep's name")
+        )
     check_length(field, name)
     return name
 

@@ -37,6 +37,8 @@ from collections.abc import Collection, Mapping
 from functools import cache
 from typing import Any
 
+from socialcrm.i18n import text as _
+
 __all__ = ["check", "check_fields", "clean", "escape", "first_unsafe", "is_safe"]
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -112,7 +114,9 @@ def check(value: str, field: str, *, multiline: bool = False) -> str:
     else:
         hint = "one line of text: no control characters, line breaks, tabs or bidi overrides"
     raise ValidationError(
-        f"{field} contains {_describe(value[at])} at position {at + 1}",
+        _("{field} contains {character} at position {position}").format(
+            field=field, character=_describe(value[at]), position=at + 1
+        ),
         field=field,
         value=value,
         hint=hint,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from socialcrm import machine
 from socialcrm.errors import InvalidTransitionError
+from socialcrm.i18n import text as _
 from socialcrm.models import Payload, Pipeline, Prospect
 from socialcrm.rules import Problem, TransitionContext
 from socialcrm.stages import Stage
@@ -52,7 +53,9 @@ def problems(crm: Workspace, prospect: Prospect, to_stage: Stage) -> list[Proble
         return []
     pipeline = _pipeline_of(crm, prospect)
     assessor = crm.recording.assessor(pipeline)
-    prospect, _ = crm.recording.assessed(prospect, assessor=assessor)  # on the current ICP
+    prospect, _assessment = crm.recording.assessed(
+        prospect, assessor=assessor
+    )  # on the current ICP
     events = crm.repository.events(prospect.id)
     ctx = TransitionContext(
         prospect, prospect.stage, to_stage, pipeline, events, assessor is not None
@@ -97,7 +100,9 @@ def advance_change(crm: Workspace, *, force: bool = False, reason: str | None = 
         target = p.stage.next
         if target is None:
             raise InvalidTransitionError(
-                f"{p.id} is at the last stage", prospect_id=p.id, hint="mark it won or lost"
+                _("{id} is at the last stage").format(id=p.id),
+                prospect_id=p.id,
+                hint=_("mark it won or lost"),
             )
         after, payloads = move_change(crm, target, force=force, reason=reason)(p)
         return after, list(payloads)

@@ -117,3 +117,33 @@ def unmarked(tree: ast.AST) -> list[ast.expr]:
             for arg in _shown_arguments(node):
                 found.extend(c for c in _pieces(arg) if _is_text(c) and has_words(c))
     return found
+
+
+LIBRARY_KEYWORDS = frozenset({"hint", "message", "fix", "detail"})
+"""Keywords of a typed error (or a problem) whose value is shown as it is."""
+NOT_SHOWN_ERRORS = NOT_ERRORS | frozenset(
+    {"RuntimeError", "NotImplementedError", "AttributeError", "IndexError", "LookupError"}
+)
+"""Errors of the library's own bugs: never a message the rep can act on."""
+
+
+def unmarked_errors(tree: ast.AST) -> list[ast.expr]:
+    """The literals of a library module given to a typed error (its message, ``hint=``,
+    ``detail=``…) but not wrapped in ``_()`` (``socialcrm.i18n.text``)."""
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _callee(node)
+        if name in TRANSLATORS:
+            continue
+        shown = [k.value for k in node.keywords if k.arg in LIBRARY_KEYWORDS]
+        if name.endswith(("Error", "Exception")) and name not in NOT_SHOWN_ERRORS:
+            shown += node.args[:1]
+        if name == "Problem":  # rule, message, fix
+            shown += node.args[1:3]
+        elif name == "RowProblem":  # row, message, field
+            shown += node.args[1:2]
+        for arg in shown:
+            found.extend(c for c in _pieces(arg) if _is_text(c) and has_words(c))
+    return found

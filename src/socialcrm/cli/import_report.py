@@ -97,7 +97,8 @@ def print_report(state: "CLIState", report: "ImportReport", as_json: bool) -> No
         render.emit_table(
             state,
             [_("SKIPPED"), _("ROWS"), _("FIRST ROWS")],
-            [[g.kind, g.count, ", ".join(map(str, g.first_rows))] for g in groups],
+            # a grouped kind is its English prefix (data): shown in the rep's language
+            [[_(g.kind), g.count, ", ".join(map(str, g.first_rows))] for g in groups],
         )
 
 
@@ -123,7 +124,7 @@ def print_archive(state: "CLIState", report: "ArchiveReport") -> None:
         if f.report is not None:
             c = f.report.counts()
             detail = _counts(c, nonzero=True) or _("no rows")
-            skipped = "; ".join(f"{g.count} {g.kind}" for g in f.report.skip_groups())
+            skipped = "; ".join(f"{g.count} {_(g.kind)}" for g in f.report.skip_groups())
             detail += _(" (skipped: {skipped})").format(skipped=skipped) if skipped else ""
         else:
             detail = f.reason

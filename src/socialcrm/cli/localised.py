@@ -76,6 +76,10 @@ WORDS: dict[str, str] = {
     "network": N_("network"),
     "sequence": N_("sequence"),
     "template": N_("template"),
+    # warmth levels (notoriety)
+    "cold": N_("cold"),
+    "warm": N_("warm"),
+    "hot": N_("hot"),
     # what a retention period runs from (agenda)
     "collection": N_("collection"),
     "their last contact": N_("their last contact"),
@@ -94,6 +98,7 @@ def output_is(output_format: str) -> None:
     """
     global _neutral
     _neutral = output_format != "table"
+    i18n.set_neutral(_neutral)
 
 
 def t_(message: str) -> str:

@@ -25,6 +25,7 @@ from attrs import evolve, frozen
 from socialcrm.dedupe.crossnet import across, cross_network_reasons
 from socialcrm.dedupe.skeleton import canonical_company
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Merged, Prospect
 
 if TYPE_CHECKING:
@@ -177,11 +178,18 @@ def merged_prospect(keep: Prospect, other: Prospect) -> Prospect:
             identities.append(identity)
         elif current.key != identity.key:
             raise ValidationError(
-                f"cannot merge: {keep.name} is {current.key} and {other.name} is "
-                f"{identity.key} on {identity.network}",
+                _("cannot merge: {name} is {key} and {name2} is {key2} on {network}").format(
+                    name=keep.name,
+                    key=current.key,
+                    name2=other.name,
+                    key2=identity.key,
+                    network=identity.network,
+                ),
                 field="identities",
                 value=identity.key,
-                hint=f"remove one of them first ('socialcrm edit {other.id} --rm-url ...')",
+                hint=_("remove one of them first ('socialcrm edit {id} --rm-url ...')").format(
+                    id=other.id
+                ),
             )
     fill: dict[str, Any] = {}
     for attr in (
@@ -234,7 +242,9 @@ def merge_preview(crm: CRM, keep_ref: str, other_ref: str) -> tuple[Prospect, Pr
 def _different(keep: Prospect, other: Prospect, keep_ref: str, other_ref: str) -> None:
     if keep.id == other.id:
         raise ValidationError(
-            f"{keep_ref!r} and {other_ref!r} are the same prospect ({keep.id})",
+            _("{keep_ref!r} and {other_ref!r} are the same prospect ({id})").format(
+                keep_ref=keep_ref, other_ref=other_ref, id=keep.id
+            ),
             field="other",
         )
 

@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from attrs import frozen
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.i18n import text as _
 from socialcrm.limits import (
     ARCHIVE_MAX_ENTRIES,
     ARCHIVE_MAX_MEMBER_BYTES,
@@ -84,7 +85,7 @@ def _entry_count(path: Path) -> int:
         tail = fh.read(tail_size)
         at = tail.rfind(_EMPTY_ZIP)
         if at < 0 or len(tail) - at < _EOCD.size:
-            raise ImportFormatError("not a readable zip file (no end record)", path=str(path))
+            raise ImportFormatError(_("not a readable zip file (no end record)"), path=str(path))
         count = int(_EOCD.unpack(tail[at : at + _EOCD.size])[4])
         start = size - tail_size + at
         if count == 0xFFFF and start >= _ZIP64_LOCATOR.size:
@@ -110,9 +111,9 @@ def _check_name(archive: Path, name: str) -> None:
     )
     if bad:
         raise ImportFormatError(
-            f"unsafe entry name {name!r} (absolute, '..' or a drive): refused",
+            _("unsafe entry name {name!r} (absolute, '..' or a drive): refused").format(name=name),
             path=str(archive),
-            hint="this archive was not made by a network's export; nothing was imported",
+            hint=_("this archive was not made by a network's export; nothing was imported"),
         )
 
 
@@ -137,15 +138,17 @@ class Archive:
         count = _entry_count(self.path)
         if count > ARCHIVE_MAX_ENTRIES:
             raise ImportFormatError(
-                f"the archive holds {count:,} entries, over the limit of {ARCHIVE_MAX_ENTRIES:,}",
+                _("the archive holds {count:,} entries, over the limit of {limit:,}").format(
+                    count=count, limit=ARCHIVE_MAX_ENTRIES
+                ),
                 path=str(self.path),
-                hint="a network's export holds far fewer: unzip it and import its files",
+                hint=_("a network's export holds far fewer: unzip it and import its files"),
             )
         try:
             self._zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise ImportFormatError(
-                f"not a readable zip file ({exc})", path=str(self.path)
+                _("not a readable zip file ({exc})").format(exc=exc), path=str(self.path)
             ) from None
         total = 0
         for info in self._zip.infolist():
@@ -156,24 +159,28 @@ class Archive:
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
                 raise ImportFormatError(
-                    f"entry {name!r} is a symbolic link: refused", path=str(self.path)
+                    _("entry {name!r} is a symbolic link: refused").format(name=name),
+                    path=str(self.path),
                 )
             if _nested(name):
                 raise ImportFormatError(
-                    f"entry {name!r} is an archive inside the archive: refused",
+                    _("entry {name!r} is an archive inside the archive: refused").format(name=name),
                     path=str(self.path),
-                    hint="unzip the outer archive and import the inner one on its own",
+                    hint=_("unzip the outer archive and import the inner one on its own"),
                 )
             if info.flag_bits & 0x1:
                 raise ImportFormatError(
-                    f"entry {name!r} is encrypted: refused", path=str(self.path)
+                    _("entry {name!r} is encrypted: refused").format(name=name), path=str(self.path)
                 )
             self._check_ratio(name, info.file_size, info.compress_size)
             total += info.file_size
             if total > ARCHIVE_MAX_TOTAL_BYTES:
                 raise ImportFormatError(
-                    f"the archive's entries add up to more than {ARCHIVE_MAX_TOTAL_BYTES:,} "
-                    "bytes uncompressed (the limit)",
+                    _(
+                        "the archive's entries add up to more than "
+                        "{limit:,} bytes uncompressed (the "
+                        "limit)"
+                    ).format(limit=ARCHIVE_MAX_TOTAL_BYTES),
                     path=str(self.path),
                 )
             self.members.append(Member(name, info.file_size))
@@ -181,8 +188,13 @@ class Archive:
     def _check_ratio(self, name: str, size: int, compressed: int) -> None:
         if size > ARCHIVE_RATIO_FLOOR and size > ARCHIVE_MAX_RATIO * max(compressed, 1):
             raise ImportFormatError(
-                f"entry {name!r} expands {size // max(compressed, 1):,} times "
-                f"(over {ARCHIVE_MAX_RATIO}: a zip bomb?): refused",
+                _(
+                    "entry {name!r} expands {ratio:,} times (over {limit}: a zip bomb?): refused"
+                ).format(
+                    name=name,
+                    ratio=size // max(compressed, 1),
+                    limit=ARCHIVE_MAX_RATIO,
+                ),
                 path=str(self.path),
             )
 
@@ -196,8 +208,9 @@ class Archive:
                     entries += 1
                     if entries > ARCHIVE_MAX_ENTRIES:
                         raise ImportFormatError(
-                            f"the directory holds more than {ARCHIVE_MAX_ENTRIES:,} entries "
-                            "(the limit)",
+                            _("the directory holds more than {limit:,} entries (the limit)").format(
+                                limit=ARCHIVE_MAX_ENTRIES
+                            ),
                             path=str(self.path),
                         )
                     rel = Path(entry.path).relative_to(self.path).as_posix()
@@ -242,7 +255,9 @@ class Archive:
             while chunk := src.read(_CHUNK):
                 if written == 0 and chunk.startswith((ZIP_MAGIC, _EMPTY_ZIP)):
                     raise ImportFormatError(
-                        f"entry {member.path!r} is a zip inside the archive: refused",
+                        _("entry {path!r} is a zip inside the archive: refused").format(
+                            path=member.path
+                        ),
                         path=str(self.path),
                     )
                 written += len(chunk)
@@ -253,8 +268,9 @@ class Archive:
 
     def _too_big(self, member: Member) -> ImportFormatError:
         return ImportFormatError(
-            f"entry {member.path!r} is over {ARCHIVE_MAX_MEMBER_BYTES:,} bytes "
-            "(or larger than it declares): refused",
+            _(
+                "entry {path!r} is over {limit:,} bytes (or larger than it declares): refused"
+            ).format(path=member.path, limit=ARCHIVE_MAX_MEMBER_BYTES),
             path=str(self.path),
         )
 

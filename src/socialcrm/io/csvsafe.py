@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.i18n import text as _
 from socialcrm.interchange import name_key
 
 __all__ = [
@@ -80,9 +81,9 @@ def neutralise(value: str) -> str:
 def _unreadable(path: Path, exc: OSError) -> ImportFormatError:
     reason = exc.strerror or type(exc).__name__
     return ImportFormatError(
-        f"cannot read the file: {reason}",
+        _("cannot read the file: {reason}").format(reason=reason),
         path=str(path),
-        hint="check the path and its permissions",
+        hint=_("check the path and its permissions"),
     )
 
 
@@ -109,10 +110,12 @@ class _ToUTF8(io.RawIOBase):
                 text = self.decoder.decode(chunk, final=self.done)
             except UnicodeDecodeError as exc:
                 raise ImportFormatError(
-                    f"invalid {self.label} text ({exc.reason})",
+                    _("invalid {label} text ({reason})").format(
+                        label=self.label, reason=exc.reason
+                    ),
                     path=str(self.path),
                     row=self.lines + 1,
-                    hint="save the file as UTF-8",
+                    hint=_("save the file as UTF-8"),
                 ) from None
             self.pending = text.encode("utf-8", "surrogatepass")
             self.lines += self.pending.count(b"\n")
@@ -259,25 +262,25 @@ def check_text(path: Path, head: bytes) -> None:
     if b"\x00" in head:
         if _looks_utf16(head):
             raise ImportFormatError(
-                "this looks like UTF-16 text without a byte order mark",
+                _("this looks like UTF-16 text without a byte order mark"),
                 path=str(path),
                 row=1,
-                hint="save the file as UTF-8 (or as UTF-16 with a BOM)",
+                hint=_("save the file as UTF-8 (or as UTF-16 with a BOM)"),
             )
         raise ImportFormatError(
-            "this is a binary file (it holds NUL bytes), not a text export",
+            _("this is a binary file (it holds NUL bytes), not a text export"),
             path=str(path),
             row=1,
-            hint="give the CSV/JSON/vCard file itself, not an archive or a document",
+            hint=_("give the CSV/JSON/vCard file itself, not an archive or a document"),
         )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError as exc:
         raise ImportFormatError(
-            f"not UTF-8 text (byte {exc.start + 1})",
+            _("not UTF-8 text (byte {position})").format(position=exc.start + 1),
             path=str(path),
             row=head[: exc.start].count(b"\n") + 1,
-            hint="save the file as UTF-8",
+            hint=_("save the file as UTF-8"),
         ) from None
 
 
@@ -318,10 +321,10 @@ class _LineCounter:
         if not raw.endswith((b"\n", b"\r")) and len(raw) >= LINE_LIMIT:
             # the reader stopped at the size cap: a line longer than any sane export.
             raise ImportFormatError(
-                f"a line is longer than {LINE_LIMIT:,} bytes",
+                _("a line is longer than {limit:,} bytes").format(limit=LINE_LIMIT),
                 path=str(self.path),
                 row=self.lines + 1,
-                hint="this does not look like an export file",
+                hint=_("this does not look like an export file"),
             )
         if self.lines == 0:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -330,10 +333,10 @@ class _LineCounter:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ImportFormatError(
-                f"invalid UTF-8 ({exc.reason})",
+                _("invalid UTF-8 ({reason})").format(reason=exc.reason),
                 path=str(self.path),
                 row=self.lines,
-                hint="save the file as UTF-8",
+                hint=_("save the file as UTF-8"),
             ) from None
 
 
@@ -369,12 +372,14 @@ def read_csv(path: Path, *, delimiter: str | None = None) -> Iterator[tuple[int,
             except csv.Error as exc:
                 limit = "field limit" in str(exc)
                 raise ImportFormatError(
-                    f"malformed CSV: {exc}",
+                    _("malformed CSV: {exc}").format(exc=exc),
                     path=str(path),
                     row=start,
-                    hint=f"fields are limited to {csv.field_size_limit():,} characters"
+                    hint=_("fields are limited to {limit:,} characters").format(
+                        limit=csv.field_size_limit()
+                    )
                     if limit
-                    else "check the quotes around this row's fields",
+                    else _("check the quotes around this row's fields"),
                 ) from None
             yield start, cells
 
@@ -408,9 +413,9 @@ def read_csv_dicts(
             break
     if header is None:
         raise ImportFormatError(
-            f"no header row found (expected {expected})",
+            _("no header row found (expected {expected})").format(expected=expected),
             path=str(path),
-            hint="is this the right file, or the right --format?",
+            hint=_("is this the right file, or the right --format?"),
         )
     width = len(header)
     for line, cells in rows:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Protocol, Self, TextIO, runtime_checkable
 
 from socialcrm.contact_fields import work_domain
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.interchange import Column, ExportColumn, export_columns
 from socialcrm.io.csvsafe import neutralise
 from socialcrm.io.formats import ExportContext, Exporter
@@ -353,13 +354,19 @@ def write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
     """
     path = path.expanduser()
     if path.is_dir():
-        raise ValidationError(f"{path} is a directory", field="out", value=str(path))
+        raise ValidationError(
+            _("{path} is a directory").format(path=path), field="out", value=str(path)
+        )
     if path.exists() and not path.is_file():
         with path.open("w", encoding="utf-8", newline="") as out:
             return write(out)
     directory = path.parent
     if not directory.exists():
-        raise ValidationError(f"directory {directory} does not exist", field="out", value=str(path))
+        raise ValidationError(
+            _("directory {directory} does not exist").format(directory=directory),
+            field="out",
+            value=str(path),
+        )
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)
@@ -440,10 +447,10 @@ def export_prospects(
     """
     if excel and not getattr(exporter, "spreadsheet", False):
         raise ValidationError(
-            f"--excel applies to spreadsheet formats, not {exporter.name}",
+            _("--excel applies to spreadsheet formats, not {name}").format(name=exporter.name),
             field="excel",
             value=exporter.name,
-            hint="use --format csv, hubspot or twenty",
+            hint=_("use --format csv, hubspot or twenty"),
         )
     target = Stage.parse(stage) if isinstance(stage, str) else stage
     if all_pipelines:

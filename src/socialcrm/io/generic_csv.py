@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from socialcrm.errors import LimitExceededError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.interchange import Clash, export_columns, header_names, name_index
 from socialcrm.io.csvsafe import header_key, read_csv_dicts
 from socialcrm.io.formats import ImportItem, ProspectRecord, RowProblem, SkippedRow
@@ -125,29 +126,31 @@ def parse_mapping(text: str) -> dict[str, str]:
         column, target = column.strip(), target.strip()
         if not sep or not column or not target:
             raise ValidationError(
-                f"bad mapping {part.strip()!r}",
+                _("bad mapping {part!r}").format(part=part.strip()),
                 field="map",
                 value=text,
-                hint='write COLUMN=FIELD pairs, e.g. "Full name=name,Mail=email"',
+                hint=_('write COLUMN=FIELD pairs, e.g. "Full name=name,Mail=email"'),
             )
         network = target.removeprefix(NETWORK_URL)
         if network != target and not _NETWORK_ID.match(network):
             raise ValidationError(
-                f"bad network {network!r} in mapping",
+                _("bad network {network!r} in mapping").format(network=network),
                 field="map",
                 value=target,
-                hint="write url:<network id> (the ids: socialcrm networks)",
+                hint=_("write url:<network id> (the ids: socialcrm networks)"),
             )
         if target not in FIELDS and not target.startswith(("custom:", NETWORK_URL)):
             raise ValidationError(
-                f"unknown field {target!r} in mapping",
+                _("unknown field {target!r} in mapping").format(target=target),
                 field="map",
                 value=target,
-                hint="fields: " + ", ".join(FIELDS) + ", url:<network>, custom:<key>",
+                hint=_("fields: {fields}").format(
+                    fields=", ".join([*FIELDS, "url:<network>", "custom:<key>"])
+                ),
             )
         mapping[column] = target
     if not mapping:
-        raise ValidationError("empty mapping", field="map", value=text)
+        raise ValidationError(_("empty mapping"), field="map", value=text)
     return mapping
 
 
@@ -227,10 +230,10 @@ class GenericCSVImporter:
             if network != target and network not in networks:
                 installed = ", ".join(a.id for a in networks) or "none installed"
                 raise ValidationError(
-                    f"unknown network {network!r} in mapping",
+                    _("unknown network {network!r} in mapping").format(network=network),
                     field="map",
                     value=target,
-                    hint=f"networks: {installed}",
+                    hint=_("networks: {installed}").format(installed=installed),
                 )
         known: dict[str, str] = {} if self.mapping else network_headers(networks)
         expected = (
@@ -290,7 +293,7 @@ class GenericCSVImporter:
         first, last = one("first_name"), one("last_name")
         name = one("name") or full_name(first, last)
         if not name:
-            return RowProblem(row, "no name (the name columns are empty)", "name")
+            return RowProblem(row, _("no name (the name columns are empty)"), "name")
         return ProspectRecord(
             row=row,
             name=name,

@@ -33,6 +33,7 @@ from socialcrm.formats import (
     StoredProspect,
     StoredSetting,
 )
+from socialcrm.i18n import text as _
 from socialcrm.io.csvsafe import check_text, open_bytes, read_head
 from socialcrm.models import Event, Prospect
 from socialcrm.networks import NetworkRegistry
@@ -72,7 +73,7 @@ def parse_json(path: Path, data: bytes | str) -> Any:
         line = getattr(exc, "lineno", None)
         detail = getattr(exc, "msg", str(exc))
         raise ImportFormatError(
-            f"invalid JSON: {detail}",
+            _("invalid JSON: {detail}").format(detail=detail),
             path=str(path),
             row=line if isinstance(line, int) and line > 0 else None,
         ) from None
@@ -86,24 +87,28 @@ def read_json_bytes(path: Path) -> bytes:
             data = fh.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
         raise ImportFormatError(
-            f"cannot read the file: {exc.strerror or type(exc).__name__}", path=str(path)
+            _("cannot read the file: {reason}").format(reason=exc.strerror or type(exc).__name__),
+            path=str(path),
         ) from None
     if len(data) > MAX_JSON_BYTES:
         raise ImportFormatError(
-            f"the file is over {MAX_JSON_BYTES:,} bytes, the most read whole",
+            _("the file is over {limit:,} bytes, the most read whole").format(limit=MAX_JSON_BYTES),
             path=str(path),
-            hint="a socialcrm backup is read entry by entry only as 'socialcrm export' "
-            "lays it out (one prospect per line); split other JSON files",
+            hint=_(
+                "a socialcrm backup is read entry by entry only as "
+                "'socialcrm export' lays it out (one prospect per line); "
+                "split other JSON files"
+            ),
         )
     data = data.removeprefix(_BOM)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportFormatError(
-            f"invalid UTF-8 ({exc.reason})",
+            _("invalid UTF-8 ({reason})").format(reason=exc.reason),
             path=str(path),
             row=data[: exc.start].count(b"\n") + 1,
-            hint="save the file as UTF-8",
+            hint=_("save the file as UTF-8"),
         ) from None
     return data
 
@@ -165,13 +170,14 @@ def _streamable_header(path: Path) -> dict[str, Any] | None:
             header = orjson.loads(first + b"]}")
             if not isinstance(header, dict) or header.get("prospects") != []:
                 return None
-            for _, entry in _entry_lines(fh):
+            for _line, entry in _entry_lines(fh):
                 orjson.loads(entry)
     except (orjson.JSONDecodeError, _OtherLayout):
         return None
     except OSError as exc:
         raise ImportFormatError(
-            f"cannot read the file: {exc.strerror or type(exc).__name__}", path=str(path)
+            _("cannot read the file: {reason}").format(reason=exc.strerror or type(exc).__name__),
+            path=str(path),
         ) from None
     del header["prospects"]
     return header
@@ -212,21 +218,21 @@ class JSONImporter:
             entries = doc.get("prospects", []) if isinstance(doc, dict) else []
         if not isinstance(doc, dict) or doc.get("format") != FORMAT_TAG:
             raise ImportFormatError(
-                'not a socialcrm JSON backup (no "format": "socialcrm")', path=str(path)
+                _('not a socialcrm JSON backup (no "format": "socialcrm")'), path=str(path)
             )
         version = doc.get("v")
         if not isinstance(version, int) or version > 1:
             raise ImportFormatError(
-                f"backup format version {version!r} is not supported",
+                _("backup format version {version!r} is not supported").format(version=version),
                 path=str(path),
-                hint="upgrade socialcrm",
+                hint=_("upgrade socialcrm"),
             )
         pipelines = doc.get("pipelines", [])
         if not isinstance(pipelines, list) or not isinstance(entries, list | Iterator):
-            raise ImportFormatError("'pipelines' and 'prospects' must be lists", path=str(path))
+            raise ImportFormatError(_("'pipelines' and 'prospects' must be lists"), path=str(path))
         meta = doc.get("meta", {})
         if not isinstance(meta, dict):
-            raise ImportFormatError("'meta' must be an object", path=str(path))
+            raise ImportFormatError(_("'meta' must be an object"), path=str(path))
         row = 0
         for key in sorted(meta):
             if key in SETTINGS:
@@ -237,12 +243,14 @@ class JSONImporter:
             try:
                 yield StoredPipeline(row, pipeline_from_dict(data))
             except ValidationError as exc:
-                yield RowProblem(row, f"pipeline: {exc.message}", "pipelines")
+                yield RowProblem(
+                    row, _("pipeline: {message}").format(message=exc.message), "pipelines"
+                )
         del doc  # only the entries are still needed
         for entry in entries:
             row += 1
             if not isinstance(entry, dict) or not isinstance(entry.get("events", []), list):
-                yield RowProblem(row, "a prospect entry must be an object with 'events'")
+                yield RowProblem(row, _("a prospect entry must be an object with 'events'"))
                 continue
             try:
                 prospect = prospect_from_dict(entry.get("prospect"))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.i18n import text as _
 from socialcrm.io.csvsafe import check_text, open_bytes, read_head
 
 __all__ = ["MAX_ELEMENT_BYTES", "array_elements"]
@@ -61,7 +62,9 @@ class _Scanner:
         self.tail = b""  # what follows the closing "]" in the last chunk read
 
     def error(self, message: str) -> ImportFormatError:
-        return ImportFormatError(f"invalid JSON: {message}", path=str(self.path), row=self.line)
+        return ImportFormatError(
+            _("invalid JSON: {message}").format(message=message), path=str(self.path), row=self.line
+        )
 
     def _error_at(self, element: bytearray, more: bytes, message: str) -> ImportFormatError:
         self.line += element.count(b"\n") + more.count(b"\n")
@@ -126,10 +129,12 @@ class _Scanner:
             element += chunk[start:]
             if len(element) > MAX_ELEMENT_BYTES:
                 raise ImportFormatError(
-                    f"an element of the array is over {MAX_ELEMENT_BYTES:,} bytes",
+                    _("an element of the array is over {limit:,} bytes").format(
+                        limit=MAX_ELEMENT_BYTES
+                    ),
                     path=str(self.path),
                     row=self.line,
-                    hint="this does not look like a network's export",
+                    hint=_("this does not look like a network's export"),
                 )
 
 
@@ -152,7 +157,9 @@ def array_elements(
         head = raw.read(65536).removeprefix(b"\xef\xbb\xbf")
         found = opening.match(head)
         if found is None:
-            raise ImportFormatError(f"expected {expected}", path=str(path), row=1)
+            raise ImportFormatError(
+                _("expected {expected}").format(expected=expected), path=str(path), row=1
+            )
         line = head[: found.end()].count(b"\n") + 1
         scanner = _Scanner(path, _Prepended(head[found.end() :], raw), line)
         for at, element in scanner.elements():
@@ -161,14 +168,14 @@ def array_elements(
             except orjson.JSONDecodeError as exc:
                 where = getattr(exc, "lineno", 1)
                 raise ImportFormatError(
-                    f"invalid JSON: {getattr(exc, 'msg', exc)}",
+                    _("invalid JSON: {detail}").format(detail=getattr(exc, "msg", exc)),
                     path=str(path),
                     row=at + (where - 1 if isinstance(where, int) and where > 0 else 0),
                 ) from None
         tail = scanner.tail + raw.read(65536)
         if not closing.fullmatch(tail):
             raise ImportFormatError(
-                "invalid JSON: unexpected content after the array",
+                _("invalid JSON: unexpected content after the array"),
                 path=str(path),
                 row=scanner.line,
             )

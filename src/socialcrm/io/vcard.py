@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
+from socialcrm.i18n import text as _
 from socialcrm.interchange import (
     name_index,
     name_key,
@@ -62,7 +63,9 @@ def _invalid(path: Path, card: Card, reason: object) -> ImportFormatError:
     from the card: the card's first line in the file is given instead.
     """
     return ImportFormatError(
-        f"invalid vCard (the card beginning at line {card.line}): {reason}",
+        _("invalid vCard (the card beginning at line {line}): {reason}").format(
+            line=card.line, reason=reason
+        ),
         path=str(path),
         row=card.number,
     )
@@ -96,7 +99,9 @@ class VCardImporter:
                 raise _invalid(path, card, exc or "no card") from None
             if parsed.name != "VCARD":
                 raise ImportFormatError(
-                    f"expected a VCARD, found {parsed.name}", path=str(path), row=card.number
+                    _("expected a VCARD, found {name}").format(name=parsed.name),
+                    path=str(path),
+                    row=card.number,
                 )
             yield self._record(card.number, parsed, networks, services)
 
@@ -149,7 +154,7 @@ class VCardImporter:
         if not name:
             name = full_name(first, last)
         if not name.strip():
-            return RowProblem(row, "card without FN or N", "FN")
+            return RowProblem(row, _("card without FN or N"), "FN")
         return ProspectRecord(
             row=row,
             name=name,

@@ -25,6 +25,7 @@ from typing import TextIO
 from attrs import frozen
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.i18n import text as _
 from socialcrm.io.csvsafe import FIELD_LIMIT, open_text
 from socialcrm.limits import MAX_EMAILS, MAX_IDENTITIES, MAX_PHONES, MAX_TAGS
 
@@ -177,7 +178,9 @@ class _Reader:
 
     def error(self, message: str, line: int) -> ImportFormatError:
         return ImportFormatError(
-            f"invalid vCard: {message} (line {line})", path=str(self.path), row=self.cards or None
+            _("invalid vCard: {message} (line {line})").format(message=message, line=line),
+            path=str(self.path),
+            row=self.cards or None,
         )
 
     def read(self, stream: TextIO) -> Iterator[Card | CardProblem]:
@@ -256,5 +259,7 @@ def read_cards(path: Path) -> Iterator[Card | CardProblem]:
             yield from _Reader(path).read(stream)
         except UnicodeDecodeError as exc:
             raise ImportFormatError(
-                f"invalid UTF-8 ({exc.reason})", path=str(path), hint="save the file as UTF-8"
+                _("invalid UTF-8 ({reason})").format(reason=exc.reason),
+                path=str(path),
+                hint=_("save the file as UTF-8"),
             ) from None

@@ -26,6 +26,7 @@ import re
 from typing import TYPE_CHECKING
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 
 if TYPE_CHECKING:
     from socialcrm.models import Pipeline
@@ -73,9 +74,9 @@ def key_name(name: str, what: str, example: str) -> str:
     key = name.strip().lower()
     if not re.fullmatch(_KEY_NAME, key):
         raise ValidationError(
-            f"invalid {what} name {name!r}",
+            _("invalid {what} name {name!r}").format(what=what, name=name),
             field="name",
             value=name,
-            hint=f"lower-case letters, digits, - and _ (e.g. {example})",
+            hint=_("lower-case letters, digits, - and _ (e.g. {example})").format(example=example),
         )
     return key

@@ -31,6 +31,7 @@ from socialcrm.digest import agenda_events_for
 from socialcrm.errors import ValidationError
 from socialcrm.history import last_event_of, stage_spans
 from socialcrm.i18n import N_
+from socialcrm.i18n import text as _
 from socialcrm.models import EventKind, MessageReceived, Pipeline, Prospect
 from socialcrm.playbook import STAGE_LIMITS_KEY
 from socialcrm.repository import Query
@@ -121,7 +122,7 @@ def set_stage_limit(crm: CRM, stage: Stage | str, days: int | None) -> dict[Stag
     """Set (or with ``None`` reset to the default) how long a stage may last."""
     target = stage if isinstance(stage, Stage) else Stage.parse(stage)
     if days is not None and days <= 0:
-        raise ValidationError("a stage limit is a number of days > 0", field="days", value=days)
+        raise ValidationError(_("a stage limit is a number of days > 0"), field="days", value=days)
     raw = dict(crm.pipeline.settings.get(STAGE_LIMITS_KEY) or {})
     if days is None:
         raw.pop(target.value, None)

@@ -16,6 +16,7 @@ from typing import Any
 from attrs import frozen
 
 from socialcrm.errors import NotFoundError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Pipeline
 from socialcrm.playbook import SEQUENCES_KEY
 
@@ -48,18 +49,20 @@ def parse_step(text: str) -> Step:
     parts = text.strip().split(":")
     if len(parts) != 3 or "." not in parts[1]:
         raise ValidationError(
-            f"invalid step {text!r}",
+            _("invalid step {text!r}").format(text=text),
             field="step",
             value=text,
-            hint="write DAYS:NETWORK.CHANNEL:TEMPLATE, e.g. 3:linkedin.message:follow-up",
+            hint=_("write DAYS:NETWORK.CHANNEL:TEMPLATE, e.g. 3:linkedin.message:follow-up"),
         )
     days, target, template = parts
-    network, _, channel = target.partition(".")
+    network, _dot, channel = target.partition(".")
     try:
         delay = int(days)
     except ValueError:
         raise ValidationError(
-            f"invalid delay {days!r} in step {text!r}", field="step", value=text
+            _("invalid delay {days!r} in step {text!r}").format(days=days, text=text),
+            field="step",
+            value=text,
         ) from None
     return Step(delay, network.strip().lower(), channel.strip(), template.strip().lower())
 
@@ -86,10 +89,14 @@ class FollowUp:
             return cls(name, steps, str(data.get("description", "")))
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ValidationError(
-                f"sequence {name!r} is damaged in the pipeline settings ({exc!r})",
+                _("sequence {name!r} is damaged in the pipeline settings ({exc!r})").format(
+                    name=name, exc=exc
+                ),
                 field=SEQUENCES_KEY,
                 value=name,
-                hint=f"redefine it: 'socialcrm sequence create {name} --replace --step …'",
+                hint=_("redefine it: 'socialcrm sequence create {name} --replace --step …'").format(
+                    name=name
+                ),
             ) from None
 
 
@@ -105,5 +112,5 @@ def get_sequence(pipeline: Pipeline, name: str) -> FollowUp:
     found = next((s for s in list_sequences(pipeline) if s.name == key), None)
     if found is None:
         names = ", ".join(s.name for s in list_sequences(pipeline)) or "none yet"
-        raise NotFoundError(name, what="sequence", hint=f"sequences: {names}")
+        raise NotFoundError(name, what="sequence", hint=_("sequences: {names}").format(names=names))
     return found

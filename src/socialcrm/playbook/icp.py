@@ -44,6 +44,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Assessment, Pipeline, Prospect
 from socialcrm.playbook import ICP_KEY, has_icp
 from socialcrm.recording import Rescored
@@ -105,9 +106,11 @@ def rescore(crm: CRM, ref: str) -> tuple[Prospect, Score]:
     icp = get_icp(crm.pipeline)
     if icp is None:
         raise ValidationError(
-            f"pipeline {crm.pipeline_name!r} has no ideal customer profile",
+            _("pipeline {pipeline_name!r} has no ideal customer profile").format(
+                pipeline_name=crm.pipeline_name
+            ),
             field="icp",
-            hint="define one with 'socialcrm icp edit' or 'socialcrm icp set FILE'",
+            hint=_("define one with 'socialcrm icp edit' or 'socialcrm icp set FILE'"),
         )
     with crm.recording.transaction() as recorder:
         found = crm.resolve(ref)
@@ -162,12 +165,16 @@ def problems(p: Prospect, pipeline: Pipeline) -> Iterable[Problem]:
     if a is None or a.score is None:
         yield Problem(
             "identify.assessed",
-            "the prospect has not been scored against the ideal customer profile",
-            f"run 'socialcrm score {p.id}'",
+            _("the prospect has not been scored against the ideal customer profile"),
+            _("run 'socialcrm score {id}'").format(id=p.id),
         )
     elif a.score < icp.threshold:
         yield Problem(
             "identify.assessed",
-            f"ICP score {a.score:g} is below the threshold {icp.threshold:g} ({a.note})",
-            f"see 'socialcrm score {p.id}'; complete the prospect's data or adjust the ICP",
+            _("ICP score {score:g} is below the threshold {threshold:g} ({note})").format(
+                score=a.score, threshold=icp.threshold, note=a.note
+            ),
+            _("see 'socialcrm score {id}'; complete the prospect's data or adjust the ICP").format(
+                id=p.id
+            ),
         )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import evolve, frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Pipeline, nfc
 from socialcrm.playbook import POST_TARGET_KEY, POSTS_META_KEY
 from socialcrm.text import check
@@ -91,11 +92,16 @@ def parse_rate(text: str | float) -> float:
         value = float(raw.rstrip("%").strip()) / 100 if raw.endswith("%") else float(raw)
     except ValueError:
         raise ValidationError(
-            f"invalid rate {text!r}", field="target", value=text, hint="e.g. 4% or 0.04"
+            _("invalid rate {text!r}").format(text=text),
+            field="target",
+            value=text,
+            hint=_("e.g. 4% or 0.04"),
         ) from None
     if not 0 < value <= 1:
         raise ValidationError(
-            f"a target rate is between 0 and 100 %, got {text!r}", field="target", value=text
+            _("a target rate is between 0 and 100 %, got {text!r}").format(text=text),
+            field="target",
+            value=text,
         )
     return value
 
@@ -120,7 +126,8 @@ def list_posts(crm: CRM, network: str | None = None) -> list[Post]:
         posts = [Post.from_dict(d) for d in raw]
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise ValidationError(
-            f"the store's list of posts is damaged ({exc!r})", field=POSTS_META_KEY
+            _("the store's list of posts is damaged ({exc!r})").format(exc=exc),
+            field=POSTS_META_KEY,
         ) from None
     if network:
         posts = [p for p in posts if p.network == network.strip().lower()]
@@ -132,7 +139,10 @@ def _check_url(url: str) -> str:
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         raise ValidationError(
-            f"invalid post URL {url!r}", field="url", value=url, hint="an http(s) link"
+            _("invalid post URL {url!r}").format(url=url),
+            field="url",
+            value=url,
+            hint=_("an http(s) link"),
         )
     return url.strip()
 
@@ -150,13 +160,15 @@ def log_post(
     adapter = crm.networks.get(network)  # a known network, with a helpful error
     for name, value in (("views", views), ("reactions", reactions)):
         if value < 0:
-            raise ValidationError(f"{name} must be >= 0", field=name, value=value)
+            raise ValidationError(
+                _("{name} must be >= 0").format(name=name), field=name, value=value
+            )
     if reactions > views:
         raise ValidationError(
-            f"{reactions} reactions for {views} views",
+            _("{reactions} reactions for {views} views").format(reactions=reactions, views=views),
             field="reactions",
             value=reactions,
-            hint="reactions come from people who saw the post: check the numbers",
+            hint=_("reactions come from people who saw the post: check the numbers"),
         )
     clean_url = _check_url(url) if url and nfc(url) else None
     with crm.repository.transaction():

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import nfc
 from socialcrm.networks import ChecklistItem, NetworkAdapter
 from socialcrm.playbook import SELLER_PROFILE_KEY
@@ -69,10 +70,10 @@ def parse_assignment(text: str) -> tuple[str, str]:
     item, sep, value = text.partition("=")
     if not sep or not item.strip():
         raise ValidationError(
-            f"expected ITEM=yes|no|VALUE, got {text!r}",
+            _("expected ITEM=yes|no|VALUE, got {text!r}").format(text=text),
             field="item",
             value=text,
-            hint="e.g. photo=yes or headline='I help SaaS teams…'",
+            hint=_("e.g. photo=yes or headline='I help SaaS teams…'"),
         )
     return item.strip().lower(), value
 
@@ -134,15 +135,19 @@ def record(crm: CRM, network: str, values: Mapping[str, str] | Iterable[str]) ->
         else [parse_assignment(v) for v in values]
     )
     if not pairs:
-        raise ValidationError("nothing to record", field="item", hint="give ITEM=yes|no|VALUE")
+        raise ValidationError(
+            _("nothing to record"), field="item", hint=_("give ITEM=yes|no|VALUE")
+        )
     known = {c.id for c in adapter.checklist}
     for item, _value in pairs:
         if item not in known:
             raise ValidationError(
-                f"{adapter.name} has no profile checklist item {item!r}",
+                _("{name} has no profile checklist item {item!r}").format(
+                    name=adapter.name, item=item
+                ),
                 field="item",
                 value=item,
-                hint="items: " + (", ".join(sorted(known)) or "none"),
+                hint=_("items: ") + (", ".join(sorted(known)) or _("none")),
             )
     with crm.repository.transaction():
         stored = stored_profiles(crm.pipeline)

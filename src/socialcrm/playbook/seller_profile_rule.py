@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from socialcrm.i18n import text as _
 from socialcrm.models import Pipeline, Prospect, nfc
 from socialcrm.playbook import SELLER_PROFILE_KEY
 from socialcrm.rules import Problem
@@ -59,10 +60,14 @@ def problems_for(prospect: Prospect, pipeline: Pipeline) -> list[Problem]:
         found.append(
             Problem(
                 "profile.seller-checklist",
-                f"your own {name} profile fails its checklist ({len(missing)} missing): {listed}",
-                f"complete your {name} profile ('socialcrm profile check --network "
-                f"{identity.network}' says why each item matters), then record it: "
-                f"'socialcrm profile set {identity.network} "
+                _("your own {name} profile fails its checklist ({count} missing): {listed}").format(
+                    name=name, count=len(missing), listed=listed
+                ),
+                _(
+                    "complete your {name} profile ('socialcrm profile check "
+                    "--network {network}' says why each item matters), then "
+                    "record it: 'socialcrm profile set {network} "
+                ).format(name=name, network=identity.network)
                 + " ".join(f"{c.get('id')}=yes" for c in missing)
                 + "'",
             )

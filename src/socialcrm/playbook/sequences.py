@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import (
     Event,
     MessageReceived,
@@ -76,25 +77,30 @@ def define(
     key = key_name(name, "sequence", "warm-intro")
     parsed = [s if isinstance(s, Step) else parse_step(s) for s in steps]
     if not parsed:
-        raise ValidationError("a sequence needs at least one step", field="steps")
+        raise ValidationError(_("a sequence needs at least one step"), field="steps")
     templates = list_templates(crm.pipeline)
     for i, step in enumerate(parsed, 1):
         if step.delay_days < 0:
-            raise ValidationError(f"step {i}: delay must be >= 0 days", field="delay_days")
+            raise ValidationError(
+                _("step {i}: delay must be >= 0 days").format(i=i), field="delay_days"
+            )
         crm.networks.channel(step.network, step.channel)  # both must exist
         if step.template not in templates:
             raise ValidationError(
-                f"step {i}: no template named {step.template!r}",
+                _("step {i}: no template named {template!r}").format(i=i, template=step.template),
                 field="template",
                 value=step.template,
-                hint="create it first with 'socialcrm template set NAME TEXT'",
+                hint=_("create it first with 'socialcrm template set NAME TEXT'"),
             )
     sequence = FollowUp(key, tuple(parsed), nfc(description))
     with crm.repository.transaction():
         existing = dict(crm.pipeline.settings.get(SEQUENCES_KEY) or {})
         if key in existing and not replace:
             raise ValidationError(
-                f"sequence {key!r} already exists", field="name", value=key, hint="use --replace"
+                _("sequence {key!r} already exists").format(key=key),
+                field="name",
+                value=key,
+                hint=_("use --replace"),
             )
         existing[key] = sequence.to_dict()
         crm.update_pipeline_settings({SEQUENCES_KEY: existing})
@@ -219,22 +225,28 @@ def enroll(crm: CRM, ref: str, name: str) -> Prospect:
         p = crm.resolve(ref)
         if not p.is_open:
             raise ValidationError(
-                f"{p.name} ({p.id}) is {p.status.value}: nothing to follow up",
+                _("{name} ({id}) is {value}: nothing to follow up").format(
+                    name=p.name, id=p.id, value=p.status.value
+                ),
                 field="status",
             )
         current = progress_of(crm, p)
         if current is not None and current.active:
             raise ValidationError(
-                f"{p.name} ({p.id}) is already in sequence {current.sequence!r}",
+                _("{name} ({id}) is already in sequence {sequence!r}").format(
+                    name=p.name, id=p.id, sequence=current.sequence
+                ),
                 field="sequence",
                 value=current.sequence,
-                hint=f"unenroll first: 'socialcrm sequence unenroll {p.id}'",
+                hint=_("unenroll first: 'socialcrm sequence unenroll {id}'").format(id=p.id),
             )
         if not p.identity(sequence.steps[0].network):
             raise ValidationError(
-                f"{p.name} ({p.id}) has no {sequence.steps[0].network} identity for step 1",
+                _("{name} ({id}) has no {network} identity for step 1").format(
+                    name=p.name, id=p.id, network=sequence.steps[0].network
+                ),
                 field="identities",
-                hint="add their profile URL with 'socialcrm edit REF --add-url URL'",
+                hint=_("add their profile URL with 'socialcrm edit REF --add-url URL'"),
             )
         return recorder.record(p, [SequenceEnrolled(sequence.name)]).prospect or p
 
@@ -248,7 +260,10 @@ def unenroll(crm: CRM, ref: str, *, reason: str | None = None) -> Prospect:
         p = crm.resolve(ref)
         current = progress_of(crm, p)
         if current is None or not current.active:
-            raise ValidationError(f"{p.name} ({p.id}) is in no active sequence", field="sequence")
+            raise ValidationError(
+                _("{name} ({id}) is in no active sequence").format(name=p.name, id=p.id),
+                field="sequence",
+            )
         stopped = SequenceStopped(current.sequence, nfc(reason) if reason else "unenrolled")
         return recorder.record(p, [stopped]).prospect or p
 
@@ -283,21 +298,31 @@ def due(crm: CRM, ref: str, now: datetime | None = None) -> Due:
     prospect = crm.resolve(ref)
     current = progress_of(crm, prospect)
     if current is None or not current.active or current.next_step is None:
-        who = f"{prospect.name} ({prospect.id})"
-        enrol = f"enroll them: 'socialcrm sequence enroll {prospect.id} NAME'"
+        enrol = _("enroll them: 'socialcrm sequence enroll {id} NAME'")
+        hint: str | None = enrol
         if current is None:
-            why, hint = "is in no sequence", enrol
+            why = _("{name} ({id}) is in no sequence")
         elif current.state is State.REPLIED:
-            why = f"replied: sequence {current.sequence!r} stopped, no follow-up after a reply"
-            hint = f"answer them yourself: 'socialcrm message {prospect.id} --sent TEXT'"
+            why = _(
+                "{name} ({id}) replied: sequence {sequence!r} stopped, no follow-up after a reply"
+            )
+            hint = _("answer them yourself: 'socialcrm message {id} --sent TEXT'")
         elif current.state is State.COMPLETED:
-            why, hint = f"has done every step of sequence {current.sequence!r}", enrol
+            why = _("{name} ({id}) has done every step of sequence {sequence!r}")
         elif current.state is State.CLOSED:
-            why, hint = f"is {prospect.status.value}: nothing to follow up", None
+            why, hint = _("{name} ({id}) is {status}: nothing to follow up"), None
         else:
-            why = f"left sequence {current.sequence!r} ({current.reason})"
-            hint = enrol
-        raise ValidationError(f"{who} {why}", field="sequence", hint=hint)
+            why = _("{name} ({id}) left sequence {sequence!r} ({reason})")
+        fields = {
+            "name": prospect.name,
+            "id": prospect.id,
+            "sequence": current.sequence if current else None,
+            "status": _(prospect.status.value),  # marked in socialcrm.machine
+            "reason": current.reason if current else None,
+        }
+        raise ValidationError(
+            why.format(**fields), field="sequence", hint=hint.format(**fields) if hint else None
+        )
     step = get_sequence(crm.pipeline, current.sequence).steps[current.next_step]
     text = get_template(crm.pipeline, step.template)
     message = render_for(crm, text, prospect, step.network, step.channel, template=step.template)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from socialcrm.errors import NotFoundError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Pipeline, Prospect, nfc
 from socialcrm.playbook import TEMPLATES_KEY, key_name
 from socialcrm.playbook.followups import list_sequences
@@ -63,17 +64,21 @@ def variables(text: str, *, template: str = "template") -> list[str]:
         raise ValidationError(
             f"{template}: {exc}",
             field="template",
-            hint="write literal braces as {{ and }}",
+            hint=_("write literal braces as {{ and }}"),
         ) from None
     names: list[str] = []
     for _literal, name, spec, conversion in parsed:
         if name is None:
             continue
         if not name.strip():
-            raise ValidationError(f"{template}: empty variable {{}}", field="template")
+            raise ValidationError(
+                _("{template}: empty variable {{}}").format(template=template), field="template"
+            )
         if spec or conversion:
             raise ValidationError(
-                f"{template}: variable {{{name}}} has a format (!, :) which templates do not use",
+                _(
+                    "{template}: variable {{{name}}} has a format (!, :) which templates do not use"
+                ).format(template=template, name=name),
                 field="template",
                 value=name,
             )
@@ -98,20 +103,22 @@ def render(text: str, prospect: Prospect, *, template: str = "template") -> str:
     for name in names:
         if name not in VARIABLES and name not in prospect.custom:
             raise ValidationError(
-                f"{template}: unknown variable {{{name}}}",
+                _("{template}: unknown variable {{{name}}}").format(template=template, name=name),
                 field="template",
                 value=name,
-                hint="variables: "
+                hint=_("variables: ")
                 + ", ".join(VARIABLES)
-                + (", custom fields: " + ", ".join(prospect.custom) if prospect.custom else ""),
+                + (_(", custom fields: ") + ", ".join(prospect.custom) if prospect.custom else ""),
             )
         value = _value(prospect, name)
         if not value:
             raise ValidationError(
-                f"{template}: {prospect.name} ({prospect.id}) has no value for {{{name}}}",
+                _("{template}: {name} ({id}) has no value for {{{name2}}}").format(
+                    template=template, name=prospect.name, id=prospect.id, name2=name
+                ),
                 field=name,
                 value=name,
-                hint="fill it in (edit / interest) or use another template",
+                hint=_("fill it in (edit / interest) or use another template"),
             )
         values[name] = value
     pieces = [
@@ -154,7 +161,7 @@ def list_templates(pipeline: Pipeline) -> dict[str, str]:
 def get_template(pipeline: Pipeline, name: str) -> str:
     found = list_templates(pipeline).get(name.strip().lower())
     if found is None:
-        raise NotFoundError(name, what="template", hint="see 'socialcrm template list'")
+        raise NotFoundError(name, what="template", hint=_("see 'socialcrm template list'"))
     return found
 
 
@@ -163,11 +170,13 @@ def set_template(crm: CRM, name: str, text: str) -> str:
     key = key_name(name, "template", "first-contact")
     text = text.strip("\n")
     if not nfc(text):
-        raise ValidationError("a template needs a text", field="text")
+        raise ValidationError(_("a template needs a text"), field="text")
     for var in variables(text, template=key):
         if var not in VARIABLES and not re.fullmatch(r"[\w .-]+", var):
             raise ValidationError(
-                f"{key}: invalid variable name {{{var}}}", field="template", value=var
+                _("{key}: invalid variable name {{{var}}}").format(key=key, var=var),
+                field="template",
+                value=var,
             )
     templates = list_templates(crm.pipeline)
     templates[key] = text
@@ -186,7 +195,9 @@ def delete_template(crm: CRM, name: str) -> None:
     ]
     if users:
         raise ValidationError(
-            f"template {key!r} is used by sequence(s) {', '.join(users)}",
+            _("template {key!r} is used by sequence(s) {users}").format(
+                key=key, users=", ".join(users)
+            ),
             field="name",
             value=key,
         )

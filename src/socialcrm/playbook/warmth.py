@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Event, Interaction, MessageReceived, Pipeline
 from socialcrm.playbook import WARMTH_KEY
 
@@ -82,27 +83,29 @@ def config_of(pipeline: Pipeline) -> WarmthConfig:
     """The pipeline's warmth settings merged over the defaults (validated)."""
     raw = pipeline.settings.get(WARMTH_KEY) or {}
     if not isinstance(raw, Mapping):
-        raise ValidationError("settings 'warmth' must be an object", field=WARMTH_KEY)
+        raise ValidationError(_("settings 'warmth' must be an object"), field=WARMTH_KEY)
     weights = dict(DEFAULT_WEIGHTS)
     weights.update({str(k): _positive(v, f"warmth.weights.{k}") for k, v in _map(raw, "weights")})
     levels = dict(DEFAULT_LEVELS)
     levels.update({str(k): _positive(v, f"warmth.levels.{k}") for k, v in _map(raw, "levels")})
     half_life = _positive(raw.get("half_life_days", DEFAULT_HALF_LIFE_DAYS), "half_life_days")
     if half_life == 0:
-        raise ValidationError("half_life_days must be > 0", field="half_life_days")
+        raise ValidationError(_("half_life_days must be > 0"), field="half_life_days")
     return WarmthConfig(weights, half_life, levels)
 
 
 def _map(raw: Mapping[str, Any], key: str) -> list[tuple[str, Any]]:
     value = raw.get(key) or {}
     if not isinstance(value, Mapping):
-        raise ValidationError(f"warmth.{key} must be an object", field=key)
+        raise ValidationError(_("warmth.{key} must be an object").format(key=key), field=key)
     return list(value.items())
 
 
 def _positive(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValidationError(f"{where} must be a number >= 0", field=where, value=value)
+        raise ValidationError(
+            _("{where} must be a number >= 0").format(where=where), field=where, value=value
+        )
     return float(value)
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from attrs import frozen
 
 from socialcrm.errors import NotFoundError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.masking import mask_name
 from socialcrm.models import Prospect
 from socialcrm.privacy import identifiers as ids
@@ -87,7 +88,9 @@ class Wiped:
 def _check_reason(reason: str) -> str:
     if reason not in REASONS:
         raise ValidationError(
-            f"unknown erasure reason {reason!r}", field="reason", hint=", ".join(REASONS)
+            _("unknown erasure reason {reason!r}").format(reason=reason),
+            field="reason",
+            hint=", ".join(REASONS),
         )
     return reason
 

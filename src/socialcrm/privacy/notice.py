@@ -19,6 +19,7 @@ from attrs import frozen
 
 from socialcrm.activity import message_change
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Event, EventKind, NoticeGiven, Payload, Prospect
 from socialcrm.privacy.settings import LANGUAGES, settings_of
 from socialcrm.privacy.texts import render_text
@@ -88,9 +89,9 @@ def _language(crm: CRM, language: str | None) -> str:
     chosen = (language or settings_of(crm.pipeline).language).strip().lower()
     if chosen not in LANGUAGES:
         raise ValidationError(
-            f"unsupported language {language!r}",
+            _("unsupported language {language!r}").format(language=language),
             field="language",
-            hint="one of: " + ", ".join(LANGUAGES),
+            hint=_("one of: ") + ", ".join(LANGUAGES),
         )
     return chosen
 
@@ -148,7 +149,7 @@ def log_message(
     notice is logged and reported (``notice_missing``) so the rep can give it.
     """
     if with_notice and received:
-        raise ValidationError("--with-notice is for a message you send", field="with_notice")
+        raise ValidationError(_("--with-notice is for a message you send"), field="with_notice")
     plain = message_change(crm, text, received=received, channel=channel, network=network)
     chosen = _language(crm, language) if with_notice else None
     with crm.recording.transaction() as recorder:

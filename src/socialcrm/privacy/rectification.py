@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from socialcrm.errors import AmbiguousReferenceError, NotFoundError
+from socialcrm.i18n import text as _
 from socialcrm.models import Edited, Event, Note, Prospect, nfc
 from socialcrm.text import check
 
@@ -27,7 +28,7 @@ __all__ = ["edit_note", "remove_note"]
 def _find(events: list[Event], note_id: str) -> Event:
     notes = [e for e in events if isinstance(e.payload, Note) and e.id.startswith(note_id.upper())]
     if not notes:
-        raise NotFoundError(note_id, what="note", hint="'socialcrm history REF' lists note ids")
+        raise NotFoundError(note_id, what="note", hint=_("'socialcrm history REF' lists note ids"))
     if len(notes) > 1:
         raise AmbiguousReferenceError(note_id, [(e.id, "note") for e in notes])
     return notes[0]

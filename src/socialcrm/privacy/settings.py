@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.pipelines import update_settings
 from socialcrm.privacy import PRIVACY_KEY
 from socialcrm.text import check
@@ -92,15 +93,15 @@ def parse_duration(text: str, *, field: str = "retention") -> Duration:
     m = re.match(_DURATION, text.strip().lower())
     if m is None or not any(m.groups()):
         raise ValidationError(
-            f"invalid duration {text!r}",
+            _("invalid duration {text!r}").format(text=text),
             field=field,
             value=text,
-            hint="years, months and days such as 3y, 18m, 400d or 2y6m",
+            hint=_("years, months and days such as 3y, 18m, 400d or 2y6m"),
         )
     years, months, days = (int(x) if x else 0 for x in m.groups())
     duration = Duration(months=years * 12 + months, days=days)
     if duration.months == 0 and duration.days == 0:
-        raise ValidationError("a duration must be positive", field=field, value=text)
+        raise ValidationError(_("a duration must be positive"), field=field, value=text)
     return duration
 
 
@@ -130,13 +131,13 @@ class PrivacySettings(Value):
 
 def text_key(name: str) -> str:
     """``notice.fr`` checked: a known kind and language."""
-    kind, _, language = name.strip().lower().partition(".")
+    kind, _dot, language = name.strip().lower().partition(".")
     if kind not in KINDS or language not in LANGUAGES:
         raise ValidationError(
-            f"unknown text {name!r}",
+            _("unknown text {name!r}").format(name=name),
             field="text",
             value=name,
-            hint="one of: " + ", ".join(f"{k}.{lang}" for k in KINDS for lang in LANGUAGES),
+            hint=_("one of: ") + ", ".join(f"{k}.{lang}" for k in KINDS for lang in LANGUAGES),
         )
     return f"{kind}.{language}"
 
@@ -145,10 +146,10 @@ def _language(value: str) -> str:
     language = value.strip().lower()
     if language not in LANGUAGES:
         raise ValidationError(
-            f"unsupported language {value!r}",
+            _("unsupported language {value!r}").format(value=value),
             field="language",
             value=value,
-            hint="one of: " + ", ".join(LANGUAGES),
+            hint=_("one of: ") + ", ".join(LANGUAGES),
         )
     return language
 
@@ -182,7 +183,9 @@ def configure(crm: CRM, changes: Mapping[str, str | None]) -> PrivacySettings:
             check(value, key, multiline=key.startswith("texts."))
             cap = MAX_TEXT if key.startswith("texts.") else MAX_SETTING
             if len(value) > cap:
-                raise ValidationError(f"{key} is over {cap} characters", field=key)
+                raise ValidationError(
+                    _("{key} is over {cap} characters").format(key=key, cap=cap), field=key
+                )
         if key.startswith("texts."):
             name = text_key(key.removeprefix("texts."))
             if value:
@@ -191,7 +194,7 @@ def configure(crm: CRM, changes: Mapping[str, str | None]) -> PrivacySettings:
                 texts.pop(name, None)
             continue
         if key not in (*TEXT_FIELDS, "language", "retention"):
-            raise ValidationError(f"unknown privacy setting {key!r}", field=key)
+            raise ValidationError(_("unknown privacy setting {key!r}").format(key=key), field=key)
         if not value:
             current.pop(key, None)
         elif key == "language":

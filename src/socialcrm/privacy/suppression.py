@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from socialcrm.errors import SuppressedError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Prospect
 from socialcrm.privacy import identifiers as ids
 from socialcrm.privacy.vault import Vault
@@ -101,7 +102,7 @@ class Suppression:
 def require_identifiers(identifiers: list[str]) -> list[str]:
     if not identifiers:
         raise ValidationError(
-            "name at least one identifier", hint="--email, --url, --handle or --phone"
+            _("name at least one identifier"), hint=_("--email, --url, --handle or --phone")
         )
     return identifiers
 
@@ -119,8 +120,8 @@ def suppress(crm: CRM, identifiers: list[str]) -> int:
     with crm.recording.transaction():
         if records_of(crm, identifiers):
             raise ValidationError(
-                "a stored prospect holds this identifier",
-                hint="run 'socialcrm privacy object REF' to erase and suppress them",
+                _("a stored prospect holds this identifier"),
+                hint=_("run 'socialcrm privacy object REF' to erase and suppress them"),
             )
         return Suppression(crm.repository).add(identifiers, reason="objection", at=crm.now())
 

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Prospect, nfc
 from socialcrm.privacy.basis import describe
 from socialcrm.privacy.settings import KINDS, LANGUAGES, PrivacySettings, text_key
@@ -130,15 +131,19 @@ def render_text(
             continue
         if name not in values:
             raise ValidationError(
-                f"{kind}.{language}: unknown variable {{{name}}}",
+                _("{kind}.{language}: unknown variable {{{name}}}").format(
+                    kind=kind, language=language, name=name
+                ),
                 field="text",
                 value=name,
-                hint="variables: " + ", ".join(VARIABLES),
+                hint=_("variables: ") + ", ".join(VARIABLES),
             )
         value = values[name]
         if not value:
             raise ValidationError(
-                f"the {kind} text needs the pipeline's {name}, which is not set",
+                _("the {kind} text needs the pipeline's {name}, which is not set").format(
+                    kind=kind, name=name
+                ),
                 field=name,
                 hint=_CONFIG_HINT.get(name, f"socialcrm privacy config --{name} …"),
             )

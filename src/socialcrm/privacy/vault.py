@@ -20,6 +20,7 @@ from typing import Any
 
 from socialcrm.atomic_files import ensure_dir, write_atomic
 from socialcrm.errors import StoreError
+from socialcrm.i18n import text as _
 from socialcrm.repository import Repository
 
 __all__ = ["PRIVACY_DIR", "Vault"]
@@ -60,10 +61,12 @@ class Vault:
                 return None
         except (OSError, ValueError) as exc:
             raise StoreError(
-                f"unreadable suppression key {path}: {exc}",
+                _("unreadable suppression key {path}: {exc}").format(path=path, exc=exc),
                 path=str(path),
-                hint="restore the file from your copy; without it the suppression list "
-                "cannot be checked",
+                hint=_(
+                    "restore the file from your copy; without it the "
+                    "suppression list cannot be checked"
+                ),
             ) from exc
         new = secrets.token_bytes(32)
         self._write(path, new.hex().encode("ascii"))
@@ -81,7 +84,10 @@ class Vault:
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as exc:
-            raise StoreError(f"unreadable privacy record {path}: {exc}", path=str(path)) from exc
+            raise StoreError(
+                _("unreadable privacy record {path}: {exc}").format(path=path, exc=exc),
+                path=str(path),
+            ) from exc
         return list(data) if isinstance(data, list) else []
 
     def save(self, name: str, records: list[dict[str, Any]]) -> None:
@@ -98,7 +104,10 @@ class Vault:
             ensure_dir(self.directory)
             write_atomic(path, blob)
         except OSError as exc:
-            raise StoreError(f"cannot write {path}: {exc.strerror or exc}", path=str(path)) from exc
+            raise StoreError(
+                _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc),
+                path=str(path),
+            ) from exc
 
     def files(self) -> list[Path]:
         """The record files (directory stores), for checks and tests."""

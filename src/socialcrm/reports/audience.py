@@ -15,6 +15,7 @@ from typing import Any
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.limits import MAX_AUDIENCE_MEASURES
 from socialcrm.reports.selection import Filters, day_start
 from socialcrm.reports.stats import rate
@@ -45,7 +46,8 @@ def measures(repository: Repository, network: str | None = None) -> list[Measure
         ]
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationError(
-            f"the store's audience sizes are damaged ({exc!r})", field=AUDIENCE_META_KEY
+            _("the store's audience sizes are damaged ({exc!r})").format(exc=exc),
+            field=AUDIENCE_META_KEY,
         ) from None
     if network:
         found = [m for m in found if m.network == network.strip().lower()]
@@ -56,18 +58,21 @@ def log_audience(crm: Any, network: str, followers: int, day: date | None = None
     """Record ``network``'s audience size on ``day`` (today by default), in one unit of work."""
     net = crm.networks.get(network).id  # a known network, or a helpful error
     if followers < 0:
-        raise ValidationError("followers must be >= 0", field="followers", value=followers)
+        raise ValidationError(_("followers must be >= 0"), field="followers", value=followers)
     when = day or crm.now().date()
     if when > crm.now().date():
         raise ValidationError(
-            f"{when.isoformat()} is in the future", field="date", value=when.isoformat()
+            _("{date} is in the future").format(date=when.isoformat()),
+            field="date",
+            value=when.isoformat(),
         )
     measure = Measure(net, when, followers)
     with crm.recording.transaction() as recorder:
         kept = [m for m in measures(recorder.repository) if (m.network, m.day) != (net, when)]
         if len(kept) >= MAX_AUDIENCE_MEASURES:
             raise ValidationError(
-                f"at most {MAX_AUDIENCE_MEASURES} audience measures", field="audience"
+                _("at most {limit} audience measures").format(limit=MAX_AUDIENCE_MEASURES),
+                field="audience",
             )
         recorder.repository.set_meta(
             AUDIENCE_META_KEY, [m.to_dict() for m in sorted([*kept, measure], key=_order)]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from socialcrm.errors import SocialCRMError
+from socialcrm.i18n import text as _
 
 __all__ = ["Charts", "MissingExtraError"]
 
@@ -26,7 +27,7 @@ class MissingExtraError(SocialCRMError):
     def __init__(self) -> None:
         super().__init__(
             "the HTML report needs matplotlib",
-            hint="install the report extra: pip install 'socialcrm[report]'",
+            hint=_("install the report extra: pip install 'socialcrm[report]'"),
         )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.limits import MAX_GOALS
 from socialcrm.models import Event, MessageReceived, MessageSent, Prospect
 from socialcrm.reports.selection import Filters, day_start, selected
@@ -81,7 +82,7 @@ def list_goals(repository: Repository) -> list[Goal]:
         return [Goal.from_dict(d) for d in repository.get_meta(GOALS_META_KEY) or []]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValidationError(
-            f"the store's goals are damaged ({exc!r})", field=GOALS_META_KEY
+            _("the store's goals are damaged ({exc!r})").format(exc=exc), field=GOALS_META_KEY
         ) from None
 
 
@@ -98,32 +99,41 @@ def set_goal(
     metric = metric.strip().lower().replace("-", "_")
     if metric not in METRICS:
         raise ValidationError(
-            f"unknown metric {metric!r}", field="metric", value=metric, hint=", ".join(METRICS)
+            _("unknown metric {metric!r}").format(metric=metric),
+            field="metric",
+            value=metric,
+            hint=", ".join(METRICS),
         )
     if (per is None) == (by is None):
         raise ValidationError(
-            "a goal needs --per week|month|year or --by DATE (one of them)",
+            _("a goal needs --per week|month|year or --by DATE (one of them)"),
             field="per",
-            hint="e.g. socialcrm goal set posts 2 --per week",
+            hint=_("e.g. socialcrm goal set posts 2 --per week"),
         )
     if per is not None and per not in PERIODS:
-        raise ValidationError(f"unknown period {per!r}", field="per", hint=", ".join(PERIODS))
+        raise ValidationError(
+            _("unknown period {per!r}").format(per=per), field="per", hint=", ".join(PERIODS)
+        )
     if by is not None and by <= crm.now().date():
         raise ValidationError(
-            f"{by.isoformat()} is not in the future", field="by", value=by.isoformat()
+            _("{date} is not in the future").format(date=by.isoformat()),
+            field="by",
+            value=by.isoformat(),
         )
     if target <= 0:
-        raise ValidationError("a target is a positive number", field="target", value=target)
+        raise ValidationError(_("a target is a positive number"), field="target", value=target)
     if metric == "followers" and not network:
         raise ValidationError(
-            "a followers goal is on one network", field="network", hint="add --network linkedin"
+            _("a followers goal is on one network"),
+            field="network",
+            hint=_("add --network linkedin"),
         )
     net = crm.networks.get(network).id if network else None
     goal = Goal(metric, target, crm.now(), per, by, net)
     with crm.recording.transaction() as recorder:
         kept = [g for g in list_goals(recorder.repository) if g.key != goal.key]
         if len(kept) >= MAX_GOALS:
-            raise ValidationError(f"at most {MAX_GOALS} goals", field="goals")
+            raise ValidationError(_("at most {limit} goals").format(limit=MAX_GOALS), field="goals")
         recorder.repository.set_meta(GOALS_META_KEY, [g.to_dict() for g in [*kept, goal]])
     return goal
 
@@ -133,7 +143,9 @@ def remove_goal(crm: Any, metric: str, network: str | None = None) -> None:
     with crm.recording.transaction() as recorder:
         goals = list_goals(recorder.repository)
         if not any(g.key == key for g in goals):
-            raise ValidationError(f"no goal on {key!r}", field="metric", value=key)
+            raise ValidationError(
+                _("no goal on {key!r}").format(key=key), field="metric", value=key
+            )
         recorder.repository.set_meta(
             GOALS_META_KEY, [g.to_dict() for g in goals if g.key != key] or None
         )

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Event, Prospect, nfc
 from socialcrm.repository import Query, Repository, stage_by_stage
 from socialcrm.value import Value
@@ -43,10 +44,10 @@ class Filters(Value):
     def __attrs_post_init__(self) -> None:
         if self.since is not None and self.until is not None and self.until <= self.since:
             raise ValidationError(
-                "--until must be after --since",
+                _("--until must be after --since"),
                 field="until",
                 value=self.until.date().isoformat(),
-                hint="the period is [since, until): e.g. --since 2026-01-01 --until 2026-04-01",
+                hint=_("the period is [since, until): e.g. --since 2026-01-01 --until 2026-04-01"),
             )
 
     @classmethod

@@ -19,6 +19,7 @@ from attrs import frozen
 
 from socialcrm.atomic_files import FILE_MODE, open_atomic
 from socialcrm.errors import SchemaVersionError, StoreCorruptError
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.files import check_manifest, decode_tables, digest, manifest_header
 
@@ -61,7 +62,9 @@ def archive_members(archive: Path, fh: BinaryIO) -> Iterator[Member]:
                     continue
                 yield info.name, extracted.read()
     except (OSError, tarfile.TarError, EOFError) as exc:
-        raise StoreCorruptError(path=str(archive), detail=f"unreadable backup ({exc})") from None
+        raise StoreCorruptError(
+            path=str(archive), detail=_("unreadable backup ({exc})").format(exc=exc)
+        ) from None
 
 
 @frozen
@@ -95,7 +98,10 @@ def check_archive(archive: Path, fh: BinaryIO) -> Checked:
                 problem = exc
         seen[name] = (len(raw), digest(raw), problem)
     if manifest_bytes is None:
-        raise StoreCorruptError(path=str(archive), detail=f"no {layout.MANIFEST_NAME} inside")
+        raise StoreCorruptError(
+            path=str(archive),
+            detail=_("no {manifest_name} inside").format(manifest_name=layout.MANIFEST_NAME),
+        )
     manifest = decode_tables(manifest_bytes, archive / layout.MANIFEST_NAME)
     schema = manifest_header(manifest, archive)["schema"]
     if schema > layout.SCHEMA_VERSION:
@@ -107,7 +113,8 @@ def check_archive(archive: Path, fh: BinaryIO) -> Checked:
         size, crc, problem = seen.get(rel, (-1, "", None))
         if size != entry["size"] or crc != entry["crc32"]:
             raise StoreCorruptError(
-                path=str(archive), detail=f"{rel} ({logical}) missing or damaged"
+                path=str(archive),
+                detail=_("{rel} ({logical}) missing or damaged").format(rel=rel, logical=logical),
             )
         if problem is not None:
             raise problem

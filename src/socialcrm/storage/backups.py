@@ -41,6 +41,7 @@ from socialcrm.errors import (
     StoreCorruptError,
     StoreError,
 )
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.archives import (
     Checked,
@@ -49,7 +50,12 @@ from socialcrm.storage.archives import (
     check_archive,
     write_archive,
 )
-from socialcrm.storage.directory import DirectoryKind, inspect_directory, refuse_unless_usable
+from socialcrm.storage.directory import (
+    DirectoryKind,
+    inspect_directory,
+    refuse_unless_store,
+    refuse_unless_usable,
+)
 from socialcrm.storage.files import (
     check_manifest,
     decode_tables,
@@ -106,17 +112,6 @@ def _store_lock(path: Path, held: bool, doing: str, wait: Wait = (None, None)) -
         lock.release()
 
 
-def _check_store_dir(path: Path) -> None:
-    """Refuse, before taking the lock (which creates a file), anything but a store."""
-    if not path.is_dir():
-        raise StoreError(
-            f"no socialcrm store at {path}",
-            path=str(path),
-            hint="check --db or SOCIALCRM_DB",
-        )
-    refuse_unless_usable(path)  # a lost manifest, or not a store at all
-
-
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -133,7 +128,9 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         refuse_unless_usable(path)  # a lost manifest, or not a store at all
         raise StoreError(
-            f"the store at {path} is empty (no {layout.MANIFEST_NAME}): nothing to back up",
+            _("the store at {path} is empty (no {manifest_name}): nothing to back up").format(
+                path=path, manifest_name=layout.MANIFEST_NAME
+            ),
             path=str(path),
         ) from None
     manifest = decode_tables(raw, manifest_path)
@@ -284,13 +281,14 @@ def make_backup(
     """:func:`backup` of a given kind; ``pre-restore`` copies files as they are, unchecked."""
     store = Path(path)
     if keep < 1:
-        raise StoreError("keep must be at least 1", path=str(store))
+        raise StoreError(_("keep must be at least 1"), path=str(store))
     if kind not in BACKUP_KINDS:
-        raise StoreError(f"unknown backup kind {kind!r}", path=str(store))
+        raise StoreError(_("unknown backup kind {kind!r}").format(kind=kind), path=str(store))
     if not _locked:
-        _check_store_dir(store)
+        refuse_unless_store(store)
     directory = backup_dir(store)
-    with _store_lock(store, _locked, f"write a backup into {directory}", wait):
+    doing = _("write a backup into {directory}").format(directory=directory)
+    with _store_lock(store, _locked, doing, wait):
         members: Iterable[Member]
         if kind == "pre-restore":
             members = _raw_files(_raw_paths(store))
@@ -309,7 +307,7 @@ def make_backup(
         try:
             ensure_dir(directory)
         except OSError as exc:
-            raise io_error(exc, directory, "create", hint="no backup was written") from exc
+            raise io_error(exc, directory, "create", hint=_("no backup was written")) from exc
         try:
             # temporary files of a backup killed mid-write: backups are written
             # under the store's exclusive lock, which this process holds
@@ -321,7 +319,7 @@ def make_backup(
             write_archive(target, members)
         except OSError as exc:
             where = Path(exc.filename) if exc.filename else directory
-            raise io_error(exc, where, "write", hint="no backup was written") from exc
+            raise io_error(exc, where, "write", hint=_("no backup was written")) from exc
         archives = [(b.path, b.kind, b.created_at) for b in list_backups(store)]
         rotate(archives, kind, keep, max_age_days, target)  # by count and by age
         return target
@@ -342,16 +340,18 @@ def _choose_backup(store: Path, chosen: str | Path | None) -> Path:
         candidates = [b for b in list_backups(store) if b.kind != "pre-restore"]
         if not candidates:
             raise StoreError(
-                f"no backup of {store} to restore",
+                _("no backup of {store} to restore").format(store=store),
                 path=str(store),
-                hint=f"backups live in {backup_dir(store)}; pass a backup file explicitly",
+                hint=_("backups live in {directory}; pass a backup file explicitly").format(
+                    directory=backup_dir(store)
+                ),
             )
         return candidates[-1].path
     candidate = Path(chosen).expanduser()
     if not candidate.exists() and (backup_dir(store) / candidate.name).exists():
         candidate = backup_dir(store) / candidate.name
     if not candidate.is_file():
-        raise StoreError(f"no backup file {chosen}", path=str(chosen))
+        raise StoreError(_("no backup file {chosen}").format(chosen=chosen), path=str(chosen))
     return candidate
 
 
@@ -405,7 +405,7 @@ def restore(
             ensure_dir(store)
         except OSError as exc:
             raise io_error(exc, store, "create the store directory") from exc
-        with _store_lock(store, False, "restore a backup into it", (lock_timeout, on_wait)):
+        with _store_lock(store, False, _("restore a backup into it"), (lock_timeout, on_wait)):
             safety: Path | None = None
             if _raw_paths(store):
                 safety = make_backup(store, keep, kind="pre-restore", _locked=True)
@@ -467,7 +467,7 @@ def _write_restored(
             write_atomic(store / rel, raw, sync_dir=False)
             files[logical] = {**entry, "path": rel}
         if len(files) != len(wanted):  # pragma: no cover - the first reading checked them all
-            raise StoreCorruptError(path=str(archive), detail="changed while being restored")
+            raise StoreCorruptError(path=str(archive), detail=_("changed while being restored"))
         fsync_dir(data_dir)
         # the backup's own "retired" list named files of its store, not of this one
         manifest = {**checked.manifest, "files": files}

@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 from attrs import frozen
 
 from socialcrm.errors import NotFoundError, StoreError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.models import Event, Prospect
 from socialcrm.repository import Query, Repository, put_all
 from socialcrm.stages import Stage
@@ -64,7 +65,9 @@ class CopySummary:
 
 def _inventoried(repository: Repository, location: str) -> Inventoried:
     if not isinstance(repository, Inventoried):
-        raise StoreError(f"the store {location} cannot list its contents for a copy")
+        raise StoreError(
+            _("the store {location} cannot list its contents for a copy").format(location=location)
+        )
     return repository
 
 
@@ -74,13 +77,13 @@ def _open_source(location: str | Path) -> Repository:
         from socialcrm.storage.layout import MANIFEST_NAME
 
         if not (Path(location) / MANIFEST_NAME).is_file():
-            raise NotFoundError(str(location), what="store", hint="check --from")
+            raise NotFoundError(str(location), what="store", hint=_("check --from"))
     elif str(location).strip().startswith("sqlite:"):
         from socialcrm.storage.sql.engine import parse_url, sqlite_file
 
         path = sqlite_file(parse_url(str(location)))
         if path is not None and not path.is_file():
-            raise NotFoundError(describe_store(location), what="store", hint="check --from")
+            raise NotFoundError(describe_store(location), what="store", hint=_("check --from"))
     return open_repository(location)
 
 
@@ -114,11 +117,15 @@ def _refuse_non_empty(target: Repository, label: str) -> None:
             if part
         )
         raise ValidationError(
-            f"the target store {label} is not empty ({what}); nothing was copied",
+            _("the target store {label} is not empty ({what}); nothing was copied").format(
+                label=label, what=what
+            ),
             field="to",
             value=label,
-            hint="copy into a new store: a new directory, or a new database after "
-            "'socialcrm db upgrade'",
+            hint=_(
+                "copy into a new store: a new directory, or a new "
+                "database after 'socialcrm db upgrade'"
+            ),
         )
 
 
@@ -150,7 +157,7 @@ def copy_store(
         and not is_database_url(target)
         and Path(source).expanduser().resolve() == Path(target).expanduser().resolve()
     ):
-        raise ValidationError("--from and --to name the same store", field="to")
+        raise ValidationError(_("--from and --to name the same store"), field="to")
     src = _open_source(source)
     try:
         dst = open_repository(target)
@@ -192,7 +199,10 @@ def _copy(
         copied = sum(dst.count(name) for name in names)
         if copied != prospects or copied != sum(src.count(name) for name in names):
             raise StoreError(
-                f"the copy holds {copied} prospect(s), the source {prospects}; nothing was copied",
+                _(
+                    "the copy holds {copied} prospect(s), the source "
+                    "{prospects}; nothing was copied"
+                ).format(copied=copied, prospects=prospects),
                 path=target_label,
             )
     return CopySummary(source_label, target_label, len(declared), prospects, events, len(keys))

@@ -31,10 +31,17 @@ from pathlib import Path
 
 from socialcrm.atomic_files import temp_target
 from socialcrm.errors import StoreError
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.problems import foreign_directory_error, io_error, no_manifest_error
 
-__all__ = ["DirectoryKind", "Inspection", "inspect_directory", "refuse_unless_usable"]
+__all__ = [
+    "DirectoryKind",
+    "Inspection",
+    "inspect_directory",
+    "refuse_unless_store",
+    "refuse_unless_usable",
+]
 
 
 class DirectoryKind(enum.Enum):
@@ -153,8 +160,19 @@ def refuse_unless_usable(path: Path, found: Inspection | None = None) -> Inspect
         raise foreign_directory_error(path, found.example)
     if found.kind is DirectoryKind.NOT_A_DIRECTORY:
         raise StoreError(
-            f"{path} is not a socialcrm store (not a directory)",
+            _("{path} is not a socialcrm store (not a directory)").format(path=path),
             path=str(path),
-            hint="a store is a directory; pass --db DIRECTORY",
+            hint=_("a store is a directory; pass --db DIRECTORY"),
         )
     return found
+
+
+def refuse_unless_store(path: Path) -> None:
+    """Refuse, before taking the lock (which creates a file), anything but a store."""
+    if not path.is_dir():
+        raise StoreError(
+            _("no socialcrm store at {path}").format(path=path),
+            path=str(path),
+            hint=_("check --db or SOCIALCRM_DB"),
+        )
+    refuse_unless_usable(path)  # a lost manifest, or not a store at all

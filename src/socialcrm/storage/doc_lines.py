@@ -35,6 +35,7 @@ from typing import IO, Any
 import orjson
 
 from socialcrm.errors import StoreCorruptError
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.files import check_entry, encode_tables, read_listed_file
 from socialcrm.storage.pending import Change, merged_for_writing, resolve
@@ -105,7 +106,7 @@ def _lines(source: IO[bytes], path: Path, entry: Mapping[str, Any]) -> Iterator[
         yield line.rstrip(b"\n")
     if size != entry["size"] or f"{crc:08x}" != entry["crc32"]:
         raise StoreCorruptError(
-            path=str(path), detail="size or checksum differs from store.json (damaged file)"
+            path=str(path), detail=_("size or checksum differs from store.json (damaged file)")
         )
 
 
@@ -120,11 +121,11 @@ def _tables(lines: Iterator[bytes], path: Path) -> Iterator[tuple[str, Iterator[
         else:
             if header == b"}}":
                 return
-            raise StoreCorruptError(path=str(path), detail="unexpected line in a data file")
+            raise StoreCorruptError(path=str(path), detail=_("unexpected line in a data file"))
         try:
             (name,) = orjson.loads(b"{" + opening + b"}}")
         except (orjson.JSONDecodeError, ValueError):
-            raise StoreCorruptError(path=str(path), detail="bad table header") from None
+            raise StoreCorruptError(path=str(path), detail=_("bad table header")) from None
         following: list[bytes] = []
 
         def documents(following: list[bytes] = following) -> Iterator[bytes]:
@@ -235,7 +236,10 @@ def write_merged(
             source = stored.open("rb")
         except FileNotFoundError:
             raise StoreCorruptError(
-                path=str(stored), detail=f"missing (listed in {layout.MANIFEST_NAME})"
+                path=str(stored),
+                detail=_("missing (listed in {manifest_name})").format(
+                    manifest_name=layout.MANIFEST_NAME
+                ),
             ) from None
         with source:
             if _is_line_layout(source):

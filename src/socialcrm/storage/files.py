@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from socialcrm.errors import StoreCorruptError, StoreError
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.problems import io_error
 
@@ -61,25 +62,27 @@ def encode_tables(data: Mapping[str, Any]) -> bytes:
         return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
     except (orjson.JSONEncodeError, TypeError) as exc:
         raise StoreError(
-            f"cannot serialise store data: {exc}",
-            hint="a value is not JSON-compatible; nothing was written",
+            _("cannot serialise store data: {exc}").format(exc=exc),
+            hint=_("a value is not JSON-compatible; nothing was written"),
         ) from exc
 
 
 def decode_tables(raw: bytes, path: Path) -> Tables:
     """Parse a TinyDB file, raising :class:`StoreCorruptError` naming it if unreadable."""
     if not raw:
-        raise StoreCorruptError(path=str(path), detail="the file is empty (truncated?)")
+        raise StoreCorruptError(path=str(path), detail=_("the file is empty (truncated?)"))
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise StoreCorruptError(path=str(path), detail=f"not valid JSON ({exc})") from None
+        raise StoreCorruptError(
+            path=str(path), detail=_("not valid JSON ({exc})").format(exc=exc)
+        ) from None
     if not isinstance(data, dict) or not all(
         isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
         for table in data.values()
     ):
         raise StoreCorruptError(
-            path=str(path), detail="not a TinyDB document (an object of tables of objects)"
+            path=str(path), detail=_("not a TinyDB document (an object of tables of objects)")
         )
     return data
 
@@ -105,7 +108,7 @@ def manifest_header(manifest: Mapping[str, Any], path: Path) -> dict[str, Any]:
     """The ``store`` record of a manifest, checked enough to trust its numbers."""
     record = manifest.get("store", {}).get("1")
     if not isinstance(record, dict) or not isinstance(record.get("schema"), int):
-        raise StoreCorruptError(path=str(path), detail="no 'store' record with a schema version")
+        raise StoreCorruptError(path=str(path), detail=_("no 'store' record with a schema version"))
     return record
 
 
@@ -116,10 +119,14 @@ def check_header(manifest: Tables, path: Path) -> None:
         value = header.get(key)
         low = 0 if key == "generation" else 1
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise StoreCorruptError(path=str(path), detail=f"store record: bad {key!r}")
+            raise StoreCorruptError(
+                path=str(path), detail=_("store record: bad {key!r}").format(key=key)
+            )
     for table in ("files", "meta", "pipelines"):
         if not isinstance(manifest.get(table, {}), dict):
-            raise StoreCorruptError(path=str(path), detail=f"bad {table!r} table")
+            raise StoreCorruptError(
+                path=str(path), detail=_("bad {table!r} table").format(table=table)
+            )
 
 
 _DATA_PREFIX = layout.DATA_DIR + "/"
@@ -143,7 +150,9 @@ def check_entry(logical: str, entry: Mapping[str, Any], path: Path) -> None:
         or not isinstance(entry.get("size"), int)
         or not isinstance(entry.get("crc32"), str)
     ):
-        raise StoreCorruptError(path=str(path), detail=f"bad file entry for {logical!r}")
+        raise StoreCorruptError(
+            path=str(path), detail=_("bad file entry for {logical!r}").format(logical=logical)
+        )
 
 
 def check_manifest(manifest: Tables, path: Path) -> None:
@@ -176,13 +185,18 @@ def read_listed_file(store: Path, logical: str, entry: Mapping[str, Any]) -> tup
         raw = path.read_bytes()
     except FileNotFoundError:
         raise StoreCorruptError(
-            path=str(path), detail=f"missing (listed in {layout.MANIFEST_NAME})"
+            path=str(path),
+            detail=_("missing (listed in {manifest_name})").format(
+                manifest_name=layout.MANIFEST_NAME
+            ),
         ) from None
     except OSError as exc:
         raise io_error(exc, path, "read") from exc
     if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
         raise StoreCorruptError(
             path=str(path),
-            detail=f"size or checksum differs from {layout.MANIFEST_NAME} (damaged file)",
+            detail=_("size or checksum differs from {manifest_name} (damaged file)").format(
+                manifest_name=layout.MANIFEST_NAME
+            ),
         )
     return raw, decode_tables(raw, path)

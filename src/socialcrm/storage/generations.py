@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import orjson
 
 from socialcrm.atomic_files import ensure_dir, fsync_dir, open_atomic, write_atomic
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.doc_lines import write_merged
 from socialcrm.storage.file_cache import FileCache
@@ -414,7 +415,9 @@ class GenerationStore:
                 exc,
                 where,
                 "make durable",
-                hint="the change is saved but may not survive a power cut; run 'socialcrm doctor'",
+                hint=_(
+                    "the change is saved but may not survive a power cut; run 'socialcrm doctor'"
+                ),
             ) from exc
 
     def _mark_as_store(self) -> None:

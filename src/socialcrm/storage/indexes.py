@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from socialcrm.errors import DuplicateIdentityError, StoreCorruptError
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.generations import GenerationStore
 
@@ -101,8 +102,9 @@ class Indexes:
         if doc is None:
             raise StoreCorruptError(
                 path=self._engine.where(logical),
-                detail=f"prospect {prospect_id} is listed in {self.locator_file(prospect_id)} "
-                "but missing here",
+                detail=_("prospect {prospect_id} is listed in {locator} but missing here").format(
+                    prospect_id=prospect_id, locator=self.locator_file(prospect_id)
+                ),
             )
         return logical, doc
 

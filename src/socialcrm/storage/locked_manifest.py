@@ -19,6 +19,7 @@ from typing import Any
 
 from socialcrm.atomic_files import ensure_dir
 from socialcrm.errors import SchemaVersionError
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.files import (
     Tables,
@@ -137,7 +138,7 @@ class LockedManifest:
         """Why this process may not write the store (``None``: it may); under the lock."""
         return None if self._lock is None else self._lock.read_only_reason
 
-    def check_writable(self, doing: str = "change it") -> None:
+    def check_writable(self, doing: str | None = None) -> None:
         reason = self.read_only
         if reason is not None:
             raise read_only_error(self.path, reason, doing=doing)
@@ -188,7 +189,11 @@ class LockedManifest:
             )
         if schema < layout.SCHEMA_VERSION:
             assert self._upgrade is not None
-            self.check_writable(f"upgrade it from schema {schema} to {layout.SCHEMA_VERSION}")
+            self.check_writable(
+                _("upgrade it from schema {schema} to {version}").format(
+                    schema=schema, version=layout.SCHEMA_VERSION
+                )
+            )
             self._upgrade(manifest)
             return
         check_header(manifest, self.manifest_path)  # file entries: checked when used

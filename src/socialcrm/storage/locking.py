@@ -46,6 +46,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from socialcrm.errors import StoreLockedError, ValidationError
+from socialcrm.i18n import text as _
 
 try:
     import fcntl
@@ -133,12 +134,17 @@ def lock_timeout_from_env(default: float = DEFAULT_LOCK_TIMEOUT) -> float:
         value = float(raw)
     except ValueError:
         raise ValidationError(
-            f"{LOCK_TIMEOUT_ENV} must be a number of seconds, got {raw!r}",
+            _("{variable} must be a number of seconds, got {raw!r}").format(
+                variable=LOCK_TIMEOUT_ENV, raw=raw
+            ),
             field=LOCK_TIMEOUT_ENV,
             value=raw,
         ) from None
     if value < 0 or value != value:
-        raise ValidationError(f"{LOCK_TIMEOUT_ENV} must be >= 0", field=LOCK_TIMEOUT_ENV)
+        raise ValidationError(
+            _("{variable} must be >= 0").format(variable=LOCK_TIMEOUT_ENV),
+            field=LOCK_TIMEOUT_ENV,
+        )
     return value
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from socialcrm.errors import SocialCRMError, StoreCorruptError
+from socialcrm.i18n import text as _
 from socialcrm.serialization import event_from_dict, pipeline_from_dict, prospect_from_dict
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def _from_v1(repository: Migratable, old: Tables, manifest_path: Path) -> None:
             repository.append_event(event_from_dict(doc))
     except SocialCRMError as exc:
         raise StoreCorruptError(
-            path=str(manifest_path), detail=f"cannot migrate from schema 1: {exc.message}"
+            path=str(manifest_path),
+            detail=_("cannot migrate from schema 1: {message}").format(message=exc.message),
         ) from None
 
 
@@ -78,7 +80,9 @@ def migrate(repository: Migratable, old: Tables) -> None:
     version = manifest_header(old, path)["schema"]
     step = MIGRATIONS.get(version)
     if step is None:
-        raise StoreCorruptError(path=str(path), detail=f"unknown schema version {version}")
+        raise StoreCorruptError(
+            path=str(path), detail=_("unknown schema version {version}").format(version=version)
+        )
     saved = unlisted_data_files(repository.path)  # the backup keeps them: see above
     make_backup(repository.path, kind="pre-migrate", _locked=True)
     repository.engine.rebuild(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from socialcrm.errors import StoreError
+from socialcrm.i18n import N_
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 
 __all__ = [
@@ -23,27 +25,48 @@ __all__ = [
 ]
 
 
+ACTIONS = (
+    N_("read"),
+    N_("write"),
+    N_("list"),
+    N_("create"),
+    N_("inspect"),
+    N_("make durable"),
+    N_("open the lock file"),
+    N_("create the store directory"),
+)
+"""The ``action`` values of :func:`io_error`, translated where the message is built."""
+
+
 def io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
     """An operating-system error on a store file, as a StoreError naming the file."""
     reason = exc.strerror or str(exc)
-    return StoreError(f"cannot {action} {path}: {reason}", path=str(path), hint=hint)
+    return StoreError(
+        _("cannot {action} {path}: {reason}").format(action=_(action), path=path, reason=reason),
+        path=str(path),
+        hint=hint,
+    )
 
 
 def not_written_error(exc: OSError, default: Path) -> StoreError:
     """An OS error while writing, before the commit point: the store is as it was.
     Names the file of the error (``default`` if the error names none)."""
     where = Path(exc.filename) if exc.filename else default
-    return io_error(exc, where, "write", hint="nothing was changed: the store is as it was")
+    return io_error(exc, where, "write", hint=_("nothing was changed: the store is as it was"))
 
 
-def read_only_error(store: Path, reason: str, *, doing: str = "change it") -> StoreError:
+def read_only_error(store: Path, reason: str, *, doing: str | None = None) -> StoreError:
     """A write refused because this process may not write the store (read-only
     medium or permissions): nothing was written."""
     return StoreError(
-        f"the store {store} is read-only ({reason}): cannot {doing}; nothing was changed",
+        _("the store {store} is read-only ({reason}): cannot {doing}; nothing was changed").format(
+            store=store, reason=reason, doing=doing or _("change it")
+        ),
         path=str(store),
-        hint="commands that only read it work; to change it, make it writable "
-        "or copy the directory somewhere writable",
+        hint=_(
+            "commands that only read it work; to change it, make it "
+            "writable or copy the directory somewhere writable"
+        ),
     )
 
 
@@ -53,10 +76,13 @@ def no_manifest_error(store: Path, example: Path | None, restorable: int) -> Sto
     ``restorable``: how many backups ``restore`` could bring back."""
     what = f" (e.g. {example})" if example is not None else ""
     return StoreError(
-        f"the store {store} has data files or backups{what} but no {layout.MANIFEST_NAME}, "
-        "which lists them: it was left as it is",
+        _(
+            "the store {store} has data files or backups{what} but "
+            "no {manifest_name}, which lists them: it was left as it "
+            "is"
+        ).format(store=store, what=what, manifest_name=layout.MANIFEST_NAME),
         path=str(store),
-        hint="run 'socialcrm doctor' to see what is there; "
+        hint=_("run 'socialcrm doctor' to see what is there; ")
         + no_manifest_advice(store, restorable),
     )
 
@@ -79,7 +105,9 @@ def foreign_directory_error(store: Path, example: Path | None) -> StoreError:
     """A non-empty directory that is not a socialcrm store: never made into one."""
     what = f" (it holds {example.name})" if example is not None else ""
     return StoreError(
-        f"{store} is not a socialcrm store and is not empty{what}: nothing was written",
+        _("{store} is not a socialcrm store and is not empty{what}: nothing was written").format(
+            store=store, what=what
+        ),
         path=str(store),
-        hint="pass an empty or new directory with --db or SOCIALCRM_DB",
+        hint=_("pass an empty or new directory with --db or SOCIALCRM_DB"),
     )

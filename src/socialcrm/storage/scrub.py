@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from socialcrm.errors import SocialCRMError
+from socialcrm.i18n import text as _
 from socialcrm.repository import Repository
 from socialcrm.storage.archives import archive_members
 from socialcrm.storage.backups import BackupInfo, _store_lock, backup_dir, list_backups, make_backup
@@ -112,7 +113,7 @@ def rewrite_backups(
     needles = [pid.encode("ascii") for pid in wanted]
     folded = [v.casefold().encode("utf-8") for v in [*match[0], *match[1]]]
     rewritten = dropped = 0
-    with _store_lock(store, False, "rewrite its backups", (lock_timeout, on_wait)):
+    with _store_lock(store, False, _("rewrite its backups"), (lock_timeout, on_wait)):
         for info in list_backups(store):
             if not _mentions(info, needles, folded):
                 continue

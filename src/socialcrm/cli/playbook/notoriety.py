@@ -8,6 +8,7 @@ from socialcrm.cli import render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
+from socialcrm.cli.localised import word
 from socialcrm.cli.playbook import PANEL, percent, report_ok
 from socialcrm.i18n import gettext as _
 
@@ -60,7 +61,7 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
     )
     render.echo(
         _("{name}: warmth {value:.2f} ({level})").format(
-            name=prospect.name, value=result.value, level=result.level
+            name=prospect.name, value=result.value, level=word(result.level)
         )
     )
 

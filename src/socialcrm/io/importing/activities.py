@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from socialcrm.errors import SocialCRMError
 from socialcrm.formats import ActivityRecord
+from socialcrm.i18n import text as _
 from socialcrm.io.importing.index import Target
 from socialcrm.io.importing.rows import RowError, check_activity
 from socialcrm.models import Interaction, MessageReceived, MessageSent, Payload, nfc
@@ -111,11 +112,14 @@ class Activities:
                 break
         if target is None:
             if record.urls and not valid:
-                raise RowError(f"no valid profile URL ({', '.join(record.urls)})", "url")
+                raise RowError(
+                    _("no valid profile URL ({urls})").format(urls=", ".join(record.urls)),
+                    "url",
+                )
             named = next((u for u in record.urls if self.lookup(u, record.network)[1]), None)
             target = self.new_person(record, named, record.kind.replace("_", " "))
             if target is None:
-                b.outcome(record.row, "skipped", "the archive's owner: never a prospect")
+                b.outcome(record.row, "skipped", _("the archive's owner: never a prospect"))
                 return
         payload: Payload
         if record.kind == "message_sent":
@@ -127,7 +131,7 @@ class Activities:
                 record.interaction or "interaction", record.network, None, text or None
             )
         else:
-            raise RowError(f"unknown activity kind {record.kind!r}", "kind")
+            raise RowError(_("unknown activity kind {kind!r}").format(kind=record.kind), "kind")
         if not self.attach(target, payload, at):
             b.outcome(
                 record.row, "skipped", "already imported", name=target.name, prospect_id=target.id
@@ -199,14 +203,16 @@ class Activities:
                 if found is not None and found.id not in {t.id for t in targets}:
                     targets.append(found)
             if not targets:
-                why = "" if from_rep else " (who is the rep cannot be told from one conversation)"
-                b.outcome(
-                    record.row,
-                    "skipped",
-                    "not a known prospect: "
-                    + ", ".join(record.recipients or ("(no recipient)",))
-                    + why,
+                who = ", ".join(record.recipients or (_("(no recipient)"),))
+                why = (
+                    _("not a known prospect: {who}")
+                    if from_rep
+                    else _(
+                        "not a known prospect: {who} (who is the rep cannot be told "
+                        "from one conversation)"
+                    )
                 )
+                b.outcome(record.row, "skipped", why.format(who=who))
                 return
             payload = MessageSent(text, record.network, record.channel)
             what = "message sent"

@@ -29,6 +29,7 @@ from attrs import define, field
 
 from socialcrm.errors import ImportFormatError
 from socialcrm.formats import Importer
+from socialcrm.i18n import text as _
 from socialcrm.io.archives import ZIP_MAGIC, Archive, Member, open_archive
 from socialcrm.io.importing.batch import Progress
 from socialcrm.io.importing.engine import run_import
@@ -155,7 +156,9 @@ def recognise(archive: Archive, importers: Sequence[Importer]) -> list[FileOutco
             continue
         candidates = [imp for imp, pats in declared if any(lowered.match(p) for p in pats)]
         if not candidates:
-            rest.append(FileOutcome(member.path, "unknown", reason="no importer reads this file"))
+            rest.append(
+                FileOutcome(member.path, "unknown", reason=_("no importer reads this file"))
+            )
             continue
         names = ", ".join(c.name for c in candidates)
         if member.size == 0:
@@ -164,9 +167,9 @@ def recognise(archive: Archive, importers: Sequence[Importer]) -> list[FileOutco
         head = archive.head(member)
         if head.startswith((ZIP_MAGIC, b"PK\x05\x06")):
             raise ImportFormatError(
-                f"entry {member.path!r} is a zip inside the archive: refused",
+                _("entry {path!r} is a zip inside the archive: refused").format(path=member.path),
                 path=str(archive.path),
-                hint="unzip the outer archive and import the inner one on its own",
+                hint=_("unzip the outer archive and import the inner one on its own"),
             )
         chosen = None
         for importer in candidates:
@@ -215,7 +218,7 @@ def import_archive(
     """
     path = Path(path)
     if not path.exists():
-        raise ImportFormatError("no such file or directory", path=str(path))
+        raise ImportFormatError(_("no such file or directory"), path=str(path))
     archive = open_archive(path)
     report = ArchiveReport(str(path), dry_run)
     try:

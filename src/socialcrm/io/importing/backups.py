@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from socialcrm.formats import ProspectRecord, StoredPipeline, StoredProspect, StoredSetting
+from socialcrm.i18n import text as _
 from socialcrm.io.importing.rows import RowError
 from socialcrm.models import Pipeline
 
@@ -49,7 +50,7 @@ class Backups:
             b.new_pipelines[pipeline.name] = pipeline
             b.outcome(record.row, "created", f"pipeline {pipeline.name}", name=pipeline.name)
         elif existing == pipeline:
-            b.outcome(record.row, "skipped", "pipeline unchanged", name=pipeline.name)
+            b.outcome(record.row, "skipped", _("pipeline unchanged"), name=pipeline.name)
         elif b.update or self._pristine(existing):
             # A pipeline nobody has used yet (e.g. the 'default' one a fresh store
             # creates on first use) takes the backup's settings: restoring into a new
@@ -60,7 +61,9 @@ class Backups:
             b.outcome(
                 record.row,
                 "skipped",
-                f"pipeline {pipeline.name} already exists; use --update to replace its settings",
+                _("pipeline {name} already exists; use --update to replace its settings").format(
+                    name=pipeline.name
+                ),
                 name=pipeline.name,
             )
 
@@ -72,14 +75,19 @@ class Backups:
                 isinstance(k, str) and type(v) is int and v > 0 for k, v in record.value.items()
             )
         ):
-            raise RowError("channel_limits must map 'network.channel' to a positive number")
+            raise RowError(_("channel_limits must map 'network.channel' to a positive number"))
         current = b.new_settings.get(record.key, b.repo.get_meta(record.key))
         label = f"setting {record.key}"
         if current is None:
             b.new_settings[record.key] = record.value
             b.outcome(record.row, "created", label, name=record.key)
         elif current == record.value:
-            b.outcome(record.row, "skipped", f"{label} unchanged", name=record.key)
+            b.outcome(
+                record.row,
+                "skipped",
+                _("setting {key} unchanged").format(key=record.key),
+                name=record.key,
+            )
         elif b.update:
             b.new_settings[record.key] = record.value
             b.outcome(record.row, "updated", label, name=record.key)
@@ -87,7 +95,9 @@ class Backups:
             b.outcome(
                 record.row,
                 "skipped",
-                f"{label} differs from this store's; use --update to replace it",
+                _("setting {key} differs from this store's; use --update to replace it").format(
+                    key=record.key
+                ),
                 name=record.key,
             )
 
@@ -95,10 +105,17 @@ class Backups:
         b = self.batch
         p = record.prospect
         if p.pipeline not in b.new_pipelines and b.repo.get_pipeline(p.pipeline) is None:
-            raise RowError(f"unknown pipeline {p.pipeline!r}", "pipeline")
+            raise RowError(
+                _("unknown pipeline {pipeline!r}").format(pipeline=p.pipeline), "pipeline"
+            )
         for event in record.events:
             if event.prospect_id != p.id:
-                raise RowError(f"event {event.id} belongs to {event.prospect_id}", "events")
+                raise RowError(
+                    _("event {id} belongs to {prospect_id}").format(
+                        id=event.id, prospect_id=event.prospect_id
+                    ),
+                    "events",
+                )
         b.within_caps(None, (e.payload for e in record.events))  # before staging anything
         if b.suppressed(record.row, p.emails, p.phones, p.identities):
             return
@@ -112,20 +129,22 @@ class Backups:
             return
         first_row = b.created_row(current.id)
         if first_row is not None:
-            raise RowError(f"same person as row {first_row}", "id")
+            raise RowError(_("same person as row {first_row}").format(first_row=first_row), "id")
         first_row = b.plan.first_entry(current.id, record.row)
         if first_row is not None:  # its stored events were compared with that entry's
-            raise RowError(f"same person as row {first_row}", "id")
+            raise RowError(_("same person as row {first_row}").format(first_row=first_row), "id")
         ids = {e.id for e in b.repo.events(current.id)}
         missing = [e for e in record.events if e.id not in ids]
         if current.id == p.id and current == p and not missing:
-            b.outcome(record.row, "skipped", "unchanged", name=p.name, prospect_id=p.id)
+            b.outcome(record.row, "skipped", _("unchanged"), name=p.name, prospect_id=p.id)
             return
         if not b.update:
             b.outcome(
                 record.row,
                 "skipped",
-                f"already known as {current.id} ({current.name}); use --update to update",
+                _("already known as {id} ({name}); use --update to update").format(
+                    id=current.id, name=current.name
+                ),
                 name=p.name,
                 prospect_id=current.id,
             )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialcrm.errors import LimitExceededError, SocialCRMError
 from socialcrm.formats import Importer, ProspectRecord
+from socialcrm.i18n import text as _
 from socialcrm.io.importing.index import PlanIndex, Target
 from socialcrm.io.importing.report import SUPPRESSED_REASON, ImportReport, RowOutcome
 from socialcrm.io.importing.rows import RowError
@@ -116,7 +117,7 @@ class Batch:
         """``pid`` as the plan sees it: planned, else as stored."""
         found = self.unwritten.get(pid) or self.plan.get(pid) or self.repo.get(pid)
         if found is None:
-            raise RowError(f"prospect {pid} is gone from the store", "id")
+            raise RowError(_("prospect {pid} is gone from the store").format(pid=pid), "id")
         return found
 
     def match(

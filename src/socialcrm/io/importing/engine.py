@@ -34,6 +34,7 @@ from socialcrm.formats import (
     StoredProspect,
     StoredSetting,
 )
+from socialcrm.i18n import text as _
 from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.importing.activities import Activities
 from socialcrm.io.importing.backups import Backups
@@ -69,7 +70,7 @@ def detect_format(path: Path, importers: Mapping[str, Importer]) -> Importer:
     """The first importer (plugins before built-ins) that recognises the file's content."""
     head = read_head(path)
     if not head.strip():
-        raise ImportFormatError("the file is empty", path=str(path))
+        raise ImportFormatError(_("the file is empty"), path=str(path))
     check_text(path, head)
     for importer in importers.values():
         try:
@@ -79,9 +80,9 @@ def detect_format(path: Path, importers: Mapping[str, Importer]) -> Importer:
             continue
     known = ", ".join(sorted(importers)) or "none installed"
     raise ImportFormatError(
-        "unrecognised file format",
+        _("unrecognised file format"),
         path=str(path),
-        hint=f"give --format explicitly; known formats: {known}",
+        hint=_("give --format explicitly; known formats: {known}").format(known=known),
     )
 
 
@@ -114,7 +115,9 @@ def _plan(batch: Batch, items: Iterator[ImportItem]) -> None:
                 backups.on_stored_setting(item)
             else:
                 raise ImportFormatError(
-                    f"importer {batch.importer.name!r} produced {type(item).__name__}",
+                    _("importer {name!r} produced {kind}").format(
+                        name=batch.importer.name, kind=type(item).__name__
+                    ),
                     path=str(batch.path),
                 )
         except RowError as exc:
@@ -165,9 +168,11 @@ def run_import(
         source = nfc(source).strip() or None
         if source is not None and len(source) > MAX_SOURCE:
             raise ValidationError(
-                f"--source is {len(source)} characters; at most {MAX_SOURCE}",
+                _("--source is {length} characters; at most {limit}").format(
+                    length=len(source), limit=MAX_SOURCE
+                ),
                 field="source",
-                hint="the file's name, format, row and date are recorded anyway",
+                hint=_("the file's name, format, row and date are recorded anyway"),
             )
     batch = Batch(
         crm,
@@ -232,7 +237,7 @@ def resolve_importer(
     if mapping:
         if name not in {"auto", "csv"}:
             raise ValidationError(
-                "--map applies to the generic csv format only", field="map", value=format
+                _("--map applies to the generic csv format only"), field="map", value=format
             )
         return GenericCSVImporter(mapping)
     if name == "auto":
@@ -241,10 +246,10 @@ def resolve_importer(
     if found is None:
         known = ", ".join(sorted(importers)) or "none installed"
         raise ValidationError(
-            f"unknown import format {format!r}",
+            _("unknown import format {format!r}").format(format=format),
             field="format",
             value=format,
-            hint=f"known: {known}",
+            hint=_("known: {known}").format(known=known),
         )
     return found
 
@@ -272,8 +277,8 @@ def import_file(
     path = Path(path)
     if not path.is_file():
         if path.exists():
-            raise ImportFormatError("not a regular file", path=str(path))
-        raise ImportFormatError("no such file", path=str(path))
+            raise ImportFormatError(_("not a regular file"), path=str(path))
+        raise ImportFormatError(_("no such file"), path=str(path))
     read_head(path)  # fails early, clearly, on an unreadable file
     importer = resolve_importer(crm, path, format, mapping)
     return run_import(

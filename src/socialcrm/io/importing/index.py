@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from socialcrm.formats import ProspectRecord
+from socialcrm.i18n import text as _
 from socialcrm.io.importing.rows import RowError
 from socialcrm.models import Identity, Prospect, nfc
 from socialcrm.serialization import from_stored_dict, prospect_to_dict
@@ -390,7 +391,9 @@ class PlanIndex:
         if len(ids) > 1:
             listed = ", ".join(f"{pid} ({fetch(pid).name})" for pid in ids)
             raise RowError(
-                f"matches several prospects: {listed}; merge them first ('socialcrm merge')",
+                _(
+                    "matches several prospects: {listed}; merge them first ('socialcrm merge')"
+                ).format(listed=listed),
                 "identity",
             )
         return fetch(next(iter(ids))) if ids else None

@@ -19,6 +19,7 @@ from socialcrm.contact_fields import normalize_email, normalize_phone, split_nam
 from socialcrm.dates import precision
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
 from socialcrm.formats import OwnerRecord, ProspectRecord
+from socialcrm.i18n import text as _
 from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import (
     Created,
@@ -61,7 +62,9 @@ class People:
             clash = next((i for i in found if i.network == identity.network), None)
             if clash is not None and clash.key != identity.key:
                 raise RowError(
-                    f"two {identity.network} identities ({clash.handle}, {identity.handle})",
+                    _("two {network} identities ({handle}, {handle2})").format(
+                        network=identity.network, handle=clash.handle, handle2=identity.handle
+                    ),
                     "url",
                 )
             if clash is None:
@@ -95,17 +98,25 @@ class People:
         name = nfc(record.name or "") or "(unnamed)"
         b.report.owner = {"name": name, "urls": list(record.urls), "network": record.network}
         b.add_owner(record.urls)
-        b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
+        b.outcome(
+            record.row,
+            "skipped",
+            _("the archive's owner ({name}): never a prospect").format(name=name),
+        )
 
     def on_prospect(self, record: ProspectRecord) -> None:
         b = self.batch
         check_prospect(record, b.tags)
         name = nfc(record.name or "")
         if not name:
-            raise RowError("no name", "name")
+            raise RowError(_("no name"), "name")
         identities = self.identities(record.urls, record.network)
         if b.owner_urls and any(i.key in b.owner_keys() for i in identities):
-            b.outcome(record.row, "skipped", f"the archive's owner ({name}): never a prospect")
+            b.outcome(
+                record.row,
+                "skipped",
+                _("the archive's owner ({name}): never a prospect").format(name=name),
+            )
             return
         emails = self.emails(record.emails)
         phones = self.phones(record.phones)
@@ -122,7 +133,9 @@ class People:
             b.outcome(
                 record.row,
                 "skipped",
-                f"same person as row {first_row}: details merged into it",
+                _("same person as row {first_row}: details merged into it").format(
+                    first_row=first_row
+                ),
                 name=name,
                 prospect_id=known.id,
             )
@@ -133,7 +146,9 @@ class People:
                 b.outcome(
                     record.row,
                     "skipped",
-                    f"already known as {known.id} ({known.name}); use --update to update",
+                    _("already known as {id} ({name}); use --update to update").format(
+                        id=known.id, name=known.name
+                    ),
                     name=name,
                     prospect_id=known.id,
                 )
@@ -262,13 +277,24 @@ class People:
             current = p.identity(identity.network)
             if current is not None and current.key != identity.key:
                 raise RowError(
-                    f"{p.name} ({p.id}) already has {identity.network} identity "
-                    f"{current.handle}, the file says {identity.handle}",
+                    _(
+                        "{name} ({id}) already has {network} identity {handle}, "
+                        "the file says {handle2}"
+                    ).format(
+                        name=p.name,
+                        id=p.id,
+                        network=identity.network,
+                        handle=current.handle,
+                        handle2=identity.handle,
+                    ),
                     "url",
                 )
             owner = self.batch.owner(p.pipeline, identity.key)
             if owner is not None and owner != p.id:
-                raise RowError(f"{identity.key} belongs to prospect {owner}", "url")
+                raise RowError(
+                    _("{key} belongs to prospect {owner}").format(key=identity.key, owner=owner),
+                    "url",
+                )
             if current is None:
                 all_identities.append(identity)
         changes: dict[str, Any] = {}

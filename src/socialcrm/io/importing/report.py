@@ -15,6 +15,9 @@ from typing import Any
 
 from attrs import define, field, frozen
 
+from socialcrm.i18n import N_
+from socialcrm.i18n import text as _
+
 __all__ = [
     "ACTIONS",
     "FIRST_ROWS",
@@ -36,21 +39,21 @@ FIRST_ROWS = 5
 MAX_SKIP_KINDS = 50
 #: Skip reasons naming a prospect or a row, grouped by how they begin.
 _GROUPED = (
-    "already known",
-    "same person as row",
-    "not a known prospect",
-    "the archive's owner",
+    N_("already known"),
+    N_("same person as row"),
+    N_("not a known prospect"),
+    N_("the archive's owner"),
 )
 
 
 #: The skip reason of a suppressed person's row (the row is not named either).
-SUPPRESSED_REASON = "suppressed"
+SUPPRESSED_REASON = N_("suppressed")
 
 
 def reason_kind(reason: str) -> str:
     """The kind of a skip reason ("already known as 01H… (Zoé)" → "already known")."""
     for prefix in _GROUPED:
-        if reason.startswith(prefix):
+        if reason.startswith((prefix, _(prefix))):  # the row error was built in French
             return prefix
     return reason
 

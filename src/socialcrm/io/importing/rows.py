@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from socialcrm.errors import LimitExceededError
 from socialcrm.formats import ActivityRecord, ProspectRecord
+from socialcrm.i18n import text as _
 from socialcrm.limits import (
     MAX_CUSTOM_FIELDS,
     MAX_EMAILS,
@@ -120,7 +121,9 @@ def check_activity(record: ActivityRecord) -> None:
     urls = {*record.urls, *record.recipients}
     if len(urls) > MAX_RECIPIENTS:
         raise RowError(
-            f"{len(urls):,} profile URLs, more than the {MAX_RECIPIENTS:,} a message may name",
+            _("{count:,} profile URLs, more than the {limit:,} a message may name").format(
+                count=len(urls), limit=MAX_RECIPIENTS
+            ),
             "url",
         )
     check_lengths({f"url {n}": u for n, u in enumerate(sorted(urls), 1)})

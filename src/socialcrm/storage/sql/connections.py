@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import delete, select, update
 
 from socialcrm.errors import StoreError
+from socialcrm.i18n import text as _
 from socialcrm.storage.locking import lock_timeout_from_env
 from socialcrm.storage.sql import engine as engines
 from socialcrm.storage.sql.schema import pipelines, settings
@@ -81,9 +82,9 @@ class SQLStore:
             path = engines.sqlite_file(parsed)
             if path is not None and not create and not path.is_file():
                 raise StoreError(
-                    f"there is no database file {path}",
+                    _("there is no database file {path}").format(path=path),
                     path=self.label,
-                    hint="check --db / SOCIALCRM_DB; any socialcrm command creates it",
+                    hint=_("check --db / SOCIALCRM_DB; any socialcrm command creates it"),
                 )
             fresh = path is not None and engines.create_private_file(path)
             self._engine = engines.create(parsed, lock_timeout=self.lock_timeout)
@@ -110,7 +111,9 @@ class SQLStore:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            raise StoreError(f"the store {self.label} is closed", path=self.label)
+            raise StoreError(
+                _("the store {label} is closed").format(label=self.label), path=self.label
+            )
         return self._engine
 
     @property
@@ -134,7 +137,7 @@ class SQLStore:
         tx = self._tx
         if tx.depth:
             if tx.read_only:
-                raise StoreError("cannot write inside a read-only snapshot", path=self.label)
+                raise StoreError(_("cannot write inside a read-only snapshot"), path=self.label)
             tx.depth += 1
             try:
                 yield
@@ -268,8 +271,10 @@ class SQLStore:
         if done != 1:
             what = "pipeline" if table is pipelines else "setting"
             raise StoreError(
-                f"{what} {key!r} was changed by another socialcrm command at the same time",
+                _(
+                    "{what} {key!r} was changed by another socialcrm command at the same time"
+                ).format(what=what, key=key),
                 path=self.label,
-                hint="nothing was written; run the command again",
+                hint=_("nothing was written; run the command again"),
             )
         self._tx.versions[(table.name, key)] = written

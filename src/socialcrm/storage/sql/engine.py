@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialcrm.errors import SocialCRMError, StoreError, StoreLockedError, ValidationError
+from socialcrm.i18n import text as _
 from socialcrm.serialization import dumps, loads
 from socialcrm.storage.sql.urls import mask_url, scrub
 
@@ -48,8 +49,11 @@ _MESSAGE_LIMIT = 300
 def missing_extra(url: str, exc: BaseException) -> StoreError:
     """The error for a SQL URL when SQLAlchemy or the database driver is not installed."""
     return StoreError(
-        f"the store {mask_url(url)} is a database: it needs socialcrm's 'sql' extra "
-        f"(missing module {getattr(exc, 'name', None) or exc})",
+        _(
+            "the store {url} is a database: it needs "
+            "socialcrm's 'sql' extra (missing module "
+            "{module})"
+        ).format(url=mask_url(url), module=getattr(exc, "name", None) or exc),
         path=mask_url(url),
         hint=EXTRA_HINT,
     )
@@ -69,18 +73,22 @@ def parse_url(url: str) -> URL:
         parsed = make_url(url.strip())
     except (ArgumentError, ValueError) as exc:
         raise StoreError(
-            f"{mask_url(url)} is not a database URL: {scrub(str(exc), url)}",
+            _("{url} is not a database URL: {detail}").format(
+                url=mask_url(url), detail=scrub(str(exc), url)
+            ),
             path=mask_url(url),
-            hint="e.g. postgresql://user@host/dbname or sqlite:///path/to/file.db",
+            hint=_("e.g. postgresql://user@host/dbname or sqlite:///path/to/file.db"),
         ) from None
     driver = _DRIVERS.get(parsed.drivername)
     if driver is not None:
         parsed = parsed.set(drivername=driver)
     if parsed.get_backend_name() not in SUPPORTED_DIALECTS:
         raise StoreError(
-            f"unsupported database {parsed.get_backend_name()!r} in {mask_url(url)}",
+            _("unsupported database {backend!r} in {url}").format(
+                backend=parsed.get_backend_name(), url=mask_url(url)
+            ),
             path=mask_url(url),
-            hint="socialcrm stores data in PostgreSQL (postgresql://…) or SQLite (sqlite:///…)",
+            hint=_("socialcrm stores data in PostgreSQL (postgresql://…) or SQLite (sqlite:///…)"),
         )
     return parsed
 
@@ -185,23 +193,29 @@ def as_store_error(exc: BaseException, url: str, *, timeout: float) -> SocialCRM
         return StoreLockedError(path=label, lock_path=label, timeout=timeout)
     if state in ("42P01", "3F000") or "no such table" in lowered:
         return StoreError(
-            f"the database {label} has no socialcrm tables ({detail})",
+            _("the database {label} has no socialcrm tables ({detail})").format(
+                label=label, detail=detail
+            ),
             path=label,
             hint=_UPGRADE_HINT,
         )
     if isinstance(exc, sa_exc.DataError) or state.startswith("22"):
         return ValidationError(
-            f"the database refused a value: {detail}",
-            hint="text cannot hold the NUL character (\\x00) in PostgreSQL; remove it",
+            _("the database refused a value: {detail}").format(detail=detail),
+            hint=_("text cannot hold the NUL character (\\x00) in PostgreSQL; remove it"),
         )
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) and not state:
         return StoreError(
-            f"cannot use the database {label}: {detail}",
+            _("cannot use the database {label}: {detail}").format(label=label, detail=detail),
             path=label,
-            hint="check the server is running and the URL; a password comes from the URL, "
-            "PGPASSWORD or ~/.pgpass",
+            hint=_(
+                "check the server is running and the URL; a password "
+                "comes from the URL, PGPASSWORD or ~/.pgpass"
+            ),
         )
-    return StoreError(f"database error on {label}: {detail}", path=label)
+    return StoreError(
+        _("database error on {label}: {detail}").format(label=label, detail=detail), path=label
+    )
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from attrs import frozen
 
 from socialcrm.errors import SchemaVersionError, StoreError
+from socialcrm.i18n import text as _
 from socialcrm.storage.sql.schema import HEAD, REVISIONS, VERSION_TABLE, schema_number
 
 if TYPE_CHECKING:
@@ -84,7 +85,11 @@ def read_status(connection: Connection) -> SchemaStatus:
     rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
     if len(rows) > 1:
         found = ", ".join(sorted(str(r[0]) for r in rows))
-        raise StoreError(f"the database records several socialcrm schema revisions ({found})")
+        raise StoreError(
+            _("the database records several socialcrm schema revisions ({found})").format(
+                found=found
+            )
+        )
     return SchemaStatus(str(rows[0][0]) if rows else None)
 
 
@@ -95,12 +100,16 @@ def refusal(status: SchemaStatus, label: str) -> StoreError | None:
         return None
     if state == "missing":
         return StoreError(
-            f"the database {label} has no socialcrm tables yet", path=label, hint=UPGRADE_HINT
+            _("the database {label} has no socialcrm tables yet").format(label=label),
+            path=label,
+            hint=UPGRADE_HINT,
         )
     if state == "older":
         return StoreError(
-            f"the database {label} is at schema version {status.schema}; this socialcrm "
-            f"needs version {schema_number(HEAD)}",
+            _(
+                "the database {label} is at schema version {schema}; "
+                "this socialcrm needs version {head}"
+            ).format(label=label, schema=status.schema, head=schema_number(HEAD)),
             path=label,
             hint=UPGRADE_HINT,
         )
@@ -111,10 +120,12 @@ def refusal(status: SchemaStatus, label: str) -> StoreError | None:
         error.hint = "upgrade socialcrm; the database was not modified"
         return error
     return StoreError(
-        f"the database {label} is at schema revision {status.revision!r}, which this "
-        "socialcrm does not know",
+        _(
+            "the database {label} is at schema revision "
+            "{revision!r}, which this socialcrm does not know"
+        ).format(label=label, revision=status.revision),
         path=label,
-        hint="upgrade socialcrm, or check that the URL names socialcrm's database",
+        hint=_("upgrade socialcrm, or check that the URL names socialcrm's database"),
     )
 
 

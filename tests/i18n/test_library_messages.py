@@ -1,0 +1,138 @@
+"""The library's own messages (typed errors, their hints, a refused move's problems) are
+marked for translation and shown in French to a French rep (docs/languages.md)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from socialcrm import i18n
+from socialcrm.errors import NotFoundError, StoreLockedError
+from tests.i18n.marking import unmarked_errors
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "socialcrm"
+SCRIPT = Path(sys.executable).with_name("socialcrm")
+
+LIBRARY = sorted(
+    p for p in SRC.rglob("*.py") if p.relative_to(SRC).parts[0] not in ("cli", "testing")
+)
+
+
+def _unmarked(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{path.name}:{n.lineno}: {ast.unparse(n)[:60]}" for n in unmarked_errors(tree)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    LIBRARY,
+    ids=lambda p: p.relative_to(SRC).as_posix(),
+)
+def test_library_error_messages_are_marked(path: Path) -> None:
+    found = _unmarked(path)
+    assert not found, "wrap these in _() (socialcrm.i18n.text):\n" + "\n".join(found)
+
+
+def test_the_error_check_finds_unmarked_literals() -> None:
+    source = """
+raise ValidationError("plain", hint="a hint")
+raise ValidationError(_("marked {x}").format(x=1), hint=_("marked hint"))
+raise StoreError(f"{path} is gone")
+raise RuntimeError("a bug, not for the rep")
+StoreCorruptError(path=p, detail="damaged")
+Problem("profile.has-identity", "no identity", "add one")
+Problem("profile.has-identity", _("marked"), _("marked fix"))
+Suppression(repository).add(identifiers, reason="objection")
+"""
+    found = [ast.unparse(n) for n in unmarked_errors(ast.parse(source))]
+    assert sorted(found) == sorted(
+        ["'plain'", "'a hint'", "f'{path} is gone'", "'damaged'", "'no identity'", "'add one'"]
+    )
+
+
+@pytest.fixture
+def french() -> Iterator[None]:
+    i18n.activate("fr")
+    yield
+    i18n.activate("en")
+    i18n.set_neutral(False)
+
+
+@pytest.mark.usefixtures("french")
+def test_errors_are_built_in_the_language_in_force_but_english_in_a_neutral_run() -> None:
+    error = StoreLockedError(path="/s", lock_path="/s/.lock", timeout=2.5)
+    assert error.message == "la base /s est occupée\u00a0: verrou /s/.lock non obtenu en 2.5 s"
+    assert "réessayez" in (error.hint or "")
+    i18n.set_neutral(True)
+    assert NotFoundError("bob").message == "no prospect matches 'bob'"
+
+
+def test_a_host_application_gets_english_by_default() -> None:
+    assert i18n.language() == "en"
+    assert str(NotFoundError("bob", what="pipeline")) == "no pipeline matches 'bob'"
+
+
+def _run(*args: str, lang: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "SOCIALCRM_"))}
+    env.pop("LANGUAGE", None)
+    env.update(LANG=lang, SOCIALCRM_CONFIG=str(cwd / "none.toml"), NO_COLOR="1")
+    return subprocess.run(
+        [str(SCRIPT), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_library_error_is_french_through_the_console_script(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    french = _run("show", "nobody", "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path)
+    english = _run("show", "nobody", "--db", store, lang="C", cwd=tmp_path)
+    assert french.returncode == english.returncode == 3
+    assert french.stderr.strip() == (
+        "erreur\u00a0: aucun prospect ne correspond à 'nobody' (dans le pipeline 'default')"
+    )
+    assert english.stderr.strip() == "error: no prospect matches 'nobody' (in pipeline 'default')"
+
+
+def test_a_move_refused_by_exit_criteria_is_french_but_its_json_is_not(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    assert _run("add", "Jo Bo", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    move = ("move", "Jo Bo", "identify", "--db", store)
+    french = _run(*move, lang="fr_FR.UTF-8", cwd=tmp_path)
+    assert french.returncode == 5
+    lines = french.stderr.splitlines()
+    assert lines[0].startswith("erreur\u00a0: impossible de passer ")
+    assert lines[0].endswith(
+        "de l'étape profil à l'étape identification\u00a0: 1 critère de sortie non rempli"
+    )
+    assert lines[1] == "  - le prospect n'a aucune identité de réseau [profile.has-identity]"
+    assert "ajoutez l'URL de profil du prospect" in lines[2]
+    english = _run(*move, lang="C", cwd=tmp_path)
+    assert english.returncode == 5
+    assert "1 exit criteria not met" in english.stderr
+    assert "  - the prospect has no network identity [profile.has-identity]" in english.stderr
+    as_json = [
+        _run(*move, "--format", "json", lang=lang, cwd=tmp_path) for lang in ("fr_FR.UTF-8", "C")
+    ]
+    assert as_json[0].returncode == as_json[1].returncode == 5
+    assert as_json[0].stdout == as_json[1].stdout
+    assert "the prospect has no network identity" in as_json[0].stderr  # neutral run: English
+
+
+@pytest.mark.usefixtures("french")
+def test_french_skip_reasons_are_grouped_by_their_english_kind() -> None:
+    from socialcrm.io.importing.report import reason_kind
+
+    known = i18n.text("already known as {id} ({name}); use --update to update")
+    reason = known.format(id="01H", name="Zoé")
+    assert reason.startswith("déjà connu")
+    assert reason_kind(reason) == "already known"
+    merged = i18n.text("same person as row {first_row}: details merged into it")
+    assert reason_kind(merged.format(first_row=3)) == "same person as row"
