@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from socialcrm.cli import render
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, ngettext
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -34,8 +34,29 @@ def _word(key: str) -> str:
     return key if message is None else _(message)
 
 
+def _count(key: str, n: int) -> str:
+    """``3 created``: a count and its action, agreeing in number in the rep's language."""
+    if key == "created":
+        text = ngettext("{n} created", "{n} created", n)
+    elif key == "updated":
+        text = ngettext("{n} updated", "{n} updated", n)
+    elif key == "skipped":
+        text = ngettext("{n} skipped", "{n} skipped", n)
+    elif key == "invalid":
+        text = ngettext("{n} invalid", "{n} invalid", n)
+    elif key == "attached":
+        text = ngettext("{n} attached", "{n} attached", n)
+    elif key == "imported":
+        text = ngettext("{n} imported", "{n} imported", n)
+    elif key == "unknown":
+        text = ngettext("{n} unknown", "{n} unknown", n)
+    else:
+        return f"{n} {_word(key)}"
+    return text.format(n=n)
+
+
 def _counts(counts: dict[str, int], *, nonzero: bool = False) -> str:
-    return ", ".join(f"{n} {_word(k)}" for k, n in counts.items() if n or not nonzero)
+    return ", ".join(_count(k, n) for k, n in counts.items() if n or not nonzero)
 
 
 def _verdict(dry_run: bool, written: bool, events: int) -> str:
