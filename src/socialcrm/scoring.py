@@ -24,6 +24,7 @@ from typing import Any
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.models import Assessment, Prospect, nfc
 
@@ -54,6 +55,9 @@ Assessor = Callable[[Prospect, datetime], Assessment]
 
 
 FIELDS = ("sector", "company_size", "location", "title", "network", "tag")
+
+#: How a reason names a text field (``title 'CTO' matches 'cto'``), translated when shown.
+_FIELD_WORDS = {"sector": N_("sector"), "location": N_("location"), "title": N_("title")}
 """Built-in criterion fields; custom fields are written ``custom:<name>``."""
 
 _CRITERION_KEYS = {"field", "weight", "values", "ranges", "name"}
@@ -183,7 +187,8 @@ class Criterion:
             what = _("custom field {key!r}").format(key=key)
         else:
             value = getattr(p, self.field)
-            what = self.field
+            word = _FIELD_WORDS.get(self.field)
+            what = self.field if word is None else _(word)
         if not value:
             return False, _("{what} unknown").format(what=what)
         if not self.values:

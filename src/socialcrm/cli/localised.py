@@ -80,6 +80,15 @@ WORDS: dict[str, str] = {
     "cold": N_("cold"),
     "warm": N_("warm"),
     "hot": N_("hot"),
+    # engagement signals (warmth)
+    "view": N_("view"),
+    "like": N_("like"),
+    "group": N_("group"),
+    "follow": N_("follow"),
+    "event": N_("event"),
+    "comment": N_("comment"),
+    "share": N_("share"),
+    "mention": N_("mention"),
     # what a retention period runs from (agenda)
     "collection": N_("collection"),
     "their last contact": N_("their last contact"),

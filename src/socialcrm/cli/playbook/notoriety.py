@@ -30,7 +30,13 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
     prospect = crm.resolve(ref)
     result = for_prospect(crm, prospect.id)
     rows = [
-        [s.at.strftime("%Y-%m-%d"), s.kind, s.network or "", f"{s.weight:g}", f"{s.value:.2f}"]
+        [
+            s.at.strftime("%Y-%m-%d"),
+            word(s.kind),
+            s.network or "",
+            f"{s.weight:g}",
+            f"{s.value:.2f}",
+        ]
         for s in result.signals
     ]
     if state.output_format == "json":
