@@ -206,11 +206,15 @@ def translator(domain: str, localedir: Path | str) -> Callable[[str], str]:
     can create it at import time::
 
         _ = translator("socialcrm_linkedin", Path(__file__).with_name("locale"))
+
+    Like :func:`text`, it keeps English in a neutral run (``--format json|csv``):
+    the adapters use it for the reasons a URL is refused, which join the
+    library's own messages.
     """
     directory = Path(localedir)
 
     def translate(message: str) -> str:
-        if _language == DEFAULT:
+        if _neutral or _language == DEFAULT:
             return message
         return _catalogue(domain, directory).gettext(message)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from pathlib import Path
 
 from attrs import frozen
 
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.networks import (
     ID_PREFIX,
     BaseNetworkAdapter,
@@ -26,6 +27,8 @@ from socialcrm.networks import (
     query_value,
 )
 
+# reasons a URL is refused, in the rep's language (its own catalogue)
+_ = translator("socialcrm_facebook", Path(__file__).with_name("locale"))
 __all__ = ["CHANNELS", "CHECKLIST", "FacebookAdapter", "create_adapter"]
 
 # Once periods are dropped: 2 to 50 letters or digits, at least one letter
@@ -121,13 +124,13 @@ class FacebookAdapter(BaseNetworkAdapter):
         if lowered == ["profile.php"]:
             user_id = query_value(parts, "id")
             if user_id is None:
-                raise ValueError("profile.php needs id=<digits>")
+                raise ValueError(_("profile.php needs id=<digits>"))
             return account_id(user_id)
         if len(segments) in (3, 4) and lowered[0] == "people":
             return account_id(segments[2])
         account = profile_segment(segments, _TABS)
         if account is None:
-            raise ValueError("not a Facebook profile URL (expected facebook.com/<username>)")
+            raise ValueError(_("not a Facebook profile URL (expected facebook.com/<username>)"))
         return self.handle_from_text(account)
 
     def handle_from_text(self, text: str) -> str:
@@ -137,7 +140,9 @@ class FacebookAdapter(BaseNetworkAdapter):
         if raw.isdigit():
             return account_id(raw)
         if raw in _RESERVED or raw.endswith(".php"):
-            raise ValueError(f"{raw!r} is one of Facebook's own pages, not a profile")
+            raise ValueError(
+                _("{raw!r} is one of Facebook's own pages, not a profile").format(raw=raw)
+            )
         return match_handle(raw.replace(".", ""), _USERNAME, _RULE)
 
     def profile_url(self, handle: str) -> str:

@@ -21,12 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.io.csvsafe import read_head
 from socialcrm.io.formats import Importer, ImportItem, OwnerRecord, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
+
+# why a file is refused, in the rep's language (the plugin's own catalogue)
+_ = translator("socialcrm_facebook", Path(__file__).with_name("locale"))
 
 __all__ = ["FriendsImporter", "ProfileImporter", "create_importers", "repair"]
 
@@ -111,7 +114,9 @@ class FriendsImporter:
             friends = next((doc[k] for k in self.keys if isinstance(doc.get(k), list)), None)
         if friends is None:
             raise ImportFormatError(
-                f'not a Facebook {self.name} file (expected {{"{self.keys[0]}": [...]}})',
+                _("not a Facebook {name} file (expected {example})").format(
+                    name=self.name, example=f'{{"{self.keys[0]}": [...]}}'
+                ),
                 path=str(path),
             )
         yield from friends

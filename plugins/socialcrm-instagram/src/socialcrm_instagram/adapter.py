@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from pathlib import Path
 
 from attrs import frozen
 
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.networks import (
     BaseNetworkAdapter,
     Channel,
@@ -21,6 +22,8 @@ from socialcrm.networks import (
     profile_segment,
 )
 
+# reasons a URL is refused, in the rep's language (its own catalogue)
+_ = translator("socialcrm_instagram", Path(__file__).with_name("locale"))
 __all__ = ["CHANNELS", "CHECKLIST", "InstagramAdapter", "create_adapter"]
 
 # 1–30 letters, digits, periods and underscores; "." and ".." alone would be
@@ -96,7 +99,7 @@ class InstagramAdapter(BaseNetworkAdapter):
             segments = segments[1:]
         account = profile_segment(segments, _TABS)
         if account is None:
-            raise ValueError("not an Instagram profile URL (expected instagram.com/<username>)")
+            raise ValueError(_("not an Instagram profile URL (expected instagram.com/<username>)"))
         return self.handle_from_text(account)
 
     def handle_from_text(self, text: str) -> str:

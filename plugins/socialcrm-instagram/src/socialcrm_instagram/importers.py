@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.io.csvsafe import read_head
 from socialcrm.io.formats import Importer, ImportItem, OwnerRecord, ProspectRecord, RowProblem
 from socialcrm.io.jsonio import load_json
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
+
+# why a file is refused, in the rep's language (the plugin's own catalogue)
+_ = translator("socialcrm_instagram", Path(__file__).with_name("locale"))
 
 __all__ = ["RelationsImporter", "create_importers"]
 
@@ -112,7 +115,9 @@ class RelationsImporter:
             found = doc.get(self.key)
             if isinstance(found, list):
                 return found
-        raise ImportFormatError(f"not an Instagram {self.part} file", path=str(path))
+        raise ImportFormatError(
+            _("not an Instagram {part} file").format(part=self.part), path=str(path)
+        )
 
     def read(self, path: Path, networks: NetworkRegistry) -> Iterator[ImportItem]:
         for row, entry in enumerate(self._entries(path), 1):

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 import unicodedata
 import urllib.parse
+from pathlib import Path
 
 from attrs import frozen
 
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.networks import (
     BaseNetworkAdapter,
     Channel,
@@ -26,6 +27,8 @@ from socialcrm.networks import (
     path_segments,
 )
 
+# reasons a URL is refused, in the rep's language (its own catalogue)
+_ = translator("socialcrm_linkedin", Path(__file__).with_name("locale"))
 __all__ = ["CHANNELS", "CHECKLIST", "LinkedInAdapter", "create_adapter"]
 
 # 3–100 characters (LinkedIn's rule for custom URLs): letters of any script,
@@ -37,17 +40,17 @@ _HEX = re.compile(r"^[0-9a-f]{1,3}$")
 # Path prefixes of mobile or e-mail links that precede /in/<slug>.
 _PREFIXES = {"m", "mwlite", "comm"}
 _NOT_PEOPLE = {
-    "school": "school page",
-    "showcase": "showcase page",
-    "groups": "group",
-    "posts": "post",
-    "pulse": "article",
-    "feed": "feed page",
-    "jobs": "job page",
-    "events": "event",
-    "newsletters": "newsletter",
-    "learning": "LinkedIn Learning page",
-    "sales": "Sales Navigator page",
+    "school": N_("school page"),
+    "showcase": N_("showcase page"),
+    "groups": N_("group"),
+    "posts": N_("post"),
+    "pulse": N_("article"),
+    "feed": N_("feed page"),
+    "jobs": N_("job page"),
+    "events": N_("event"),
+    "newsletters": N_("newsletter"),
+    "learning": N_("LinkedIn Learning page"),
+    "sales": N_("Sales Navigator page"),
 }
 
 CHANNELS = (
@@ -161,8 +164,9 @@ class LinkedInAdapter(BaseNetworkAdapter):
         if kind == "company" and len(segments) >= 2:
             return COMPANY + self.handle_from_text(segments[1])  # /about/, /posts/… dropped
         if kind in _NOT_PEOPLE:
-            raise ValueError(f"a LinkedIn {_NOT_PEOPLE[kind]}, not a person's profile")
-        raise ValueError("not a LinkedIn profile URL (expected linkedin.com/in/<name>)")
+            what = _(_NOT_PEOPLE[kind])
+            raise ValueError(_("a LinkedIn {what}, not a person's profile").format(what=what))
+        raise ValueError(_("not a LinkedIn profile URL (expected linkedin.com/in/<name>)"))
 
     def handle_from_text(self, text: str) -> str:
         if text[: len(COMPANY)].casefold() == COMPANY:  # linkedin:company/acme
@@ -170,7 +174,7 @@ class LinkedInAdapter(BaseNetworkAdapter):
         slug = urllib.parse.unquote(text, errors="strict") if "%" in text else text
         slug = unicodedata.normalize("NFC", slug.casefold())
         if not _SLUG.match(slug):
-            raise ValueError("a LinkedIn profile name has 3 to 100 letters, digits or hyphens")
+            raise ValueError(_("a LinkedIn profile name has 3 to 100 letters, digits or hyphens"))
         return slug
 
     def profile_url(self, handle: str) -> str:

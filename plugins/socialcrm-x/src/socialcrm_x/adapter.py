@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from pathlib import Path
 
 from attrs import frozen
 
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.networks import (
     ID_PREFIX,
     BaseNetworkAdapter,
@@ -27,6 +28,8 @@ from socialcrm.networks import (
     query_value,
 )
 
+# reasons a URL is refused, in the rep's language (its own catalogue)
+_ = translator("socialcrm_x", Path(__file__).with_name("locale"))
 __all__ = ["CHANNELS", "CHECKLIST", "XAdapter", "create_adapter"]
 
 _HANDLE = re.compile(r"^[a-z0-9_]{1,15}$")
@@ -127,14 +130,14 @@ class XAdapter(BaseNetworkAdapter):
             screen_name = query_value(parts, "screen_name")
             if screen_name is not None:
                 return self.handle_from_text(screen_name)
-            raise ValueError("an intent URL needs user_id=<digits> or screen_name=<handle>")
+            raise ValueError(_("an intent URL needs user_id=<digits> or screen_name=<handle>"))
         if lowered[:2] == ["i", "user"] and len(segments) == 3:
             return account_id(segments[2])
         if len(segments) >= 2 and lowered[1] == "status":
-            raise ValueError("a post, not a profile (use x.com/<handle>)")
+            raise ValueError(_("a post, not a profile (use x.com/<handle>)"))
         account = profile_segment(segments, _TABS)
         if account is None:
-            raise ValueError("not an X profile URL (expected x.com/<handle>)")
+            raise ValueError(_("not an X profile URL (expected x.com/<handle>)"))
         return self.handle_from_text(account)
 
     def handle_from_text(self, text: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from socialcrm.errors import ImportFormatError
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.io.csvsafe import check_text, read_head
 from socialcrm.io.formats import (
     ActivityRecord,
@@ -42,6 +42,9 @@ from socialcrm.io.formats import (
 )
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
+
+# why a file is refused, in the rep's language (the plugin's own catalogue)
+_ = translator("socialcrm_x", Path(__file__).with_name("locale"))
 
 __all__ = [
     "AccountImporter",
@@ -67,7 +70,7 @@ def read_ytd(path: Path) -> tuple[str, Iterator[Any]]:
     found = _PREFIX.match(head.removeprefix(b"\xef\xbb\xbf"))
     if found is None:
         raise ImportFormatError(
-            "not an X archive file (expected 'window.YTD.<name>.part0 = [')",
+            _("not an X archive file (expected 'window.YTD.<name>.part0 = [')"),
             path=str(path),
             row=1,
         )
@@ -99,7 +102,10 @@ class FollowImporter:
         name, entries = read_ytd(path)
         if name != self.part:
             raise ImportFormatError(
-                f"this is the archive's {name!r} file, not {self.part!r}", path=str(path)
+                _("this is the archive's {name!r} file, not {part!r}").format(
+                    name=name, part=self.part
+                ),
+                path=str(path),
             )
         for row, entry in enumerate(entries, 1):
             body = entry.get(self.part) if isinstance(entry, dict) else None
@@ -151,7 +157,8 @@ class DirectMessagesImporter:
         name, entries = read_ytd(path)
         if name not in self.parts:
             raise ImportFormatError(
-                f"this is the archive's {name!r} file, not direct messages", path=str(path)
+                _("this is the archive's {name!r} file, not direct messages").format(name=name),
+                path=str(path),
             )
         rep = self._rep(read_ytd(path)[1])  # a first pass: the rep, conversation by conversation
         conversations = (
@@ -229,7 +236,8 @@ class AccountImporter:
         name, entries = read_ytd(path)
         if name != "account":
             raise ImportFormatError(
-                f"this is the archive's {name!r} file, not 'account'", path=str(path)
+                _("this is the archive's {name!r} file, not 'account'").format(name=name),
+                path=str(path),
             )
         for row, entry in enumerate(entries, 1):
             body = entry.get("account") if isinstance(entry, dict) else None

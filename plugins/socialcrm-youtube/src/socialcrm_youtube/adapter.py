@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from pathlib import Path
 
 from attrs import frozen
 
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.networks import (
     ID_PREFIX,
     BaseNetworkAdapter,
@@ -24,6 +25,8 @@ from socialcrm.networks import (
     profile_segment,
 )
 
+# reasons a URL is refused, in the rep's language (its own catalogue)
+_ = translator("socialcrm_youtube", Path(__file__).with_name("locale"))
 __all__ = ["CHANNELS", "CHECKLIST", "YouTubeAdapter", "create_adapter"]
 
 _HANDLE = re.compile(r"^[^\W_][\w.\-·]{2,29}$")
@@ -34,13 +37,13 @@ _TABS = frozenset(
      "podcasts", "releases", "courses", "store", "channels", "live", "search"}
 )  # fmt: skip
 _NOT_CHANNELS = {
-    "watch": "a video",
-    "shorts": "a short video",
-    "playlist": "a playlist",
-    "results": "a search",
-    "feed": "a feed page",
-    "live": "a live video",
-    "post": "a post",
+    "watch": N_("a video"),
+    "shorts": N_("a short video"),
+    "playlist": N_("a playlist"),
+    "results": N_("a search"),
+    "feed": N_("a feed page"),
+    "live": N_("a live video"),
+    "post": N_("a post"),
 }
 
 CHANNELS = (
@@ -107,19 +110,21 @@ class YouTubeAdapter(BaseNetworkAdapter):
             account = profile_segment(segments[1:], _TABS)
             if account is not None and _CHANNEL_ID.match(account):
                 return ID_PREFIX + account
-            raise ValueError("a channel id is UC followed by 22 letters, digits, _ or -")
+            raise ValueError(_("a channel id is UC followed by 22 letters, digits, _ or -"))
         elif first in _NOT_CHANNELS:
-            raise ValueError(f"{_NOT_CHANNELS[first]}, not a channel")
+            raise ValueError(_("{what}, not a channel").format(what=_(_NOT_CHANNELS[first])))
         raise ValueError(
-            "not a channel URL; open the channel and copy its youtube.com/@handle "
-            "or youtube.com/channel/UC… address"
+            _(
+                "not a channel URL; open the channel and copy its youtube.com/@handle "
+                "or youtube.com/channel/UC… address"
+            )
         )
 
     def handle_from_text(self, text: str) -> str:
         if text.startswith(ID_PREFIX) or _CHANNEL_ID.match(text):
             channel = text.removeprefix(ID_PREFIX)
             if not _CHANNEL_ID.match(channel):
-                raise ValueError("a channel id is UC followed by 22 letters, digits, _ or -")
+                raise ValueError(_("a channel id is UC followed by 22 letters, digits, _ or -"))
             return ID_PREFIX + channel
         return match_handle(text, _HANDLE, _RULE)
 

@@ -15,10 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from socialcrm.errors import ImportFormatError
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.io.csvsafe import head_rows, read_csv
 from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem, SkippedRow
 from socialcrm.networks import NetworkRegistry
+
+# why a file is refused, in the rep's language (the plugin's own catalogue)
+_ = translator("socialcrm_youtube", Path(__file__).with_name("locale"))
 
 __all__ = ["SubscriptionsImporter", "create_importers", "guess_columns"]
 
@@ -75,7 +78,7 @@ class SubscriptionsImporter:
                 continue
             if not header_seen:
                 raise ImportFormatError(
-                    "no header row before the channels", path=str(path), row=line
+                    _("no header row before the channels"), path=str(path), row=line
                 )
             columns = columns or guess
             id_col, _url_col, title_col = columns
@@ -94,7 +97,7 @@ class SubscriptionsImporter:
                 organisation=True,  # a channel: its title is never split into names
             )
         if not header_seen:
-            raise ImportFormatError("empty subscriptions file", path=str(path))
+            raise ImportFormatError(_("empty subscriptions file"), path=str(path))
 
 
 def create_importers() -> list[Importer]:
