@@ -11,9 +11,8 @@ compares them).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from attrs import frozen
 
@@ -60,19 +59,6 @@ class Card:
         )
 
 
-def _key(field: str) -> Callable[[Card], Any]:
-    """The card version of ``Query``'s sort key (same order as on the models)."""
-    if field == "stage":
-        return lambda c: c.stage.order
-    if field == "status":
-        return lambda c: c.status.value.casefold()
-    if field == "score":  # unscored prospects sort before any score ("-score": last)
-        return lambda c: (c.score is not None, c.score or 0.0)
-    if field in ("name", "company", "id"):
-        return lambda c: (getattr(c, field) or "").casefold()
-    return lambda c: getattr(c, field)
-
-
 def needs_models(query: Query) -> bool:
     """Whether ``query`` filters on what a card does not hold (a text search)."""
     return bool(query.text)
@@ -106,7 +92,4 @@ def cards(repository: Repository, query: Query, *, replay: bool = False) -> list
     if replay or needs_models(query) or not isinstance(repository, ListsCards):
         return [Card.of(p) for p in repository.query(query)]
     found = [c for c in repository.cards(query) if _matches(query, c)]
-    field = query.sort.lstrip("-")
-    found.sort(key=lambda c: c.id)
-    found.sort(key=_key(field), reverse=query.sort.startswith("-"))
-    return found if query.limit is None else found[: query.limit]
+    return query.ordered(found, lambda c: c.score)

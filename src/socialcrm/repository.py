@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from attrs import evolve, frozen
 
@@ -20,6 +20,14 @@ from socialcrm.i18n import text as _
 from socialcrm.models import Event, Pipeline, Prospect, nfc
 from socialcrm.stages import Stage, Status
 from socialcrm.value import Value
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Identified)
 
 __all__ = [
     "SORT_FIELDS",
@@ -36,13 +44,20 @@ __all__ = [
 SORT_FIELDS = ("name", "created_at", "updated_at", "stage", "status", "company", "id", "score")
 
 
-def _sort_key(field: str) -> Any:
-    def key(p: Prospect) -> Any:
+def _prospect_score(p: Prospect) -> float | None:
+    return p.assessment.score if p.assessment else None
+
+
+def _sort_key(field: str, score: Callable[[Any], float | None]) -> Callable[[Any], Any]:
+    """The key of ``Query.sort``'s field for a prospect or anything shaped like one
+    (a :class:`~socialcrm.cards.Card`), whose ICP score ``score`` reads."""
+
+    def key(p: Any) -> Any:
         if field == "stage":
             return p.stage.order
         if field == "score":  # unscored prospects sort before any score ("-score": last)
-            score = p.assessment.score if p.assessment else None
-            return (score is not None, score or 0.0)
+            value = score(p)
+            return (value is not None, value or 0.0)
         value = getattr(p, field)
         if isinstance(value, str):
             return value.casefold()
@@ -125,11 +140,15 @@ class Query(Value):
 
     def apply(self, prospects: Iterator[Prospect] | list[Prospect]) -> list[Prospect]:
         """Filter, sort and limit ``prospects`` (ties broken by id: stable output)."""
-        selected = [p for p in prospects if self.matches(p)]
+        return self.ordered([p for p in prospects if self.matches(p)], _prospect_score)
+
+    def ordered(self, items: list[T], score: Callable[[T], float | None]) -> list[T]:
+        """``items`` sorted by ``sort`` (ties broken by id: stable output), then limited;
+        ``score`` reads an item's ICP score (prospects and cards hold it differently)."""
         field = self.sort.lstrip("-")
-        selected.sort(key=lambda p: p.id)
-        selected.sort(key=_sort_key(field), reverse=self.sort.startswith("-"))
-        return selected if self.limit is None else selected[: self.limit]
+        items.sort(key=lambda item: item.id)
+        items.sort(key=_sort_key(field, score), reverse=self.sort.startswith("-"))
+        return items if self.limit is None else items[: self.limit]
 
 
 @runtime_checkable
