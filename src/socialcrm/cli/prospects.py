@@ -229,36 +229,23 @@ def list_(
     state = get_state(ctx)
     rep = state.owner_filter(owner, mine)
     crm = state.open_crm()
-    if state.output_format == "table":  # what a table shows: cards, no full models
-        shown = crm.cards(
-            owner=rep,
-            stage=stage,
-            status=status,
-            tag=tag,
-            network=network,
-            text=search,
-            sort=sort,
-            limit=limit,
-            min_score=min_score,
-        )
-        from socialcrm.cli import render
-
-        render.emit_cards(state, shown)
-        return
-    prospects = crm.query(
-        owner=rep,
-        stage=stage,
-        status=status,
-        tag=tag,
-        network=network,
-        text=search,
-        sort=sort,
-        limit=limit,
-        min_score=min_score,
-    )
+    filters = {
+        "owner": rep,
+        "stage": stage,
+        "status": status,
+        "tag": tag,
+        "network": network,
+        "text": search,
+        "sort": sort,
+        "limit": limit,
+        "min_score": min_score,
+    }
     from socialcrm.cli import render
 
-    render.emit(state, prospects)
+    if state.output_format == "table":  # what a table shows: cards, no full models
+        render.emit_cards(state, crm.cards(**filters))
+    else:
+        render.emit(state, crm.query(**filters))
 
 
 # -- edit -------------------------------------------------------------------------------
