@@ -36,8 +36,7 @@ import orjson
 
 from socialcrm.errors import StoreCorruptError
 from socialcrm.i18n import text as _
-from socialcrm.storage import layout
-from socialcrm.storage.files import check_entry, encode_tables, read_listed_file
+from socialcrm.storage.files import damaged, encode_tables, open_listed_file, read_listed_file
 from socialcrm.storage.pending import Change, merged_for_writing, resolve
 
 __all__ = ["Written", "write_merged"]
@@ -105,9 +104,7 @@ def _lines(source: IO[bytes], path: Path, entry: Mapping[str, Any]) -> Iterator[
         crc = zlib.crc32(line, crc)
         yield line.rstrip(b"\n")
     if size != entry["size"] or f"{crc:08x}" != entry["crc32"]:
-        raise StoreCorruptError(
-            path=str(path), detail=_("size or checksum differs from store.json (damaged file)")
-        )
+        raise damaged(path)
 
 
 def _tables(lines: Iterator[bytes], path: Path) -> Iterator[tuple[str, Iterator[bytes]]]:
@@ -230,17 +227,7 @@ def write_merged(
     if entry is None:
         _write_tables(out, _merge_lines(iter(()), changes))
     else:
-        check_entry(logical, entry, store / layout.MANIFEST_NAME)
-        stored = store / entry["path"]
-        try:
-            source = stored.open("rb")
-        except FileNotFoundError:
-            raise StoreCorruptError(
-                path=str(stored),
-                detail=_("missing (listed in {manifest_name})").format(
-                    manifest_name=layout.MANIFEST_NAME
-                ),
-            ) from None
+        stored, source = open_listed_file(store, logical, entry)
         with source:
             if _is_line_layout(source):
                 lines = _lines(source, stored, entry)

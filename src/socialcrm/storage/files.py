@@ -14,7 +14,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -172,17 +172,17 @@ def file_version_of(entry: Mapping[str, Any] | None) -> Version | None:
     return None if entry is None else file_version(entry)
 
 
-def read_listed_file(store: Path, logical: str, entry: Mapping[str, Any]) -> tuple[bytes, Tables]:
-    """A data file as a manifest lists it (``logical`` → ``entry``), read, checked
-    against the entry's name, size and CRC-32, and parsed: its bytes and its tables.
+def open_listed_file(store: Path, logical: str, entry: Mapping[str, Any]) -> tuple[Path, IO[bytes]]:
+    """A data file as a manifest lists it (``logical`` → ``entry``), checked against
+    the entry's name and opened for reading: its path and the open file.
 
-    Raises :class:`StoreCorruptError` naming the file if it is missing or
-    damaged, :class:`StoreError` if it cannot be read.
+    Raises :class:`StoreCorruptError` naming the file if it is missing,
+    :class:`StoreError` if it cannot be opened.
     """
     check_entry(logical, entry, store / layout.MANIFEST_NAME)
     path = store / entry["path"]
     try:
-        raw = path.read_bytes()
+        return path, path.open("rb")
     except FileNotFoundError:
         raise StoreCorruptError(
             path=str(path),
@@ -192,11 +192,31 @@ def read_listed_file(store: Path, logical: str, entry: Mapping[str, Any]) -> tup
         ) from None
     except OSError as exc:
         raise io_error(exc, path, "read") from exc
+
+
+def damaged(path: Path) -> StoreCorruptError:
+    """The error of a data file whose size or CRC-32 is not its manifest entry's."""
+    return StoreCorruptError(
+        path=str(path),
+        detail=_("size or checksum differs from {manifest_name} (damaged file)").format(
+            manifest_name=layout.MANIFEST_NAME
+        ),
+    )
+
+
+def read_listed_file(store: Path, logical: str, entry: Mapping[str, Any]) -> tuple[bytes, Tables]:
+    """A data file as a manifest lists it (``logical`` → ``entry``), read, checked
+    against the entry's name, size and CRC-32, and parsed: its bytes and its tables.
+
+    Raises :class:`StoreCorruptError` naming the file if it is missing or
+    damaged, :class:`StoreError` if it cannot be read.
+    """
+    path, source = open_listed_file(store, logical, entry)
+    with source:
+        try:
+            raw = source.read()
+        except OSError as exc:
+            raise io_error(exc, path, "read") from exc
     if len(raw) != entry["size"] or digest(raw) != entry["crc32"]:
-        raise StoreCorruptError(
-            path=str(path),
-            detail=_("size or checksum differs from {manifest_name} (damaged file)").format(
-                manifest_name=layout.MANIFEST_NAME
-            ),
-        )
+        raise damaged(path)
     return raw, decode_tables(raw, path)
