@@ -10,7 +10,7 @@ document that does not have them is built as a model, which reports the damage.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from socialcrm.serialization import FORMAT_VERSION
 from socialcrm.stages import Stage, Status
 from socialcrm.storage.generations import GenerationStore
 
-__all__ = ["cards", "owned"]
+__all__ = ["cards", "matching_documents", "owned"]
 
 _PROSPECTS = "prospects"
 
@@ -37,12 +37,15 @@ def owned(doc: Mapping[str, Any], query: Query) -> bool:
     return owner == query.owner or (query.unowned and owner is None)
 
 
-def cards(engine: GenerationStore, query: Query, structure: Structure) -> list[Card]:
-    """Cards of ``query.pipeline``'s prospects passing its stage, status and owner
-    filters, one prospect file at a time (the caller holds the lock)."""
+def matching_documents(
+    engine: GenerationStore, query: Query
+) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """``(document, logical file)`` of ``query.pipeline``'s prospects passing its
+    stage, status and owner filters, one prospect file at a time (only the stage's
+    files with a stage filter: prospects are grouped by stage); the caller holds
+    the lock.  The other filters need more than a document field."""
     stage = None if query.stage is None else query.stage.value
     status = None if query.status is None else query.status.value
-    found: list[Card] = []
     for logical in engine.logicals("p-" if stage is None else f"p-{stage}-"):
         docs = engine.view(logical, cache=False).get(_PROSPECTS, {})
         for doc in docs.values():
@@ -53,9 +56,13 @@ def cards(engine: GenerationStore, query: Query, structure: Structure) -> list[C
                 or not owned(doc, query)
             ):
                 continue
-            found.append(_card(doc, logical, structure))
+            yield doc, logical
         del docs
-    return found
+
+
+def cards(engine: GenerationStore, query: Query, structure: Structure) -> list[Card]:
+    """Cards of the prospects :func:`matching_documents` finds (the caller holds the lock)."""
+    return [_card(doc, logical, structure) for doc, logical in matching_documents(engine, query)]
 
 
 def _card(doc: Mapping[str, Any], logical: str, structure: Structure) -> Card:

@@ -50,7 +50,7 @@ from socialcrm.serialization import (
     prospect_to_dict,
 )
 from socialcrm.storage import layout
-from socialcrm.storage.doc_reads import owned as _owned
+from socialcrm.storage.doc_reads import matching_documents
 from socialcrm.storage.files import Tables, encode_tables
 from socialcrm.storage.generations import MANIFEST_TABLES, GenerationStore
 from socialcrm.storage.indexes import LOCATIONS, PROSPECTS, Indexes
@@ -303,21 +303,8 @@ class TinyDBRepository:
 
     def _likely(self, query: Query) -> Iterator[Prospect]:
         """Models of the prospects a document-level look finds likely to match."""
-        stage = None if query.stage is None else query.stage.value
-        status = None if query.status is None else query.status.value
-        # prospects are grouped by stage: a stage filter reads only that stage's files
-        for logical in self.engine.logicals("p-" if stage is None else f"p-{stage}-"):
-            docs = self.engine.view(logical, cache=False).get(PROSPECTS, {})
-            for doc in docs.values():
-                if (
-                    doc.get("pipeline") != query.pipeline
-                    or (stage is not None and doc.get("stage") != stage)
-                    or (status is not None and doc.get("status") != status)
-                    or not _owned(doc, query)
-                ):
-                    continue
-                yield self._structure(doc, logical)
-            del docs
+        for doc, logical in matching_documents(self.engine, query):
+            yield self._structure(doc, logical)
 
     def cards(self, query: Query) -> list[Card]:
         """Cards read from the documents, no model built (:class:`~socialcrm.cards.ListsCards`)."""
