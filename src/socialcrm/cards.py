@@ -2,8 +2,9 @@
 
 ``board`` and the ``list`` table show every prospect of a pipeline; building
 30,000 full models for them cost more than reading the store (issue 23).  A
-:class:`Card` is what they need; a backend holding prospect *documents*
-(TinyDB) reads cards from them without building a model (:class:`ListsCards`),
+:class:`Card` is what they need; a backend keeping each prospect's summary
+(:mod:`socialcrm.summary`: TinyDB) reads cards from them without building a
+model (:class:`ListsCards`),
 and :func:`cards` falls back to the models for any other backend or for a
 filter that needs them — the same cards in the same order either way (a test
 compares them).
@@ -11,8 +12,9 @@ compares them).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from attrs import frozen
 
@@ -57,6 +59,32 @@ class Card:
             p.assessment.score if p.assessment else None,
             p.is_organisation,
         )
+
+    @classmethod
+    def of_summary(cls, prospect_id: str, s: Mapping[str, Any]) -> Card:
+        """The card of a prospect's summary (:mod:`socialcrm.summary`), no model built."""
+        return _card_of_summary(prospect_id, s)
+
+
+_STAGES = {stage.value: stage for stage in Stage}
+_STATUSES = {status.value: status for status in Status}
+
+
+def _card_of_summary(pid: str, s: Mapping[str, Any]) -> Card:
+    return Card(
+        pid,
+        s["n"],
+        s.get("co"),
+        _STAGES[s["s"]],
+        _STATUSES[s["st"]],
+        s.get("o"),
+        tuple(s.get("nw", ())),
+        tuple(s.get("tg", ())),
+        datetime.fromisoformat(s["c"]),
+        datetime.fromisoformat(s["u"]),
+        s.get("sco"),
+        bool(s.get("org")),
+    )
 
 
 def needs_models(query: Query) -> bool:

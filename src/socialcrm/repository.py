@@ -9,7 +9,7 @@ SQLite…) never exposes a prospect without its event, or half an import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -260,26 +260,6 @@ class PutsMany(Protocol):
         Like a run of ``put`` calls in one transaction: a
         :class:`DuplicateIdentityError` writes none of them.
         """
-        ...
-
-
-@runtime_checkable
-class SelectsEvents(Protocol):
-    """Optional for a backend holding event documents: build models only for some.
-
-    ``today`` reads a handful of each prospect's events
-    (:mod:`socialcrm.digest` says which); a backend that can look at the stored
-    documents first builds those models only.  Without it, the agenda reads
-    :meth:`Repository.events_for` and picks the same events among the models.
-    """
-
-    def events_selected(
-        self,
-        prospect_ids: Iterable[str],
-        select: Callable[[Sequence[Mapping[str, Any]]], list[int] | None],
-    ) -> Iterator[tuple[str, list[Event]]]:
-        """:meth:`Repository.events_for`, each prospect's events limited to the
-        documents at the indexes ``select`` returns for them (all when ``None``)."""
         ...
 
 

@@ -61,6 +61,22 @@ DAMAGE: dict[str, Callable[[Path], None]] = {"garbled": garble, "truncated": tru
 
 
 @pytest.mark.parametrize("how", list(DAMAGE))
+def test_damaged_summary_file(healthy: Path, how: str) -> None:
+    """The summaries' files are checked like the others: today, board and list refuse."""
+    pid = "01P00004"
+    victim = data_file(healthy, layout.summary_file(shard_of_prospect(healthy, pid)))
+    DAMAGE[how](victim)
+    before = snapshot(healthy)
+    for args in (["today"], ["board"], ["list"], ["note", pid, "hello"]):
+        code, _out, err = cli(healthy, *args)
+        assert code == 6, (args, err)
+        assert str(victim) in err and err.count("\n") == 1
+    assert snapshot(healthy) == before
+    report = doctor(healthy)
+    assert [f.path for f in report.problems if f.level == "error"] == [str(victim)]
+
+
+@pytest.mark.parametrize("how", list(DAMAGE))
 def test_damaged_data_file(healthy: Path, how: str) -> None:
     good = dump_state(healthy)
     backup(healthy)
@@ -80,7 +96,8 @@ def test_damaged_data_file(healthy: Path, how: str) -> None:
     assert snapshot(healthy) == before
 
     # every command touching the file exits 6 with one clear line, file unchanged
-    for args in (["show", pid], ["list"], ["note", pid, "hello"]):
+    # (the list table reads the summaries, not the records: see the next test)
+    for args in (["show", pid], ["list", "--format", "json"], ["note", pid, "hello"]):
         code, _out, err = cli(healthy, *args)
         assert code == 6, (args, err)
         assert str(victim) in err and err.count("\n") == 1

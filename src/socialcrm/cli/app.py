@@ -51,7 +51,7 @@ MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
     "socialcrm.cli.board": ("board",),
     "socialcrm.cli.pipelines": ("pipeline",),
     "socialcrm.cli.io": ("import", "export", "formats", "dupes", "merge"),
-    "socialcrm.cli.store": ("doctor", "backup", "restore"),
+    "socialcrm.cli.store": ("doctor", "backup", "restore", "reindex"),
     "socialcrm.cli.store_copy": ("store",),
     "socialcrm.cli.database": ("db",),
     "socialcrm.cli.plugins": ("plugins", "networks", "channel-limit"),

@@ -1,4 +1,4 @@
-"""``doctor``, ``backup`` and ``restore``: looking after the store itself.
+"""``doctor``, ``backup``, ``restore`` and ``reindex``: looking after the store itself.
 
 These commands work on the store's files, not through the CRM: ``doctor``
 must explain a store that cannot be opened, and ``restore`` must replace one.
@@ -53,6 +53,30 @@ def doctor(ctx: typer.Context) -> None:
         _print_report(state, report)
     if not report.ok:
         raise typer.Exit(EXIT_STORE)
+
+
+def reindex(ctx: typer.Context) -> None:
+    """Recompute every prospect's summary from the records and events.
+
+    today, board and list read each prospect's summary, which every change
+    keeps up to date; run this when 'socialcrm doctor' finds one out of step.
+    One commit: the store is unchanged if it is interrupted.  A PostgreSQL or
+    SQLite store keeps no summaries (they are computed when read).
+
+    \b
+    Example:
+      socialcrm reindex
+    """
+    from socialcrm.summary import reindex as run
+
+    state = get_state(ctx)
+    count = run(state.open_crm().repository)
+    if state.output_format == "json":
+        render.emit_json({"summaries": count})
+    elif count is None:
+        render.echo(_("this store keeps no summaries: nothing to do"))
+    else:
+        render.echo(_("{count} summary(ies) recomputed").format(count=count))
 
 
 def _print_report(state: "CLIState", report: "DoctorReport") -> None:
@@ -210,3 +234,4 @@ def register(app: typer.Typer) -> None:
     app.command(rich_help_panel=PANEL)(doctor)
     app.command(rich_help_panel=PANEL)(backup)
     app.command(rich_help_panel=PANEL)(restore)
+    app.command(rich_help_panel=PANEL)(reindex)

@@ -20,32 +20,41 @@ item is the reply to answer, or, once answered, a move forward.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from functools import partial
+from heapq import nsmallest
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from socialcrm.digest import agenda_events_for
 from socialcrm.errors import ValidationError
-from socialcrm.history import last_event_of, stage_spans
 from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
-from socialcrm.models import EventKind, MessageReceived, Pipeline, Prospect
+from socialcrm.models import Pipeline
 from socialcrm.playbook import STAGE_LIMITS_KEY
+from socialcrm.playbook.followups import FollowUp
+from socialcrm.playbook.sequences import Progress, progress_of_summary
+from socialcrm.privacy.retention import Retention, retention_of_summary
+from socialcrm.privacy.settings import Duration
 from socialcrm.repository import Query
 from socialcrm.stages import Stage, Status
+from socialcrm.summary import key, summaries
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
-    from socialcrm.models import Event
-    from socialcrm.privacy.retention import Retention
+
+#: ``(id, name, stage)`` of the prospect an item is about.
+_Who = tuple[str, str, Stage]
+_STAGES = {stage.value: stage for stage in Stage}
 
 __all__ = [
     "DEFAULT_STAGE_LIMITS",
     "RETENTION_NOTICE_DAYS",
+    "Agenda",
     "AgendaItem",
+    "agenda",
     "set_stage_limit",
     "stage_limits",
     "today",
@@ -137,7 +146,7 @@ def _days(delta: timedelta) -> float:
 
 def _item(
     kind: str,
-    p: Prospect,
+    who: _Who,
     since: datetime,
     overdue: float,
     message: str,
@@ -149,8 +158,9 @@ def _item(
     """An item whose summary is ``message`` filled with ``values`` (kept for display)."""
     texts = tuple((k, str(v)) for k, v in values.items())
     summary = message.format(**dict(texts))
+    pid, name, stage = who
     return AgendaItem(
-        kind, p.id, p.name, p.stage, since, overdue, summary, command, owner, message, texts
+        kind, pid, name, stage, since, overdue, summary, command, owner, message, texts
     )
 
 
@@ -163,35 +173,40 @@ def _replied(days: float) -> str:
     return N_("replied {days} days ago: “{excerpt}” — answer them")
 
 
-def _unanswered(events: list[Event]) -> Event | None:
-    received = last_event_of(events, {EventKind.MESSAGE_RECEIVED})
-    if received is None:
-        return None
-    sent = last_event_of(events, {EventKind.MESSAGE_SENT})
-    if sent is not None and (sent.at, sent.id) > (received.at, received.id):
+def _unanswered(folded: Mapping[str, Any]) -> list[Any] | None:
+    """The last message received, if no message was sent after it."""
+    received: list[Any] | None = folded.get("rx")
+    sent = folded.get("tx")
+    if received is None or (sent is not None and key(sent) > key(received)):
         return None
     return received
 
 
-def _waiting_command(crm: CRM, p: Prospect, events: list[Event], has_icp: bool) -> str:
-    replied = any(e.kind is EventKind.MESSAGE_RECEIVED for e in events)
-    if p.stage is Stage.IDENTIFY:
-        return f"socialcrm score {p.id}" if has_icp else f"socialcrm qualify {p.id}"
-    if p.stage is Stage.NOTORIETY:
-        if p.point_of_interest is None:
-            return f'socialcrm interest {p.id} "WHAT THEY SHARED"'
-        return f"socialcrm advance {p.id}"
-    if p.stage is Stage.CONTACT:
-        if replied:  # never a follow-up after a reply: move on
-            return f"socialcrm advance {p.id}"
-        return f"socialcrm sequence enroll {p.id} SEQUENCE"
-    if p.stage is Stage.CONVERT:
-        return f"socialcrm won {p.id}"
-    return f"socialcrm advance {p.id}"
+def _entered(folded: Mapping[str, Any]) -> datetime | None:
+    """When the current stage began (``history.stage_spans``: none without a creation)."""
+    if "cr" not in folded:
+        return None
+    return datetime.fromisoformat(folded.get("sg", folded["cr"])[0])
 
 
-def _expiry_item(p: Prospect, retention: Retention, now: datetime) -> AgendaItem | None:
-    """The privacy item of ``p`` when its data expires within the notice days (or did)."""
+def _waiting_command(pid: str, s: Mapping[str, Any], stage: Stage, has_icp: bool) -> str:
+    if stage is Stage.IDENTIFY:
+        return f"socialcrm score {pid}" if has_icp else f"socialcrm qualify {pid}"
+    if stage is Stage.NOTORIETY:
+        if not s.get("poi"):
+            return f'socialcrm interest {pid} "WHAT THEY SHARED"'
+        return f"socialcrm advance {pid}"
+    if stage is Stage.CONTACT:
+        if "rx" in s["e"]:  # never a follow-up after a reply: move on
+            return f"socialcrm advance {pid}"
+        return f"socialcrm sequence enroll {pid} SEQUENCE"
+    if stage is Stage.CONVERT:
+        return f"socialcrm won {pid}"
+    return f"socialcrm advance {pid}"
+
+
+def _expiry_item(who: _Who, retention: Retention, now: datetime) -> AgendaItem | None:
+    """The privacy item of ``who`` when their data expires within the notice days (or did)."""
     expires = retention.expires_at
     if expires is None or expires > now + timedelta(days=RETENTION_NOTICE_DAYS):
         return None
@@ -199,7 +214,7 @@ def _expiry_item(p: Prospect, retention: Retention, now: datetime) -> AgendaItem
     if expires <= now:
         return _item(
             "expired",
-            p,
+            who,
             expires,
             _days(now - expires),
             N_("data expired {date} ({period} from {anchor}) — erase it"),
@@ -208,134 +223,212 @@ def _expiry_item(p: Prospect, retention: Retention, now: datetime) -> AgendaItem
         )
     return _item(
         "expiring",
-        p,
+        who,
         expires,
         0.0,
         N_(
             "data expires {date} ({period} from {anchor}) — ask if they still want to hear from you"
         ),
-        f"socialcrm privacy ask {p.id}",
+        f"socialcrm privacy ask {who[0]}",
         **runs,
     )
+
+
+@frozen
+class _Rules:
+    """What the agenda applies to every prospect of the pipeline at ``now``."""
+
+    now: datetime
+    horizon: datetime  # sequence steps due before it (the end of today, UTC)
+    limits: dict[Stage, int]
+    sequences: list[FollowUp]
+    has_icp: bool
+    period: Duration
+    #: Data collected after this instant (ISO text, UTC) expires after the notice
+    #: window whatever the contacts since: a period of M months and D days lasts at
+    #: least 28·M + D days (:func:`~socialcrm.privacy.retention.add_duration`).
+    collected_safe_after: str
+
+
+def _rules(crm: CRM, now: datetime) -> _Rules:
+    from socialcrm.playbook.icp import get_icp
+    from socialcrm.playbook.sequences import list_sequences
+    from socialcrm.privacy.settings import settings_of
+
+    pipeline = crm.pipeline
+    period = settings_of(pipeline).retention
+    shortest = timedelta(days=28 * period.months + period.days)
+    return _Rules(
+        now,
+        (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0),
+        stage_limits(pipeline),
+        list_sequences(pipeline),
+        get_icp(pipeline) is not None,
+        period,
+        (now + timedelta(days=RETENTION_NOTICE_DAYS + 1) - shortest).isoformat(),
+    )
+
+
+def _may_expire(s: Mapping[str, Any], rules: _Rules) -> bool:
+    """Whether ``s``'s data may expire within the notice window (``False``: surely
+    not; decided on the ISO text, which sorts as time for the store's UTC dates)."""
+    if s["st"] == Status.WON.value:
+        return False
+    collected: str = s.get("sc") or s["c"]
+    return not (collected.endswith("+00:00") and collected > rules.collected_safe_after)
+
+
+#: One item before it is built: its kind, its days of delay, and how to build it.
+_Candidate = tuple[str, float, Callable[[], AgendaItem]]
+
+
+def _items_of(pid: str, s: Mapping[str, Any], rules: _Rules) -> Iterator[_Candidate]:
+    """One prospect's items, from their summary (:mod:`socialcrm.summary`).
+
+    Only what orders the items is computed here; an item is built when shown.
+    """
+    now, folded = rules.now, s["e"]
+    stage, owner = _STAGES[s["s"]], s.get("o")
+    who = (pid, s["n"], stage)
+    if _may_expire(s, rules):
+        expiry = _expiry_item(who, retention_of_summary(pid, s, rules.period), now)
+        if expiry is not None:
+            yield expiry.kind, expiry.days, lambda: expiry
+    if s["st"] != Status.OPEN.value:
+        return
+    reply = _unanswered(folded)
+    if reply is not None:
+        text = reply[2]
+        excerpt = text if len(text) <= 60 else text[:57] + "…"
+        since = datetime.fromisoformat(reply[0])
+        days = _days(now - since)
+        command = f'socialcrm message {pid} --sent "YOUR ANSWER"'
+        message = _replied(days)
+        yield (
+            "reply",
+            days,
+            partial(
+                _item,
+                "reply",
+                who,
+                since,
+                days,
+                message,
+                command,
+                owner,
+                days=int(days),
+                excerpt=excerpt,
+            ),
+        )
+        return  # nothing else to propose before the reply is answered
+    updated = datetime.fromisoformat(s["u"])
+    current = progress_of_summary(folded, Status(s["st"]), updated, rules.sequences)
+    if current is not None and current.active:
+        assert current.due_at is not None
+        if current.due_at < rules.horizon:
+            step = _step_item(who, current, rules, owner)
+            yield step.kind, step.days, lambda: step
+        return  # the sequence sets the pace
+    entered = _entered(folded)
+    if entered is None:
+        return
+    waited = _days(now - entered)
+    limit = rules.limits[stage]
+    if waited > limit:
+        yield (
+            "waiting",
+            waited - limit,
+            partial(
+                _item,
+                "waiting",
+                who,
+                entered,
+                waited - limit,
+                N_("in {stage} for {days} days (limit {limit})"),
+                _waiting_command(pid, s, stage, rules.has_icp),
+                owner,
+                stage=stage.value,
+                days=int(waited),
+                limit=limit,
+            ),
+        )
+
+
+def _step_item(who: _Who, current: Progress, rules: _Rules, owner: str | None) -> AgendaItem:
+    assert current.due_at is not None and current.next_step is not None
+    step = next(s for s in rules.sequences if s.name == current.sequence).steps[current.next_step]
+    days = _days(rules.now - current.due_at)
+    template = (
+        N_(
+            "step {step}/{steps} of sequence '{sequence}' ({network} {channel}, "
+            "template '{template}') due today"
+        )
+        if days < 1
+        else N_(
+            "step {step}/{steps} of sequence '{sequence}' ({network} {channel}, "
+            "template '{template}') {late} day(s) overdue"
+        )
+    )
+    return _item(
+        "step",
+        who,
+        current.due_at,
+        max(days, 0.0),
+        template,
+        f"socialcrm next {who[0]}",
+        owner,
+        step=current.next_step + 1,
+        steps=current.step_count,
+        sequence=current.sequence,
+        network=step.network,
+        channel=step.channel,
+        template=step.template,
+        late=int(days),
+    )
+
+
+@frozen
+class Agenda:
+    """The most urgent items (all, or the ``limit`` asked for) and how many are due."""
+
+    items: list[AgendaItem]
+    total: int
+
+
+def agenda(
+    crm: CRM,
+    now: datetime | None = None,
+    *,
+    owner: str | None = None,
+    replay: bool = False,
+    limit: int | None = None,
+) -> Agenda:
+    """The agenda of the current pipeline at ``now``, most urgent first.
+
+    With ``owner``, one rep's agenda: the prospects they own and those nobody
+    owns yet (a store from before owners, or prospects added by a host without
+    an actor), never a colleague's.  Each prospect's items come from their
+    summary (:mod:`socialcrm.summary`), which the store keeps; ``replay``
+    computes every summary from the records and whole histories instead (the
+    same answer, slower: what tests compare against).  With ``limit``, only the
+    ``limit`` most urgent items are built (``total`` counts them all).
+    """
+    rules = _rules(crm, now or crm.now())
+    # every status: a lost prospect's data expires too
+    query = Query(pipeline=crm.pipeline_name, owner=owner, unowned=True)
+    keyed = [
+        ((-(_TIER[kind] + days), s["n"].casefold(), pid), build)
+        for pid, s in summaries(crm.repository, query, replay=replay)
+        for kind, days, build in _items_of(pid, s, rules)
+    ]
+    order = itemgetter(0)
+    # stable, as sorted(): a prospect's items keep their order on a tie
+    chosen = sorted(keyed, key=order) if limit is None else nsmallest(limit, keyed, key=order)
+    return Agenda([build() for _key, build in chosen], len(keyed))
 
 
 def today(
     crm: CRM, now: datetime | None = None, *, owner: str | None = None, replay: bool = False
 ) -> list[AgendaItem]:
-    """The agenda of the current pipeline at ``now``, most urgent first.
-
-    With ``owner``, one rep's agenda: the prospects they own and those nobody
-    owns yet (a store from before owners, or prospects added by a host without
-    an actor), never a colleague's.  Each prospect's items come from the few
-    events they depend on (:mod:`socialcrm.digest`); ``replay`` reads every
-    event instead (the same answer, slower: what tests compare against).
-    """
-    from socialcrm.playbook.icp import get_icp
-    from socialcrm.playbook.sequences import list_sequences, progress
-    from socialcrm.privacy.retention import retention_of
-    from socialcrm.privacy.settings import settings_of
-
-    now = now or crm.now()
-    horizon = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    pipeline = crm.pipeline
-    limits = stage_limits(pipeline)
-    sequences = list_sequences(pipeline)
-    has_icp = get_icp(pipeline) is not None
-    period = settings_of(pipeline).retention
-    items: list[AgendaItem] = []
-    # every status: a lost prospect's data expires too
-    prospects = {
-        p.id: p
-        for p in crm.repository.query(Query(pipeline=pipeline.name, owner=owner, unowned=True))
-    }
-    # in the store's order (one read per events file), not one read per prospect:
-    # the items are sorted at the end
-    read = crm.repository.events_for if replay else partial(agenda_events_for, crm.repository)
-    for pid, events in read(list(prospects)):
-        p = prospects[pid]
-        expiry = _expiry_item(p, retention_of(p, events, period), now)
-        if expiry is not None:
-            items.append(expiry)
-        if p.status is not Status.OPEN:
-            continue
-        reply = _unanswered(events)
-        if reply is not None:
-            assert isinstance(reply.payload, MessageReceived)
-            text = " ".join(reply.payload.text.split())
-            excerpt = text if len(text) <= 60 else text[:57] + "…"
-            days = _days(now - reply.at)
-            items.append(
-                _item(
-                    "reply",
-                    p,
-                    reply.at,
-                    days,
-                    _replied(days),
-                    f'socialcrm message {p.id} --sent "YOUR ANSWER"',
-                    p.owner,
-                    days=int(days),
-                    excerpt=excerpt,
-                )
-            )
-            continue  # nothing else to propose before the reply is answered
-        current = progress(p, events, sequences)
-        if current is not None and current.active:
-            assert current.due_at is not None and current.next_step is not None
-            if current.due_at < horizon:
-                step = next(s for s in sequences if s.name == current.sequence).steps[
-                    current.next_step
-                ]
-                days = _days(now - current.due_at)
-                template = (
-                    N_(
-                        "step {step}/{steps} of sequence '{sequence}' ({network} {channel}, "
-                        "template '{template}') due today"
-                    )
-                    if days < 1
-                    else N_(
-                        "step {step}/{steps} of sequence '{sequence}' ({network} {channel}, "
-                        "template '{template}') {late} day(s) overdue"
-                    )
-                )
-                items.append(
-                    _item(
-                        "step",
-                        p,
-                        current.due_at,
-                        max(days, 0.0),
-                        template,
-                        f"socialcrm next {p.id}",
-                        p.owner,
-                        step=current.next_step + 1,
-                        steps=current.step_count,
-                        sequence=current.sequence,
-                        network=step.network,
-                        channel=step.channel,
-                        template=step.template,
-                        late=int(days),
-                    )
-                )
-            continue  # the sequence sets the pace
-        spans = stage_spans(events)
-        if not spans:
-            continue
-        entered = spans[-1].start
-        waited = _days(now - entered)
-        limit = limits[p.stage]
-        if waited > limit:
-            items.append(
-                _item(
-                    "waiting",
-                    p,
-                    entered,
-                    waited - limit,
-                    N_("in {stage} for {days} days (limit {limit})"),
-                    _waiting_command(crm, p, events, has_icp),
-                    p.owner,
-                    stage=p.stage.value,
-                    days=int(waited),
-                    limit=limit,
-                )
-            )
-    items.sort(key=lambda i: (-i.urgency, i.name.casefold(), i.prospect_id))
-    return items
+    """Every item of :func:`agenda`, most urgent first."""
+    return agenda(crm, now, owner=owner, replay=replay).items

@@ -18,9 +18,9 @@ or losing the prospect.  Definitions live in the pipeline's
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
@@ -28,8 +28,7 @@ from socialcrm.errors import ValidationError
 from socialcrm.i18n import text as _
 from socialcrm.models import (
     Event,
-    MessageReceived,
-    MessageSent,
+    EventKind,
     Prospect,
     SequenceEnrolled,
     SequenceStopped,
@@ -38,6 +37,8 @@ from socialcrm.models import (
 from socialcrm.playbook import SEQUENCES_KEY, key_name
 from socialcrm.playbook.followups import FollowUp, Step, get_sequence, list_sequences, parse_step
 from socialcrm.playbook.templates import Rendered, get_template, list_templates, render_for
+from socialcrm.stages import Status
+from socialcrm.summary import EventsSummary
 from socialcrm.text import check
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ __all__ = [
     "mark_sent",
     "parse_step",
     "progress",
+    "progress_of_summary",
     "unenroll",
 ]
 
@@ -148,57 +150,56 @@ class Progress:
         return self.state is State.ACTIVE
 
 
-def _matches(payload: MessageSent, step: Step) -> bool:
-    return payload.network in (None, step.network) and payload.channel in (None, step.channel)
+def _matches(network: str | None, channel: str | None, step: Step) -> bool:
+    return network in (None, step.network) and channel in (None, step.channel)
 
 
 def progress(
     prospect: Prospect, events: Sequence[Event], sequences: Iterable[FollowUp]
 ) -> Progress | None:
     """The prospect's latest enrolment replayed over its events (``None``: never enrolled)."""
-    ordered = sorted(events, key=lambda e: (e.at, e.id))
-    start = next(
-        (
-            i
-            for i in range(len(ordered) - 1, -1, -1)
-            if isinstance(ordered[i].payload, SequenceEnrolled)
-        ),
-        None,
-    )
-    if start is None:
+    folded = EventsSummary.of(events).doc
+    return progress_of_summary(folded, prospect.status, prospect.updated_at, sequences)
+
+
+def progress_of_summary(
+    folded: Mapping[str, Any],
+    status: Status,
+    updated_at: datetime,
+    sequences: Iterable[FollowUp],
+) -> Progress | None:
+    """:func:`progress` from the events' part of a prospect's summary
+    (:class:`~socialcrm.summary.EventsSummary`: the latest enrolment and what followed)."""
+    enrolled = folded.get("sq")
+    if enrolled is None:
         return None
-    enrolled = ordered[start]
-    assert isinstance(enrolled.payload, SequenceEnrolled)
-    name = enrolled.payload.sequence
+    name: str = enrolled[2]
+    enrolled_at = datetime.fromisoformat(enrolled[0])
     definition = next((s for s in sequences if s.name == name), None)
     steps = definition.steps if definition else ()
     done: list[datetime] = []
 
     def ended(state: State, at: datetime | None, reason: str | None = None) -> Progress:
-        return Progress(name, enrolled.at, state, tuple(done), len(steps), None, None, at, reason)
+        return Progress(name, enrolled_at, state, tuple(done), len(steps), None, None, at, reason)
 
-    for event in ordered[start + 1 :]:
-        payload = event.payload
-        if isinstance(payload, MessageReceived):
-            return ended(State.REPLIED, event.at, "the prospect replied")
-        if isinstance(payload, SequenceStopped):
-            return ended(State.STOPPED, event.at, payload.reason)
-        if (
-            isinstance(payload, MessageSent)
-            and len(done) < len(steps)
-            and _matches(payload, steps[len(done)])
-        ):
-            done.append(event.at)
+    for item in folded.get("sa", ()):
+        at, kind = datetime.fromisoformat(item[0]), item[2]
+        if kind == EventKind.MESSAGE_RECEIVED.value:
+            return ended(State.REPLIED, at, "the prospect replied")
+        if kind == EventKind.SEQUENCE_STOPPED.value:
+            return ended(State.STOPPED, at, item[3])
+        if len(done) < len(steps) and _matches(item[3], item[4], steps[len(done)]):
+            done.append(at)
     if definition is None:
         return ended(State.MISSING, None, "the sequence was deleted")  # no steps
-    if not prospect.is_open:
-        return ended(State.CLOSED, prospect.updated_at, f"the prospect is {prospect.status.value}")
+    if status is not Status.OPEN:
+        return ended(State.CLOSED, updated_at, f"the prospect is {status.value}")
     if len(done) == len(steps):
-        return ended(State.COMPLETED, done[-1] if done else enrolled.at)
+        return ended(State.COMPLETED, done[-1] if done else enrolled_at)
     index = len(done)
-    last = done[-1] if done else enrolled.at
+    last = done[-1] if done else enrolled_at
     due_at = last + timedelta(days=steps[index].delay_days)
-    return Progress(name, enrolled.at, State.ACTIVE, tuple(done), len(steps), index, due_at)
+    return Progress(name, enrolled_at, State.ACTIVE, tuple(done), len(steps), index, due_at)
 
 
 def progress_of(crm: CRM, prospect: Prospect) -> Progress | None:

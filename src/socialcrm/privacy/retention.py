@@ -18,16 +18,18 @@ explicitly, so tests run on a frozen clock.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from socialcrm.models import Event, Interaction, MessageReceived, Prospect
-from socialcrm.privacy.notice import collected_at, people_with_events
+from socialcrm.privacy.notice import people_with_events
 from socialcrm.privacy.settings import Duration, parse_duration, settings_of
 from socialcrm.privacy.texts import render_text
 from socialcrm.stages import Status
+from socialcrm.summary import summary_of
 from socialcrm.value import Value
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ __all__ = [
     "prospect_initiated",
     "purge_expired",
     "retention_of",
+    "retention_of_summary",
 ]
 
 INBOUND_CONTACT_TYPES = frozenset({"comment", "mention", "meeting"})
@@ -124,12 +127,24 @@ class Retention(Value):
 
 def retention_of(p: Prospect, events: list[Event], period: Duration) -> Retention:
     """``p``'s retention: ``period`` from collection or their last contact, whichever is later."""
-    inbound = [e.at for e in events if prospect_initiated(e)]
-    last = max(inbound) if inbound else None
-    collected = collected_at(p)
+    return retention_of_summary(p.id, summary_of(p, events), period)
+
+
+def last_inbound(folded: Mapping[str, Any]) -> datetime | None:
+    """The last contact initiated by the prospect (:func:`prospect_initiated`), from
+    the events' part of their summary (:class:`~socialcrm.summary.EventsSummary`)."""
+    times = [folded["rx"][0]] if "rx" in folded else []
+    times += [at for kind, at in folded.get("ib", {}).items() if kind in INBOUND_CONTACT_TYPES]
+    return max(map(datetime.fromisoformat, times), default=None)
+
+
+def retention_of_summary(prospect_id: str, s: Mapping[str, Any], period: Duration) -> Retention:
+    """:func:`retention_of` from a prospect's summary (:mod:`socialcrm.summary`)."""
+    collected = datetime.fromisoformat(s.get("sc") or s["c"])  # as notice.collected_at
+    last = last_inbound(s["e"])
     anchor = max(collected, last) if last is not None else collected
-    expires = None if p.status is Status.WON else add_duration(anchor, period)
-    return Retention(p.id, p.name, p.pipeline, collected, last, expires, period)
+    expires = None if s["st"] == Status.WON.value else add_duration(anchor, period)
+    return Retention(prospect_id, s["n"], s["pl"], collected, last, expires, period)
 
 
 def _periods(crm: CRM) -> dict[str, Duration]:

@@ -7,11 +7,16 @@ files (a 30,000-prospect store is never held in memory whole), then compare.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from socialcrm.errors import SocialCRMError
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.report import DoctorReport, Finding
+from socialcrm.storage.summary_check import SummaryChecks
+
+if TYPE_CHECKING:
+    from socialcrm.models import Event
 
 __all__ = ["DeepChecks"]
 
@@ -55,6 +60,7 @@ class DeepChecks:
         self.event_owners: list[str] = []
         self.bad_events = 0
         self.event_findings: list[Finding] = []
+        self.summary_checks = SummaryChecks(self.data_dir)
 
     def add(self, logical: str, data: dict[str, Any], where: str) -> None:
         """Check one decoded data file and keep what the cross-file checks need."""
@@ -85,12 +91,15 @@ class DeepChecks:
                     )
         elif kind == "e-":
             self._events(data, where)
+        elif kind == "s-":
+            self.summary_checks.summaries(logical, data)
 
     def _prospects(self, logical: str, data: dict[str, Any], where: str) -> None:
         for pid, doc in data.get("prospects", {}).items():
             self.prospects[pid] = (doc.get("pipeline"), _identity_keys(doc))
+            model = None
             try:
-                self._prospect_from_dict(doc)
+                model = self._prospect_from_dict(doc)
             except SocialCRMError as exc:
                 self.bad_prospects += 1
                 if self.bad_prospects <= _MAX_BAD_DOCUMENTS:
@@ -102,21 +111,27 @@ class DeepChecks:
                     Finding("error", "misplaced", f"prospect {pid} in wrong shard", where)
                 )
             self.located[pid] = logical
+            self.summary_checks.prospect(pid, model, logical)
 
     def _events(self, data: dict[str, Any], where: str) -> None:
         for pid, doc in data.get("events", {}).items():
             events = doc.get("events", [])
             self.n_events += len(events)
             self.event_owners.append(pid)
+            models: list[Event] | None = []
             for event in events:
                 try:
-                    self._event_from_dict(event)
+                    model = self._event_from_dict(event)
+                    if models is not None:
+                        models.append(model)
                 except SocialCRMError as exc:
+                    models = None
                     self.bad_events += 1
                     if self.bad_events <= _MAX_BAD_DOCUMENTS:
                         self.event_findings.append(
                             Finding("error", "bad-event", f"{pid}: {exc}", where)
                         )
+            self.summary_checks.events(pid, models)
 
     def finish(self, manifest: dict[str, Any], report: DoctorReport) -> None:
         """Run the cross-file checks and append every finding, in the checks' order."""
@@ -202,6 +217,9 @@ class DeepChecks:
                     "harmless, they are never shown; restore a backup if prospects went missing",
                 )
             )
+        findings += self.summary_checks.findings(
+            _("run 'socialcrm reindex': it recomputes them from the records and events")
+        )
         report.prospects = len(prospects)
         report.events = self.n_events
 

@@ -299,14 +299,21 @@ class GenerationStore:
         with self.head.locked():
             return fn(*args)
 
-    def rebuild(self, generation: int, retiring: set[str], fill: Callable[[], None]) -> None:
+    def rebuild(
+        self,
+        generation: int,
+        retiring: set[str],
+        fill: Callable[[], None],
+        keep: Tables | None = None,
+    ) -> None:
         """Write the store anew in one commit: ``fill`` writes every document into an
-        empty manifest numbered ``generation``; the commit also retires ``retiring``.
+        empty manifest numbered ``generation`` (or into ``keep``'s files: see
+        ``LockedManifest.start_over``); the commit also retires ``retiring``.
 
         A migration, under the lock (the old manifest stays on disk until the
         commit's swap; on any error it is read again).
         """
-        self.head.start_over(generation)
+        self.head.start_over(generation, keep)
         self._begin()
         self._retiring = retiring  # deleted by the commit's sweep
         try:

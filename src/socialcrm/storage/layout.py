@@ -10,6 +10,7 @@ A store is a directory::
     <store>/data/e-XX.<gen>.json  events, grouped by prospect, by hash of its id
     <store>/data/k-XX.<gen>.json  identity and e-mail keys, by hash of the key
     <store>/data/i-XX.<gen>.json  each pipeline's sorted prospect ids, by hash of the id
+    <store>/data/s-STAGE-XX.<gen>.json  the summaries (today, board) of p-STAGE-XX's prospects
     <store>/backups/              rotating backups
     <store>/privacy/              suppression key and list, erasure journal and
                                   audit log (written by socialcrm.privacy; never
@@ -44,10 +45,12 @@ __all__ = [
     "parse_data_file_name",
     "prospect_file",
     "shard_of",
+    "summary_file",
 ]
 
-#: Version of the on-disk layout.  1: one TinyDB file; 2: sharded, manifest-committed.
-SCHEMA_VERSION = 2
+#: Version of the on-disk layout.  1: one TinyDB file; 2: sharded, manifest-committed;
+#: 3: with each prospect's summary (``s-`` files, :mod:`socialcrm.storage.summaries`).
+SCHEMA_VERSION = 3
 
 MANIFEST_NAME = "store.json"
 LOCK_NAME = "store.lock"
@@ -68,7 +71,7 @@ DEFAULT_SHARDS = {
 }
 
 _DATA_RE = re.compile(
-    r"^(?P<logical>p-[a-z]{1,20}-[0-9a-f]{2,4}|[elki]-[0-9a-f]{2,4})\.(?P<gen>[0-9]{6,})\.json$"
+    r"^(?P<logical>[ps]-[a-z]{1,20}-[0-9a-f]{2,4}|[elki]-[0-9a-f]{2,4})\.(?P<gen>[0-9]{6,})\.json$"
 )
 _BACKUP_RE = re.compile(
     r"^(?P<kind>backup|pre-migrate|pre-restore)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-g(?P<gen>\d+)\.tar\.gz$"
@@ -113,6 +116,13 @@ def key_file(key: str, shards: int) -> str:
 def ids_file(prospect_id: str, shards: int) -> str:
     """Logical name of the id-list file where ``prospect_id`` is listed."""
     return _names("i", shards)[shard_of(prospect_id, shards)]
+
+
+def summary_file(prospect_file: str) -> str:
+    """Logical name of the file holding the summaries of the prospects in
+    ``prospect_file`` (``p-contact-3f`` → ``s-contact-3f``): grouped by stage too,
+    so a stage's board or list reads only that stage's summaries."""
+    return "s" + prospect_file[1:]
 
 
 def data_file_name(logical: str, generation: int) -> str:

@@ -200,11 +200,23 @@ class LockedManifest:
         self._manifest = manifest
         self._signature = sig
 
-    def start_over(self, generation: int) -> None:
+    def start_over(self, generation: int, keep: Tables | None = None) -> None:
         """Work from an empty manifest numbered ``generation`` (a migration rebuilds
-        the store into it; the old manifest stays on disk until the commit)."""
-        self._manifest = empty_manifest(self.new_shards)
-        self._manifest["store"]["1"]["generation"] = generation
+        the store into it; the old manifest stays on disk until the commit).
+
+        With ``keep`` (an older schema's manifest), start from its files, settings
+        and shard counts instead: the migration only adds what the new schema has.
+        """
+        manifest = empty_manifest(self.new_shards)
+        if keep is not None:
+            header = {**manifest["store"]["1"], **keep["store"]["1"]}
+            header["schema"] = layout.SCHEMA_VERSION
+            manifest = {
+                "store": {"1": header},
+                **{table: dict(keep.get(table, {})) for table in ("files", "meta", "pipelines")},
+            }
+        manifest["store"]["1"]["generation"] = generation
+        self._manifest = manifest
         self._signature = None
 
     def forget(self) -> None:

@@ -7,6 +7,8 @@ Schema history (``store.json`` → ``store`` record → ``schema``):
    command parsed and rewrote the whole store.
 2. the sharded layout of :mod:`socialcrm.storage.layout`, committed through
    the manifest.
+3. the same, with each prospect's summary (``s-`` files): the migration keeps
+   every data file and adds the summaries, computed from the records and events.
 
 A migration runs under the store's lock, first writes a ``pre-migrate`` backup,
 then builds the new layout in memory and commits it like any transaction: the
@@ -46,6 +48,7 @@ class Migratable(Protocol):
     def set_meta(self, key: str, value: Any) -> None: ...
     def put(self, prospect: Prospect) -> None: ...
     def append_event(self, event: Event) -> None: ...
+    def rebuild_summaries(self) -> int: ...
 
 
 def _from_v1(repository: Migratable, old: Tables, manifest_path: Path) -> None:
@@ -66,8 +69,21 @@ def _from_v1(repository: Migratable, old: Tables, manifest_path: Path) -> None:
         ) from None
 
 
+def _from_v2(repository: Migratable, old: Tables, manifest_path: Path) -> None:
+    """Add each prospect's summary (``s-`` files) to a sharded store; its files stay."""
+    try:
+        repository.rebuild_summaries()
+    except SocialCRMError as exc:
+        raise StoreCorruptError(
+            path=str(manifest_path),
+            detail=_("cannot migrate from schema 2: {message}").format(message=exc.message),
+        ) from None
+
+
 #: ``version → function`` upgrading a store of that version to the current one.
-MIGRATIONS: dict[int, Callable[[Migratable, Any, Path], None]] = {1: _from_v1}
+MIGRATIONS: dict[int, Callable[[Migratable, Any, Path], None]] = {1: _from_v1, 2: _from_v2}
+#: Versions whose data files the migration keeps (it only adds files).
+_KEEPS_FILES = frozenset({2})
 
 
 def migrate(repository: Migratable, old: Tables) -> None:
@@ -83,12 +99,18 @@ def migrate(repository: Migratable, old: Tables) -> None:
         raise StoreCorruptError(
             path=str(path), detail=_("unknown schema version {version}").format(version=version)
         )
-    saved = unlisted_data_files(repository.path)  # the backup keeps them: see above
+    keep = old if version in _KEEPS_FILES else None
+    files = old.get("files") if keep else None
+    entries = files.values() if isinstance(files, dict) else ()
+    listed = {str(e.get("path")) for e in entries if isinstance(e, dict)}
+    saved = unlisted_data_files(repository.path, listed)  # the backup keeps them: see above
     make_backup(repository.path, kind="pre-migrate", _locked=True)
     repository.engine.rebuild(
         # above any data file already there (none, unless the directory held a
         # newer store once): the commit then neither overwrites nor sweeps one of them
         highest_generation(repository.path),
-        {rel for rel, _path in saved},  # retired: deleted by the commit's sweep
+        # retired: deleted by the commit's sweep (and what the old manifest retired)
+        {rel for rel, _path in saved} | set(old.get("retired", {}) if keep else ()),
         lambda: step(repository, old, path),
+        keep,
     )

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -55,11 +55,13 @@ from socialcrm.storage.files import Tables, encode_tables
 from socialcrm.storage.generations import MANIFEST_TABLES, GenerationStore
 from socialcrm.storage.indexes import LOCATIONS, PROSPECTS, Indexes
 from socialcrm.storage.locking import OnWait
+from socialcrm.storage.summaries import SUMMARIES, Summaries
 from socialcrm.storage.tables import EngineTables, OrjsonStorage, StoreDB, StrIdTable
 
 if TYPE_CHECKING:
     from socialcrm.cards import Card
     from socialcrm.storage.backup_scan import BackupScan
+    from socialcrm.summary import Summary
 
 __all__ = [
     "OrjsonStorage",
@@ -122,6 +124,7 @@ class TinyDBRepository:
         self.path = self.engine.path
         self._tbl = EngineTables(self.engine)
         self._index = Indexes(self.engine, self._tbl)
+        self._summaries = Summaries(self.engine, self._index.locate, self._history)
 
     def __repr__(self) -> str:
         return f"TinyDBRepository({str(self.path)!r})"
@@ -261,6 +264,8 @@ class TinyDBRepository:
                 found = index.located(p.id) if located[p.id] is not None else None
                 wanted += index.wanted_by(p.id, (doc,) if found is None else (doc, found[1]))
             read(_wanted(wanted))
+            located_summaries = ((layout.summary_file(f), pid) for pid, f in located.items() if f)
+            read(_wanted((f, SUMMARIES, pid) for f, pid in located_summaries))
             for p, doc in docs:
                 self._put(p, doc)
 
@@ -276,6 +281,7 @@ class TinyDBRepository:
         if located is None or located[0] != target:
             self._index.relocate(pid, target)
         self._index.rekey(pid, None if located is None else located[1], doc)
+        self._summaries.prospect_written(prospect, target, None if located is None else located[0])
 
     def delete(self, prospect_id: str) -> None:
         self.engine.call(self._delete, prospect_id, write=True)
@@ -286,6 +292,7 @@ class TinyDBRepository:
         if located is None:
             return
         logical, old = located
+        self._summaries.removed(pid, logical)
         self._index.unkey(pid, old)
         self._tbl(logical, PROSPECTS).discard(pid)
 
@@ -307,11 +314,11 @@ class TinyDBRepository:
             yield self._structure(doc, logical)
 
     def cards(self, query: Query) -> list[Card]:
-        """Cards read from the documents, no model built (:class:`~socialcrm.cards.ListsCards`)."""
-        from socialcrm.storage.doc_reads import cards
+        """Cards read from the summaries, no model built (:class:`~socialcrm.cards.ListsCards`)."""
+        from socialcrm.cards import Card
 
         with self.engine.locked():
-            return cards(self.engine, query, self._structure)
+            return [Card.of_summary(pid, s) for pid, s in self._summaries.read(query)]
 
     def count(self, pipeline: str) -> int:
         return self.engine.call(lambda: sum(map(len, self._index.id_lists(pipeline))))
@@ -350,17 +357,17 @@ class TinyDBRepository:
         pid = event.prospect_id
         logical = self._index.events_file(pid)
         self.engine.append_item(logical, _EVENTS, pid, "events", event_to_dict(event))
+        self._summaries.event_appended(event)
 
     def events(self, prospect_id: str) -> list[Event]:
         with self.engine.locked():
-            logical = self._index.events_file(prospect_id)
-            return self._events(self.engine.doc(logical, _EVENTS, prospect_id), logical)
+            return self._history(prospect_id)
 
-    def events_for(
-        self,
-        prospect_ids: Iterable[str],
-        select: Callable[[Sequence[Mapping[str, Any]]], list[int] | None] | None = None,
-    ) -> Iterator[tuple[str, list[Event]]]:
+    def _history(self, prospect_id: str) -> list[Event]:
+        logical = self._index.events_file(prospect_id)
+        return self._events(self.engine.doc(logical, _EVENTS, prospect_id), logical)
+
+    def events_for(self, prospect_ids: Iterable[str]) -> Iterator[tuple[str, list[Event]]]:
         """Events file by events file: each file is read once (and not kept in the cache).
 
         Asking :meth:`events` for every prospect of a 30,000-prospect store read an
@@ -382,29 +389,32 @@ class TinyDBRepository:
                     if logical not in docs:
                         docs[logical] = self.engine.view(logical, cache=False).get(_EVENTS, {})
                     found = docs[logical].get(pid)
-                    if select is not None and found is not None:
-                        found = self._selected(found, select)
                     batch.append((pid, self._events(found, logical)))
             yield from batch
 
-    def events_selected(
-        self,
-        prospect_ids: Iterable[str],
-        select: Callable[[Sequence[Mapping[str, Any]]], list[int] | None],
-    ) -> Iterator[tuple[str, list[Event]]]:
-        """:meth:`events_for`, building models only for the documents ``select``
-        keeps (:class:`~socialcrm.repository.SelectsEvents`)."""
-        return self.events_for(prospect_ids, select)
+    def summaries(self, query: Query) -> Iterator[tuple[str, Summary]]:
+        """The kept summaries (:class:`~socialcrm.summary.KeepsSummaries`); the lock
+        is held until the iteration ends."""
+        with self.engine.locked():
+            yield from self._summaries.read(query)
 
-    @staticmethod
-    def _selected(
-        found: Mapping[str, Any], select: Callable[[Sequence[Mapping[str, Any]]], list[int] | None]
-    ) -> Mapping[str, Any]:
-        docs = found.get("events")
-        if type(docs) is not list:
-            return found  # damaged: every model is built, and the damage reported
-        keep = select(docs)
-        return found if keep is None else {"events": [docs[i] for i in keep]}
+    def reindex(self) -> int:
+        """Write every prospect's summary anew from its record and events, in one
+        commit (``socialcrm reindex``, when ``doctor`` finds one out of step); how many."""
+        with self.engine.transaction():
+            self._summaries.clear()
+            return self.rebuild_summaries()
+
+    def rebuild_summaries(self) -> int:
+        """Write every prospect's summary (the schema 3 migration, in its transaction)."""
+        return self._summaries.rebuild(
+            (
+                (self._structure(doc, logical), logical)
+                for logical in self.engine.logicals("p-")
+                for doc in self.engine.view(logical, cache=False).get(PROSPECTS, {}).values()
+            ),
+            self.events_for,
+        )
 
     def _events(self, found: Mapping[str, Any] | None, logical: str) -> list[Event]:
         """The events of one prospect's document in ``logical``, oldest first."""
@@ -428,6 +438,8 @@ class TinyDBRepository:
             events = list(existing["events"]) if existing else []
             events.extend({**e, "prospect_id": to_prospect_id} for e in found["events"])
             target.set(to_prospect_id, {"events": events})
+            self._summaries.events_changed(from_prospect_id)
+            self._summaries.events_changed(to_prospect_id)
 
     # ------------------------------------------------------------------ inventory
     def backups_holding(self, needles: Iterable[str]) -> BackupScan:

@@ -88,7 +88,7 @@ def today(
       socialcrm today --ics ~/today.ics
     """
     from socialcrm.errors import ValidationError
-    from socialcrm.playbook.agenda import today as agenda
+    from socialcrm.playbook.agenda import agenda
 
     state = get_state(ctx)
     if everyone and owner is not None:
@@ -97,12 +97,10 @@ def today(
         _export_ics(state, ics, days=0)
         return
     rep = None if everyone else state.owner_filter(owner, False) or state.actor
-    items = agenda(state.open_crm(), owner=rep)
-    total = len(items)
     if limit is None and state.output_format == "table":
         limit = TODAY_TABLE_LIMIT
-    if limit:  # 0: every item
-        items = items[:limit]
+    found = agenda(state.open_crm(), owner=rep, limit=limit or None)  # 0: every item
+    items, total = found.items, found.total
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return

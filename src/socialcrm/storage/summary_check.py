@@ -1,0 +1,81 @@
+"""``doctor``'s check of the summaries: each equals the one its record and events give.
+
+A part of :class:`socialcrm.storage.consistency.DeepChecks`, fed the models it
+builds anyway.  Data files come in the manifest's sorted order — events
+(``e-``), then prospects (``p-``), then summaries (``s-``) — so each prospect's
+expected summary is computed before its stored one is read, and only that
+(packed JSON, a few hundred bytes per prospect) is kept in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from socialcrm.i18n import text as _
+from socialcrm.storage import layout
+from socialcrm.storage.report import Finding
+from socialcrm.summary import EventsSummary, of_prospect
+
+if TYPE_CHECKING:
+    from socialcrm.models import Event, Prospect
+
+__all__ = ["SummaryChecks"]
+
+
+class SummaryChecks:
+    """Expected summaries, built from the records and events read, against the kept ones."""
+
+    def __init__(self, data_dir: str) -> None:
+        self._data_dir = data_dir
+        self._events: dict[str, bytes] = {}  # id -> its events' part (packed)
+        self._unknown: set[str] = set()  # a document could not be read: not checked
+        self._expected: dict[str, tuple[str, bytes]] = {}  # id -> (s- file, summary)
+        self._differ: list[str] = []
+        self._extra: list[str] = []
+
+    def events(self, pid: str, events: list[Event] | None) -> None:
+        """``pid``'s whole history (``None``: one of its events could not be read)."""
+        if events is None:
+            self._unknown.add(pid)
+        else:
+            self._events[pid] = orjson.dumps(EventsSummary.of(events).doc)
+
+    def prospect(self, pid: str, prospect: Prospect | None, logical: str) -> None:
+        """``pid``'s record, read from ``logical`` (``None``: it could not be read)."""
+        if prospect is None or pid in self._unknown:
+            self._unknown.add(pid)
+            return
+        folded = orjson.loads(self._events.pop(pid, b"{}"))
+        summary = {**of_prospect(prospect), "e": folded}
+        self._expected[pid] = (layout.summary_file(logical), orjson.dumps(summary))
+
+    def summaries(self, logical: str, data: Mapping[str, Any]) -> None:
+        """The summaries kept in the ``s-`` file ``logical``."""
+        for pid, kept in data.get("summaries", {}).items():
+            expected = self._expected.pop(pid, None)
+            if expected is None:
+                if pid not in self._unknown:
+                    self._extra.append(pid)
+            elif expected[0] != logical or orjson.loads(expected[1]) != kept:
+                self._differ.append(pid)
+
+    def findings(self, fix: str) -> list[Finding]:
+        """One finding if any summary is missing, differs or has no prospect."""
+        wrong = sorted({*self._differ, *self._expected, *self._extra})
+        if not wrong:
+            return []
+        return [
+            Finding(
+                "error",
+                "summaries",
+                _(
+                    "{count} prospect summary(ies) out of step with the records and events "
+                    "(e.g. {example}): today, board and list may show wrong data"
+                ).format(count=len(wrong), example=wrong[0]),
+                self._data_dir,
+                fix,
+            )
+        ]
