@@ -8,9 +8,11 @@ rebuild the pipeline.  A summary is one small JSON document per prospect:
   whether a point of interest is known, the dates, and a card's fields
   (company, networks, tags, score, kind);
 * from the events (:class:`EventsSummary`), a fold that needs no other event:
-  when the current stage began, the last message each way (the reply's first
-  words), the newest inbound interaction of each type (retention), and the
-  latest sequence enrolment with the messages and stop that follow it.
+  when the current stage began (``cr``: the last creation, ``sg``: the last
+  stage change after it), the last message each way (``rx``, with the reply's
+  first words; ``tx``), the newest inbound interaction of each type (``ib``:
+  retention), the latest sequence enrolment (``sq``) with the messages and stop
+  that follow it (``sa``), and the newest event folded (``hi``).
 
 The meaning is the core's (this module, and the features reading it); keeping
 one summary per prospect, changed in the same transaction as the prospect or
@@ -45,6 +47,7 @@ __all__ = [
     "KeepsSummaries",
     "Summary",
     "key",
+    "later",
     "matches",
     "of_prospect",
     "reindex",
@@ -64,6 +67,22 @@ _ENDS = ("message_received", "sequence_stopped")
 def key(item: list[Any]) -> tuple[datetime, str]:
     """The order key ``(at, id)`` of a stored ``[at, id, …]`` item."""
     return datetime.fromisoformat(item[0]), item[1]
+
+
+def _utc_text(text: str) -> bool:
+    return len(text) in (25, 32) and text.endswith("+00:00")
+
+
+def later(a: list[Any], b: list[Any]) -> bool:
+    """Whether the stored item ``a`` (``[at, id, …]``) comes after ``b``.
+
+    The store writes times as ``datetime.isoformat()`` in UTC, whose text sorts
+    as time (``…:05+00:00`` < ``…:05.000001+00:00``): compared as text, unless
+    one is in another form (then parsed).
+    """
+    if _utc_text(a[0]) and _utc_text(b[0]):
+        return (a[0], a[1]) > (b[0], b[1])
+    return key(a) > key(b)
 
 
 def _item(event: Event, *rest: Any) -> list[Any]:
@@ -125,10 +144,10 @@ class EventsSummary:
         doc["hi"] = _item(event)
         payload = event.payload
         if isinstance(payload, Created):
-            doc["cr"] = _item(event)
+            doc["cr"] = event.at.isoformat()
             doc.pop("sg", None)  # a creation starts the stages over
         elif isinstance(payload, StageChanged):
-            doc["sg"] = _item(event)
+            doc["sg"] = event.at.isoformat()
         elif isinstance(payload, MessageReceived):
             doc["rx"] = _item(event, " ".join(payload.text.split())[:EXCERPT])
         elif isinstance(payload, MessageSent):
@@ -136,7 +155,7 @@ class EventsSummary:
         elif isinstance(payload, Interaction) and payload.inbound:
             doc.setdefault("ib", {})[payload.type] = event.at.isoformat()
         elif isinstance(payload, SequenceEnrolled):
-            doc["sq"] = _item(event, payload.sequence)
+            doc["sq"] = [event.at.isoformat(), payload.sequence]
             doc["sa"] = []
         self._after_enrolment(event)
         return True

@@ -40,7 +40,7 @@ from socialcrm.privacy.retention import Retention, retention_of_summary
 from socialcrm.privacy.settings import Duration
 from socialcrm.repository import Query
 from socialcrm.stages import Stage, Status
-from socialcrm.summary import key, summaries
+from socialcrm.summary import later, summaries
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 #: ``(id, name, stage)`` of the prospect an item is about.
 _Who = tuple[str, str, Stage]
 _STAGES = {stage.value: stage for stage in Stage}
+_OPEN, _WON = Status.OPEN.value, Status.WON.value
 
 __all__ = [
     "DEFAULT_STAGE_LIMITS",
@@ -177,7 +178,7 @@ def _unanswered(folded: Mapping[str, Any]) -> list[Any] | None:
     """The last message received, if no message was sent after it."""
     received: list[Any] | None = folded.get("rx")
     sent = folded.get("tx")
-    if received is None or (sent is not None and key(sent) > key(received)):
+    if received is None or (sent is not None and later(sent, received)):
         return None
     return received
 
@@ -186,7 +187,7 @@ def _entered(folded: Mapping[str, Any]) -> datetime | None:
     """When the current stage began (``history.stage_spans``: none without a creation)."""
     if "cr" not in folded:
         return None
-    return datetime.fromisoformat(folded.get("sg", folded["cr"])[0])
+    return datetime.fromisoformat(folded.get("sg", folded["cr"]))
 
 
 def _waiting_command(pid: str, s: Mapping[str, Any], stage: Stage, has_icp: bool) -> str:
@@ -272,7 +273,7 @@ def _rules(crm: CRM, now: datetime) -> _Rules:
 def _may_expire(s: Mapping[str, Any], rules: _Rules) -> bool:
     """Whether ``s``'s data may expire within the notice window (``False``: surely
     not; decided on the ISO text, which sorts as time for the store's UTC dates)."""
-    if s["st"] == Status.WON.value:
+    if s["st"] == _WON:
         return False
     collected: str = s.get("sc") or s["c"]
     return not (collected.endswith("+00:00") and collected > rules.collected_safe_after)
@@ -294,7 +295,7 @@ def _items_of(pid: str, s: Mapping[str, Any], rules: _Rules) -> Iterator[_Candid
         expiry = _expiry_item(who, retention_of_summary(pid, s, rules.period), now)
         if expiry is not None:
             yield expiry.kind, expiry.days, lambda: expiry
-    if s["st"] != Status.OPEN.value:
+    if s["st"] != _OPEN:
         return
     reply = _unanswered(folded)
     if reply is not None:

@@ -173,7 +173,7 @@ def progress_of_summary(
     enrolled = folded.get("sq")
     if enrolled is None:
         return None
-    name: str = enrolled[2]
+    name: str = enrolled[1]
     enrolled_at = datetime.fromisoformat(enrolled[0])
     definition = next((s for s in sequences if s.name == name), None)
     steps = definition.steps if definition else ()
