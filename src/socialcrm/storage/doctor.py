@@ -20,6 +20,7 @@ from typing import Any
 
 from socialcrm.atomic_files import FILE_MODE
 from socialcrm.errors import SocialCRMError, StoreCorruptError, StoreLockedError
+from socialcrm.i18n import os_reason
 from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.backups import DEFAULT_KEEP, backup_dir, list_backups
@@ -91,7 +92,7 @@ def _unreadable(exc: OSError, path: Path) -> Finding:
     return Finding(
         "error",
         "unreadable",
-        _("cannot read: {reason}").format(reason=exc.strerror or exc),
+        _("cannot read: {reason}").format(reason=os_reason(exc)),
         str(where),
         _(
             "give your user read access to it (ls -l '{path}'), then run 'socialcrm doctor' again"

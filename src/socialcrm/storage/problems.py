@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from socialcrm.errors import StoreError
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, os_reason
 from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 
@@ -40,7 +40,7 @@ ACTIONS = (
 
 def io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
     """An operating-system error on a store file, as a StoreError naming the file."""
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc)
     return StoreError(
         _("cannot {action} {path}: {reason}").format(action=_(action), path=path, reason=reason),
         path=str(path),
