@@ -58,3 +58,21 @@ def test_doctor_json_is_the_same_bytes_in_every_locale(tmp_path: Path) -> None:
     finding = json.loads(runs[0].stdout)["findings"][0]
     assert finding["level"] == "warning" and finding["code"] == "permissions"
     assert finding["message"].startswith("file is accessible to other users")
+
+
+def test_the_sql_doctor_is_french_too_and_its_json_is_not(tmp_path: Path) -> None:
+    database = tmp_path / "crm.db"
+    url = f"sqlite:///{database}"
+    assert _run("db", "upgrade", "--db", url, lang="C", cwd=tmp_path).returncode == 0
+    assert _run("add", "Jo Bo", "--db", url, lang="C", cwd=tmp_path).returncode == 0
+    database.chmod(0o644)
+    french = _run("doctor", "--db", url, lang="fr_FR.UTF-8", cwd=tmp_path)
+    assert french.returncode == 6
+    assert "le fichier est accessible aux autres utilisateurs (mode 0644)" in french.stdout
+    assert "accessible to other users" not in french.stdout
+    runs = [
+        _run("doctor", "--db", url, "--format", "json", lang=lang, cwd=tmp_path)
+        for lang in ("fr_FR.UTF-8", "C")
+    ]
+    assert runs[0].stdout == runs[1].stdout
+    assert "file is accessible to other users" in runs[0].stdout
