@@ -74,8 +74,8 @@ class NotFoundError(SocialCRMError):
         known = _NOT_FOUND.get(what)
         message = (
             _(known).format(ref=ref)
-            if known
-            else _("no {what} matches {ref!r}").format(what=what, ref=ref)
+            if known  # a kind of the library's own: its whole sentence, translated
+            else _("nothing matches {ref!r} (kind: {what})").format(what=what, ref=ref)
         )
         super().__init__(message, hint=hint, ref=ref, what=what)
         self.ref = ref

@@ -20,6 +20,7 @@ plugin's declarations), :func:`translator` gives a plugin its own ``_``.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -43,6 +44,7 @@ __all__ = [
     "ngettext",
     "normalise",
     "ntext",
+    "os_reason",
     "set_neutral",
     "text",
     "translator",
@@ -219,3 +221,39 @@ def translator(domain: str, localedir: Path | str) -> Callable[[str], str]:
         return _catalogue(domain, directory).gettext(message)
 
     return translate
+
+
+_OS_REASONS = {
+    "ENOENT": N_("No such file or directory"),
+    "EACCES": N_("Permission denied"),
+    "EPERM": N_("Operation not permitted"),
+    "ENOSPC": N_("No space left on device"),
+    "EROFS": N_("Read-only file system"),
+    "EEXIST": N_("File exists"),
+    "EISDIR": N_("Is a directory"),
+    "ENOTDIR": N_("Not a directory"),
+    "EMFILE": N_("Too many open files"),
+    "ENAMETOOLONG": N_("File name too long"),
+    "EIO": N_("Input/output error"),
+    "EDQUOT": N_("Disk quota exceeded"),
+    "EBUSY": N_("Device or resource busy"),
+    "EFBIG": N_("File too large"),
+}
+"""The operating system's reasons a rep meets, by errno name (English as glibc words them)."""
+
+
+def os_reason(exc: OSError, default: str | None = None) -> str:
+    """Why the operating system refused (``exc.strerror``), in the language in force.
+
+    The C library gives its reasons in English whatever the rep's locale (Python
+    never sets ``LC_MESSAGES``), so the common ones are translated here, as
+    :func:`text` would (English, the system's own words, in English or a neutral
+    run).  Another reason is the system's; an error without one is ``default``
+    (``str(exc)`` if not given).
+    """
+    if not exc.strerror:
+        return str(exc) if default is None else default
+    if _neutral or _language == DEFAULT:
+        return exc.strerror
+    message = _OS_REASONS.get(errno.errorcode.get(exc.errno or 0, ""))
+    return exc.strerror if message is None else text(message)

@@ -30,6 +30,7 @@ from attrs import fields
 
 from socialcrm import fast_codec
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.models import (
     PAYLOAD_TYPES,
@@ -155,14 +156,40 @@ def plain(value: Any) -> Any:
     return _converter().unstructure(value)
 
 
+_TOO_NEW = {
+    "prospect": N_(
+        "prospect document has format version {version!r}; this socialcrm reads up to {supported}"
+    ),
+    "event": N_(
+        "event document has format version {version!r}; this socialcrm reads up to {supported}"
+    ),
+    "pipeline": N_(
+        "pipeline document has format version {version!r}; this socialcrm reads up to {supported}"
+    ),
+}
+_NOT_AN_OBJECT = {
+    "prospect": N_("a prospect document must be an object, got {kind}"),
+    "event": N_("an event document must be an object, got {kind}"),
+    "pipeline": N_("a pipeline document must be an object, got {kind}"),
+}
+_INVALID = {
+    "prospect": N_("invalid prospect document: {detail}"),
+    "event": N_("invalid event document: {detail}"),
+    "pipeline": N_("invalid pipeline document: {detail}"),
+}
+"""Each message about a model's document, a whole sentence per model (for its grammar
+in French); a model without its own falls back to a sentence naming its type."""
+
+
 def _upgrade(data: dict[str, Any], what: str) -> dict[str, Any]:
     version = data.get("v", 1)
     if not isinstance(version, int) or version > FORMAT_VERSION:
+        message = _TOO_NEW.get(what) or N_(
+            "document of type {what} has format version {version!r}; "
+            "this socialcrm reads up to {supported}"
+        )
         raise ValidationError(
-            _(
-                "{what} document has format version {version!r}; this "
-                "socialcrm reads up to {supported}"
-            ).format(what=what, version=version, supported=FORMAT_VERSION),
+            _(message).format(what=what, version=version, supported=FORMAT_VERSION),
             field="v",
             value=version,
             hint=_("upgrade socialcrm"),
@@ -186,11 +213,10 @@ def from_dict(cls: type[T], data: Any) -> T:
     """Build a model from its document form, with a clear error on bad data."""
     what = cls.__name__.lower()
     if not isinstance(data, dict):
-        raise ValidationError(
-            _("a {what} document must be an object, got {kind}").format(
-                what=what, kind=type(data).__name__
-            )
+        message = _NOT_AN_OBJECT.get(what) or N_(
+            "a document of type {what} must be an object, got {kind}"
         )
+        raise ValidationError(_(message).format(what=what, kind=type(data).__name__))
     body = _upgrade(data, what)
     try:
         return fast_codec.decode(cls, body)  # type: ignore[no-any-return]
@@ -202,8 +228,9 @@ def from_dict(cls: type[T], data: Any) -> T:
         return _converter().structure(body, cls)
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
         detail, field = _explain(exc)
+        message = _INVALID.get(what) or N_("invalid document of type {what}: {detail}")
         raise ValidationError(
-            _("invalid {what} document: {detail}").format(what=what, detail=detail),
+            _(message).format(what=what, detail=detail),
             field=field,
             value=data.get("id"),
         ) from exc

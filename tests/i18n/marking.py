@@ -144,6 +144,10 @@ def unmarked_errors(tree: ast.AST) -> list[ast.expr]:
             shown += node.args[1:3]
         elif name == "RowProblem":  # row, message, field
             shown += node.args[1:2]
+        elif name == "Finding":  # doctor's: level, code, message, path, fix
+            shown += node.args[2:3] + node.args[4:5]
+        elif name == "_bad":  # the SQL doctor's bad rows: code, message
+            shown += node.args[1:2]
         for arg in shown:
             found.extend(c for c in _pieces(arg) if _is_text(c) and has_words(c))
     return found

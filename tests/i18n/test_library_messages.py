@@ -50,11 +50,35 @@ StoreCorruptError(path=p, detail="damaged")
 Problem("profile.has-identity", "no identity", "add one")
 Problem("profile.has-identity", _("marked"), _("marked fix"))
 Suppression(repository).add(identifiers, reason="objection")
+Finding("warning", "permissions", f"mode {mode}", str(path), "chmod it")
+Finding("warning", "permissions", _("marked {mode}").format(mode=m), path, _("marked fix"))
+Finding("info", "no-backup", "none yet", None, fix="run it")
+self._bad("orphan-event", f"event {row.id} of unknown prospect")
 """
     found = [ast.unparse(n) for n in unmarked_errors(ast.parse(source))]
     assert sorted(found) == sorted(
-        ["'plain'", "'a hint'", "f'{path} is gone'", "'damaged'", "'no identity'", "'add one'"]
+        [
+            "'plain'",
+            "'a hint'",
+            "f'{path} is gone'",
+            "'damaged'",
+            "'no identity'",
+            "'add one'",
+            "f'mode {mode}'",
+            "'chmod it'",
+            "'none yet'",
+            "'run it'",
+            "f'event {row.id} of unknown prospect'",
+        ]
     )
+
+
+STORAGE = ("storage/doctor.py", "storage/consistency.py", "storage/sql/doctor.py")
+
+
+def test_the_doctors_findings_are_in_the_checked_modules() -> None:
+    checked = {p.relative_to(SRC).as_posix() for p in LIBRARY}
+    assert set(STORAGE) <= checked
 
 
 @pytest.fixture

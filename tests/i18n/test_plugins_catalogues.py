@@ -84,3 +84,22 @@ def test_a_plugin_text_is_translated_through_its_registered_domain() -> None:
         assert i18n.gettext("Usage:") == "Usage\u00a0:"  # socialcrm's own still first
     finally:
         i18n.activate("en")
+
+
+def test_every_plugin_importer_description_is_a_message_of_its_catalogue(
+    tmp_path: Path,
+) -> None:
+    from socialcrm.crm import CRM
+    from socialcrm.plugins import get_plugin_manager
+    from socialcrm.storage import open_repository
+
+    crm = CRM(open_repository(tmp_path / "store"), get_plugin_manager())
+    messages = {m.id for plugin in PLUGINS for m in _catalogue(plugin) if m.id}
+    described = {
+        name: importer.description
+        for name, importer in crm.importers().items()
+        if name.startswith(("facebook-", "instagram-", "linkedin-", "x-", "youtube-"))
+    }
+    assert len(described) >= 15
+    unmarked = {name: d for name, d in described.items() if d not in messages}
+    assert not unmarked, "mark these descriptions N_() as whole messages"

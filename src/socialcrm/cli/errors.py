@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from socialcrm.i18n import gettext as _
+from socialcrm.i18n import os_reason
 from socialcrm.text import escape
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ def report_os_error(
     * a file inside the store ``store``, or (``store_used``) an unnamed file
       while the store was open: exit 6 (the storage layer's own errors say more).
     """
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc)
     name = exc.filename if isinstance(exc.filename, str) else None
     hint = _STORE_HINTS.get(exc.errno or 0)
     store_hint = f" ({hint})" if hint else ""

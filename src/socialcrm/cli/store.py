@@ -22,6 +22,8 @@ __all__ = ["register"]
 PANEL = N_("Store")
 
 _LEVEL_STYLE = {"ok": "green", "info": "cyan", "warning": "yellow", "error": "red"}
+_LEVEL_LABEL = {"ok": N_("ok"), "info": N_("info"), "warning": N_("warning"), "error": N_("error")}
+"""A finding's level as shown (its code and ``--format json`` keep the English word)."""
 
 
 def doctor(ctx: typer.Context) -> None:
@@ -94,7 +96,10 @@ def _print_report(state: "CLIState", report: "DoctorReport") -> None:
     render.echo(", ".join(summary))
     for finding in report.findings:
         where = f" [{finding.path}]" if finding.path else ""
-        line = f"{finding.level:<7} {finding.code}: {finding.message}{where}"
+        level = _(_LEVEL_LABEL.get(finding.level, finding.level))
+        line = _("{level} {code}: {message}{where}").format(
+            level=f"{level:<7}", code=finding.code, message=finding.message, where=where
+        )
         if state.is_terminal:
             style = _LEVEL_STYLE.get(finding.level, "")
             render.echo(line, fg=style or None)

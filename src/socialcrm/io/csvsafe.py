@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from socialcrm.errors import ImportFormatError
+from socialcrm.i18n import os_reason
 from socialcrm.i18n import text as _
 from socialcrm.interchange import name_key
 
@@ -79,7 +80,7 @@ def neutralise(value: str) -> str:
 
 
 def _unreadable(path: Path, exc: OSError) -> ImportFormatError:
-    reason = exc.strerror or type(exc).__name__
+    reason = os_reason(exc, type(exc).__name__)
     return ImportFormatError(
         _("cannot read the file: {reason}").format(reason=reason),
         path=str(path),

@@ -33,6 +33,7 @@ from socialcrm.formats import (
     StoredProspect,
     StoredSetting,
 )
+from socialcrm.i18n import os_reason
 from socialcrm.i18n import text as _
 from socialcrm.io.csvsafe import check_text, open_bytes, read_head
 from socialcrm.models import Event, Prospect
@@ -87,7 +88,7 @@ def read_json_bytes(path: Path) -> bytes:
             data = fh.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
         raise ImportFormatError(
-            _("cannot read the file: {reason}").format(reason=exc.strerror or type(exc).__name__),
+            _("cannot read the file: {reason}").format(reason=os_reason(exc, type(exc).__name__)),
             path=str(path),
         ) from None
     if len(data) > MAX_JSON_BYTES:
@@ -176,7 +177,7 @@ def _streamable_header(path: Path) -> dict[str, Any] | None:
         return None
     except OSError as exc:
         raise ImportFormatError(
-            _("cannot read the file: {reason}").format(reason=exc.strerror or type(exc).__name__),
+            _("cannot read the file: {reason}").format(reason=os_reason(exc, type(exc).__name__)),
             path=str(path),
         ) from None
     del header["prospects"]

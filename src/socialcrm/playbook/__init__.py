@@ -26,6 +26,7 @@ import re
 from typing import TYPE_CHECKING
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 
 if TYPE_CHECKING:
@@ -66,6 +67,13 @@ def has_icp(pipeline: Pipeline | None) -> bool:
 _KEY_NAME = r"[a-z0-9][a-z0-9_-]{0,63}"  # compiled on use: every CLI run imports this package
 
 
+_INVALID_NAME = {
+    "template": N_("invalid template name {name!r}"),
+    "sequence": N_("invalid sequence name {name!r}"),
+}
+"""The refusal of a bad name, a whole sentence per kind (its grammar in French)."""
+
+
 def key_name(name: str, what: str, example: str) -> str:
     """``name`` as the key of a template or sequence (lower case), or a clear error.
 
@@ -74,7 +82,9 @@ def key_name(name: str, what: str, example: str) -> str:
     key = name.strip().lower()
     if not re.fullmatch(_KEY_NAME, key):
         raise ValidationError(
-            _("invalid {what} name {name!r}").format(what=what, name=name),
+            _(_INVALID_NAME.get(what) or N_("invalid name {name!r} (kind: {what})")).format(
+                what=what, name=name
+            ),
             field="name",
             value=name,
             hint=_("lower-case letters, digits, - and _ (e.g. {example})").format(example=example),

@@ -20,6 +20,7 @@ from typing import Any
 
 from socialcrm.atomic_files import ensure_dir, write_atomic
 from socialcrm.errors import StoreError
+from socialcrm.i18n import os_reason
 from socialcrm.i18n import text as _
 from socialcrm.repository import Repository
 
@@ -105,7 +106,7 @@ class Vault:
             write_atomic(path, blob)
         except OSError as exc:
             raise StoreError(
-                _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror or exc),
+                _("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc)),
                 path=str(path),
             ) from exc
 

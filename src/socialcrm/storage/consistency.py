@@ -72,7 +72,12 @@ class DeepChecks:
                 self.locator[pid] = str(doc.get("file"))
                 if layout.locator_file(pid, self.locator_shards) != logical:
                     self.locator_findings.append(
-                        Finding("error", "misplaced", f"locator of {pid} in wrong shard", where)
+                        Finding(
+                            "error",
+                            "misplaced",
+                            _("locator of {id} in wrong shard").format(id=pid),
+                            where,
+                        )
                     )
         elif kind == "i-":
             for pipeline_name, doc in data.get("pipelines", {}).items():
@@ -80,14 +85,24 @@ class DeepChecks:
                     self.ids[pid] = pipeline_name
                     if layout.ids_file(pid, self.id_shards) != logical:
                         self.ids_findings.append(
-                            Finding("error", "misplaced", f"id {pid} in wrong shard", where)
+                            Finding(
+                                "error",
+                                "misplaced",
+                                _("id {id} in wrong shard").format(id=pid),
+                                where,
+                            )
                         )
         elif kind == "k-":
             for key, doc in data.get("identities", {}).items():
                 self.indexed[key] = doc.get("id")
                 if layout.key_file(key, self.key_shards) != logical:
                     self.key_findings.append(
-                        Finding("error", "misplaced", f"key {key!r} in wrong shard", where)
+                        Finding(
+                            "error",
+                            "misplaced",
+                            _("key {key!r} in wrong shard").format(key=key),
+                            where,
+                        )
                     )
         elif kind == "e-":
             self._events(data, where)
@@ -108,7 +123,12 @@ class DeepChecks:
                     )
             if layout.prospect_file(pid, str(doc.get("stage")), self.shards) != logical:
                 self.prospect_findings.append(
-                    Finding("error", "misplaced", f"prospect {pid} in wrong shard", where)
+                    Finding(
+                        "error",
+                        "misplaced",
+                        _("prospect {id} in wrong shard").format(id=pid),
+                        where,
+                    )
                 )
             self.located[pid] = logical
             self.summary_checks.prospect(pid, model, logical)
@@ -144,9 +164,13 @@ class DeepChecks:
                 Finding(
                     "error",
                     "locator",
-                    "the locator differs from where prospects are "
-                    f"({len(self.located.keys() - self.locator.keys())} not located, "
-                    f"{len(self.locator.keys() - self.located.keys())} located but absent)",
+                    _(
+                        "the locator differs from where prospects are "
+                        "({not_located} not located, {absent} located but absent)"
+                    ).format(
+                        not_located=len(self.located.keys() - self.locator.keys()),
+                        absent=len(self.locator.keys() - self.located.keys()),
+                    ),
                     self.data_dir,
                     self.restore_fix,
                 )
@@ -160,8 +184,9 @@ class DeepChecks:
                 Finding(
                     "error",
                     "ids-index",
-                    f"{len(wrong_pipeline)} prospect(s) indexed under the wrong pipeline "
-                    f"(e.g. {wrong_pipeline[0]})",
+                    _("{count} prospect(s) indexed under the wrong pipeline (e.g. {id})").format(
+                        count=len(wrong_pipeline), id=wrong_pipeline[0]
+                    ),
                     self.data_dir,
                     self.restore_fix,
                 )
@@ -173,8 +198,10 @@ class DeepChecks:
                 Finding(
                     "error",
                     "ids-index",
-                    f"id index out of step: {len(missing_ids)} prospect(s) not indexed, "
-                    f"{len(dangling_ids)} indexed id(s) without prospect",
+                    _(
+                        "id index out of step: {missing} prospect(s) not indexed, "
+                        "{dangling} indexed id(s) without prospect"
+                    ).format(missing=len(missing_ids), dangling=len(dangling_ids)),
                     self.data_dir,
                     self.restore_fix,
                 )
@@ -187,10 +214,11 @@ class DeepChecks:
                 Finding(
                     "info",
                     "pipelines",
-                    "prospects in pipeline(s) not declared: "
-                    f"{', '.join(map(str, unknown_pipelines))}",
+                    _("prospects in pipeline(s) not declared: {names}").format(
+                        names=", ".join(map(str, unknown_pipelines))
+                    ),
                     None,
-                    "create them with 'socialcrm pipeline create NAME' to give them settings",
+                    _("create them with 'socialcrm pipeline create NAME' to give them settings"),
                 )
             )
         expected_keys = {key: pid for pid, (_p, keys) in prospects.items() for key in keys}
@@ -200,7 +228,7 @@ class DeepChecks:
                 Finding(
                     "error",
                     "identity-index",
-                    "identity index differs from the prospects' identities",
+                    _("identity index differs from the prospects' identities"),
                     self.data_dir,
                     self.restore_fix,
                 )
@@ -212,9 +240,11 @@ class DeepChecks:
                 Finding(
                     "warning",
                     "orphan-events",
-                    f"events of {len(orphans)} deleted or unknown prospect(s) (e.g. {orphans[0]})",
+                    _("events of {count} deleted or unknown prospect(s) (e.g. {id})").format(
+                        count=len(orphans), id=orphans[0]
+                    ),
                     self.data_dir,
-                    "harmless, they are never shown; restore a backup if prospects went missing",
+                    _("harmless, they are never shown; restore a backup if prospects went missing"),
                 )
             )
         findings += self.summary_checks.findings(

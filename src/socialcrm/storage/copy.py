@@ -110,9 +110,9 @@ def _refuse_non_empty(target: Repository, label: str) -> None:
         what = ", ".join(
             part
             for part in (
-                f"{len(declared)} pipeline(s)" if declared else "",
-                f"prospects in {', '.join(holding)}" if holding else "",
-                f"settings {', '.join(keys)}" if keys else "",
+                _("{count} pipeline(s)").format(count=len(declared)) if declared else "",
+                _("prospects in {names}").format(names=", ".join(holding)) if holding else "",
+                _("settings {names}").format(names=", ".join(keys)) if keys else "",
             )
             if part
         )

@@ -20,6 +20,8 @@ from typing import Any
 
 from socialcrm.atomic_files import FILE_MODE
 from socialcrm.errors import SocialCRMError, StoreCorruptError, StoreLockedError
+from socialcrm.i18n import os_reason
+from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 from socialcrm.storage.backups import DEFAULT_KEEP, backup_dir, list_backups
 from socialcrm.storage.consistency import DeepChecks
@@ -42,19 +44,24 @@ def _restore_fix(store: Path) -> str:
         backups = []
     chosen = [b for b in backups if b.kind != "pre-restore"]
     if chosen:
-        return (
-            f"run 'socialcrm restore --yes' to bring back the newest backup "
-            f"({chosen[-1].path.name}); the current files are kept in a pre-restore backup"
-        )
+        return _(
+            "run 'socialcrm restore --yes' to bring back the newest backup ({name}); "
+            "the current files are kept in a pre-restore backup"
+        ).format(name=chosen[-1].path.name)
     if backups:
-        return (
-            f"run 'socialcrm restore {backups[-1].path.name} --yes' (the only backups are "
-            "pre-restore copies: see 'socialcrm restore --list')"
-        )
-    return (
-        f"there is no backup in {backup_dir(store)}: if you have one elsewhere, run "
+        return _(
+            "run 'socialcrm restore {name} --yes' (the only backups are pre-restore copies: "
+            "see 'socialcrm restore --list')"
+        ).format(name=backups[-1].path.name)
+    return _(
+        "there is no backup in {directory}: if you have one elsewhere, run "
         "'socialcrm restore FILE --yes'; commands needing this file fail until then"
-    )
+    ).format(directory=backup_dir(store))
+
+
+def chmod_command(path: Path | str, mode: int) -> str:
+    """The command that gives ``path`` its private ``mode`` (a command: never translated)."""
+    return f"chmod {mode:o} '{path}'"
 
 
 def _mode_findings(path: Path, expected: int, findings: list[Finding]) -> None:
@@ -63,14 +70,19 @@ def _mode_findings(path: Path, expected: int, findings: list[Finding]) -> None:
     except OSError:
         return
     if mode & 0o077:
-        what = "directory" if path.is_dir() else "file"
+        if path.is_dir():
+            message = _(
+                "directory is accessible to other users (mode {mode}); it holds personal data"
+            )
+        else:
+            message = _("file is accessible to other users (mode {mode}); it holds personal data")
         findings.append(
             Finding(
                 "warning",
                 "permissions",
-                f"{what} is accessible to other users (mode {mode:04o}); it holds personal data",
+                message.format(mode=f"{mode:04o}"),
                 str(path),
-                f"chmod {expected:o} '{path}'",
+                chmod_command(path, expected),
             )
         )
 
@@ -80,9 +92,11 @@ def _unreadable(exc: OSError, path: Path) -> Finding:
     return Finding(
         "error",
         "unreadable",
-        f"cannot read: {exc.strerror or exc}",
+        _("cannot read: {reason}").format(reason=os_reason(exc)),
         str(where),
-        f"give your user read access to it (ls -l '{where}'), then run 'socialcrm doctor' again",
+        _(
+            "give your user read access to it (ls -l '{path}'), then run 'socialcrm doctor' again"
+        ).format(path=where),
     )
 
 
@@ -101,7 +115,7 @@ def doctor(path: str | Path, *, deep: bool = True) -> DoctorReport:
     except SocialCRMError as exc:
         findings.append(Finding("error", "unreadable", exc.message, str(store), exc.hint))
     if not report.problems:
-        findings.insert(0, Finding("ok", "healthy", "the store is readable and consistent"))
+        findings.insert(0, Finding("ok", "healthy", _("the store is readable and consistent")))
     return report
 
 
@@ -113,15 +127,21 @@ def _check(store: Path, report: DoctorReport, deep: bool) -> None:
             Finding(
                 "error",
                 "missing",
-                "no store here",
+                _("no store here"),
                 str(store),
-                "check --db / SOCIALCRM_DB; a store is created by the first command that writes",
+                _("check --db / SOCIALCRM_DB; a store is created by the first command that writes"),
             )
         )
         return
     if found.kind is DirectoryKind.NOT_A_DIRECTORY:
         findings.append(
-            Finding("error", "not-a-store", "not a directory", str(store), "pass the store dir")
+            Finding(
+                "error",
+                "not-a-store",
+                _("not a directory"),
+                str(store),
+                _("pass the store dir"),
+            )
         )
         return
     if found.kind is DirectoryKind.FOREIGN:
@@ -130,10 +150,14 @@ def _check(store: Path, report: DoctorReport, deep: bool) -> None:
             Finding(
                 "error",
                 "not-a-store",
-                f"not a socialcrm store, and not empty (it holds {found.example.name})",
+                _("not a socialcrm store, and not empty (it holds {name})").format(
+                    name=found.example.name
+                ),
                 str(store),
-                "pass an empty or new directory with --db or SOCIALCRM_DB; "
-                "socialcrm never writes into this one",
+                _(
+                    "pass an empty or new directory with --db or SOCIALCRM_DB; "
+                    "socialcrm never writes into this one"
+                ),
             )
         )
         return
@@ -153,10 +177,12 @@ def _check(store: Path, report: DoctorReport, deep: bool) -> None:
             Finding(
                 "warning",
                 "locked",
-                "another process holds the store's lock; results may be out of date",
+                _("another process holds the store's lock; results may be out of date"),
                 str(store / layout.LOCK_NAME),
-                "wait for the other socialcrm command to finish (the lock is released "
-                "automatically when a process ends)",
+                _(
+                    "wait for the other socialcrm command to finish (the lock is released "
+                    "automatically when a process ends)"
+                ),
             )
         )
         _diagnose(store, report, deep)
@@ -167,9 +193,11 @@ def _check(store: Path, report: DoctorReport, deep: bool) -> None:
                     Finding(
                         "info",
                         "read-only",
-                        f"the store can be read but not changed ({lock.read_only_reason})",
+                        _("the store can be read but not changed ({reason})").format(
+                            reason=lock.read_only_reason
+                        ),
                         str(store),
-                        "commands that only read it work; make it writable to change it",
+                        _("commands that only read it work; make it writable to change it"),
                     )
                 )
             _diagnose(store, report, deep)
@@ -188,9 +216,11 @@ def _backup_findings(store: Path, findings: list[Finding]) -> None:
         Finding(
             "info",
             "backup-rotation",
-            f"backups are rotated by count (--keep, default {DEFAULT_KEEP}) and by age: none "
-            f"older than {DEFAULT_MAX_AGE_DAYS} days survives the next backup; erasures "
-            "rewrite the backups holding the person",
+            _(
+                "backups are rotated by count (--keep, default {keep}) and by age: none "
+                "older than {days} days survives the next backup; erasures "
+                "rewrite the backups holding the person"
+            ).format(keep=DEFAULT_KEEP, days=DEFAULT_MAX_AGE_DAYS),
             str(backup_dir(store)),
         )
     )
@@ -201,15 +231,16 @@ def _backup_findings(store: Path, findings: list[Finding]) -> None:
             Finding(
                 "warning",
                 "backup-too-old",
-                f"{len(old)} backup(s) older than {DEFAULT_MAX_AGE_DAYS} days still hold "
-                "personal data",
+                _("{count} backup(s) older than {days} days still hold personal data").format(
+                    count=len(old), days=DEFAULT_MAX_AGE_DAYS
+                ),
                 str(old[0]),
-                "run 'socialcrm backup' (rotation deletes them)",
+                _("run 'socialcrm backup' (rotation deletes them)"),
             )
         )
     if not backups:
         findings.append(
-            Finding("info", "no-backup", "no backup yet", None, "run 'socialcrm backup'")
+            Finding("info", "no-backup", _("no backup yet"), None, _("run 'socialcrm backup'"))
         )
     else:
         last = backups[-1]
@@ -217,7 +248,9 @@ def _backup_findings(store: Path, findings: list[Finding]) -> None:
             Finding(
                 "info",
                 "backups",
-                f"{len(backups)} backup(s), the newest from {last.created_at:%Y-%m-%d %H:%M} UTC",
+                _("{count} backup(s), the newest from {date} UTC").format(
+                    count=len(backups), date=f"{last.created_at:%Y-%m-%d %H:%M}"
+                ),
                 str(last.path),
             )
         )
@@ -232,16 +265,18 @@ def _diagnose(store: Path, report: DoctorReport, deep: bool) -> None:
             Finding(
                 "error",
                 "no-manifest",
-                f"{found.artefacts} data file(s) or backup(s) but no {layout.MANIFEST_NAME}, "
-                "which lists the store's files: it was deleted or lost; every other "
-                "command refuses this store, and nothing was changed",
+                _(
+                    "{count} data file(s) or backup(s) but no {manifest}, "
+                    "which lists the store's files: it was deleted or lost; every other "
+                    "command refuses this store, and nothing was changed"
+                ).format(count=found.artefacts, manifest=layout.MANIFEST_NAME),
                 str(manifest_path),
                 no_manifest_advice(store, found.restorable),
             )
         )
         return
     if found.kind is not DirectoryKind.STORE:
-        findings.append(Finding("info", "empty", "the store is empty (nothing written yet)"))
+        findings.append(Finding("info", "empty", _("the store is empty (nothing written yet)")))
         return
     _mode_findings(manifest_path, FILE_MODE, findings)
     restore_fix = _restore_fix(store)
@@ -261,10 +296,11 @@ def _diagnose(store: Path, report: DoctorReport, deep: bool) -> None:
             Finding(
                 "error",
                 "schema-newer",
-                f"schema version {schema} is newer than this socialcrm supports "
-                f"({layout.SCHEMA_VERSION})",
+                _(
+                    "schema version {schema} is newer than this socialcrm supports ({supported})"
+                ).format(schema=schema, supported=layout.SCHEMA_VERSION),
                 str(manifest_path),
-                "upgrade socialcrm (pip install -U socialcrm); the store was not modified",
+                _("upgrade socialcrm (pip install -U socialcrm); the store was not modified"),
             )
         )
         return
@@ -273,9 +309,11 @@ def _diagnose(store: Path, report: DoctorReport, deep: bool) -> None:
             Finding(
                 "warning",
                 "schema-older",
-                f"schema version {schema}; the current one is {layout.SCHEMA_VERSION}",
+                _("schema version {schema}; the current one is {current}").format(
+                    schema=schema, current=layout.SCHEMA_VERSION
+                ),
                 str(manifest_path),
-                "it is migrated automatically (after a backup) by the next socialcrm command",
+                _("it is migrated automatically (after a backup) by the next socialcrm command"),
             )
         )
         return
@@ -294,7 +332,9 @@ def _diagnose(store: Path, report: DoctorReport, deep: bool) -> None:
             raw = file_path.read_bytes()
         except FileNotFoundError:
             findings.append(
-                Finding("error", "missing-file", "listed but missing", str(file_path), restore_fix)
+                Finding(
+                    "error", "missing-file", _("listed but missing"), str(file_path), restore_fix
+                )
             )
             checks = None
             continue
@@ -308,8 +348,10 @@ def _diagnose(store: Path, report: DoctorReport, deep: bool) -> None:
                 Finding(
                     "error",
                     "checksum",
-                    "size or checksum differs from the manifest: the file was damaged or "
-                    "edited by hand",
+                    _(
+                        "size or checksum differs from the manifest: the file was damaged or "
+                        "edited by hand"
+                    ),
                     str(file_path),
                     restore_fix,
                 )
@@ -339,10 +381,12 @@ def _leftover_findings(store: Path, manifest: Mapping[str, Any], findings: list[
             Finding(
                 "info",
                 "leftovers",
-                f"{len(found.removable)} unreferenced file(s) left by an interrupted write "
-                f"(e.g. {found.removable[0].name}); they are not part of the store",
+                _(
+                    "{count} unreferenced file(s) left by an interrupted write "
+                    "(e.g. {name}); they are not part of the store"
+                ).format(count=len(found.removable), name=found.removable[0].name),
                 str(found.removable[0].parent),
-                "nothing to do: the next write removes them",
+                _("nothing to do: the next write removes them"),
             )
         )
     if found.stale:
@@ -350,12 +394,15 @@ def _leftover_findings(store: Path, manifest: Mapping[str, Any], findings: list[
             Finding(
                 "info",
                 "stale-files",
-                f"{len(found.stale)} data file(s) of earlier commits that the manifest does "
-                f"not list (e.g. {found.stale[0].name}): they are not part of the store, and "
-                "no commit will use their names again, so socialcrm leaves them alone",
+                _(
+                    "{count} data file(s) of earlier commits that the manifest does "
+                    "not list (e.g. {name}): they are not part of the store, and "
+                    "no commit will use their names again, so socialcrm leaves them alone"
+                ).format(count=len(found.stale), name=found.stale[0].name),
                 str(found.stale[0].parent),
-                "to reclaim the space, delete them (e.g. rm "
-                f"'{found.stale[0]}'); nothing refers to them",
+                _(
+                    "to reclaim the space, delete them (e.g. rm '{path}'); nothing refers to them"
+                ).format(path=found.stale[0]),
             )
         )
     if found.newer:
@@ -363,13 +410,19 @@ def _leftover_findings(store: Path, manifest: Mapping[str, Any], findings: list[
             Finding(
                 "warning",
                 "newer-files",
-                f"{len(found.newer)} data file(s) named for a later commit than the "
-                f"manifest's (e.g. {found.newer[0].name}): an interrupted restore, or a "
-                f"{layout.MANIFEST_NAME} replaced by an older copy of itself",
+                _(
+                    "{count} data file(s) named for a later commit than the "
+                    "manifest's (e.g. {name}): an interrupted restore, or a "
+                    "{manifest} replaced by an older copy of itself"
+                ).format(
+                    count=len(found.newer), name=found.newer[0].name, manifest=layout.MANIFEST_NAME
+                ),
                 str(found.newer[0].parent),
-                "if you replaced store.json by hand, put the newer one back; otherwise "
-                "'socialcrm restore --yes' (or 'socialcrm restore --list') starts over "
-                "and keeps every file in a pre-restore backup",
+                _(
+                    "if you replaced store.json by hand, put the newer one back; otherwise "
+                    "'socialcrm restore --yes' (or 'socialcrm restore --list') starts over "
+                    "and keeps every file in a pre-restore backup"
+                ),
             )
         )
     if found.unknown:
@@ -377,10 +430,14 @@ def _leftover_findings(store: Path, manifest: Mapping[str, Any], findings: list[
             Finding(
                 "info",
                 "unknown-files",
-                f"{len(found.unknown)} file(s) in {layout.DATA_DIR}/ that socialcrm did not "
-                f"write (e.g. {found.unknown[0].name}); they are ignored",
+                _(
+                    "{count} file(s) in {directory}/ that socialcrm did not write (e.g. {name}); "
+                    "they are ignored"
+                ).format(
+                    count=len(found.unknown), directory=layout.DATA_DIR, name=found.unknown[0].name
+                ),
                 str(found.unknown[0].parent),
-                "move them out of the store's directory",
+                _("move them out of the store's directory"),
             )
         )
 

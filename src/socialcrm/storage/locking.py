@@ -46,6 +46,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from socialcrm.errors import StoreLockedError, ValidationError
+from socialcrm.i18n import os_reason
 from socialcrm.i18n import text as _
 
 try:
@@ -214,7 +215,7 @@ class StoreLock:
         except OSError as exc:
             if exc.errno not in _READ_ONLY_ERRNOS:
                 raise
-            self.read_only_reason = exc.strerror or str(exc)
+            self.read_only_reason = os_reason(exc)
             try:
                 return os.open(self.lock_path, os.O_RDONLY)
             except FileNotFoundError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from socialcrm.errors import StoreError
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, os_reason
 from socialcrm.i18n import text as _
 from socialcrm.storage import layout
 
@@ -40,7 +40,7 @@ ACTIONS = (
 
 def io_error(exc: OSError, path: Path, action: str, *, hint: str | None = None) -> StoreError:
     """An operating-system error on a store file, as a StoreError naming the file."""
-    reason = exc.strerror or str(exc)
+    reason = os_reason(exc)
     return StoreError(
         _("cannot {action} {path}: {reason}").format(action=_(action), path=path, reason=reason),
         path=str(path),
@@ -74,40 +74,50 @@ def no_manifest_error(store: Path, example: Path | None, restorable: int) -> Sto
     """A store directory holding data files or backups but no manifest: opening it as
     a new store would hide (and the next commit could delete) what is there.
     ``restorable``: how many backups ``restore`` could bring back."""
-    what = f" (e.g. {example})" if example is not None else ""
+    if example is not None:
+        message = _(
+            "the store {store} has data files or backups (e.g. {example}) but "
+            "no {manifest_name}, which lists them: it was left as it is"
+        )
+    else:
+        message = _(
+            "the store {store} has data files or backups but "
+            "no {manifest_name}, which lists them: it was left as it is"
+        )
     return StoreError(
-        _(
-            "the store {store} has data files or backups{what} but "
-            "no {manifest_name}, which lists them: it was left as it "
-            "is"
-        ).format(store=store, what=what, manifest_name=layout.MANIFEST_NAME),
+        message.format(store=store, example=example, manifest_name=layout.MANIFEST_NAME),
         path=str(store),
-        hint=_("run 'socialcrm doctor' to see what is there; ")
-        + no_manifest_advice(store, restorable),
+        hint=_("run 'socialcrm doctor' to see what is there; {advice}").format(
+            advice=no_manifest_advice(store, restorable)
+        ),
     )
 
 
 def no_manifest_advice(store: Path, restorable: int) -> str:
     """What to do about a store without its manifest (also ``doctor``'s fix)."""
     if restorable:
-        return (
+        return _(
             "'socialcrm restore --yes' brings back the newest backup, and keeps every "
             "file here in a pre-restore backup"
         )
-    return (
-        f"there is no backup in {store / layout.BACKUP_DIR} to restore: run "
+    return _(
+        "there is no backup in {directory} to restore: run "
         "'socialcrm restore FILE --yes' with a backup from elsewhere, or move this "
         "directory away (its files are kept) and start a new store"
-    )
+    ).format(directory=store / layout.BACKUP_DIR)
 
 
 def foreign_directory_error(store: Path, example: Path | None) -> StoreError:
     """A non-empty directory that is not a socialcrm store: never made into one."""
-    what = f" (it holds {example.name})" if example is not None else ""
+    if example is not None:
+        message = _(
+            "{store} is not a socialcrm store and is not empty (it holds {name}): "
+            "nothing was written"
+        )
+    else:
+        message = _("{store} is not a socialcrm store and is not empty: nothing was written")
     return StoreError(
-        _("{store} is not a socialcrm store and is not empty{what}: nothing was written").format(
-            store=store, what=what
-        ),
+        message.format(store=store, name=example.name if example is not None else ""),
         path=str(store),
         hint=_("pass an empty or new directory with --db or SOCIALCRM_DB"),
     )

@@ -80,6 +80,16 @@ LISTS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
 }
 
 
+DESCRIPTIONS = {
+    "facebook-friends": N_("Facebook your_friends.json (names, friendship dates)"),
+    "facebook-sent-requests": N_("Facebook sent_friend_requests.json (names, request dates)"),
+    "facebook-received-requests": N_(
+        "Facebook received_friend_requests.json (names, request dates)"
+    ),
+}
+"""Each list's description, a whole message (marked, translated through this domain)."""
+
+
 class FriendsImporter:
     """Facebook ``your_friends.json`` (or, with ``kind``, the friend requests sent
     or received: people too, each with the date of the request)."""
@@ -87,12 +97,7 @@ class FriendsImporter:
     def __init__(self, kind: str = "facebook-friends") -> None:
         self.keys, self.custom_key, self.archive_paths = LISTS[kind]
         self.name = kind
-        what = {
-            "facebook-friends": "your_friends.json (names, friendship dates)",
-            "facebook-sent-requests": "sent_friend_requests.json (names, request dates)",
-            "facebook-received-requests": "received_friend_requests.json (names, request dates)",
-        }[kind]
-        self.description = f"Facebook {what}"
+        self.description = DESCRIPTIONS[kind]  # translated where shown (formats)
         self.archive_order = 10 if kind == "facebook-friends" else 20  # friends first
         keys = "|".join(re.escape(k) for k in self.keys)
         self._opening = re.compile(rb'\s*\{\s*"(?:' + keys.encode() + rb')"\s*:\s*\[')

@@ -52,6 +52,13 @@ PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("followers_and_following/follow_requests_you've_received.json",),
     ),
 }
+DESCRIPTIONS = {
+    "followers": N_("Instagram followers JSON (usernames, dates)"),
+    "following": N_("Instagram following JSON (usernames, dates)"),
+    "pending-requests": N_("Instagram pending requests JSON (usernames, dates)"),
+    "received-requests": N_("Instagram received requests JSON (usernames, dates)"),
+}
+"""Each part's description, a whole message (marked, translated through this domain)."""
 _OPENINGS = {
     part: re.compile(rb'\s*\{\s*"' + key.encode() + rb'"\s*:\s*\[')
     for part, (key, _paths) in PARTS.items()
@@ -83,7 +90,7 @@ class RelationsImporter:
     def __init__(self, part: str) -> None:
         self.part = part  # "followers" | "following"
         self.name = f"instagram-{part}"
-        self.description = f"Instagram {part.replace('-', ' ')} JSON (usernames, dates)"
+        self.description = DESCRIPTIONS[part]  # translated where shown (formats)
         self.key, self.archive_paths = PARTS[part]
         self.archive_order = 10
 

@@ -85,13 +85,20 @@ def _sniff_name(head: bytes) -> str | None:
     return found.group(1).decode("ascii") if found else None
 
 
+DESCRIPTIONS = {
+    "follower": N_("X archive data/follower.js (account ids)"),
+    "following": N_("X archive data/following.js (account ids)"),
+}
+"""Each part's description, a whole message (marked, translated through this domain)."""
+
+
 class FollowImporter:
     """``follower.js`` or ``following.js``."""
 
     def __init__(self, part: str) -> None:
         self.part = part  # "follower" | "following"
         self.name = f"x-{part}s" if part == "follower" else "x-following"
-        self.description = f"X archive data/{part}.js (account ids)"
+        self.description = DESCRIPTIONS[part]  # translated where shown (formats)
         self.archive_paths = (f"data/{part}.js", f"data/{part}-part*.js")
         self.archive_order = 10
 

@@ -42,13 +42,18 @@ class Backups:
             and b.repo.count(pipeline.name) == 0
         )
 
+    @staticmethod
+    def _pipeline_label(pipeline: Pipeline) -> str:
+        """What a created or updated pipeline row reports (a whole message to translate)."""
+        return _("pipeline {name}").format(name=pipeline.name)
+
     def on_stored_pipeline(self, record: StoredPipeline) -> None:
         b = self.batch
         pipeline = record.pipeline
         existing = b.new_pipelines.get(pipeline.name) or b.repo.get_pipeline(pipeline.name)
         if existing is None:
             b.new_pipelines[pipeline.name] = pipeline
-            b.outcome(record.row, "created", f"pipeline {pipeline.name}", name=pipeline.name)
+            b.outcome(record.row, "created", self._pipeline_label(pipeline), name=pipeline.name)
         elif existing == pipeline:
             b.outcome(record.row, "skipped", _("pipeline unchanged"), name=pipeline.name)
         elif b.update or self._pristine(existing):
@@ -56,7 +61,7 @@ class Backups:
             # creates on first use) takes the backup's settings: restoring into a new
             # store must not silently drop the ICP, sequences or templates.
             b.new_pipelines[pipeline.name] = pipeline
-            b.outcome(record.row, "updated", f"pipeline {pipeline.name}", name=pipeline.name)
+            b.outcome(record.row, "updated", self._pipeline_label(pipeline), name=pipeline.name)
         else:
             b.outcome(
                 record.row,
@@ -77,7 +82,7 @@ class Backups:
         ):
             raise RowError(_("channel_limits must map 'network.channel' to a positive number"))
         current = b.new_settings.get(record.key, b.repo.get_meta(record.key))
-        label = f"setting {record.key}"
+        label = _("setting {key}").format(key=record.key)  # what was created or updated
         if current is None:
             b.new_settings[record.key] = record.value
             b.outcome(record.row, "created", label, name=record.key)

@@ -269,11 +269,16 @@ class SQLStore:
                 done = conn.execute(changed).rowcount
                 written = int(read) + 1
         if done != 1:
-            what = "pipeline" if table is pipelines else "setting"
+            if table is pipelines:
+                message = _(
+                    "pipeline {key!r} was changed by another socialcrm command at the same time"
+                )
+            else:
+                message = _(
+                    "setting {key!r} was changed by another socialcrm command at the same time"
+                )
             raise StoreError(
-                _(
-                    "{what} {key!r} was changed by another socialcrm command at the same time"
-                ).format(what=what, key=key),
+                message.format(key=key),
                 path=self.label,
                 hint=_("nothing was written; run the command again"),
             )

@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from socialcrm.errors import SocialCRMError
-from socialcrm.storage.doctor import DoctorReport, Finding
+from socialcrm.i18n import N_
+from socialcrm.i18n import text as _
+from socialcrm.storage.doctor import DoctorReport, Finding, chmod_command
 from socialcrm.storage.sql.urls import mask_url
 
 if TYPE_CHECKING:
@@ -32,11 +34,28 @@ __all__ = ["doctor"]
 _MAX_REPORTED = 5  # bad documents reported one by one
 _STREAM = 1000
 _LOCAL_HOSTS = {None, "", "localhost", "127.0.0.1", "::1"}
-_UPGRADE_FIX = "run 'socialcrm db upgrade'"
-_DATA_FIX = (
+_UPGRADE_FIX = N_("run 'socialcrm db upgrade'")
+_DATA_FIX = N_(
     "a row was changed outside socialcrm: find it with the id given, then fix or delete it "
     "(or restore the database from its backup)"
 )
+_BAD_DOCUMENT = {
+    "prospect": N_("prospect {id}: {error}"),
+    "event": N_("event {id}: {error}"),
+}
+_COLUMNS_DISAGREE = {
+    "prospect": N_("prospect {id}: columns {columns} disagree"),
+    "event": N_("event {id}: columns {columns} disagree"),
+}
+_INDEX_DIFFERS = {
+    "identities": N_(
+        "the identities table differs from the prospects' identities "
+        "({missing} missing, {extra} extra)"
+    ),
+    "e-mails": N_(
+        "the e-mails table differs from the prospects' e-mails ({missing} missing, {extra} extra)"
+    ),
+}
 
 
 def doctor(url: str) -> DoctorReport:
@@ -60,7 +79,7 @@ def doctor(url: str) -> DoctorReport:
     finally:
         store.close()
     if not report.problems:
-        findings.insert(0, Finding("ok", "healthy", "the database is reachable and consistent"))
+        findings.insert(0, Finding("ok", "healthy", _("the database is reachable and consistent")))
     return report
 
 
@@ -78,7 +97,7 @@ def _diagnose(store: SQLStore, conn: Connection, report: DoctorReport) -> None:
     if problem is not None:
         level = "warning" if status.state == "older" else "error"
         code = {"missing": "not-upgraded", "older": "schema-older", "newer": "schema-newer"}
-        fix = problem.hint or _UPGRADE_FIX
+        fix = problem.hint or _(_UPGRADE_FIX)
         findings.append(
             Finding(level, code.get(status.state, "schema-unknown"), problem.message, None, fix)
         )
@@ -100,10 +119,12 @@ def _server_findings(store: SQLStore, conn: Connection, findings: list[Finding])
             Finding(
                 "warning",
                 "tls",
-                f"the connection to {url.host} is not encrypted: personal data crosses the "
-                "network in clear",
+                _(
+                    "the connection to {host} is not encrypted: personal data crosses the "
+                    "network in clear"
+                ).format(host=url.host),
                 None,
-                "add ?sslmode=verify-full (or at least require) to the URL",
+                _("add ?sslmode=verify-full (or at least require) to the URL"),
             )
         )
     dead = conn.execute(
@@ -117,9 +138,11 @@ def _server_findings(store: SQLStore, conn: Connection, findings: list[Finding])
             Finding(
                 "info",
                 "dead-rows",
-                f"about {int(dead)} deleted or replaced row version(s) are still on disk",
+                _("about {count} deleted or replaced row version(s) are still on disk").format(
+                    count=int(dead)
+                ),
                 None,
-                "autovacuum reclaims them; after an erasure run VACUUM (see docs/storage.md)",
+                _("autovacuum reclaims them; after an erasure run VACUUM (see docs/storage.md)"),
             )
         )
 
@@ -140,9 +163,11 @@ def _file_findings(store: SQLStore, findings: list[Finding]) -> None:
                 Finding(
                     "warning",
                     "permissions",
-                    f"file is accessible to other users (mode {mode:04o}); it holds personal data",
+                    _(
+                        "file is accessible to other users (mode {mode}); it holds personal data"
+                    ).format(mode=f"{mode:04o}"),
                     str(file),
-                    f"chmod 600 '{file}'",
+                    chmod_command(file, 0o600),
                 )
             )
 
@@ -157,11 +182,15 @@ def _constraint_findings(conn: Connection, findings: list[Finding]) -> None:
             Finding(
                 "error",
                 "identity-constraint",
-                "the database no longer enforces one prospect per identity and pipeline "
-                "(the primary key of socialcrm_identities was changed)",
+                _(
+                    "the database no longer enforces one prospect per identity and pipeline "
+                    "(the primary key of socialcrm_identities was changed)"
+                ),
                 None,
-                "restore the schema: drop the database objects changed by hand, then "
-                "'socialcrm db upgrade', or restore a backup",
+                _(
+                    "restore the schema: drop the database objects changed by hand, then "
+                    "'socialcrm db upgrade', or restore a backup"
+                ),
             )
         )
 
@@ -193,7 +222,7 @@ class _Checks:
     def _bad(self, code: str, message: str) -> None:
         self.bad += 1
         if self.bad <= _MAX_REPORTED:
-            self.report.findings.append(Finding("error", code, message, None, _DATA_FIX))
+            self.report.findings.append(Finding("error", code, message, None, _(_DATA_FIX)))
 
     def run(self) -> None:
         self._prospects()
@@ -209,18 +238,26 @@ class _Checks:
         columns = [c for c in table.c if c.name != "doc"]
         for row in self._stream(*columns, table.c.doc):
             if what == "event" and row.prospect_id not in self.pipelines:
-                self._bad("orphan-event", f"event {row.id} of unknown prospect {row.prospect_id}")
+                self._bad(
+                    "orphan-event",
+                    _("event {id} of unknown prospect {prospect}").format(
+                        id=row.id, prospect=row.prospect_id
+                    ),
+                )
                 continue
             try:
                 model = build(row.doc)
             except SocialCRMError as exc:
-                self._bad(f"bad-{what}", f"{what} {row.id}: {exc}")
+                self._bad(f"bad-{what}", _(_BAD_DOCUMENT[what]).format(id=row.id, error=exc))
                 yield row, None
                 continue
             expected = expect(model)
             differ = [c.name for c in columns if _utc(row._mapping[c.name]) != expected[c.name]]
             if differ:
-                self._bad("columns", f"{what} {row.id}: columns {', '.join(differ)} disagree")
+                self._bad(
+                    "columns",
+                    _(_COLUMNS_DISAGREE[what]).format(id=row.id, columns=", ".join(differ)),
+                )
             yield row, model
 
     def _prospects(self) -> None:
@@ -258,10 +295,11 @@ class _Checks:
                 Finding(
                     "error",
                     code,
-                    f"the {what} table differs from the prospects' {what} "
-                    f"({len(expected - found)} missing, {len(found - expected)} extra)",
+                    _(_INDEX_DIFFERS[what]).format(
+                        missing=len(expected - found), extra=len(found - expected)
+                    ),
                     None,
-                    "re-save the prospects concerned (socialcrm edit), or restore a backup",
+                    _("re-save the prospects concerned (socialcrm edit), or restore a backup"),
                 )
             )
 
@@ -284,7 +322,11 @@ class _Checks:
         self.report.prospects = len(self.pipelines)
         if self.bad > _MAX_REPORTED:
             findings.append(
-                Finding("error", "more", f"{self.bad - _MAX_REPORTED} more bad row(s) not listed")
+                Finding(
+                    "error",
+                    "more",
+                    _("{count} more bad row(s) not listed").format(count=self.bad - _MAX_REPORTED),
+                )
             )
         silent = sorted(self.pipelines.keys() - self.with_events)
         if silent:
@@ -292,10 +334,12 @@ class _Checks:
                 Finding(
                     "warning",
                     "no-history",
-                    f"{len(silent)} prospect(s) without any event (e.g. {silent[0]}): their "
-                    "history was lost or never written",
+                    _(
+                        "{count} prospect(s) without any event (e.g. {id}): their "
+                        "history was lost or never written"
+                    ).format(count=len(silent), id=silent[0]),
                     None,
-                    "restore the database from a backup if events went missing",
+                    _("restore the database from a backup if events went missing"),
                 )
             )
         declared = set(self.conn.execute(select(pipelines.c.name)).scalars())
@@ -305,8 +349,10 @@ class _Checks:
                 Finding(
                     "info",
                     "pipelines",
-                    f"prospects in pipeline(s) not declared: {', '.join(unknown)}",
+                    _("prospects in pipeline(s) not declared: {names}").format(
+                        names=", ".join(unknown)
+                    ),
                     None,
-                    "create them with 'socialcrm pipeline create NAME' to give them settings",
+                    _("create them with 'socialcrm pipeline create NAME' to give them settings"),
                 )
             )
