@@ -13,9 +13,12 @@ of its wall time divided by the reference's wall time *of the same round*
 Commands: ``show``, the one-prospect writes (``move``, ``note``, ``add``,
 ``add`` with URL and e-mail), ``today``, ``board``, ``list --stage contact``
 (table and JSON), ``list --format json`` (all), ``list`` (table, all; stdout is
-a pipe).  Each is held to its target (:data:`TARGETS`) and to a peak RSS of
-200 MB; every miss is printed with its figure, and ``--save`` writes the run as
-JSON to ``benchmarks/results/``.
+a pipe); and a floor without a target, ``floor-summaries``: the libraries
+reference plus reading and parsing every summary file, below which no command
+answering from one summary per prospect (``today``, ``board``) can go.  Each
+command is held to its target (:data:`TARGETS`) and to a peak RSS of 200 MB;
+every miss is printed with its figure, and ``--save`` writes the run as JSON to
+``benchmarks/results/``.
 
 With ``--whole``, also runs each command that reads or writes the WHOLE store
 on a throw-away copy of the largest store (:mod:`bench_whole`), with its wall
@@ -71,6 +74,9 @@ TARGETS: dict[str, float] = {
     "list-json": 4.0,
     "list-table": 4.0,
 }
+#: Rows without a target: what no command reading one summary per prospect can go
+#: below (the libraries reference plus reading and parsing every ``s-`` file).
+FLOORS = ("floor-summaries",)
 #: Targets that are looser above 30,000 prospects (``list --stage contact`` at 100k: 3.0).
 LARGE_TARGETS = {"list-stage": 3.0, "list-stage-json": 3.0}
 LARGE = 30_000
@@ -78,8 +84,19 @@ WRITES = ("move", "note", "add", "add+email")
 
 
 def target(op: str, n: int) -> float:
-    """``op``'s ratio target at ``n`` prospects."""
+    """``op``'s ratio target at ``n`` prospects (infinite for a floor row)."""
+    if op in FLOORS:
+        return float("inf")
     return LARGE_TARGETS.get(op, TARGETS[op]) if n > LARGE else TARGETS[op]
+
+
+def _floor_summaries(store: Path) -> list[str]:
+    """The libraries reference, then every summary file of ``store`` read and parsed."""
+    code = (
+        f"{LIBRARIES}; import glob; "
+        f"[orjson.loads(open(f, 'rb').read()) for f in glob.glob({str(store / 'data' / 's-*')!r})]"
+    )
+    return [sys.executable, "-c", code]
 
 
 # ----------------------------------------------------------------------------- data
@@ -143,6 +160,7 @@ def cli_commands(store: Path, ids: list[str], runs: int) -> dict[str, list[list[
         "list-stage-json": every("list", "--stage", "contact", "--format", "json"),
         "list-json": every("list", "--format", "json"),
         "list-table": every("list"),
+        "floor-summaries": [_floor_summaries(store)] * runs,
     }
 
 
@@ -206,18 +224,18 @@ def report(
                 why.append(f"peak {peaks[n, op]:.1f} MiB at {_label(n)}, over {MEMORY_TARGET}")
         if why:
             missed.append(f"  {op}: " + "; ".join(why))
-        targets = sorted({target(op, n) for n in sizes})
+        targets = sorted({target(op, n) for n in sizes} - {float("inf")})
         print(
             f"{op:<16}"
             + "".join(f"{x:>11.2f}" for x in cells)
-            + f"{'/'.join(f'{t:g}' for t in targets):>8}{'NO' if why else 'yes':>4}"
+            + f"{'/'.join(f'{t:g}' for t in targets) or '-':>8}{'NO' if why else 'yes':>4}"
             + "".join(f"{peaks[n, op]:>9.0f}" for n in sizes)
         )
         rows[op] = {
             "x_libraries": {str(n): round(x, 3) for n, x in zip(sizes, cells, strict=True)},
             "median_ms": {str(n): round(statistics.median(times[n, op]), 1) for n in sizes},
             "peak_mib": {str(n): round(peaks[n, op], 1) for n in sizes},
-            "targets": {str(n): target(op, n) for n in sizes},
+            "targets": {str(n): None if op in FLOORS else target(op, n) for n in sizes},
             "ok": not why,
             "missed": why,
         }
@@ -241,9 +259,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--save", action="store_true", help="write the figures as JSON")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    ops = [op for op in TARGETS if not args.only or op in args.only.split(",")]
+    ops = [op for op in (*TARGETS, *FLOORS) if not args.only or op in args.only.split(",")]
     if not ops:
-        raise SystemExit(f"--only: none of {', '.join(TARGETS)}")
+        raise SystemExit(f"--only: none of {', '.join((*TARGETS, *FLOORS))}")
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     prepared = {n: prepare(args.workdir, n, args.events, args.rebuild) for n in sizes}
