@@ -239,3 +239,34 @@ def test_a_plugin_import_report_is_french_but_its_json_is_not(tmp_path: Path) ->
     new_ids = re.compile(r'"[0-9A-HJKMNP-TV-Z]{26}"')  # a dry run's would-be prospects
     assert new_ids.sub("ID", as_json[0].stdout) == new_ids.sub("ID", as_json[1].stdout)
     assert '"reason": "draft"' in as_json[0].stdout
+
+
+def test_a_plugin_checklist_in_an_exit_criterion_is_french_but_english_in_json(
+    tmp_path: Path,
+) -> None:
+    store = str(tmp_path / "store")
+    for args in (
+        ("init",),
+        ("profile", "set", "linkedin", "photo=yes"),
+        ("add", "Jane Doe", "--url", "https://www.linkedin.com/in/jane-doe"),
+    ):
+        assert _run(*args, "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    move = ("advance", "Jane Doe", "--db", store)
+    french = _run(*move, lang="fr_FR.UTF-8", cwd=tmp_path)
+    assert french.returncode == 5
+    assert "(9 manquants)\u00a0: Une bannière qui dit ce que vous faites et pour qui;" in (
+        french.stderr
+    )
+    as_json = _run(*move, "--format", "json", lang="fr_FR.UTF-8", cwd=tmp_path)
+    assert "(9 missing): A banner that says what you do for whom;" in as_json.stderr
+
+
+def test_a_post_under_target_is_flagged_in_french_but_csv_keeps_its_code(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    log = ("post", "log", "linkedin", "--views", "1000", "--reactions", "10", "--db", store)
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    assert _run(*log, lang="C", cwd=tmp_path).returncode == 0
+    listed = ("post", "list", "--db", store)
+    assert "sous l'objectif" in _run(*listed, lang="fr_FR.UTF-8", cwd=tmp_path).stdout
+    csv = _run(*listed, "--format", "csv", lang="fr_FR.UTF-8", cwd=tmp_path).stdout
+    assert ",below," in csv and "objectif" not in csv
