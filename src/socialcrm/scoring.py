@@ -55,10 +55,43 @@ Assessor = Callable[[Prospect, datetime], Assessment]
 
 
 FIELDS = ("sector", "company_size", "location", "title", "network", "tag")
-
-#: How a reason names a text field (``title 'CTO' matches 'cto'``), translated when shown.
-_FIELD_WORDS = {"sector": N_("sector"), "location": N_("location"), "title": N_("title")}
 """Built-in criterion fields; custom fields are written ``custom:<name>``."""
+
+#: A text criterion's reasons, one whole message per field and outcome (``unknown``,
+#: ``filled``, ``match``, ``none``), so a language can agree each with its field
+#: (a field name glued into ``{what} unknown`` cannot); ``custom`` for ``custom:<key>``.
+_TEXT_REASONS: dict[str, dict[str, str]] = {
+    "sector": {
+        "unknown": N_("sector unknown"),
+        "filled": N_("sector is filled in"),
+        "match": N_("sector {value!r} matches {hit!r}"),
+        "none": N_("sector {value!r} matches none of {wanted}"),
+    },
+    "location": {
+        "unknown": N_("location unknown"),
+        "filled": N_("location is filled in"),
+        "match": N_("location {value!r} matches {hit!r}"),
+        "none": N_("location {value!r} matches none of {wanted}"),
+    },
+    "title": {
+        "unknown": N_("title unknown"),
+        "filled": N_("title is filled in"),
+        "match": N_("title {value!r} matches {hit!r}"),
+        "none": N_("title {value!r} matches none of {wanted}"),
+    },
+    "custom": {
+        "unknown": N_("custom field {key!r} unknown"),
+        "filled": N_("custom field {key!r} is filled in"),
+        "match": N_("custom field {key!r} {value!r} matches {hit!r}"),
+        "none": N_("custom field {key!r} {value!r} matches none of {wanted}"),
+    },
+    "other": {  # a Criterion built by hand on another attribute (never from an ICP file)
+        "unknown": N_("field {key!r} unknown"),
+        "filled": N_("field {key!r} is filled in"),
+        "match": N_("field {key!r} {value!r} matches {hit!r}"),
+        "none": N_("field {key!r} {value!r} matches none of {wanted}"),
+    },
+}
 
 _CRITERION_KEYS = {"field", "weight", "values", "ranges", "name"}
 _ICP_KEYS = {"threshold", "criteria", "description"}
@@ -181,26 +214,23 @@ class Criterion:
                 return True, _("tagged {tags}").format(tags=", ".join(hits))
             return False, _("not tagged {tags}").format(tags=wanted)
         value: str | None
+        key = ""
         if self.field.startswith("custom:"):
             key = self.field.split(":", 1)[1]
             value = p.custom.get(key)
-            what = _("custom field {key!r}").format(key=key)
+            reasons = _TEXT_REASONS["custom"]
         else:
             value = getattr(p, self.field)
-            word = _FIELD_WORDS.get(self.field)
-            what = self.field if word is None else _(word)
+            key = self.field
+            reasons = _TEXT_REASONS.get(self.field) or _TEXT_REASONS["other"]
         if not value:
-            return False, _("{what} unknown").format(what=what)
+            return False, _(reasons["unknown"]).format(key=key)
         if not self.values:
-            return True, _("{what} is filled in").format(what=what)
+            return True, _(reasons["filled"]).format(key=key)
         hit = next((k for k in self.values if _keyword_match(value, k)), None)
         if hit is not None:
-            return True, _("{what} {value!r} matches {hit!r}").format(
-                what=what, value=value, hit=hit
-            )
-        return False, _("{what} {value!r} matches none of {wanted}").format(
-            what=what, value=value, wanted=wanted
-        )
+            return True, _(reasons["match"]).format(key=key, value=value, hit=hit)
+        return False, _(reasons["none"]).format(key=key, value=value, wanted=wanted)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"field": self.field, "weight": _number(self.weight)}

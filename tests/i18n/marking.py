@@ -127,9 +127,14 @@ NOT_SHOWN_ERRORS = NOT_ERRORS | frozenset(
 """Errors of the library's own bugs: never a message the rep can act on."""
 
 
-def unmarked_errors(tree: ast.AST) -> list[ast.expr]:
+def unmarked_errors(tree: ast.AST, not_shown: frozenset[str] = NOT_SHOWN_ERRORS) -> list[ast.expr]:
     """The literals of a library module given to a typed error (its message, ``hint=``,
-    ``detail=``…) but not wrapped in ``_()`` (``socialcrm.i18n.text``)."""
+    ``detail=``…), a row problem or a skipped row but not wrapped in ``_()``
+    (``socialcrm.i18n.text``) or ``N_()``.
+
+    ``not_shown`` names the errors whose message never reaches the rep (a network
+    plugin's adapter passes ``ValueError``: its message is why a URL is refused).
+    """
     found: list[ast.expr] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -138,16 +143,38 @@ def unmarked_errors(tree: ast.AST) -> list[ast.expr]:
         if name in TRANSLATORS:
             continue
         shown = [k.value for k in node.keywords if k.arg in LIBRARY_KEYWORDS]
-        if name.endswith(("Error", "Exception")) and name not in NOT_SHOWN_ERRORS:
+        if name.endswith(("Error", "Exception")) and name not in not_shown:
             shown += node.args[:1]
         if name == "Problem":  # rule, message, fix
             shown += node.args[1:3]
-        elif name == "RowProblem":  # row, message, field
-            shown += node.args[1:2]
+        elif name in ("RowProblem", "SkippedRow"):  # row, message (, field)
+            shown += node.args[1:2] + [k.value for k in node.keywords if k.arg == "reason"]
         elif name == "Finding":  # doctor's: level, code, message, path, fix
             shown += node.args[2:3] + node.args[4:5]
         elif name == "_bad":  # the SQL doctor's bad rows: code, message
             shown += node.args[1:2]
         for arg in shown:
             found.extend(c for c in _pieces(arg) if _is_text(c) and has_words(c))
+    return found
+
+
+def unstable_skip_reasons(tree: ast.AST) -> list[ast.expr]:
+    """The reasons of ``SkippedRow(row, reason)`` that are not a constant English message.
+
+    A skip reason is the kind the import report groups rows by (English data, the
+    same in JSON whatever the locale): it is a whole message marked ``N_()`` (or a
+    name bound to one), translated where the report is shown — never built ``_()``
+    in the rep's language, nor formatted with a value (each value would be a kind
+    of its own, with no translation).
+    """
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _callee(node) == "SkippedRow":
+            reasons = node.args[1:2] + [k.value for k in node.keywords if k.arg == "reason"]
+            for reason in reasons:
+                for piece in _pieces(reason):
+                    if isinstance(piece, ast.JoinedStr) or (
+                        isinstance(piece, ast.Call) and _callee(piece) != "N_"
+                    ):
+                        found.append(piece)
     return found

@@ -142,6 +142,24 @@ def test_the_typography_check_finds_ordinary_spaces() -> None:
     assert problems(fixed("Vouliez-vous dire {possibility} ? ; 4 %")) == []
 
 
+def test_only_the_command_itself_is_exempt_after_socialcrm() -> None:
+    # prose after a command mention is checked: a plain space before ':' or ';'
+    assert problems("lancez socialcrm doctor : il dit pourquoi") == ["'ez socialcrm doctor :'"]
+    assert problems("socialcrm doctor: il dit") == ["'socialcrm doctor:'"]
+    assert problems("voir socialcrm privacy ask ID ; puis purge") == ["'lcrm privacy ask ID ;'"]
+    demo = "socialcrm demo --db ./demo  essai : un pipeline"  # a help text's description
+    assert problems(demo) == ["' --db ./demo  essai :'"]
+    assert problems("(voir socialcrm today) : la liste") == ["'ir socialcrm today) :'"]
+    assert problems("mettez socialcrm à jour ; rien n'a changé") == ["'ez socialcrm à jour ;'"]
+    quoted = "lancez 'socialcrm doctor' : il dit pourquoi"
+    assert problems(quoted) == ["\" 'socialcrm doctor' :\""]
+    # the command itself is code: options, a URL, 5%; a JSON member too
+    assert problems("socialcrm post target 5%") == []
+    assert problems("socialcrm --db sqlite:///x.db today --format json") == []
+    assert problems("lancez socialcrm doctor\u00a0: il dit pourquoi") == []
+    assert problems('pas de sauvegarde (pas de "format": "socialcrm")') == []
+
+
 def test_the_compiled_catalogue_is_current() -> None:
     """The .mo the package reads (built by hatch_build.py at install) matches the .po."""
     mo = PO.with_suffix(".mo")

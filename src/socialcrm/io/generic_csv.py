@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from socialcrm.errors import LimitExceededError, ValidationError
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.interchange import Clash, export_columns, header_names, name_index
 from socialcrm.io.csvsafe import header_key, read_csv_dicts
@@ -245,7 +246,7 @@ class GenericCSVImporter:
         rows = read_csv_dicts(path, lambda cells: self._is_header(cells, known), expected=expected)
         for row, cells in rows:
             if cells is None:
-                yield SkippedRow(row, "blank line")
+                yield SkippedRow(row, N_("blank line"))
                 continue
             if targets is None:
                 targets = self._targets(list(cells), known)

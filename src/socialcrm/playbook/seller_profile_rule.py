@@ -51,12 +51,11 @@ def problems_for(prospect: Prospect, pipeline: Pipeline) -> list[Problem]:
         if not missing:
             continue
         name = entry.get("name") or identity.network
+        # a plugin's label and reason are its own marked messages (its gettext domain)
         if len(missing) <= 2:  # short enough to say why each one matters
-            listed = "; ".join(
-                f"{c.get('label', c.get('id'))} — {c.get('why', '')}" for c in missing
-            )
+            listed = "; ".join(f"{_label(c)} — {_(str(c.get('why', '')))}" for c in missing)
         else:
-            listed = "; ".join(str(c.get("label", c.get("id"))) for c in missing)
+            listed = "; ".join(_label(c) for c in missing)
         found.append(
             Problem(
                 "profile.seller-checklist",
@@ -73,3 +72,9 @@ def problems_for(prospect: Prospect, pipeline: Pipeline) -> list[Problem]:
             )
         )
     return found
+
+
+def _label(item: Mapping[str, Any]) -> str:
+    """A checklist item's label in the rep's language (its id if it has none)."""
+    label = item.get("label")
+    return _(label) if isinstance(label, str) and label else str(item.get("id"))

@@ -28,7 +28,7 @@ from socialcrm.io.jsonio import load_json
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-# why a file is refused, in the rep's language (the plugin's own catalogue)
+# why a file or a row is refused, in the rep's language (the plugin's own catalogue)
 _ = translator("socialcrm_facebook", Path(__file__).with_name("locale"))
 
 __all__ = ["FriendsImporter", "ProfileImporter", "create_importers", "repair"]
@@ -130,7 +130,7 @@ class FriendsImporter:
         for row, entry in enumerate(self._friends(path), 1):
             name = entry.get("name") if isinstance(entry, dict) else None
             if not isinstance(name, str) or not name.strip():
-                yield RowProblem(row, "entry without a name", "name")
+                yield RowProblem(row, _("entry without a name"), "name")
                 continue
             since = _since(entry.get("timestamp"))
             yield ProspectRecord(
@@ -159,7 +159,9 @@ class ProfileImporter:
         name = profile.get("name") if isinstance(profile, dict) else None
         full = name.get("full_name") if isinstance(name, dict) else None
         if not isinstance(full, str):
-            yield RowProblem(1, "no profile_v2.name.full_name", "name")
+            yield RowProblem(
+                1, _("no full name in the profile (profile_v2.name.full_name)"), "name"
+            )
             return
         yield OwnerRecord(1, repair(full), (), "facebook")
 

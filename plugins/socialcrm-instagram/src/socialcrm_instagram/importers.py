@@ -30,7 +30,7 @@ from socialcrm.io.jsonio import load_json
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-# why a file is refused, in the rep's language (the plugin's own catalogue)
+# why a file or a row is refused, in the rep's language (the plugin's own catalogue)
 _ = translator("socialcrm_instagram", Path(__file__).with_name("locale"))
 
 __all__ = ["RelationsImporter", "create_importers"]
@@ -136,11 +136,11 @@ class RelationsImporter:
             username = item.get("value") or title or ""
             href = item.get("href") or ""
             if not isinstance(username, str) or not isinstance(href, str):
-                yield RowProblem(row, "unexpected entry")
+                yield RowProblem(row, _("unexpected entry (its username or link is not text)"))
                 continue
             ref = href or (f"instagram:{username}" if username else "")
             if not ref:
-                yield RowProblem(row, "entry without a username or link", "href")
+                yield RowProblem(row, _("entry without a username or link"), "href")
                 continue
             if not username:
                 try:
@@ -175,7 +175,7 @@ class PersonalInformationImporter:
         first = users[0] if isinstance(users, list) and users else None
         data = first.get("string_map_data") if isinstance(first, dict) else None
         if not isinstance(data, dict):
-            yield RowProblem(1, "no profile_user[0].string_map_data")
+            yield RowProblem(1, _("no profile in the file (profile_user[0].string_map_data)"))
             return
 
         def value(key: str) -> str:

@@ -40,18 +40,20 @@ _HEX = re.compile(r"^[0-9a-f]{1,3}$")
 # Path prefixes of mobile or e-mail links that precede /in/<slug>.
 _PREFIXES = {"m", "mwlite", "comm"}
 _NOT_PEOPLE = {
-    "school": N_("school page"),
-    "showcase": N_("showcase page"),
-    "groups": N_("group"),
-    "posts": N_("post"),
-    "pulse": N_("article"),
-    "feed": N_("feed page"),
-    "jobs": N_("job page"),
-    "events": N_("event"),
-    "newsletters": N_("newsletter"),
-    "learning": N_("LinkedIn Learning page"),
-    "sales": N_("Sales Navigator page"),
+    "school": N_("a LinkedIn school page, not a person's profile"),
+    "showcase": N_("a LinkedIn showcase page, not a person's profile"),
+    "groups": N_("a LinkedIn group, not a person's profile"),
+    "posts": N_("a LinkedIn post, not a person's profile"),
+    "pulse": N_("a LinkedIn article, not a person's profile"),
+    "feed": N_("a LinkedIn feed page, not a person's profile"),
+    "jobs": N_("a LinkedIn job page, not a person's profile"),
+    "events": N_("a LinkedIn event, not a person's profile"),
+    "newsletters": N_("a LinkedIn newsletter, not a person's profile"),
+    "learning": N_("a LinkedIn Learning page, not a person's profile"),
+    "sales": N_("a Sales Navigator page, not a person's profile"),
 }
+"""Why a LinkedIn page that is not a person is refused: one whole message per kind
+(French agrees the article with the noun: « une page d'école », « un groupe »)."""
 
 CHANNELS = (
     Channel(
@@ -164,8 +166,7 @@ class LinkedInAdapter(BaseNetworkAdapter):
         if kind == "company" and len(segments) >= 2:
             return COMPANY + self.handle_from_text(segments[1])  # /about/, /posts/… dropped
         if kind in _NOT_PEOPLE:
-            what = _(_NOT_PEOPLE[kind])
-            raise ValueError(_("a LinkedIn {what}, not a person's profile").format(what=what))
+            raise ValueError(_(_NOT_PEOPLE[kind]))
         raise ValueError(_("not a LinkedIn profile URL (expected linkedin.com/in/<name>)"))
 
     def handle_from_text(self, text: str) -> str:

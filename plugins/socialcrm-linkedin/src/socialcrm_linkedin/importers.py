@@ -34,7 +34,7 @@ from pathlib import Path
 
 from socialcrm.dates import parse_date
 from socialcrm.errors import SocialCRMError
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, translator
 from socialcrm.io.csvsafe import head_rows, header_key, read_csv_dicts
 from socialcrm.io.formats import (
     ActivityRecord,
@@ -47,6 +47,10 @@ from socialcrm.io.formats import (
 )
 from socialcrm.names import full_name
 from socialcrm.networks import NetworkRegistry
+
+# why a row is invalid, in the rep's language (the plugin's own catalogue); why a row
+# is skipped stays English, marked N_(): it is the kind the import report groups by
+_ = translator("socialcrm_linkedin", Path(__file__).with_name("locale"))
 
 __all__ = [
     "ConnectionsImporter",
@@ -155,13 +159,13 @@ class ConnectionsImporter:
         _cell = _Columns()
         for line, row in rows:
             if row is None:
-                yield SkippedRow(line, "blank line")
+                yield SkippedRow(line, N_("blank line"))
                 continue
             first = _cell(row, "first name")
             last = _cell(row, "last name")
             name = full_name(first, last)
             if not name:
-                yield SkippedRow(line, "no name (a hidden or deleted member)")
+                yield SkippedRow(line, N_("no name (a hidden or deleted member)"))
                 continue
             custom: dict[str, str] = {}
             connected = _cell(row, "connected on")
@@ -169,7 +173,11 @@ class ConnectionsImporter:
                 day = parse_linkedin_date(connected)
                 if day is None:  # never stored unread: the row is listed, to be corrected
                     yield RowProblem(
-                        line, f"unreadable date {connected!r} in Connected On", "Connected On"
+                        line,
+                        _("unreadable date {date!r} in the Connected On column").format(
+                            date=connected
+                        ),
+                        "Connected On",
                     )
                     continue
                 custom["linkedin_connected_on"] = day.isoformat()
@@ -262,22 +270,22 @@ class MessagesImporter:
         _cell = _Columns()
         for line, row in self._rows(path):
             if row is None:
-                yield SkippedRow(line, "blank line")
+                yield SkippedRow(line, N_("blank line"))
                 continue
             draft = _cell(row, "is message draft").lower() in {"yes", "true", "1"}
             if draft or _cell(row, "folder").upper() == "DRAFT":
-                yield SkippedRow(line, "draft")
+                yield SkippedRow(line, N_("draft"))
                 continue
             text = _cell(row, "content")
             attachments = _cell(row, "attachments")
             if not text and attachments:
                 text = f"(attachment: {attachments})"
             if not text:
-                yield SkippedRow(line, "empty message")
+                yield SkippedRow(line, N_("empty message"))
                 continue
             sender = _cell(row, "sender profile url") or None
             if sender is None:
-                yield SkippedRow(line, "no sender profile URL (a hidden or deleted member)")
+                yield SkippedRow(line, N_("no sender profile URL (a hidden or deleted member)"))
                 continue
             recipients = _split_urls(_cell(row, "recipient profile urls"))
             from_rep = None if rep is None else _key(sender, networks) == rep
@@ -325,7 +333,7 @@ class InvitationsImporter:
         _cell = _Columns()
         for line, row in rows:
             if row is None:
-                yield SkippedRow(line, "blank line")
+                yield SkippedRow(line, N_("blank line"))
                 continue
             direction = _cell(row, "direction").upper()
             note = _cell(row, "message")
@@ -347,10 +355,11 @@ class InvitationsImporter:
                 if not note:
                     note = "invited you to connect"
             else:
-                yield SkippedRow(line, f"unknown direction {direction!r}")
+                # one kind, whatever the value (the rep cannot correct LinkedIn's export)
+                yield SkippedRow(line, N_("an invitation neither incoming nor outgoing"))
                 continue
             if not who:
-                yield SkippedRow(line, "no profile URL")
+                yield SkippedRow(line, N_("no profile URL"))
                 continue
             yield ActivityRecord(
                 row=line,
@@ -385,7 +394,7 @@ class ProfileImporter:
         _cell = _Columns()
         for line, row in rows:
             if row is None:
-                yield SkippedRow(line, "blank line")
+                yield SkippedRow(line, N_("blank line"))
                 continue
             name = full_name(_cell(row, "first name"), _cell(row, "last name"))
             yield OwnerRecord(line, name, (), "linkedin")

@@ -43,7 +43,8 @@ from socialcrm.io.formats import (
 from socialcrm.io.jsonstream import array_elements
 from socialcrm.networks import NetworkRegistry
 
-# why a file is refused, in the rep's language (the plugin's own catalogue)
+# why a file or a row is refused, in the rep's language (the plugin's own catalogue); why
+# a row is skipped stays English, marked N_(): it is the kind the import report groups by
 _ = translator("socialcrm_x", Path(__file__).with_name("locale"))
 
 __all__ = [
@@ -75,7 +76,7 @@ def read_ytd(path: Path) -> tuple[str, Iterator[Any]]:
             row=1,
         )
     entries = array_elements(
-        path, _ARRAY, _ARRAY_END, expected="a list after 'window.YTD.<name>.part0 ='"
+        path, _ARRAY, _ARRAY_END, expected=_("a list after 'window.YTD.<name>.part0 ='")
     )
     return found.group(1).decode("ascii"), (entry for _line, entry in entries)
 
@@ -117,11 +118,15 @@ class FollowImporter:
         for row, entry in enumerate(entries, 1):
             body = entry.get(self.part) if isinstance(entry, dict) else None
             if not isinstance(body, dict):
-                yield RowProblem(row, f"entry without a {self.part!r} object")
+                yield RowProblem(row, _("entry without a {part!r} object").format(part=self.part))
                 continue
             account = str(body.get("accountId") or "").strip()
             if not account.isdigit():
-                yield RowProblem(row, f"missing or invalid accountId {account!r}", "accountId")
+                yield RowProblem(
+                    row,
+                    _("missing or invalid accountId {account!r}").format(account=account),
+                    "accountId",
+                )
                 continue
             link = body.get("userLink")
             yield ProspectRecord(
@@ -176,22 +181,22 @@ class DirectMessagesImporter:
             messages = conversation.get("messages") if isinstance(conversation, dict) else None
             if not isinstance(messages, list):
                 row += 1
-                yield RowProblem(row, "conversation without messages")
+                yield RowProblem(row, _("conversation without messages"))
                 continue
             for message in messages:
                 row += 1
                 create = message.get("messageCreate") if isinstance(message, dict) else None
                 if not isinstance(create, dict):
-                    yield SkippedRow(row, "not a message (conversation event)")
+                    yield SkippedRow(row, N_("not a message (conversation event)"))
                     continue
                 sender = str(create.get("senderId") or "")
                 recipient = str(create.get("recipientId") or "")
                 text = str(create.get("text") or "")
                 if not sender.isdigit():
-                    yield RowProblem(row, "message without a senderId", "senderId")
+                    yield RowProblem(row, _("message without a senderId"), "senderId")
                     continue
                 if not text.strip():
-                    yield SkippedRow(row, "empty message")
+                    yield SkippedRow(row, N_("empty message"))
                     continue
                 yield ActivityRecord(
                     row=row,
@@ -249,7 +254,7 @@ class AccountImporter:
         for row, entry in enumerate(entries, 1):
             body = entry.get("account") if isinstance(entry, dict) else None
             if not isinstance(body, dict):
-                yield RowProblem(row, "entry without an 'account' object")
+                yield RowProblem(row, _("entry without an 'account' object"))
                 continue
             account = str(body.get("accountId") or "").strip()
             username = str(body.get("username") or "").strip()

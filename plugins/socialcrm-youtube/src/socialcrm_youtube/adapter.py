@@ -37,14 +37,15 @@ _TABS = frozenset(
      "podcasts", "releases", "courses", "store", "channels", "live", "search"}
 )  # fmt: skip
 _NOT_CHANNELS = {
-    "watch": N_("a video"),
-    "shorts": N_("a short video"),
-    "playlist": N_("a playlist"),
-    "results": N_("a search"),
-    "feed": N_("a feed page"),
-    "live": N_("a live video"),
-    "post": N_("a post"),
+    "watch": N_("a video, not a channel"),
+    "shorts": N_("a short video, not a channel"),
+    "playlist": N_("a playlist, not a channel"),
+    "results": N_("a search, not a channel"),
+    "feed": N_("a feed page, not a channel"),
+    "live": N_("a live video, not a channel"),
+    "post": N_("a post, not a channel"),
 }
+"""Why a YouTube page that is not a channel is refused: one whole message per kind."""
 
 CHANNELS = (
     Channel("comment", "Comment", 10000),
@@ -112,7 +113,7 @@ class YouTubeAdapter(BaseNetworkAdapter):
                 return ID_PREFIX + account
             raise ValueError(_("a channel id is UC followed by 22 letters, digits, _ or -"))
         elif first in _NOT_CHANNELS:
-            raise ValueError(_("{what}, not a channel").format(what=_(_NOT_CHANNELS[first])))
+            raise ValueError(_(_NOT_CHANNELS[first]))
         raise ValueError(
             _(
                 "not a channel URL; open the channel and copy its youtube.com/@handle "

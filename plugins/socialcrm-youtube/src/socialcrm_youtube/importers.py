@@ -20,7 +20,8 @@ from socialcrm.io.csvsafe import head_rows, read_csv
 from socialcrm.io.formats import Importer, ImportItem, ProspectRecord, RowProblem, SkippedRow
 from socialcrm.networks import NetworkRegistry
 
-# why a file is refused, in the rep's language (the plugin's own catalogue)
+# why a file or a row is refused, in the rep's language (the plugin's own catalogue); why
+# a row is skipped stays English, marked N_(): it is the kind the import report groups by
 _ = translator("socialcrm_youtube", Path(__file__).with_name("locale"))
 
 __all__ = ["SubscriptionsImporter", "create_importers", "guess_columns"]
@@ -67,14 +68,14 @@ class SubscriptionsImporter:
         for line, cells in read_csv(path):
             if not any(c.strip() for c in cells):
                 if header_seen:
-                    yield SkippedRow(line, "blank line")
+                    yield SkippedRow(line, N_("blank line"))
                 continue
             guess = guess_columns(cells)
             if guess is None:
                 if not header_seen:
                     header_seen = True  # the (translated) header row
                     continue
-                yield RowProblem(line, "no channel id (UC…) in this row", "channel id")
+                yield RowProblem(line, _("no channel id (UC…) in this row"), "channel id")
                 continue
             if not header_seen:
                 raise ImportFormatError(
@@ -83,7 +84,7 @@ class SubscriptionsImporter:
             columns = columns or guess
             id_col, _url_col, title_col = columns
             if id_col >= len(cells) or not _CHANNEL_ID.fullmatch(cells[id_col].strip()):
-                yield RowProblem(line, "no channel id (UC…) in the id column", "channel id")
+                yield RowProblem(line, _("no channel id (UC…) in the id column"), "channel id")
                 continue
             channel = cells[id_col].strip()
             title = (

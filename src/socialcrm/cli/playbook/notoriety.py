@@ -10,9 +10,13 @@ from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
 from socialcrm.cli.localised import word
 from socialcrm.cli.playbook import PANEL, percent, report_ok
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
+
+BELOW = N_("below")
+"""A post under the engagement target: the flag column (CSV keeps it as it is)."""
 
 
 def warmth(ctx: typer.Context, ref: Ref) -> None:
@@ -160,7 +164,7 @@ def post_list(
             p.views,
             p.reactions,
             percent(p.rate),
-            "below" if p.below(total.target) else "",
+            BELOW if p.below(total.target) else "",
             p.url or "",
         ]
         for p in posts
@@ -168,8 +172,11 @@ def post_list(
     if state.output_format == "csv":
         render.emit_csv(["date", "network", "views", "reactions", "rate", "flag", "url"], rows)
         return
+    flagged = [[*r[:5], _(BELOW) if r[5] else "", *r[6:]] for r in rows]  # CSV keeps "below"
     render.emit_table(
-        state, [_("DATE"), _("NETWORK"), _("VIEWS"), _("REACTIONS"), _("RATE"), "", _("URL")], rows
+        state,
+        [_("DATE"), _("NETWORK"), _("VIEWS"), _("REACTIONS"), _("RATE"), "", _("URL")],
+        flagged,
     )
     flag = _(" — below target") if total.below_target else ""
     render.echo(
