@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from socialcrm import CRM, Stage
 from socialcrm.board import board
-from socialcrm.cards import cards
+from socialcrm.cards import cards, listed
 from socialcrm.demo import build_demo
 from socialcrm.history import stage_spans
 from socialcrm.journey import KeepsJourneys, journey_of
@@ -218,6 +218,10 @@ def _agendas(crm: CRM) -> None:
     for sort, filters in LIST_QUERIES:
         query = Query(pipeline=crm.pipeline_name, sort=sort, **filters)  # type: ignore[arg-type]
         assert cards(crm.repository, query) == cards(crm.repository, query, replay=True), query
+        order, models = listed(crm.repository, query)
+        everything = crm.repository.query(query)
+        assert order == [p.id for p in everything], query
+        assert sorted(models, key=lambda p: order.index(p.id)) == everything, query
 
 
 def _reports(crm: CRM) -> None:
