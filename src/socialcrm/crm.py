@@ -371,8 +371,7 @@ class CRM:
         return stage_spans(self.history(ref))
 
     def query(self, **filters: Any) -> list[Prospect]:
-        """Prospects of the current pipeline matching ``filters`` (see :class:`Query`)."""
-        # ``self.pipeline`` (not the bare name): an unknown pipeline is an error, not "empty".
+        """Prospects of the current pipeline (an error if unknown) matching ``filters``."""
         return self.repository.query(Query.of(self.pipeline.name, **filters))
 
     def cards(self, **filters: Any) -> list[Card]:
@@ -380,8 +379,7 @@ class CRM:
         return cards(self.repository, Query.of(self.pipeline.name, **filters))
 
     def listed(self, **filters: Any) -> tuple[list[str], Iterator[Prospect]]:
-        """:meth:`query` as the ids in order and the models as the store reads them
-        (:func:`socialcrm.cards.listed`: a long list never holds every model)."""
+        """:meth:`query` as its ids in order and its models as read (``cards.listed``)."""
         return listed(self.repository, Query.of(self.pipeline.name, **filters))
 
     def board(self, owner: str | None = None) -> Board:

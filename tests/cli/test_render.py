@@ -14,18 +14,18 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from socialcrm.cli import plain, render
+from socialcrm.cli import plain, prospect_lists, render
 from socialcrm.cli.activity import split_channel
+from socialcrm.cli.prospect_lists import emit_json_records
 from socialcrm.cli.prospects import parse_assignments
+from socialcrm.cli.records import record_floats
 from socialcrm.cli.render import (
     FORMULA_PREFIXES,
     _json_bytes,
     dumps_json,
     emit_csv,
-    emit_json_records,
     neutralise,
     prospect_record,
-    record_floats,
 )
 from socialcrm.errors import ValidationError
 from socialcrm.models import Assessment, Prospect
@@ -155,7 +155,7 @@ def _chunked_output(ps: list[Prospect], chunk: int) -> bytes:
     """What :func:`emit_json_records` writes on a byte stdout, ``chunk`` records at a time."""
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(render, "JSON_CHUNK", chunk)
+        mp.setattr(prospect_lists, "JSON_CHUNK", chunk)
         with contextlib.redirect_stdout(out):
             emit_json_records(ps)
     out.flush()
@@ -222,12 +222,12 @@ def test_list_json_through_the_cli_is_whole_when_chunked(
     """CliRunner captures every chunk, in order, as one JSON document."""
     for name in ("Zoë Ångström", "Jean 日本", "Ann", "Bob", "Cy"):
         run("add", name, "--tag", "ü")
-    monkeypatch.setattr(render, "JSON_CHUNK", 2)
+    monkeypatch.setattr(prospect_lists, "JSON_CHUNK", 2)
     out = run("list", "--format", "json").stdout
     records = json.loads(out)
     assert [r["name"] for r in records] == ["Zoë Ångström", "Jean 日本", "Ann", "Bob", "Cy"]
     assert out == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
-    monkeypatch.setattr(render, "JSON_CHUNK", 1000)
+    monkeypatch.setattr(prospect_lists, "JSON_CHUNK", 1000)
     assert run("list", "--format", "json").stdout == out
 
 

@@ -245,7 +245,9 @@ def list_(
     if state.output_format == "table":  # what a table shows: cards, no full models
         render.emit_cards(state, crm.cards(**filters))
     else:  # every record: the models one storage unit at a time, in the list's order
-        render.emit_listed(state, *crm.listed(**filters))
+        from socialcrm.cli.prospect_lists import emit_listed
+
+        emit_listed(state, *crm.listed(**filters))
 
 
 # -- edit -------------------------------------------------------------------------------

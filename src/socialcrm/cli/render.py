@@ -44,15 +44,12 @@ from socialcrm.cli.errors import STDOUT
 from socialcrm.cli.localised import STAGE_COLORS
 from socialcrm.cli.records import (
     PROSPECT_COLUMNS,
-    as_is,
     board_record,
     describe_event,
     event_record,
     pipeline_record,
     prospect_record,
     prospect_row,
-    raw_record,
-    record_floats,
     stage_label,
 )
 from socialcrm.i18n import gettext as _
@@ -89,12 +86,10 @@ __all__ = [
     "describe_event",
     "dumps_json",
     "echo",
-    "emit",
     "emit_cards",
     "emit_csv",
     "emit_fields",
     "emit_json",
-    "emit_json_records",
     "emit_one",
     "emit_table",
     "event_record",
@@ -427,16 +422,6 @@ def emit_table(
 # -- prospects ------------------------------------------------------------------------
 
 
-def emit(state: Output, prospects: Sequence[Prospect]) -> None:
-    """Print a list of prospects in the chosen format."""
-    if state.output_format == "json":
-        emit_json_records(prospects)
-    elif state.output_format == "csv":
-        emit_csv(PROSPECT_COLUMNS, [prospect_row(p) for p in prospects])
-    else:
-        emit_cards(state, [Card.of(p) for p in prospects])
-
-
 def emit_cards(state: Output, cards: Sequence[Card]) -> None:
     """The prospect table: id, name, stage, company, networks, tags."""
     rows = [
@@ -458,63 +443,6 @@ def emit_cards(state: Output, cards: Sequence[Card]) -> None:
     )
     if not cards:
         state.info(_("no prospects match"))
-
-
-JSON_CHUNK = 1000
-"""Prospects serialised at a time by :func:`emit_json_records` (tests make it small)."""
-
-
-def emit_json_records(prospects: Sequence[Prospect]) -> None:
-    """Print the JSON list of ``prospects``' records, :data:`JSON_CHUNK` records at a time.
-
-    The bytes are those of ``emit_json([prospect_record(p) for p in prospects])``
-    (``json.dumps(..., indent=2)`` plus a newline), but the records and their
-    text never exist all at once: at 30,000 prospects they were ~100 MB besides
-    the models and pushed ``list --format json`` past the 200 MB budget (issue
-    #4).  Each chunk goes through :func:`_json_bytes` (small-float and orjson
-    fallbacks included) as a list, whose opening bracket and newline and
-    closing newline and bracket are dropped; the pieces are joined with a comma
-    and newline, as the indenting encoder joins elements.
-    """
-    if not prospects:
-        emit_json([])
-        return
-    size = max(1, JSON_CHUNK)
-    with to_stdout():
-        typer.echo(b"[\n", nl=False)
-        for start in range(0, len(prospects), size):
-            chunk = prospects[start : start + size]
-            records = [raw_record(p, as_is) for p in chunk]
-            text = json_safe(_json_bytes(records, floats=record_floats(chunk)))
-            typer.echo((b",\n" if start else b"") + text[2:-2], nl=False)
-        typer.echo(b"\n]")
-
-
-def emit_listed(state: Output, order: Sequence[str], prospects: Iterable[Prospect]) -> None:
-    """:func:`emit` in JSON or CSV for the prospects of ``order``, given in any order.
-
-    Each prospect becomes its output (JSON text, CSV row) as it comes, and only
-    that is kept until all are there: the same bytes as :func:`emit`, without
-    every model at once (:func:`socialcrm.cards.listed`).
-    """
-    if state.output_format == "csv":
-        rows = {p.id: prospect_row(p) for p in prospects}
-        emit_csv(PROSPECT_COLUMNS, [rows[pid] for pid in order])
-        return
-    if not order:
-        emit_json([])
-        return
-    texts = {
-        p.id: json_safe(_json_bytes([raw_record(p, as_is)], floats=record_floats([p])))[2:-2]
-        for p in prospects
-    }
-    size = max(1, JSON_CHUNK)
-    with to_stdout():
-        typer.echo(b"[\n", nl=False)
-        for start in range(0, len(order), size):  # each text freed once written
-            chunk = b",\n".join(texts.pop(pid) for pid in order[start : start + size])
-            typer.echo((b",\n" if start else b"") + chunk, nl=False)
-        typer.echo(b"\n]")
 
 
 def emit_one(state: Output, p: Prospect, message: str) -> None:
