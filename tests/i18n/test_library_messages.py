@@ -4,6 +4,7 @@ marked for translation and shown in French to a French rep (docs/languages.md)."
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 
 from socialcrm import i18n
 from socialcrm.errors import NotFoundError, StoreLockedError
-from tests.i18n.marking import unmarked_errors
+from tests.i18n.marking import unmarked_errors, unstable_skip_reasons
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "socialcrm"
@@ -69,6 +70,48 @@ self._bad("orphan-event", f"event {row.id} of unknown prospect")
             "'none yet'",
             "'run it'",
             "f'event {row.id} of unknown prospect'",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    LIBRARY,
+    ids=lambda p: p.relative_to(SRC).as_posix(),
+)
+def test_library_skip_reasons_are_constant_english_messages(path: Path) -> None:
+    from socialcrm.io.importing.report import GROUPED_KINDS
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [
+        f"{path.name}:{n.lineno}: {ast.unparse(n)[:60]}"
+        for n in unstable_skip_reasons(tree, GROUPED_KINDS)
+    ]
+    assert not found, "mark these skip reasons N_() as constant messages:\n" + "\n".join(found)
+
+
+def test_the_skip_reason_check_finds_unmarked_and_unstable_reasons() -> None:
+    source = """
+b.outcome(row, "skipped", "unchanged", name=name)
+b.outcome(row, "skipped", N_("unchanged"), name=name)
+b.outcome(row, "skipped", _("pipeline unchanged"))
+b.outcome(row, "skipped", _("setting {key} unchanged").format(key=k))
+b.outcome(row, "skipped", _("already known as {id}").format(id=i))
+b.outcome(row, "skipped", f"from {who}")
+b.outcome(row, "skipped", reason)
+b.outcome(row, "created", "changed: " + fields)
+batch.outcome(item.row, "skipped", item.reason)
+yield SkippedRow(line, "draft")
+yield SkippedRow(line, N_("draft"))
+"""
+    found = [ast.unparse(n) for n in unstable_skip_reasons(ast.parse(source), ("already known",))]
+    assert sorted(found) == sorted(
+        [
+            "'unchanged'",
+            "_('pipeline unchanged')",
+            "_('setting {key} unchanged').format(key=k)",
+            "f'from {who}'",
+            "'draft'",
         ]
     )
 
@@ -160,3 +203,22 @@ def test_french_skip_reasons_are_grouped_by_their_english_kind() -> None:
     assert reason_kind(reason) == "already known"
     merged = i18n.text("same person as row {first_row}: details merged into it")
     assert reason_kind(merged.format(first_row=3)) == "same person as row"
+
+
+def test_a_french_reimport_shows_constant_skip_kinds_in_french(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    backup = str(tmp_path / "backup.json")
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    assert _run("add", "Jo Bo", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    exported = _run(
+        "export", "--format", "json", "--out", backup, "--db", store, lang="C", cwd=tmp_path
+    )
+    assert exported.returncode == 0, exported.stderr
+    again = ("import", backup, "--dry-run", "--db", store)
+    french = _run(*again, lang="fr_FR.UTF-8", cwd=tmp_path)
+    assert french.returncode == 0, french.stderr
+    assert "inchangé" in french.stdout
+    assert "unchanged" not in french.stdout
+    as_json = _run(*again, "--report", "json", lang="fr_FR.UTF-8", cwd=tmp_path)
+    kinds = {g["reason"] for g in json.loads(as_json.stdout)["skipped_by_reason"]}
+    assert "unchanged" in kinds and "pipeline unchanged" in kinds

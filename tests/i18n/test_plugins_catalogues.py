@@ -154,6 +154,7 @@ raise ImportFormatError("not an X file", path=str(path))
             "'entry without a name'",
             "f'unreadable date {day!r}'",
             "'draft'",
+            "'draft'",  # unmarked and unstable
             "_('built in French')",
             "N_('unknown direction {d!r}').format(d=d)",
             "f'unknown direction {d!r}'",
