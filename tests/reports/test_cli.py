@@ -132,3 +132,15 @@ def test_report_html_without_matplotlib_says_how_to_install_it(demo: Path, tmp_p
     assert done.returncode == 1
     assert "pip install 'socialcrm[report]'" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_content_flag_is_french_in_a_table_but_csv_and_json_keep_below(demo: Path) -> None:
+    table = cli(demo, "report", "content", SOCIALCRM_LANG="fr").stdout
+    assert "sous l'objectif" in table
+    assert "below" not in table.split()
+    rows = list(
+        csv.DictReader(io.StringIO(cli(demo, "report", "content", "--format", "csv").stdout))
+    )
+    assert {r["flag"] for r in rows} == {"below", ""}
+    french_csv = cli(demo, "report", "content", "--format", "csv", SOCIALCRM_LANG="fr").stdout
+    assert french_csv == cli(demo, "report", "content", "--format", "csv").stdout

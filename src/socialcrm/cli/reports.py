@@ -14,6 +14,7 @@ from socialcrm.cli import render
 from socialcrm.cli.context import get_state
 from socialcrm.cli.localised import word
 from socialcrm.cli.playbook import percent
+from socialcrm.cli.playbook.notoriety import BELOW
 from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
@@ -287,7 +288,7 @@ def content_cmd(
     state = get_state(ctx)
     crm = state.open_crm()
     for item in target or []:
-        name, _, value = item.partition("=")
+        name, _eq, value = item.partition("=")  # "_" is the translation function here
         set_network_target(crm, name, value or None)
     data = content(crm.repository, _filters(state, since, until, network, None, None))
     rows = [
@@ -299,14 +300,15 @@ def content_cmd(
             m["reactions"],
             percent(m["rate"]),
             percent(m["target"]),
-            "below" if m["below_target"] else "",
+            BELOW if m["below_target"] else "",
         ]
         for m in data["per_month"]
     ]
     headers = ["month", "network", "posts", "views", "reactions", "rate", "target", "flag"]
     if _emit(state, data, headers, rows):
         return
-    render.emit_table(state, _titles(headers), rows)
+    flagged = [[*r[:7], _(BELOW) if r[7] else ""] for r in rows]  # CSV/JSON keep "below"
+    render.emit_table(state, _titles(headers), flagged)
     from socialcrm.cli.charts import bars
 
     bars(
