@@ -144,3 +144,27 @@ def test_the_content_flag_is_french_in_a_table_but_csv_and_json_keep_below(demo:
     assert {r["flag"] for r in rows} == {"below", ""}
     french_csv = cli(demo, "report", "content", "--format", "csv", SOCIALCRM_LANG="fr").stdout
     assert french_csv == cli(demo, "report", "content", "--format", "csv").stdout
+
+
+def test_goal_list_and_the_behind_line_are_french_but_csv_is_not(demo: Path) -> None:
+    table = cli(demo, "goal", "list", SOCIALCRM_LANG="fr").stdout
+    assert table.split("\n")[0].split() == [
+        "INDICATEUR",
+        "QUAND",
+        "OBJECTIF",
+        "RÉEL",
+        "ATTENDU",
+        "PROGRESSION",
+        "DANS",
+        "LES",
+        "TEMPS",
+    ]
+    assert "par semaine" in table and "EN RETARD" in table and "oui" in table
+    assert not {"yes", "BEHIND", "week", "month", "by"} & set(table.split())
+    behind = cli(demo, "board", SOCIALCRM_LANG="fr").stdout
+    assert "(d'ici le 20" in behind and " attendu à ce jour)" in behind
+    assert "by 20" not in behind
+    french_csv = cli(demo, "goal", "list", "--format", "csv", SOCIALCRM_LANG="fr").stdout
+    assert french_csv == cli(demo, "goal", "list", "--format", "csv").stdout
+    assert french_csv.startswith("goal,when,target,actual,expected,progress,on_track\n")
+    assert ",week," in french_csv and ",BEHIND" in french_csv
