@@ -168,3 +168,21 @@ def test_goal_list_and_the_behind_line_are_french_but_csv_is_not(demo: Path) -> 
     assert french_csv == cli(demo, "goal", "list", "--format", "csv").stdout
     assert french_csv.startswith("goal,when,target,actual,expected,progress,on_track\n")
     assert ",week," in french_csv and ",BEHIND" in french_csv
+
+
+def test_french_tables_name_bases_interactions_and_missing_values_in_french(demo: Path) -> None:
+    listed = json.loads(cli(demo, "list", "--format", "json").stdout)
+    hannah = next(p["id"] for p in listed if p["name"] == "Hannah Weber")
+    card = cli(demo, "show", hannah, SOCIALCRM_LANG="fr").stdout
+    assert "intérêt légitime" in card and "legitimate interest" not in card
+    assert "abonnement sur linkedin" in card and "follow sur" not in card
+    assert "legitimate interest" in cli(demo, "show", hannah).stdout  # English unchanged
+    outreach = cli(demo, "report", "outreach", SOCIALCRM_LANG="fr").stdout
+    assert "aucune séquence" in outreach and "aucun modèle" in outreach
+    assert "none" not in outreach.split()
+    outreach_csv = cli(demo, "report", "outreach", "--format", "csv", SOCIALCRM_LANG="fr").stdout
+    assert "sequence,none," in outreach_csv
+    overdue = cli(demo, "privacy", "overdue", SOCIALCRM_LANG="fr").stdout
+    assert "contacté sans la mention d'information" in overdue and "messaged" not in overdue
+    as_csv = cli(demo, "privacy", "overdue", "--format", "csv", SOCIALCRM_LANG="fr").stdout
+    assert "messaged without the notice" in as_csv

@@ -93,6 +93,10 @@ def _emit(state: "CLIState", data: Any, headers: list[str], rows: list[list[Any]
     return False
 
 
+UNSET = {"network": N_("no network"), "sequence": N_("no sequence"), "template": N_("no template")}
+"""What ``report outreach`` calls first messages with no network, sequence or template
+(the library's ``none``, kept in CSV and JSON)."""
+
 HEADERS: dict[str, str] = {
     "stage": N_("STAGE"),
     "entered": N_("ENTERED"),
@@ -246,6 +250,11 @@ def outreach_cmd(
     headers = ["by", "name", "openers", "replied", "reply_rate", "median_reply_days"]
     if _emit(state, data, headers, rows):
         return
+    kinds = [by for by in ("network", "sequence", "template") for _r in data[f"by_{by}"]]
+    rows = [  # the table names a missing network, sequence or template (CSV: "none")
+        [row[0], _(UNSET[by]) if row[1] == "none" else row[1], *row[2:]]
+        for by, row in zip(kinds, rows, strict=True)
+    ]
     from socialcrm.cli.charts import sparkline
 
     sparkline(state, _("first messages per week"), [w["openers"] for w in data["weeks"]])

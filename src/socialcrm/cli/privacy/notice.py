@@ -179,8 +179,9 @@ def overdue(ctx: typer.Context, all_pipelines: AllPipelines = False) -> None:
     elif not found:
         render.echo(_("nobody is overdue for the information notice"))
     else:
+        shown = [[*r[:5], _(str(r[5]))] for r in rows]  # the reason: an English N_ message
         render.emit_table(
-            state, [_("ID"), _("NAME"), _("PIPELINE"), _("COLLECTED"), _("DAYS"), _("WHY")], rows
+            state, [_("ID"), _("NAME"), _("PIPELINE"), _("COLLECTED"), _("DAYS"), _("WHY")], shown
         )
         state.info(
             _("give it: socialcrm privacy notice ID --given --channel email, or --with-notice")
