@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -222,3 +223,47 @@ def test_a_french_reimport_shows_constant_skip_kinds_in_french(tmp_path: Path) -
     as_json = _run(*again, "--report", "json", lang="fr_FR.UTF-8", cwd=tmp_path)
     kinds = {g["reason"] for g in json.loads(as_json.stdout)["skipped_by_reason"]}
     assert "unchanged" in kinds and "pipeline unchanged" in kinds
+
+
+def test_built_in_format_descriptions_are_marked_messages(tmp_path: Path) -> None:
+    from babel.messages.pofile import read_po
+
+    from socialcrm.crm import CRM
+    from socialcrm.plugins import get_plugin_manager
+    from socialcrm.storage import open_repository
+
+    po = SRC / "locale" / "fr" / "LC_MESSAGES" / "socialcrm.po"
+    with po.open("rb") as fh:
+        messages = {m.id for m in read_po(fh) if m.id}
+    crm = CRM(open_repository(tmp_path / "store"), get_plugin_manager())
+    found: list[tuple[str, Any]] = [*crm.importers().items(), *crm.exporters().items()]
+    described = {
+        name: str(item.description)
+        for name, item in found
+        if type(item).__module__.startswith("socialcrm.")
+    }
+    assert {"csv", "socialcrm-json", "vcard", "json", "hubspot"} <= set(described)
+    unmarked = {name: d for name, d in described.items() if d not in messages}
+    assert not unmarked, "mark these descriptions N_() as whole messages"
+
+
+def test_setup_tables_are_french_but_their_csv_is_not(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    french = {
+        args: _run(*args, "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path).stdout
+        for args in (("plugins",), ("config", "list"), ("privacy", "config"), ("formats",))
+    }
+    assert "STATUT" in french[("plugins",)] and " actif " in french[("plugins",)]
+    assert "par défaut" in french[("config", "list")]
+    assert "textes remplacés  aucun" in french[("privacy", "config")]
+    assert "tout CSV de personnes" in french[("formats",)]
+    for shown in french.values():
+        assert not {"active", "none", "overridden", "people"} & set(shown.split())
+    assert "default" not in french[("config", "list")].split()  # (the pipeline's name is data)
+    for args in (("plugins",), ("config", "list"), ("privacy", "config"), ("formats",)):
+        as_csv = [
+            _run(*args, "--format", "csv", "--db", store, lang=lang, cwd=tmp_path).stdout
+            for lang in ("fr_FR.UTF-8", "C")
+        ]
+        assert as_csv[0] == as_csv[1], args
