@@ -267,3 +267,41 @@ def test_setup_tables_are_french_but_their_csv_is_not(tmp_path: Path) -> None:
             for lang in ("fr_FR.UTF-8", "C")
         ]
         assert as_csv[0] == as_csv[1], args
+
+
+@pytest.mark.parametrize(
+    ("value", "french"),
+    [
+        ("not-an-email", "Une adresse e-mail doit contenir un @."),
+        ("a@b", "La partie après le @ n'est pas valide\u00a0: elle doit contenir un point."),
+        ("a..b@x.com", "Une adresse e-mail ne peut pas contenir deux points de suite."),
+        ("@x.com", "Il faut quelque chose avant le @."),
+        ("a@", "Il faut quelque chose après le @."),
+        ("a b@x.com", "L'adresse e-mail contient des caractères invalides avant le @\u00a0: SPACE"),
+    ],
+)
+def test_email_validator_s_common_reasons_are_french(value: str, french: str) -> None:
+    """email-validator speaks English only: its common reasons are translated (the
+    test fails if a new release rewords one, so the table can follow)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from socialcrm.contact_fields import normalize_email
+    from socialcrm.errors import ValidationError
+
+    with pytest.raises(ValidationError) as english:
+        normalize_email(value)
+    with pytest.raises(EmailNotValidError) as raw:
+        validate_email(value, check_deliverability=False)
+    assert english.value.message == f"invalid e-mail {value!r}: {raw.value}"  # its own words
+    i18n.activate("fr")
+    try:
+        with pytest.raises(ValidationError) as caught:
+            normalize_email(value)
+        i18n.set_neutral(True)
+        with pytest.raises(ValidationError) as neutral:
+            normalize_email(value)
+    finally:
+        i18n.set_neutral(False)
+        i18n.activate("en")
+    assert caught.value.message == f"e-mail invalide {value!r}\u00a0: {french}"
+    assert neutral.value.message == english.value.message
