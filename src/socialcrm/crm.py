@@ -22,7 +22,7 @@ core never imports them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -31,7 +31,7 @@ import pluggy
 from socialcrm import activity, channel_limits, editing, pipelines, references, transitions
 from socialcrm.activity import INTERACTION_TYPES
 from socialcrm.board import Board, board
-from socialcrm.cards import Card, cards
+from socialcrm.cards import Card, cards, listed
 from socialcrm.editing import EDITABLE, Change
 from socialcrm.errors import NotFoundError
 from socialcrm.history import StageSpan, stage_spans
@@ -378,6 +378,11 @@ class CRM:
     def cards(self, **filters: Any) -> list[Card]:
         """:meth:`query` as cards, without models where the store can (:mod:`socialcrm.cards`)."""
         return cards(self.repository, Query.of(self.pipeline.name, **filters))
+
+    def listed(self, **filters: Any) -> tuple[list[str], Iterator[Prospect]]:
+        """:meth:`query` as the ids in order and the models as the store reads them
+        (:func:`socialcrm.cards.listed`: a long list never holds every model)."""
+        return listed(self.repository, Query.of(self.pipeline.name, **filters))
 
     def board(self, owner: str | None = None) -> Board:
         """Open prospects per stage and the won/lost lists (``owner``: one rep's)."""

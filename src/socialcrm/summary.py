@@ -5,8 +5,9 @@
 rebuild the pipeline.  A summary is one small JSON document per prospect:
 
 * from the record (:func:`of_prospect`): pipeline, name, stage, status, owner,
-  whether a point of interest is known, the dates, and a card's fields
-  (company, networks, tags, score, kind);
+  whether a point of interest is known, the dates, where it came from (the
+  source's network and note), and a card's fields (company, networks, tags,
+  score, kind);
 * from the events (:class:`EventsSummary`), a fold that needs no other event:
   when the current stage began (``cr``: the last creation, ``sg``: the last
   stage change after it), the last message each way (``rx``, with the reply's
@@ -103,6 +104,7 @@ def of_prospect(p: Prospect) -> Summary:
         "o": p.owner,
         "poi": p.point_of_interest is not None or None,
         "sc": p.source.collected_at.isoformat() if p.source and p.source.collected_at else None,
+        "src": [p.source.network, p.source.note] if p.source else None,
         "co": p.company,
         "nw": [i.network for i in p.identities] or None,
         "tg": list(p.tags) or None,

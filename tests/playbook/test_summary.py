@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 
 from socialcrm import CRM, Stage
 from socialcrm.board import board
-from socialcrm.cards import cards
+from socialcrm.cards import cards, listed
 from socialcrm.demo import build_demo
 from socialcrm.history import stage_spans
+from socialcrm.journey import KeepsJourneys, journey_of
 from socialcrm.models import (
     Created,
     Event,
@@ -46,6 +47,10 @@ from socialcrm.plugins import get_plugin_manager
 from socialcrm.privacy.erasure import erase
 from socialcrm.privacy.retention import prospect_initiated, retention_of
 from socialcrm.privacy.settings import DEFAULT_RETENTION
+from socialcrm.reports.funnel import FunnelPass
+from socialcrm.reports.goals import GoalTimes
+from socialcrm.reports.outreach import OutreachPass
+from socialcrm.reports.selection import Filters, subjects
 from socialcrm.repository import SORT_FIELDS, Query
 from socialcrm.stages import Status
 from socialcrm.storage import open_repository
@@ -185,12 +190,18 @@ def test_the_fold_in_any_arrival_order_gives_every_derivation_of_the_agenda(
 
 
 def _kept_summaries(crm: CRM) -> None:
-    """The summaries the store keeps equal those recomputed from records and events."""
-    for pipeline in [p.name for p in crm.repository.list_pipelines()]:
+    """The summaries and journeys the store keeps equal those recomputed from records
+    and events."""
+    repository = crm.repository
+    assert isinstance(repository, KeepsSummaries) and isinstance(repository, KeepsJourneys)
+    for pipeline in [p.name for p in repository.list_pipelines()]:
         query = Query(pipeline=pipeline)
-        assert isinstance(crm.repository, KeepsSummaries)
-        kept = dict(summaries(crm.repository, query))
-        assert kept == dict(summaries(crm.repository, query, replay=True))
+        kept = dict(summaries(repository, query))
+        assert kept == dict(summaries(repository, query, replay=True))
+        journeys = {pid: j for pid, _s, j in repository.journeys(query)}
+        assert journeys.keys() == kept.keys()
+        for pid, events in repository.events_for(list(kept)):
+            assert journeys[pid] == journey_of(events), pid
 
 
 def _agendas(crm: CRM) -> None:
@@ -203,9 +214,38 @@ def _agendas(crm: CRM) -> None:
         slow = board(crm.repository, crm.pipeline_name, owner=owner, replay=True)
         assert (quick.stages, quick.won, quick.lost) == (slow.stages, slow.won, slow.lost)
         assert quick.total == slow.total
+    _reports(crm)
     for sort, filters in LIST_QUERIES:
         query = Query(pipeline=crm.pipeline_name, sort=sort, **filters)  # type: ignore[arg-type]
         assert cards(crm.repository, query) == cards(crm.repository, query, replay=True), query
+        order, models = listed(crm.repository, query)
+        everything = crm.repository.query(query)
+        assert order == [p.id for p in everything], query
+        assert sorted(models, key=lambda p: order.index(p.id)) == everything, query
+
+
+def _reports(crm: CRM) -> None:
+    """The reports read from the kept journeys equal the reports over every model."""
+    now = crm.now()
+    for filters in (
+        Filters(now=now, pipeline=crm.pipeline_name),
+        Filters(now=now, pipeline=crm.pipeline_name, since=now - timedelta(days=30)),
+        Filters(now=now, pipeline=crm.pipeline_name, tag="vip", network="testnet"),
+    ):
+        results = []
+        for replay in (False, True):
+            passes = [
+                FunnelPass(filters, "network"),
+                FunnelPass(filters, "month"),
+                OutreachPass(crm.repository, filters),
+                GoalTimes(now),
+            ]
+            for subject, journey in subjects(crm.repository, filters, replay=replay):
+                for report in passes:
+                    report.add(subject, journey)
+            times = {k: sorted(v) for k, v in passes[3].times.items()}  # in any order
+            results.append([*(p.result() for p in passes[:3]), times])
+        assert results[0] == results[1]
 
 
 def test_fast_agenda_equals_the_replay_after_random_operations(tmp_path: Path) -> None:

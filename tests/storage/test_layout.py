@@ -55,11 +55,12 @@ def test_one_prospect_operations_touch_few_files(
     with repo.transaction():
         repo.put(evolve(p, stage=Stage.IDENTIFY))
         repo.append_event(make_event("E-MOVE", pid))
-    # it leaves the "profile" shard for an "identify" one: both prospect files and
-    # both summary files, its locator, its events and the manifest; identities
-    # unchanged => no key file
-    assert len(counter.writes) == 7
+    # it leaves the "profile" shard for an "identify" one: both prospect files, both
+    # summary files and both journey files, its locator, its events and the
+    # manifest; identities unchanged => no key file
+    assert len(counter.writes) == 9
     assert sum(Path(w).name.startswith("s-") for w in counter.writes) == 2
+    assert sum(Path(w).name.startswith("r-") for w in counter.writes) == 2
     assert counter.writes[-1] == layout.MANIFEST_NAME
     counter.reset()
     with repo.transaction():
@@ -68,9 +69,9 @@ def test_one_prospect_operations_touch_few_files(
     assert len(counter.writes) == 3
     counter.reset()
     repo.put(make_prospect("01NEWONE", "New One"))
-    # an add: prospect, its summary, locator, one id-list shard, the manifest (no
-    # identity, no e-mail)
-    assert len(counter.writes) == 5
+    # an add: prospect, its summary and journey, locator, one id-list shard, the
+    # manifest (no identity, no e-mail)
+    assert len(counter.writes) == 6
     assert sum(w.startswith("i-") for w in counter.writes) == 1
     repo.close()
 
@@ -88,13 +89,13 @@ def test_bulk_transaction_writes_each_file_once(
         id_shards=4,
     ).open()
     populate(repo, 500)
-    # 8 prospect (all at stage profile) + their 8 summary + 8 event + 4 key + 4
-    # locator + 4 id-list shards, each once; and the manifest twice: a new store's
-    # empty manifest is written before its first data file (storage.directory),
-    # then the commit's
+    # 8 prospect (all at stage profile) + their 8 summary and 8 journey + 8 event
+    # + 4 key + 4 locator + 4 id-list shards, each once; and the manifest twice: a
+    # new store's empty manifest is written before its first data file
+    # (storage.directory), then the commit's
     data_writes = [w for w in counter.writes if w != layout.MANIFEST_NAME]
-    assert len(data_writes) == 36
-    assert len(set(data_writes)) == 36
+    assert len(data_writes) == 44
+    assert len(set(data_writes)) == 44
     assert counter.writes.count(layout.MANIFEST_NAME) == 2
     assert repo.count("default") == 500
 

@@ -19,7 +19,7 @@ from socialcrm.repository import Query
 from socialcrm.storage import layout, open_repository
 from socialcrm.storage.backups import list_backups
 from socialcrm.storage.doctor import doctor
-from socialcrm.storage.summaries import SUMMARIES
+from socialcrm.storage.summaries import JOURNEYS, SUMMARIES
 from socialcrm.storage.tinydb import TinyDBRepository
 from socialcrm.summary import summaries
 
@@ -35,9 +35,10 @@ def _demo(path: Path) -> None:
 
 
 def _as_schema_2(path: Path) -> None:
-    """Make ``path`` what socialcrm wrote before summaries: no ``s-`` file, schema 2."""
+    """Make ``path`` what socialcrm wrote before summaries: no ``s-`` or ``r-`` file,
+    schema 2."""
     manifest = json.loads((path / layout.MANIFEST_NAME).read_text())
-    for logical in [name for name in manifest["files"] if name.startswith("s-")]:
+    for logical in [name for name in manifest["files"] if name.startswith(("s-", "r-"))]:
         (path / manifest["files"].pop(logical)["path"]).unlink()
     manifest["store"]["1"]["schema"] = 2
     (path / layout.MANIFEST_NAME).write_text(json.dumps(manifest))
@@ -70,12 +71,13 @@ def test_a_schema_2_store_gets_its_summaries_and_keeps_every_other_file(tmp_path
 
     assert _agenda(store) == expected  # opening migrates
     after = snapshot(store)
-    # every data file of the old store is still there, byte for byte; only s- files are new
+    # every data file of the old store is still there, byte for byte; only s- and r-
+    # files are new
     assert {k: v for k, v in after.items() if k in before and k != layout.MANIFEST_NAME} == {
         k: v for k, v in before.items() if k != layout.MANIFEST_NAME
     }
     added = sorted(set(after) - set(before))
-    assert added and all(Path(k).name.startswith("s-") for k in added)
+    assert {Path(k).name[:2] for k in added} == {"s-", "r-"}
     assert [b.kind for b in list_backups(store)] == ["pre-migrate"]
     manifest = json.loads((store / layout.MANIFEST_NAME).read_text())
     assert manifest["store"]["1"]["schema"] == layout.SCHEMA_VERSION == 3
@@ -95,12 +97,15 @@ def test_doctor_finds_a_summary_out_of_step_and_reindex_rebuilds_them(tmp_path: 
         pid, kept = next(iter(engine.view(logical)[SUMMARIES].items()))
         engine.set_doc(logical, SUMMARIES, pid, {**kept, "n": "Someone Else"})
         engine.set_doc(logical, SUMMARIES, "01NOSUCHPROSPECT0000000000", kept)
+        journeys = next(n for n in engine.logicals("r-") if engine.view(n)[JOURNEYS])
+        other, journey = next(iter(engine.view(journeys)[JOURNEYS].items()))
+        engine.set_doc(journeys, JOURNEYS, other, {"j": journey["j"][:-1]})
     repo.close()
 
     report = doctor(store)
     found = [f for f in report.problems if f.code == "summaries"]
     assert len(found) == 1 and "reindex" in (found[0].fix or "")
-    assert "2 prospect summary" in found[0].message
+    assert f"{2 if other == pid else 3} prospect summary" in found[0].message
     runner = CliRunner()
     app = make_app(get_plugin_manager())
     result = runner.invoke(app, ["--db", str(store), "doctor"])

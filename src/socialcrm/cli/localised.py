@@ -10,6 +10,7 @@ is imported only when the language is not English (it costs start-up time).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -165,6 +166,20 @@ def agenda_summary(item: AgendaItem) -> str:
         return item.summary
     values = {k: word(v) if k in ("stage", "anchor") else v for k, v in item.values}
     return _(item.template).format(**values)
+
+
+def agenda_command(item: AgendaItem) -> str:
+    """``item``'s command with its words to replace (``"YOUR ANSWER"``…) in the
+    language in force; the command itself is the same in every language."""
+    from socialcrm.playbook.agenda import PLACEHOLDERS
+
+    command = item.command
+    if _neutral:
+        return command
+    for placeholder in PLACEHOLDERS:
+        translated = _(placeholder).replace("\\", "\\\\")  # a literal replacement
+        command = re.sub(rf"\b{placeholder}\b", translated, command)
+    return command
 
 
 def _locale() -> str | None:

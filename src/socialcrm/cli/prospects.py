@@ -244,8 +244,8 @@ def list_(
 
     if state.output_format == "table":  # what a table shows: cards, no full models
         render.emit_cards(state, crm.cards(**filters))
-    else:
-        render.emit(state, crm.query(**filters))
+    else:  # every record: the models one storage unit at a time, in the list's order
+        render.emit_listed(state, *crm.listed(**filters))
 
 
 # -- edit -------------------------------------------------------------------------------

@@ -490,6 +490,33 @@ def emit_json_records(prospects: Sequence[Prospect]) -> None:
         typer.echo(b"\n]")
 
 
+def emit_listed(state: Output, order: Sequence[str], prospects: Iterable[Prospect]) -> None:
+    """:func:`emit` in JSON or CSV for the prospects of ``order``, given in any order.
+
+    Each prospect becomes its output (JSON text, CSV row) as it comes, and only
+    that is kept until all are there: the same bytes as :func:`emit`, without
+    every model at once (:func:`socialcrm.cards.listed`).
+    """
+    if state.output_format == "csv":
+        rows = {p.id: prospect_row(p) for p in prospects}
+        emit_csv(PROSPECT_COLUMNS, [rows[pid] for pid in order])
+        return
+    if not order:
+        emit_json([])
+        return
+    texts = {
+        p.id: json_safe(_json_bytes([raw_record(p, as_is)], floats=record_floats([p])))[2:-2]
+        for p in prospects
+    }
+    size = max(1, JSON_CHUNK)
+    with to_stdout():
+        typer.echo(b"[\n", nl=False)
+        for start in range(0, len(order), size):  # each text freed once written
+            chunk = b",\n".join(texts.pop(pid) for pid in order[start : start + size])
+            typer.echo((b",\n" if start else b"") + chunk, nl=False)
+        typer.echo(b"\n]")
+
+
 def emit_one(state: Output, p: Prospect, message: str) -> None:
     """The result of a change: ``message`` as a line of text, or the record in json/csv."""
     if state.output_format == "json":

@@ -139,10 +139,16 @@ def _print_due(state: "CLIState", due: "list[AgendaItem]") -> None:
         rows = [[i.kind, i.name, i.stage.value, i.summary, state.runnable(i.command)] for i in due]
         render.emit_csv(["kind", "name", "stage", "what", "command"], rows)
         return
-    from socialcrm.cli.localised import agenda_summary, word
+    from socialcrm.cli.localised import agenda_command, agenda_summary, word
 
     rows = [
-        [word(i.kind), i.name, word(i.stage.value), agenda_summary(i), state.runnable(i.command)]
+        [
+            word(i.kind),
+            i.name,
+            word(i.stage.value),
+            agenda_summary(i),
+            state.runnable(agenda_command(i)),
+        ]
         for i in due
     ]
     render.emit_table(

@@ -58,10 +58,11 @@ def doctor(ctx: typer.Context) -> None:
 
 
 def reindex(ctx: typer.Context) -> None:
-    """Recompute every prospect's summary from the records and events.
+    """Recompute every prospect's summary and journey from the records and events.
 
-    today, board and list read each prospect's summary, which every change
-    keeps up to date; run this when 'socialcrm doctor' finds one out of step.
+    today, board and list read each prospect's summary, the reports its journey;
+    every change keeps them up to date: run this when 'socialcrm doctor' finds
+    one out of step.
     One commit: the store is unchanged if it is interrupted.  A PostgreSQL or
     SQLite store keeps no summaries (they are computed when read).
 

@@ -52,6 +52,7 @@ _OPEN, _WON = Status.OPEN.value, Status.WON.value
 
 __all__ = [
     "DEFAULT_STAGE_LIMITS",
+    "PLACEHOLDERS",
     "RETENTION_NOTICE_DAYS",
     "Agenda",
     "AgendaItem",
@@ -69,6 +70,11 @@ DEFAULT_STAGE_LIMITS: dict[Stage, int] = {
     Stage.CONVERT: 30,
 }
 """Days a prospect may stay in a stage before the agenda brings it up."""
+
+#: What the rep types in place of these words of a suggested command (the CLI
+#: shows them in the rep's language; the item and its JSON keep them in English).
+ANSWER, SHARED, SEQUENCE = N_("YOUR ANSWER"), N_("WHAT THEY SHARED"), N_("SEQUENCE")
+PLACEHOLDERS = (ANSWER, SHARED, SEQUENCE)
 
 _TIER = {"reply": 2000.0, "expired": 1500.0, "expiring": 1500.0, "step": 1000.0, "waiting": 0.0}
 
@@ -195,12 +201,12 @@ def _waiting_command(pid: str, s: Mapping[str, Any], stage: Stage, has_icp: bool
         return f"socialcrm score {pid}" if has_icp else f"socialcrm qualify {pid}"
     if stage is Stage.NOTORIETY:
         if not s.get("poi"):
-            return f'socialcrm interest {pid} "WHAT THEY SHARED"'
+            return f'socialcrm interest {pid} "{SHARED}"'
         return f"socialcrm advance {pid}"
     if stage is Stage.CONTACT:
         if "rx" in s["e"]:  # never a follow-up after a reply: move on
             return f"socialcrm advance {pid}"
-        return f"socialcrm sequence enroll {pid} SEQUENCE"
+        return f"socialcrm sequence enroll {pid} {SEQUENCE}"
     if stage is Stage.CONVERT:
         return f"socialcrm won {pid}"
     return f"socialcrm advance {pid}"
@@ -303,7 +309,7 @@ def _items_of(pid: str, s: Mapping[str, Any], rules: _Rules) -> Iterator[_Candid
         excerpt = text if len(text) <= 60 else text[:57] + "…"
         since = datetime.fromisoformat(reply[0])
         days = _days(now - since)
-        command = f'socialcrm message {pid} --sent "YOUR ANSWER"'
+        command = f'socialcrm message {pid} --sent "{ANSWER}"'
         message = _replied(days)
         yield (
             "reply",

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from socialcrm.models import Event, Prospect
-from socialcrm.reports.selection import Filters, selected, source_label
+from socialcrm.journey import Item
+from socialcrm.reports.selection import Filters, Subject, subjects
 from socialcrm.reports.stats import days, median, p90, rate
-from socialcrm.reports.timeline import Track, replay
+from socialcrm.reports.timeline import Track, replay_journey
 from socialcrm.repository import Repository
 from socialcrm.stages import Stage, Status
 
@@ -36,18 +36,18 @@ _EXIT = {
 }
 
 
-def cohort_key(cohort: str, prospect: Prospect, track: Track) -> str:
+def cohort_key(cohort: str, subject: Subject, track: Track) -> str:
     """The cohort a prospect belongs to (month of entry, source, network, ICP band)."""
     if cohort == "month":
-        start = track.created or prospect.created_at
+        start = track.created or subject.created_at
         return start.strftime("%Y-%m")
     if cohort == "source":
-        return source_label(prospect)
+        return subject.source
     if cohort == "network":
-        if prospect.source is not None and prospect.source.network:
-            return prospect.source.network
-        return prospect.identities[0].network if prospect.identities else "none"
-    score = prospect.assessment.score if prospect.assessment else None
+        if subject.source_network:
+            return subject.source_network
+        return subject.networks[0] if subject.networks else "none"
+    score = subject.score
     if score is None:
         return "unscored"
     low = min(int(score // 20) * 20, 80) if score > 1 else min(int(score * 5) * 20, 80)
@@ -127,11 +127,13 @@ class FunnelPass:
         self.whole = _Tally()
         self.parts: dict[str, _Tally] = defaultdict(_Tally)
 
-    def add(self, prospect: Prospect, events: list[Event]) -> None:
-        track = replay(events, self.filters.end, (prospect.stage, prospect.status))
+    def add(self, subject: Subject, journey: list[Item], track: Track | None = None) -> None:
+        """Count one prospect (``track``: its journey replayed to the period's end, if done)."""
+        if track is None:
+            track = replay_journey(journey, self.filters.end, (subject.stage, subject.status))
         self.whole.add(track, self.filters)
         if self.cohort is not None:
-            self.parts[cohort_key(self.cohort, prospect, track)].add(track, self.filters)
+            self.parts[cohort_key(self.cohort, subject, track)].add(track, self.filters)
 
     def result(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -155,6 +157,6 @@ def funnel(
 ) -> dict[str, Any]:
     """The funnel of ``filters``' prospects, optionally split into cohorts."""
     report = FunnelPass(filters, cohort)
-    for prospect, events in selected(repository, filters):
-        report.add(prospect, events)
+    for subject, journey in subjects(repository, filters):
+        report.add(subject, journey)
     return report.result()

@@ -19,10 +19,10 @@ from attrs import frozen
 
 from socialcrm.errors import ValidationError
 from socialcrm.i18n import text as _
+from socialcrm.journey import Item
 from socialcrm.limits import MAX_GOALS
-from socialcrm.models import Event, MessageReceived, MessageSent, Prospect
-from socialcrm.reports.selection import Filters, day_start, selected
-from socialcrm.reports.timeline import replay
+from socialcrm.reports.selection import Filters, Subject, day_start, subjects
+from socialcrm.reports.timeline import Track, replay_journey
 from socialcrm.repository import Repository
 from socialcrm.stages import Status
 
@@ -171,26 +171,26 @@ class GoalTimes:
         self.now = now
         self.times: dict[str, list[datetime]] = {m: [] for m in _EVENT_METRICS}
 
-    def add(self, prospect: Prospect, events: list[Event]) -> None:
-        track = replay(events, self.now, (prospect.stage, prospect.status))
+    def add(self, subject: Subject, journey: list[Item], track: Track | None = None) -> None:
+        """Note one prospect's times (``track``: its journey replayed up to now, if done)."""
+        if track is None:
+            track = replay_journey(journey, self.now, (subject.stage, subject.status))
         times = self.times
         if track.created is not None:
             times["prospects"].append(track.created)
-        if track.messages and isinstance(track.messages[0].payload, MessageSent):
-            times["first_contacts"].append(track.messages[0].at)
-            reply = next(
-                (m for m in track.messages if isinstance(m.payload, MessageReceived)), None
-            )
+        if track.messages and track.messages[0][2] == "s":
+            times["first_contacts"].append(datetime.fromisoformat(track.messages[0][0]))
+            reply = next((m for m in track.messages if m[2] == "r"), None)
             if reply is not None:
-                times["replies"].append(reply.at)
+                times["replies"].append(datetime.fromisoformat(reply[0]))
         if track.status is Status.WON and track.closings:
             times["wins"].append(track.closings[-1].at)
 
 
 def _times(repository: Repository, pipeline: str, now: datetime) -> dict[str, list[datetime]]:
     counted = GoalTimes(now)
-    for prospect, events in selected(repository, Filters(now=now, pipeline=pipeline)):
-        counted.add(prospect, events)
+    for subject, journey in subjects(repository, Filters(now=now, pipeline=pipeline)):
+        counted.add(subject, journey)
     return counted.times
 
 

@@ -23,7 +23,8 @@ from socialcrm.reports.funnel import FunnelPass
 from socialcrm.reports.goals import GoalTimes, goals_status, needs_events
 from socialcrm.reports.labels import STAGES, label
 from socialcrm.reports.outreach import OutreachPass
-from socialcrm.reports.selection import Filters, selected
+from socialcrm.reports.selection import Filters, subjects
+from socialcrm.reports.timeline import replay_journey
 from socialcrm.repository import Repository
 
 __all__ = ["LANGS", "build_html", "collect", "fmt", "render_html"]
@@ -109,9 +110,13 @@ def collect(repository: Repository, filters: Filters) -> dict[str, Any]:
     counted = GoalTimes(filters.now) if whole and needs_events(repository) else None
     if counted is not None:
         passes.append(counted)
-    for prospect, events in selected(repository, filters):
+    shared = filters.end == filters.now  # every pass replays up to now: once is enough
+    for subject, journey in subjects(repository, filters):
+        track = None
+        if shared:
+            track = replay_journey(journey, filters.end, (subject.stage, subject.status))
         for report in passes:
-            report.add(prospect, events)
+            report.add(subject, journey, track)
     return {
         "funnel": passes[0].result(),
         "outreach": passes[1].result(),

@@ -16,31 +16,29 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from socialcrm.models import Event, MessageReceived, MessageSent, Prospect, SequenceEnrolled
-from socialcrm.reports.selection import Filters, selected
+from socialcrm.journey import Item
+from socialcrm.reports.selection import Filters, Subject, subjects
 from socialcrm.reports.stats import days, median, p90, rate, week_of
-from socialcrm.reports.timeline import replay
+from socialcrm.reports.timeline import Track, replay_journey
 from socialcrm.repository import Repository
 
 __all__ = ["OutreachPass", "outreach"]
 
 
-def _network(prospect: Prospect, event: Event) -> str:
-    payload = event.payload
-    net = getattr(payload, "network", None)
-    if net:
-        return str(net)
-    return prospect.identities[0].network if len(prospect.identities) == 1 else "none"
+def _network(subject: Subject, message: Item) -> str:
+    if message[3]:
+        return str(message[3])
+    return subject.networks[0] if len(subject.networks) == 1 else "none"
 
 
-def _sequence_at(events: list[Event], at: datetime) -> str:
+def _sequence_at(journey: list[Item], at: datetime) -> str:
     name = "none"
-    for event in events:
-        if event.at > at:
+    for item in journey:
+        if datetime.fromisoformat(item[0]) > at:
             break
-        if isinstance(event.payload, SequenceEnrolled):
-            name = event.payload.sequence
-        elif event.kind.value == "sequence_stopped":
+        if item[2] == "e":
+            name = item[3]
+        elif item[2] == "x":
             name = "none"
     return name
 
@@ -81,50 +79,55 @@ class OutreachPass:
         self.prospect_initiated = self.inbound = self.answered = self.overdue = 0
         self.response_days: list[float] = []
 
-    def add(self, prospect: Prospect, events: list[Event]) -> None:
+    def add(self, subject: Subject, journey: list[Item], track: Track | None = None) -> None:
+        """Count one prospect (``track``: its journey replayed to the period's end, if done)."""
         filters = self.filters
-        ordered = sorted(events, key=lambda e: (e.at, e.id))
-        messages = replay(ordered, filters.end).messages
-        if messages and isinstance(messages[0].payload, MessageReceived):
-            if filters.within(messages[0].at):
+        messages = (track or replay_journey(journey, filters.end)).messages
+        first = datetime.fromisoformat(messages[0][0]) if messages else None
+        if first is not None and messages[0][2] == "r":
+            if filters.within(first):
                 self.prospect_initiated += 1
-        elif messages and filters.within(messages[0].at):
-            self._opener(prospect, ordered, messages)
-        waiting: Event | None = None
+        elif first is not None and filters.within(first):
+            self._opener(subject, journey, messages)
+        waiting: datetime | None = None
         for message in messages:
-            if isinstance(message.payload, MessageReceived):
-                if waiting is None and filters.within(message.at):
-                    waiting = message
+            at = datetime.fromisoformat(message[0])
+            if message[2] == "r":
+                if waiting is None and filters.within(at):
+                    waiting = at
                     self.inbound += 1
-            elif isinstance(message.payload, MessageSent) and waiting is not None:
+            elif waiting is not None:
                 self.answered += 1
-                self.response_days.append(days(message.at - waiting.at))
+                self.response_days.append(days(at - waiting))
                 waiting = None
-        if prospect.is_open and self.sequences:
-            from socialcrm.playbook.sequences import progress
+        if subject.is_open and self.sequences:
+            from socialcrm.playbook.sequences import progress_of_summary
 
-            state = progress(prospect, ordered, self.sequences)
+            state = progress_of_summary(
+                subject.folded, subject.status, subject.updated_at, self.sequences
+            )
             if state is not None and state.due_at is not None and state.due_at < filters.now:
                 self.overdue += 1
 
-    def _opener(self, prospect: Prospect, ordered: list[Event], messages: list[Event]) -> None:
+    def _opener(self, subject: Subject, journey: list[Item], messages: list[Item]) -> None:
         opener = messages[0]
-        reply = next((m for m in messages if isinstance(m.payload, MessageReceived)), None)
-        sequence = _sequence_at(ordered, opener.at)
+        opened = datetime.fromisoformat(opener[0])
+        reply = next((m for m in messages if m[2] == "r"), None)
+        sequence = _sequence_at(journey, opened)
         groups = (
             self.total,
-            self.by_network[_network(prospect, opener)],
+            self.by_network[_network(subject, opener)],
             self.by_sequence[sequence],
             self.by_template[self.openers_template.get(sequence, "none")],
         )
-        self.weeks[week_of(opener.at)] += 1
+        self.weeks[week_of(opened)] += 1
         for group in groups:
             group.openers += 1
             if reply is not None:
                 group.replied += 1
-                group.reply_days.append(days(reply.at - opener.at))
+                group.reply_days.append(days(datetime.fromisoformat(reply[0]) - opened))
         if reply is not None:
-            self.replies_by_week[week_of(opener.at)] += 1
+            self.replies_by_week[week_of(opened)] += 1
 
     def result(self) -> dict[str, Any]:
         total, weeks = self.total, self.weeks
@@ -158,6 +161,6 @@ class OutreachPass:
 def outreach(repository: Repository, filters: Filters) -> dict[str, Any]:
     """Openers per week, reply rate and times, the rep's response time, overdue follow-ups."""
     report = OutreachPass(repository, filters)
-    for prospect, events in selected(repository, filters):
-        report.add(prospect, events)
+    for subject, journey in subjects(repository, filters):
+        report.add(subject, journey)
     return report.result()

@@ -4,22 +4,29 @@ A period is half-open, ``[since, until)``; ``until`` is capped at the clock
 (nothing after *now* exists yet).  The prospect filters are those of
 ``socialcrm list`` (``network``, ``tag``) plus ``source`` — the label typed
 with ``add --source`` or, failing that, the network the prospect was found on.
+Each kept prospect comes as a :class:`Subject` (from its summary) with its
+journey (:mod:`socialcrm.journey`): no model is built where the store keeps
+them (issue 24).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from attrs import frozen
 
 from socialcrm.errors import ValidationError
 from socialcrm.i18n import text as _
-from socialcrm.models import Event, Prospect, nfc
+from socialcrm.journey import Item, KeepsJourneys, journey_of
+from socialcrm.models import Prospect, nfc
 from socialcrm.repository import Query, Repository, stage_by_stage
+from socialcrm.stages import Stage, Status
+from socialcrm.summary import summary_of
 from socialcrm.value import Value
 
-__all__ = ["Filters", "day_start", "selected", "source_label"]
+__all__ = ["Filters", "Subject", "day_start", "source_label", "subjects"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -97,18 +104,86 @@ def source_label(p: Prospect) -> str:
     return "unknown"
 
 
-def selected(repository: Repository, filters: Filters) -> Iterator[tuple[Prospect, list[Event]]]:
-    """The filtered prospects with their events.
+class Subject(NamedTuple):
+    """What the reports need of one prospect, read from its summary (:mod:`socialcrm.summary`).
 
-    The events are asked for all at once: a store groups them in files and
-    reads each file once for the whole request (asking per prospect, or per
-    few hundred, read the same files again and again: minutes on 30,000).
+    A named tuple: one is built per prospect per report, 30,000 at once (0.3 µs
+    each here, against 1.5 µs for a frozen attrs class of the same fields).
     """
-    query = Query(pipeline=filters.pipeline, tag=filters.tag, network=filters.network)
+
+    id: str
+    stage: Stage
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    source: str  # :func:`source_label`
+    source_network: str | None
+    networks: tuple[str, ...]
+    score: float | None
+    folded: Mapping[str, Any]  # the summary's events part (a sequence's progress)
+
+    @classmethod
+    def of(cls, pid: str, s: Mapping[str, Any]) -> Subject:
+        return cls(
+            pid,
+            _STAGES[s["s"]],
+            _STATUSES[s["st"]],
+            datetime.fromisoformat(s["c"]),
+            datetime.fromisoformat(s["u"]),
+            _label(s),
+            (s.get("src") or (None,))[0],
+            tuple(s.get("nw", ())),
+            s.get("sco"),
+            s["e"],
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+
+_STAGES = {stage.value: stage for stage in Stage}
+_STATUSES = {status.value: status for status in Status}
+
+
+def _label(s: Mapping[str, Any]) -> str:
+    """:func:`source_label` of a summary."""
+    network, note = s.get("src") or (None, None)
+    return str(note or network or "unknown")
+
+
+def _kept(filters: Filters, s: Mapping[str, Any], wanted: str | None, tag: str | None) -> bool:
+    """Whether a summary passes ``filters``' tag, network and source filters."""
+    if tag is not None and tag not in s.get("tg", ()):
+        return False
+    if filters.network is not None and filters.network.lower() not in s.get("nw", ()):
+        return False
+    if wanted is None:
+        return True
+    return _label(s).casefold() == wanted
+
+
+def subjects(
+    repository: Repository, filters: Filters, *, replay: bool = False
+) -> Iterator[tuple[Subject, list[Item]]]:
+    """The filtered prospects with their journeys (:mod:`socialcrm.journey`).
+
+    From the store's summaries and journeys when it keeps them; otherwise (or with
+    ``replay``) from the models, the events asked for all at once: a store groups
+    them in files and reads each file once for the whole request (asking per
+    prospect, or per few hundred, read the same files again and again: minutes
+    on 30,000).
+    """
     wanted = nfc(filters.source).casefold() if filters.source else None
-    kept: dict[str, Prospect] = {}
-    for prospect in stage_by_stage(repository, query):
-        if wanted is None or source_label(prospect).casefold() == wanted:
-            kept[prospect.id] = prospect
+    tag = nfc(filters.tag).casefold() if filters.tag is not None else None
+    query = Query(pipeline=filters.pipeline)
+    if not replay and isinstance(repository, KeepsJourneys):
+        for pid, s, journey in repository.journeys(query):
+            if _kept(filters, s, wanted, tag):
+                yield Subject.of(pid, s), journey
+        return
+    kept: dict[str, Prospect] = {p.id: p for p in stage_by_stage(repository, query)}
     for pid, events in repository.events_for(list(kept)):
-        yield kept.pop(pid), events
+        s = summary_of(kept.pop(pid), events)
+        if _kept(filters, s, wanted, tag):
+            yield Subject.of(pid, s), journey_of(events)

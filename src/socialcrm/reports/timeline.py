@@ -19,18 +19,11 @@ from datetime import datetime
 
 from attrs import define, field
 
-from socialcrm.models import (
-    Created,
-    Event,
-    Merged,
-    MessageReceived,
-    MessageSent,
-    StageChanged,
-    StatusChanged,
-)
+from socialcrm.journey import Item, journey_of
+from socialcrm.models import Event
 from socialcrm.stages import Stage, Status
 
-__all__ = ["Closing", "Track", "Visit", "replay"]
+__all__ = ["Closing", "Track", "Visit", "replay", "replay_journey"]
 
 
 @define
@@ -60,23 +53,28 @@ class Track:
     visits: list[Visit] = field(factory=list)
     closings: list[Closing] = field(factory=list)
     status: Status = Status.OPEN
-    messages: list[Event] = field(factory=list)  # sent and received, oldest first
+    #: messages sent (``"s"``) and received (``"r"``), oldest first, as journey items
+    messages: list[Item] = field(factory=list)
     stage: Stage | None = None  # where the replay ends (a closed prospect has no open visit)
 
     def first_message(self) -> datetime | None:
-        return self.messages[0].at if self.messages else None
+        return datetime.fromisoformat(self.messages[0][0]) if self.messages else None
+
+
+_STAGES = {stage.value: stage for stage in Stage}
+_STATUSES = {status.value: status for status in Status}
+_MESSAGES = ("s", "r")
 
 
 def _kept_state(
-    ordered: Sequence[Event], after: int, final: tuple[Stage, Status] | None
+    journey: Sequence[Item], after: int, final: tuple[Stage, Status] | None
 ) -> tuple[Stage | None, Status | None]:
     stage = status = None
-    for event in ordered[after + 1 :]:
-        payload = event.payload
-        if stage is None and isinstance(payload, StageChanged):
-            stage = payload.from_stage
-        if status is None and isinstance(payload, StatusChanged):
-            status = payload.from_status
+    for item in journey[after + 1 :]:
+        if stage is None and item[2] == "g":
+            stage = _STAGES[item[3]]
+        if status is None and item[2] == "t":
+            status = _STATUSES[item[3]]
     if final is not None:
         stage, status = stage or final[0], status or final[1]
     return stage, status
@@ -100,49 +98,57 @@ def _join(track: Track, at: datetime, stage: Stage | None, status: Status | None
 def replay(
     events: Sequence[Event], end: datetime, final: tuple[Stage, Status] | None = None
 ) -> Track:
-    """Replay ``events`` (any order) up to ``end`` inclusive.
+    """Replay ``events`` (any order) up to ``end`` inclusive (:func:`replay_journey`)."""
+    return replay_journey(journey_of(events), end, final)
+
+
+def replay_journey(
+    journey: Sequence[Item], end: datetime, final: tuple[Stage, Status] | None = None
+) -> Track:
+    """Replay a journey (:mod:`socialcrm.journey`, oldest first) up to ``end`` inclusive.
 
     ``final`` is the prospect's stored stage and status (for merged prospects).
     """
     track = Track()
     current: Stage | None = None
-    ordered = sorted(events, key=lambda e: (e.at, e.id))
-    for index, event in enumerate(ordered):
-        if event.at > end:
+    for index, item in enumerate(journey):
+        at = datetime.fromisoformat(item[0])
+        if at > end:
             break
-        payload = event.payload
-        if isinstance(payload, Merged):
-            stage, status = _kept_state(ordered, index, final)
-            _join(track, event.at, stage, status)
+        code = item[2]
+        if code in _MESSAGES:  # the most frequent
+            track.messages.append(item)
+        elif code == "m":
+            stage, status = _kept_state(journey, index, final)
+            _join(track, at, stage, status)
             current = stage or current
-            continue
-        if isinstance(payload, Created):
+        elif code == "c":
             if track.created is None:
-                track.created, current = event.at, payload.stage
-                track.status = payload.status
-                if payload.status is Status.OPEN:
-                    track.visits.append(Visit(payload.stage, event.at))
-        elif isinstance(payload, StageChanged):
-            if current is None or payload.from_stage is not current:
+                track.created, current = at, _STAGES[item[3]]
+                track.status = _STATUSES[item[4]]
+                if track.status is Status.OPEN:
+                    track.visits.append(Visit(current, at))
+        elif code == "g":
+            came, went = _STAGES[item[3]], _STAGES[item[4]]
+            if current is None or came is not current:
                 continue
-            current = payload.to_stage
+            current = went
             if track.status is Status.OPEN and track.visits and track.visits[-1].end is None:
                 last = track.visits[-1]
-                last.end = event.at
-                last.exit = "forward" if payload.to_stage > payload.from_stage else "back"
-                track.visits.append(Visit(payload.to_stage, event.at))
-        elif isinstance(payload, StatusChanged):
-            if current is None or payload.from_status is not track.status:
+                last.end = at
+                last.exit = "forward" if went > came else "back"
+                track.visits.append(Visit(went, at))
+        elif code == "t":
+            came_status, to = _STATUSES[item[3]], _STATUSES[item[4]]
+            if current is None or came_status is not track.status:
                 continue
-            track.status = payload.to_status
-            if payload.to_status is Status.OPEN:
-                track.visits.append(Visit(current, event.at))
+            track.status = to
+            if to is Status.OPEN:
+                track.visits.append(Visit(current, at))
                 continue
             if track.visits and track.visits[-1].end is None:
-                track.visits[-1].end = event.at
-                track.visits[-1].exit = payload.to_status.value
-            track.closings.append(Closing(event.at, payload.to_status, payload.reason))
-        elif isinstance(payload, MessageSent | MessageReceived):
-            track.messages.append(event)
+                track.visits[-1].end = at
+                track.visits[-1].exit = to.value
+            track.closings.append(Closing(at, to, item[5]))
     track.stage = current
     return track

@@ -108,6 +108,8 @@ class DeepChecks:
             self._events(data, where)
         elif kind == "s-":
             self.summary_checks.summaries(logical, data)
+        elif kind == "r-":
+            self.summary_checks.journeys(logical, data)
 
     def _prospects(self, logical: str, data: dict[str, Any], where: str) -> None:
         for pid, doc in data.get("prospects", {}).items():

@@ -11,6 +11,7 @@ A store is a directory::
     <store>/data/k-XX.<gen>.json  identity and e-mail keys, by hash of the key
     <store>/data/i-XX.<gen>.json  each pipeline's sorted prospect ids, by hash of the id
     <store>/data/s-STAGE-XX.<gen>.json  the summaries (today, board) of p-STAGE-XX's prospects
+    <store>/data/r-STAGE-XX.<gen>.json  their journeys (what the reports replay)
     <store>/backups/              rotating backups
     <store>/privacy/              suppression key and list, erasure journal and
                                   audit log (written by socialcrm.privacy; never
@@ -39,6 +40,7 @@ __all__ = [
     "data_file_name",
     "events_file",
     "ids_file",
+    "journey_file",
     "key_file",
     "locator_file",
     "parse_backup_name",
@@ -49,7 +51,8 @@ __all__ = [
 ]
 
 #: Version of the on-disk layout.  1: one TinyDB file; 2: sharded, manifest-committed;
-#: 3: with each prospect's summary (``s-`` files, :mod:`socialcrm.storage.summaries`).
+#: 3: with each prospect's summary and journey (``s-`` and ``r-`` files,
+#: :mod:`socialcrm.storage.summaries`).
 SCHEMA_VERSION = 3
 
 MANIFEST_NAME = "store.json"
@@ -71,7 +74,7 @@ DEFAULT_SHARDS = {
 }
 
 _DATA_RE = re.compile(
-    r"^(?P<logical>[ps]-[a-z]{1,20}-[0-9a-f]{2,4}|[elki]-[0-9a-f]{2,4})\.(?P<gen>[0-9]{6,})\.json$"
+    r"^(?P<logical>[prs]-[a-z]{1,20}-[0-9a-f]{2,4}|[elki]-[0-9a-f]{2,4})\.(?P<gen>[0-9]{6,})\.json$"
 )
 _BACKUP_RE = re.compile(
     r"^(?P<kind>backup|pre-migrate|pre-restore)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-g(?P<gen>\d+)\.tar\.gz$"
@@ -123,6 +126,12 @@ def summary_file(prospect_file: str) -> str:
     ``prospect_file`` (``p-contact-3f`` → ``s-contact-3f``): grouped by stage too,
     so a stage's board or list reads only that stage's summaries."""
     return "s" + prospect_file[1:]
+
+
+def journey_file(prospect_file: str) -> str:
+    """Logical name of the file holding the journeys (what the reports replay) of the
+    prospects in ``prospect_file`` (``p-contact-3f`` → ``r-contact-3f``)."""
+    return "r" + prospect_file[1:]
 
 
 def data_file_name(logical: str, generation: int) -> str:

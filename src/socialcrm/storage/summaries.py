@@ -1,18 +1,21 @@
-"""The TinyDB store's summaries: one small document per prospect, in ``s-`` files.
+"""The TinyDB store's summaries and journeys: two small documents per prospect.
 
-A part of :class:`socialcrm.storage.tinydb.TinyDBRepository`.  What a summary
-holds is the core's (:mod:`socialcrm.summary`); this module keeps one per
-prospect, in the ``s-STAGE-XX`` file beside the ``p-STAGE-XX`` file holding the
-prospect (so a stage's board reads that stage's summaries only), and changes it
-in the transaction that changes the prospect or its events:
+A part of :class:`socialcrm.storage.tinydb.TinyDBRepository`.  What they hold is
+the core's (:mod:`socialcrm.summary`, :mod:`socialcrm.journey`); this module
+keeps one of each per prospect, in the ``s-STAGE-XX`` and ``r-STAGE-XX`` files
+beside the ``p-STAGE-XX`` file holding the prospect (so a stage's board reads
+that stage's summaries only, and ``today`` no journey), and changes them in
+the transaction that changes the prospect or its events:
 
 * a prospect written: its record's part is replaced (the events' part kept;
   a new prospect has none yet);
 * an event appended: folded in when it is the newest (nearly always), else the
-  events' part is folded again from the whole history;
+  events' part is folded again from the whole history; put in its place in
+  the journey when the reports replay it;
 * events moved (a merge) or removed, a prospect deleted: recomputed or removed.
 
-``today`` and ``board`` then read the ``s-`` files only (issue 23).  A store
+``today`` and ``board`` then read the ``s-`` files only (issue 23), the reports
+the ``s-`` and ``r-`` files (issue 24).  A store
 written before them gets them from the schema 3 migration
 (:mod:`socialcrm.storage.migrations`); ``doctor`` compares every summary with
 one recomputed from the record and the events (:mod:`socialcrm.storage.consistency`).
@@ -23,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from socialcrm.journey import Item, add, item_of, journey_of
 from socialcrm.storage import layout
 from socialcrm.storage.generations import GenerationStore
 from socialcrm.summary import EventsSummary, Summary, matches, of_prospect
@@ -31,9 +35,10 @@ if TYPE_CHECKING:
     from socialcrm.models import Event, Prospect
     from socialcrm.repository import Query
 
-__all__ = ["SUMMARIES", "Summaries"]
+__all__ = ["JOURNEYS", "SUMMARIES", "Summaries"]
 
 SUMMARIES = "summaries"
+JOURNEYS = "journeys"
 
 
 class Summaries:
@@ -61,17 +66,35 @@ class Summaries:
     def _set(self, logical: str, pid: str, summary: Summary) -> None:
         self._engine.set_doc(layout.summary_file(logical), SUMMARIES, pid, summary)
 
+    def _journey(self, logical: str, pid: str) -> list[Item] | None:
+        found = self._engine.doc(layout.journey_file(logical), JOURNEYS, pid)
+        return None if found is None else list(found["j"])
+
+    def _set_journey(self, logical: str, pid: str, journey: list[Item]) -> None:
+        self._engine.set_doc(layout.journey_file(logical), JOURNEYS, pid, {"j": journey})
+
+    def _discard(self, logical: str, pid: str) -> None:
+        self._engine.discard_doc(layout.summary_file(logical), SUMMARIES, pid)
+        self._engine.discard_doc(layout.journey_file(logical), JOURNEYS, pid)
+
     def prospect_written(self, p: Prospect, logical: str, before: str | None) -> None:
         """``p`` was written to the ``p-`` file ``logical`` (from ``before``; ``None``:
-        a new prospect, with no events yet): its record's part changes."""
+        a new prospect, with no events yet): its record's part changes, and both
+        documents move with it to another stage."""
         found = None if before is None else self._doc(before, p.id)
         if found is not None and "e" in found:
             events = found["e"]
         else:
             events = {} if before is None else EventsSummary.of(self._events(p.id)).doc
         summary = {**of_prospect(p), "e": events}
-        if before is not None and before != logical:
-            self._engine.discard_doc(layout.summary_file(before), SUMMARIES, p.id)
+        if before is None:
+            self._set_journey(logical, p.id, [])
+        elif before != logical:
+            journey = self._journey(before, p.id)
+            self._discard(before, p.id)
+            self._set_journey(
+                logical, p.id, journey_of(self._events(p.id)) if journey is None else journey
+            )
         elif summary == found:
             return
         self._set(logical, p.id, summary)
@@ -87,30 +110,42 @@ class Summaries:
         if not folded.add(event):
             folded = EventsSummary.of(self._events(pid))
         self._set(logical, pid, {**found, "e": folded.doc})
+        item = item_of(event)
+        if item is not None:
+            journey = self._journey(logical, pid)
+            if journey is None:
+                journey = journey_of(self._events(pid))
+            else:
+                add(journey, item)
+            self._set_journey(logical, pid, journey)
 
     def events_changed(self, pid: str) -> None:
         """``pid``'s history changed other than by an append: fold it again."""
         logical = self._locate(pid)
         found = None if logical is None else self._doc(logical, pid)
         if logical is not None and found is not None:
-            self._set(logical, pid, {**found, "e": EventsSummary.of(self._events(pid)).doc})
+            events = self._events(pid)
+            self._set(logical, pid, {**found, "e": EventsSummary.of(events).doc})
+            self._set_journey(logical, pid, journey_of(events))
 
     def removed(self, pid: str, logical: str) -> None:
         """The prospect in the ``p-`` file ``logical`` was deleted."""
-        self._engine.discard_doc(layout.summary_file(logical), SUMMARIES, pid)
+        self._discard(logical, pid)
 
     def clear(self) -> None:
-        """Remove every summary (before :meth:`rebuild`: none of a deleted prospect stays)."""
-        for logical in self._engine.logicals("s-"):
-            for pid in list(self._engine.view(logical, cache=False).get(SUMMARIES, {})):
-                self._engine.discard_doc(logical, SUMMARIES, pid)
+        """Remove every summary and journey (before :meth:`rebuild`: none of a deleted
+        prospect stays)."""
+        for prefix, table in (("s-", SUMMARIES), ("r-", JOURNEYS)):
+            for logical in self._engine.logicals(prefix):
+                for pid in list(self._engine.view(logical, cache=False).get(table, {})):
+                    self._engine.discard_doc(logical, table, pid)
 
     def rebuild(
         self,
         prospects: Iterable[tuple[Prospect, str]],
         events_for: Callable[[list[str]], Iterable[tuple[str, list[Event]]]],
     ) -> int:
-        """Write the summary of every ``(prospect, its p- file)``; how many.
+        """Write the summary and journey of every ``(prospect, its p- file)``; how many.
 
         The records' parts first, then the histories events file by events file
         (``events_for``): one prospect at a time would read an events file each.
@@ -120,6 +155,7 @@ class Summaries:
         for pid, events in events_for(list(records)):
             record, logical = records.pop(pid)
             self._set(logical, pid, {**record, "e": EventsSummary.of(events).doc})
+            self._set_journey(logical, pid, journey_of(events))
         return count
 
     def read(self, query: Query) -> Iterator[tuple[str, Summary]]:
@@ -132,3 +168,14 @@ class Summaries:
             for pid, summary in docs.items():
                 if matches(query, summary):
                     yield pid, summary
+
+    def read_journeys(self, query: Query) -> Iterator[tuple[str, Summary, list[Item]]]:
+        """``(id, summary, journey)`` of ``query``'s prospects, a stage and shard at a
+        time (as :meth:`read`)."""
+        stage = "s-" if query.stage is None else f"s-{query.stage.value}-"
+        for logical in self._engine.logicals(stage):
+            docs = self._engine.view(logical, cache=False).get(SUMMARIES, {})
+            kept = self._engine.view("r" + logical[1:], cache=False).get(JOURNEYS, {})
+            for pid, summary in docs.items():
+                if matches(query, summary):
+                    yield pid, summary, kept[pid]["j"] if pid in kept else []

@@ -1,10 +1,12 @@
-"""``doctor``'s check of the summaries: each equals the one its record and events give.
+"""``doctor``'s check of the summaries and journeys: each equals what its record and
+events give.
 
 A part of :class:`socialcrm.storage.consistency.DeepChecks`, fed the models it
 builds anyway.  Data files come in the manifest's sorted order — events
-(``e-``), then prospects (``p-``), then summaries (``s-``) — so each prospect's
-expected summary is computed before its stored one is read, and only that
-(packed JSON, a few hundred bytes per prospect) is kept in between.
+(``e-``), then prospects (``p-``), then journeys (``r-``) and summaries
+(``s-``) — so each prospect's expected documents are computed before its stored
+ones are read, and only those (packed JSON, a few hundred bytes per prospect)
+are kept in between.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from socialcrm.i18n import text as _
+from socialcrm.journey import journey_of
 from socialcrm.storage import layout
 from socialcrm.storage.report import Finding
 from socialcrm.summary import EventsSummary, of_prospect
@@ -30,9 +33,10 @@ class SummaryChecks:
 
     def __init__(self, data_dir: str) -> None:
         self._data_dir = data_dir
-        self._events: dict[str, bytes] = {}  # id -> its events' part (packed)
+        self._events: dict[str, tuple[bytes, bytes]] = {}  # id -> events' part, journey
         self._unknown: set[str] = set()  # a document could not be read: not checked
         self._expected: dict[str, tuple[str, bytes]] = {}  # id -> (s- file, summary)
+        self._journeys: dict[str, tuple[str, bytes]] = {}  # id -> (r- file, journey)
         self._differ: list[str] = []
         self._extra: list[str] = []
 
@@ -41,21 +45,32 @@ class SummaryChecks:
         if events is None:
             self._unknown.add(pid)
         else:
-            self._events[pid] = orjson.dumps(EventsSummary.of(events).doc)
+            folded = orjson.dumps(EventsSummary.of(events).doc)
+            self._events[pid] = (folded, orjson.dumps({"j": journey_of(events)}))
 
     def prospect(self, pid: str, prospect: Prospect | None, logical: str) -> None:
         """``pid``'s record, read from ``logical`` (``None``: it could not be read)."""
         if prospect is None or pid in self._unknown:
             self._unknown.add(pid)
             return
-        folded = orjson.loads(self._events.pop(pid, b"{}"))
-        summary = {**of_prospect(prospect), "e": folded}
+        folded, journey = self._events.pop(pid, (b"{}", b'{"j":[]}'))
+        summary = {**of_prospect(prospect), "e": orjson.loads(folded)}
         self._expected[pid] = (layout.summary_file(logical), orjson.dumps(summary))
+        self._journeys[pid] = (layout.journey_file(logical), journey)
 
     def summaries(self, logical: str, data: Mapping[str, Any]) -> None:
         """The summaries kept in the ``s-`` file ``logical``."""
-        for pid, kept in data.get("summaries", {}).items():
-            expected = self._expected.pop(pid, None)
+        self._compare(self._expected, logical, data.get("summaries", {}))
+
+    def journeys(self, logical: str, data: Mapping[str, Any]) -> None:
+        """The journeys kept in the ``r-`` file ``logical``."""
+        self._compare(self._journeys, logical, data.get("journeys", {}))
+
+    def _compare(
+        self, expecting: dict[str, tuple[str, bytes]], logical: str, docs: Mapping[str, Any]
+    ) -> None:
+        for pid, kept in docs.items():
+            expected = expecting.pop(pid, None)
             if expected is None:
                 if pid not in self._unknown:
                     self._extra.append(pid)
@@ -64,7 +79,7 @@ class SummaryChecks:
 
     def findings(self, fix: str) -> list[Finding]:
         """One finding if any summary is missing, differs or has no prospect."""
-        wrong = sorted({*self._differ, *self._expected, *self._extra})
+        wrong = sorted({*self._differ, *self._expected, *self._journeys, *self._extra})
         if not wrong:
             return []
         return [
@@ -72,8 +87,9 @@ class SummaryChecks:
                 "error",
                 "summaries",
                 _(
-                    "{count} prospect summary(ies) out of step with the records and events "
-                    "(e.g. {example}): today, board and list may show wrong data"
+                    "{count} prospect summary(ies) or journey(s) out of step with the records "
+                    "and events (e.g. {example}): today, board, list and the reports may show "
+                    "wrong data"
                 ).format(count=len(wrong), example=wrong[0]),
                 self._data_dir,
                 fix,

@@ -60,6 +60,7 @@ from socialcrm.storage.tables import EngineTables, OrjsonStorage, StoreDB, StrId
 
 if TYPE_CHECKING:
     from socialcrm.cards import Card
+    from socialcrm.journey import Item
     from socialcrm.storage.backup_scan import BackupScan
     from socialcrm.summary import Summary
 
@@ -397,6 +398,12 @@ class TinyDBRepository:
         is held until the iteration ends."""
         with self.engine.locked():
             yield from self._summaries.read(query)
+
+    def journeys(self, query: Query) -> Iterator[tuple[str, Summary, list[Item]]]:
+        """The kept summaries with their journeys (:class:`~socialcrm.journey.KeepsJourneys`);
+        the lock is held until the iteration ends."""
+        with self.engine.locked():
+            yield from self._summaries.read_journeys(query)
 
     def reindex(self) -> int:
         """Write every prospect's summary anew from its record and events, in one

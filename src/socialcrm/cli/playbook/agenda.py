@@ -104,7 +104,7 @@ def today(
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return
-    from socialcrm.cli.localised import agenda_summary, word
+    from socialcrm.cli.localised import agenda_command, agenda_summary, word
 
     rows = [
         [
@@ -113,7 +113,7 @@ def today(
             i.name,
             word(i.stage.value),
             agenda_summary(i),
-            state.runnable(i.command),
+            state.runnable(agenda_command(i)),
         ]
         for i in items
     ]
