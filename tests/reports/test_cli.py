@@ -160,14 +160,16 @@ def test_goal_list_and_the_behind_line_are_french_but_csv_is_not(demo: Path) -> 
         "TEMPS",
     ]
     assert "par semaine" in table and "EN RETARD" in table and "oui" in table
-    assert not {"yes", "BEHIND", "week", "month", "by"} & set(table.split())
+    assert "publications" in table and "abonnés sur linkedin" in table
+    assert not {"yes", "BEHIND", "week", "month", "by", "posts", "followers"} & set(table.split())
     behind = cli(demo, "board", SOCIALCRM_LANG="fr").stdout
+    assert "objectif en retard\u00a0: abonnés sur linkedin" in behind
     assert "(d'ici le 20" in behind and " attendu à ce jour)" in behind
     assert "by 20" not in behind
     french_csv = cli(demo, "goal", "list", "--format", "csv", SOCIALCRM_LANG="fr").stdout
     assert french_csv == cli(demo, "goal", "list", "--format", "csv").stdout
     assert french_csv.startswith("goal,when,target,actual,expected,progress,on_track\n")
-    assert ",week," in french_csv and ",BEHIND" in french_csv
+    assert ",week," in french_csv and ",BEHIND" in french_csv and "first_contacts," in french_csv
 
 
 def test_french_tables_name_bases_interactions_and_missing_values_in_french(demo: Path) -> None:

@@ -31,6 +31,15 @@ HEADERS = {
     "progress": N_("PROGRESS"),
     "on_track": N_("ON TRACK"),
 }
+METRICS = {
+    "followers": N_("followers"),
+    "posts": N_("posts"),
+    "prospects": N_("prospects"),
+    "first_contacts": N_("first contacts"),
+    "replies": N_("replies"),
+    "wins": N_("wins"),
+}
+"""A goal's metric as a table or a message names it (CSV and JSON keep the id)."""
 ON_TRACK = N_("yes")
 BEHIND = N_("BEHIND")
 
@@ -79,7 +88,10 @@ def report_ok(state: "CLIState", message: str) -> None:
 
 def _name(goal: dict[str, Any]) -> str:
     on = t_(" on {network}").format(network=goal["network"]) if goal.get("network") else ""
-    return str(goal["metric"]) + on
+    metric = str(goal["metric"])
+    message = METRICS.get(metric, metric)
+    shown = t_(message)  # English tables, CSV and JSON keep the id (first_contacts)
+    return (metric if shown == message else shown) + on
 
 
 @goal_app.command("set")
