@@ -305,3 +305,24 @@ def test_email_validator_s_common_reasons_are_french(value: str, french: str) ->
         i18n.activate("en")
     assert caught.value.message == f"e-mail invalide {value!r}\u00a0: {french}"
     assert neutral.value.message == english.value.message
+
+
+def test_an_erasure_s_reason_is_french_in_its_report_and_the_log(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    assert _run("add", "Jo Bo", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    erased = _run(
+        "privacy", "erase", "Jo Bo", "--yes", "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path
+    )
+    assert erased.returncode == 0, erased.stderr
+    assert "(demande d'effacement)" in erased.stdout and "(erase)" not in erased.stdout
+    nobody = ("privacy", "erase", "nobody@x.example", "--yes", "--db", store)
+    assert "de aucun pipeline" in _run(*nobody, lang="fr_FR.UTF-8", cwd=tmp_path).stdout
+    french = _run("privacy", "log", "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path).stdout
+    assert "demande d'effacement" in french and " erase " not in french
+    english = _run("privacy", "log", "--db", store, lang="C", cwd=tmp_path).stdout
+    assert " erase " in english  # the stored id, as before
+    as_json = _run(
+        "privacy", "log", "--format", "json", "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path
+    )
+    assert {e["reason"] for e in json.loads(as_json.stdout)} == {"erase"}
