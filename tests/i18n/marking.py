@@ -218,3 +218,23 @@ def unstable_skip_reasons(tree: ast.AST, grouped: tuple[str, ...] = ()) -> list[
                 ):
                     found.append(piece)
     return found
+
+
+def glued_literals(tree: ast.AST) -> list[ast.expr]:
+    """English literals passed as a placeholder's value to a translated message
+    (``_("{where} {path} …").format(where="the store")``, ``value=x or "nothing"``):
+    the sentence is translated but the word glued into it is not.  Give each case
+    its own whole message instead."""
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Call)
+            and _callee(node.func.value) in TRANSLATORS | {"t_", "text", "ntext"}
+        ):
+            continue
+        for value in [*node.args, *(k.value for k in node.keywords)]:
+            found.extend(p for p in _pieces(value) if _is_text(p) and has_words(p))
+    return found

@@ -3,12 +3,40 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.i18n.marking import glued_literals
+
 SCRIPT = Path(sys.executable).with_name("socialcrm")
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = sorted(
+    [*(ROOT / "src" / "socialcrm").rglob("*.py"), *(ROOT / "plugins").glob("*/src/**/*.py")]
+)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_english_literal_is_glued_into_a_translated_sentence(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [f"{path.name}:{n.lineno}: {ast.unparse(n)[:60]}" for n in glued_literals(tree)]
+    assert not found, "make each case its own whole message:\n" + "\n".join(found)
+
+
+def test_the_glue_check_finds_literals_in_placeholders() -> None:
+    source = """
+_("{where} {path} is full").format(where="the store", path=p)
+_("upgraded from {value}").format(value=before or "nothing")
+_("{n} rows").format(n=3)
+_("{name}: {reason}").format(name=name, reason=_("marked"))
+t_("by {by}").format(by="2026-01-01")
+"""
+    found = [ast.unparse(n) for n in glued_literals(ast.parse(source))]
+    assert found == ["'the store'", "'nothing'"]
 
 
 def _run(*args: str, lang: str, cwd: Path) -> subprocess.CompletedProcess[str]:
