@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 
 __all__ = [
@@ -46,6 +47,55 @@ def work_domain(emails: Iterable[str]) -> str:
     return ""
 
 
+_EMAIL_REASONS = {
+    "An email address must have an @-sign.": N_("An e-mail address must have an @."),
+    "There must be something before the @-sign.": N_("There must be something before the @."),
+    "There must be something after the @-sign.": N_("There must be something after the @."),
+    "The part after the @-sign is not valid. It should have a period.": N_(
+        "The part after the @ is not valid: it should have a period."
+    ),
+    "An email address cannot have two periods in a row.": N_(
+        "An e-mail address cannot have two periods in a row."
+    ),
+    "An email address cannot start with a period.": N_(
+        "An e-mail address cannot start with a period."
+    ),
+    "An email address cannot end with a period.": N_("An e-mail address cannot end with a period."),
+    "An email address cannot have a period immediately before the @-sign.": N_(
+        "An e-mail address cannot have a period just before the @."
+    ),
+    "An email address cannot have a hyphen immediately after the @-sign.": N_(
+        "An e-mail address cannot have a hyphen just after the @."
+    ),
+    "The part after the @-sign is a special-use or reserved name that cannot be used with "
+    "email.": N_("The part after the @ is a reserved name that cannot be used for e-mail."),
+}
+"""email-validator's common reasons (its messages are English only), by their exact text."""
+_EMAIL_CHARACTERS = {
+    "The email address contains invalid characters before the @-sign: ": N_(
+        "The e-mail address contains invalid characters before the @: {characters}"
+    ),
+    "The part after the @-sign contains invalid characters: ": N_(
+        "The part after the @ contains invalid characters: {characters}"
+    ),
+}
+"""Its reasons naming the characters refused (the end of the message)."""
+
+
+def email_reason(exc: Exception) -> str:
+    """Why email-validator refused an address: translated when it is a common reason and
+    a language other than English is in force (:func:`socialcrm.i18n.text`), else in
+    the library's own English words (as :func:`socialcrm.i18n.os_reason` does)."""
+    reason = str(exc)
+    message = _EMAIL_REASONS.get(reason)
+    if message is not None and _(message) != message:
+        return _(message)
+    for prefix, template in _EMAIL_CHARACTERS.items():
+        if reason.startswith(prefix) and _(template) != template:
+            return _(template).format(characters=reason.removeprefix(prefix).rstrip("."))
+    return reason
+
+
 def normalize_email(value: str) -> str:
     """A syntactically valid e-mail in normalised form, or a ValidationError."""
     from email_validator import EmailNotValidError, validate_email
@@ -54,7 +104,7 @@ def normalize_email(value: str) -> str:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise ValidationError(
-            _("invalid e-mail {value!r}: {exc}").format(value=value, exc=exc),
+            _("invalid e-mail {value!r}: {exc}").format(value=value, exc=email_reason(exc)),
             field="emails",
             value=value,
         ) from None

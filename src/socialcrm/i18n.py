@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT",
     "DOMAIN",
     "LANGUAGES",
+    "LIST_SEPARATOR",
     "LOCALE_DIR",
     "N_",
     "activate",
@@ -40,6 +41,7 @@ __all__ = [
     "choose",
     "from_environment",
     "gettext",
+    "join_list",
     "language",
     "ngettext",
     "normalise",
@@ -199,6 +201,21 @@ def ntext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it now (translated where shown)."""
     return message
+
+
+LIST_SEPARATOR = N_("; ")
+"""Between the items of a list inside a sentence; French puts a narrow no-break space
+before ``;`` (U+202F), as the catalogue says."""
+
+
+def join_list(items: Iterable[str]) -> str:
+    """``items`` joined by the language's list separator (``a; b`` in English, ``a ; b``
+    with a narrow no-break space in French), English in a neutral run, like :func:`text`.
+
+    A list built into a translated sentence (a checklist's missing items) must
+    follow the sentence's typography, which a plain ``"; ".join`` cannot.
+    """
+    return text(LIST_SEPARATOR).join(items)
 
 
 def translator(domain: str, localedir: Path | str) -> Callable[[str], str]:

@@ -158,23 +158,83 @@ def unmarked_errors(tree: ast.AST, not_shown: frozenset[str] = NOT_SHOWN_ERRORS)
     return found
 
 
-def unstable_skip_reasons(tree: ast.AST) -> list[ast.expr]:
-    """The reasons of ``SkippedRow(row, reason)`` that are not a constant English message.
+def _skip_reasons(node: ast.Call) -> list[ast.expr]:
+    """The skip reasons a call passes: ``SkippedRow(row, reason)`` (an importer's), or
+    ``outcome(row, "skipped", reason)`` (the import engine's ``Batch.outcome``)."""
+    name = _callee(node)
+    if name == "SkippedRow":
+        return node.args[1:2] + [k.value for k in node.keywords if k.arg == "reason"]
+    if name == "outcome":
+        action = node.args[1:2]
+        if action and isinstance(action[0], ast.Constant) and action[0].value == "skipped":
+            return node.args[2:3] + [k.value for k in node.keywords if k.arg == "reason"]
+    return []
+
+
+def _grouped(piece: ast.expr, grouped: tuple[str, ...]) -> bool:
+    """Whether ``piece`` is ``_("<a grouped kind>…").format(…)``: a reason naming a
+    prospect or a row, grouped by its English beginning (``report.GROUPED_KINDS``)."""
+    if not (
+        isinstance(piece, ast.Call)
+        and isinstance(piece.func, ast.Attribute)
+        and piece.func.attr == "format"
+        and isinstance(piece.func.value, ast.Call)
+        and _callee(piece.func.value) == "_"
+        and piece.func.value.args
+    ):
+        return False
+    message = piece.func.value.args[0]
+    return (
+        isinstance(message, ast.Constant)
+        and isinstance(message.value, str)
+        and message.value.startswith(grouped)
+    )
+
+
+def unstable_skip_reasons(tree: ast.AST, grouped: tuple[str, ...] = ()) -> list[ast.expr]:
+    """The skip reasons of ``SkippedRow(row, reason)`` or ``outcome(row, "skipped",
+    reason)`` that are not a constant English message.
 
     A skip reason is the kind the import report groups rows by (English data, the
     same in JSON whatever the locale): it is a whole message marked ``N_()`` (or a
-    name bound to one), translated where the report is shown — never built ``_()``
-    in the rep's language, nor formatted with a value (each value would be a kind
-    of its own, with no translation).
+    name bound to one), translated where the report is shown — never a bare
+    literal, never built ``_()`` in the rep's language, nor formatted with a value
+    (each value would be a kind of its own, with no translation).  The one
+    exception is a message beginning with one of the ``grouped`` kinds (the
+    engine's ``GROUPED_KINDS``), which the report groups by that beginning.
     """
     found: list[ast.expr] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _callee(node) == "SkippedRow":
-            reasons = node.args[1:2] + [k.value for k in node.keywords if k.arg == "reason"]
-            for reason in reasons:
-                for piece in _pieces(reason):
-                    if isinstance(piece, ast.JoinedStr) or (
-                        isinstance(piece, ast.Call) and _callee(piece) != "N_"
-                    ):
-                        found.append(piece)
+        if not isinstance(node, ast.Call):
+            continue
+        for reason in _skip_reasons(node):
+            for piece in _pieces(reason):
+                if _grouped(piece, grouped):
+                    continue
+                if (
+                    isinstance(piece, ast.JoinedStr)
+                    or (isinstance(piece, ast.Constant) and has_words(piece))
+                    or (isinstance(piece, ast.Call) and _callee(piece) != "N_")
+                ):
+                    found.append(piece)
+    return found
+
+
+def glued_literals(tree: ast.AST) -> list[ast.expr]:
+    """English literals passed as a placeholder's value to a translated message
+    (``_("{where} {path} …").format(where="the store")``, ``value=x or "nothing"``):
+    the sentence is translated but the word glued into it is not.  Give each case
+    its own whole message instead."""
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Call)
+            and _callee(node.func.value) in TRANSLATORS | {"t_", "text", "ntext"}
+        ):
+            continue
+        for value in [*node.args, *(k.value for k in node.keywords)]:
+            found.extend(p for p in _pieces(value) if _is_text(p) and has_words(p))
     return found

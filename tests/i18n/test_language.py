@@ -178,3 +178,15 @@ def test_an_unknown_lang_option_is_a_usage_error_but_the_variable_is_passed_over
     passed_over = _run({**env, "SOCIALCRM_LANG": "de", "LANG": "fr_FR.UTF-8"}, "list")
     assert passed_over.returncode == 0, passed_over.stderr
     assert passed_over.stdout.startswith("ID  NOM  ÉTAPE")  # LANG decides
+
+
+def test_a_list_in_a_sentence_follows_the_language_s_typography() -> None:
+    assert i18n.join_list(["a", "b", "c"]) == "a; b; c"
+    i18n.activate("fr")
+    try:
+        assert i18n.join_list(["a", "b"]) == "a\u202f; b"
+        i18n.set_neutral(True)
+        assert i18n.join_list(["a", "b"]) == "a; b"  # JSON and CSV stay English
+    finally:
+        i18n.set_neutral(False)
+        i18n.activate("en")

@@ -4,17 +4,19 @@ marked for translation and shown in French to a French rep (docs/languages.md)."
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from socialcrm import i18n
 from socialcrm.errors import NotFoundError, StoreLockedError
-from tests.i18n.marking import unmarked_errors
+from tests.i18n.marking import unmarked_errors, unstable_skip_reasons
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "socialcrm"
@@ -69,6 +71,48 @@ self._bad("orphan-event", f"event {row.id} of unknown prospect")
             "'none yet'",
             "'run it'",
             "f'event {row.id} of unknown prospect'",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    LIBRARY,
+    ids=lambda p: p.relative_to(SRC).as_posix(),
+)
+def test_library_skip_reasons_are_constant_english_messages(path: Path) -> None:
+    from socialcrm.io.importing.report import GROUPED_KINDS
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [
+        f"{path.name}:{n.lineno}: {ast.unparse(n)[:60]}"
+        for n in unstable_skip_reasons(tree, GROUPED_KINDS)
+    ]
+    assert not found, "mark these skip reasons N_() as constant messages:\n" + "\n".join(found)
+
+
+def test_the_skip_reason_check_finds_unmarked_and_unstable_reasons() -> None:
+    source = """
+b.outcome(row, "skipped", "unchanged", name=name)
+b.outcome(row, "skipped", N_("unchanged"), name=name)
+b.outcome(row, "skipped", _("pipeline unchanged"))
+b.outcome(row, "skipped", _("setting {key} unchanged").format(key=k))
+b.outcome(row, "skipped", _("already known as {id}").format(id=i))
+b.outcome(row, "skipped", f"from {who}")
+b.outcome(row, "skipped", reason)
+b.outcome(row, "created", "changed: " + fields)
+batch.outcome(item.row, "skipped", item.reason)
+yield SkippedRow(line, "draft")
+yield SkippedRow(line, N_("draft"))
+"""
+    found = [ast.unparse(n) for n in unstable_skip_reasons(ast.parse(source), ("already known",))]
+    assert sorted(found) == sorted(
+        [
+            "'unchanged'",
+            "_('pipeline unchanged')",
+            "_('setting {key} unchanged').format(key=k)",
+            "f'from {who}'",
+            "'draft'",
         ]
     )
 
@@ -160,3 +204,125 @@ def test_french_skip_reasons_are_grouped_by_their_english_kind() -> None:
     assert reason_kind(reason) == "already known"
     merged = i18n.text("same person as row {first_row}: details merged into it")
     assert reason_kind(merged.format(first_row=3)) == "same person as row"
+
+
+def test_a_french_reimport_shows_constant_skip_kinds_in_french(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    backup = str(tmp_path / "backup.json")
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    assert _run("add", "Jo Bo", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    exported = _run(
+        "export", "--format", "json", "--out", backup, "--db", store, lang="C", cwd=tmp_path
+    )
+    assert exported.returncode == 0, exported.stderr
+    again = ("import", backup, "--dry-run", "--db", store)
+    french = _run(*again, lang="fr_FR.UTF-8", cwd=tmp_path)
+    assert french.returncode == 0, french.stderr
+    assert "inchangé" in french.stdout
+    assert "unchanged" not in french.stdout
+    as_json = _run(*again, "--report", "json", lang="fr_FR.UTF-8", cwd=tmp_path)
+    kinds = {g["reason"] for g in json.loads(as_json.stdout)["skipped_by_reason"]}
+    assert "unchanged" in kinds and "pipeline unchanged" in kinds
+
+
+def test_built_in_format_descriptions_are_marked_messages(tmp_path: Path) -> None:
+    from babel.messages.pofile import read_po
+
+    from socialcrm.crm import CRM
+    from socialcrm.plugins import get_plugin_manager
+    from socialcrm.storage import open_repository
+
+    po = SRC / "locale" / "fr" / "LC_MESSAGES" / "socialcrm.po"
+    with po.open("rb") as fh:
+        messages = {m.id for m in read_po(fh) if m.id}
+    crm = CRM(open_repository(tmp_path / "store"), get_plugin_manager())
+    found: list[tuple[str, Any]] = [*crm.importers().items(), *crm.exporters().items()]
+    described = {
+        name: str(item.description)
+        for name, item in found
+        if type(item).__module__.startswith("socialcrm.")
+    }
+    assert {"csv", "socialcrm-json", "vcard", "json", "hubspot"} <= set(described)
+    unmarked = {name: d for name, d in described.items() if d not in messages}
+    assert not unmarked, "mark these descriptions N_() as whole messages"
+
+
+def test_setup_tables_are_french_but_their_csv_is_not(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    french = {
+        args: _run(*args, "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path).stdout
+        for args in (("plugins",), ("config", "list"), ("privacy", "config"), ("formats",))
+    }
+    assert "STATUT" in french[("plugins",)] and " actif " in french[("plugins",)]
+    assert "par défaut" in french[("config", "list")]
+    assert "textes remplacés  aucun" in french[("privacy", "config")]
+    assert "tout CSV de personnes" in french[("formats",)]
+    for shown in french.values():
+        assert not {"active", "none", "overridden", "people"} & set(shown.split())
+    assert "default" not in french[("config", "list")].split()  # (the pipeline's name is data)
+    for args in (("plugins",), ("config", "list"), ("privacy", "config"), ("formats",)):
+        as_csv = [
+            _run(*args, "--format", "csv", "--db", store, lang=lang, cwd=tmp_path).stdout
+            for lang in ("fr_FR.UTF-8", "C")
+        ]
+        assert as_csv[0] == as_csv[1], args
+
+
+@pytest.mark.parametrize(
+    ("value", "french"),
+    [
+        ("not-an-email", "Une adresse e-mail doit contenir un @."),
+        ("a@b", "La partie après le @ n'est pas valide\u00a0: elle doit contenir un point."),
+        ("a..b@x.com", "Une adresse e-mail ne peut pas contenir deux points de suite."),
+        ("@x.com", "Il faut quelque chose avant le @."),
+        ("a@", "Il faut quelque chose après le @."),
+        ("a b@x.com", "L'adresse e-mail contient des caractères invalides avant le @\u00a0: SPACE"),
+    ],
+)
+def test_email_validator_s_common_reasons_are_french(value: str, french: str) -> None:
+    """email-validator speaks English only: its common reasons are translated (the
+    test fails if a new release rewords one, so the table can follow)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from socialcrm.contact_fields import normalize_email
+    from socialcrm.errors import ValidationError
+
+    with pytest.raises(ValidationError) as english:
+        normalize_email(value)
+    with pytest.raises(EmailNotValidError) as raw:
+        validate_email(value, check_deliverability=False)
+    assert english.value.message == f"invalid e-mail {value!r}: {raw.value}"  # its own words
+    i18n.activate("fr")
+    try:
+        with pytest.raises(ValidationError) as caught:
+            normalize_email(value)
+        i18n.set_neutral(True)
+        with pytest.raises(ValidationError) as neutral:
+            normalize_email(value)
+    finally:
+        i18n.set_neutral(False)
+        i18n.activate("en")
+    assert caught.value.message == f"e-mail invalide {value!r}\u00a0: {french}"
+    assert neutral.value.message == english.value.message
+
+
+def test_an_erasure_s_reason_is_french_in_its_report_and_the_log(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert _run("init", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    assert _run("add", "Jo Bo", "--db", store, lang="C", cwd=tmp_path).returncode == 0
+    erased = _run(
+        "privacy", "erase", "Jo Bo", "--yes", "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path
+    )
+    assert erased.returncode == 0, erased.stderr
+    assert "(demande d'effacement)" in erased.stdout and "(erase)" not in erased.stdout
+    nobody = ("privacy", "erase", "nobody@x.example", "--yes", "--db", store)
+    assert "de aucun pipeline" in _run(*nobody, lang="fr_FR.UTF-8", cwd=tmp_path).stdout
+    french = _run("privacy", "log", "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path).stdout
+    assert "demande d'effacement" in french and " erase " not in french
+    english = _run("privacy", "log", "--db", store, lang="C", cwd=tmp_path).stdout
+    assert " erase " in english  # the stored id, as before
+    as_json = _run(
+        "privacy", "log", "--format", "json", "--db", store, lang="fr_FR.UTF-8", cwd=tmp_path
+    )
+    assert {e["reason"] for e in json.loads(as_json.stdout)} == {"erase"}

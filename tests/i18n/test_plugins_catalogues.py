@@ -154,6 +154,7 @@ raise ImportFormatError("not an X file", path=str(path))
             "'entry without a name'",
             "f'unreadable date {day!r}'",
             "'draft'",
+            "'draft'",  # unmarked and unstable
             "_('built in French')",
             "N_('unknown direction {d!r}').format(d=d)",
             "f'unknown direction {d!r}'",
@@ -254,9 +255,10 @@ def test_a_plugin_checklist_in_an_exit_criterion_is_french_but_english_in_json(
     move = ("advance", "Jane Doe", "--db", store)
     french = _run(*move, lang="fr_FR.UTF-8", cwd=tmp_path)
     assert french.returncode == 5
-    assert "(9 manquants)\u00a0: Une bannière qui dit ce que vous faites et pour qui;" in (
+    assert "(9 manquants)\u00a0: Une bannière qui dit ce que vous faites et pour qui\u202f; " in (
         french.stderr
     )
+    assert "; " not in french.stderr.replace("\u202f; ", "")  # every item, the French separator
     as_json = _run(*move, "--format", "json", lang="fr_FR.UTF-8", cwd=tmp_path)
     assert "(9 missing): A banner that says what you do for whom;" in as_json.stderr
 

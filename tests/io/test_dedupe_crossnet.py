@@ -197,3 +197,39 @@ def test_the_shipped_confusables_file_is_unicodes_complete_release() -> None:
     mappings = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert text.rstrip().endswith(f"# total: {len(mappings)}")
     assert "Unicode-3.0" in data.joinpath("LICENSE-Unicode-3.0.txt").read_text("utf-8")
+
+
+def test_reasons_are_whole_french_messages_but_english_in_a_neutral_run(store: CRM) -> None:
+    from socialcrm import i18n
+
+    li = store.add(
+        "Jean Dupont",
+        urls=["https://www.linkedin.com/in/jdupont"],
+        company="ACME SAS",
+        emails=["jean@acme.example"],
+    )
+    x = store.add(
+        "jean DUPONT",
+        urls=["x:jdupont75"],
+        company="Acme",
+        emails=["jean@acme.example"],
+        allow_shared_email=True,
+    )
+    i18n.activate("fr")
+    i18n.set_neutral(False)
+    try:
+        french = _reasons(store)[frozenset((li.id, x.id))]
+        shown = i18n.join_list(french)
+        i18n.set_neutral(True)
+        neutral = _reasons(store)[frozenset((li.id, x.id))]
+    finally:
+        i18n.set_neutral(False)
+        i18n.activate("en")
+    assert french == (
+        "même e-mail jean@acme.example",
+        "nom proche (Jean Dupont / jean DUPONT, 100\u00a0%) et même entreprise ACME SAS "
+        "(linkedin / x)",
+    )
+    assert shown == "\u202f; ".join(french)
+    assert neutral == _reasons(store)[frozenset((li.id, x.id))]
+    assert neutral[0] == "same e-mail jean@acme.example"

@@ -81,3 +81,31 @@ def test_an_element_over_the_limit_is_refused(
     path.write_text('[{"a": 1}, {"b": "' + "x" * 5000 + '"}]', encoding="utf-8")
     with pytest.raises(ImportFormatError, match="over 1,000 bytes"):
         list(array_elements(path, TOP, END))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[\n{"a": 1}}\n]', "JSON invalide\u00a0: '}' inattendu"),
+        ('[\n{"a": 1},,\n{"a": 2}\n]', "JSON invalide\u00a0: un élément vide"),
+        ('[\n{"a": 1}\n', "JSON invalide\u00a0: le fichier se termine à l'intérieur du tableau"),
+        ("[" * (jsonstream.MAX_DEPTH + 2), "JSON invalide\u00a0: imbrication trop profonde"),
+        ('{"a": 1}', "attendu\u00a0: un tableau JSON"),
+    ],
+)
+def test_errors_are_whole_french_sentences(tmp_path: Path, text: str, message: str) -> None:
+    """The scanner's errors reach the rep as import errors: in their language, whole."""
+    from socialcrm import i18n
+
+    path = tmp_path / "a.json"
+    path.write_text(text, encoding="utf-8")
+    i18n.activate("fr")
+    i18n.set_neutral(False)  # (a table run: an earlier test may have left a neutral one)
+    try:
+        with pytest.raises(ImportFormatError) as caught:
+            list(array_elements(path, TOP, END))
+    finally:
+        i18n.activate("en")
+    shown = caught.value.message.removeprefix(str(path))
+    assert message in shown
+    assert not {"invalid", "unexpected", "expected", "line"} & set(re.findall(r"\w+", shown))

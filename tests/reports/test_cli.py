@@ -132,3 +132,59 @@ def test_report_html_without_matplotlib_says_how_to_install_it(demo: Path, tmp_p
     assert done.returncode == 1
     assert "pip install 'socialcrm[report]'" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_content_flag_is_french_in_a_table_but_csv_and_json_keep_below(demo: Path) -> None:
+    table = cli(demo, "report", "content", SOCIALCRM_LANG="fr").stdout
+    assert "sous l'objectif" in table
+    assert "below" not in table.split()
+    rows = list(
+        csv.DictReader(io.StringIO(cli(demo, "report", "content", "--format", "csv").stdout))
+    )
+    assert {r["flag"] for r in rows} == {"below", ""}
+    french_csv = cli(demo, "report", "content", "--format", "csv", SOCIALCRM_LANG="fr").stdout
+    assert french_csv == cli(demo, "report", "content", "--format", "csv").stdout
+
+
+def test_goal_list_and_the_behind_line_are_french_but_csv_is_not(demo: Path) -> None:
+    table = cli(demo, "goal", "list", SOCIALCRM_LANG="fr").stdout
+    assert table.split("\n")[0].split() == [
+        "INDICATEUR",
+        "QUAND",
+        "OBJECTIF",
+        "RÉEL",
+        "ATTENDU",
+        "PROGRESSION",
+        "DANS",
+        "LES",
+        "TEMPS",
+    ]
+    assert "par semaine" in table and "EN RETARD" in table and "oui" in table
+    assert "publications" in table and "abonnés sur linkedin" in table
+    assert not {"yes", "BEHIND", "week", "month", "by", "posts", "followers"} & set(table.split())
+    behind = cli(demo, "board", SOCIALCRM_LANG="fr").stdout
+    assert "objectif en retard\u00a0: abonnés sur linkedin" in behind
+    assert "(d'ici le 20" in behind and " attendu à ce jour)" in behind
+    assert "by 20" not in behind
+    french_csv = cli(demo, "goal", "list", "--format", "csv", SOCIALCRM_LANG="fr").stdout
+    assert french_csv == cli(demo, "goal", "list", "--format", "csv").stdout
+    assert french_csv.startswith("goal,when,target,actual,expected,progress,on_track\n")
+    assert ",week," in french_csv and ",BEHIND" in french_csv and "first_contacts," in french_csv
+
+
+def test_french_tables_name_bases_interactions_and_missing_values_in_french(demo: Path) -> None:
+    listed = json.loads(cli(demo, "list", "--format", "json").stdout)
+    hannah = next(p["id"] for p in listed if p["name"] == "Hannah Weber")
+    card = cli(demo, "show", hannah, SOCIALCRM_LANG="fr").stdout
+    assert "intérêt légitime" in card and "legitimate interest" not in card
+    assert "abonnement sur linkedin" in card and "follow sur" not in card
+    assert "legitimate interest" in cli(demo, "show", hannah).stdout  # English unchanged
+    outreach = cli(demo, "report", "outreach", SOCIALCRM_LANG="fr").stdout
+    assert "aucune séquence" in outreach and "aucun modèle" in outreach
+    assert "none" not in outreach.split()
+    outreach_csv = cli(demo, "report", "outreach", "--format", "csv", SOCIALCRM_LANG="fr").stdout
+    assert "sequence,none," in outreach_csv
+    overdue = cli(demo, "privacy", "overdue", SOCIALCRM_LANG="fr").stdout
+    assert "contacté sans la mention d'information" in overdue and "messaged" not in overdue
+    as_csv = cli(demo, "privacy", "overdue", "--format", "csv", SOCIALCRM_LANG="fr").stdout
+    assert "messaged without the notice" in as_csv

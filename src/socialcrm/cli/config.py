@@ -6,9 +6,17 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
+
+SOURCES = {
+    "env": N_("environment"),
+    "file": N_("configuration file"),
+    "default": N_("default"),
+}
+"""Where a setting comes from, as the table says it (CSV and JSON keep the id)."""
 
 config_app = typer.Typer(
     name="config",
@@ -143,7 +151,8 @@ def list_(ctx: typer.Context) -> None:
     if state.output_format == "csv":
         render.emit_csv(["key", "value", "source"], rows)
     else:
-        render.emit_table(state, [_("KEY"), _("VALUE"), _("FROM")], rows)
+        shown = [[*r[:2], _(SOURCES.get(str(r[2]), str(r[2])))] for r in rows]
+        render.emit_table(state, [_("KEY"), _("VALUE"), _("FROM")], shown)
 
 
 @config_app.command("path")

@@ -78,10 +78,13 @@ def upgrade(ctx: typer.Context) -> None:
             )
         )
     else:
+        message = (
+            _("{url}: upgraded from {value} to revision {revision}")
+            if before.revision
+            else _("{url}: upgraded from an empty schema to revision {revision}")
+        )
         render.echo(
-            _("{url}: upgraded from {value} to revision {revision}").format(
-                url=describe_store(url), value=before.revision or "nothing", revision=after.revision
-            )
+            message.format(url=describe_store(url), value=before.revision, revision=after.revision)
         )
 
 

@@ -6,7 +6,8 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
-from socialcrm.cli.localised import t_
+from socialcrm.cli.localised import number, t_
+from socialcrm.cli.localised import percent as localised_percent
 from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
@@ -18,6 +19,38 @@ if TYPE_CHECKING:
 __all__ = ["print_behind", "register"]
 
 PANEL = N_("Reports")
+
+PERIODS = {"week": N_("per week"), "month": N_("per month"), "year": N_("per year")}
+"""A goal's rate (``--per``) as a table or a message says it (CSV and JSON keep the id)."""
+HEADERS = {
+    "goal": N_("GOAL"),
+    "when": N_("WHEN"),
+    "target": N_("TARGET"),
+    "actual": N_("ACTUAL"),
+    "expected": N_("EXPECTED"),
+    "progress": N_("PROGRESS"),
+    "on_track": N_("ON TRACK"),
+}
+METRICS = {
+    "followers": N_("followers"),
+    "posts": N_("posts"),
+    "prospects": N_("prospects"),
+    "first_contacts": N_("first contacts"),
+    "replies": N_("replies"),
+    "wins": N_("wins"),
+}
+"""A goal's metric as a table or a message names it (CSV and JSON keep the id)."""
+ON_TRACK = N_("yes")
+BEHIND = N_("BEHIND")
+
+
+def _when(per: str | None, by: object) -> str:
+    """``per week`` or ``by 2026-12-31``, a whole message in the language in force."""
+    if per:
+        message = PERIODS.get(per)
+        return _(message) if message else _("per {per}").format(per=per)
+    return _("by {by}").format(by=by)
+
 
 goal_app = typer.Typer(
     name="goal",
@@ -55,7 +88,10 @@ def report_ok(state: "CLIState", message: str) -> None:
 
 def _name(goal: dict[str, Any]) -> str:
     on = t_(" on {network}").format(network=goal["network"]) if goal.get("network") else ""
-    return str(goal["metric"]) + on
+    metric = str(goal["metric"])
+    message = METRICS.get(metric, metric)
+    shown = t_(message)  # English tables, CSV and JSON keep the id (first_contacts)
+    return (metric if shown == message else shown) + on
 
 
 @goal_app.command("set")
@@ -88,7 +124,7 @@ def goal_set(
     if state.output_format == "json":
         render.emit_json(goal.to_dict())
         return
-    when = _("per {per}").format(per=goal.per) if goal.per else _("by {by}").format(by=goal.by)
+    when = _when(goal.per, goal.by)
     report_ok(
         state,
         _("goal: {target} {value} {when}").format(
@@ -130,7 +166,19 @@ def goal_list(ctx: typer.Context) -> None:
     if not goals:
         render.echo(_("no goal set (socialcrm goal set posts 2 --per week)"))
         return
-    render.emit_table(state, [h.upper().replace("_", " ") for h in headers], rows)
+    shown = [
+        [
+            _name(g),
+            _when(g["per"], g["by"]),
+            g["target"],
+            g["actual"],
+            number(g["expected"]),
+            localised_percent(g["progress"]),
+            _(ON_TRACK) if g["on_track"] else _(BEHIND),
+        ]
+        for g in goals
+    ]
+    render.emit_table(state, [_(HEADERS[h]) for h in headers], shown)
 
 
 @goal_app.command("rm")
@@ -158,14 +206,13 @@ def print_behind(state: "CLIState") -> None:
     for g in behind(crm.repository, crm.pipeline_name, crm.now()):
         render.echo(
             _(
-                "goal behind schedule: {g} {actual}/{target} ({value}; expected "
-                "{expected:g} by now)"
+                "goal behind schedule: {g} {actual}/{target} ({value}; expected {expected} by now)"
             ).format(
                 g=_name(g),
                 actual=g["actual"],
                 target=g["target"],
-                value="per " + g["per"] if g["per"] else "by " + str(g["by"]),
-                expected=g["expected"],
+                value=_when(g["per"], g["by"]),
+                expected=number(g["expected"]),
             ),
             fg="red" if state.is_terminal else None,
         )

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from socialcrm.cli import render
-from socialcrm.i18n import N_, ngettext
+from socialcrm.i18n import N_, join_list, ngettext
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def print_archive(state: "CLIState", report: "ArchiveReport") -> None:
         if f.report is not None:
             c = f.report.counts()
             detail = _counts(c, nonzero=True) or _("no rows")
-            skipped = "; ".join(f"{g.count} {_(g.kind)}" for g in f.report.skip_groups())
+            skipped = join_list(f"{g.count} {_(g.kind)}" for g in f.report.skip_groups())
             detail += _(" (skipped: {skipped})").format(skipped=skipped) if skipped else ""
         else:
             detail = f.reason

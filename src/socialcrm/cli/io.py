@@ -15,7 +15,7 @@ from socialcrm.cli import render
 from socialcrm.cli.completion import complete_stage
 from socialcrm.cli.context import get_state
 from socialcrm.cli.import_report import print_archive, print_report, progress_bar
-from socialcrm.i18n import N_
+from socialcrm.i18n import N_, join_list
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -376,7 +376,7 @@ def dupes(ctx: typer.Context) -> None:
     if state.output_format == "json":
         render.emit_json([d.to_dict() for d in pairs])
         return
-    rows = [[d.keep.id, d.keep.name, d.other.id, d.other.name, "; ".join(d.reasons)] for d in pairs]
+    rows = [[d.keep.id, d.keep.name, d.other.id, d.other.name, join_list(d.reasons)] for d in pairs]
     if state.output_format == "csv":
         render.emit_csv(["keep_id", "keep_name", "other_id", "other_name", "reasons"], rows)
         return

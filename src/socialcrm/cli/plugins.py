@@ -23,6 +23,17 @@ __all__ = ["network_record", "plugin_record", "register"]
 
 PANEL = N_("Setup")
 
+HEADERS = {
+    "name": N_("NAME"),
+    "distribution": N_("DISTRIBUTION"),
+    "version": N_("VERSION"),
+    "status": N_("STATUS"),
+    "hooks": N_("HOOKS"),
+    "error": N_("ERROR"),
+}
+STATUSES = {"active": N_("active"), "disabled": N_("disabled"), "failed": N_("failed")}
+"""A plugin's status as the table says it (CSV and JSON keep the id)."""
+
 
 def plugin_record(info: "PluginInfo") -> dict[str, Any]:
     """The stable JSON form of a plugin (documented in docs/plugins.md)."""
@@ -82,7 +93,8 @@ def plugins(ctx: typer.Context) -> None:
     if state.output_format == "csv":
         render.emit_csv(headers, rows)
         return
-    render.emit_table(state, [h.upper() for h in headers], rows)
+    shown = [[*r[:3], _(STATUSES.get(str(r[3]), str(r[3]))), *r[4:]] for r in rows]
+    render.emit_table(state, [_(HEADERS[h]) for h in headers], shown)
     if not infos:
         state.info(_("no plugins installed"))
 

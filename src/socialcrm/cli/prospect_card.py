@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialcrm.cli import localised
 from socialcrm.crm import CRM
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -12,6 +13,22 @@ if TYPE_CHECKING:
     from socialcrm.models import Prospect
 
 __all__ = ["show_table"]
+
+
+BASES = {
+    "legitimate_interest": N_("legitimate interest"),
+    "consent": N_("consent"),
+    "contract": N_("contract"),
+    "legal_obligation": N_("legal obligation"),
+    "vital_interest": N_("vital interest"),
+    "public_task": N_("public task"),
+}
+"""A lawful basis (GDPR art. 6) as the card names it; ``privacy bases`` has the full texts."""
+
+
+def _basis(value: str) -> str:
+    message = BASES.get(value)
+    return _(message) if message else value.replace("_", " ")
 
 
 def _source_line(p: "Prospect") -> str:
@@ -91,7 +108,7 @@ def show_table(
     if p.owner:
         lines.append((_("owner"), p.owner))
     lines.append((_("source"), _source_line(p)))
-    lines.append((_("lawful basis"), p.lawful_basis.value.replace("_", " ")))
+    lines.append((_("lawful basis"), _basis(p.lawful_basis.value)))
     if blocking is not None:
         target, problems = blocking
         if problems:

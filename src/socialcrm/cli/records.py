@@ -204,7 +204,7 @@ def describe_event(e: Event) -> str:
         extra = (
             t_(": {note}").format(note=_short(p.note)) if p.note else (f" {p.url}" if p.url else "")
         )
-        return f"{p.type}{t_(' (by them)') if p.inbound else ''}{where}{extra}"
+        return f"{word(p.type)}{t_(' (by them)') if p.inbound else ''}{where}{extra}"
     if isinstance(p, m.MessageSent | m.MessageReceived):
         via = ".".join(x for x in (p.network, p.channel) if x)
         sent = isinstance(p, m.MessageSent)

@@ -14,6 +14,7 @@ from socialcrm.cli import render
 from socialcrm.cli.context import get_state
 from socialcrm.cli.localised import word
 from socialcrm.cli.playbook import percent
+from socialcrm.cli.playbook.notoriety import BELOW
 from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
@@ -91,6 +92,10 @@ def _emit(state: "CLIState", data: Any, headers: list[str], rows: list[list[Any]
         return True
     return False
 
+
+UNSET = {"network": N_("no network"), "sequence": N_("no sequence"), "template": N_("no template")}
+"""What ``report outreach`` calls first messages with no network, sequence or template
+(the library's ``none``, kept in CSV and JSON)."""
 
 HEADERS: dict[str, str] = {
     "stage": N_("STAGE"),
@@ -245,6 +250,11 @@ def outreach_cmd(
     headers = ["by", "name", "openers", "replied", "reply_rate", "median_reply_days"]
     if _emit(state, data, headers, rows):
         return
+    kinds = [by for by in ("network", "sequence", "template") for _r in data[f"by_{by}"]]
+    rows = [  # the table names a missing network, sequence or template (CSV: "none")
+        [row[0], _(UNSET[by]) if row[1] == "none" else row[1], *row[2:]]
+        for by, row in zip(kinds, rows, strict=True)
+    ]
     from socialcrm.cli.charts import sparkline
 
     sparkline(state, _("first messages per week"), [w["openers"] for w in data["weeks"]])
@@ -287,7 +297,7 @@ def content_cmd(
     state = get_state(ctx)
     crm = state.open_crm()
     for item in target or []:
-        name, _, value = item.partition("=")
+        name, _eq, value = item.partition("=")  # "_" is the translation function here
         set_network_target(crm, name, value or None)
     data = content(crm.repository, _filters(state, since, until, network, None, None))
     rows = [
@@ -299,14 +309,15 @@ def content_cmd(
             m["reactions"],
             percent(m["rate"]),
             percent(m["target"]),
-            "below" if m["below_target"] else "",
+            BELOW if m["below_target"] else "",
         ]
         for m in data["per_month"]
     ]
     headers = ["month", "network", "posts", "views", "reactions", "rate", "target", "flag"]
     if _emit(state, data, headers, rows):
         return
-    render.emit_table(state, _titles(headers), rows)
+    flagged = [[*r[:7], _(BELOW) if r[7] else ""] for r in rows]  # CSV/JSON keep "below"
+    render.emit_table(state, _titles(headers), flagged)
     from socialcrm.cli.charts import bars
 
     bars(

@@ -56,14 +56,18 @@ def demo(ctx: typer.Context) -> None:
     crm = state.open_crm()
     kind = store_kind(crm.repository)
     if kind == "data":
-        where = "your default store" if not state.db_given else "the store"
-        raise fail(
+        message = (
             _(
-                "{where} {path} already holds prospects; the demo never writes into a "
+                "the store {path} already holds prospects; the demo never writes into a "
                 "store in use. Give it a new one: socialcrm demo --db ./demo-store"
-            ).format(where=where, path=path),
-            EXIT_INVALID,
+            )
+            if state.db_given
+            else _(
+                "your default store {path} already holds prospects; the demo never writes "
+                "into a store in use. Give it a new one: socialcrm demo --db ./demo-store"
+            )
         )
+        raise fail(message.format(path=path), EXIT_INVALID)
     if kind == "demo":
         state.info(_("rebuilding the demo store {path}").format(path=path))
     summary = _build_with_progress(

@@ -201,11 +201,12 @@ def restore(
             )
         return
     if not yes:
-        what = backup_file or "the newest backup"
-        context.confirm(
-            _("Replace the store {path} by {what}?").format(path=path, what=what),
-            _("not restoring"),
+        question = (
+            _("Replace the store {path} by {what}?")
+            if backup_file
+            else _("Replace the store {path} by the newest backup?")
         )
+        context.confirm(question.format(path=path, what=backup_file), _("not restoring"))
     timeout, on_wait = context.waiting_as_a_person()
     result = run_restore(path, backup_file, lock_timeout=timeout, on_wait=on_wait)
     taken = next((b.created_at for b in list_backups(path) if b.path == result.restored), None)

@@ -41,9 +41,6 @@ __all__ = [
     "merged_prospect",
 ]
 
-#: Reasons weaker than a shared e-mail or profile: their pairs are listed last.
-_WEAK = ("similar name", "same name", "look-alike")
-
 #: Minimal rapidfuzz token-sort ratio (0-100) for two names to count as similar.
 NAME_THRESHOLD = 88.0
 
@@ -102,22 +99,25 @@ def find_duplicates(
     """
     people = sorted(prospects, key=lambda p: (p.created_at, p.id))
     reasons: dict[tuple[str, str], list[str]] = {}
+    strong: set[tuple[str, str]] = set()  # pairs with more than a name in common
     order = {p.id: n for n, p in enumerate(people)}
     by_id = {p.id: p for p in people}
 
-    def note(a: Prospect, b: Prospect, reason: str) -> None:
+    def note(a: Prospect, b: Prospect, reason: str, weak: bool) -> None:
         if a.id == b.id:
             return
         first, second = (a, b) if order[a.id] < order[b.id] else (b, a)
         found = reasons.setdefault((first.id, second.id), [])
         if reason not in found:
             found.append(reason)
+        if not weak:
+            strong.add((first.id, second.id))
 
     def group(keys: dict[str, list[Prospect]], label: str) -> None:
         for key, members in keys.items():
             for n, a in enumerate(members):
                 for b in members[n + 1 :]:
-                    note(a, b, f"{label} {key}")
+                    note(a, b, label.format(key=key), False)
 
     emails: dict[str, list[Prospect]] = {}
     profiles: dict[str, list[Prospect]] = {}
@@ -129,30 +129,31 @@ def find_duplicates(
             profiles.setdefault(key, []).append(p)
         if p.company and (company := canonical_company(p.company)):
             companies.setdefault(company, []).append(p)
-    group(emails, "same e-mail")
+    group(emails, _("same e-mail {key}"))
     group(
         {k: v for k, v in profiles.items() if "://" not in k},
-        "same profile",
+        _("same profile {key}"),
     )
     for key, members in profiles.items():
         if "://" in key:
             for n, a in enumerate(members):
                 for b in members[n + 1 :]:
                     if not any(i.key in {j.key for j in b.identities} for i in a.identities):
-                        note(a, b, f"same profile URL {key}")
+                        note(a, b, _("same profile URL {key}").format(key=key), False)
     for members in companies.values():
         for a, b, score in _similar_names(members, name_threshold):
-            note(
-                a,
-                b,
-                f"similar name ({a.name} / {b.name}, {score:.0f}%) and same company "
-                f"{a.company}{across(a, b)}",
+            reason = _(
+                "similar name ({name} / {name2}, {score:.0f}%) and same company {company}{across}"
             )
+            found = reason.format(
+                name=a.name, name2=b.name, score=score, company=a.company, across=across(a, b)
+            )
+            note(a, b, found, True)
     cross_network_reasons(people, note, networks)
     pairs = [DuplicatePair(by_id[k], by_id[o], tuple(r)) for (k, o), r in reasons.items()]
     pairs.sort(
         key=lambda d: (
-            all(r.startswith(_WEAK) for r in d.reasons),
+            (d.keep.id, d.other.id) not in strong,
             order[d.keep.id],
             order[d.other.id],
         )

@@ -33,6 +33,7 @@ from socialcrm.dedupe.skeleton import (
     lookalike_key,
 )
 from socialcrm.errors import SocialCRMError
+from socialcrm.i18n import text as _
 from socialcrm.models import Prospect
 
 if TYPE_CHECKING:
@@ -49,7 +50,9 @@ MAX_LINKS = 20
 #: A web address in free text, with or without its scheme.
 _LINK = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"'()\[\]{},;]*", re.IGNORECASE)
 
-Note = Callable[[Prospect, Prospect, str], None]
+Note = Callable[[Prospect, Prospect, str, bool], None]
+"""Records a pair with its reason (a whole message, built ``_()``) and whether that
+reason is weak (a name only): pairs with weak reasons only are listed last."""
 
 
 def _networks(p: Prospect) -> set[str]:
@@ -76,11 +79,11 @@ def _domain(email: str) -> str:
     return email.rpartition("@")[2].casefold().rstrip(".")
 
 
-def _links(p: Prospect) -> Iterator[tuple[str, str]]:
-    """``(where, link)`` for the links in ``p``'s custom fields, then its notes."""
+def _links(p: Prospect) -> Iterator[tuple[str | None, str]]:
+    """``(field, link)`` for the links in ``p``'s custom fields, then its notes (``None``)."""
     count = 0
-    texts = [(f"custom field {key!r}", value) for key, value in p.custom.items()]
-    texts.append(("notes", p.notes))
+    texts: list[tuple[str | None, str]] = list(p.custom.items())
+    texts.append((None, p.notes))
     for where, text in texts:
         for match in _LINK.finditer(text):
             if count >= MAX_LINKS:
@@ -106,11 +109,15 @@ def _profile_links(people: Sequence[Prospect], networks: NetworkRegistry, note: 
             if owner is None or owner.kind != p.kind:
                 continue  # a person linking to a company page works there: not a duplicate
             if owner.id != p.id and key not in own:
-                note(
-                    owner,
-                    p,
-                    f"{owner.name}'s profile {key} is in {p.name}'s {where}{across(owner, p)}",
+                reason = (
+                    _("{owner}'s profile {key} is in {name}'s notes{across}")
+                    if where is None
+                    else _("{owner}'s profile {key} is in {name}'s custom field {field!r}{across}")
                 )
+                found = reason.format(
+                    owner=owner.name, key=key, name=p.name, field=where, across=across(owner, p)
+                )
+                note(owner, p, found, False)
 
 
 def cross_network_reasons(
@@ -133,19 +140,28 @@ def cross_network_reasons(
         by_look.setdefault(lookalike_key(p.name), []).append(p)
     for group in by_title.values():
         for a, b in _pairs(group):
-            note(a, b, f"same name ({a.name}) and same title {a.title}{across(a, b)}")
+            reason = _("same name ({name}) and same title {title}{across}")
+            note(a, b, reason.format(name=a.name, title=a.title, across=across(a, b)), True)
     for (_name, domain), group in by_domain.items():
         for a, b in _pairs(group):
             if {e.casefold() for e in a.emails} & {e.casefold() for e in b.emails}:
                 continue  # the same address is the stronger reason, already given
-            note(a, b, f"same name ({a.name}) and same e-mail domain {domain}{across(a, b)}")
+            reason = _("same name ({name}) and same e-mail domain {domain}{across}")
+            note(a, b, reason.format(name=a.name, domain=domain, across=across(a, b)), True)
     for group in by_look.values():
         if len({names[p.id] for p in group}) < 2:
             continue  # every member has the same canonical name: nothing looks alike
         for a, b in _pairs(group):
             if names[a.id] != names[b.id]:
                 odd = confusable_characters(b.name, a.name) or confusable_characters(a.name, b.name)
-                shown = f": {', '.join(odd)}" if odd else ""
-                note(a, b, f"look-alike names ({a.name} / {b.name}){shown}{across(a, b)}")
+                reason = (
+                    _("look-alike names ({name} / {name2}): {characters}{across}")
+                    if odd
+                    else _("look-alike names ({name} / {name2}){across}")
+                )
+                found = reason.format(
+                    name=a.name, name2=b.name, characters=", ".join(odd), across=across(a, b)
+                )
+                note(a, b, found, True)
     if networks is not None:
         _profile_links(people, networks, note)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Protocol, Self, TextIO, runtime_checkable
 
 from socialcrm.contact_fields import work_domain
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.interchange import Column, ExportColumn, export_columns
 from socialcrm.io.csvsafe import neutralise
@@ -148,7 +149,7 @@ class CSVExporter(_CSVBase):
     """Every field of every prospect, for spreadsheets."""
 
     name = "csv"
-    description = "CSV with every field (formula injection neutralised)"
+    description = N_("CSV with every field (formula injection neutralised)")
     network_column = ExportColumn("{id}")
     head = (
         "id",
@@ -218,7 +219,7 @@ class HubSpotExporter(_CSVBase):
     """HubSpot contacts import file (column labels its wizard maps automatically)."""
 
     name = "hubspot"
-    description = "HubSpot contacts import CSV"
+    description = N_("HubSpot contacts import CSV")
     network_column = ExportColumn("{name} URL")
     head = (
         "First Name",
@@ -278,7 +279,7 @@ class TwentyExporter(_CSVBase):
     """Twenty CRM People import file (``Field / Sub-field`` columns)."""
 
     name = "twenty"
-    description = "Twenty CRM People import CSV"
+    description = N_("Twenty CRM People import CSV")
     network_column = ExportColumn("{name} / Link URL")
     named_only = True
     head = (

@@ -185,7 +185,7 @@ class GenericCSVImporter:
     """Reads a CSV of people by recognised (or mapped) column names."""
 
     name = "csv"
-    description = "any CSV of people (columns recognised by name, or --map)"
+    description = N_("any CSV of people (columns recognised by name, or --map)")
 
     def __init__(self, mapping: Mapping[str, str] | None = None) -> None:
         self.mapping = dict(mapping or {})

@@ -33,7 +33,7 @@ from socialcrm.formats import (
     StoredProspect,
     StoredSetting,
 )
-from socialcrm.i18n import os_reason
+from socialcrm.i18n import N_, os_reason
 from socialcrm.i18n import text as _
 from socialcrm.io.csvsafe import check_text, open_bytes, read_head
 from socialcrm.models import Event, Prospect
@@ -198,7 +198,7 @@ class JSONImporter:
     """Restores a socialcrm JSON backup (as written by :class:`JSONExporter`)."""
 
     name = "socialcrm-json"
-    description = "socialcrm JSON backup (pipelines, prospects, events, settings)"
+    description = N_("socialcrm JSON backup (pipelines, prospects, events, settings)")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -266,7 +266,7 @@ class JSONExporter:
     """Writes the lossless socialcrm JSON backup."""
 
     name = "json"
-    description = "socialcrm JSON (lossless backup: pipelines, prospects, events, settings)"
+    description = N_("socialcrm JSON (lossless backup: pipelines, prospects, events, settings)")
     suffix = ".json"
 
     def write(

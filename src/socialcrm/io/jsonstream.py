@@ -62,9 +62,8 @@ class _Scanner:
         self.tail = b""  # what follows the closing "]" in the last chunk read
 
     def error(self, message: str) -> ImportFormatError:
-        return ImportFormatError(
-            _("invalid JSON: {message}").format(message=message), path=str(self.path), row=self.line
-        )
+        """The import error ``message`` (a whole translated sentence) at the current line."""
+        return ImportFormatError(message, path=str(self.path), row=self.line)
 
     def _error_at(self, element: bytearray, more: bytes, message: str) -> ImportFormatError:
         self.line += element.count(b"\n") + more.count(b"\n")
@@ -89,7 +88,7 @@ class _Scanner:
             if not chunk:
                 lead = len(element) - len(element.lstrip())
                 self.line += element[:lead].count(b"\n")
-                raise self.error("the file ends inside the array")
+                raise self.error(_("invalid JSON: the file ends inside the array"))
             start = 0
             for found in _SIGNIFICANT.finditer(chunk, skip_to):
                 at = found.start()
@@ -107,18 +106,26 @@ class _Scanner:
                 elif byte in _OPENERS:
                     stack.append(byte + 2)  # "[" -> "]", "{" -> "}"
                     if len(stack) > MAX_DEPTH:
-                        raise self._error_at(element, chunk[start:at], "nested too deep")
+                        raise self._error_at(
+                            element, chunk[start:at], _("invalid JSON: nested too deep")
+                        )
                 elif stack and byte == stack[-1]:
                     stack.pop()
                 elif byte in _CLOSERS and (stack or byte == 0x7D):
-                    raise self._error_at(element, chunk[start:at], f"unexpected {chr(byte)!r}")
+                    raise self._error_at(
+                        element,
+                        chunk[start:at],
+                        _("invalid JSON: unexpected {char!r}").format(char=chr(byte)),
+                    )
                 elif not stack:  # "," between elements, or the closing "]"
                     element += chunk[start:at]
                     cut = self._cut(element)
                     element.clear()
                     start = at + 1
                     if cut is None and (byte == 0x2C or after_comma):
-                        raise self.error("an empty element (two commas, or a comma before ']')")
+                        raise self.error(
+                            _("invalid JSON: an empty element (two commas, or a comma before ']')")
+                        )
                     if cut is not None:
                         yield cut
                     after_comma = byte == 0x2C
@@ -143,12 +150,13 @@ def array_elements(
     opening: re.Pattern[bytes],
     closing: re.Pattern[bytes],
     *,
-    expected: str = "a JSON array",
+    expected: str | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """``(line, parsed element)`` of the array opened by ``opening`` (a pattern
     matched at the start of the file, up to and including the ``[``), checking
     that what follows its ``]`` matches ``closing``.  ``expected`` says what the
-    file should begin with, for the error when it does not.
+    file should begin with, for the error when it does not (a translated phrase;
+    by default, a JSON array).
     """
     import orjson
 
@@ -157,9 +165,12 @@ def array_elements(
         head = raw.read(65536).removeprefix(b"\xef\xbb\xbf")
         found = opening.match(head)
         if found is None:
-            raise ImportFormatError(
-                _("expected {expected}").format(expected=expected), path=str(path), row=1
+            message = (
+                _("expected a JSON array")
+                if expected is None
+                else _("expected {expected}").format(expected=expected)
             )
+            raise ImportFormatError(message, path=str(path), row=1)
         line = head[: found.end()].count(b"\n") + 1
         scanner = _Scanner(path, _Prepended(head[found.end() :], raw), line)
         for at, element in scanner.elements():

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from socialcrm.errors import ImportFormatError, SocialCRMError
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.interchange import (
     name_index,
@@ -75,7 +76,7 @@ class VCardImporter:
     """Reads vCard 3.0/4.0 files (one or many cards)."""
 
     name = "vcard"
-    description = "vCard 3.0/4.0 contacts (.vcf)"
+    description = N_("vCard 3.0/4.0 contacts (.vcf)")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         return head.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCARD")
@@ -214,9 +215,9 @@ class VCardExporter:
         self.networks = {adapter.id: adapter for adapter in networks}
         self.name = "vcard" if version == "3.0" else "vcard4"
         self.description = (
-            "vCard 3.0 (address books; X-SOCIALPROFILE)"
+            N_("vCard 3.0 (address books; X-SOCIALPROFILE)")
             if version == "3.0"
-            else "vCard 4.0 (RFC 6350, SOCIALPROFILE of RFC 9554)"
+            else N_("vCard 4.0 (RFC 6350, SOCIALPROFILE of RFC 9554)")
         )
 
     def with_networks(self, networks: Iterable[NetworkAdapter]) -> VCardExporter:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from socialcrm.i18n import join_list
 from socialcrm.i18n import text as _
 from socialcrm.models import Pipeline, Prospect, nfc
 from socialcrm.playbook import SELLER_PROFILE_KEY
@@ -53,9 +54,9 @@ def problems_for(prospect: Prospect, pipeline: Pipeline) -> list[Problem]:
         name = entry.get("name") or identity.network
         # a plugin's label and reason are its own marked messages (its gettext domain)
         if len(missing) <= 2:  # short enough to say why each one matters
-            listed = "; ".join(f"{_label(c)} — {_(str(c.get('why', '')))}" for c in missing)
+            listed = join_list(f"{_label(c)} — {_(str(c.get('why', '')))}" for c in missing)
         else:
-            listed = "; ".join(_label(c) for c in missing)
+            listed = join_list(_label(c) for c in missing)
         found.append(
             Problem(
                 "profile.seller-checklist",

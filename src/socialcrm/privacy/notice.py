@@ -19,6 +19,7 @@ from attrs import frozen
 
 from socialcrm.activity import message_change
 from socialcrm.errors import ValidationError
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.models import Event, EventKind, NoticeGiven, Payload, Prospect
 from socialcrm.privacy.settings import LANGUAGES, settings_of
@@ -182,7 +183,7 @@ class Overdue(Value):
     pipeline: str
     collected_at: datetime
     days: int
-    reason: str  # "no notice, no contact" | "messaged without the notice"
+    reason: str  # "no notice, no contact" | "messaged without the notice" (English, N_)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -220,11 +221,11 @@ def overdue(crm: CRM, *, now: datetime | None = None, all_pipelines: bool = Fals
         collected = collected_at(p)
         days = (now - collected).days
         if any(e.kind is EventKind.MESSAGE_SENT for e in events):
-            reason = "messaged without the notice"
+            reason = N_("messaged without the notice")
         elif any(e.kind in CONTACT_KINDS for e in events):
             continue  # they wrote first: the notice is due with the answer (message --sent)
         elif now - collected > timedelta(days=NOTICE_DEADLINE_DAYS):
-            reason = "no notice, no contact"
+            reason = N_("no notice, no contact")
         else:
             continue
         found.append(Overdue(p.id, p.name, p.pipeline, collected, days, reason))

@@ -7,12 +7,33 @@ import typer
 from socialcrm.cli import context, render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
+from socialcrm.cli.localised import t_
+from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
 if TYPE_CHECKING:
     from socialcrm.privacy.erasure import Wiped
 
 __all__ = ["erase", "log", "object_", "register", "report"]
+
+REASONS = {
+    "erase": N_("erasure request"),
+    "objection": N_("objection"),
+    "expiry": N_("retention period over"),
+    "merge": N_("merged into another record"),
+    "pipeline-delete": N_("pipeline deleted"),
+    "restore": N_("restore of a backup"),
+}
+"""Why a record was wiped (``privacy.erasure.REASONS``) as a French table or message says
+it; English and JSON keep the reason's id (``erase``), as the audit log stores it."""
+
+
+def reason_shown(reason: str) -> str:
+    """``reason`` in the language in force, or its id in English and in JSON or CSV."""
+    message = REASONS.get(reason, reason)
+    shown = t_(message)
+    return reason if shown == message else shown
+
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))]
 
@@ -29,8 +50,8 @@ def report(state: context.CLIState, wiped: "Wiped") -> None:
             "{backups_dropped} dropped"
         ).format(
             erased=wiped.erased,
-            reason=wiped.reason,
-            value=", ".join(wiped.pipelines) or "no pipeline",
+            reason=reason_shown(wiped.reason),
+            value=", ".join(wiped.pipelines) or _("no pipeline"),
             suppressed=wiped.suppressed,
             backups_rewritten=wiped.backups_rewritten,
             backups_dropped=wiped.backups_dropped,
@@ -51,7 +72,7 @@ def _wipe(ctx: typer.Context, ref: str, yes: bool, reason: str, suppress: bool |
             label = ref
         context.confirm(
             _("Erase {label} from every pipeline, history and backup ({reason})?").format(
-                label=label, reason=reason
+                label=label, reason=reason_shown(reason)
             ),
             _("not erasing"),
         )
@@ -113,7 +134,7 @@ def log(ctx: typer.Context) -> None:
     render.emit_table(
         state,
         [_("AT"), _("REASON"), _("PIPELINE"), _("REF")],
-        [[f"{e.at:%Y-%m-%d %H:%M}", e.reason, e.pipeline, e.ref] for e in entries],
+        [[f"{e.at:%Y-%m-%d %H:%M}", reason_shown(e.reason), e.pipeline, e.ref] for e in entries],
     )
 
 

@@ -11,6 +11,7 @@ import typer
 from socialcrm.cli import render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.context import get_state
+from socialcrm.cli.localised import t_
 from socialcrm.i18n import gettext as _
 
 __all__ = ["register"]
@@ -95,7 +96,8 @@ def config(
         render.emit_json({"pipeline": crm.pipeline_name, **data})
         return
     rows = [[k, v or ""] for k, v in data.items() if k != "texts"]
-    rows.append(["texts overridden", ", ".join(sorted(data["texts"])) or "none"])
+    # a label of the table (CSV keeps it English: t_)
+    rows.append([t_("texts overridden"), ", ".join(sorted(data["texts"])) or t_("none")])
     if state.output_format == "csv":
         render.emit_csv(["setting", "value"], rows)
     else:
@@ -179,8 +181,9 @@ def overdue(ctx: typer.Context, all_pipelines: AllPipelines = False) -> None:
     elif not found:
         render.echo(_("nobody is overdue for the information notice"))
     else:
+        shown = [[*r[:5], _(str(r[5]))] for r in rows]  # the reason: an English N_ message
         render.emit_table(
-            state, [_("ID"), _("NAME"), _("PIPELINE"), _("COLLECTED"), _("DAYS"), _("WHY")], rows
+            state, [_("ID"), _("NAME"), _("PIPELINE"), _("COLLECTED"), _("DAYS"), _("WHY")], shown
         )
         state.info(
             _("give it: socialcrm privacy notice ID --given --channel email, or --with-notice")

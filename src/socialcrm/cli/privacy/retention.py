@@ -166,12 +166,16 @@ def purge(
             ["prospect_id", "name", "pipeline", "runs_from", "expired", "days_left"], rows
         )
         return
-    verb = "would erase" if dry_run else "erased"
     if rows:
         render.emit_table(
             state, [_("ID"), _("NAME"), _("PIPELINE"), _("FROM"), _("EXPIRED"), _("DAYS")], rows
         )
-    render.echo(_("{verb} {count} person(s) whose data expired").format(verb=verb, count=len(rows)))
+    message = (
+        _("would erase {count} person(s) whose data expired")
+        if dry_run
+        else _("erased {count} person(s) whose data expired")
+    )
+    render.echo(message.format(count=len(rows)))
 
 
 def register(group: typer.Typer) -> None:

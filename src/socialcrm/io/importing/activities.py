@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from socialcrm.errors import SocialCRMError
 from socialcrm.formats import ActivityRecord
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.io.importing.index import Target
 from socialcrm.io.importing.rows import RowError, check_activity
@@ -119,7 +120,7 @@ class Activities:
             named = next((u for u in record.urls if self.lookup(u, record.network)[1]), None)
             target = self.new_person(record, named, record.kind.replace("_", " "))
             if target is None:
-                b.outcome(record.row, "skipped", _("the archive's owner: never a prospect"))
+                b.outcome(record.row, "skipped", N_("the archive's owner: never a prospect"))
                 return
         payload: Payload
         if record.kind == "message_sent":
@@ -134,7 +135,11 @@ class Activities:
             raise RowError(_("unknown activity kind {kind!r}").format(kind=record.kind), "kind")
         if not self.attach(target, payload, at):
             b.outcome(
-                record.row, "skipped", "already imported", name=target.name, prospect_id=target.id
+                record.row,
+                "skipped",
+                N_("already imported"),
+                name=target.name,
+                prospect_id=target.id,
             )
             return
         b.outcome(
@@ -181,7 +186,7 @@ class Activities:
                 b.outcome(
                     record.row,
                     "skipped",
-                    "from a third party in a group conversation (not a prospect)",
+                    N_("from a third party in a group conversation (not a prospect)"),
                 )
                 return
             sender = self.new_person(record, record.sender, "message received")
@@ -191,7 +196,9 @@ class Activities:
             what = "message received"
         elif from_rep is False:
             b.outcome(
-                record.row, "skipped", "from a third party (neither you nor a known prospect)"
+                record.row,
+                "skipped",
+                N_("from a third party (neither you nor a known prospect)"),
             )
             return
         else:
@@ -204,15 +211,16 @@ class Activities:
                     targets.append(found)
             if not targets:
                 who = ", ".join(record.recipients or (_("(no recipient)"),))
-                why = (
-                    _("not a known prospect: {who}")
+                b.outcome(
+                    record.row,
+                    "skipped",
+                    _("not a known prospect: {who}").format(who=who)
                     if from_rep
                     else _(
                         "not a known prospect: {who} (who is the rep cannot be told "
                         "from one conversation)"
-                    )
+                    ).format(who=who),
                 )
-                b.outcome(record.row, "skipped", why.format(who=who))
                 return
             payload = MessageSent(text, record.network, record.channel)
             what = "message sent"
@@ -221,7 +229,7 @@ class Activities:
             b.outcome(
                 record.row,
                 "skipped",
-                "already imported",
+                N_("already imported"),
                 name=targets[0].name,
                 prospect_id=targets[0].id,
             )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from socialcrm.formats import ProspectRecord, StoredPipeline, StoredProspect, StoredSetting
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.io.importing.rows import RowError
 from socialcrm.models import Pipeline
@@ -55,7 +56,7 @@ class Backups:
             b.new_pipelines[pipeline.name] = pipeline
             b.outcome(record.row, "created", self._pipeline_label(pipeline), name=pipeline.name)
         elif existing == pipeline:
-            b.outcome(record.row, "skipped", _("pipeline unchanged"), name=pipeline.name)
+            b.outcome(record.row, "skipped", N_("pipeline unchanged"), name=pipeline.name)
         elif b.update or self._pristine(existing):
             # A pipeline nobody has used yet (e.g. the 'default' one a fresh store
             # creates on first use) takes the backup's settings: restoring into a new
@@ -66,9 +67,7 @@ class Backups:
             b.outcome(
                 record.row,
                 "skipped",
-                _("pipeline {name} already exists; use --update to replace its settings").format(
-                    name=pipeline.name
-                ),
+                N_("pipeline already exists; use --update to replace its settings"),
                 name=pipeline.name,
             )
 
@@ -90,7 +89,7 @@ class Backups:
             b.outcome(
                 record.row,
                 "skipped",
-                _("setting {key} unchanged").format(key=record.key),
+                N_("setting unchanged"),
                 name=record.key,
             )
         elif b.update:
@@ -100,9 +99,7 @@ class Backups:
             b.outcome(
                 record.row,
                 "skipped",
-                _("setting {key} differs from this store's; use --update to replace it").format(
-                    key=record.key
-                ),
+                N_("setting differs from this store's; use --update to replace it"),
                 name=record.key,
             )
 
@@ -141,7 +138,7 @@ class Backups:
         ids = {e.id for e in b.repo.events(current.id)}
         missing = [e for e in record.events if e.id not in ids]
         if current.id == p.id and current == p and not missing:
-            b.outcome(record.row, "skipped", _("unchanged"), name=p.name, prospect_id=p.id)
+            b.outcome(record.row, "skipped", N_("unchanged"), name=p.name, prospect_id=p.id)
             return
         if not b.update:
             b.outcome(

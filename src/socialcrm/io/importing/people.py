@@ -19,6 +19,7 @@ from socialcrm.contact_fields import normalize_email, normalize_phone, split_nam
 from socialcrm.dates import precision
 from socialcrm.errors import InvalidURLError, SocialCRMError, ValidationError
 from socialcrm.formats import OwnerRecord, ProspectRecord
+from socialcrm.i18n import N_
 from socialcrm.i18n import text as _
 from socialcrm.io.importing.rows import RowError, check_prospect
 from socialcrm.models import (
@@ -160,7 +161,7 @@ class People:
             merged = self.merged(known, record, identities, emails, phones, tags=b.tags)
         changes = changed_fields(known, merged)
         if not changes:
-            b.outcome(record.row, "skipped", "unchanged", name=name, prospect_id=known.id)
+            b.outcome(record.row, "skipped", N_("unchanged"), name=name, prospect_id=known.id)
             return
         merged, payloads = b.assessed(
             evolve(merged, updated_at=b.now),

@@ -21,6 +21,7 @@ from socialcrm.i18n import text as _
 __all__ = [
     "ACTIONS",
     "FIRST_ROWS",
+    "GROUPED_KINDS",
     "LISTED_PER_ACTION",
     "MAX_SKIP_KINDS",
     "SUPPRESSED_REASON",
@@ -37,8 +38,10 @@ LISTED_PER_ACTION = 1_000
 FIRST_ROWS = 5
 #: Kinds of skip reasons told apart; any further kind is counted as "other reasons".
 MAX_SKIP_KINDS = 50
-#: Skip reasons naming a prospect or a row, grouped by how they begin.
-_GROUPED = (
+#: Skip reasons naming a prospect or a row, grouped by how they begin: the only
+#: skip reasons built with a value (``_("already known as {id} …").format(…)``);
+#: any other is a constant English message marked ``N_()``, translated where shown.
+GROUPED_KINDS = (
     N_("already known"),
     N_("same person as row"),
     N_("not a known prospect"),
@@ -52,7 +55,7 @@ SUPPRESSED_REASON = N_("suppressed")
 
 def reason_kind(reason: str) -> str:
     """The kind of a skip reason ("already known as 01H… (Zoé)" → "already known")."""
-    for prefix in _GROUPED:
+    for prefix in GROUPED_KINDS:
         if reason.startswith((prefix, _(prefix))):  # the row error was built in French
             return prefix
     return reason
