@@ -4,21 +4,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-SCRIPT = Path(sys.executable).with_name("socialcrm")
-
-
-def _run(*args: str, lang: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "SOCIALCRM_"))}
-    env.pop("LANGUAGE", None)
-    env.update(LANG=lang, SOCIALCRM_CONFIG=str(cwd / "none.toml"), NO_COLOR="1")
-    return subprocess.run(
-        [str(SCRIPT), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+from .console import run_console as _run
 
 
 def _store_with_a_readable_file(tmp_path: Path) -> tuple[str, Path]:

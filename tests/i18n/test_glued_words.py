@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.i18n.marking import glued_literals
 
-SCRIPT = Path(sys.executable).with_name("socialcrm")
+from .console import run_console as _run
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted(
     [*(ROOT / "src" / "socialcrm").rglob("*.py"), *(ROOT / "plugins").glob("*/src/**/*.py")]
@@ -37,15 +35,6 @@ t_("by {by}").format(by="2026-01-01")
 """
     found = [ast.unparse(n) for n in glued_literals(ast.parse(source))]
     assert found == ["'the store'", "'nothing'"]
-
-
-def _run(*args: str, lang: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "SOCIALCRM_"))}
-    env.pop("LANGUAGE", None)
-    env.update(LANG=lang, SOCIALCRM_CONFIG=str(cwd / "none.toml"), NO_COLOR="1")
-    return subprocess.run(
-        [str(SCRIPT), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 def test_the_demo_refusing_a_store_in_use_is_one_french_sentence(tmp_path: Path) -> None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +15,10 @@ from socialcrm import i18n
 from socialcrm.errors import NotFoundError, StoreLockedError
 from tests.i18n.marking import unmarked_errors, unstable_skip_reasons
 
+from .console import run_console as _run
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "socialcrm"
-SCRIPT = Path(sys.executable).with_name("socialcrm")
 
 LIBRARY = sorted(
     p for p in SRC.rglob("*.py") if p.relative_to(SRC).parts[0] not in ("cli", "testing")
@@ -145,15 +143,6 @@ def test_errors_are_built_in_the_language_in_force_but_english_in_a_neutral_run(
 def test_a_host_application_gets_english_by_default() -> None:
     assert i18n.language() == "en"
     assert str(NotFoundError("bob", what="pipeline")) == "no pipeline matches 'bob'"
-
-
-def _run(*args: str, lang: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "SOCIALCRM_"))}
-    env.pop("LANGUAGE", None)
-    env.update(LANG=lang, SOCIALCRM_CONFIG=str(cwd / "none.toml"), NO_COLOR="1")
-    return subprocess.run(
-        [str(SCRIPT), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
 
 
 def test_a_library_error_is_french_through_the_console_script(tmp_path: Path) -> None:

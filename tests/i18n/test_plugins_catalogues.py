@@ -6,11 +6,9 @@ from __future__ import annotations
 import ast
 import filecmp
 import io
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,8 @@ from socialcrm import i18n
 from socialcrm.crm import CRM
 from tests.i18n.marking import NOT_SHOWN_ERRORS, unmarked_errors, unstable_skip_reasons
 from tests.i18n.typography import problems
+
+from .console import run_console
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = sorted((ROOT / "plugins").glob("socialcrm-*"))
@@ -206,14 +206,7 @@ def test_plugin_skip_reasons_keep_their_english_kind_and_problems_are_french(
     assert [p.reason for p in problems] == ["unreadable date 'someday' in the Connected On column"]
 
 
-def _run(*args: str, lang: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "SOCIALCRM_"))}
-    env.pop("LANGUAGE", None)
-    env.update(LANG=lang, SOCIALCRM_CONFIG=str(cwd / "none.toml"), NO_COLOR="1", COLUMNS="200")
-    script = Path(sys.executable).with_name("socialcrm")
-    return subprocess.run(
-        [str(script), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+_run = partial(run_console, COLUMNS="200")
 
 
 def test_a_plugin_import_report_is_french_but_its_json_is_not(tmp_path: Path) -> None:
