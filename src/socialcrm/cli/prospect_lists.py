@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-import typer
-
 from socialcrm.cli.records import PROSPECT_COLUMNS, as_is, prospect_row, raw_record, record_floats
-from socialcrm.cli.render import Output, _json_bytes, emit_csv, emit_json, json_safe, to_stdout
+from socialcrm.cli.render import Output, _json_bytes, emit_csv, emit_json, emit_json_list, json_safe
 
 if TYPE_CHECKING:
     from socialcrm.models import Prospect
@@ -40,14 +38,13 @@ def emit_json_records(prospects: Sequence[Prospect]) -> None:
         emit_json([])
         return
     size = max(1, JSON_CHUNK)
-    with to_stdout():
-        typer.echo(b"[\n", nl=False)
-        for start in range(0, len(prospects), size):
-            chunk = prospects[start : start + size]
-            records = [raw_record(p, as_is) for p in chunk]
-            text = json_safe(_json_bytes(records, floats=record_floats(chunk)))
-            typer.echo((b",\n" if start else b"") + text[2:-2], nl=False)
-        typer.echo(b"\n]")
+    emit_json_list(_elements(prospects[at : at + size]) for at in range(0, len(prospects), size))
+
+
+def _elements(prospects: Sequence[Prospect]) -> bytes:
+    """The JSON text of ``prospects``' records as list elements (no brackets)."""
+    records = [raw_record(p, as_is) for p in prospects]
+    return json_safe(_json_bytes(records, floats=record_floats(prospects)))[2:-2]
 
 
 def emit_listed(state: Output, order: Sequence[str], prospects: Iterable[Prospect]) -> None:
@@ -65,14 +62,9 @@ def emit_listed(state: Output, order: Sequence[str], prospects: Iterable[Prospec
     if not order:
         emit_json([])
         return
-    texts = {
-        p.id: json_safe(_json_bytes([raw_record(p, as_is)], floats=record_floats([p])))[2:-2]
-        for p in prospects
-    }
+    texts = {p.id: _elements([p]) for p in prospects}
     size = max(1, JSON_CHUNK)
-    with to_stdout():
-        typer.echo(b"[\n", nl=False)
-        for start in range(0, len(order), size):  # each text freed once written
-            chunk = b",\n".join(texts.pop(pid) for pid in order[start : start + size])
-            typer.echo((b",\n" if start else b"") + chunk, nl=False)
-        typer.echo(b"\n]")
+    emit_json_list(  # each text freed once written
+        b",\n".join(texts.pop(pid) for pid in order[start : start + size])
+        for start in range(0, len(order), size)
+    )

@@ -90,6 +90,7 @@ __all__ = [
     "emit_csv",
     "emit_fields",
     "emit_json",
+    "emit_json_list",
     "emit_one",
     "emit_table",
     "event_record",
@@ -420,6 +421,17 @@ def emit_table(
 
 
 # -- prospects ------------------------------------------------------------------------
+
+
+def emit_json_list(pieces: Iterable[bytes]) -> None:
+    """Print a JSON list given as pieces of its elements' text (each piece one or
+    more indented elements, already escaped by :func:`json_safe`), written as they
+    come: ``[``, the pieces joined by a comma and newline, ``]``."""
+    with to_stdout():
+        typer.echo(b"[\n", nl=False)
+        for n, piece in enumerate(pieces):
+            typer.echo((b",\n" if n else b"") + piece, nl=False)
+        typer.echo(b"\n]")
 
 
 def emit_cards(state: Output, cards: Sequence[Card]) -> None:
