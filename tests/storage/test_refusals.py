@@ -15,6 +15,7 @@ directory before and after.
 from __future__ import annotations
 
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -248,3 +249,29 @@ def test_a_restore_into_a_new_directory_killed_midway_leaves_an_empty_store(
     report = doctor(target)
     assert report.ok and report.prospects == 1
     assert "leftovers" not in {f.code for f in report.findings}
+
+
+@pytest.mark.parametrize("created", ["manifest", "manifest and a data file"])
+def test_a_store_created_by_another_process_while_listed_is_a_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, created: str
+) -> None:
+    """Four processes opening a new store at once: one saw no manifest, then listed
+    the directory after another had written it (and a first data file): it is that
+    store, not a foreign directory nor one without its manifest (a flaky CI run)."""
+    from socialcrm.storage import directory
+
+    store = tmp_path / "store"
+    store.mkdir()
+    real = directory._entries
+
+    def listing_while_another_commits(path: Path) -> list[os.DirEntry[str]]:
+        if path == store and not (store / layout.MANIFEST_NAME).exists():
+            (store / layout.MANIFEST_NAME).write_text("{}")
+            if created != "manifest":
+                (store / layout.DATA_DIR).mkdir()
+                (store / layout.DATA_DIR / "p-profile-00.000001.json").write_text("{}")
+        return real(path)
+
+    monkeypatch.setattr(directory, "_entries", listing_while_another_commits)
+    found = directory.refuse_unless_usable(store)
+    assert found.kind is directory.DirectoryKind.STORE

@@ -137,6 +137,10 @@ def inspect_directory(path: Path) -> Inspection:
             and temp_target(entry.name) != layout.MANIFEST_NAME
         ):
             foreign.append(Path(entry.path))
+    if (artefacts or foreign) and (path / layout.MANIFEST_NAME).exists():
+        # another process made this a store while it was listed (its first commit
+        # writes the manifest, then data files): what was seen is that store's
+        return Inspection(DirectoryKind.STORE)
     if artefacts:
         restorable = sum(
             1
