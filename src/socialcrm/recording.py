@@ -37,7 +37,7 @@ from socialcrm.errors import LimitExceededError
 from socialcrm.ids import IdFactory
 from socialcrm.limits import check_payload, check_prospect
 from socialcrm.models import Assessed, Assessment, Erased, Event, Payload, Pipeline, Prospect
-from socialcrm.repository import Repository, put_all
+from socialcrm.repository import Repository, append_all, put_all
 
 if TYPE_CHECKING:
     from socialcrm.hooks import Hooks
@@ -287,8 +287,7 @@ class Recorder:
         hands it over with :meth:`tell_later`.
         """
         put_all(self.repository, prospects)
-        for event in events:
-            self.repository.append_event(event)
+        append_all(self.repository, events)
 
     def rescore(self, prospects: Iterable[Prospect]) -> Rescored:
         """Re-score ``prospects`` (may be a generator: each is scored, written, forgotten).

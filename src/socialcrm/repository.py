@@ -31,11 +31,13 @@ T = TypeVar("T", bound=_Identified)
 
 __all__ = [
     "SORT_FIELDS",
+    "AppendsMany",
     "MemoryRepository",
     "PutsMany",
     "Query",
     "Repository",
     "ScansProspects",
+    "append_all",
     "each_prospect",
     "put_all",
     "stage_by_stage",
@@ -295,6 +297,24 @@ def each_prospect(repository: Repository, query: Query) -> Iterator[Prospect]:
     if isinstance(repository, ScansProspects):
         return repository.scan(query)
     return stage_by_stage(repository, evolve(query, limit=None))
+
+
+@runtime_checkable
+class AppendsMany(Protocol):
+    """Optional for a backend: append a batch of events faster than one by one."""
+
+    def append_events(self, events: Iterable[Event]) -> None:
+        """Do what :meth:`Repository.append_event` does for each event, in order."""
+        ...
+
+
+def append_all(repository: Repository, events: Iterable[Event]) -> None:
+    """Append ``events`` in order: in one batch when the backend can (:class:`AppendsMany`)."""
+    if isinstance(repository, AppendsMany):
+        repository.append_events(events)
+    else:
+        for event in events:
+            repository.append_event(event)
 
 
 def put_all(repository: Repository, prospects: Iterable[Prospect]) -> None:

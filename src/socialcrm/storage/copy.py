@@ -21,7 +21,7 @@ from attrs import frozen
 from socialcrm.errors import NotFoundError, StoreError, ValidationError
 from socialcrm.i18n import text as _
 from socialcrm.models import Event, Prospect
-from socialcrm.repository import Query, Repository, put_all
+from socialcrm.repository import Query, Repository, append_all, put_all
 from socialcrm.stages import Stage
 from socialcrm.storage import describe_store, is_database_url, open_repository
 
@@ -94,12 +94,7 @@ def _reading(repository: Repository) -> AbstractContextManager[None]:
 
 
 def _append(repository: Repository, events: list[Event]) -> None:
-    append_events = getattr(repository, "append_events", None)
-    if callable(append_events):
-        append_events(events)
-    else:
-        for event in events:
-            repository.append_event(event)
+    append_all(repository, events)
 
 
 def _refuse_non_empty(target: Repository, label: str) -> None:

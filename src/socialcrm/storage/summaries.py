@@ -60,6 +60,14 @@ class Summaries:
         self._locate = locate
         self._events = events
 
+    @staticmethod
+    def kept(pid: str, logical: str) -> tuple[tuple[str, str, str], ...]:
+        """``(file, table, id)`` of the documents kept for ``pid``, held in ``logical``."""
+        return (
+            (layout.summary_file(logical), SUMMARIES, pid),
+            (layout.journey_file(logical), JOURNEYS, pid),
+        )
+
     def _doc(self, logical: str, pid: str) -> dict[str, Any] | None:
         return self._engine.doc(layout.summary_file(logical), SUMMARIES, pid)
 

@@ -354,6 +354,21 @@ class TinyDBRepository:
     def append_event(self, event: Event) -> None:
         self.engine.call(self._append_event, event, write=True)
 
+    def append_events(self, events: Iterable[Event]) -> None:
+        """:meth:`append_event` for each, in one transaction: the locators, summaries
+        and journeys the events change are read ahead, a file at a time (an import's
+        events would otherwise read back every summary file written early)."""
+        self.engine.call(self._append_events, list(events), write=True)
+
+    def _append_events(self, events: list[Event]) -> None:
+        pids = {e.prospect_id for e in events}
+        with self.engine.reading_ahead() as read:
+            read(_wanted((self._index.locator_file(pid), LOCATIONS, pid) for pid in pids))
+            located = {pid: self._index.locate(pid) for pid in pids}
+            read(_wanted(d for pid, f in located.items() if f for d in Summaries.kept(pid, f)))
+            for event in events:
+                self._append_event(event)
+
     def _append_event(self, event: Event) -> None:
         pid = event.prospect_id
         logical = self._index.events_file(pid)
@@ -394,20 +409,17 @@ class TinyDBRepository:
             yield from batch
 
     def summaries(self, query: Query) -> Iterator[tuple[str, Summary]]:
-        """The kept summaries (:class:`~socialcrm.summary.KeepsSummaries`); the lock
-        is held until the iteration ends."""
+        """The kept summaries (``KeepsSummaries``), under the lock until the end."""
         with self.engine.locked():
             yield from self._summaries.read(query)
 
     def journeys(self, query: Query) -> Iterator[tuple[str, Summary, list[Item]]]:
-        """The kept summaries with their journeys (:class:`~socialcrm.journey.KeepsJourneys`);
-        the lock is held until the iteration ends."""
+        """The kept summaries and journeys (``KeepsJourneys``), under the lock until the end."""
         with self.engine.locked():
             yield from self._summaries.read_journeys(query)
 
     def reindex(self) -> int:
-        """Write every prospect's summary anew from its record and events, in one
-        commit (``socialcrm reindex``, when ``doctor`` finds one out of step); how many."""
+        """Rewrite every summary and journey in one commit (``socialcrm reindex``); how many."""
         with self.engine.transaction():
             self._summaries.clear()
             return self.rebuild_summaries()
