@@ -21,7 +21,7 @@ from attrs import frozen
 
 from socialcrm.models import Prospect, nfc
 from socialcrm.repository import Query, Repository, ScansProspects
-from socialcrm.stages import Stage, Status
+from socialcrm.stages import STAGE_OF, STATUS_OF, Stage, Status
 
 __all__ = ["Card", "ListsCards", "cards", "listed", "needs_models"]
 
@@ -67,17 +67,13 @@ class Card:
         return _card_of_summary(prospect_id, s)
 
 
-_STAGES = {stage.value: stage for stage in Stage}
-_STATUSES = {status.value: status for status in Status}
-
-
 def _card_of_summary(pid: str, s: Mapping[str, Any]) -> Card:
     return Card(
         pid,
         s["n"],
         s.get("co"),
-        _STAGES[s["s"]],
-        _STATUSES[s["st"]],
+        STAGE_OF[s["s"]],
+        STATUS_OF[s["st"]],
         s.get("o"),
         tuple(s.get("nw", ())),
         tuple(s.get("tg", ())),

@@ -54,6 +54,7 @@ __all__ = [
     "reindex",
     "summaries",
     "summary_of",
+    "utc_text",
 ]
 
 #: A summary document (JSON: strings, numbers, lists, objects).
@@ -70,18 +71,19 @@ def key(item: list[Any]) -> tuple[datetime, str]:
     return datetime.fromisoformat(item[0]), item[1]
 
 
-def _utc_text(text: str) -> bool:
+def utc_text(text: str) -> bool:
+    """Whether ``text`` is a UTC time as the store writes it (``isoformat()``), whose
+    text sorts as time: ``…:05+00:00`` < ``…:05.000001+00:00``."""
     return len(text) in (25, 32) and text.endswith("+00:00")
 
 
 def later(a: list[Any], b: list[Any]) -> bool:
     """Whether the stored item ``a`` (``[at, id, …]``) comes after ``b``.
 
-    The store writes times as ``datetime.isoformat()`` in UTC, whose text sorts
-    as time (``…:05+00:00`` < ``…:05.000001+00:00``): compared as text, unless
-    one is in another form (then parsed).
+    Compared as text when both times are as the store writes them
+    (:func:`utc_text`), else parsed.
     """
-    if _utc_text(a[0]) and _utc_text(b[0]):
+    if utc_text(a[0]) and utc_text(b[0]):
         return (a[0], a[1]) > (b[0], b[1])
     return key(a) > key(b)
 

@@ -39,15 +39,14 @@ from socialcrm.playbook.sequences import Progress, progress_of_summary
 from socialcrm.privacy.retention import Retention, retention_of_summary
 from socialcrm.privacy.settings import Duration
 from socialcrm.repository import Query
-from socialcrm.stages import Stage, Status
-from socialcrm.summary import later, summaries
+from socialcrm.stages import STAGE_OF, Stage, Status
+from socialcrm.summary import later, summaries, utc_text
 
 if TYPE_CHECKING:
     from socialcrm.crm import CRM
 
 #: ``(id, name, stage)`` of the prospect an item is about.
 _Who = tuple[str, str, Stage]
-_STAGES = {stage.value: stage for stage in Stage}
 _OPEN, _WON = Status.OPEN.value, Status.WON.value
 
 __all__ = [
@@ -282,7 +281,7 @@ def _may_expire(s: Mapping[str, Any], rules: _Rules) -> bool:
     if s["st"] == _WON:
         return False
     collected: str = s.get("sc") or s["c"]
-    return not (collected.endswith("+00:00") and collected > rules.collected_safe_after)
+    return not (utc_text(collected) and collected > rules.collected_safe_after)
 
 
 #: One item before it is built: its kind, its days of delay, and how to build it.
@@ -295,7 +294,7 @@ def _items_of(pid: str, s: Mapping[str, Any], rules: _Rules) -> Iterator[_Candid
     Only what orders the items is computed here; an item is built when shown.
     """
     now, folded = rules.now, s["e"]
-    stage, owner = _STAGES[s["s"]], s.get("o")
+    stage, owner = STAGE_OF[s["s"]], s.get("o")
     who = (pid, s["n"], stage)
     if _may_expire(s, rules):
         expiry = _expiry_item(who, retention_of_summary(pid, s, rules.period), now)

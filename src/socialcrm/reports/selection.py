@@ -22,7 +22,7 @@ from socialcrm.i18n import text as _
 from socialcrm.journey import Item, KeepsJourneys, journey_of
 from socialcrm.models import Prospect, nfc
 from socialcrm.repository import Query, Repository, stage_by_stage
-from socialcrm.stages import Stage, Status
+from socialcrm.stages import STAGE_OF, STATUS_OF, Stage, Status
 from socialcrm.summary import summary_of
 from socialcrm.value import Value
 
@@ -126,8 +126,8 @@ class Subject(NamedTuple):
     def of(cls, pid: str, s: Mapping[str, Any]) -> Subject:
         return cls(
             pid,
-            _STAGES[s["s"]],
-            _STATUSES[s["st"]],
+            STAGE_OF[s["s"]],
+            STATUS_OF[s["st"]],
             datetime.fromisoformat(s["c"]),
             datetime.fromisoformat(s["u"]),
             _label(s),
@@ -140,10 +140,6 @@ class Subject(NamedTuple):
     @property
     def is_open(self) -> bool:
         return self.status is Status.OPEN
-
-
-_STAGES = {stage.value: stage for stage in Stage}
-_STATUSES = {status.value: status for status in Status}
 
 
 def _label(s: Mapping[str, Any]) -> str:

@@ -21,7 +21,7 @@ from attrs import define, field
 
 from socialcrm.journey import Item, journey_of
 from socialcrm.models import Event
-from socialcrm.stages import Stage, Status
+from socialcrm.stages import STAGE_OF, STATUS_OF, Stage, Status
 
 __all__ = ["Closing", "Track", "Visit", "replay", "replay_journey"]
 
@@ -61,8 +61,6 @@ class Track:
         return datetime.fromisoformat(self.messages[0][0]) if self.messages else None
 
 
-_STAGES = {stage.value: stage for stage in Stage}
-_STATUSES = {status.value: status for status in Status}
 _MESSAGES = ("s", "r")
 
 
@@ -72,9 +70,9 @@ def _kept_state(
     stage = status = None
     for item in journey[after + 1 :]:
         if stage is None and item[2] == "g":
-            stage = _STAGES[item[3]]
+            stage = STAGE_OF[item[3]]
         if status is None and item[2] == "t":
-            status = _STATUSES[item[3]]
+            status = STATUS_OF[item[3]]
     if final is not None:
         stage, status = stage or final[0], status or final[1]
     return stage, status
@@ -124,12 +122,12 @@ def replay_journey(
             current = stage or current
         elif code == "c":
             if track.created is None:
-                track.created, current = at, _STAGES[item[3]]
-                track.status = _STATUSES[item[4]]
+                track.created, current = at, STAGE_OF[item[3]]
+                track.status = STATUS_OF[item[4]]
                 if track.status is Status.OPEN:
                     track.visits.append(Visit(current, at))
         elif code == "g":
-            came, went = _STAGES[item[3]], _STAGES[item[4]]
+            came, went = STAGE_OF[item[3]], STAGE_OF[item[4]]
             if current is None or came is not current:
                 continue
             current = went
@@ -139,7 +137,7 @@ def replay_journey(
                 last.exit = "forward" if went > came else "back"
                 track.visits.append(Visit(went, at))
         elif code == "t":
-            came_status, to = _STATUSES[item[3]], _STATUSES[item[4]]
+            came_status, to = STATUS_OF[item[3]], STATUS_OF[item[4]]
             if current is None or came_status is not track.status:
                 continue
             track.status = to

@@ -170,20 +170,21 @@ class Summaries:
         """``(id, summary)`` of ``query``'s prospects, one ``s-`` file at a time (only
         its stage's with a stage filter; the caller holds the lock; files are not
         kept in the cache)."""
-        stage = "s-" if query.stage is None else f"s-{query.stage.value}-"
-        for logical in self._engine.logicals(stage):
+        for logical in self._summary_files(query):
             docs = self._engine.view(logical, cache=False).get(SUMMARIES, {})
             for pid, summary in docs.items():
                 if matches(query, summary):
                     yield pid, summary
 
+    def _summary_files(self, query: Query) -> list[str]:
+        return self._engine.logicals("s-" if query.stage is None else f"s-{query.stage.value}-")
+
     def read_journeys(self, query: Query) -> Iterator[tuple[str, Summary, list[Item]]]:
         """``(id, summary, journey)`` of ``query``'s prospects, a stage and shard at a
         time (as :meth:`read`)."""
-        stage = "s-" if query.stage is None else f"s-{query.stage.value}-"
-        for logical in self._engine.logicals(stage):
+        for logical in self._summary_files(query):
             docs = self._engine.view(logical, cache=False).get(SUMMARIES, {})
-            kept = self._engine.view("r" + logical[1:], cache=False).get(JOURNEYS, {})
+            kept = self._engine.view(layout.journey_file(logical), cache=False).get(JOURNEYS, {})
             for pid, summary in docs.items():
                 if matches(query, summary):
                     yield pid, summary, kept[pid]["j"] if pid in kept else []
