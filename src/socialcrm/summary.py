@@ -120,9 +120,10 @@ def of_prospect(p: Prospect) -> Summary:
 class EventsSummary:
     """The events' part of a summary, folded one event at a time, oldest first.
 
-    :meth:`add` refuses (returns ``False``) an event older than one already
-    folded: the caller then folds the whole history again (:meth:`of`).  Appends
-    are nearly always the newest event, so a write reads no other event.
+    :meth:`add` folds the newest event, and most older ones in place (an import
+    of past messages into existing prospects appends nothing but older events);
+    it refuses (returns ``False``) the few whose place needs the other events:
+    the caller then folds the whole history again (:meth:`of`).
     """
 
     def __init__(self, doc: Mapping[str, Any] | None = None) -> None:
@@ -141,10 +142,10 @@ class EventsSummary:
         return folded
 
     def add(self, event: Event) -> bool:
-        """Fold ``event`` in; ``False`` (nothing changed) if it is not the newest."""
+        """Fold ``event`` in; ``False`` (nothing changed) if it needs the whole history."""
         doc = self.doc
         if "hi" in doc and (event.at, event.id) <= key(doc["hi"]):
-            return False
+            return self._add_older(event)
         doc["hi"] = _item(event)
         payload = event.payload
         if isinstance(payload, Created):
@@ -169,11 +170,66 @@ class EventsSummary:
         after = self.doc.get("sa")
         if after is None or (after and after[-1][2] in _ENDS):
             return
-        payload = event.payload
-        if isinstance(payload, MessageSent | MessageReceived):
-            after.append(_item(event, event.kind.value, payload.network, payload.channel))
-        elif isinstance(payload, SequenceStopped):
-            after.append(_item(event, event.kind.value, payload.reason))
+        item = _sequence_item(event)
+        if item is not None:
+            after.append(item)
+
+    def _add_older(self, event: Event) -> bool:
+        """Fold in ``event``, older than the newest folded, where its place needs no
+        other event: every field is a latest-of except what follows a creation (the
+        stage's start) or an enrolment, whose times are kept without the event's id.
+
+        Refused: a creation or an enrolment (they restart what follows them), an
+        event already folded, and an event at the very time of the creation or
+        enrolment it would follow or precede (the ids decide, and are not kept).
+        """
+        doc = self.doc
+        at, payload = event.at, event.payload
+        if (event.at, event.id) == key(doc["hi"]) or isinstance(
+            payload, Created | SequenceEnrolled
+        ):
+            return False
+        item = _sequence_item(event)
+        enrolled = doc.get("sq")
+        if enrolled is not None and item is not None and _at(enrolled[0]) == at:
+            return False
+        created = doc.get("cr")
+        if isinstance(payload, StageChanged):
+            if created is not None and _at(created) == at:
+                return False
+            if (created is None or _at(created) < at) and ("sg" not in doc or _at(doc["sg"]) < at):
+                doc["sg"] = at.isoformat()
+        elif isinstance(payload, MessageReceived):
+            if "rx" not in doc or later(_item(event), doc["rx"]):
+                doc["rx"] = _item(event, " ".join(payload.text.split())[:EXCERPT])
+        elif isinstance(payload, MessageSent):
+            if "tx" not in doc or later(_item(event), doc["tx"]):
+                doc["tx"] = _item(event)
+        elif isinstance(payload, Interaction) and payload.inbound:
+            inbound = doc.setdefault("ib", {})
+            if payload.type not in inbound or _at(inbound[payload.type]) < at:
+                inbound[payload.type] = at.isoformat()
+        after = doc.get("sa")
+        if item is not None and after is not None and enrolled and _at(enrolled[0]) < at:
+            after.append(item)
+            after.sort(key=key)
+            ends = next((n for n, i in enumerate(after) if i[2] in _ENDS), len(after))
+            del after[ends + 1 :]
+        return True
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _sequence_item(event: Event) -> list[Any] | None:
+    """``event`` as an item of a sequence's replay (``sa``), if it is one."""
+    payload = event.payload
+    if isinstance(payload, MessageSent | MessageReceived):
+        return _item(event, event.kind.value, payload.network, payload.channel)
+    if isinstance(payload, SequenceStopped):
+        return _item(event, event.kind.value, payload.reason)
+    return None
 
 
 def summary_of(p: Prospect, events: Iterable[Event]) -> Summary:

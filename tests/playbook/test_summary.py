@@ -16,6 +16,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -187,6 +188,52 @@ def test_the_fold_in_any_arrival_order_gives_every_derivation_of_the_agenda(
     spans = stage_spans(events)
     assert _entered(doc) == (spans[-1].start if spans else None)
     assert ("rx" in doc) == any(isinstance(e.payload, MessageReceived) for e in events)
+
+
+def _event(n: int, hours: int, payload: Payload) -> Event:
+    return Event(id=f"E{n:04d}", prospect_id="P", at=T0 + timedelta(hours=hours), payload=payload)
+
+
+def test_older_messages_fold_in_place_without_the_history() -> None:
+    """Past messages imported into existing prospects (issue 20's import) must not
+    make the store read each prospect's history again."""
+    enrolled = SequenceEnrolled("intro")
+    history = [_event(0, 0, Created(stage=Stage.CONTACT)), _event(1, 1, enrolled)]
+    history.append(_event(2, 9, Interaction("like", "testnet", inbound=True)))
+    kept = EventsSummary.of(history)
+    past = [
+        _event(3, 5, MessageSent("hello", "testnet", "note")),
+        _event(4, 4, MessageReceived("thanks  for\nwriting", "testnet", "dm")),
+        _event(5, 6, MessageSent("again", "testnet", "dm")),
+        _event(6, 3, Interaction("like", "testnet", inbound=True)),
+        _event(7, 2, StageChanged(Stage.IDENTIFY, Stage.CONTACT)),
+    ]
+    for event in past:
+        assert kept.add(event), event
+    assert kept.doc == EventsSummary.of(history + past).doc
+    assert kept.doc["rx"][2] == "thanks for writing"
+    assert [i[1] for i in kept.doc["sa"]] == ["E0004"]  # the reply ends the sequence
+
+
+@pytest.mark.parametrize(
+    ("first", "tied"),
+    [
+        (Created(stage=Stage.PROFILE), StageChanged(Stage.PROFILE, Stage.IDENTIFY)),
+        (SequenceEnrolled("intro"), MessageSent("hello", "testnet", "note")),
+        (SequenceEnrolled("intro"), SequenceStopped("intro", "paused")),
+    ],
+)
+@pytest.mark.parametrize("order", [(0, 2), (2, 0)])
+def test_an_older_event_at_the_time_of_a_creation_or_enrolment_refolds(
+    first: Payload, tied: Payload, order: tuple[int, int]
+) -> None:
+    """Which comes first is decided by the ids, which the summary does not keep."""
+    a, b = order
+    history = [_event(a, 1, first), _event(1, 5, Note("later"))]
+    kept = EventsSummary.of(history)
+    late = _event(b, 1, tied)
+    assert not kept.add(late)
+    assert kept.doc == EventsSummary.of(history).doc  # refused: nothing changed
 
 
 def _kept_summaries(crm: CRM) -> None:
