@@ -16,10 +16,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from socialcrm.contact_fields import normalize_email, normalize_phone
 from socialcrm.models import Identity, Prospect
-from socialcrm.networks import NetworkRegistry
+
+if TYPE_CHECKING:  # the URL rules of every network: a tenth of a ``note`` to import
+    from socialcrm.networks import NetworkRegistry
 
 __all__ = [
     "digest",
