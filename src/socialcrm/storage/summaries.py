@@ -9,9 +9,10 @@ the transaction that changes the prospect or its events:
 
 * a prospect written: its record's part is replaced (the events' part kept;
   a new prospect has none yet);
-* an event appended: folded in when it is the newest (nearly always), else the
-  events' part is folded again from the whole history; put in its place in
-  the journey when the reports replay it;
+* an event appended: folded in (:meth:`EventsSummary.add`: in place, unless an
+  older event's place needs the others), else the events' part is folded
+  again from the whole history; put in its place in the journey when the
+  reports replay it;
 * events moved (a merge) or removed, a prospect deleted: recomputed or removed.
 
 ``today`` and ``board`` then read the ``s-`` files only (issue 23), the reports
