@@ -135,8 +135,11 @@ class SocialPluginManager(pluggy.PluginManager):
                 self.disabled[ep.name] = dist
                 continue
             if self.has_plugin(ep.name):
+                from socialcrm.i18n import text as _  # only when two plugins clash
+
                 taken_by = self.distributions.get(ep.name, ("?", ""))[0]
-                self._failed(ep.name, f"name already used by {taken_by}", dist)
+                message = _("name already used by {distribution}").format(distribution=taken_by)
+                self._failed(ep.name, message, dist)
                 continue
             try:
                 plugin = ep.load()

@@ -213,6 +213,16 @@ def number(value: float | None) -> str:
     return format_decimal(float(f"{value:g}"), locale=locale)
 
 
+def decimal(value: float, digits: int = 2) -> str:
+    """A number with ``digits`` decimals (``0.75``): ``0,75`` in French."""
+    locale = _locale()
+    if locale is None:
+        return f"{value:.{digits}f}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, "0." + "0" * digits, locale=locale)
+
+
 def day(value: date) -> str:
     """A calendar day: ISO in English (``2026-03-01``), ``1 mars 2026`` in French."""
     locale = _locale()

@@ -8,7 +8,7 @@ from socialcrm.cli import render
 from socialcrm.cli.arguments import Ref
 from socialcrm.cli.completion import complete_network
 from socialcrm.cli.context import get_state
-from socialcrm.cli.localised import word
+from socialcrm.cli.localised import decimal, formats, number, word
 from socialcrm.cli.playbook import PANEL, percent, report_ok
 from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
@@ -33,13 +33,14 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
     crm = state.open_crm()
     prospect = crm.resolve(ref)
     result = for_prospect(crm, prospect.id)
+    neutral = state.output_format == "csv"  # CSV cells stay language-neutral
     rows = [
         [
             s.at.strftime("%Y-%m-%d"),
             word(s.kind),
             s.network or "",
-            f"{s.weight:g}",
-            f"{s.value:.2f}",
+            f"{s.weight:g}" if neutral else number(s.weight),
+            f"{s.value:.2f}" if neutral else decimal(s.value),
         ]
         for s in result.signals
     ]
@@ -70,8 +71,8 @@ def warmth(ctx: typer.Context, ref: Ref) -> None:
         state, [_("WHEN"), _("SIGNAL"), _("NETWORK"), _("WEIGHT"), _("NOW WORTH")], rows
     )
     render.echo(
-        _("{name}: warmth {value:.2f} ({level})").format(
-            name=prospect.name, value=result.value, level=word(result.level)
+        _("{name}: warmth {value} ({level})").format(
+            name=prospect.name, value=decimal(result.value), level=word(result.level)
         )
     )
 
@@ -157,13 +158,14 @@ def post_list(
             }
         )
         return
+    rate, _number = formats(state.output_format)  # CSV cells stay language-neutral
     rows = [
         [
             p.at.strftime("%Y-%m-%d"),
             p.network,
             p.views,
             p.reactions,
-            percent(p.rate),
+            rate(p.rate),
             BELOW if p.below(total.target) else "",
             p.url or "",
         ]

@@ -43,15 +43,23 @@ def report(state: context.CLIState, wiped: "Wiped") -> None:
     if state.output_format == "json":
         render.emit_json(wiped.to_dict())
         return
-    render.echo(
-        _(
-            "erased {erased} record(s) ({reason}) from {value}; {suppressed} "
+    if wiped.pipelines:
+        done = _(
+            "erased {erased} record(s) ({reason}) from {pipelines}; {suppressed} "
             "identifier(s) suppressed; backups: {backups_rewritten} rewritten, "
             "{backups_dropped} dropped"
-        ).format(
+        )
+    else:  # no one was stored: only identifiers suppressed, or nothing
+        done = _(
+            "erased {erased} record(s) ({reason}); {suppressed} "
+            "identifier(s) suppressed; backups: {backups_rewritten} rewritten, "
+            "{backups_dropped} dropped"
+        )
+    render.echo(
+        done.format(
             erased=wiped.erased,
             reason=reason_shown(wiped.reason),
-            value=", ".join(wiped.pipelines) or _("no pipeline"),
+            pipelines=", ".join(wiped.pipelines),
             suppressed=wiped.suppressed,
             backups_rewritten=wiped.backups_rewritten,
             backups_dropped=wiped.backups_dropped,
