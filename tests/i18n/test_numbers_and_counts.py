@@ -45,3 +45,12 @@ def test_erasing_someone_never_stored_names_no_pipeline(tmp_path: Path) -> None:
         assert "0 " in said and "pipeline" not in said and " from " not in said, said
     stored = _ok(tmp_path, "fr_FR.UTF-8", "privacy", "erase", "jane@acme.example", "--yes")
     assert "pipeline(s) default" in stored, stored
+
+
+def test_a_goal_s_deadline_is_a_date_in_the_rep_s_language(tmp_path: Path) -> None:
+    goal = ("goal", "set", "followers", "1200", "--network", "linkedin", "--by", "2099-06-25")
+    assert "d'ici le 25 juin 2099" in _ok(tmp_path, "fr_FR.UTF-8", *goal)
+    assert "d'ici le 25 juin 2099" in _ok(tmp_path, "fr_FR.UTF-8", "goal", "list")
+    assert "by 2099-06-25" in _ok(tmp_path, "C.UTF-8", "goal", "list")
+    csv = _ok(tmp_path, "fr_FR.UTF-8", "goal", "list", "--format", "csv").splitlines()
+    assert csv == _ok(tmp_path, "C.UTF-8", "goal", "list", "--format", "csv").splitlines()

@@ -6,7 +6,7 @@ import typer
 
 from socialcrm.cli import render
 from socialcrm.cli.context import get_state
-from socialcrm.cli.localised import number, t_
+from socialcrm.cli.localised import day, number, t_
 from socialcrm.cli.localised import percent as localised_percent
 from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
@@ -45,11 +45,15 @@ BEHIND = N_("BEHIND")
 
 
 def _when(per: str | None, by: object) -> str:
-    """``per week`` or ``by 2026-12-31``, a whole message in the language in force."""
+    """``per week`` or ``by 2026-12-31`` (``d'ici le 31 déc. 2026``), a whole message
+    in the language in force."""
+    from datetime import date
+
     if per:
         message = PERIODS.get(per)
         return _(message) if message else _("per {per}").format(per=per)
-    return _("by {by}").format(by=by)
+    deadline = by if isinstance(by, date) else date.fromisoformat(str(by))
+    return _("by {by}").format(by=day(deadline))
 
 
 goal_app = typer.Typer(
