@@ -44,14 +44,19 @@ def lookup(data: Any, path: str) -> Any:
 
 
 def shown(value: Any, kind: str, lang: str) -> str:
-    """What the page must show for a JSON value (written here, not imported)."""
+    """What the page must show for a JSON value (written here, not imported): in French,
+    a decimal comma, a narrow no-break space between thousands, a no-break space before ``%``."""
     if value is None:
         return "—"
-    if kind == "pct":
-        return f"{value * 100:.1f} %"
     if kind == "bool":
         return {"en": {True: "yes", False: "no"}, "fr": {True: "oui", False: "non"}}[lang][value]
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if kind == "pct":
+        english = f"{value * 100:,.1f} %"
+    else:
+        english = f"{value:,g}" if isinstance(value, float) else f"{value:,}"
+    if lang == "en":
+        return english.replace(",", "")
+    return english.replace(",", "\u202f").replace(".", ",").replace(" %", "\u00a0%")
 
 
 @pytest.fixture

@@ -197,7 +197,8 @@ def percent(ratio: float | None, digits: int = 1) -> str:
         return f"{ratio * 100:.{digits}f} %"
     from babel.numbers import format_percent
 
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + " %"
+    # a no-break space before "%" (CLDR's French; a plain space in a pattern stays one)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"
     return format_percent(ratio, pattern, locale=locale)
 
 

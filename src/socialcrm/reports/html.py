@@ -51,16 +51,23 @@ th { background: #f5f7fa; font-weight: 600; }
 
 
 def fmt(value: Any, kind: str = "num", lang: str = "en") -> str:
-    """How a JSON value is shown in the page (the browser test uses the same rule)."""
+    """How a JSON value is shown in the page (the browser test states the same rule):
+    ``2.5``, ``50.0 %``, ``1200`` in English; ``2,5``, ``50,0 %``, ``1 200`` in French."""
     if value is None:
         return "—"
-    if kind == "pct":
-        return f"{float(value) * 100:.1f} %"
     if kind == "bool":
         return label(lang, "yes" if value else "no")
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    if lang == "en" or isinstance(value, bool) or not isinstance(value, int | float):
+        if kind == "pct":
+            return f"{float(value) * 100:.1f} %"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    from babel.numbers import format_decimal, format_percent
+
+    if kind == "pct":
+        return str(format_percent(value, "#,##0.0\u00a0%", locale=lang))  # no-break space
+    return str(
+        format_decimal(float(f"{value:g}") if isinstance(value, float) else value, locale=lang)
+    )
 
 
 class _Page:
@@ -140,7 +147,7 @@ def render_html(data: dict[str, Any], lang: str, now: datetime) -> str:
     period = f"{(f['filters']['since'] or '…')[:10]} → {f['filters']['until'][:10]}"
     page.add(f"<h1>{page.t('title')}</h1>")
     page.add(
-        f'<p class="muted">{page.t("period")}: {escape(period)} · '
+        f'<p class="muted">{page.t("period")}{page.t("colon")}{escape(period)} · '
         f"{escape(f['filters']['pipeline'])}</p>"
     )
     _funnel(page, charts, f)
@@ -249,7 +256,7 @@ def _outreach(page: _Page, charts: Charts, o: dict[str, Any]) -> None:
             [key, "openers", "replied", "reply_rate", "median_reply_days"],
             [
                 [
-                    text(row[key]),
+                    text(label(page.lang, f"no_{key}") if row[key] == "none" else row[key]),
                     page.cell("outreach", f"{group}.{i}.openers", row["openers"]),
                     page.cell("outreach", f"{group}.{i}.replied", row["replied"]),
                     page.cell("outreach", f"{group}.{i}.reply_rate", row["reply_rate"], "pct"),
