@@ -50,7 +50,7 @@ from machine import (
     tree_is_dirty,
 )
 
-COMMANDS = ("show", "note", "move", "add", "list")
+COMMANDS = ("show", "note", "move", "add", "list", "list-table", "list-all-table")
 THIS = "working tree"
 
 
@@ -100,6 +100,8 @@ def _commands(base: list[str], pid: str) -> dict[str, list[str]]:
         "move": [*base, "move", pid, "STAGE", "--force"],
         "add": [*base, "add", "AB Person NUMBER"],
         "list": [*base, "--format", "json", "list", "--stage", "contact"],
+        "list-table": [*base, "list", "--stage", "contact"],  # stdout is a pipe
+        "list-all-table": [*base, "list"],
     }
 
 

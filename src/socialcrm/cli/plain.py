@@ -14,10 +14,8 @@ def aligned(headers: Sequence[str], cells: Sequence[Sequence[str]]) -> Iterator[
     """The table's text, :data:`TABLE_CHUNK` lines at a time: each row's cells
     left-aligned to the column's widest, two spaces apart, line ends trimmed
     (``cells`` already escaped; :func:`socialcrm.cli.render.emit_table` prints it)."""
-    widths = [len(h) for h in headers]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     lines = [list(headers), *cells]
+    widths = [max(map(len, column)) for column in zip(*lines, strict=True)]
     for at in range(0, len(lines), TABLE_CHUNK):
         text = (
             "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n"

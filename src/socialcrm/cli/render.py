@@ -366,6 +366,8 @@ def emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 
 def _cell(value: Any) -> str:
+    if type(value) is str:  # nearly every cell (a list's 36,000 cells at 30,000 prospects)
+        return escape(value)
     if value is None:
         return ""
     if isinstance(value, list | tuple):
