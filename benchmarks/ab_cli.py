@@ -183,15 +183,17 @@ def print_table(
         f"(python -c '{LIBRARIES}') {wall:.0f} ms wall, {cpu:.0f} ms CPU in the same rounds"
     )
     print(f"before = {before}, after = {after}")
-    print(f"{'':<8}{'--------------- wall ---------------':>38}{'----------- CPU -----------':>30}")
+    n = max(map(len, ["command", *summary])) + 1  # the first column fits every name
+    wall_head, cpu_head = "-" * 15 + " wall " + "-" * 15, "-" * 11 + " CPU " + "-" * 11
+    print(f"{'':<{n}}{wall_head:>38}{cpu_head:>30}")
     print(
-        f"{'command':<8}{'before':>8}{'after':>8}{'b/lib':>7}{'a/lib':>7}{'a/b':>8}"
+        f"{'command':<{n}}{'before':>8}{'after':>8}{'b/lib':>7}{'a/lib':>7}{'a/b':>8}"
         f"{'paired':>8}{'before':>9}{'after':>8}{'a/b':>7}{'paired':>8}"
     )
     for name, row in summary.items():
         w, c = row["wall"], row["cpu"]
         print(
-            f"{name:<8}{w['before_median_ms']:>8.0f}{w['after_median_ms']:>8.0f}"
+            f"{name:<{n}}{w['before_median_ms']:>8.0f}{w['after_median_ms']:>8.0f}"
             f"{w['before_x_libraries']:>7.2f}{w['after_x_libraries']:>7.2f}"
             f"{w['after_over_before']:>8.3f}{w['paired_after_over_before']:>8.3f}"
             f"{c['before_median_ms']:>9.0f}{c['after_median_ms']:>8.0f}"
