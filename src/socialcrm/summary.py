@@ -211,6 +211,8 @@ class EventsSummary:
                 inbound[payload.type] = at.isoformat()
         after = doc.get("sa")
         if item is not None and after is not None and enrolled and _at(enrolled[0]) < at:
+            if any(i[1] == event.id for i in after):
+                return True  # folded already: as the whole fold, which keeps one of each
             after.append(item)
             after.sort(key=key)
             ends = next((n for n, i in enumerate(after) if i[2] in _ENDS), len(after))

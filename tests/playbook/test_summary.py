@@ -215,6 +215,19 @@ def test_older_messages_fold_in_place_without_the_history() -> None:
     assert [i[1] for i in kept.doc["sa"]] == ["E0004"]  # the reply ends the sequence
 
 
+def test_an_older_event_folded_twice_counts_once() -> None:
+    history = [_event(0, 0, Created(stage=Stage.CONTACT)), _event(1, 1, SequenceEnrolled("intro"))]
+    history.append(_event(2, 9, Note("later")))
+    kept = EventsSummary.of(history)
+    sent = _event(3, 5, MessageSent("hello", "testnet", "note"))
+    assert kept.add(sent) and kept.add(sent)
+    assert (
+        kept.doc
+        == EventsSummary.of([*history, sent]).doc
+        == EventsSummary.of([*history, sent, sent]).doc
+    )
+
+
 @pytest.mark.parametrize(
     ("first", "tied"),
     [
