@@ -4,20 +4,13 @@ and in English in JSON (issue 27): ``--sent "VOTRE RÉPONSE"`` / ``"YOUR ANSWER"
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-SCRIPT = Path(sys.executable).with_name("socialcrm")
+from .console import run_console
 
 
 def _run(store: Path, lang: str, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOCIALCRM_", "LC_"))}
-    env.update(LANG=lang, NO_COLOR="1")
-    done = subprocess.run(
-        [str(SCRIPT), "--db", str(store), *args], capture_output=True, text=True, env=env
-    )
+    done = run_console("--db", str(store), *args, lang=lang, cwd=store.parent)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

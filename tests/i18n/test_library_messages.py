@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,14 +120,6 @@ STORAGE = ("storage/doctor.py", "storage/consistency.py", "storage/sql/doctor.py
 def test_the_doctors_findings_are_in_the_checked_modules() -> None:
     checked = {p.relative_to(SRC).as_posix() for p in LIBRARY}
     assert set(STORAGE) <= checked
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    i18n.activate("fr")
-    yield
-    i18n.activate("en")
-    i18n.set_neutral(False)
 
 
 @pytest.mark.usefixtures("french")

@@ -7,7 +7,6 @@ import errno
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,14 +19,6 @@ FULL = Path("/dev/full")
 
 def _error(code: int) -> OSError:
     return OSError(code, os.strerror(code), "/somewhere")
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    i18n.activate("fr")
-    yield
-    i18n.activate("en")
-    i18n.set_neutral(False)
 
 
 def test_english_keeps_the_system_s_own_words() -> None:

@@ -7,7 +7,6 @@ import ast
 import filecmp
 import io
 import re
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -163,14 +162,6 @@ raise ImportFormatError("not an X file", path=str(path))
             "'not an X file'",
         ]
     )
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    i18n.activate("fr")
-    yield
-    i18n.activate("en")
-    i18n.set_neutral(False)
 
 
 def _linkedin_crm(tmp_path: Path) -> CRM:

@@ -5,11 +5,9 @@ it with its field instead of gluing an English field name into a frame
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from socialcrm import i18n
 from socialcrm.models import Prospect
 from socialcrm.playbook.icp import ICP, score
 
@@ -36,13 +34,6 @@ weight = 1
 """
 
 ENGLISH_WORDS = re.compile(r"\b(sector|location|title|custom field|field|matches|unknown|filled)\b")
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    i18n.activate("fr")
-    yield
-    i18n.activate("en")
 
 
 def _reasons(**fields: object) -> list[str]:

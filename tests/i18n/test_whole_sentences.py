@@ -4,7 +4,6 @@ sentence per kind, so French can give each its gender and article
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from socialcrm.errors import NotFoundError, ValidationError
 from socialcrm.playbook import key_name
 from socialcrm.serialization import event_from_dict, pipeline_from_dict, prospect_from_dict
 from socialcrm.storage.problems import foreign_directory_error, no_manifest_error
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    i18n.activate("fr")
-    yield
-    i18n.activate("en")
 
 
 def _message(call: object, *args: object) -> str:
