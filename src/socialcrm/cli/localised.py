@@ -3,8 +3,8 @@
 Stored values stay English (``contact``, ``won``, ``reply``): they are data,
 and ``--format json|csv`` prints them as stored.  Tables and sentences show
 them through :func:`word`.  Numbers, percentages and dates are formatted for
-the language in force with Babel (French: ``12,5 %`` with a narrow no-break
-space, a decimal comma); in English they keep the CLI's own format, and Babel
+the language in force (:mod:`socialcrm.number_format`; French: ``12,5 %`` with a
+no-break space, a decimal comma); in English they keep the CLI's own format, and Babel
 is imported only when the language is not English (it costs start-up time).
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from socialcrm import i18n
+from socialcrm import i18n, number_format
 from socialcrm.i18n import N_
 from socialcrm.i18n import gettext as _
 
@@ -190,28 +190,12 @@ def _locale() -> str | None:
 
 def percent(ratio: float | None, digits: int = 1) -> str:
     """``0.125`` → ``12.5 %`` (English) / ``12,5 %`` (French); ``—`` when there is none."""
-    if ratio is None:
-        return "—"
-    locale = _locale()
-    if locale is None:
-        return f"{ratio * 100:.{digits}f} %"
-    from babel.numbers import format_percent
-
-    # a no-break space before "%" (CLDR's French; a plain space in a pattern stays one)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0%"
-    return format_percent(ratio, pattern, locale=locale)
+    return "—" if ratio is None else number_format.percent(ratio, _locale(), digits)
 
 
 def number(value: float | None) -> str:
     """A number as short as it can be (``2.5``, ``12``): ``2,5`` in French; ``—`` for none."""
-    if value is None:
-        return "—"
-    locale = _locale()
-    if locale is None:
-        return f"{value:g}"
-    from babel.numbers import format_decimal
-
-    return format_decimal(float(f"{value:g}"), locale=locale)
+    return "—" if value is None else number_format.number(value, _locale())
 
 
 def decimal(value: float, digits: int = 2) -> str:

@@ -16,6 +16,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from socialcrm.number_format import number, percent
 from socialcrm.reports.audience import audience
 from socialcrm.reports.charts import Charts
 from socialcrm.reports.content import content
@@ -57,17 +58,12 @@ def fmt(value: Any, kind: str = "num", lang: str = "en") -> str:
         return "—"
     if kind == "bool":
         return label(lang, "yes" if value else "no")
-    if lang == "en" or isinstance(value, bool) or not isinstance(value, int | float):
-        if kind == "pct":
-            return f"{float(value) * 100:.1f} %"
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    from babel.numbers import format_decimal, format_percent
-
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    locale = None if lang == "en" else lang
     if kind == "pct":
-        return str(format_percent(value, "#,##0.0\u00a0%", locale=lang))  # no-break space
-    return str(
-        format_decimal(float(f"{value:g}") if isinstance(value, float) else value, locale=lang)
-    )
+        return percent(value, locale)
+    return number(value, locale)
 
 
 class _Page:
