@@ -23,6 +23,7 @@ from attrs import frozen
 from socialcrm import entrypoint_cache, hookspecs
 from socialcrm.entrypoint_cache import EntryPointRecord
 from socialcrm.errors import PluginError
+from socialcrm.i18n import text as _
 from socialcrm.value import Value
 
 __all__ = [
@@ -135,8 +136,6 @@ class SocialPluginManager(pluggy.PluginManager):
                 self.disabled[ep.name] = dist
                 continue
             if self.has_plugin(ep.name):
-                from socialcrm.i18n import text as _  # only when two plugins clash
-
                 taken_by = self.distributions.get(ep.name, ("?", ""))[0]
                 message = _("name already used by {distribution}").format(distribution=taken_by)
                 self._failed(ep.name, message, dist)
