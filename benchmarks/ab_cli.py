@@ -50,7 +50,18 @@ from machine import (
     tree_is_dirty,
 )
 
-COMMANDS = ("show", "note", "move", "add", "list", "list-table", "list-all-table")
+COMMANDS = (
+    "show",
+    "note",
+    "move",
+    "add",
+    "list",
+    "list-table",
+    "list-all-table",
+    "list-all-json",
+    "today",
+    "board",
+)
 THIS = "working tree"
 
 
@@ -102,6 +113,9 @@ def _commands(base: list[str], pid: str) -> dict[str, list[str]]:
         "list": [*base, "--format", "json", "list", "--stage", "contact"],
         "list-table": [*base, "list", "--stage", "contact"],  # stdout is a pipe
         "list-all-table": [*base, "list"],
+        "list-all-json": [*base, "--format", "json", "list"],
+        "today": [*base, "today"],
+        "board": [*base, "board"],
     }
 
 
@@ -109,17 +123,18 @@ Samples = dict[tuple[str, str], list[tuple[float, float]]]
 
 
 def measure(
-    trees: dict[str, Path], store: Path, pid: str, runs: int
+    trees: dict[str, Path], store: Path, pid: str, runs: int, only: Sequence[str] = COMMANDS
 ) -> tuple[Samples, list[tuple[float, float]]]:
-    """(wall ms, CPU ms) of each command from each tree, and of the libraries
-    reference, round by round."""
+    """(wall ms, CPU ms) of each command of ``only`` from each tree, and of the
+    libraries reference, round by round."""
     envs = {name: {**CHILD_ENV, "PYTHONPATH": str(src)} for name, src in trees.items()}
     cli = [sys.executable, "-c", "from socialcrm.cli import main; main()"]
-    commands = _commands([*cli, "--db", str(store)], pid)
+    every = _commands([*cli, "--db", str(store)], pid)
+    commands = {name: every[name] for name in only}
     settle()
     for env in envs.values():  # warm bytecode, any cache a tree keeps, the page cache
-        _run(commands["show"], env)
-        _run(commands["list"], env)
+        _run(every["show"], env)
+        _run(every["list"], env)
     # start at identify; each move then goes to the other stage of the two
     _run([*cli, "--db", str(store), "move", pid, "identify", "--force"], envs["before"])
     times: Samples = {}
@@ -162,7 +177,7 @@ def summarise(times: Samples, libraries: list[tuple[float, float]]) -> dict[str,
     summary: dict[str, dict[str, Any]] = {}
     for i, kind in enumerate(("wall", "cpu")):
         reference = statistics.median(x[i] for x in libraries)
-        for name in COMMANDS:
+        for name in dict.fromkeys(command for command, _tree in times):
             b = [x[i] for x in times[name, "before"]]
             a = [x[i] for x in times[name, "after"]]
             summary.setdefault(name, {})[kind] = _figures(b, a, reference)
@@ -213,7 +228,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=11, help="interleaved rounds (>= 11 to judge)")
     parser.add_argument("--label", help="a word for the result file's name (e.g. no-cache)")
     parser.add_argument("--save", action="store_true", help="write a result file (JSON)")
+    parser.add_argument(
+        "--only", help="comma-separated commands (default: all of " + ", ".join(COMMANDS) + ")"
+    )
     args = parser.parse_args(argv)
+    only = COMMANDS if args.only is None else tuple(args.only.split(","))
+    unknown = set(only) - set(COMMANDS)
+    if unknown:
+        parser.error("unknown command(s): " + ", ".join(sorted(unknown)))
 
     data = HERE / ".data"
     store = data / f"store-{args.size}"
@@ -231,12 +253,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             if args.after is None:
                 trees["after"] = ROOT / "src"
                 cpu = cpu_counters()
-                times, libraries = measure(trees, work, pid, args.runs)
+                times, libraries = measure(trees, work, pid, args.runs, only)
             else:
                 with _checkout(args.after, Path(tmp) / "after") as new:
                     trees["after"] = new / "src"
                     cpu = cpu_counters()
-                    times, libraries = measure(trees, work, pid, args.runs)
+                    times, libraries = measure(trees, work, pid, args.runs, only)
     steal = steal_fraction(cpu, cpu_counters())
     summary = summarise(times, libraries)
     print_table(summary, libraries, args.revision, after_name, args.runs)

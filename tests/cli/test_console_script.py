@@ -149,6 +149,33 @@ def test_startup_stays_light(env: dict[str, str], tmp_path: Path) -> None:
     assert "pydantic" not in modules and "rich" not in modules
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("today",),  # a Path option (--ics) not given: Typer built a pydantic adapter anyway
+        ("today", "--ics", "calendar.ics"),
+        ("export", "--out", "backup.json"),
+    ],
+)
+def test_path_options_do_not_load_pydantic(
+    env: dict[str, str], tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    assert cli(env, "add", "Jane Doe").returncode == 0
+    resolved = [str(tmp_path / a) if a.endswith((".ics", ".json")) else a for a in argv]
+    assert "pydantic" not in _modules_after(env, tmp_path, *resolved)
+    assert all(not a.endswith((".ics", ".json")) or Path(a).is_file() for a in resolved)
+
+
+def test_path_options_keep_typer_checks(env: dict[str, str], tmp_path: Path) -> None:
+    """The light converter turns the text into a Path, then Typer's own checks run."""
+    refused = cli(env, "today", "--ics", str(tmp_path))  # dir_okay=False
+    assert refused.returncode == 2
+    assert "--ics" in refused.stderr and "is a directory" in refused.stderr
+    missing = cli(env, "import", str(tmp_path / "nowhere.csv"))
+    assert missing.returncode != 0 and "nowhere.csv" in missing.stderr
+    assert "Traceback" not in missing.stderr + refused.stderr
+
+
 def test_show_and_move_do_not_load_the_network_adapters(
     env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -4,10 +4,12 @@ Typer 0.29 coerces every non-flag parameter through a pydantic ``TypeAdapter``,
 building one per parameter when the command runs: importing pydantic and
 building the adapters costs ~100 ms on each invocation, half the start-up
 budget of ``socialcrm show``.  Our parameters are plain ``bool``, ``str``,
-``int``, ``float`` and ``list[str]``, which need no schema: :func:`install` gives those
-parameters a small runtime converter with the same behaviour (including
-``min``/``max``), and leaves every other parameter (paths, enums, custom
-parsers, plugin options of other types) to Typer.
+``int``, ``float``, ``list[str]`` and ``Path``, which need no schema: :func:`install`
+gives those parameters a small runtime converter with the same behaviour (including
+``min``/``max``; a path goes through Typer's own checks, ``exists``, ``dir_okay``…,
+once it is a ``Path``), and leaves every other parameter (enums, custom parsers,
+plugin options of other types) to Typer.  A ``Path`` option alone (``today --ics``)
+made ``today`` import pydantic even when the option was not given.
 
 This leans on Typer internals (``_runtime_param``); if they change, install
 does nothing and Typer's own (slower) coercion applies — a test watches that
@@ -17,6 +19,7 @@ pydantic stays out of a normal run.
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
 from socialcrm.i18n import gettext as _
@@ -27,6 +30,7 @@ try:  # Typer internals: absent or different in other Typer versions
     from typer._click.core import Context as _Context
     from typer._click.exceptions import BadParameter as _BadParameter
     from typer._coercion import RuntimeParam as _RuntimeParam
+    from typer._param_types import coerce_cli_path as _coerce_cli_path
 except ImportError:  # pragma: no cover - depends on the installed Typer
     _RuntimeParam = None  # type: ignore[assignment,misc]
 
@@ -85,6 +89,8 @@ def _convert(annotation: Any, value: Any, info: Any) -> Any:
 def _kind(annotation: Any) -> str | None:
     if annotation in (str, int, float, bool):
         return str(annotation.__name__)
+    if isinstance(annotation, type) and issubclass(annotation, Path):
+        return "path"
     if repr(annotation) == "list[str]":
         return "list[str]"
     return None
@@ -108,6 +114,8 @@ def install(command: Any) -> None:
             continue
         if getattr(descriptor, "file_annotation", None) is not None:
             continue
+        if getattr(info, "path_type", None) is not None:  # a path given as str/bytes
+            continue
         if _kind(descriptor.annotation) is None:
             continue
         param._runtime_param = _Light(parameter_info=info, annotation=descriptor.annotation)
@@ -121,6 +129,11 @@ if _RuntimeParam is not None:
         """Converts ``bool``/``str``/``int``/``float``/``list[str]`` without pydantic."""
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if _kind(self.annotation) == "path":  # already a Path: Typer's checks, no pydantic
+                path = value if isinstance(value, self.annotation) else self.annotation(value)
+                return _coerce_cli_path(
+                    path, self.parameter_info, path_type=self.annotation, param=param, ctx=ctx
+                )
             try:
                 return _convert(self.annotation, value, self.parameter_info)
             except ValueError as exc:
