@@ -78,7 +78,11 @@ def open_atomic(path: Path, *, sync_dir: bool = True) -> Iterator[int]:
     raises — the temporary file is removed.  Mode 0600 whatever the umask.
     """
     tmp = temp_name(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    except OSError as exc:  # the directory refuses a new file (missing, read-only, full)
+        exc.filename = str(path.parent)  # what the user can fix, not our temporary name
+        raise
     try:
         try:
             if hasattr(os, "fchmod"):  # POSIX: exact mode whatever the umask

@@ -57,6 +57,16 @@ def test_write_atomic_failure_keeps_old_bytes_and_no_temp(
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
 
 
+def test_a_directory_refusing_the_temporary_file_is_named_not_the_temporary_file(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "missing" / "report.html"
+    with pytest.raises(FileNotFoundError) as caught:
+        atomic.write_atomic(target, b"x")
+    assert caught.value.filename == str(target.parent)  # not ".report.html.<pid>.tmp"
+    assert not target.parent.exists()
+
+
 def test_modes_under_permissive_umask(store_path: Path, permissive_umask: None) -> None:
     repository = open_repository(store_path / "nested" / "deeper")
     crm = CRM(repository, get_plugin_manager(entrypoints=False))

@@ -235,7 +235,7 @@ def report_os_error(
             EXIT_STORE,
         )
     if name is not None:
-        return failed(f"{name}: {reason}", EXIT_INVALID)
+        return failed(_("{name}: {reason}").format(name=name, reason=reason), EXIT_INVALID)
     if exc.errno not in _FILE_ERRNOS:
         return None
     if store_used:
