@@ -12,18 +12,17 @@ compares them).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from attrs import frozen
 
 from socialcrm.models import Prospect, nfc
-from socialcrm.repository import Query, Repository, ScansProspects
+from socialcrm.repository import Query, Repository
 from socialcrm.stages import STAGE_OF, STATUS_OF, Stage, Status
 
-__all__ = ["Card", "ListsCards", "cards", "listed", "needs_models"]
+__all__ = ["Card", "ListsCards", "cards", "needs_models"]
 
 
 @frozen
@@ -118,31 +117,3 @@ def cards(repository: Repository, query: Query, *, replay: bool = False) -> list
         return [Card.of(p) for p in repository.query(query)]
     found = [c for c in repository.cards(query) if _matches(query, c)]
     return query.ordered(found, lambda c: c.score)
-
-
-def listed(repository: Repository, query: Query) -> tuple[list[str], Iterator[Prospect]]:
-    """The ids of ``query``'s prospects in its order (sorted and limited), and their
-    models in the order the store reads them.
-
-    A whole-pipeline JSON or CSV list then never holds every model at once
-    (100,000 prospects: 289 MiB): the order comes from the cards, the models
-    one storage unit at a time (:class:`~socialcrm.repository.ScansProspects`),
-    each turned into its output as it comes.  Without cards or a scan, or for a
-    filter that needs the models, the models are listed as
-    :meth:`~socialcrm.repository.Repository.query` gives them.
-    """
-    streams = isinstance(repository, ListsCards) and isinstance(repository, ScansProspects)
-    if needs_models(query) or not streams:
-        found = repository.query(query)
-        return [p.id for p in found], iter(found)
-    assert isinstance(repository, ScansProspects)
-    joined = "\x00".join(c.id for c in cards(repository, query))
-    # The ids are copied (split) and the garbage collected before any model is
-    # read: the cards' strings and their summaries' memory then go back to the
-    # system, instead of staying under the models' (100,000 prospects: peak
-    # 203 MiB without the copy and the collection, 157 MiB with them).
-    order = joined.split("\x00") if joined else []
-    del joined
-    gc.collect()
-    wanted = set(order)
-    return order, (p for p in repository.scan(query) if p.id in wanted)

@@ -22,7 +22,7 @@ core never imports them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -31,13 +31,14 @@ import pluggy
 from socialcrm import activity, channel_limits, editing, pipelines, references, transitions
 from socialcrm.activity import INTERACTION_TYPES
 from socialcrm.board import Board, board
-from socialcrm.cards import Card, cards, listed
+from socialcrm.cards import Card, cards
 from socialcrm.editing import EDITABLE, Change
 from socialcrm.errors import NotFoundError
 from socialcrm.history import StageSpan, stage_spans
 from socialcrm.hooks import Hooks, PluginFailure
 from socialcrm.models import Event, Pipeline, Prospect, nfc
 from socialcrm.pipelines import DEFAULT_PIPELINE
+from socialcrm.prospect_records import E, listed
 from socialcrm.recording import Clock, Recording
 from socialcrm.repository import MemoryRepository, Query, Repository
 from socialcrm.rules import Problem, RuleRegistry, default_rules
@@ -378,9 +379,9 @@ class CRM:
         """:meth:`query` as cards, without models where the store can (:mod:`socialcrm.cards`)."""
         return cards(self.repository, Query.of(self.pipeline.name, **filters))
 
-    def listed(self, **filters: Any) -> tuple[list[str], Iterator[Prospect]]:
-        """:meth:`query` as its ids in order and its models as read (``cards.listed``)."""
-        return listed(self.repository, Query.of(self.pipeline.name, **filters))
+    def listed(self, encode: Callable[[dict[str, Any]], E], **filters: Any) -> list[E]:
+        """:meth:`query`'s JSON records, each as ``encode`` makes it (``prospect_records``)."""
+        return listed(self.repository, Query.of(self.pipeline.name, **filters), encode)
 
     def board(self, owner: str | None = None) -> Board:
         """Open prospects per stage and the won/lost lists (``owner``: one rep's)."""
@@ -388,8 +389,7 @@ class CRM:
 
     # ------------------------------------------------------------ file formats
     def importers(self) -> dict[str, Importer]:
-        """File importers registered by plugins and built-ins, by format name
-        (:func:`socialcrm.io.import_file` uses them)."""
+        """File importers registered by plugins and built-ins, by format (``io.import_file``)."""
         return dict(self.hooks.importers)
 
     def exporters(self) -> dict[str, Exporter]:

@@ -37,6 +37,7 @@ __all__ = [
     "Query",
     "Repository",
     "ScansProspects",
+    "ScansRecords",
     "append_all",
     "each_prospect",
     "put_all",
@@ -50,17 +51,20 @@ def _prospect_score(p: Prospect) -> float | None:
     return p.assessment.score if p.assessment else None
 
 
-def _sort_key(field: str, score: Callable[[Any], float | None]) -> Callable[[Any], Any]:
+def _sort_key(
+    field: str, score: Callable[[Any], float | None], read: Callable[[Any, str], Any]
+) -> Callable[[Any], Any]:
     """The key of ``Query.sort``'s field for a prospect or anything shaped like one
-    (a :class:`~socialcrm.cards.Card`), whose ICP score ``score`` reads."""
+    (a :class:`~socialcrm.cards.Card`), whose ICP score ``score`` reads and whose
+    other fields ``read`` reads."""
 
     def key(p: Any) -> Any:
-        if field == "stage":
-            return p.stage.order
         if field == "score":  # unscored prospects sort before any score ("-score": last)
             value = score(p)
             return (value is not None, value or 0.0)
-        value = getattr(p, field)
+        if field == "stage":
+            return read(p, field).order
+        value = read(p, field)
         if isinstance(value, str):
             return value.casefold()
         return "" if value is None else value
@@ -144,12 +148,18 @@ class Query(Value):
         """Filter, sort and limit ``prospects`` (ties broken by id: stable output)."""
         return self.ordered([p for p in prospects if self.matches(p)], _prospect_score)
 
-    def ordered(self, items: list[T], score: Callable[[T], float | None]) -> list[T]:
+    def ordered(
+        self,
+        items: list[T],
+        score: Callable[[T], float | None],
+        read: Callable[[T, str], Any] = getattr,
+    ) -> list[T]:
         """``items`` sorted by ``sort`` (ties broken by id: stable output), then limited;
-        ``score`` reads an item's ICP score (prospects and cards hold it differently)."""
+        ``score`` reads an item's ICP score (prospects and cards hold it differently),
+        ``read`` its other fields (by default, its attributes)."""
         field = self.sort.lstrip("-")
         items.sort(key=lambda item: item.id)
-        items.sort(key=_sort_key(field, score), reverse=self.sort.startswith("-"))
+        items.sort(key=_sort_key(field, score, read), reverse=self.sort.startswith("-"))
         return items if self.limit is None else items[: self.limit]
 
 
@@ -288,6 +298,22 @@ class ScansProspects(Protocol):
     def scan(self, query: Query) -> Iterator[Prospect]:
         """The prospects :meth:`Repository.query` would give, in storage order
         (``query.sort`` and ``query.limit`` ignored)."""
+        ...
+
+
+@runtime_checkable
+class ScansRecords(Protocol):
+    """Optional for a backend: stream a query's prospects as their JSON records.
+
+    A backend that stores each prospect as a document can give its record
+    (:func:`socialcrm.prospect_records.stored_record`) without building the
+    model: ``list --format json`` of a whole pipeline then costs half as much.
+    """
+
+    def scan_records(self, query: Query) -> Iterator[dict[str, Any]]:
+        """The :func:`~socialcrm.prospect_records.prospect_record` of each prospect
+        :meth:`Repository.query` would give, in storage order (``query.sort`` and
+        ``query.limit`` ignored)."""
         ...
 
 

@@ -143,9 +143,9 @@ def test_prospect_lists_give_their_floats_and_the_standard_librarys_json(
             return [f for v in value for f in floats_in(v)]
         return []
 
-    assert sorted(record_floats(ps)) == sorted(floats_in(records))
+    assert sorted(record_floats(records)) == sorted(floats_in(records))
     expected = json.dumps(records, ensure_ascii=False, indent=2).encode()
-    assert _json_bytes(records, floats=record_floats(ps)) == expected
+    assert _json_bytes(records, floats=record_floats(records)) == expected
 
 
 # -- a prospect list's JSON, written in chunks ---------------------------------------------

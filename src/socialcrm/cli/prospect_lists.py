@@ -7,19 +7,21 @@ neutralised): a list of 100,000 prospects is written in pieces.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from socialcrm.cli.records import PROSPECT_COLUMNS, as_is, prospect_row, raw_record, record_floats
+from socialcrm.cli.records import PROSPECT_COLUMNS, as_is, record, record_floats, record_row
 from socialcrm.cli.render import Output, _json_bytes, emit_csv, emit_json, emit_json_list, json_safe
 
 if TYPE_CHECKING:
     from socialcrm.models import Prospect
 
-__all__ = ["JSON_CHUNK", "emit_json_records", "emit_listed"]
+__all__ = ["JSON_CHUNK", "emit_json_records", "emit_listed", "json_element", "listed_encoder"]
 
 JSON_CHUNK = 1000
-"""Prospects serialised at a time by :func:`emit_json_records` (tests make it small)."""
+"""Prospects written at a time by :func:`emit_json_records` and :func:`emit_listed`
+(tests make it small)."""
 
 
 def emit_json_records(prospects: Sequence[Prospect]) -> None:
@@ -29,42 +31,52 @@ def emit_json_records(prospects: Sequence[Prospect]) -> None:
     (``json.dumps(..., indent=2)`` plus a newline), but the records and their
     text never exist all at once: at 30,000 prospects they were ~100 MB besides
     the models and pushed ``list --format json`` past the 200 MB budget (issue
-    #4).  Each chunk goes through :func:`_json_bytes` (small-float and orjson
-    fallbacks included) as a list, whose opening bracket and newline and
-    closing newline and bracket are dropped; the pieces are joined with a comma
-    and newline, as the indenting encoder joins elements.
+    #4).
     """
-    if not prospects:
-        emit_json([])
-        return
     size = max(1, JSON_CHUNK)
-    emit_json_list(_elements(prospects[at : at + size]) for at in range(0, len(prospects), size))
+    _emit_elements(
+        [json_element(record(p, as_is)) for p in prospects[at : at + size]]
+        for at in range(0, len(prospects), size)
+    )
 
 
-def _elements(prospects: Sequence[Prospect]) -> bytes:
-    """The JSON text of ``prospects``' records as list elements (no brackets)."""
-    records = [raw_record(p, as_is) for p in prospects]
-    return json_safe(_json_bytes(records, floats=record_floats(prospects)))[2:-2]
+def json_element(r: Mapping[str, Any]) -> bytes:
+    """The JSON text of one record as an element of an indented list (no brackets,
+    not yet escaped: :func:`emit_listed` escapes whole chunks).
+
+    Written as a one-element list by :func:`_json_bytes` (small-float and orjson
+    fallbacks included), whose opening bracket and newline and closing newline
+    and bracket are dropped: the element keeps the list's indentation.
+    """
+    return _json_bytes([r], floats=record_floats([r]))[2:-2]
 
 
-def emit_listed(state: Output, order: Sequence[str], prospects: Iterable[Prospect]) -> None:
-    """The JSON or CSV list of the prospects of ``order``, given in any order.
+def listed_encoder(state: Output) -> Callable[[dict[str, Any]], Any]:
+    """What each record of a listed prospect becomes for ``state``'s format: its JSON
+    element (:func:`json_element`) or its CSV row."""
+    return record_row if state.output_format == "csv" else json_element
 
-    Each prospect becomes its output (JSON text, CSV row) as it comes, and only
-    that is kept until all are there: the same bytes as the whole list at once
-    (:func:`emit_json_records`; one CSV row each), without every model at once
-    (:func:`socialcrm.cards.listed`).
+
+def emit_listed(state: Output, encoded: list[Any]) -> None:
+    """Print the prospects ``encoded`` by :func:`listed_encoder`, in their order.
+
+    The same bytes as the whole list of records at once (``json.dumps(...,
+    indent=2)`` and a newline; one CSV row each), written :data:`JSON_CHUNK`
+    elements at a time, each chunk escaped as it goes.
     """
     if state.output_format == "csv":
-        rows = {p.id: prospect_row(p) for p in prospects}
-        emit_csv(PROSPECT_COLUMNS, [rows[pid] for pid in order])
+        emit_csv(PROSPECT_COLUMNS, encoded)
         return
-    if not order:
+    size = max(1, JSON_CHUNK)
+    _emit_elements(encoded[start : start + size] for start in range(0, len(encoded), size))
+
+
+def _emit_elements(chunks: Iterable[list[bytes]]) -> None:
+    """``[``, the chunks' elements escaped and joined by a comma and newline, ``]``
+    (``[]`` for none), as the indenting encoder writes a list."""
+    pieces = (json_safe(b",\n".join(chunk)) for chunk in chunks if chunk)
+    first = next(pieces, None)
+    if first is None:
         emit_json([])
         return
-    texts = {p.id: _elements([p]) for p in prospects}
-    size = max(1, JSON_CHUNK)
-    emit_json_list(  # each text freed once written
-        b",\n".join(texts.pop(pid) for pid in order[start : start + size])
-        for start in range(0, len(order), size)
-    )
+    emit_json_list(itertools.chain([first], pieces))

@@ -244,10 +244,10 @@ def list_(
 
     if state.output_format == "table":  # what a table shows: cards, no full models
         render.emit_cards(state, crm.cards(**filters))
-    else:  # every record: the models one storage unit at a time, in the list's order
-        from socialcrm.cli.prospect_lists import emit_listed
+    else:  # every record, each encoded as the store gives it, then printed in order
+        from socialcrm.cli.prospect_lists import emit_listed, listed_encoder
 
-        emit_listed(state, *crm.listed(**filters))
+        emit_listed(state, crm.listed(listed_encoder(state), **filters))
 
 
 # -- edit -------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ stored; :mod:`~socialcrm.cli.render` escapes what a terminal would obey.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from socialcrm.prospect_records import as_is, iso, prospect_record, record, record_floats
 
 if TYPE_CHECKING:
     from socialcrm.cards import Card
@@ -25,108 +25,14 @@ __all__ = [
     "pipeline_record",
     "prospect_record",
     "prospect_row",
-    "raw_record",
+    "record",
     "record_floats",
+    "record_row",
     "stage_label",
 ]
 
 
 # -- JSON shapes ----------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def record_floats(prospects: Iterable[Prospect]) -> list[float]:
-    """Every float in the :func:`prospect_record` of ``prospects``: assessment scores and
-    thresholds (a test checks this against generated records)."""
-    return [
-        number
-        for p in prospects
-        if p.assessment is not None
-        for number in (p.assessment.score, p.assessment.threshold)
-        if number is not None
-    ]
-
-
-def prospect_record(p: Prospect) -> dict[str, Any]:
-    """The stable JSON form of a prospect (documented in docs/cli.md).
-
-    Enum values are read as ``_value_``: the ``value`` property costs ~3x
-    more, which shows when listing thousands of prospects.
-    """
-    return raw_record(p, _iso)
-
-
-def as_is(value: datetime | None) -> datetime | None:
-    return value
-
-
-def raw_record(p: Prospect, when: Callable[[datetime | None], Any]) -> dict[str, Any]:
-    """:func:`prospect_record` with each timestamp given to ``when``.
-
-    :func:`~socialcrm.cli.render.emit_json_records` keeps the datetimes (``as_is``): orjson writes a
-    UTC datetime exactly as ``isoformat()`` does, in C, where the 12,000
-    ``isoformat()`` calls of a 6,000-prospect list were a third of building its
-    records.  A test checks the bytes against the standard library's text of
-    :func:`prospect_record`.
-    """
-    poi = p.point_of_interest
-    assessment = p.assessment
-    source = p.source
-    return {
-        "id": p.id,
-        "name": p.name,
-        "kind": p.kind._value_,
-        "pipeline": p.pipeline,
-        "stage": p.stage._value_,
-        "status": p.status._value_,
-        "lost_reason": p.lost_reason,
-        "first_name": p.first_name,
-        "last_name": p.last_name,
-        "company": p.company,
-        "title": p.title,
-        "sector": p.sector,
-        "company_size": p.company_size,
-        "location": p.location,
-        "identities": [
-            {"network": i.network, "handle": i.handle, "url": i.url} for i in p.identities
-        ],
-        "emails": list(p.emails),
-        "phones": list(p.phones),
-        "tags": list(p.tags),
-        "notes": p.notes,
-        "custom": dict(p.custom),
-        "point_of_interest": (
-            {"text": poi.text, "url": poi.url, "at": when(poi.at)} if poi is not None else None
-        ),
-        "assessment": (
-            {
-                "qualified": assessment.qualified,
-                "score": assessment.score,
-                "threshold": assessment.threshold,
-                "note": assessment.note,
-                "at": when(assessment.at),
-            }
-            if assessment is not None
-            else None
-        ),
-        "owner": p.owner,
-        "source": (
-            {
-                "network": source.network,
-                "url": source.url,
-                "collected_at": when(source.collected_at),
-                "note": source.note,
-            }
-            if source is not None
-            else None
-        ),
-        "lawful_basis": p.lawful_basis._value_,
-        "created_at": when(p.created_at),
-        "updated_at": when(p.updated_at),
-    }
 
 
 def event_record(e: Event) -> dict[str, Any]:
@@ -137,7 +43,7 @@ def event_record(e: Event) -> dict[str, Any]:
     payload.pop("kind", None)
     return {
         "id": e.id,
-        "at": _iso(e.at),
+        "at": iso(e.at),
         "kind": e.kind.value,
         "actor": e.actor,
         "summary": describe_event(e),
@@ -151,7 +57,7 @@ def pipeline_record(p: Pipeline, *, prospects: int, current: bool) -> dict[str, 
         "current": current,
         "prospects": prospects,
         "description": p.description,
-        "created_at": _iso(p.created_at),
+        "created_at": iso(p.created_at),
     }
 
 
@@ -263,23 +169,28 @@ PROSPECT_COLUMNS = (
 
 
 def prospect_row(p: Prospect) -> list[Any]:
-    """A prospect as CSV cells in :data:`PROSPECT_COLUMNS` order (lists joined with ``;``;
-    ``owner`` last, so scripts reading the earlier columns by position still work;
-    the prospect's ``kind`` is in the JSON record)."""
+    """A prospect as CSV cells in :data:`PROSPECT_COLUMNS` order (:func:`record_row`)."""
+    return record_row(prospect_record(p))
+
+
+def record_row(r: dict[str, Any]) -> list[Any]:
+    """A prospect's record as CSV cells in :data:`PROSPECT_COLUMNS` order (lists joined
+    with ``;``; ``owner`` last, so scripts reading the earlier columns by position
+    still work; the prospect's ``kind`` is in the JSON record)."""
     return [
-        p.id,
-        p.name,
-        p.stage.value,
-        p.status.value,
-        p.company or "",
-        p.title or "",
-        "; ".join(p.emails),
-        "; ".join(p.phones),
-        "; ".join(i.url for i in p.identities),
-        "; ".join(p.tags),
-        _iso(p.created_at),
-        _iso(p.updated_at),
-        p.owner or "",
+        r["id"],
+        r["name"],
+        r["stage"],
+        r["status"],
+        r["company"] or "",
+        r["title"] or "",
+        "; ".join(r["emails"]),
+        "; ".join(r["phones"]),
+        "; ".join(i["url"] for i in r["identities"]),
+        "; ".join(r["tags"]),
+        r["created_at"],
+        r["updated_at"],
+        r["owner"] or "",
     ]
 
 

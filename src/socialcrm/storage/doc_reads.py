@@ -1,20 +1,22 @@
 """Whole-pipeline reads of the TinyDB store straight from its prospect documents.
 
 A part of :class:`socialcrm.storage.tinydb.TinyDBRepository`: a query looks at
-the documents' stage, status and owner before building any model (the cards of
-``board`` and ``list`` come from the summaries instead:
-:mod:`socialcrm.storage.summaries`).
+the documents' stage, status and owner before building any model, and a JSON
+list takes each record from its document (the cards of ``board`` and ``list``
+come from the summaries instead: :mod:`socialcrm.storage.summaries`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from socialcrm.models import Prospect
+from socialcrm.prospect_records import record, stored_record
 from socialcrm.repository import Query
 from socialcrm.storage.generations import GenerationStore
 
-__all__ = ["matching_documents", "owned"]
+__all__ = ["matching_documents", "matching_records", "owned"]
 
 _PROSPECTS = "prospects"
 
@@ -48,3 +50,31 @@ def matching_documents(
                 continue
             yield doc, logical
         del docs
+
+
+def _by_document(query: Query) -> bool:
+    """Whether the document-level look is all of ``query``'s filters."""
+    return (
+        query.tag is None and query.network is None and not query.text and (query.min_score is None)
+    )
+
+
+def matching_records(
+    engine: GenerationStore,
+    query: Query,
+    structure: Callable[[Mapping[str, Any], str], Prospect],
+) -> Iterator[dict[str, Any]]:
+    """The records of ``query``'s prospects, one prospect file at a time; the caller
+    holds the lock.  A document in the current form gives its record directly
+    (:func:`~socialcrm.prospect_records.stored_record`); any other, or a query
+    with a filter beyond stage, status and owner, goes through the model
+    ``structure`` builds (and :meth:`~socialcrm.repository.Query.matches`)."""
+    direct = _by_document(query)
+    for doc, logical in matching_documents(engine, query):
+        found = stored_record(doc) if direct else None
+        if found is None:
+            prospect = structure(doc, logical)
+            if not query.matches(prospect):
+                continue
+            found = record(prospect)
+        yield found

@@ -27,6 +27,8 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "BACKUP_DIR",
@@ -84,6 +86,19 @@ _BACKUP_RE = re.compile(
 def shard_of(key: str, shards: int) -> int:
     """A stable shard number for ``key`` (CRC-32: fast, same on every platform)."""
     return zlib.crc32(key.encode("utf-8")) % shards
+
+
+def in_file_order(ids: list[str], header: Mapping[str, Any]) -> list[str]:
+    """``ids`` grouped by prospect shard, then events shard (``header``: the store's).
+
+    A change to every prospect then reads (and writes) each file while it
+    is in the cache, instead of re-reading a 300 KB events file per prospect
+    (a rename of 30,000 prospects took minutes in id order).
+    """
+    prospect_shards, event_shards = header["prospect_shards"], header["event_shards"]
+    return sorted(
+        ids, key=lambda pid: (shard_of(pid, prospect_shards), shard_of(pid, event_shards))
+    )
 
 
 @functools.lru_cache(maxsize=32)
