@@ -443,3 +443,25 @@ def test_csv_records_carry_the_owner_last(
     )
     shown = list(csv.reader(io.StringIO(run("show", "Omar Owned", "--format", "csv").stdout)))
     assert shown[1][-1] == "omar"
+
+
+def test_show_draws_the_latest_events_and_points_to_history(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A prospect with thousands of imported messages made ``show`` an event dump."""
+    from socialcrm.cli import prospect_card
+
+    monkeypatch.setattr(prospect_card, "CARD_HISTORY_LIMIT", 2)
+    run("add", "Jane Doe")
+    for n in range(1, 4):
+        run("note", "Jane Doe", f"call number {n}")
+    shown = run("show", "Jane Doe").stdout
+    assert "call number 2" in shown and "call number 3" in shown
+    assert "call number 1" not in shown
+    earlier = next(line for line in shown.splitlines() if "earlier event(s)" in line)
+    assert earlier.startswith("… 2 earlier event(s): 'socialcrm ")  # the creation, note 1
+    assert " history " in earlier and earlier.endswith("' lists them all")
+    every = run("history", "Jane Doe").stdout
+    assert all(f"call number {n}" in every for n in range(1, 4))
+    record = as_json(run, "show", "Jane Doe")
+    assert isinstance(record, dict) and len(record["history"]) == 4

@@ -12,7 +12,11 @@ if TYPE_CHECKING:
     from socialcrm.cli.context import CLIState
     from socialcrm.models import Prospect
 
-__all__ = ["show_table"]
+__all__ = ["CARD_HISTORY_LIMIT", "show_table"]
+
+CARD_HISTORY_LIMIT = 20
+"""The latest events the card shows; ``history`` lists them all (a prospect with a
+few thousand imported messages made ``show`` an event dump of a second or more)."""
 
 
 BASES = {
@@ -126,15 +130,23 @@ def show_table(
             )
 
     render.emit_fields(state, p.name, lines)
+    latest = events[-CARD_HISTORY_LIMIT:]
     rows = [
         [
             e.at.strftime("%Y-%m-%d %H:%M"),
             localised.event_kind(e.kind.value),
             render.describe_event(e),
         ]
-        for e in events
+        for e in latest
     ]
     render.echo()
+    if len(latest) < len(events):
+        render.echo(
+            _("… {count} earlier event(s): '{command}' lists them all").format(
+                count=localised.number(len(events) - len(latest)),
+                command=state.runnable(f"socialcrm history {p.id}"),
+            )
+        )
     render.emit_table(state, [_("WHEN"), _("WHAT"), _("DETAIL")], rows, title=_("History"))
 
 

@@ -251,6 +251,8 @@ def list_(
     from socialcrm.cli import render
 
     if state.output_format == "table":  # what a table shows: cards, no full models
+        from socialcrm.cli import localised
+
         found = crm.cards(**filters)
         drawn = limit is not None or not state.is_terminal
         shown = found if drawn else found[:TERMINAL_LIST_LIMIT]
@@ -260,7 +262,10 @@ def list_(
                 _(
                     "… and {more} more (of {total}): '--limit N' draws more, "
                     "'socialcrm list | less' or '--format csv' gives every one"
-                ).format(more=len(found) - len(shown), total=len(found))
+                ).format(
+                    more=localised.number(len(found) - len(shown)),
+                    total=localised.number(len(found)),
+                )
             )
     else:  # every record, each encoded as the store gives it, then printed in order
         from socialcrm.cli.prospect_lists import emit_listed, listed_encoder

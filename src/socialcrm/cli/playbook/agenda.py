@@ -104,7 +104,7 @@ def today(
     if state.output_format == "json":
         render.emit_json([i.to_dict() for i in items])
         return
-    from socialcrm.cli.localised import agenda_command, agenda_summary, word
+    from socialcrm.cli.localised import agenda_command, agenda_summary, number, word
 
     rows = [
         [
@@ -139,7 +139,7 @@ def today(
                 _(
                     "… and {more} more (of {total}): 'socialcrm today --limit 0' "
                     "lists them all, '--format json' or '--format csv' too"
-                ).format(more=total - len(items), total=total)
+                ).format(more=number(total - len(items)), total=number(total))
             )
     print_behind(state)
 
