@@ -175,7 +175,7 @@ def stored_record(doc: Mapping[str, Any]) -> dict[str, Any] | None:
     if doc.get("v") != FORMAT_VERSION or len(doc) != _STORED_KEYS:
         return None
     try:
-        return dict(zip(RECORD_FIELDS, _fields(doc), strict=True))
+        return dict(zip(RECORD_FIELDS, _fields(doc)))  # noqa: B905 (itemgetter: same length)
     except KeyError:
         return None
 
