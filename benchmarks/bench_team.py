@@ -5,7 +5,8 @@ database ``socialcrm_bench_team`` on the server (default
 ``postgresql://postgres@127.0.0.1:5432/postgres``) holding ``--reps`` reps x
 ``--per-rep`` prospects (default 10 x 30,000), each with ``--events`` events
 (default 10). The load is the bulk path: ``COPY`` of the SQL store's own rows
-(``socialcrm.storage.sql.rows``), then ``ANALYZE``; the schema is the one of
+(``socialcrm.storage.sql.rows``, and each prospect's summary row as
+``socialcrm.storage.sql.summaries`` writes it), then ``ANALYZE``; the schema is the one of
 ``socialcrm db upgrade``.
 
 Then runs, as full ``socialcrm`` processes of one rep (``SOCIALCRM_USER=rep3``),
@@ -45,8 +46,11 @@ from machine import CHILD_ENV, LIBRARIES, cpu_counters, save, steal_percent
 from processes import cli_command
 from synth import T0, synthetic
 
+from socialcrm.journey import journey_of
 from socialcrm.models import Pipeline
 from socialcrm.storage.sql.rows import email_rows, event_row, identity_rows, prospect_row
+from socialcrm.storage.sql.summaries import row_of
+from socialcrm.summary import summary_of
 
 SERVER = os.environ.get("SOCIALCRM_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = "socialcrm_bench_team"
@@ -88,16 +92,16 @@ def _stored_params(url: str) -> Any:
         repo.close()
 
 
+_DOCUMENTS = ("doc", "value", "summary", "journey")
+
+
 def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Iterator[dict[str, Any]]) -> int:
     """COPY ``rows`` into ``table`` (text format; documents as JSON text)."""
     count = 0
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(
-                [
-                    orjson.dumps(row[c]).decode() if c in ("doc", "value") else row[c]
-                    for c in columns
-                ]
+                [orjson.dumps(row[c]).decode() if c in _DOCUMENTS else row[c] for c in columns]
             )
             count += 1
     return count
@@ -106,7 +110,7 @@ def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Iterator[dict[s
 def build(server: str, reps: int, per_rep: int, events: int) -> tuple[str, list[str]]:
     """The benchmark database (reused when its parameters match); ``REP``'s prospect ids."""
     url = _url(server, DATABASE)
-    params = {"reps": reps, "per_rep": per_rep, "events": events, "v": 1}
+    params = {"reps": reps, "per_rep": per_rep, "events": events, "v": 2}
     n = reps * per_rep
 
     def owner(i: int) -> str:
@@ -134,6 +138,7 @@ def build(server: str, reps: int, per_rep: int, events: int) -> tuple[str, list[
     handles: list[dict[str, Any]] = []
     mails: list[dict[str, Any]] = []
     happened: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []  # summaries and journeys, as the store writes them
     counts = {"prospects": 0, "events": 0}
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         cur = conn.cursor()
@@ -148,7 +153,8 @@ def build(server: str, reps: int, per_rep: int, events: int) -> tuple[str, list[
             )
             _copy(cur, "socialcrm_emails", ("prospect_id", "email", "pipeline"), iter(mails))
             counts["events"] += _copy(cur, "socialcrm_events", EVENT_COLUMNS, iter(happened))
-            for chunk in (people, handles, mails, happened):
+            _copy(cur, "socialcrm_summaries", SUMMARY_COLUMNS, iter(kept))
+            for chunk in (people, handles, mails, happened, kept):
                 chunk.clear()
 
         for i, (p, evs) in enumerate(synthetic(n, events)):
@@ -158,7 +164,9 @@ def build(server: str, reps: int, per_rep: int, events: int) -> tuple[str, list[
             people.append(prospect_row(p))
             handles += identity_rows(p)
             mails += email_rows(p)
-            happened += [event_row(evolve(e, actor=p.owner)) for e in evs]
+            history = [evolve(e, actor=p.owner) for e in evs]
+            happened += map(event_row, history)
+            kept.append(row_of(p.id, summary_of(p, history), journey_of(history)))
             if len(people) >= 5000:
                 flush()
                 print(f"  {counts['prospects']:,} prospects loaded", end="\r", flush=True)
@@ -185,6 +193,7 @@ PROSPECT_COLUMNS = (
     "doc",
 )
 EVENT_COLUMNS = ("id", "prospect_id", "at", "kind", "doc")
+SUMMARY_COLUMNS = ("prospect_id", "pipeline", "stage", "status", "owner", "summary", "journey")
 
 
 def _run(argv: Sequence[str], env: dict[str, str]) -> float:

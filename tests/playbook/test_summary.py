@@ -54,7 +54,7 @@ from socialcrm.reports.funnel import FunnelPass
 from socialcrm.reports.goals import GoalTimes
 from socialcrm.reports.outreach import OutreachPass
 from socialcrm.reports.selection import Filters, subjects
-from socialcrm.repository import SORT_FIELDS, Query
+from socialcrm.repository import SORT_FIELDS, Query, Repository
 from socialcrm.stages import Status
 from socialcrm.storage import open_repository
 from socialcrm.summary import EventsSummary, KeepsSummaries, summaries
@@ -311,9 +311,16 @@ def _reports(crm: CRM) -> None:
 
 
 def test_fast_agenda_equals_the_replay_after_random_operations(tmp_path: Path) -> None:
+    random_operations(open_repository(tmp_path / "store"))
+
+
+def random_operations(repository: Repository, steps: int = 400, every: int = 40) -> None:
+    """``steps`` random operations on ``repository`` (the SQL stores' tests run them
+    too), checking every ``every`` steps and at the end that what the store keeps
+    equals what the replay gives (:func:`_agendas`)."""
     clock = FrozenClock()
     pm = get_plugin_manager(entrypoints=False, plugins=[TestNetPlugin()])
-    crm = CRM(open_repository(tmp_path / "store"), pm, clock=clock, actor="rep")
+    crm = CRM(repository, pm, clock=clock, actor="rep")
     set_template(crm, "hello", "Hi {first_name}")
     set_template(crm, "nudge", "Any news, {first_name}?")
     define(crm, "intro", ["0:testnet.note:hello", "2:testnet.dm:nudge"])
@@ -322,7 +329,7 @@ def test_fast_agenda_equals_the_replay_after_random_operations(tmp_path: Path) -
     seen: set[str] = set()
     done: dict[str, int] = {}
     enrolled: list[str] = []
-    for step in range(400):
+    for step in range(steps):
         op = rng.choice(OPERATIONS)
         try:
             if op == "add" or not ids:
@@ -378,7 +385,7 @@ def test_fast_agenda_equals_the_replay_after_random_operations(tmp_path: Path) -
             seen.add(f"{op}: {type(exc).__name__}: {exc}"[:120])
             continue
         done[op] = done.get(op, 0) + 1
-        if step % 40 == 0:
+        if step % every == 0:
             _agendas(crm)
     _agendas(crm)
     assert set(OPERATIONS) <= set(done), (done, seen)  # every operation happened at least once

@@ -15,13 +15,13 @@ from socialcrm.cli import make_app
 from socialcrm.demo import build_demo
 from socialcrm.playbook.agenda import today
 from socialcrm.plugins import get_plugin_manager
-from socialcrm.repository import Query
+from socialcrm.repository import MemoryRepository, Query
 from socialcrm.storage import layout, open_repository
 from socialcrm.storage.backups import list_backups
 from socialcrm.storage.doctor import doctor
 from socialcrm.storage.summaries import JOURNEYS, SUMMARIES
 from socialcrm.storage.tinydb import TinyDBRepository
-from socialcrm.summary import summaries
+from socialcrm.summary import reindex, summaries
 
 from .helpers import snapshot
 
@@ -119,9 +119,16 @@ def test_doctor_finds_a_summary_out_of_step_and_reindex_rebuilds_them(tmp_path: 
     assert _agenda(store) == expected
 
 
-def test_reindex_on_a_store_without_summaries_says_so(tmp_path: Path) -> None:
+def test_reindex_on_a_database_rewrites_its_rows_and_a_host_store_has_none(
+    tmp_path: Path,
+) -> None:
     url = f"sqlite:///{tmp_path / 'team.db'}"
+    crm = CRM(open_repository(url), actor="lea")
+    crm.add("Ann Lee")
+    crm.add("Bob Roe")
+    crm.close()
     app = make_app(get_plugin_manager())
-    result = CliRunner().invoke(app, ["--db", url, "reindex"])
+    result = CliRunner().invoke(app, ["--db", url, "--format", "json", "reindex"])
     assert result.exit_code == 0, result.stderr
-    assert "keeps no summaries" in result.stdout
+    assert json.loads(result.stdout) == {"summaries": 2}
+    assert reindex(MemoryRepository()) is None  # computed when read: nothing to recompute

@@ -212,6 +212,16 @@ def _check_outcome(crm: CRM, shared: list[str], records: list[dict[str, object]]
         assert crm.get(pid).stage is stage
     for pid in added:
         assert [e.kind for e in crm.repository.events(pid)] == [EventKind.CREATED]
+    # the summaries and journeys folded by concurrent writers: as if written one by one
+    from socialcrm.journey import journey_of
+    from socialcrm.repository import Query
+    from socialcrm.summary import summaries
+
+    query = Query(pipeline="default")
+    kept = dict(summaries(crm.repository, query))
+    assert kept == dict(summaries(crm.repository, query, replay=True))
+    journeys = {pid: j for pid, _s, j in crm.repository.journeys(query)}  # type: ignore[attr-defined]
+    assert journeys == {pid: journey_of(e) for pid, e in crm.repository.events_for(list(kept))}
 
 
 CLI_SCALE_ENV = "SOCIALCRM_CLI_CONCURRENCY"

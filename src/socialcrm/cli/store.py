@@ -63,8 +63,8 @@ def reindex(ctx: typer.Context) -> None:
     today, board and list read each prospect's summary, the reports its journey;
     every change keeps them up to date: run this when 'socialcrm doctor' finds
     one out of step.
-    One commit: the store is unchanged if it is interrupted.  A PostgreSQL or
-    SQLite store keeps no summaries (they are computed when read).
+    One commit (one database transaction): the store is unchanged if it is
+    interrupted.  A store keeping no summaries (a host's own) says so.
 
     \b
     Example:

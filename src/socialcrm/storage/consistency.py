@@ -249,9 +249,7 @@ class DeepChecks:
                     _("harmless, they are never shown; restore a backup if prospects went missing"),
                 )
             )
-        findings += self.summary_checks.findings(
-            _("run 'socialcrm reindex': it recomputes them from the records and events")
-        )
+        findings += self.summary_checks.findings()
         report.prospects = len(prospects)
         report.events = self.n_events
 

@@ -25,7 +25,7 @@ from socialcrm.summary import EventsSummary, of_prospect
 if TYPE_CHECKING:
     from socialcrm.models import Event, Prospect
 
-__all__ = ["SummaryChecks"]
+__all__ = ["SummaryChecks", "out_of_step"]
 
 
 class SummaryChecks:
@@ -77,21 +77,27 @@ class SummaryChecks:
             elif expected[0] != logical or orjson.loads(expected[1]) != kept:
                 self._differ.append(pid)
 
-    def findings(self, fix: str) -> list[Finding]:
+    def findings(self) -> list[Finding]:
         """One finding if any summary is missing, differs or has no prospect."""
         wrong = sorted({*self._differ, *self._expected, *self._journeys, *self._extra})
-        if not wrong:
-            return []
-        return [
-            Finding(
-                "error",
-                "summaries",
-                _(
-                    "{count} prospect summary(ies) or journey(s) out of step with the records "
-                    "and events (e.g. {example}): today, board, list and the reports may show "
-                    "wrong data"
-                ).format(count=len(wrong), example=wrong[0]),
-                self._data_dir,
-                fix,
-            )
-        ]
+        return out_of_step(wrong, self._data_dir)
+
+
+def out_of_step(wrong: list[str], where: str | None) -> list[Finding]:
+    """``doctor``'s finding about the prospects in ``wrong`` (none if it is empty), whose
+    kept summary or journey is not what their record and events give (either store)."""
+    if not wrong:
+        return []
+    return [
+        Finding(
+            "error",
+            "summaries",
+            _(
+                "{count} prospect summary(ies) or journey(s) out of step with the records "
+                "and events (e.g. {example}): today, board, list and the reports may show "
+                "wrong data"
+            ).format(count=len(wrong), example=wrong[0]),
+            where,
+            _("run 'socialcrm reindex': it recomputes them from the records and events"),
+        )
+    ]

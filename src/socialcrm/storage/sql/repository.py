@@ -34,6 +34,7 @@ from socialcrm.models import Event, Pipeline, Prospect
 from socialcrm.repository import Query
 from socialcrm.serialization import to_dict
 from socialcrm.storage.sql import engine as engines
+from socialcrm.storage.sql import summaries as kept
 from socialcrm.storage.sql.connections import SQLStore, chunks
 from socialcrm.storage.sql.migrate import refusal
 from socialcrm.storage.sql.rows import (
@@ -45,11 +46,23 @@ from socialcrm.storage.sql.rows import (
     prospect_from_doc,
     prospect_row,
 )
-from socialcrm.storage.sql.schema import emails, events, identities, pipelines, prospects, settings
+from socialcrm.storage.sql.schema import (
+    emails,
+    events,
+    identities,
+    pipelines,
+    prospects,
+    settings,
+    summaries,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
     from sqlalchemy.engine import Connection
+
+    from socialcrm.cards import Card
+    from socialcrm.journey import Item
+    from socialcrm.summary import Summary
 
 __all__ = ["SQLRepository"]
 
@@ -140,6 +153,7 @@ class SQLRepository(SQLStore):
                 .values(pipeline=new, doc=bindparam("newdoc")),
                 [{"pid": p.id, "newdoc": to_dict(p)} for p in moved],
             )
+            kept.prospects_written(conn, moved, self._locking)
             ids = [p.id for p in moved]
             for chunk in chunks(ids):
                 rows = conn.execute(
@@ -161,6 +175,7 @@ class SQLRepository(SQLStore):
             conn.execute(delete(events).where(events.c.prospect_id.in_(members)))
             conn.execute(delete(identities).where(identities.c.pipeline == name))
             conn.execute(delete(emails).where(emails.c.pipeline == name))
+            conn.execute(delete(summaries).where(summaries.c.prospect_id.in_(members)))
             conn.execute(delete(prospects).where(prospects.c.pipeline == name))
 
     def get_meta(self, key: str) -> Any:
@@ -237,6 +252,7 @@ class SQLRepository(SQLStore):
                 new = [row for p in final for row in make(p)]
                 if new:
                     conn.execute(insert(table), new)
+            kept.prospects_written(conn, final, self._locking)
 
     def _identity_conflict(self, exc: IntegrityError, batch: list[Prospect]) -> Exception:
         """The error for a unique violation met while writing ``batch`` (a concurrent add).
@@ -262,7 +278,7 @@ class SQLRepository(SQLStore):
 
     def delete(self, prospect_id: str) -> None:
         with self._writing() as conn:
-            for table in (events, identities, emails):
+            for table in (events, identities, emails, summaries):
                 conn.execute(delete(table).where(table.c.prospect_id == prospect_id))
             conn.execute(delete(prospects).where(prospects.c.id == prospect_id))
 
@@ -345,10 +361,11 @@ class SQLRepository(SQLStore):
 
     def append_events(self, batch: Iterable[Event]) -> None:
         """Append several events in one statement (``store copy``, imports)."""
-        rows = [event_row(e) for e in batch]
-        if rows:
+        appended = list(batch)
+        if appended:
             with self._writing() as conn:
-                conn.execute(insert(events), rows)
+                conn.execute(insert(events), [event_row(e) for e in appended])
+                kept.events_appended(conn, appended, self._locking)
 
     def events(self, prospect_id: str) -> list[Event]:
         return next(iter(self.events_for([prospect_id])))[1]
@@ -381,6 +398,29 @@ class SQLRepository(SQLStore):
                     .values(prospect_id=to_prospect_id, doc=bindparam("newdoc")),
                     [{"eid": e.id, "newdoc": to_dict(e)} for e in moved],
                 )
+            kept.events_changed(conn, [from_prospect_id, to_prospect_id], self._locking)
+
+    # ------------------------------------------- summaries and journeys (issue 23)
+    def summaries(self, query: Query) -> Iterator[tuple[str, Summary]]:
+        """:class:`~socialcrm.summary.KeepsSummaries`: the ``socialcrm_summaries`` rows."""
+        with self._reading() as conn:
+            yield from kept.read(conn, query)
+
+    def journeys(self, query: Query) -> Iterator[tuple[str, Summary, list[Item]]]:
+        """:class:`~socialcrm.journey.KeepsJourneys`: the same rows, with the journeys."""
+        with self._reading() as conn:
+            yield from kept.read(conn, query, journeys=True)
+
+    def cards(self, query: Query) -> list[Card]:
+        """:class:`~socialcrm.cards.ListsCards`: cards from the summaries, no model built."""
+        from socialcrm.cards import Card
+
+        return [Card.of_summary(pid, s) for pid, s in self.summaries(query)]
+
+    def reindex(self) -> int:
+        """Recompute every summary and journey in one transaction (``socialcrm reindex``)."""
+        with self._writing() as conn:
+            return kept.rebuild(conn)
 
     # ------------------------------------------------------------------ inventory
     def meta_keys(self) -> list[str]:

@@ -39,12 +39,13 @@ __all__ = [
     "prospects",
     "schema_number",
     "settings",
+    "summaries",
 ]
 
 VERSION_TABLE = "socialcrm_schema"
 """Alembic's version table, named for socialcrm so a host's own Alembic history is untouched."""
 
-REVISIONS: tuple[str, ...] = ("0001", "0002")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 """Every revision in ``migrations/versions``, oldest first (a test checks it against Alembic)."""
 HEAD = REVISIONS[-1]
 
@@ -135,3 +136,19 @@ events = Table(
     Column("doc", Document, nullable=False),
     Index("socialcrm_events_prospect", "prospect_id", "at", "id"),
 )
+
+summaries = Table(
+    "socialcrm_summaries",
+    metadata,
+    Column("prospect_id", Text, _owner(), primary_key=True),
+    Column("pipeline", Text, nullable=False),
+    Column("stage", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("owner", Text),
+    Column("summary", Document, nullable=False),
+    Column("journey", Document, nullable=False),
+    Index("socialcrm_summaries_owner", "pipeline", "owner"),
+    Index("socialcrm_summaries_stage", "pipeline", "stage"),
+)
+"""Since 0003: each prospect's summary and journey (:mod:`socialcrm.storage.sql.summaries`),
+with the columns ``today``, ``board`` and the reports filter on copied out of the summary."""
