@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from socialcrm.errors import SocialCRMError, StoreError, StoreLockedError, ValidationError
 from socialcrm.i18n import text as _
 from socialcrm.serialization import dumps, loads
@@ -34,6 +36,7 @@ __all__ = [
     "create",
     "missing_extra",
     "parse_url",
+    "read_json",
     "translated",
 ]
 
@@ -120,12 +123,24 @@ def create_private_file(path: Path) -> bool:
     return True
 
 
+def read_json(text: str | bytes) -> Any:
+    """A document's JSON as the database returns it (JSONB or JSON text): parsed by
+    orjson (a team's ``today`` reads tens of thousands of summaries: several times
+    faster than :mod:`json`), by :func:`socialcrm.serialization.loads` for the
+    rare JSON orjson refuses (integers beyond 64 bits, ``NaN``) but :mod:`json`
+    accepts."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return loads(text)
+
+
 def create(url: URL, *, lock_timeout: float) -> Engine:
     """The engine for ``url``: documents as JSON text, lock waits bounded by ``lock_timeout``."""
     from sqlalchemy import create_engine, event
 
     backend = url.get_backend_name()
-    options: dict[str, Any] = {"json_serializer": dumps, "json_deserializer": loads}
+    options: dict[str, Any] = {"json_serializer": dumps, "json_deserializer": read_json}
     if backend == "postgresql":
         # Waiting on another rep's row lock is bounded like the TinyDB store's file lock;
         # merged into the URL's own libpq options, if any.
