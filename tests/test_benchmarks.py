@@ -105,6 +105,10 @@ def test_ab_cli_loads(tmp_path: Path) -> None:
     assert "revision" in _run("ab_cli.py", "--help", cwd=tmp_path)
 
 
+def test_ab_team_loads(tmp_path: Path) -> None:
+    assert "--before-db" in _run("ab_team.py", "--help", cwd=tmp_path)
+
+
 def test_whole_store_peaks_are_held_to_200_mb_not_200_mib(tmp_path: Path) -> None:
     """Peaks are measured in MiB; the issue's 200 MB is 190.7 of them."""
     code = (
