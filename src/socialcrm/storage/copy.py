@@ -185,9 +185,11 @@ def _copy(
         for name in names:
             for batch in _prospects_of(src, name):
                 put_all(dst, batch)
-                for _pid, history in src.events_for(p.id for p in batch):
-                    _append(dst, history)
-                    events += len(history)
+                # the batch's events in one append: a database store then folds each
+                # prospect's summary once per batch, not once per prospect
+                appended = [e for _pid, h in src.events_for(p.id for p in batch) for e in h]
+                _append(dst, appended)
+                events += len(appended)
                 prospects += len(batch)
                 if progress is not None:
                     progress(prospects)
