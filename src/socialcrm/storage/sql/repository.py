@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Self
 
 from attrs import evolve
-from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from socialcrm.errors import DuplicateIdentityError, NotFoundError
@@ -36,6 +36,7 @@ from socialcrm.serialization import to_dict
 from socialcrm.storage.sql import engine as engines
 from socialcrm.storage.sql import summaries as kept
 from socialcrm.storage.sql.connections import SQLStore, chunks
+from socialcrm.storage.sql.filters import where_query
 from socialcrm.storage.sql.migrate import refusal
 from socialcrm.storage.sql.rows import (
     email_rows,
@@ -283,14 +284,7 @@ class SQLRepository(SQLStore):
             conn.execute(delete(prospects).where(prospects.c.id == prospect_id))
 
     def query(self, query: Query) -> list[Prospect]:
-        stmt = select(prospects.c.doc).where(prospects.c.pipeline == query.pipeline)
-        if query.stage is not None:
-            stmt = stmt.where(prospects.c.stage == query.stage.value)
-        if query.status is not None:
-            stmt = stmt.where(prospects.c.status == query.status.value)
-        if query.owner is not None:
-            owned = prospects.c.owner == query.owner
-            stmt = stmt.where(or_(owned, prospects.c.owner.is_(None)) if query.unowned else owned)
+        stmt = where_query(select(prospects.c.doc), prospects, query)
         if query.min_score is not None:
             stmt = stmt.where(prospects.c.score >= query.min_score)
         if query.network is not None:

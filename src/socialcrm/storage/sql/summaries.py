@@ -28,10 +28,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from socialcrm.journey import Item, add, item_of, journey_of
 from socialcrm.storage.sql.connections import chunks
+from socialcrm.storage.sql.filters import where_query
 from socialcrm.storage.sql.rows import event_from_doc, prospect_from_doc
 from socialcrm.storage.sql.schema import events, prospects, summaries
 from socialcrm.summary import EventsSummary, Summary, matches, of_prospect, summary_of
@@ -179,14 +180,7 @@ def read(conn: Connection, query: Query, *, journeys: bool = False) -> Iterator[
     columns = [summaries.c.prospect_id, summaries.c.summary]
     if journeys:
         columns.append(summaries.c.journey)
-    stmt = select(*columns).where(summaries.c.pipeline == query.pipeline)
-    if query.stage is not None:
-        stmt = stmt.where(summaries.c.stage == query.stage.value)
-    if query.status is not None:
-        stmt = stmt.where(summaries.c.status == query.status.value)
-    if query.owner is not None:
-        owned = summaries.c.owner == query.owner
-        stmt = stmt.where(or_(owned, summaries.c.owner.is_(None)) if query.unowned else owned)
+    stmt = where_query(select(*columns), summaries, query)
     for row in conn.execute(stmt.execution_options(yield_per=2000)):
         if matches(query, row[1]):
             yield tuple(row)
