@@ -3,7 +3,7 @@
 ``board`` and the ``list`` table show every prospect of a pipeline; building
 30,000 full models for them cost more than reading the store (issue 23).  A
 :class:`Card` is what they need; a backend keeping each prospect's summary
-(:mod:`socialcrm.summary`: TinyDB) reads cards from them without building a
+(:mod:`socialcrm.summary`: TinyDB, SQL) reads cards from them without building a
 model (:class:`ListsCards`),
 and :func:`cards` falls back to the models for any other backend or for a
 filter that needs them — the same cards in the same order either way (a test
