@@ -88,31 +88,19 @@ def _kept(conn: Connection, ids: list[str], lock: Locking) -> _Kept:
     return found
 
 
+#: The columns a change rewrites (every one but the key).
+_CHANGED = ("pipeline", "stage", "status", "owner", "summary", "journey")
+
+
 def _update(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Rewrite existing rows (:func:`row_of`); bound as ``b_<column>``, since SQLAlchemy
+    keeps a column's own name for its ``SET`` value."""
     if rows:
         conn.execute(
             update(summaries)
-            .where(summaries.c.prospect_id == bindparam("pid"))
-            .values(
-                pipeline=bindparam("pl"),
-                stage=bindparam("stg"),
-                status=bindparam("sta"),
-                owner=bindparam("own"),
-                summary=bindparam("sum"),
-                journey=bindparam("jou"),
-            ),
-            [
-                {
-                    "pid": r["prospect_id"],
-                    "pl": r["pipeline"],
-                    "stg": r["stage"],
-                    "sta": r["status"],
-                    "own": r["owner"],
-                    "sum": r["summary"],
-                    "jou": r["journey"],
-                }
-                for r in rows
-            ],
+            .where(summaries.c.prospect_id == bindparam("b_prospect_id"))
+            .values({name: bindparam(f"b_{name}") for name in _CHANGED}),
+            [{f"b_{name}": value for name, value in row.items()} for row in rows],
         )
 
 
